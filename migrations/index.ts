@@ -1,0 +1,10 @@
+/**
+ * Every migration, in order. Imported statically so migrations run the same under tsx,
+ * vitest and compiled code. `npm run migration:create` rewrites this file.
+ */
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261130152927 } from './Migration20261130152927.js';
+
+export const MIGRATIONS: MigrationObject[] = [
+  { name: 'Migration20261130152927', class: Migration20261130152927 },
+];

@@ -1,0 +1,9 @@
+/** Config for the MikroORM CLI (`npx mikro-orm ...`); the app uses src/db/orm-config.ts too. */
+import { ormConfig } from './src/db/orm-config.js';
+
+const clientUrl = process.env.DATABASE_URL;
+if (!clientUrl) {
+  throw new Error('DATABASE_URL is not set: the MikroORM CLI needs a server (or use `npm run migrate`, which starts the embedded one).');
+}
+
+export default ormConfig({ clientUrl });

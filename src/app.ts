@@ -1,0 +1,98 @@
+/**
+ * The composition root as a function: builds and starts every part in order and returns one
+ * `stop()` that tears them down in the reverse order. `src/main.ts` calls it with the process
+ * environment; end-to-end tests call it with their own config.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ResolvedConfig } from './config.js';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.js';
+import { initOrm, type Orm } from './db/orm.js';
+import { buildHttpServer } from './http/server.js';
+import { createHealthCheck } from './hub/health.js';
+import { SecretRegistry, type Logger } from './logger.js';
+import { VERSION } from './version.js';
+
+export interface App {
+  /** Base URL of the HTTP server, e.g. `http://127.0.0.1:9000`. */
+  url: string;
+  orm: Orm;
+  http: FastifyInstance;
+  /** Ordered shutdown; safe to call twice. Resolves within `deadlineMs` (default 10 s). */
+  stop(deadlineMs?: number): Promise<void>;
+}
+
+export interface StartOptions {
+  logger: Logger;
+  /** Secret values to scrub from logs; the vault adds the ones it decrypts. */
+  secrets?: SecretRegistry;
+}
+
+export async function startApp(config: ResolvedConfig, { logger, secrets = new SecretRegistry() }: StartOptions): Promise<App> {
+  const startedAt = Date.now();
+  const cleanups: Array<{ name: string; run: () => Promise<unknown> }> = [];
+  let stopping: Promise<void> | undefined;
+
+  const stop = (deadlineMs = 10_000): Promise<void> => {
+    stopping ??= (async () => {
+      const deadline = Date.now() + deadlineMs;
+      // Reverse order of start: bot → HTTP → workers → ORM → embedded PostgreSQL.
+      for (const step of [...cleanups].reverse()) {
+        const left = Math.max(deadline - Date.now(), 250);
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          await Promise.race([
+            step.run(),
+            new Promise((_, reject) => {
+              timer = setTimeout(() => reject(new Error(`timed out after ${left} ms`)), left);
+            }),
+          ]);
+          logger.debug({ step: step.name }, 'stopped');
+        } catch (error) {
+          logger.error({ err: error, step: step.name }, 'shutdown step failed');
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+    })();
+    return stopping;
+  };
+
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const pg: EmbeddedPostgresHandle = await startEmbeddedPostgres({
+        dataDir: config.dataDir,
+        port: config.embeddedPgPort,
+        logger: logger.child({ part: 'embedded-postgres' }),
+      });
+      cleanups.push({ name: 'embedded-postgres', run: () => pg.stop() });
+      databaseUrl = pg.url;
+      logger.info({ port: pg.port }, 'embedded PostgreSQL started');
+    }
+
+    const orm = await initOrm(databaseUrl);
+    cleanups.push({ name: 'orm', run: () => orm.close(true) });
+
+    const health = createHealthCheck({
+      orm,
+      version: VERSION,
+      startedAt,
+      runtime: () => 'none',
+      bot: () => 'disabled',
+    });
+
+    const http = await buildHttpServer({ logger, health });
+    await http.listen({ host: config.host, port: config.port });
+    cleanups.push({ name: 'http', run: () => http.close() });
+    const address = http.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const url = `http://${host}:${port}`;
+
+    logger.info({ url, bootMs: Date.now() - startedAt, version: VERSION }, 'Artic is up');
+    return { url, orm, http, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * A trading agent: its configuration, where it runs, and the last state it reported.
+ * Money amounts are in quote currency (USDT); percentages are percent (2.5 = 2.5 %).
+ */
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { UserSchema } from './user.js';
+
+export const AGENT_STATUSES = ['created', 'starting', 'running', 'stopping', 'stopped', 'failed'] as const;
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
+export const RISK_PROFILES = ['conservative', 'moderate', 'aggressive'] as const;
+export type RiskProfile = (typeof RISK_PROFILES)[number];
+export const TP_SL_MODES = ['fixed', 'dynamic'] as const;
+export type TpSlMode = (typeof TP_SL_MODES)[number];
+
+/** The open position an agent holds, as the broker recorded it (null when flat). */
+export interface OpenPosition {
+  tradeId: string;
+  side: 'long' | 'short';
+  qty: number;
+  entryPrice: number;
+  leverage: number;
+  margin: number;
+  liquidationPrice: number | null;
+  tpPrice: number | null;
+  slPrice: number | null;
+  openedAt: string;
+}
+
+export const AgentSchema = defineEntity({
+  name: 'Agent',
+  tableName: 'agents',
+  properties: {
+    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    owner: () => p.manyToOne(UserSchema).deleteRule('cascade'),
+    name: p.string().length(64),
+    /** Canonical symbol id, e.g. `BTCUSDT`. */
+    symbol: p.string().length(32),
+    status: p.enum([...AGENT_STATUSES]).default('created'),
+    /** Why the agent is failed/stopped, in words the user will see. */
+    statusReason: p.text().nullable(),
+    runtime: p.string().length(16).nullable(),
+    containerId: p.string().length(128).nullable(),
+    /** Allocated agent port; unique while allocated, NULL when released. */
+    port: p.integer().nullable().unique(),
+
+    amountUsdt: p.double(),
+    leverage: p.integer().default(5),
+    riskProfile: p.enum([...RISK_PROFILES]).default('moderate'),
+    timeframe: p.string().length(8).default('15m'),
+    tpPct: p.double().nullable(),
+    slPct: p.double().nullable(),
+    tpSlMode: p.enum([...TP_SL_MODES]).default('fixed'),
+    pollSeconds: p.integer().default(10),
+    supervisorIntervalSeconds: p.integer().default(300),
+    maxSessionLossPct: p.double().default(10),
+    closeOnStop: p.boolean().default(true),
+    llmProvider: p.string().length(32).nullable(),
+    llmModel: p.string().length(64).nullable(),
+    liveMode: p.boolean().default(false),
+    /** Strategy name from the library; null lets the planner choose. */
+    strategy: p.string().length(48).nullable(),
+
+    position: p.json<OpenPosition>().nullable(),
+    lastPrice: p.double().nullable(),
+    unrealizedPnl: p.double().default(0),
+    realizedPnl: p.double().default(0),
+    lastAction: p.string().length(256).nullable(),
+    activeStrategy: p.string().length(48).nullable(),
+    lastStatusAt: p.datetime().nullable(),
+    startedAt: p.datetime().nullable(),
+    restartCount: p.integer().default(0),
+    llmPromptTokens: p.bigint('number').default(0),
+    llmCompletionTokens: p.bigint('number').default(0),
+
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+  indexes: [{ properties: ['owner', 'status'] }, { properties: ['status'] }],
+  uniques: [{ properties: ['owner', 'name'] }],
+});
+
+export type Agent = InferEntity<typeof AgentSchema>;

@@ -1,0 +1,25 @@
+/** A supervisor/planner decision. The full reasoning stays here; the chain gets its hash. */
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { AgentSchema } from './agent.js';
+
+export const DecisionSchema = defineEntity({
+  name: 'Decision',
+  tableName: 'decisions',
+  properties: {
+    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    agent: () => p.manyToOne(AgentSchema).deleteRule('cascade'),
+    /** KEEP | CLOSE | ADJUST_TP_SL | PLAN … */
+    action: p.string().length(32),
+    strategy: p.string().length(48).nullable(),
+    /** 0..1 */
+    confidence: p.double().default(0),
+    reasoning: p.text(),
+    /** keccak256 of the reasoning text, 0x-prefixed. */
+    reasoningHash: p.string().length(66),
+    idempotencyKey: p.string().length(128).unique(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+  indexes: [{ properties: ['agent', 'createdAt'] }],
+});
+
+export type Decision = InferEntity<typeof DecisionSchema>;

@@ -1,0 +1,37 @@
+/** Every entity of the data model (DESIGN §4), in one list for the ORM config. */
+import { AgentSchema } from './agent.js';
+import { AlertPreferenceSchema, OutboundMessageSchema } from './alert.js';
+import { BotSessionSchema } from './bot-session.js';
+import { ApiCreditSchema, CandleSchema } from './candle.js';
+import { ChainOutboxSchema } from './chain-outbox.js';
+import { DecisionSchema } from './decision.js';
+import { LogEntrySchema } from './log-entry.js';
+import { SecretSchema } from './secret.js';
+import { TradeSchema } from './trade.js';
+import { UserSchema } from './user.js';
+
+export * from './agent.js';
+export * from './alert.js';
+export * from './bot-session.js';
+export * from './candle.js';
+export * from './chain-outbox.js';
+export * from './decision.js';
+export * from './log-entry.js';
+export * from './secret.js';
+export * from './trade.js';
+export * from './user.js';
+
+export const ENTITIES = [
+  UserSchema,
+  AgentSchema,
+  TradeSchema,
+  LogEntrySchema,
+  CandleSchema,
+  ApiCreditSchema,
+  SecretSchema,
+  DecisionSchema,
+  ChainOutboxSchema,
+  BotSessionSchema,
+  AlertPreferenceSchema,
+  OutboundMessageSchema,
+];

@@ -1,0 +1,22 @@
+/** A line an agent logged. `seq` is the agent's own counter: (agent, seq) is unique, so retries dedupe. */
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { AgentSchema } from './agent.js';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const LogEntrySchema = defineEntity({
+  name: 'LogEntry',
+  tableName: 'log_entries',
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    agent: () => p.manyToOne(AgentSchema).deleteRule('cascade'),
+    seq: p.bigint('number'),
+    level: p.enum([...LOG_LEVELS]),
+    message: p.text(),
+    ts: p.datetime(),
+  },
+  uniques: [{ properties: ['agent', 'seq'] }],
+});
+
+export type LogEntry = InferEntity<typeof LogEntrySchema>;

@@ -1,0 +1,69 @@
+/**
+ * The hub's view of its own health, for `GET /health`: database reachability, which agent
+ * runtime and bot transport are active, and how many agents run.
+ */
+import type { Orm } from '../db/orm.js';
+import { pingDatabase } from '../db/orm.js';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  db: 'ok' | 'down';
+  runtime: 'process' | 'docker' | 'none';
+  bot: 'disabled' | 'polling' | 'webhook';
+  chain: 'disabled' | 'enabled';
+  agents: { running: number; total: number };
+  version: string;
+  uptimeSeconds: number;
+  /** The parts that are failing, when degraded. */
+  failing?: string[];
+}
+
+export interface HealthDeps {
+  orm: Orm;
+  version: string;
+  startedAt: number;
+  runtime: () => HealthReport['runtime'];
+  bot: () => HealthReport['bot'];
+  chain?: () => HealthReport['chain'];
+  now?: () => number;
+}
+
+export type HealthCheck = () => Promise<HealthReport>;
+
+export function createHealthCheck(deps: HealthDeps): HealthCheck {
+  const now = deps.now ?? Date.now;
+  // Counts survive a database outage so the report keeps its shape.
+  let agents = { running: 0, total: 0 };
+
+  async function countAgents(): Promise<void> {
+    const rows: Array<{ status: string; n: string | number }> = await deps.orm.em
+      .fork()
+      .getConnection()
+      .execute('select status, count(*) as n from agents group by status');
+    let running = 0;
+    let total = 0;
+    for (const row of rows) {
+      const n = Number(row.n);
+      total += n;
+      if (row.status === 'running') running += n;
+    }
+    agents = { running, total };
+  }
+
+  return async () => {
+    const dbOk = await pingDatabase(deps.orm);
+    if (dbOk) await countAgents().catch(() => undefined);
+    const failing = dbOk ? [] : ['db'];
+    return {
+      status: failing.length ? 'degraded' : 'ok',
+      db: dbOk ? 'ok' : 'down',
+      runtime: deps.runtime(),
+      bot: deps.bot(),
+      chain: deps.chain?.() ?? 'disabled',
+      agents,
+      version: deps.version,
+      uptimeSeconds: Math.round((now() - deps.startedAt) / 1000),
+      ...(failing.length ? { failing } : {}),
+    };
+  };
+}

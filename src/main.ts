@@ -1,0 +1,65 @@
+/**
+ * Process entry point: read the environment, start the app, stop it on SIGINT/SIGTERM.
+ * Everything else is built in src/app.ts.
+ */
+import { startApp } from './app.js';
+import { ConfigError, parseConfig } from './config.js';
+import { resolveDevSecrets } from './dev-secrets.js';
+import { createLogger, SecretRegistry } from './logger.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = parseConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+
+  const secrets = new SecretRegistry();
+  const logger = createLogger({ level: config.logLevel, secrets });
+  const resolved = resolveDevSecrets(config, logger);
+  secrets.add(
+    resolved.internalSecret,
+    resolved.jwtSecret,
+    resolved.encryptionKey,
+    resolved.telegram.botToken,
+    resolved.telegram.webhookSecret,
+    resolved.market.twelveDataApiKey,
+    resolved.market.cmcApiKey,
+    resolved.llm.openaiApiKey,
+    resolved.llm.anthropicApiKey,
+    resolved.llm.deepseekApiKey,
+    resolved.llm.geminiApiKey,
+    resolved.hashkey.apiKey,
+    resolved.hashkey.secret,
+    resolved.chain.privateKey,
+  );
+
+  const app = await startApp(resolved, { logger, secrets }).catch((error: unknown) => {
+    logger.fatal({ err: error }, 'Artic failed to start');
+    process.exit(1);
+  });
+
+  let signals = 0;
+  const shutdown = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    logger.info({ signal }, 'shutting down');
+    const started = Date.now();
+    void app.stop(10_000).then(() => {
+      logger.info({ ms: Date.now() - started }, 'stopped cleanly');
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+void main();

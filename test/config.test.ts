@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { CONFIG_DOCS, ConfigError, parseConfig, parseEncryptionKey, secretWeakness } from '../src/config.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+const strong = 'a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8';
+const strong2 = 'z9y8x7w6v5u4t3s2r1q0p9o8n7m6l5k4j3i2';
+const key = 'ab'.repeat(32);
+
+describe('parseConfig', () => {
+  it('has documented defaults', () => {
+    const c = parseConfig({});
+    expect(c.port).toBe(9000);
+    expect(c.dataDir).toBe('./data');
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.agents.runtime).toBe('auto');
+    expect(c.agents.portRange).toEqual({ from: 8000, to: 8999 });
+    expect(c.telegram.apiRoot).toBe('https://api.telegram.org');
+    expect(c.embeddedPgPort).not.toBe(5432);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT must be an integer 1-65535, got "abc"'],
+    [{ PORT: '70000' }, 'PORT must be an integer 1-65535, got "70000"'],
+    [{ PORT: '9.5' }, 'PORT must be an integer 1-65535, got "9.5"'],
+    [{ AGENT_RUNTIME: 'kubernetes' }, 'AGENT_RUNTIME must be one of auto|docker|process, got "kubernetes"'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal|error|warn|info|debug|trace|silent, got "loud"'],
+    [{ HASHKEY_SANDBOX: 'maybe' }, 'HASHKEY_SANDBOX must be true or false, got "maybe"'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL must be a URL (e.g. https://example.com), got "not a url"'],
+    [{ AGENT_PORT_RANGE: '9000-8000' }, 'AGENT_PORT_RANGE must look like 8000-8999 (1024-65535, from <= to), got "9000-8000"'],
+    [{ ENCRYPTION_KEY: 'short' }, 'ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64 (try: openssl rand -hex 32)'],
+    [{ HSK_PRIVATE_KEY: '0x1234' }, 'HSK_PRIVATE_KEY must be a 32-byte hex private key (64 hex characters, optional 0x)'],
+    [{ ADMIN_TELEGRAM_IDS: '12,abc' }, 'ADMIN_TELEGRAM_IDS must be a comma-separated list of numeric Telegram ids, got "12,abc"'],
+    [{ ACCESS_MODE: 'approval' }, 'ADMIN_TELEGRAM_IDS is required when ACCESS_MODE=approval'],
+    [{ HASHKEY_API_KEY: 'k' }, 'HASHKEY_SECRET is required when HASHKEY_API_KEY is set'],
+    [{ MARKET_DATA: 'binance' }, 'MARKET_DATA must be one of auto|twelvedata|hashkey|simulated, got "binance"'],
+    [{ TRADE_LOGGER_ADDRESS: '0x12' }, 'TRADE_LOGGER_ADDRESS must be a 0x-prefixed 20-byte address, got "0x12"'],
+  ])('rejects %j with a specific message', (env, message) => {
+    expect(problemsOf(env)).toEqual([message]);
+  });
+
+  it('reports every problem at once', () => {
+    expect(problemsOf({ PORT: 'x', AGENT_RUNTIME: 'y' })).toHaveLength(2);
+  });
+
+  it('never echoes the password of a bad database URL', () => {
+    const problems = problemsOf({ DATABASE_URL: 'ftp://user:hunter22secret@db/x' });
+    expect(problems[0]).toContain('DATABASE_URL');
+    expect(problems[0]).not.toContain('hunter22secret');
+  });
+
+  it('production refuses missing secrets', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems).toEqual([
+      'INTERNAL_SECRET is required in production (NODE_ENV=production refuses to boot; try: openssl rand -hex 32)',
+      'JWT_SECRET is required in production (NODE_ENV=production refuses to boot; try: openssl rand -hex 32)',
+      'ENCRYPTION_KEY is required in production (NODE_ENV=production refuses to boot; try: openssl rand -hex 32)',
+    ]);
+  });
+
+  it('production refuses weak secrets', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', INTERNAL_SECRET: 'changeme', JWT_SECRET: 'short', ENCRYPTION_KEY: key });
+    expect(problems[0]).toMatch(/^INTERNAL_SECRET is a well-known placeholder value/);
+    expect(problems[1]).toMatch(/^JWT_SECRET must be at least 32 characters/);
+  });
+
+  it('production boots with strong secrets', () => {
+    const c = parseConfig({ NODE_ENV: 'production', INTERNAL_SECRET: strong, JWT_SECRET: strong2, ENCRYPTION_KEY: key });
+    expect(c.nodeEnv).toBe('production');
+  });
+
+  it('parses encryption keys in hex and base64', () => {
+    expect(parseEncryptionKey(key)?.length).toBe(32);
+    expect(parseEncryptionKey(Buffer.alloc(32, 7).toString('base64'))?.length).toBe(32);
+    expect(parseEncryptionKey('zz')).toBeUndefined();
+    expect(secretWeakness('a'.repeat(40))).toMatch(/variety/);
+  });
+
+  it('documents every variable it reads', async () => {
+    const { readFileSync } = await import('node:fs');
+    const source = readFileSync(new URL('../src/config.ts', import.meta.url), 'utf8');
+    const read = new Set([...source.matchAll(/r\.\w+(?:<[^>]+>)?\('([A-Z0-9_]+)'/g)].map((m) => m[1]));
+    const documented = new Set(CONFIG_DOCS.map(([name]) => name));
+    for (const name of read) expect(documented, `${name} is read but not in CONFIG_DOCS`).toContain(name);
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const name of documented) expect(readme, `${name} missing from the README table`).toContain(`\`${name}\``);
+  });
+});
