@@ -1,0 +1,198 @@
+/**
+ * HashKey Global behind the broker's `Exchange` interface.
+ *
+ * `marketOrder` checks the symbol's trading rules locally (rounding the quantity down to the step
+ * size), places a MARKET order with `newClientOrderId` = the broker's idempotency key, waits for
+ * the order to reach a final status, and resolves the fill from `GET /api/v1/spot/order`
+ * (executed quantity, cumulative quote) and `GET /api/v1/account/trades` (per-execution price,
+ * commission, commission asset). If the client order id was already used (`-1141`), or the place
+ * call's outcome is unknown (timeout, `-1006`), it looks the order up by client order id instead of
+ * placing another one: calling twice with the same key never trades twice.
+ */
+import {
+  ExchangeError,
+  FillUnresolvedError,
+  OrderNotFilledError,
+  type Balance,
+  type Exchange,
+  type Fill,
+  type MarketOrderRequest,
+} from '../exchange.js';
+import type { HashKeyClient } from './client.js';
+import { UnknownSymbolError } from './errors.js';
+import { validateOrder, type SymbolFilters } from './filters.js';
+import { FINAL_ORDER_STATUSES, type OrderState, type SymbolInfo } from './responses.js';
+
+export interface HashKeyExchangeOptions {
+  /** How long `exchangeInfo` (symbols and filters) is reused, ms. Default 10 minutes. */
+  symbolsTtlMs?: number;
+  /** Order status polls before giving up with `FillUnresolvedError`. Default 10. */
+  fillPollAttempts?: number;
+  /** Pause between status polls, ms. Default 250. */
+  fillPollIntervalMs?: number;
+  /** Injected clock (ms) and sleep, for tests. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The HashKey-specific extras on top of `Exchange`. */
+export interface HashKeyExchange extends Exchange {
+  /** The symbol's listing and trading rules (cached; see `symbolsTtlMs`). */
+  symbolInfo(symbol: string): Promise<SymbolInfo>;
+}
+
+export function createHashKeyExchange(client: HashKeyClient, options: HashKeyExchangeOptions = {}): HashKeyExchange {
+  const ttl = options.symbolsTtlMs ?? 10 * 60_000;
+  const attempts = Math.max(1, options.fillPollAttempts ?? 10);
+  const pollMs = options.fillPollIntervalMs ?? 250;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+
+  let symbols: { at: number; bySymbol: Map<string, SymbolInfo> } | undefined;
+  let loading: Promise<Map<string, SymbolInfo>> | undefined;
+
+  async function symbolMap(): Promise<Map<string, SymbolInfo>> {
+    if (symbols && now() - symbols.at < ttl) return symbols.bySymbol;
+    // Coalesce concurrent loads into one exchangeInfo call (weight 5).
+    loading ??= client
+      .exchangeInfo()
+      .then((info) => {
+        const bySymbol = new Map(info.symbols.map((s) => [s.symbol, s]));
+        symbols = { at: now(), bySymbol };
+        return bySymbol;
+      })
+      .finally(() => {
+        loading = undefined;
+      });
+    return loading;
+  }
+
+  async function symbolInfo(symbol: string): Promise<SymbolInfo> {
+    const info = (await symbolMap()).get(symbol);
+    if (!info) throw new UnknownSymbolError(symbol);
+    return info;
+  }
+
+  /** A MARKET order by quantity needs a last price to check the value rules. */
+  function needsReferencePrice(filters: SymbolFilters): boolean {
+    return Boolean(
+      filters.minNotional || filters.minAmount || filters.marketOrderMinAmount || filters.maxAmount || filters.marketOrderMaxAmount,
+    );
+  }
+
+  /**
+   * Place, or find the order an earlier attempt with this client order id placed.
+   * Returns the exchange's order id when known.
+   */
+  async function placeOnce(request: MarketOrderRequest, quantity: string): Promise<string | undefined> {
+    try {
+      const ack = await client.placeOrder({
+        symbol: request.symbol,
+        side: request.side,
+        type: 'MARKET',
+        quantity,
+        clientOrderId: request.clientOrderId,
+      });
+      return ack.orderId || undefined;
+    } catch (error) {
+      if (!(error instanceof ExchangeError)) throw error;
+      // Already placed under this key: resolve that order instead of placing another.
+      if (error.kind === 'duplicate_order') return undefined;
+      // Placed or not, we cannot tell (timeout, -1006): look before reporting failure.
+      if (error.kind === 'unavailable' && (await findByClientId(request.clientOrderId))) return undefined;
+      throw error;
+    }
+  }
+
+  async function findByClientId(clientOrderId: string): Promise<OrderState | undefined> {
+    try {
+      return await client.queryOrder({ clientOrderId });
+    } catch (error) {
+      if (error instanceof ExchangeError && error.kind === 'order_not_found') return undefined;
+      throw error;
+    }
+  }
+
+  /** Poll the order until it reaches a final status; a just-placed order may briefly be unknown. */
+  async function waitForFinal(clientOrderId: string, orderId: string | undefined): Promise<OrderState> {
+    const ref = orderId ? { orderId } : { clientOrderId };
+    let order: OrderState | undefined;
+    for (let i = 0; i < attempts; i++) {
+      if (i > 0) await sleep(pollMs);
+      try {
+        order = await client.queryOrder(ref);
+      } catch (error) {
+        const notYet = error instanceof ExchangeError && error.kind === 'order_not_found' && i < attempts - 1;
+        if (notYet) continue;
+        throw error;
+      }
+      if (FINAL_ORDER_STATUSES.has(order.status)) return order;
+    }
+    throw new FillUnresolvedError(order?.orderId ?? orderId ?? '?', clientOrderId, order?.status ?? 'unknown');
+  }
+
+  async function resolveFill(order: OrderState): Promise<Fill> {
+    if (order.executedQty <= 0) throw new OrderNotFilledError(order.orderId, order.clientOrderId, order.status);
+    const trades = (await client.accountTrades({ symbol: order.symbol, clientOrderId: order.clientOrderId })).filter(
+      (t) => t.orderId === order.orderId,
+    );
+    // Average price = cumulative quote / executed quantity (the documented definition).
+    const quoteQuantity =
+      order.cumulativeQuoteQty ||
+      trades.reduce((sum, t) => sum + t.price * t.qty, 0) ||
+      order.avgPrice * order.executedQty;
+    const price = quoteQuantity > 0 ? quoteQuantity / order.executedQty : order.avgPrice;
+    let fee = order.feeAmount;
+    let feeAsset = order.feeCoin;
+    if (trades.length > 0) {
+      fee = trades.reduce((sum, t) => sum + t.commission, 0);
+      feeAsset = [...new Set(trades.filter((t) => t.commission > 0).map((t) => t.commissionAsset))].join(',');
+    }
+    return {
+      orderId: order.orderId,
+      clientOrderId: order.clientOrderId,
+      symbol: order.symbol,
+      side: order.side,
+      price,
+      quantity: order.executedQty,
+      quoteQuantity,
+      fee,
+      feeAsset: fee > 0 ? feeAsset : '',
+      status: order.status === 'FILLED' ? 'filled' : 'partial',
+      time: order.updateTime || order.transactTime,
+    };
+  }
+
+  return {
+    name: 'hashkey',
+    symbolInfo,
+
+    async marketOrder(request) {
+      const info = await symbolInfo(request.symbol);
+      const referencePrice = needsReferencePrice(info.filters) ? await client.tickerPrice(request.symbol) : undefined;
+      const { quantity } = validateOrder(
+        { symbol: request.symbol, side: request.side, type: 'MARKET', quantity: request.quantity },
+        info.filters,
+        { referencePrice },
+      );
+      const orderId = await placeOnce(request, quantity!);
+      const order = await waitForFinal(request.clientOrderId, orderId);
+      if (order.symbol !== request.symbol || order.side !== request.side) {
+        throw new ExchangeError(
+          'duplicate_order',
+          `client order id ${request.clientOrderId} already names a ${order.side} ${order.symbol} order, not this ${request.side} ${request.symbol}`,
+        );
+      }
+      return resolveFill(order);
+    },
+
+    async balances(): Promise<Balance[]> {
+      const list = await client.accountBalances();
+      return list.map((b) => ({ asset: b.asset, free: b.free, locked: b.locked, total: b.total }));
+    },
+
+    async checkCredentials() {
+      await client.accountBalances();
+    },
+  };
+}
