@@ -1,0 +1,73 @@
+/**
+ * Where cached candles live: one row per candle, keyed by (symbol id, interval, openTime), upserted.
+ * The PostgreSQL implementation (table `candles`, PK symbol+interval+open_time) lives with the DB
+ * layer; the in-memory one here serves tests, benches and runs without a database.
+ */
+import type { Candle, Interval } from '../../shared/market.js';
+
+export interface CandleStore {
+  /**
+   * Candles of (`symbolId`, `interval`) with `openTime >= fromMs`, oldest-first, at most `limit`
+   * (the OLDEST `limit` of that range).
+   */
+  getRange(symbolId: string, interval: Interval, fromMs: number, limit: number): Promise<Candle[]>;
+  /** The NEWEST `limit` candles of (`symbolId`, `interval`), oldest-first (`ORDER BY open_time DESC LIMIT n`, reversed). */
+  getLatest(symbolId: string, interval: Interval, limit: number): Promise<Candle[]>;
+  /** Insert or replace candles by `openTime` (a re-fetched, still-forming bar overwrites its row). */
+  upsert(symbolId: string, interval: Interval, candles: readonly Candle[]): Promise<void>;
+}
+
+export interface MemoryCandleStore extends CandleStore {
+  /** Number of stored rows, for assertions. */
+  size(): number;
+}
+
+export function createMemoryCandleStore(): MemoryCandleStore {
+  /** Per series: openTime → candle, plus a lazily rebuilt sorted key list. */
+  const series = new Map<string, { rows: Map<number, Candle>; sorted: number[] | undefined }>();
+
+  function seriesOf(symbolId: string, interval: Interval) {
+    const key = `${symbolId}|${interval}`;
+    let s = series.get(key);
+    if (!s) {
+      s = { rows: new Map(), sorted: undefined };
+      series.set(key, s);
+    }
+    return s;
+  }
+
+  return {
+    async getLatest(symbolId, interval, limit) {
+      const s = series.get(`${symbolId}|${interval}`);
+      if (!s || limit <= 0) return [];
+      s.sorted ??= [...s.rows.keys()].sort((a, b) => a - b);
+      return s.sorted.slice(-limit).map((t) => ({ ...s.rows.get(t)! }));
+    },
+    async getRange(symbolId, interval, fromMs, limit) {
+      const s = series.get(`${symbolId}|${interval}`);
+      if (!s || limit <= 0) return [];
+      s.sorted ??= [...s.rows.keys()].sort((a, b) => a - b);
+      const keys = s.sorted;
+      let lo = 0;
+      let hi = keys.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (keys[mid]! < fromMs) lo = mid + 1;
+        else hi = mid;
+      }
+      return keys.slice(lo, lo + limit).map((t) => ({ ...s.rows.get(t)! }));
+    },
+    async upsert(symbolId, interval, candles) {
+      const s = seriesOf(symbolId, interval);
+      for (const c of candles) {
+        if (!s.rows.has(c.openTime)) s.sorted = undefined;
+        s.rows.set(c.openTime, { ...c });
+      }
+    },
+    size() {
+      let n = 0;
+      for (const s of series.values()) n += s.rows.size;
+      return n;
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * Keyless market data from HashKey Global's public endpoints, as a `MarketDataProvider`:
+ * `GET /quote/v1/klines` (rows `[openTime ms, o, h, l, c, baseVolume, …]`, oldest-first, max 1000)
+ * and `GET /quote/v1/ticker/price` (array `[{s, p}]` or object `{symbol, price}`; both handled).
+ * Errors are non-2xx with `{code, msg}`; code `0003` or HTTP 429 → `RateLimitedError('minute')`.
+ *
+ * Deliberately independent of the signed exchange client in `src/hub/exchange/hashkey`.
+ */
+import type { Candle, Interval } from '../../shared/market.js';
+import { ProviderRequestError, RateLimitedError, UnsupportedSymbolError } from './errors.js';
+import type { FetchFn, MarketDataProvider } from './provider.js';
+import { SUPPORTED_SYMBOL_IDS, toHashKeySymbol, type MarketSymbol } from './symbols.js';
+
+export const HASHKEY_PUBLIC_DEFAULT_BASE_URL = 'https://api-glb.hashkey.com';
+
+/** HashKey spells Artic's intervals the same way. */
+export const HASHKEY_INTERVALS: Record<Interval, string> = {
+  '1m': '1m',
+  '5m': '5m',
+  '15m': '15m',
+  '30m': '30m',
+  '1h': '1h',
+  '4h': '4h',
+  '1d': '1d',
+};
+
+export const HASHKEY_MAX_KLINES = 1000;
+
+export interface HashKeyPublicOptions {
+  baseUrl?: string;
+  fetch?: FetchFn;
+  /** Per-request timeout in ms (default 10 000). */
+  timeoutMs?: number;
+}
+
+export interface HashKeyPublicProvider extends MarketDataProvider {
+  readonly name: 'hashkey';
+}
+
+export function createHashKeyPublicProvider(options: HashKeyPublicOptions = {}): HashKeyPublicProvider {
+  const baseUrl = (options.baseUrl ?? HASHKEY_PUBLIC_DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+
+  async function get(path: string, params: Record<string, string>, symbol: MarketSymbol): Promise<unknown> {
+    let res: Response;
+    try {
+      res = await doFetch(`${baseUrl}${path}?${new URLSearchParams(params).toString()}`, {
+        headers: { Accept: 'application/json' },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ProviderRequestError('hashkey', 0, `HashKey ${path} unreachable: ${reason}`);
+    }
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    const err = body && typeof body === 'object' && !Array.isArray(body) ? (body as { code?: unknown; msg?: unknown }) : {};
+    if (!res.ok || (err.msg !== undefined && err.code !== undefined && String(err.code) !== '0' && String(err.code) !== '0000')) {
+      const code = err.code !== undefined ? String(err.code) : String(res.status);
+      const msg = typeof err.msg === 'string' ? err.msg : `HTTP ${res.status}`;
+      if (res.status === 429 || code === '0003') throw new RateLimitedError('hashkey', 'minute', `HashKey: ${msg}`);
+      if (code === '-100011' || code === '0201') throw new UnsupportedSymbolError(symbol.id, 'hashkey');
+      throw new ProviderRequestError('hashkey', code, `HashKey ${path}: ${msg}`);
+    }
+    if (body === undefined) throw new ProviderRequestError('hashkey', res.status, `HashKey ${path}: response is not JSON`);
+    return body;
+  }
+
+  return {
+    name: 'hashkey',
+    simulated: false,
+
+    supports(symbol) {
+      return SUPPORTED_SYMBOL_IDS.hashkey.has(symbol.id);
+    },
+
+    async candles(symbol, interval, limit): Promise<Candle[]> {
+      const n = Math.min(Math.max(Math.floor(limit), 1), HASHKEY_MAX_KLINES);
+      const body = await get(
+        '/quote/v1/klines',
+        { symbol: toHashKeySymbol(symbol), interval: HASHKEY_INTERVALS[interval], limit: String(n) },
+        symbol,
+      );
+      if (!Array.isArray(body)) throw new ProviderRequestError('hashkey', 0, 'HashKey klines: body is not an array');
+      const byTime = new Map<number, Candle>();
+      for (const row of body as unknown[]) {
+        if (!Array.isArray(row) || row.length < 6) continue;
+        const candle: Candle = {
+          openTime: Number(row[0]),
+          open: Number(row[1]),
+          high: Number(row[2]),
+          low: Number(row[3]),
+          close: Number(row[4]),
+          volume: Number(row[5]),
+        };
+        if (!Object.values(candle).every(Number.isFinite)) continue;
+        byTime.set(candle.openTime, candle);
+      }
+      return [...byTime.values()].sort((a, b) => a.openTime - b.openTime).slice(-n);
+    },
+
+    async price(symbol): Promise<number> {
+      const id = toHashKeySymbol(symbol);
+      const body = await get('/quote/v1/ticker/price', { symbol: id }, symbol);
+      const entries = (Array.isArray(body) ? body : [body]) as Array<Record<string, unknown>>;
+      const entry = entries.find((e) => e && (e.s ?? e.symbol) === id) ?? (entries.length === 1 ? entries[0] : undefined);
+      const price = Number(entry?.p ?? entry?.price);
+      if (!Number.isFinite(price) || price <= 0) {
+        throw new ProviderRequestError('hashkey', 0, `HashKey ticker/price: no price for ${id}`);
+      }
+      return price;
+    },
+  };
+}
