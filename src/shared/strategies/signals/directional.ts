@@ -1,0 +1,111 @@
+/**
+ * Trend-direction indicators from `trading-signals` (trend family): ADX/DI filter, SuperTrend and
+ * Ichimoku. These use fixed textbook periods and ignore `lookback`.
+ */
+import { IchimokuCloud, SuperTrend } from 'trading-signals';
+import type { IchimokuCloudResult } from 'trading-signals';
+import { barsParam, clamp, defineStrategy, fmt, noMovement, realParam } from '../define-strategy.js';
+import { atr, directionalMovement, smoothingStart } from '../measures.js';
+
+/**
+ * ADX filter: direction from +DI vs −DI, strength from ADX ramping from 0 at `threshold − 10` to
+ * 0.5 at `threshold` (25) and 1 at `threshold + 10`. Unlike the original (1 when trending, else 0,
+ * so it could only open longs) it is directional.
+ */
+export const adxFilter = defineStrategy({
+  name: 'adx_filter',
+  label: 'ADX trend filter',
+  description: 'Direction from +DI/−DI, strength from ADX: 0.5 at ADX 25, 1 at ADX 35, 0 at ADX 15 or below.',
+  family: 'trend',
+  params: {
+    period: barsParam(14, 2, 100, 'ADX/DI period in bars'),
+    threshold: realParam(25, 10, 60, 'ADX level that counts as trending (gives ±0.5)'),
+  },
+  warmUp: (p) => 2 * p.period,
+  compute(candles, p) {
+    const dm = directionalMovement(candles, p.period);
+    if (!dm) return { signal: 0, reason: 'ADX not ready' };
+    if (dm.adx === 0 && dm.plusDi === 0 && dm.minusDi === 0) return noMovement();
+    const dir = Math.sign(dm.plusDi - dm.minusDi);
+    const strength = clamp((dm.adx - (p.threshold - 10)) / 20, 0, 1);
+    return {
+      signal: dir * strength,
+      reason: `ADX(${p.period}) ${fmt(dm.adx, 3)} (trend line ${p.threshold}), +DI ${fmt(dm.plusDi, 3)} vs −DI ${fmt(dm.minusDi, 3)}`,
+    };
+  },
+});
+
+/**
+ * SuperTrend (`trading-signals`, ATR period 10, multiplier 3): ±0.5 on the trend side just after a
+ * flip, rising to ±1 as the close gets one full band (multiplier × ATR) away from the stop line.
+ * (The original compared the close with hl2 ± 3·ATR of the same bar, which almost never fires.)
+ */
+export const supertrend = defineStrategy({
+  name: 'supertrend',
+  label: 'SuperTrend',
+  description: 'SuperTrend direction; ±0.5 at the line, ±1 one band (3 ATR) away from it.',
+  family: 'trend',
+  params: {
+    period: barsParam(10, 2, 100, 'ATR period in bars'),
+    multiplier: realParam(3, 0.5, 10, 'band width in ATRs'),
+  },
+  warmUp: (p) => p.period + 1,
+  compute(candles, p) {
+    const range = atr(candles, p.period);
+    if (!range) return noMovement();
+    const st = new SuperTrend({ interval: p.period, multiplier: p.multiplier });
+    for (let i = smoothingStart(candles.length, p.period); i < candles.length; i++) st.update(candles[i], false);
+    const r = st.getResult();
+    if (!r) return { signal: 0, reason: 'SuperTrend not ready' };
+    const last = candles[candles.length - 1].close;
+    const bands = Math.abs(last - r.supertrend) / (p.multiplier * range);
+    const dir = r.trend === 'BULLISH' ? 1 : -1;
+    return {
+      signal: dir * (0.5 + 0.5 * clamp(bands, 0, 1)),
+      reason: `SuperTrend(${p.period},${p.multiplier}) ${r.trend === 'BULLISH' ? 'up' : 'down'}, line ${fmt(r.supertrend)}, close ${fmt(last)} (${fmt(bands * p.multiplier, 3)} ATR away)`,
+    };
+  },
+});
+
+/**
+ * Ichimoku (`trading-signals` cloud 9/26/52, cloud displaced 26 bars as in the textbook):
+ * close above/below the cloud ±0.4, Tenkan above/below Kijun ±0.3, close above/below Kijun ±0.3.
+ * All three agreeing gives ±1; inside the cloud at most ±0.6.
+ */
+export const ichimokuSignal = defineStrategy({
+  name: 'ichimoku_signal',
+  label: 'Ichimoku',
+  description: 'Close vs cloud (±0.4), Tenkan vs Kijun (±0.3), close vs Kijun (±0.3); fixed 9/26/52.',
+  family: 'trend',
+  params: {
+    conversion: barsParam(9, 2, 100, 'Tenkan-sen period'),
+    base: barsParam(26, 2, 200, 'Kijun-sen period and cloud displacement'),
+    spanB: barsParam(52, 2, 300, 'Senkou span B period'),
+  },
+  warmUp: (p) => Math.max(p.conversion, p.base, p.spanB) + p.base,
+  compute(candles, p) {
+    const ich = new IchimokuCloud({ conversionInterval: p.conversion, baseInterval: p.base, spanBInterval: p.spanB });
+    // The cloud under today's bar was projected `base` bars ago.
+    const displacedIndex = candles.length - 1 - p.base;
+    let displaced: IchimokuCloudResult | null = null;
+    let now: IchimokuCloudResult | null = null;
+    // Only the last warm-up window matters: the cloud is made of rolling midpoints, not averages.
+    const from = Math.max(0, candles.length - (Math.max(p.conversion, p.base, p.spanB) + p.base));
+    for (let i = from; i < candles.length; i++) {
+      now = ich.update(candles[i], false);
+      if (i === displacedIndex) displaced = now;
+    }
+    if (!now || !displaced) return { signal: 0, reason: 'Ichimoku not ready' };
+    const last = candles[candles.length - 1].close;
+    const cloudTop = Math.max(displaced.spanA, displaced.spanB);
+    const cloudBottom = Math.min(displaced.spanA, displaced.spanB);
+    const cloud = last > cloudTop ? 1 : last < cloudBottom ? -1 : 0;
+    const tk = Math.sign(now.conversion - now.base);
+    const kijun = Math.sign(last - now.base);
+    const where = cloud > 0 ? 'above' : cloud < 0 ? 'below' : 'inside';
+    return {
+      signal: 0.4 * cloud + 0.3 * tk + 0.3 * kijun,
+      reason: `close ${fmt(last)} ${where} cloud ${fmt(cloudBottom)}–${fmt(cloudTop)}, Tenkan ${fmt(now.conversion)} vs Kijun ${fmt(now.base)}`,
+    };
+  },
+});
