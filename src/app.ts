@@ -9,7 +9,11 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedde
 import { initOrm, type Orm } from './db/orm.js';
 import { buildHttpServer } from './http/server.js';
 import { createHealthCheck } from './hub/health.js';
-import { SecretRegistry, type Logger } from './logger.js';
+import { createHub, type Hub } from './hub/hub.js';
+import type { AgentRuntime } from './hub/runtime/runtime.js';
+import { internalAgentRoutes } from './http/routes/internal-agents.js';
+import { wsRoutes } from './http/routes/ws.js';
+import type { Logger, SecretRegistry } from './logger.js';
 import { VERSION } from './version.js';
 
 export interface App {
@@ -17,6 +21,7 @@ export interface App {
   url: string;
   orm: Orm;
   http: FastifyInstance;
+  hub: Hub;
   /** Ordered shutdown; safe to call twice. Resolves within `deadlineMs` (default 10 s). */
   stop(deadlineMs?: number): Promise<void>;
 }
@@ -25,9 +30,12 @@ export interface StartOptions {
   logger: Logger;
   /** Secret values to scrub from logs; the vault adds the ones it decrypts. */
   secrets?: SecretRegistry;
+  /** Tests inject an agent runtime; otherwise AGENT_RUNTIME decides. */
+  runtime?: AgentRuntime;
 }
 
-export async function startApp(config: ResolvedConfig, { logger, secrets = new SecretRegistry() }: StartOptions): Promise<App> {
+export async function startApp(config: ResolvedConfig, options: StartOptions): Promise<App> {
+  const { logger } = options;
   const startedAt = Date.now();
   const cleanups: Array<{ name: string; run: () => Promise<unknown> }> = [];
   let stopping: Promise<void> | undefined;
@@ -73,24 +81,36 @@ export async function startApp(config: ResolvedConfig, { logger, secrets = new S
     const orm = await initOrm(databaseUrl);
     cleanups.push({ name: 'orm', run: () => orm.close(true) });
 
+    let port = config.port;
+    const hub = await createHub({ config, orm, logger, httpPort: () => port, runtime: options.runtime });
+    cleanups.push({ name: 'hub', run: () => hub.stop() });
+
     const health = createHealthCheck({
       orm,
       version: VERSION,
       startedAt,
-      runtime: () => 'none',
+      runtime: () => hub.runtime.kind,
       bot: () => 'disabled',
     });
 
-    const http = await buildHttpServer({ logger, health });
+    const http = await buildHttpServer({
+      logger,
+      health,
+      plugins: [
+        { plugin: internalAgentRoutes, options: { tokens: hub.tokens, directory: hub.agents, ingest: hub.ingest } },
+        { plugin: wsRoutes, options: { tokens: hub.tokens, events: hub.events } },
+      ],
+    });
     await http.listen({ host: config.host, port: config.port });
     cleanups.push({ name: 'http', run: () => http.close() });
     const address = http.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
+    port = typeof address === 'object' && address ? address.port : config.port;
+    await hub.start();
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const url = `http://${host}:${port}`;
 
     logger.info({ url, bootMs: Date.now() - startedAt, version: VERSION }, 'Artic is up');
-    return { url, orm, http, stop };
+    return { url, orm, http, hub, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -12,7 +12,7 @@ export const DecisionSchema = defineEntity({
     action: p.string().length(32),
     strategy: p.string().length(48).nullable(),
     /** 0..1 */
-    confidence: p.double().default(0),
+    confidence: p.double().runtimeType('number').$type<number>().default(0),
     reasoning: p.text(),
     /** keccak256 of the reasoning text, 0x-prefixed. */
     reasoningHash: p.string().length(66),

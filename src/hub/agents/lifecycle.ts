@@ -1,0 +1,417 @@
+/**
+ * The whole life of a running agent: spawn (port → place → healthy → /start → running), stop,
+ * crash detection from outside (runtime exit events and periodic /health probes), restarts
+ * with backoff, and reconciliation with what the runtime actually runs when the hub boots.
+ * Any failure leaves no container, no port and a `failed` status with a reason a user can read.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
+import type { Orm } from '../../db/orm.js';
+import type { Logger } from '../../logger.js';
+import type { AgentConfigWire, PositionWire, StartRequest } from '../../shared/wire.js';
+import type { TokenService } from '../auth/tokens.js';
+import { AgentStateError, HubError, SpawnError } from '../errors.js';
+import type { HubEvents } from '../events.js';
+import type { AgentExit, AgentRuntime } from '../runtime/runtime.js';
+import { agentClient } from './agent-client.js';
+import type { AgentDirectory } from './agent-directory.js';
+import { toAgentView, type AgentView } from './agent-view.js';
+import type { PortAllocator } from './port-allocator.js';
+
+export type SpawnStage = 'creating' | 'starting' | 'running';
+
+export interface LifecycleOptions {
+  orm: Orm;
+  runtime: AgentRuntime;
+  ports: PortAllocator;
+  tokens: TokenService;
+  events: HubEvents;
+  directory: AgentDirectory;
+  logger: Logger;
+  /** URL agents use to reach the hub (a function: the HTTP port may be known only after listen). */
+  hubUrl: () => string;
+  restartOnCrash: boolean;
+  maxRestarts: number;
+  healthIntervalMs: number;
+  /** Health wait during spawn: per attempt and in total. */
+  healthAttemptMs?: number;
+  healthBudgetMs?: number;
+  /** Consecutive failed probes before a running agent counts as crashed. */
+  healthFailuresToCrash?: number;
+  restartBaseDelayMs?: number;
+}
+
+interface Handle {
+  baseUrl: string;
+  token: string;
+  healthFailures: number;
+}
+
+export interface AgentLifecycle {
+  start(ownerId: string, ref: string, onStage?: (stage: SpawnStage) => void): Promise<AgentView>;
+  stop(ownerId: string, ref: string, options?: { closePosition?: boolean; reason?: string }): Promise<AgentView>;
+  /** Stop (when active) and delete the record. */
+  delete(ownerId: string, ref: string): Promise<AgentView>;
+  /** Stop every active agent of the owner; returns what was stopped. */
+  stopAll(ownerId: string): Promise<AgentView[]>;
+  /** Adopt, clean up and resume after a hub (re)start; then begin health probes. */
+  reconcile(): Promise<{ adopted: string[]; removedOrphans: string[]; missing: string[] }>;
+  /** Base URL and token of a running agent (tests, tail of /status). */
+  handle(agentId: string): { baseUrl: string; token: string } | undefined;
+  /** Stops probes and pending restarts; running agents keep running (docker) or die with the runtime (process). */
+  close(): Promise<void>;
+}
+
+const ACTIVE = new Set(['starting', 'running', 'stopping']);
+
+export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
+  const log = opts.logger.child({ part: 'lifecycle' });
+  const handles = new Map<string, Handle>();
+  const inFlight = new Map<string, Promise<unknown>>();
+  const restartTimers = new Map<string, NodeJS.Timeout>();
+  const exitedDuringSpawn = new Map<string, AgentExit>();
+  const healthAttemptMs = opts.healthAttemptMs ?? 1000;
+  const healthBudgetMs = opts.healthBudgetMs ?? 20_000;
+  const failuresToCrash = opts.healthFailuresToCrash ?? 2;
+  const restartBase = opts.restartBaseDelayMs ?? 1000;
+  let probeTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const fork = () => opts.orm.em.fork() as EntityManager;
+
+  /** One operation per agent at a time (start, stop, crash handling). */
+  function serial<T>(agentId: string, work: () => Promise<T>): Promise<T> {
+    const previous = inFlight.get(agentId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    inFlight.set(agentId, next);
+    void next.finally(() => {
+      if (inFlight.get(agentId) === next) inFlight.delete(agentId);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  async function update(agentId: string, fields: Partial<Agent>): Promise<Agent> {
+    const em = fork();
+    const agent = await em.findOneOrFail(AgentSchema, { id: agentId });
+    Object.assign(agent, fields);
+    await em.flush();
+    return agent;
+  }
+
+  function refOf(agent: Agent) {
+    const ownerId = typeof agent.owner === 'object' ? (agent.owner as { id: string }).id : String(agent.owner);
+    return { agentId: agent.id, ownerId, agentName: agent.name };
+  }
+
+  function configWire(a: Agent): AgentConfigWire {
+    return {
+      agentId: a.id,
+      name: a.name,
+      symbol: a.symbol,
+      amountUsdt: a.amountUsdt,
+      leverage: a.leverage,
+      riskProfile: a.riskProfile,
+      timeframe: a.timeframe,
+      tpPct: a.tpPct ?? null,
+      slPct: a.slPct ?? null,
+      tpSlMode: a.tpSlMode,
+      pollSeconds: a.pollSeconds,
+      supervisorIntervalSeconds: a.supervisorIntervalSeconds,
+      maxSessionLossPct: a.maxSessionLossPct,
+      closeOnStop: a.closeOnStop,
+      llmProvider: a.llmProvider ?? null,
+      llmModel: a.llmModel ?? null,
+      liveMode: a.liveMode,
+      strategy: a.strategy ?? null,
+    };
+  }
+
+  async function startRequest(agent: Agent): Promise<StartRequest> {
+    const em = fork();
+    const open = await em.findOne(TradeSchema, { agent: agent.id, status: 'open' }, { orderBy: { openedAt: 'desc' } });
+    const position: PositionWire | null = open
+      ? {
+          tradeId: open.id,
+          side: open.side,
+          qty: open.qty,
+          entryPrice: open.entryPrice,
+          leverage: open.leverage,
+          margin: open.margin,
+          liquidationPrice: open.liquidationPrice ?? null,
+          tpPrice: agent.position?.tpPrice ?? null,
+          slPrice: agent.position?.slPrice ?? null,
+          openedAt: open.openedAt.toISOString(),
+        }
+      : null;
+    const seq: Array<{ next: string | number }> = await em
+      .getConnection()
+      .execute('select coalesce(max(seq), 0) + 1 as next from log_entries where agent_id = ?', [agent.id]);
+    return { config: configWire(agent), position, realizedPnl: agent.realizedPnl, nextLogSeq: Number(seq[0].next), hubUrl: opts.hubUrl() };
+  }
+
+  async function waitHealthy(agentId: string, handle: Handle): Promise<void> {
+    const deadline = Date.now() + healthBudgetMs;
+    let last = 'no answer';
+    while (Date.now() < deadline) {
+      const exit = exitedDuringSpawn.get(agentId);
+      if (exit) throw new SpawnError(`agent exited while starting: ${exit.reason}`, `The agent stopped while starting (${exit.reason}).`);
+      try {
+        await agentClient.health(handle.baseUrl, handle.token, healthAttemptMs);
+        return;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    throw new SpawnError(`agent not healthy within ${healthBudgetMs} ms (${last})`, `The agent did not become healthy within ${Math.round(healthBudgetMs / 1000)} s.`);
+  }
+
+  async function teardown(agentId: string): Promise<void> {
+    handles.delete(agentId);
+    await opts.runtime.remove(agentId).catch((e) => log.warn({ err: e, agentId }, 'remove failed'));
+    await opts.ports.release(agentId);
+  }
+
+  /** The spawn pipeline proper; the caller holds the agent's serial slot. */
+  async function spawn(agentId: string, onStage?: (stage: SpawnStage) => void): Promise<Agent> {
+    let agent = await update(agentId, { status: 'starting', statusReason: null });
+    const ref = refOf(agent);
+    opts.events.emit('agent.starting', ref);
+    onStage?.('creating');
+    exitedDuringSpawn.delete(agentId);
+    try {
+      const port = await opts.ports.allocate(agentId);
+      const token = await opts.tokens.mintAgentToken(agentId);
+      const placed = await opts.runtime.place({
+        agentId,
+        ownerId: ref.ownerId,
+        port,
+        env: { HUB_URL: opts.hubUrl(), AGENT_ID: agentId, AGENT_TOKEN: token },
+      });
+      const handle: Handle = { baseUrl: placed.baseUrl, token, healthFailures: 0 };
+      handles.set(agentId, handle);
+      await update(agentId, { containerId: placed.handleId, runtime: opts.runtime.kind });
+      onStage?.('starting');
+      await waitHealthy(agentId, handle);
+      await agentClient.start(handle.baseUrl, token, await startRequest(agent));
+      agent = await update(agentId, { status: 'running', startedAt: new Date(), statusReason: null });
+      opts.events.emit('agent.started', { ...ref, port, runtime: opts.runtime.kind });
+      onStage?.('running');
+      log.info({ agentId, port }, 'agent running');
+      return agent;
+    } catch (error) {
+      const reason = error instanceof HubError ? error.userMessage : `Could not start the agent: ${(error as Error).message}`;
+      log.warn({ err: error, agentId }, 'spawn failed');
+      await teardown(agentId);
+      await update(agentId, { status: 'failed', statusReason: reason, containerId: null });
+      opts.events.emit('agent.failed', { ...ref, reason });
+      throw error instanceof SpawnError ? error : new SpawnError((error as Error).message, reason);
+    } finally {
+      exitedDuringSpawn.delete(agentId);
+    }
+  }
+
+  async function stopRunning(agent: Agent, options: { closePosition?: boolean; reason?: string }): Promise<Agent> {
+    const agentId = agent.id;
+    clearTimeout(restartTimers.get(agentId));
+    restartTimers.delete(agentId);
+    await update(agentId, { status: 'stopping' });
+    const handle = handles.get(agentId);
+    if (handle) {
+      await agentClient
+        .stop(handle.baseUrl, handle.token, { closePosition: options.closePosition ?? agent.closeOnStop, reason: options.reason })
+        .catch((e) => log.warn({ err: e, agentId }, 'agent /stop failed; removing it anyway'));
+    }
+    await teardown(agentId);
+    const reason = options.reason ?? 'stopped by you';
+    const stopped = await update(agentId, { status: 'stopped', statusReason: reason, containerId: null });
+    opts.events.emit('agent.stopped', { ...refOf(stopped), reason });
+    return stopped;
+  }
+
+  async function onCrash(exit: AgentExit): Promise<void> {
+    if (closed) return;
+    const em = fork();
+    const agent = await em.findOne(AgentSchema, { id: exit.agentId });
+    if (!agent) return;
+    if (agent.status === 'starting') {
+      exitedDuringSpawn.set(exit.agentId, exit);
+      return;
+    }
+    await serial(exit.agentId, async () => {
+      const current = await fork().findOne(AgentSchema, { id: exit.agentId });
+      if (!current || current.status !== 'running') return;
+      const lastLogs = await opts.runtime.lastLogs(exit.agentId, 15).catch(() => []);
+      await teardown(exit.agentId);
+      const attempt = current.restartCount + 1;
+      const willRestart = opts.restartOnCrash && attempt <= opts.maxRestarts;
+      const reason = `crashed: ${exit.reason}`;
+      const failed = await update(exit.agentId, { status: 'failed', statusReason: reason, containerId: null });
+      log.warn({ agentId: exit.agentId, exit, willRestart }, 'agent crashed');
+      opts.events.emit('agent.crashed', { ...refOf(failed), exitCode: exit.exitCode, oom: exit.oom, reason, lastLogs, willRestart });
+      if (willRestart) scheduleRestart(exit.agentId, attempt, reason);
+    });
+  }
+
+  function scheduleRestart(agentId: string, attempt: number, reason: string): void {
+    const delay = Math.min(restartBase * 2 ** (attempt - 1), 60_000);
+    const timer = setTimeout(() => {
+      restartTimers.delete(agentId);
+      void serial(agentId, async () => {
+        const agent = await fork().findOne(AgentSchema, { id: agentId });
+        if (!agent || agent.status !== 'failed' || closed) return; // user stopped or deleted it meanwhile
+        await update(agentId, { restartCount: attempt });
+        try {
+          await spawn(agentId);
+          opts.events.emit('agent.restarted', { ...refOf(agent), attempt, reason });
+        } catch (error) {
+          log.warn({ err: error, agentId, attempt }, 'restart failed');
+          if (opts.restartOnCrash && attempt < opts.maxRestarts) scheduleRestart(agentId, attempt + 1, reason);
+        }
+      }).catch((e) => log.error({ err: e, agentId }, 'restart failed'));
+    }, delay);
+    timer.unref();
+    restartTimers.set(agentId, timer);
+  }
+
+  async function probe(): Promise<void> {
+    await Promise.all(
+      [...handles.entries()].map(async ([agentId, handle]) => {
+        if (inFlight.has(agentId)) return;
+        try {
+          await agentClient.health(handle.baseUrl, handle.token, 1000);
+          handle.healthFailures = 0;
+        } catch {
+          handle.healthFailures += 1;
+          if (handle.healthFailures >= failuresToCrash && handles.get(agentId) === handle) {
+            await onCrash({ agentId, exitCode: null, oom: false, reason: `health check failed ${handle.healthFailures} times` });
+          }
+        }
+      }),
+    );
+  }
+
+  const offExit = opts.runtime.onExit((exit) => {
+    void onCrash(exit).catch((e) => log.error({ err: e, exit }, 'crash handling failed'));
+  });
+
+  async function loadOwned(ownerId: string, ref: string): Promise<Agent> {
+    const view = await opts.directory.find(ownerId, ref);
+    return fork().findOneOrFail(AgentSchema, { id: view.id });
+  }
+
+  return {
+    async start(ownerId, ref, onStage) {
+      const { id } = await opts.directory.find(ownerId, ref);
+      return serial(id, async () => {
+        const agent = await fork().findOneOrFail(AgentSchema, { id });
+        if (agent.status === 'running' && handles.has(id)) {
+          onStage?.('running');
+          return toAgentView(agent);
+        }
+        await update(id, { restartCount: 0 });
+        return toAgentView(await spawn(id, onStage));
+      });
+    },
+
+    async stop(ownerId, ref, options = {}) {
+      const { id } = await opts.directory.find(ownerId, ref);
+      return serial(id, async () => {
+        const agent = await loadOwned(ownerId, id);
+        if (!ACTIVE.has(agent.status) && !handles.has(id)) {
+          if (agent.status === 'failed') {
+            // A failed agent may still have a restart pending: cancel it.
+            clearTimeout(restartTimers.get(id));
+            restartTimers.delete(id);
+            return toAgentView(await update(id, { status: 'stopped', statusReason: 'stopped by you' }));
+          }
+          throw new AgentStateError(`agent ${id} is ${agent.status}`, `${agent.name} is not running (${agent.status}).`);
+        }
+        return toAgentView(await stopRunning(agent, options));
+      });
+    },
+
+    async delete(ownerId, ref) {
+      const { id } = await opts.directory.find(ownerId, ref);
+      return serial(id, async () => {
+        const agent = await loadOwned(ownerId, id);
+        if (ACTIVE.has(agent.status) || handles.has(id)) await stopRunning(agent, { reason: 'deleted' });
+        clearTimeout(restartTimers.get(id));
+        restartTimers.delete(id);
+        await opts.runtime.remove(id).catch(() => undefined);
+        await opts.directory.remove(ownerId, id);
+        const view = toAgentView(agent);
+        opts.events.emit('agent.deleted', refOf(agent));
+        return view;
+      });
+    },
+
+    async stopAll(ownerId) {
+      const agents = await opts.directory.list(ownerId);
+      const stopped: AgentView[] = [];
+      for (const a of agents) {
+        if (!ACTIVE.has(a.status) && !(a.status === 'failed' && restartTimers.has(a.id))) continue;
+        try {
+          stopped.push(await this.stop(ownerId, a.id, { reason: 'panic stop' }));
+        } catch (error) {
+          log.warn({ err: error, agentId: a.id }, 'panic stop failed');
+        }
+      }
+      return stopped;
+    },
+
+    async reconcile() {
+      const em = fork();
+      const managed = await opts.runtime.list();
+      const rows = await em.find(AgentSchema, { status: { $in: ['starting', 'running', 'stopping'] } });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const adopted: string[] = [];
+      const removedOrphans: string[] = [];
+      for (const m of managed) {
+        const row = byId.get(m.agentId);
+        if (row && row.status === 'running' && m.running && row.port != null) {
+          const handle: Handle = { baseUrl: opts.runtime.baseUrl(row.id, row.port), token: await opts.tokens.mintAgentToken(row.id), healthFailures: 0 };
+          try {
+            await agentClient.health(handle.baseUrl, handle.token, 2000);
+            handles.set(row.id, handle);
+            adopted.push(row.id);
+            continue;
+          } catch {
+            /* not answering: treat as missing */
+          }
+        }
+        await opts.runtime.remove(m.agentId).catch(() => undefined);
+        removedOrphans.push(m.agentId);
+      }
+      const missing = rows.filter((r) => !adopted.includes(r.id));
+      for (const row of missing) {
+        await opts.ports.release(row.id);
+        const reason = 'not running after the hub restarted';
+        const failed = await update(row.id, { status: 'failed', statusReason: reason, containerId: null });
+        const willRestart = opts.restartOnCrash && row.status === 'running';
+        opts.events.emit('agent.crashed', { ...refOf(failed), exitCode: null, oom: false, reason, lastLogs: [], willRestart });
+        if (willRestart) scheduleRestart(row.id, 1, reason);
+      }
+      // Ports held by agents that are not active any more (a crash between steps) go back to the pool.
+      await em.getConnection().execute(`update agents set port = null where port is not null and status not in ('starting','running','stopping')`);
+      probeTimer = setInterval(() => void probe().catch((e) => log.error({ err: e }, 'health probe failed')), opts.healthIntervalMs);
+      probeTimer.unref();
+      log.info({ adopted: adopted.length, removedOrphans: removedOrphans.length, missing: missing.length }, 'reconciled agents');
+      return { adopted, removedOrphans, missing: missing.map((m) => m.id) };
+    },
+
+    handle(agentId) {
+      const h = handles.get(agentId);
+      return h ? { baseUrl: h.baseUrl, token: h.token } : undefined;
+    },
+
+    async close() {
+      closed = true;
+      clearInterval(probeTimer);
+      for (const t of restartTimers.values()) clearTimeout(t);
+      restartTimers.clear();
+      offExit();
+      await Promise.allSettled([...inFlight.values()]);
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Typed events the hub core emits. The WebSocket stream and the Telegram alert sender consume
+ * them; the core never knows who listens. Every event names the agent's owner so adapters can
+ * route it without a database lookup.
+ */
+import { EventEmitter } from 'node:events';
+import type { AgentStatus, LogEntryWire, PositionSide } from '../shared/wire.js';
+
+interface AgentRef {
+  agentId: string;
+  ownerId: string;
+  agentName: string;
+}
+
+export interface TradeEventData extends AgentRef {
+  tradeId: string;
+  symbol: string;
+  side: PositionSide;
+  qty: number;
+  price: number;
+  fees: number;
+  /** Realised PnL of the trade (closes only), quote currency, net of fees. */
+  pnl: number | null;
+  reason: string;
+  live: boolean;
+  explorerUrl?: string;
+}
+
+export interface HubEventMap {
+  'agent.status': AgentRef & { status: Omit<AgentStatus, 'agentId'> };
+  'agent.log': AgentRef & { entries: LogEntryWire[] };
+  'agent.starting': AgentRef;
+  'agent.started': AgentRef & { port: number; runtime: string };
+  'agent.stopped': AgentRef & { reason: string };
+  'agent.failed': AgentRef & { reason: string };
+  'agent.crashed': AgentRef & { exitCode: number | null; oom: boolean; reason: string; lastLogs: string[]; willRestart: boolean };
+  'agent.restarted': AgentRef & { attempt: number; reason: string };
+  'agent.deleted': AgentRef;
+  'trade.opened': TradeEventData;
+  'trade.closed': TradeEventData;
+  'decision.made': AgentRef & { action: string; strategy: string | null; confidence: number; reasoning: string };
+  'drawdown.stop': AgentRef & { lossPct: number; limitPct: number };
+  'order.error': AgentRef & { message: string; live: boolean };
+}
+
+export type HubEventName = keyof HubEventMap;
+
+export class HubEvents {
+  private readonly emitter = new EventEmitter({ captureRejections: false });
+  constructor() {
+    this.emitter.setMaxListeners(1000);
+  }
+
+  emit<K extends HubEventName>(name: K, data: HubEventMap[K]): void {
+    this.emitter.emit(name, data);
+    this.emitter.emit('*', name, data);
+  }
+
+  on<K extends HubEventName>(name: K, listener: (data: HubEventMap[K]) => void): () => void {
+    this.emitter.on(name, listener);
+    return () => this.emitter.off(name, listener);
+  }
+
+  /** Every event, with its name (WebSocket fan-out). */
+  onAny(listener: <K extends HubEventName>(name: K, data: HubEventMap[K]) => void): () => void {
+    this.emitter.on('*', listener);
+    return () => this.emitter.off('*', listener);
+  }
+
+  /** Resolves with the first event of `name` that matches `predicate` (tests and flows). */
+  waitFor<K extends HubEventName>(name: K, predicate: (data: HubEventMap[K]) => boolean = () => true, timeoutMs = 10_000): Promise<HubEventMap[K]> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`timed out waiting for ${name}`));
+      }, timeoutMs);
+      const off = this.on(name, (data) => {
+        if (!predicate(data)) return;
+        clearTimeout(timer);
+        off();
+        resolve(data);
+      });
+    });
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The hub core, assembled: events, tokens, users, agents (records, lifecycle, ingest), and the
+ * agent runtime. Knows nothing of Telegram or HTTP; `src/bot` and `src/http` adapt it.
+ */
+import Docker from 'dockerode';
+import type { ResolvedConfig } from '../config.js';
+import type { Orm } from '../db/orm.js';
+import type { Logger } from '../logger.js';
+import { createAgentDirectory, type AgentDirectory } from './agents/agent-directory.js';
+import { createAgentIngest, type AgentIngest } from './agents/ingest.js';
+import { createAgentLifecycle, type AgentLifecycle } from './agents/lifecycle.js';
+import { createPortAllocator } from './agents/port-allocator.js';
+import { createTokenService, type TokenService } from './auth/tokens.js';
+import { HubEvents } from './events.js';
+import { createDockerRuntime, dockerAvailable } from './runtime/docker-runtime.js';
+import { createProcessRuntime } from './runtime/process-runtime.js';
+import type { AgentRuntime } from './runtime/runtime.js';
+import { createUserService, type UserService } from './users.js';
+
+export interface Hub {
+  events: HubEvents;
+  tokens: TokenService;
+  users: UserService;
+  agents: AgentDirectory;
+  lifecycle: AgentLifecycle;
+  ingest: AgentIngest;
+  runtime: AgentRuntime;
+  /** Reconcile with the runtime and start background work. */
+  start(): Promise<void>;
+  /** Stop background work (agents in containers keep running; child processes stop). */
+  stop(): Promise<void>;
+}
+
+export interface HubDeps {
+  config: ResolvedConfig;
+  orm: Orm;
+  logger: Logger;
+  /** Port the HTTP server listens on (for the default agent → hub URL); read when agents spawn. */
+  httpPort: () => number;
+  /** Tests inject a runtime. */
+  runtime?: AgentRuntime;
+}
+
+/** Picks the runtime AGENT_RUNTIME asks for; `auto` uses Docker when an engine answers and has the image. */
+export async function selectRuntime(config: ResolvedConfig, logger: Logger): Promise<AgentRuntime> {
+  const choice = config.agents.runtime;
+  const docker = new Docker();
+  let useDocker = choice === 'docker';
+  if (choice === 'auto' && (await dockerAvailable(docker))) {
+    const hasImage = await docker
+      .getImage(config.agents.image)
+      .inspect()
+      .then(() => true)
+      .catch(() => false);
+    if (hasImage) useDocker = true;
+    else logger.warn({ image: config.agents.image }, 'a Docker engine answers but the agent image is missing (npm run build:agent-image); using the process runtime');
+  }
+  if (useDocker) {
+    const runtime = createDockerRuntime({
+      docker,
+      image: config.agents.image,
+      network: config.agents.network,
+      memoryMb: config.agents.memoryMb,
+      cpus: config.agents.cpus,
+      logger: logger.child({ part: 'docker-runtime' }),
+    });
+    await runtime.ready();
+    return runtime;
+  }
+  return createProcessRuntime({ logger: logger.child({ part: 'process-runtime' }) });
+}
+
+export function defaultAgentHubUrl(config: ResolvedConfig, runtime: AgentRuntime, httpPort: number): string {
+  if (config.agents.hubUrl) return config.agents.hubUrl;
+  if (runtime.kind === 'docker' && config.agents.network !== 'host') return `http://host.docker.internal:${httpPort}`;
+  return `http://127.0.0.1:${httpPort}`;
+}
+
+export async function createHub(deps: HubDeps): Promise<Hub> {
+  const { config, orm, logger } = deps;
+  const events = new HubEvents();
+  const tokens = createTokenService(config);
+  const users = createUserService({ orm, accessMode: config.telegram.accessMode, adminIds: config.telegram.adminIds });
+  const agents = createAgentDirectory({ orm, limits: { maxLeverage: config.agents.maxLeverage } });
+  const runtime = deps.runtime ?? (await selectRuntime(config, logger));
+  const ports = createPortAllocator({
+    orm,
+    range: config.agents.portRange,
+    checkHost: runtime.kind === 'process' || config.agents.network === 'host',
+  });
+  const ingest = createAgentIngest({ orm, events, logger: logger.child({ part: 'ingest' }) });
+  const lifecycle = createAgentLifecycle({
+    orm,
+    runtime,
+    ports,
+    tokens,
+    events,
+    directory: agents,
+    logger,
+    hubUrl: () => defaultAgentHubUrl(config, runtime, deps.httpPort()),
+    restartOnCrash: config.agents.restartOnCrash,
+    maxRestarts: config.agents.maxRestarts,
+    healthIntervalMs: config.agents.healthIntervalMs,
+  });
+
+  return {
+    events,
+    tokens,
+    users,
+    agents,
+    lifecycle,
+    ingest,
+    runtime,
+    async start() {
+      await lifecycle.reconcile();
+    },
+    async stop() {
+      await lifecycle.close();
+      await ingest.close();
+      await runtime.close();
+    },
+  };
+}

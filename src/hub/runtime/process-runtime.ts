@@ -1,0 +1,124 @@
+/**
+ * The embedded default: each agent is a child process of the hub on 127.0.0.1:{port}, running
+ * the same agent program as the container image. Output is captured (the last lines are kept for
+ * crash reports and forwarded to the hub logger); children die with the hub.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../../logger.js';
+import { describeExit, type AgentExit, type AgentRuntime, type AgentSpec, type ManagedAgent, type PlacedAgent } from './runtime.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const AGENT_SOURCE = `${REPO_ROOT}agent/src/main.ts`;
+const AGENT_BUNDLE = `${REPO_ROOT}dist/agent/agent.mjs`;
+
+/** How to run the agent program: the bundle when asked for, else the TypeScript source via tsx. */
+export function agentCommand(preferBundle = process.env.AGENT_ENTRY === 'bundle'): string[] {
+  if (preferBundle && existsSync(AGENT_BUNDLE)) return [AGENT_BUNDLE];
+  return ['--import', 'tsx', AGENT_SOURCE];
+}
+
+interface Child {
+  spec: AgentSpec;
+  proc: ChildProcess;
+  output: string[];
+  removing: boolean;
+  baseUrl: string;
+}
+
+export interface ProcessRuntimeOptions {
+  logger: Logger;
+  /** Node arguments before the env (tests may point at a bundle). */
+  command?: string[];
+  keepLines?: number;
+}
+
+export function createProcessRuntime(options: ProcessRuntimeOptions): AgentRuntime {
+  const children = new Map<string, Child>();
+  /** Output of children that already exited, kept for crash reports. */
+  const lastOutput = new Map<string, string[]>();
+  const listeners = new Set<(exit: AgentExit) => void>();
+  const keep = options.keepLines ?? 50;
+  const command = options.command ?? agentCommand();
+
+  function capture(child: Child, chunk: Buffer, stream: 'stdout' | 'stderr') {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      child.output.push(line);
+      if (child.output.length > keep) child.output.shift();
+      options.logger.debug({ agentId: child.spec.agentId, stream, line }, 'agent output');
+    }
+  }
+
+  return {
+    kind: 'process',
+
+    async place(spec) {
+      const existing = children.get(spec.agentId);
+      if (existing) await this.remove(spec.agentId);
+      const proc = spawn(process.execPath, command, {
+        cwd: REPO_ROOT,
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          NODE_ENV: process.env.NODE_ENV ?? 'development',
+          ...spec.env,
+          PORT: String(spec.port),
+          HOST: '127.0.0.1',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const child: Child = { spec, proc, output: [], removing: false, baseUrl: `http://127.0.0.1:${spec.port}` };
+      children.set(spec.agentId, child);
+      proc.stdout?.on('data', (c: Buffer) => capture(child, c, 'stdout'));
+      proc.stderr?.on('data', (c: Buffer) => capture(child, c, 'stderr'));
+      proc.once('exit', (code, signal) => {
+        if (children.get(spec.agentId) === child) children.delete(spec.agentId);
+        lastOutput.set(spec.agentId, child.output);
+        if (child.removing) return;
+        const exit: AgentExit = { agentId: spec.agentId, exitCode: code, oom: false, reason: describeExit(code, signal, false) };
+        for (const l of listeners) l(exit);
+      });
+      await new Promise<void>((resolve, reject) => {
+        proc.once('spawn', () => resolve());
+        proc.once('error', reject);
+      });
+      return { handleId: `pid:${proc.pid}`, baseUrl: child.baseUrl } satisfies PlacedAgent;
+    },
+
+    async remove(agentId, graceMs = 5000) {
+      const child = children.get(agentId);
+      if (!child) return;
+      child.removing = true;
+      children.delete(agentId);
+      if (child.proc.exitCode !== null || child.proc.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.proc.once('exit', () => resolve()));
+      child.proc.kill('SIGTERM');
+      const timer = setTimeout(() => child.proc.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+
+    baseUrl: (_agentId, port) => `http://127.0.0.1:${port}`,
+
+    async list() {
+      return [...children.values()].map(
+        (c): ManagedAgent => ({ agentId: c.spec.agentId, handleId: `pid:${c.proc.pid}`, running: c.proc.exitCode === null, baseUrl: c.baseUrl }),
+      );
+    },
+
+    async lastLogs(agentId, lines = 20) {
+      return (children.get(agentId)?.output ?? lastOutput.get(agentId) ?? []).slice(-lines);
+    },
+
+    onExit(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    async close() {
+      await Promise.all([...children.keys()].map((id) => this.remove(id, 3000)));
+    },
+  };
+}
+

@@ -1,0 +1,217 @@
+/**
+ * The agent ↔ hub wire contract (DESIGN §3), imported by both the hub and the agent bundle.
+ * JSON bodies only. Money in quote currency (USDT), percentages in percent (2.5 = 2.5 %),
+ * times as ISO-8601 strings unless a field says `Ms` (Unix epoch milliseconds).
+ *
+ * Hub → agent (every request carries `Authorization: Bearer <agent token>`):
+ *   GET /health → AgentHealth · POST /start StartRequest → AgentStatus · POST /stop StopRequest
+ *   → AgentStatus · GET /status → AgentStatus
+ * Agent → hub (same token):
+ *   POST /internal/agents/:id/status StatusPush · POST /internal/agents/:id/logs LogBatch
+ *   POST /internal/agents/:id/orders OrderRequest → OrderResult
+ *   POST /internal/agents/:id/decisions DecisionPush · POST /internal/agents/:id/llm LlmRequest
+ *   GET /internal/market/candles?symbol=&interval=&limit= · GET /internal/market/price?symbol=
+ */
+
+export const AGENT_SCOPE = 'agent';
+export const USER_SCOPE = 'user';
+
+export type RiskProfile = 'conservative' | 'moderate' | 'aggressive';
+export type TpSlMode = 'fixed' | 'dynamic';
+export type PositionSide = 'long' | 'short';
+export type WireLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** What an agent needs to trade; it never contains secrets. */
+export interface AgentConfigWire {
+  agentId: string;
+  name: string;
+  /** Canonical symbol id, e.g. `BTCUSDT`. */
+  symbol: string;
+  amountUsdt: number;
+  leverage: number;
+  riskProfile: RiskProfile;
+  /** Bar interval: 1m 5m 15m 30m 1h 4h 1d. */
+  timeframe: string;
+  tpPct: number | null;
+  slPct: number | null;
+  tpSlMode: TpSlMode;
+  pollSeconds: number;
+  supervisorIntervalSeconds: number;
+  maxSessionLossPct: number;
+  closeOnStop: boolean;
+  llmProvider: string | null;
+  llmModel: string | null;
+  liveMode: boolean;
+  /** Strategy name from the library; null lets the planner choose. */
+  strategy: string | null;
+}
+
+/** An open position as the hub's broker recorded it. */
+export interface PositionWire {
+  tradeId: string;
+  side: PositionSide;
+  /** Base units. */
+  qty: number;
+  entryPrice: number;
+  leverage: number;
+  margin: number;
+  liquidationPrice: number | null;
+  tpPrice: number | null;
+  slPrice: number | null;
+  openedAt: string;
+}
+
+export interface StartRequest {
+  config: AgentConfigWire;
+  /** The open position to resume, or null when flat. */
+  position: PositionWire | null;
+  /** Realised PnL so far (quote currency), for the session drawdown stop. */
+  realizedPnl: number;
+  /** First log `seq` to use, so seqs keep increasing across restarts. */
+  nextLogSeq: number;
+  hubUrl: string;
+}
+
+export interface StopRequest {
+  /** Close the open position before stopping (defaults to the agent's `closeOnStop`). */
+  closePosition?: boolean;
+  reason?: string;
+}
+
+export type AgentState = 'idle' | 'running' | 'stopping' | 'stopped';
+
+export interface AgentHealth {
+  ok: true;
+  agentId: string;
+  state: AgentState;
+  uptimeMs: number;
+  version: string;
+}
+
+export interface AgentStatus {
+  agentId: string;
+  state: AgentState;
+  price: number | null;
+  position: PositionWire | null;
+  unrealizedPnl: number;
+  realizedPnl: number;
+  strategy: string | null;
+  lastAction: string | null;
+  /** Market data flagged stale or simulated by the hub. */
+  stale: boolean;
+  simulated: boolean;
+  ts: string;
+}
+
+/** Pushed every tick. `seq` orders pushes: the hub ignores one older than what it has. */
+export interface StatusPush extends Omit<AgentStatus, 'agentId'> {
+  seq: number;
+}
+
+export interface LogEntryWire {
+  /** Per-agent, strictly increasing; (agent, seq) is unique in the hub's store. */
+  seq: number;
+  level: WireLogLevel;
+  message: string;
+  ts: string;
+}
+
+export interface LogBatch {
+  entries: LogEntryWire[];
+}
+
+export interface LogBatchResult {
+  stored: number;
+  duplicates: number;
+}
+
+/** Limits the hub enforces on pushes (and the agent respects). */
+export const WIRE_LIMITS = {
+  maxLogEntriesPerBatch: 500,
+  maxLogMessageChars: 4000,
+  maxBodyBytes: 512 * 1024,
+} as const;
+
+export interface OrderRequest {
+  /** Unique per intended order; a retry with the same key never fills twice. */
+  idempotencyKey: string;
+  action: 'open' | 'close';
+  /** For `open`. */
+  side?: PositionSide;
+  /** For `open`: margin to commit, quote currency; the hub applies leverage. */
+  amountUsdt?: number;
+  tpPrice?: number | null;
+  slPrice?: number | null;
+  /** Why (signal, TP hit, SL hit, supervisor, drawdown stop, stop). */
+  reason: string;
+}
+
+export interface OrderResult {
+  tradeId: string;
+  status: 'open' | 'closed';
+  side: PositionSide;
+  qty: number;
+  price: number;
+  fees: number;
+  /** For closes: realised PnL of this trade, net of fees. */
+  pnl: number | null;
+  realizedPnl: number;
+  position: PositionWire | null;
+  live: boolean;
+  /** True when this key had already been executed and the stored result is returned. */
+  replayed: boolean;
+}
+
+export interface DecisionPush {
+  idempotencyKey: string;
+  action: 'KEEP' | 'CLOSE' | 'ADJUST_TP_SL' | 'PLAN';
+  strategy: string | null;
+  /** 0..1 */
+  confidence: number;
+  reasoning: string;
+  tpPrice?: number | null;
+  slPrice?: number | null;
+}
+
+export interface LlmMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface LlmRequest {
+  purpose: 'planner' | 'supervisor';
+  messages: LlmMessage[];
+  /** JSON schema the answer must follow (response_format json_schema). */
+  jsonSchema?: Record<string, unknown>;
+  maxTokens?: number;
+}
+
+export interface LlmResponse {
+  provider: string;
+  model: string;
+  content: string;
+  usage: { promptTokens: number; completionTokens: number };
+}
+
+export interface CandlesResponse {
+  symbol: string;
+  interval: string;
+  candles: Array<{ openTime: number; open: number; high: number; low: number; close: number; volume: number }>;
+  stale: boolean;
+  simulated: boolean;
+  source: string;
+}
+
+export interface PriceResponse {
+  symbol: string;
+  price: number;
+  stale: boolean;
+  simulated: boolean;
+  source: string;
+}
+
+/** `{error, message}`: every 4xx/5xx body of the hub and of the agent. */
+export interface ErrorBody {
+  error: string;
+  message: string;
+}
