@@ -8,6 +8,7 @@ import type { Orm } from '../db/orm.js';
 import type { Logger } from '../logger.js';
 import { createAgentDirectory, type AgentDirectory } from './agents/agent-directory.js';
 import { createAgentIngest, type AgentIngest } from './agents/ingest.js';
+import { createLogQuery, type LogQuery } from './agents/agent-logs.js';
 import { createAgentLifecycle, type AgentLifecycle } from './agents/lifecycle.js';
 import { createPortAllocator } from './agents/port-allocator.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
@@ -24,6 +25,7 @@ export interface Hub {
   agents: AgentDirectory;
   lifecycle: AgentLifecycle;
   ingest: AgentIngest;
+  logs: LogQuery;
   runtime: AgentRuntime;
   /** Reconcile with the runtime and start background work. */
   start(): Promise<void>;
@@ -110,6 +112,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     agents,
     lifecycle,
     ingest,
+    logs: createLogQuery(orm),
     runtime,
     async start() {
       await lifecycle.reconcile();

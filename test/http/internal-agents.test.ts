@@ -174,3 +174,18 @@ describe('GET /ws', () => {
     expect(code).toBe(4401);
   });
 });
+
+describe('log query', () => {
+  it('reads recent lines and lines after a seq, filtered by level', async () => {
+    const { createLogQuery } = await import('../../src/hub/agents/agent-logs.js');
+    const token = await tokens.mintAgentToken(agentB);
+    await post(`/internal/agents/${agentB}/logs`, token, {
+      entries: [entry(1), { ...entry(2), level: 'warn' }, entry(3), { ...entry(4), level: 'error' }],
+    });
+    const logs = createLogQuery(orm);
+    expect((await logs.recent(agentB, 2)).map((e) => e.seq)).toEqual([3, 4]);
+    expect((await logs.recent(agentB, 10, 'warn')).map((e) => e.seq)).toEqual([2, 4]);
+    expect((await logs.after(agentB, 2, 10)).map((e) => e.seq)).toEqual([3, 4]);
+    expect(await logs.after(agentA, 0, 10, 'error')).toEqual([]);
+  });
+});
