@@ -249,7 +249,7 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
         const stored = chatMessages(chatId).get(Number(payload.message_id));
         if (!stored) return bad('Bad Request: message to edit not found');
         const text = method === 'editMessageText' ? String(payload.text ?? '') : stored.text;
-        if (method === 'editMessageText' && text.length === 0) return bad('Bad Request: message text is empty');
+        if (method === 'editMessageText' && !text) return bad('Bad Request: message text is empty');
         if (text && text.length > 4096) return bad('Bad Request: MESSAGE_TOO_LONG');
         const markup = payload.reply_markup ? JSON.stringify(payload.reply_markup) : undefined;
         if (text === stored.text && markup === stored.markup) {
