@@ -1,0 +1,271 @@
+/**
+ * The vault (DESIGN §5): the one place where user secrets are encrypted and decrypted.
+ *
+ * AES-256-GCM with a fresh 12-byte nonce per value; the additional authenticated data binds a
+ * ciphertext to its (owner, scope, name), so a row copied onto another user or name does not
+ * decrypt. `keyVersion` is stored for rotation: the current key encrypts, older keys (by
+ * version) still decrypt. Resolution order: agent override → user secret → server (env) value.
+ * Every decrypted value is added to the `SecretRegistry`, so the logger scrubs it.
+ *
+ * Values never leave through `list` (masked as `••••abcd` from the stored hint) or errors.
+ */
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { parseEncryptionKey, type Config } from '../../config.js';
+import { SecretSchema } from '../../db/entities/index.js';
+import type { Orm } from '../../db/orm.js';
+import type { SecretRegistry } from '../../logger.js';
+import { HubError, ValidationError } from '../errors.js';
+import { isSecretName, SECRET_LABELS, type SecretName } from './secret-names.js';
+
+/** `user`, or an agent id for an override that only this agent uses. */
+export type SecretScope = 'user' | string;
+
+export type SecretSource = 'agent' | 'user' | 'server';
+
+export interface SecretListing {
+  name: SecretName;
+  scope: SecretScope;
+  /** `••••abcd`: never more than the last four characters. */
+  masked: string;
+  updatedAt: string;
+}
+
+/** A check of a value before it is stored (e.g. a signed call to the exchange). Throw to refuse. */
+export type SecretVerifier = (value: string, context: { ownerId: string; name: SecretName; scope: SecretScope }) => Promise<void>;
+
+export class SecretRejectedError extends HubError {
+  override name = 'SecretRejectedError';
+}
+
+export class VaultDecryptError extends HubError {
+  override name = 'VaultDecryptError';
+  constructor(name: string) {
+    super(`secret ${name} could not be decrypted (wrong key or tampered row)`, `Your stored ${name} could not be read. Set it again with /secrets.`);
+  }
+}
+
+export interface Vault {
+  /** Verifies (when a verifier is set), encrypts and stores; replaces an existing value. */
+  set(ownerId: string, name: SecretName, value: string, scope?: SecretScope): Promise<{ masked: string }>;
+  list(ownerId: string): Promise<SecretListing[]>;
+  /** True when something was deleted. */
+  delete(ownerId: string, name: SecretName, scope?: SecretScope): Promise<boolean>;
+  /** The value the agent (or the user) should use: agent override → user secret → server value. */
+  resolve(ownerId: string, name: SecretName, agentId?: string): Promise<string | undefined>;
+  /** Where `resolve` would take the value from, without decrypting anything. */
+  source(ownerId: string, name: SecretName, agentId?: string): Promise<SecretSource | undefined>;
+  /**
+   * Keeps a value whose name is not known yet (a key pasted outside a flow), encrypted, until
+   * the user names it (`promote`) or drops it (`discard`). Returns an opaque reference.
+   */
+  stage(ownerId: string, value: string): Promise<{ ref: string; masked: string }>;
+  promote(ownerId: string, ref: string, name: SecretName, scope?: SecretScope): Promise<{ masked: string } | undefined>;
+  discard(ownerId: string, ref: string): Promise<void>;
+  setVerifier(name: SecretName, verifier: SecretVerifier | undefined): void;
+}
+
+export interface VaultDeps {
+  orm: Orm;
+  /** ENCRYPTION_KEY as configured: 64 hex characters or base64 of 32 bytes. */
+  encryptionKey: string;
+  /** Version stored with new ciphertexts (default 1). */
+  keyVersion?: number;
+  /** Keys of earlier versions, still accepted for decryption. */
+  previousKeys?: Record<number, string>;
+  /** Server-wide values (the process environment), the last resort of `resolve`. */
+  serverSecrets?: Partial<Record<SecretName, string>>;
+  registry?: SecretRegistry;
+  /** Staged values older than this are ignored and purged (ms; default 15 minutes). */
+  stageTtlMs?: number;
+  now?: () => number;
+}
+
+const STAGED_NAME = '_STAGED';
+const STAGED_PREFIX = 'staged:';
+const NONCE_BYTES = 12;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The server-wide secrets from the configuration, by vault name. */
+export function serverSecretsFromConfig(config: Config): Partial<Record<SecretName, string>> {
+  return {
+    HASHKEY_API_KEY: config.hashkey.apiKey,
+    HASHKEY_SECRET: config.hashkey.secret,
+    OPENAI_API_KEY: config.llm.openaiApiKey,
+    ANTHROPIC_API_KEY: config.llm.anthropicApiKey,
+    DEEPSEEK_API_KEY: config.llm.deepseekApiKey,
+    GEMINI_API_KEY: config.llm.geminiApiKey,
+    TWELVE_DATA_API_KEY: config.market.twelveDataApiKey,
+    CMC_API_KEY: config.market.cmcApiKey,
+  };
+}
+
+/** `••••abcd`; values too short to hide anything show no characters at all. */
+export function maskSecret(hint: string): string {
+  return `••••${hint}`;
+}
+
+function hintOf(value: string): string {
+  return value.length >= 12 ? value.slice(-4) : '';
+}
+
+function keyBytes(configured: string): Buffer {
+  const key = parseEncryptionKey(configured);
+  if (!key) throw new Error('ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64');
+  // Derive a purpose-bound key so ENCRYPTION_KEY could later serve other uses without reuse.
+  return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), Buffer.from('artic/vault/v1', 'utf8'), 32));
+}
+
+function aad(ownerId: string, scope: string, name: string): Buffer {
+  return Buffer.from(`artic-secret\u0000${ownerId}\u0000${scope}\u0000${name}`, 'utf8');
+}
+
+/** Checks shared by every way in: printable, no spaces inside, sane length. */
+export function validateSecretValue(name: string, raw: string): string {
+  const value = raw.trim();
+  const label = isSecretName(name) ? SECRET_LABELS[name] : name;
+  if (value.length < 8) throw new ValidationError('value', `That is too short to be a ${label} (at least 8 characters). Send the key again, or /cancel.`);
+  if (value.length > 512) throw new ValidationError('value', `That is too long for a ${label} (at most 512 characters). Send the key again, or /cancel.`);
+  if (/\s/.test(value)) throw new ValidationError('value', `A ${label} has no spaces or line breaks. Send only the key, or /cancel.`);
+  if (!/^[\x21-\x7e]+$/.test(value)) throw new ValidationError('value', `A ${label} contains only plain ASCII characters. Send the key again, or /cancel.`);
+  return value;
+}
+
+export function createVault(deps: VaultDeps): Vault {
+  const version = deps.keyVersion ?? 1;
+  const keys = new Map<number, Buffer>([[version, keyBytes(deps.encryptionKey)]]);
+  for (const [v, k] of Object.entries(deps.previousKeys ?? {})) keys.set(Number(v), keyBytes(k));
+  const verifiers = new Map<SecretName, SecretVerifier>();
+  const now = deps.now ?? Date.now;
+  const stageTtlMs = deps.stageTtlMs ?? 15 * 60_000;
+  const fork = () => deps.orm.em.fork() as EntityManager;
+
+  function checkScope(scope: string): void {
+    if (scope !== 'user' && !UUID.test(scope) && !scope.startsWith(STAGED_PREFIX)) {
+      throw new ValidationError('scope', 'A secret belongs to you (user) or to one agent.');
+    }
+  }
+
+  function encrypt(ownerId: string, scope: string, name: string, value: string) {
+    const nonce = randomBytes(NONCE_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', keys.get(version)!, nonce);
+    cipher.setAAD(aad(ownerId, scope, name));
+    const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
+    return { ciphertext, nonce, tag: cipher.getAuthTag(), keyVersion: version };
+  }
+
+  function decrypt(row: { ciphertext: Buffer; nonce: Buffer; tag: Buffer; keyVersion: number; name: string; scope: string }, ownerId: string): string {
+    const key = keys.get(row.keyVersion);
+    if (!key) throw new VaultDecryptError(row.name);
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, row.nonce);
+      decipher.setAAD(aad(ownerId, row.scope, row.name));
+      decipher.setAuthTag(row.tag);
+      const value = Buffer.concat([decipher.update(row.ciphertext), decipher.final()]).toString('utf8');
+      deps.registry?.add(value);
+      return value;
+    } catch {
+      throw new VaultDecryptError(row.name);
+    }
+  }
+
+  async function store(ownerId: string, name: string, value: string, scope: string): Promise<{ masked: string }> {
+    const em = fork();
+    const sealed = encrypt(ownerId, scope, name, value);
+    const hint = hintOf(value);
+    const existing = await em.findOne(SecretSchema, { owner: ownerId, scope, name });
+    if (existing) Object.assign(existing, sealed, { hint });
+    else em.create(SecretSchema, { owner: ownerId, scope, name, hint, ...sealed });
+    await em.flush();
+    return { masked: maskSecret(hint) };
+  }
+
+  async function readRow(ownerId: string, name: string, scope: string) {
+    return fork().findOne(SecretSchema, { owner: ownerId, scope, name });
+  }
+
+  const vault: Vault = {
+    async set(ownerId, name, raw, scope = 'user') {
+      if (!isSecretName(name)) throw new ValidationError('name', `Unknown secret name ${String(name)}.`);
+      checkScope(scope);
+      const value = validateSecretValue(name, raw);
+      deps.registry?.add(value);
+      const verifier = verifiers.get(name);
+      if (verifier) {
+        try {
+          await verifier(value, { ownerId, name, scope });
+        } catch (error) {
+          const reason = error instanceof HubError ? error.userMessage : 'the check failed';
+          throw new SecretRejectedError(`${name} rejected by its verifier`, `That ${SECRET_LABELS[name]} was refused: ${reason}`);
+        }
+      }
+      return store(ownerId, name, value, scope);
+    },
+
+    async list(ownerId) {
+      const rows = await fork().find(SecretSchema, { owner: ownerId, name: { $ne: STAGED_NAME } }, { orderBy: { name: 'asc', scope: 'asc' } });
+      return rows
+        .filter((r) => isSecretName(r.name))
+        .map((r) => ({ name: r.name as SecretName, scope: r.scope, masked: maskSecret(r.hint), updatedAt: r.updatedAt.toISOString() }));
+    },
+
+    async delete(ownerId, name, scope = 'user') {
+      const n = await fork().nativeDelete(SecretSchema, { owner: ownerId, scope, name });
+      return n > 0;
+    },
+
+    async resolve(ownerId, name, agentId) {
+      for (const scope of agentId ? [agentId, 'user'] : ['user']) {
+        const row = await readRow(ownerId, name, scope);
+        if (row) return decrypt(row, ownerId);
+      }
+      const server = deps.serverSecrets?.[name];
+      if (server) deps.registry?.add(server);
+      return server || undefined;
+    },
+
+    async source(ownerId, name, agentId) {
+      if (agentId && (await readRow(ownerId, name, agentId))) return 'agent';
+      if (await readRow(ownerId, name, 'user')) return 'user';
+      return deps.serverSecrets?.[name] ? 'server' : undefined;
+    },
+
+    async stage(ownerId, raw) {
+      const value = validateSecretValue('key', raw);
+      deps.registry?.add(value);
+      const em = fork();
+      // Old staged values are of no use to anyone: purge them on the way.
+      const cutoff = new Date(now() - stageTtlMs);
+      await em.nativeDelete(SecretSchema, { owner: ownerId, name: STAGED_NAME, createdAt: { $lt: cutoff } });
+      const ref = randomUUID().slice(0, 8);
+      const scope = `${STAGED_PREFIX}${ref}`;
+      const sealed = encrypt(ownerId, scope, STAGED_NAME, value);
+      const hint = hintOf(value);
+      em.create(SecretSchema, { owner: ownerId, scope, name: STAGED_NAME, hint, ...sealed, createdAt: new Date(now()) });
+      await em.flush();
+      return { ref, masked: maskSecret(hint) };
+    },
+
+    async promote(ownerId, ref, name, scope = 'user') {
+      const row = await readRow(ownerId, STAGED_NAME, `${STAGED_PREFIX}${ref}`);
+      if (!row || row.createdAt.getTime() < now() - stageTtlMs) {
+        if (row) await vault.discard(ownerId, ref);
+        return undefined;
+      }
+      const value = decrypt(row, ownerId);
+      const result = await vault.set(ownerId, name, value, scope);
+      await vault.discard(ownerId, ref);
+      return result;
+    },
+
+    async discard(ownerId, ref) {
+      await fork().nativeDelete(SecretSchema, { owner: ownerId, scope: `${STAGED_PREFIX}${ref}`, name: STAGED_NAME });
+    },
+
+    setVerifier(name, verifier) {
+      if (verifier) verifiers.set(name, verifier);
+      else verifiers.delete(name);
+    },
+  };
+  return vault;
+}
