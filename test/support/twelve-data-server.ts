@@ -55,6 +55,8 @@ export interface TwelveDataServer {
   callCount(path?: string): number;
   /** Answer the next `n` requests with a 429 body of `scope`, using HTTP `httpStatus`. */
   failNext(n: number, scope: 'minute' | 'daily', httpStatus?: 200 | 429): void;
+  /** Forget recorded calls, forced failures and enforced-limit usage. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -188,6 +190,11 @@ export async function startTwelveDataServer(options: TwelveDataServerOptions = {
     },
     failNext(n, scope, httpStatus = 200) {
       for (let i = 0; i < n; i++) forced.push({ scope, httpStatus });
+    },
+    reset() {
+      calls.length = 0;
+      forced.length = 0;
+      Object.assign(usage, { minute: -1, minuteCount: 0, day: '', dayCount: 0 });
     },
     close() {
       server.closeAllConnections();

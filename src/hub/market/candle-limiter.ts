@@ -1,7 +1,8 @@
 /**
  * The single gate in front of a credit-metered provider (Twelve Data): every upstream call goes
  * through ONE p-queue in strict (sliding-window) mode, so no more than `intervalCap` calls start in
- * any `intervalMs` window (default 8 per 60 s, Twelve Data's free plan), plus a daily credit budget
+ * any `intervalMs` (+ `safetyMarginMs`) window (default 8 per 61 s, Twelve Data's free plan being
+ * 8 per minute), plus a daily credit budget
  * (default 800) persisted through a `CreditStore` so a restart keeps counting.
  *
  * - Coalescing: calls with the same `key` while one is queued or running share its promise
@@ -29,6 +30,11 @@ export interface CandleLimiterOptions {
   intervalCap?: number;
   /** Window length in ms (default 60 000). */
   intervalMs?: number;
+  /**
+   * Added to the window (ms, default 1 000). Upstream counts calls by ARRIVAL per wall-clock
+   * minute; network jitter can move a call across a boundary, so keep a little headroom.
+   */
+  safetyMarginMs?: number;
   /** Credits per UTC day (default 800; `Infinity` for keyless providers). */
   dailyCredits?: number;
   /** Concurrent upstream calls (default 4). */
@@ -93,10 +99,11 @@ export function createCandleLimiter(options: CandleLimiterOptions = {}): CandleL
   const maxRetries = options.maxRateLimitRetries ?? 2;
   const now = options.now ?? Date.now;
   const limited = Number.isFinite(intervalCap);
+  const windowMs = intervalMs + (options.safetyMarginMs ?? 1_000);
 
   const queue = new PQueue({
     concurrency: options.concurrency ?? 4,
-    ...(limited ? { intervalCap, interval: intervalMs, strict: true } : {}),
+    ...(limited ? { intervalCap, interval: windowMs, strict: true } : {}),
   });
 
   const inFlight = new Map<string, Entry>();
@@ -139,19 +146,20 @@ export function createCandleLimiter(options: CandleLimiterOptions = {}): CandleL
       if (e.priority > entry.priority || (e.priority === entry.priority && e.seq < entry.seq)) ahead++;
     }
     const t = Date.now();
-    const window = recentStarts.filter((s) => s > t - intervalMs);
+    const window = recentStarts.filter((s) => s > t - windowMs);
     const free = intervalCap - window.length;
     if (ahead < free) return 0;
     const r = ahead - free;
     const oldest = window[r % intervalCap] ?? t;
-    return oldest + intervalMs * (Math.floor(r / intervalCap) + 1) - t;
+    return oldest + windowMs * (Math.floor(r / intervalCap) + 1) - t;
   }
 
+  /** Twelve Data's minute is a wall-clock minute: resume at the next `intervalMs` boundary. */
   function pauseUntilNextMinute(): void {
     if (resumeTimer) return;
     queue.pause();
-    const t = Date.now();
-    const delay = Math.ceil((t + 1) / 60_000) * 60_000 - t;
+    const period = limited ? intervalMs : 60_000;
+    const delay = period - (Date.now() % period);
     resumeTimer = setTimeout(() => {
       resumeTimer = undefined;
       queue.start();

@@ -48,6 +48,8 @@ export interface CandleResult {
   interval: Interval;
   /** Oldest-first; the last one may still be forming. */
   candles: Candle[];
+  /** True when served from the store without waiting for an upstream call (fresh hit or stale). */
+  cached: boolean;
   /** True when served from cache because a refresh was not possible in time. */
   stale: boolean;
   staleReason?: StaleReason;
@@ -132,11 +134,18 @@ export function createCandleService(options: CandleServiceOptions): CandleServic
     return cached.length >= limit && isFreshByLatestBar(cached.at(-1), t, interval) && isContiguous(cached, interval);
   }
 
-  function result(symbol: MarketSymbol, interval: Interval, candles: Candle[], stale: StaleReason | undefined): CandleResult {
+  function result(
+    symbol: MarketSymbol,
+    interval: Interval,
+    candles: Candle[],
+    cached: boolean,
+    stale: StaleReason | undefined,
+  ): CandleResult {
     return {
       symbol,
       interval,
       candles,
+      cached,
       stale: stale !== undefined,
       ...(stale ? { staleReason: stale } : {}),
       source: provider.name,
@@ -153,7 +162,7 @@ export function createCandleService(options: CandleServiceOptions): CandleServic
       const limit = Math.min(Math.max(Math.floor(request.limit) || 1, 1), maxLimit);
       const seriesKey = `${symbol.id}|${interval}`;
       const cached = await store.getLatest(symbol.id, interval, limit);
-      if (isFresh(seriesKey, cached, limit, interval)) return result(symbol, interval, cached, undefined);
+      if (isFresh(seriesKey, cached, limit, interval)) return result(symbol, interval, cached, true, undefined);
 
       const size = Math.max(fetchSize, limit);
       const call = {
@@ -172,9 +181,9 @@ export function createCandleService(options: CandleServiceOptions): CandleServic
           if (last) lastPrice.set(symbol.id, { price: last.close, at: Math.min(startedAt, last.openTime + INTERVAL_MS[interval]) });
           return candles;
         });
-        return result(symbol, interval, fetched.slice(-limit), undefined);
+        return result(symbol, interval, fetched.slice(-limit), false, undefined);
       } catch (error) {
-        if (cached.length > 0) return result(symbol, interval, cached, staleReasonOf(error));
+        if (cached.length > 0) return result(symbol, interval, cached, true, staleReasonOf(error));
         throw new CandlesUnavailableError(symbol.id, interval, { cause: error });
       }
     },

@@ -24,7 +24,7 @@ function maxInWindow(times: number[], windowMs: number): number {
 }
 
 describe('candle limiter', () => {
-  it('starts at most 8 calls in any 60 s window', async () => {
+  it('starts at most 8 calls in any 60 s window (61 s with the default 1 s safety margin)', async () => {
     const limiter = createCandleLimiter({ now: () => Date.now() });
     const starts: number[] = [];
     const done = Array.from({ length: 20 }, (_, i) =>
@@ -37,10 +37,10 @@ describe('candle limiter', () => {
     expect(await Promise.all(done)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(starts.map((t) => t - T0)).toEqual([
       ...Array(8).fill(0),
-      ...Array(8).fill(60_000),
-      ...Array(4).fill(120_000),
+      ...Array(8).fill(61_000),
+      ...Array(4).fill(122_000),
     ]);
-    expect(maxInWindow(starts, 60_000)).toBe(8);
+    expect(maxInWindow(starts, 61_000)).toBe(8);
     expect(limiter.stats()).toMatchObject({ upstreamCalls: 20, creditsUsed: 20, queued: 0, running: 0 });
   });
 
@@ -63,7 +63,7 @@ describe('candle limiter', () => {
   });
 
   it('serves higher priority first, and a higher-priority joiner raises a queued call', async () => {
-    const limiter = createCandleLimiter({ intervalCap: 2, now: () => Date.now() });
+    const limiter = createCandleLimiter({ intervalCap: 2, safetyMarginMs: 0, now: () => Date.now() });
     const order: string[] = [];
     const run = (key: string, priority: number) =>
       limiter.run({ key, priority }, async () => {
@@ -98,7 +98,7 @@ describe('candle limiter', () => {
   });
 
   it('rejects the caller past its deadline but still runs the queued call', async () => {
-    const limiter = createCandleLimiter({ intervalCap: 1, now: () => Date.now() });
+    const limiter = createCandleLimiter({ intervalCap: 1, safetyMarginMs: 0, now: () => Date.now() });
     await limiter.run({ key: 'fill' }, async () => 'x');
     let ranAt = 0;
     const caller = limiter.run({ key: 'late', maxWaitMs: 5_000 }, async () => {

@@ -157,10 +157,11 @@ describe('candle service', () => {
     const get = () => drive(limiter, service.getCandles({ symbol: 'ETHUSDT', interval: '1h', limit: 24 }));
     const first = await get();
     expect(first.candles.at(-1)!.openTime).toBe(Date.UTC(2026, 2, 10, 10)); // the forming bar
+    expect(first.cached).toBe(false);
     expect(store.size()).toBe(300);
 
     vi.setSystemTime(Date.UTC(2026, 2, 10, 10, 59, 59));
-    expect((await get()).stale).toBe(false);
+    expect(await get()).toMatchObject({ stale: false, cached: true });
     expect(server.callCount()).toBe(1);
 
     vi.setSystemTime(Date.UTC(2026, 2, 10, 11, 0, 1));
@@ -190,7 +191,7 @@ describe('candle service', () => {
 
     vi.setSystemTime(T0 + 15 * 60_000); // the 15m bar closed: BTC is no longer fresh
     const stale = await drive(a.limiter, a.service.getCandles({ symbol: 'BTC', interval: '15m', limit: 10 }));
-    expect(stale).toMatchObject({ stale: true, staleReason: 'budget' });
+    expect(stale).toMatchObject({ stale: true, cached: true, staleReason: 'budget' });
     expect(stale.candles).toHaveLength(10);
     expect(server.callCount()).toBe(2);
 
@@ -218,7 +219,7 @@ describe('candle service', () => {
     ];
     await drive(limiter, Promise.all(waiting));
     expect(server.calls.slice(8).map((c) => c.query.symbol)).toEqual(['SUI/USD', 'LTC/USD', 'TON/USD', 'LINK/USD']);
-    expect(server.calls[8]!.at - T0).toBe(60_000);
+    expect(server.calls[8]!.at - T0).toBe(61_000); // 60 s window + 1 s safety margin
   });
 
   it('gives a cached caller stale data instead of waiting past the deadline; the refresh still lands', async () => {
@@ -241,7 +242,7 @@ describe('candle service', () => {
     // The refresh the caller gave up on stays queued, runs when the window frees, and fills the cache.
     await drive(limiter, limiter.onIdle());
     expect(server.callCount()).toBe(10);
-    expect(server.calls[9]!.at).toBe(T0 + 121_000);
+    expect(server.calls[9]!.at).toBe(T0 + 122_000);
     const fresh = await service.getCandles({ symbol: 'BTC', interval: '1m', limit: 10 });
     expect(fresh.stale).toBe(false);
     expect(server.callCount()).toBe(10);
