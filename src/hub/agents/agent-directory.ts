@@ -49,10 +49,16 @@ export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputL
       if (!agent) throw new AgentNotFoundError(ref);
       return agent;
     }
-    const candidates = await em.find(AgentSchema, {
-      owner: ownerId,
-      $or: [{ name: { $ilike: needle.replace(/[%_\\]/g, '\\$&') } }, ...(/^[0-9a-f-]{4,}$/i.test(needle) ? [{ id: { $like: `${needle.toLowerCase()}%` } }] : [])],
-    } as never);
+    const byPrefix = /^[0-9a-f-]{4,}$/i.test(needle);
+    const rows: Array<{ id: string }> = await em
+      .getConnection()
+      .execute(`select id from agents where owner_id = ? and (lower(name) = lower(?) or (? and id::text like ?))`, [
+        ownerId,
+        needle,
+        byPrefix,
+        `${needle.toLowerCase().replace(/[%_\\]/g, '')}%`,
+      ]);
+    const candidates = rows.length ? await em.find(AgentSchema, { id: { $in: rows.map((r) => r.id) }, owner: ownerId }) : [];
     const exact = candidates.filter((a) => a.name.toLowerCase() === needle.toLowerCase());
     const pick = exact.length ? exact : candidates;
     if (pick.length === 0) throw new AgentNotFoundError(ref);

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgentDirectory, type AgentDirectory } from '../../../src/hub/agents/agent-directory.js';
+import { validateAgentInput } from '../../../src/hub/agents/agent-input.js';
+import { createUserService } from '../../../src/hub/users.js';
+import { createTestOrm } from '../../support/db.js';
+
+let close: () => Promise<void>;
+let dir: AgentDirectory;
+let alice: string;
+let bob: string;
+
+beforeAll(async () => {
+  const t = await createTestOrm('dir');
+  close = t.close;
+  const users = createUserService({ orm: t.orm, accessMode: 'approval', adminIds: [1] });
+  alice = (await users.register(1, 'Alice')).user.id;
+  bob = (await users.register(2, 'Bob')).user.id;
+  dir = createAgentDirectory({ orm: t.orm, limits: { maxLeverage: 20 } });
+});
+afterAll(() => close?.());
+
+describe('agent directory', () => {
+  it('finds by full id, id prefix and name (case-insensitive), scoped to the owner', async () => {
+    const a = await dir.create(alice, { name: 'Scalper', symbol: 'btcusdt', amountUsdt: 250 });
+    expect(a.symbol).toBe('BTCUSDT');
+    expect(a.leverage).toBe(5);
+    expect((await dir.find(alice, a.id)).id).toBe(a.id);
+    expect((await dir.find(alice, a.shortId)).id).toBe(a.id);
+    expect((await dir.find(alice, a.id.slice(0, 4))).id).toBe(a.id);
+    expect((await dir.find(alice, 'scalper')).id).toBe(a.id);
+    // Bob sees nothing of Alice's, exactly as if it did not exist.
+    for (const ref of [a.id, a.shortId, 'Scalper']) {
+      await expect(dir.find(bob, ref)).rejects.toThrow(`No agent matches "${ref}"`);
+    }
+    await expect(dir.edit(bob, a.id, { leverage: 2 })).rejects.toThrow(/No agent matches/);
+    await expect(dir.remove(bob, a.id)).rejects.toThrow(/No agent matches/);
+  });
+
+  it('refuses duplicate names per owner but allows them across owners', async () => {
+    await dir.create(alice, { name: 'dup', symbol: 'ETHUSDT', amountUsdt: 100 });
+    await expect(dir.create(alice, { name: 'DUP'.toLowerCase(), symbol: 'ETHUSDT', amountUsdt: 100 })).rejects.toThrow(/already have an agent named "dup"/);
+    await expect(dir.create(bob, { name: 'dup', symbol: 'ETHUSDT', amountUsdt: 100 })).resolves.toMatchObject({ name: 'dup' });
+  });
+
+  it('says which edited fields apply live and which need a restart', async () => {
+    const a = await dir.create(alice, { name: 'editme', symbol: 'SOLUSDT', amountUsdt: 100 });
+    const idle = await dir.edit(alice, a.id, { leverage: 3 });
+    expect(idle).toMatchObject({ appliedLive: [], needsRestart: [] });
+    expect(idle.agent.leverage).toBe(3);
+    await expect(dir.edit(alice, a.id, { leverage: 50 })).rejects.toThrow('Leverage must be a whole number from 1 to 20, got 50. Type e.g. 5.');
+  });
+
+  it('validates input with messages that say what to type', () => {
+    expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 5 }, { maxLeverage: 20 })).toThrow('Capital must be between 10 and 1,000,000 USDT, got 5. Type a number like 500.');
+    expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, timeframe: '2h' }, { maxLeverage: 20 })).toThrow(/Timeframe must be one of 1m, 5m/);
+    expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, leverage: 10, tpPct: 5, slPct: 12 }, { maxLeverage: 20 })).toThrow(/past liquidation/);
+  });
+
+});
