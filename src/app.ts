@@ -82,7 +82,7 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
     cleanups.push({ name: 'orm', run: () => orm.close(true) });
 
     let port = config.port;
-    const hub = await createHub({ config, orm, logger, httpPort: () => port, runtime: options.runtime });
+    const hub = await createHub({ config, orm, logger, httpPort: () => port, runtime: options.runtime, secrets: options.secrets });
     cleanups.push({ name: 'hub', run: () => hub.stop() });
 
     const health = createHealthCheck({

@@ -5,7 +5,7 @@
 import Docker from 'dockerode';
 import type { ResolvedConfig } from '../config.js';
 import type { Orm } from '../db/orm.js';
-import type { Logger } from '../logger.js';
+import type { Logger, SecretRegistry } from '../logger.js';
 import { createAgentDirectory, type AgentDirectory } from './agents/agent-directory.js';
 import { createAgentIngest, type AgentIngest } from './agents/ingest.js';
 import { createLogQuery, type LogQuery } from './agents/agent-logs.js';
@@ -16,12 +16,14 @@ import { HubEvents } from './events.js';
 import { createDockerRuntime, dockerAvailable } from './runtime/docker-runtime.js';
 import { createProcessRuntime } from './runtime/process-runtime.js';
 import type { AgentRuntime } from './runtime/runtime.js';
+import { createVault, serverSecretsFromConfig, type Vault } from './secrets/vault.js';
 import { createUserService, type UserService } from './users.js';
 
 export interface Hub {
   events: HubEvents;
   tokens: TokenService;
   users: UserService;
+  vault: Vault;
   agents: AgentDirectory;
   lifecycle: AgentLifecycle;
   ingest: AgentIngest;
@@ -41,6 +43,8 @@ export interface HubDeps {
   httpPort: () => number;
   /** Tests inject a runtime. */
   runtime?: AgentRuntime;
+  /** Decrypted secrets are added here so logs scrub them. */
+  secrets?: SecretRegistry;
 }
 
 /** Picks the runtime AGENT_RUNTIME asks for; `auto` uses Docker when an engine answers and has the image. */
@@ -83,6 +87,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const events = new HubEvents();
   const tokens = createTokenService(config);
   const users = createUserService({ orm, accessMode: config.telegram.accessMode, adminIds: config.telegram.adminIds });
+  const vault = createVault({ orm, encryptionKey: config.encryptionKey, serverSecrets: serverSecretsFromConfig(config), registry: deps.secrets });
   const agents = createAgentDirectory({ orm, limits: { maxLeverage: config.agents.maxLeverage } });
   const runtime = deps.runtime ?? (await selectRuntime(config, logger));
   const ports = createPortAllocator({
@@ -109,6 +114,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     events,
     tokens,
     users,
+    vault,
     agents,
     lifecycle,
     ingest,
