@@ -1,5 +1,6 @@
 /** The plain-JSON shape of an agent that adapters (bot, WebSocket) show; never an ORM entity. */
 import type { Agent } from '../../db/entities/index.js';
+import type { AgentConfigWire } from '../../shared/wire.js';
 import type { AgentInput } from './agent-input.js';
 import type { AgentStatus as DbAgentStatus, OpenPosition } from '../../db/entities/agent.js';
 
@@ -66,4 +67,10 @@ export function toAgentView(a: Agent): AgentView {
     llmTokens: Number(a.llmPromptTokens) + Number(a.llmCompletionTokens),
     createdAt: a.createdAt.toISOString(),
   };
+}
+
+/** The part of an agent the agent program receives in /start (never secrets). */
+export function toAgentConfigWire(v: AgentView): AgentConfigWire {
+  const { name, symbol, amountUsdt, leverage, riskProfile, timeframe, tpPct, slPct, tpSlMode, pollSeconds, supervisorIntervalSeconds, maxSessionLossPct, closeOnStop, llmProvider, llmModel, liveMode, strategy } = v;
+  return { agentId: v.id, name, symbol, amountUsdt, leverage, riskProfile, timeframe, tpPct, slPct, tpSlMode, pollSeconds, supervisorIntervalSeconds, maxSessionLossPct, closeOnStop, llmProvider, llmModel, liveMode, strategy };
 }

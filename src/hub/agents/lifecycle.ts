@@ -8,14 +8,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
-import type { AgentConfigWire, PositionWire, StartRequest } from '../../shared/wire.js';
+import type { PositionWire, StartRequest } from '../../shared/wire.js';
 import type { TokenService } from '../auth/tokens.js';
 import { AgentStateError, HubError, SpawnError } from '../errors.js';
 import type { HubEvents } from '../events.js';
 import type { AgentExit, AgentRuntime } from '../runtime/runtime.js';
 import { agentClient } from './agent-client.js';
 import type { AgentDirectory } from './agent-directory.js';
-import { toAgentView, type AgentView } from './agent-view.js';
+import { toAgentConfigWire, toAgentView, type AgentView } from './agent-view.js';
 import type { PortAllocator } from './port-allocator.js';
 
 export type SpawnStage = 'creating' | 'starting' | 'running';
@@ -103,29 +103,6 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
     return { agentId: agent.id, ownerId, agentName: agent.name };
   }
 
-  function configWire(a: Agent): AgentConfigWire {
-    return {
-      agentId: a.id,
-      name: a.name,
-      symbol: a.symbol,
-      amountUsdt: a.amountUsdt,
-      leverage: a.leverage,
-      riskProfile: a.riskProfile,
-      timeframe: a.timeframe,
-      tpPct: a.tpPct ?? null,
-      slPct: a.slPct ?? null,
-      tpSlMode: a.tpSlMode,
-      pollSeconds: a.pollSeconds,
-      supervisorIntervalSeconds: a.supervisorIntervalSeconds,
-      maxSessionLossPct: a.maxSessionLossPct,
-      closeOnStop: a.closeOnStop,
-      llmProvider: a.llmProvider ?? null,
-      llmModel: a.llmModel ?? null,
-      liveMode: a.liveMode,
-      strategy: a.strategy ?? null,
-    };
-  }
-
   async function startRequest(agent: Agent): Promise<StartRequest> {
     const em = fork();
     const open = await em.findOne(TradeSchema, { agent: agent.id, status: 'open' }, { orderBy: { openedAt: 'desc' } });
@@ -146,7 +123,7 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
     const seq: Array<{ next: string | number }> = await em
       .getConnection()
       .execute('select coalesce(max(seq), 0) + 1 as next from log_entries where agent_id = ?', [agent.id]);
-    return { config: configWire(agent), position, realizedPnl: agent.realizedPnl, nextLogSeq: Number(seq[0].next), hubUrl: opts.hubUrl() };
+    return { config: toAgentConfigWire(toAgentView(agent)), position, realizedPnl: agent.realizedPnl, nextLogSeq: Number(seq[0].next), hubUrl: opts.hubUrl() };
   }
 
   async function waitHealthy(agentId: string, handle: Handle): Promise<void> {
