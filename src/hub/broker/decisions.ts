@@ -1,0 +1,156 @@
+/**
+ * Records supervisor / planner decisions: the full reasoning in `decisions` (with its keccak256
+ * `reasoningHash`), the chain outbox entry in the same transaction, `decision.made` after the
+ * commit. Idempotent by the push's key: a retried push returns the stored decision and emits
+ * nothing. `ADJUST_TP_SL` also moves the open position's take-profit / stop-loss (a field left
+ * out keeps its value, `null` clears it).
+ *
+ * On chain: the contract has no PLAN action, so a PLAN (the planner's strategy choice) is logged
+ * as HOLD with the chosen strategy's index; the row keeps the real action. The PnL logged is the
+ * open position's unrealised PnL at the agent's last price, as a percent of its margin (0 when
+ * flat or without a price).
+ */
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AgentSchema, DecisionSchema, type Agent, type OpenPosition } from '../../db/entities/index.js';
+import type { Orm } from '../../db/orm.js';
+import type { Logger } from '../../logger.js';
+import { resolveStrategyName, strategyIndex, UNKNOWN_STRATEGY_INDEX } from '../../shared/strategies/index.js';
+import type { DecisionPush } from '../../shared/wire.js';
+import type { AgentDirectory } from '../agents/agent-directory.js';
+import { hashText, type DecisionRecord } from '../chain/encoding.js';
+import { enqueueChainEntry } from '../chain/outbox.js';
+import type { HubEvents } from '../events.js';
+import { BrokerAgentNotFoundError, IdempotencyKeyConflictError, InvalidOrderError } from './errors.js';
+import { grossPnl, pnlPercentOfMargin } from './paper.js';
+
+export const DECISION_ACTIONS = ['KEEP', 'CLOSE', 'ADJUST_TP_SL', 'PLAN'] as const;
+
+export interface DecisionRecorderDeps {
+  orm: Orm;
+  events: HubEvents;
+  directory?: Pick<AgentDirectory, 'ref'>;
+  logger?: Logger;
+}
+
+export interface RecordedDecision {
+  decisionId: string;
+  /** True when this key had been recorded before; nothing was written or emitted this time. */
+  replayed: boolean;
+  /** The position after an ADJUST_TP_SL (null when flat or for other actions). */
+  tpPrice: number | null;
+  slPrice: number | null;
+}
+
+export interface DecisionRecorder {
+  record(agentId: string, push: DecisionPush): Promise<RecordedDecision>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function chainAction(action: DecisionPush['action']): DecisionRecord['action'] {
+  return action === 'PLAN' ? 'HOLD' : action;
+}
+
+function strategyIndexOf(name: string | null): number {
+  const resolved = name ? resolveStrategyName(name) : undefined;
+  return resolved ? strategyIndex(resolved) : UNKNOWN_STRATEGY_INDEX;
+}
+
+function positionPnlPct(agent: Agent): number {
+  const p = agent.position;
+  if (!p || agent.lastPrice == null || !(agent.lastPrice > 0)) return 0;
+  return pnlPercentOfMargin(grossPnl(p.side, p.entryPrice, agent.lastPrice, p.qty), p.margin);
+}
+
+function validate(push: DecisionPush): void {
+  if (!push.idempotencyKey || push.idempotencyKey.length > 128) throw new InvalidOrderError('idempotencyKey must be 1..128 characters');
+  if (!(DECISION_ACTIONS as readonly string[]).includes(push.action)) throw new InvalidOrderError(`action must be one of ${DECISION_ACTIONS.join(', ')}`);
+  if (!(push.confidence >= 0 && push.confidence <= 1)) throw new InvalidOrderError('confidence must be between 0 and 1');
+  for (const field of ['tpPrice', 'slPrice'] as const) {
+    const v = push[field];
+    if (v !== undefined && v !== null && !(Number.isFinite(v) && v > 0)) throw new InvalidOrderError(`${field} must be a positive price or null`);
+  }
+}
+
+export function createDecisionRecorder(deps: DecisionRecorderDeps): DecisionRecorder {
+  const { orm, events } = deps;
+
+  async function attempt(agentId: string, push: DecisionPush): Promise<{ recorded: RecordedDecision; agent: Agent }> {
+    const em = orm.em.fork() as EntityManager;
+    return em.transactional(async (tx) => {
+      const agent = await tx.findOne(AgentSchema, { id: agentId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!agent) throw new BrokerAgentNotFoundError(agentId);
+      const stored = await tx.findOne(DecisionSchema, { idempotencyKey: push.idempotencyKey });
+      const position = (): Pick<RecordedDecision, 'tpPrice' | 'slPrice'> => ({
+        tpPrice: agent.position?.tpPrice ?? null,
+        slPrice: agent.position?.slPrice ?? null,
+      });
+      if (stored) {
+        if (stored.agent.id !== agentId) throw new IdempotencyKeyConflictError(push.idempotencyKey, 'was already used by another agent');
+        return { recorded: { decisionId: stored.id, replayed: true, ...position() }, agent };
+      }
+      const reasoningHash = hashText(push.reasoning);
+      const decision = tx.create(DecisionSchema, {
+        id: crypto.randomUUID(),
+        agent,
+        action: push.action,
+        strategy: push.strategy,
+        confidence: push.confidence,
+        reasoning: push.reasoning,
+        reasoningHash,
+        idempotencyKey: push.idempotencyKey,
+        createdAt: new Date(),
+      });
+      if (push.action === 'ADJUST_TP_SL' && agent.position) {
+        const next: OpenPosition = { ...agent.position };
+        if (push.tpPrice !== undefined) next.tpPrice = push.tpPrice;
+        if (push.slPrice !== undefined) next.slPrice = push.slPrice;
+        agent.position = next;
+      }
+      await tx.flush();
+      await enqueueChainEntry(tx, 'decision', {
+        agentId,
+        symbol: agent.symbol,
+        action: chainAction(push.action),
+        strategyIndex: strategyIndexOf(push.strategy),
+        confidence: push.confidence,
+        pnlPct: positionPnlPct(agent),
+        reasoningHash,
+      });
+      return { recorded: { decisionId: decision.id, replayed: false, ...position() }, agent };
+    });
+  }
+
+  return {
+    async record(agentId, push) {
+      validate(push);
+      if (!UUID.test(agentId)) throw new BrokerAgentNotFoundError(agentId);
+      if (deps.directory && !(await deps.directory.ref(agentId))) throw new BrokerAgentNotFoundError(agentId);
+      let outcome: { recorded: RecordedDecision; agent: Agent };
+      try {
+        outcome = await attempt(agentId, push);
+      } catch (error) {
+        if (!(error instanceof UniqueConstraintViolationException)) throw error;
+        outcome = await attempt(agentId, push); // the concurrent twin committed: this finds it
+      }
+      const { recorded, agent } = outcome;
+      if (!recorded.replayed) {
+        try {
+          events.emit('decision.made', {
+            agentId,
+            ownerId: agent.owner.id,
+            agentName: agent.name,
+            action: push.action,
+            strategy: push.strategy,
+            confidence: push.confidence,
+            reasoning: push.reasoning,
+          });
+        } catch (error) {
+          deps.logger?.error({ err: error, agentId }, 'decision.made listener failed');
+        }
+      }
+      return recorded;
+    },
+  };
+}

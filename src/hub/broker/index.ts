@@ -1,0 +1,33 @@
+/** The hub broker: paper and live execution of agent orders, and the decision recorder. */
+export { createBroker, type Broker, type BrokerDeps, type ExchangeFactory } from './broker.js';
+export { createDecisionRecorder, DECISION_ACTIONS, type DecisionRecorder, type DecisionRecorderDeps, type RecordedDecision } from './decisions.js';
+export {
+  BrokerAgentNotFoundError,
+  BrokerError,
+  IdempotencyKeyConflictError,
+  InvalidOrderError,
+  LiveOrderError,
+  LiveShortUnsupportedError,
+  NoOpenPositionError,
+  PositionAlreadyOpenError,
+  PriceUnavailableError,
+} from './errors.js';
+export { createHashKeyExchangeFactory, verifyHashKeyKeys, type HashKeyConnectionOptions, type HashKeyExchangeFactoryOptions, type KeyCheckResult } from './hashkey-keys.js';
+export { placeLiveOrder, splitSymbol, toLiveFill, type LiveFill } from './live.js';
+export {
+  DEFAULT_MAINTENANCE_MARGIN_RATE,
+  grossPnl,
+  isBuy,
+  liquidationPrice,
+  paperClose,
+  paperOpen,
+  pnlPercentOfMargin,
+  slippedPrice,
+  takerFee,
+  type PaperClose,
+  type PaperCosts,
+  type PaperFill,
+  type PaperOpen,
+} from './paper.js';
+export { HASHKEY_API_KEY_SECRET, HASHKEY_SECRET_SECRET, type PriceSource, type SecretResolver } from './ports.js';
+export { tradeChainRecord, tradeDetailJson, type TradeDetailSource, type TradeOutboxRecord } from './trade-detail.js';
