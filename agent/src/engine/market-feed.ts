@@ -1,0 +1,116 @@
+/**
+ * The engine's view of the market, pulled from the hub: candles (refreshed at most every
+ * `candleRefreshMs`), the current price (`/internal/market/price`, or the last candle's close
+ * when that endpoint fails), and the stale/simulated flags. Problems are logged once per
+ * episode (when they start and when they end), never once per tick.
+ */
+import type { Candle } from '../../../src/shared/market.js';
+import type { AgentLog } from '../agent-log.js';
+import { errorMessage } from '../agent-log.js';
+import type { Clock } from '../clock.js';
+import { AgentStoppingError } from '../errors.js';
+import type { HubApi } from '../hub-client.js';
+import { createEpisodes } from './episodes.js';
+
+export interface MarketFeed {
+  /** Latest candles, oldest first; empty until the first successful fetch. */
+  readonly candles: readonly Candle[];
+  /** True while the hub flags the candles or the price as stale. */
+  readonly stale: boolean;
+  /** True when the hub says the data is simulated. */
+  readonly simulated: boolean;
+  /** Fetches `limit` candles when the last fetch is older than `candleRefreshMs` (or `force`). */
+  refreshCandles(limit: number, force: boolean, signal?: AbortSignal): Promise<void>;
+  /** The current price, or null when neither the price endpoint nor a candle gives one. */
+  price(signal?: AbortSignal): Promise<number | null>;
+}
+
+export interface MarketFeedDeps {
+  hub: Pick<HubApi, 'candles' | 'price'>;
+  symbol: string;
+  interval: string;
+  clock: Clock;
+  log: AgentLog;
+  /** Minimum time between candle fetches, ms. */
+  candleRefreshMs: number;
+}
+
+export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
+  const { hub, symbol, interval, clock, log } = deps;
+  const episodes = createEpisodes();
+  let candles: readonly Candle[] = [];
+  let lastFetchAt: number | null = null;
+  let staleCandles = false;
+  let stalePrice = false;
+  let simulated = false;
+  let source = 'hub';
+
+  function updateStale(): void {
+    if (staleCandles || stalePrice) {
+      episodes.enter('stale', () => log.warn(`market data stale (source ${source}): no new entries until it is fresh`));
+    } else {
+      episodes.exit('stale', () => log.info('market data fresh again'));
+    }
+  }
+
+  return {
+    get candles() {
+      return candles;
+    },
+    get stale() {
+      return staleCandles || stalePrice;
+    },
+    get simulated() {
+      return simulated;
+    },
+
+    async refreshCandles(limit, force, signal) {
+      const now = clock.now();
+      if (!force && lastFetchAt !== null && now - lastFetchAt < deps.candleRefreshMs) return;
+      lastFetchAt = now;
+      try {
+        const res = await hub.candles(symbol, interval, limit, signal);
+        if (!Array.isArray(res?.candles)) throw new Error('candles response without a candles array');
+        candles = res.candles.filter((c) => Number.isFinite(c.close) && c.close > 0);
+        staleCandles = res.stale === true;
+        simulated = res.simulated === true;
+        if (typeof res.source === 'string') source = res.source;
+        episodes.exit('candles', () => log.info('candles available again'));
+        updateStale();
+      } catch (err) {
+        if (err instanceof AgentStoppingError) throw err;
+        episodes.enter('candles', () => log.warn(`candles unavailable (${errorMessage(err)}); retrying each refresh`));
+      }
+    },
+
+    async price(signal) {
+      try {
+        const res = await hub.price(symbol, signal);
+        if (typeof res?.price !== 'number' || !Number.isFinite(res.price) || res.price <= 0) {
+          throw new Error(`price response without a positive price`);
+        }
+        stalePrice = res.stale === true;
+        if (res.simulated === true) simulated = true;
+        if (typeof res.source === 'string') source = res.source;
+        episodes.exit('price', () => log.info('price endpoint available again'));
+        episodes.exit('no-price');
+        updateStale();
+        return res.price;
+      } catch (err) {
+        if (err instanceof AgentStoppingError) throw err;
+        stalePrice = false;
+        const last = candles[candles.length - 1];
+        episodes.enter('price', () =>
+          log.warn(`price endpoint unavailable (${errorMessage(err)}); ${last ? 'using the last candle close' : 'no candles either'}`),
+        );
+        updateStale();
+        if (last) {
+          episodes.exit('no-price');
+          return last.close;
+        }
+        episodes.enter('no-price', () => log.error('no price available: skipping ticks until the hub answers'));
+        return null;
+      }
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAgentController } from '../../agent/src/agent-controller.js';
+import { createBearerCheck } from '../../agent/src/auth.js';
+import { createAgentServer, type AgentServer } from '../../agent/src/server.js';
+import type { AgentHealth, AgentStatus } from '../../src/shared/wire.js';
+import { startFakeHub, type FakeHub } from '../support/fake-hub.js';
+import { memoryLog, startRequest } from './helpers.js';
+
+const TOKEN = 'server-test-token-0123456789';
+const AGENT = 'agent-1';
+
+let server: AgentServer | undefined;
+let hub: FakeHub | undefined;
+afterEach(async () => {
+  await server?.close();
+  await hub?.close();
+  server = undefined;
+  hub = undefined;
+});
+
+async function setup(signal = { value: 0 }) {
+  hub = await startFakeHub({ agentId: AGENT, token: TOKEN });
+  const { log, lines } = memoryLog(AGENT);
+  const controller = createAgentController({
+    agentId: AGENT,
+    token: TOKEN,
+    defaultHubUrl: '',
+    log,
+    engineOptions: { cooldownTicks: 0, candleRefreshMs: 0 },
+    hubClientOptions: { logFlushMs: 10, backoff: { baseMs: 5, maxMs: 20 } },
+    evaluateSignal: () => ({ signal: signal.value, reason: 'scripted' }),
+  });
+  server = createAgentServer({ controller, token: TOKEN, log });
+  const addr = await server.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${addr.port}`;
+  const call = async (method: string, path: string, body?: unknown, auth: string | null = `Bearer ${TOKEN}`, raw?: string) => {
+    const res = await fetch(base + path, {
+      method,
+      headers: { ...(auth ? { authorization: auth } : {}), ...(body !== undefined || raw ? { 'content-type': 'application/json' } : {}) },
+      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  return { hub, call, lines, signal };
+}
+
+describe('agent server: auth', () => {
+  it('refuses requests without the token, with a wrong one, or another scheme', async () => {
+    const { call } = await setup();
+    const wrongSameLength = TOKEN.slice(0, -1) + (TOKEN.endsWith('9') ? '8' : '9');
+    for (const auth of [null, 'Bearer nope', `Bearer ${wrongSameLength}`, `Basic ${TOKEN}`, `Bearer ${TOKEN}x`, 'Bearer ']) {
+      for (const [method, path] of [['GET', '/health'], ['GET', '/status'], ['POST', '/start'], ['POST', '/stop'], ['GET', '/nowhere']]) {
+        const res = await call(method, path, undefined, auth);
+        expect(res.status, `${method} ${path} with ${auth}`).toBe(401);
+        expect(res.body).toEqual({ error: 'unauthorized', message: 'missing or invalid agent token' });
+      }
+    }
+  });
+
+  it('answers /health with the token', async () => {
+    const { call } = await setup();
+    const res = await call('GET', '/health');
+    expect(res.status).toBe(200);
+    const health = res.body as AgentHealth;
+    expect(health).toMatchObject({ ok: true, agentId: AGENT, state: 'idle', version: expect.any(String) });
+    expect(health.uptimeMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('the bearer check compares any length without throwing (hash then timingSafeEqual)', () => {
+    const check = createBearerCheck('abc');
+    expect(check('Bearer abc')).toBe(true);
+    expect(check('bearer abc')).toBe(true);
+    expect(check('Bearer ab')).toBe(false);
+    expect(check('Bearer ' + 'x'.repeat(10_000))).toBe(false);
+    expect(check(undefined)).toBe(false);
+    expect(check('abc')).toBe(false);
+    expect(() => createBearerCheck('')).toThrow(RangeError);
+  });
+});
+
+describe('agent server: bad requests', () => {
+  it('answers 400 on bad JSON or a bad body, and keeps serving', async () => {
+    const { call, hub } = await setup();
+    expect(await call('POST', '/start', undefined, `Bearer ${TOKEN}`, '{"config": ')).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_json' },
+    });
+    const bad = startRequest(hub.url, { config: { amountUsdt: -5 } });
+    expect(await call('POST', '/start', bad)).toMatchObject({ status: 400, body: { error: 'bad_request', message: expect.stringContaining('config.amountUsdt') } });
+    expect(await call('POST', '/start', [1, 2])).toMatchObject({ status: 400 });
+    expect(await call('POST', '/start', { ...startRequest(hub.url), nextLogSeq: 'one' })).toMatchObject({ status: 400 });
+    expect(await call('POST', '/stop', { closePosition: 'yes' })).toMatchObject({ status: 400 });
+    expect(await call('POST', '/start', startRequest(hub.url, { config: { agentId: 'agent-2' } }))).toMatchObject({
+      status: 400,
+      body: { error: 'agent_mismatch' },
+    });
+    expect(await call('GET', '/start')).toMatchObject({ status: 405 });
+    expect(await call('GET', '/nope')).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    const huge = { ...startRequest(hub.url), pad: 'x'.repeat(600 * 1024) };
+    expect((await call('POST', '/start', huge)).status).toBe(413);
+    expect((await call('GET', '/health')).status).toBe(200);
+  });
+});
+
+describe('agent server: lifecycle against the fake hub', () => {
+  it('start → trade → status → stop closing the position, with logs and statuses pushed', async () => {
+    const signal = { value: 0 };
+    const { call, hub } = await setup(signal);
+    const req = startRequest(hub.url, { nextLogSeq: 100, config: { pollSeconds: 0.05, strategy: 'momentum' } });
+    const started = await call('POST', '/start', req);
+    expect(started.status).toBe(200);
+    expect((started.body as AgentStatus).state).toBe('running');
+    expect(await call('POST', '/start', req)).toMatchObject({ status: 409, body: { error: 'agent_busy' } });
+
+    signal.value = 0.7;
+    await hub.waitFor(() => hub.fills.length === 1, 5_000, 'the open');
+    signal.value = 0.1;
+    const status = (await call('GET', '/status')).body as AgentStatus;
+    expect(status).toMatchObject({ agentId: AGENT, state: 'running', strategy: 'momentum', position: { side: 'long', tradeId: 't1' } });
+    expect((await call('GET', '/health')).body.state).toBe('running');
+
+    hub.setPrice(104);
+    const stopped = await call('POST', '/stop', { closePosition: true, reason: 'test done' });
+    expect(stopped.status).toBe(200);
+    expect(stopped.body).toMatchObject({ state: 'stopped', position: null, realizedPnl: 4 });
+    expect(hub.orders.map((o) => [o.action, o.reason])).toEqual([
+      ['open', expect.any(String)],
+      ['close', 'stop: test done'],
+    ]);
+    // The stop flushed: logs and the final status are at the hub already.
+    expect(hub.statuses[hub.statuses.length - 1]).toMatchObject({ state: 'stopped', position: null });
+    const seqs = hub.logs.map((e) => e.seq);
+    expect(seqs[0]).toBe(100);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => 100 + i));
+    const messages = hub.logs.map((e) => e.message);
+    expect(messages[0]).toMatch(/^start: BTCUSDT 1m/);
+    expect(messages.some((m) => m.startsWith('opened long'))).toBe(true);
+    expect(messages.some((m) => m.startsWith('closed long') && m.endsWith('stop: test done'))).toBe(true);
+    expect(messages[messages.length - 1]).toBe('stopped: test done');
+    expect(messages.join('\n')).not.toContain(TOKEN);
+
+    // A stopped agent can be started again (e.g. after an edit).
+    expect((await call('POST', '/start', { ...req, nextLogSeq: 500 })).status).toBe(200);
+    expect((await call('POST', '/stop', {})).body.state).toBe('stopped');
+  });
+
+  it('stop without closePosition leaves the position to the hub (closeOnStop false)', async () => {
+    const signal = { value: 0.7 };
+    const { call, hub } = await setup(signal);
+    await call('POST', '/start', startRequest(hub.url, { config: { pollSeconds: 0.05, closeOnStop: false } }));
+    await hub.waitFor(() => hub.fills.length === 1, 5_000, 'the open');
+    const stopped = await call('POST', '/stop');
+    expect(stopped.body).toMatchObject({ state: 'stopped', position: { tradeId: 't1' } });
+    expect(hub.orders.filter((o) => o.action === 'close')).toHaveLength(0);
+    expect(hub.position).not.toBeNull();
+  });
+
+  it('/stop before any /start answers the idle status', async () => {
+    const { call } = await setup();
+    expect(await call('POST', '/stop')).toMatchObject({ status: 200, body: { state: 'idle' } });
+  });
+});
