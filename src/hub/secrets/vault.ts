@@ -154,7 +154,7 @@ export function createVault(deps: VaultDeps): Vault {
     return { ciphertext, nonce, tag: cipher.getAuthTag(), keyVersion: version };
   }
 
-  function decrypt(row: { ciphertext: Buffer; nonce: Buffer; tag: Buffer; keyVersion: number; name: string; scope: string }, ownerId: string): string {
+  function decrypt(row: { ciphertext: Uint8Array; nonce: Uint8Array; tag: Uint8Array; keyVersion: number; name: string; scope: string }, ownerId: string): string {
     const key = keys.get(row.keyVersion);
     if (!key) throw new VaultDecryptError(row.name);
     try {

@@ -1,0 +1,251 @@
+/**
+ * The Telegram bot as a factory: `createBot(deps)` wires the features over the hub services in
+ * an explicit order and returns controls for the composition root. Nothing starts on import or
+ * in the factory; `start()` registers the command list and begins long polling (or sets the
+ * webhook when TELEGRAM_WEBHOOK_URL is set; updates then arrive through the Fastify route).
+ *
+ * Order of the middleware (it matters):
+ *   error boundary → access (groups, /start, active users) → session → idle-flow expiry →
+ *   secret intake (before any flow can record a secret) → conversations plugin → every flow →
+ *   feature commands → extra features (alerts, tail) → unknown command (last).
+ */
+import { createHmac } from 'node:crypto';
+import { conversations, createConversation } from '@grammyjs/conversations';
+import { Bot, Composer, GrammyError, HttpError, session, type ApiClientOptions } from 'grammy';
+import type { Update, UserFromGetMe } from 'grammy/types';
+import type { ResolvedConfig } from '../config.js';
+import type { BotStateStore } from '../hub/bot-state-store.js';
+import { HubError } from '../hub/errors.js';
+import type { Hub } from '../hub/hub.js';
+import { SUPPORTED_SYMBOL_IDS } from '../hub/market/symbols.js';
+import type { Vault } from '../hub/secrets/vault.js';
+import type { Logger, SecretRegistry } from '../logger.js';
+import type { BotContext, SessionData } from './context.js';
+import { createAccessFeature } from './features/access.js';
+import { createAgentsFeature, panicFlow, PANIC_FLOW } from './features/agents.js';
+import { createCreateFeature, createFlow, CREATE_FLOW } from './features/create-agent.js';
+import { createEditFeature, editFlow, EDIT_FLOW } from './features/edit-agent.js';
+import { COMMANDS, createGeneralFeature } from './features/general.js';
+import { createSecretsFeature, secretIntake, secretsFlow, SECRETS_FLOW } from './features/secrets.js';
+import { createUnknownFeature } from './features/unknown.js';
+import type { BotServices } from './services.js';
+import { chatUserKey, flowStorage, FLOW_IDLE_MS, sessionStorage } from './session-storage.js';
+import { createUpdateQueue } from './update-queue.js';
+
+export type BotMode = 'polling' | 'webhook';
+
+export interface BotDeps {
+  config: ResolvedConfig;
+  hub: Pick<Hub, 'users' | 'agents' | 'lifecycle' | 'logs' | 'tokens'>;
+  vault: Vault;
+  /** Sessions and conversation state (`createBotStateStore(orm)`). */
+  store: BotStateStore;
+  logger: Logger;
+  /** The logger's scrubber; the bot token is added to it. */
+  secrets?: SecretRegistry;
+  /** Skips getMe (tests; or a cached value). */
+  botInfo?: UserFromGetMe;
+  /** Wall clock in ms (idle-flow expiry, uptimes); default Date.now. */
+  clock?: () => number;
+  /** Composers of other features (alerts, tail), mounted before the unknown-command handler. */
+  extraFeatures?: Array<Composer<BotContext>>;
+  /** Pair ids the active market provider serves; default from MARKET_DATA. */
+  supportedSymbols?: ReadonlySet<string>;
+  /** Extra grammY client options (tests pass `fetch`). `apiRoot` comes from the config. */
+  client?: ApiClientOptions;
+  /** How often idle flows are swept while running (ms; default 60 s). */
+  sweepIntervalMs?: number;
+}
+
+export interface ArticBot {
+  bot: Bot<BotContext>;
+  mode: BotMode;
+  /** Secret token Telegram must send in webhook mode (X-Telegram-Bot-Api-Secret-Token). */
+  webhookSecret: string;
+  /** Handles one update now and resolves when done (tests). */
+  handleUpdate(update: Update): Promise<void>;
+  /** Queues an update (per-chat order, chats concurrent) and returns at once (webhook, polling). */
+  enqueue(update: Update): void;
+  /** Registers commands, then polls or sets the webhook; starts the idle-flow sweep. */
+  start(): Promise<void>;
+  /** Stops polling and the sweep, and waits (briefly) for queued updates. */
+  stop(): Promise<void>;
+  /** Expires flows idle for 10 minutes and tells their chats; returns how many. */
+  sweepIdleFlows(): Promise<number>;
+}
+
+const FLOW_COMMANDS: Record<string, string> = { [CREATE_FLOW]: '/create', [EDIT_FLOW]: '/edit', [SECRETS_FLOW]: '/secrets', [PANIC_FLOW]: '/panic' };
+const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
+
+function expiredText(flows: string[]): string {
+  const names = flows.map((f) => FLOW_COMMANDS[f] ?? f).join(', ') || 'Your flow';
+  return `⌛ ${names} expired after 10 minutes without an answer. Nothing more was saved; send the command again to start over.`;
+}
+
+export function supportedSymbolsFor(config: ResolvedConfig): ReadonlySet<string> {
+  const source = config.market.source === 'auto' ? (config.market.twelveDataApiKey ? 'twelvedata' : 'hashkey') : config.market.source;
+  return SUPPORTED_SYMBOL_IDS[source];
+}
+
+/** The webhook secret: TELEGRAM_WEBHOOK_SECRET, or derived from INTERNAL_SECRET and the bot token. */
+export function webhookSecretFor(config: ResolvedConfig): string {
+  return config.telegram.webhookSecret ?? createHmac('sha256', config.internalSecret).update(`telegram-webhook:${config.telegram.botToken ?? ''}`).digest('hex');
+}
+
+export function createBot(deps: BotDeps): ArticBot {
+  const { config, logger } = deps;
+  const token = config.telegram.botToken;
+  if (!token) throw new Error('createBot needs TELEGRAM_BOT_TOKEN');
+  deps.secrets?.add(token);
+  const clock = deps.clock ?? Date.now;
+  const log = logger.child({ part: 'bot' });
+  const flows = flowStorage(deps.store, clock);
+  const services: BotServices = {
+    hub: deps.hub,
+    vault: deps.vault,
+    flows,
+    accessMode: config.telegram.accessMode,
+    adminIds: config.telegram.adminIds,
+    maxLeverage: config.agents.maxLeverage,
+    supportedSymbols: deps.supportedSymbols ?? supportedSymbolsFor(config),
+    clock,
+    logger: log,
+  };
+  const mode: BotMode = config.telegram.webhookUrl ? 'webhook' : 'polling';
+  const webhookSecret = webhookSecretFor(config);
+
+  const bot = new Bot<BotContext>(token, {
+    ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
+    client: { ...deps.client, apiRoot: config.telegram.apiRoot },
+  });
+
+  // Typed hub errors are the trader's business: say them. Anything else goes to bot.catch.
+  bot.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      if (!(error instanceof HubError)) throw error;
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: error.userMessage.slice(0, 190), show_alert: true }).catch(() => undefined);
+      else if (ctx.chat) await ctx.reply(`⚠️ ${error.userMessage}`);
+    }
+  });
+  bot.use(createAccessFeature(services));
+  bot.use(session<SessionData, BotContext>({ initial: () => ({}), storage: sessionStorage(deps.store), getSessionKey: chatUserKey }));
+  bot.use(async (ctx, next) => {
+    const key = chatUserKey(ctx);
+    const flow = key ? await flows.peek(key) : undefined;
+    if (key && flow && clock() - flow.touchedAt > FLOW_IDLE_MS) {
+      await flows.forget(key);
+      delete ctx.session.pendingSecret;
+      await ctx.reply(expiredText(Object.keys(flow.state?.state ?? {})));
+    }
+    return next();
+  });
+  bot.use(secretIntake(services));
+  bot.use(conversations<BotContext, BotContext>({ storage: flows.storage }));
+  bot.use(createConversation(createFlow(services), { id: CREATE_FLOW }));
+  bot.use(createConversation(editFlow(services), { id: EDIT_FLOW }));
+  bot.use(createConversation(secretsFlow(services), { id: SECRETS_FLOW }));
+  bot.use(createConversation(panicFlow(services), { id: PANIC_FLOW }));
+  bot.use(createCreateFeature(services));
+  bot.use(createEditFeature(services));
+  bot.use(createAgentsFeature(services));
+  bot.use(createSecretsFeature(services));
+  bot.use(createGeneralFeature(services));
+  for (const feature of deps.extraFeatures ?? []) bot.use(feature);
+  bot.use(createUnknownFeature());
+
+  bot.catch(async (err) => {
+    const error = err.error;
+    const updateId = err.ctx.update.update_id;
+    if (error instanceof GrammyError) {
+      // Never log `error.payload`: it holds message texts.
+      log.warn({ updateId, method: error.method, code: error.error_code, description: error.description }, 'Telegram refused a call');
+      return;
+    }
+    if (error instanceof HttpError) {
+      log.warn({ updateId, reason: String((error.error as Error)?.message ?? error.error) }, 'Telegram did not answer');
+      return;
+    }
+    log.error({ err: error, updateId }, 'update handler failed');
+    if (err.ctx.chat) await err.ctx.reply('⚠️ Something went wrong on our side. Please try again.').catch(() => undefined);
+  });
+
+  const queue = createUpdateQueue((u) => bot.handleUpdate(u), log);
+  let polling: Promise<void> | undefined;
+  let abort: AbortController | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  async function pollLoop(): Promise<void> {
+    let offset = 0;
+    let backoffMs = 1000;
+    while (!stopped) {
+      try {
+        const updates = await bot.api.getUpdates({ offset, timeout: 30, allowed_updates: [...ALLOWED_UPDATES] }, abort!.signal as Parameters<typeof bot.api.getUpdates>[1]);
+        backoffMs = 1000;
+        for (const u of updates) {
+          offset = u.update_id + 1;
+          queue.push(u);
+        }
+      } catch (error) {
+        if (stopped) return;
+        let wait = backoffMs;
+        if (error instanceof GrammyError && error.error_code === 429) wait = (error.parameters.retry_after ?? 5) * 1000;
+        else if (error instanceof GrammyError && error.error_code === 401) {
+          log.error('Telegram refused the bot token (401); polling stopped');
+          return;
+        }
+        log.warn({ reason: error instanceof GrammyError ? error.description : String((error as Error).message), waitMs: wait }, 'getUpdates failed; retrying');
+        await new Promise((r) => setTimeout(r, wait).unref());
+        backoffMs = Math.min(backoffMs * 2, 30_000);
+      }
+    }
+  }
+
+  async function sweepIdleFlows(): Promise<number> {
+    const idle = await flows.idle(clock());
+    for (const flow of idle) {
+      await flows.forget(flow.key);
+      await flows.clearPendingSecret(flow.key);
+      await bot.api.sendMessage(flow.chatId, expiredText(flow.flows)).catch((error: unknown) => {
+        log.warn({ chatId: flow.chatId, reason: error instanceof GrammyError ? error.description : String(error) }, 'could not tell a chat its flow expired');
+      });
+    }
+    return idle.length;
+  }
+
+  return {
+    bot,
+    mode,
+    webhookSecret,
+    handleUpdate: (update) => bot.handleUpdate(update),
+    enqueue: (update) => queue.push(update),
+    sweepIdleFlows,
+    async start() {
+      stopped = false;
+      await bot.init();
+      await bot.api.setMyCommands(COMMANDS).catch((error: unknown) => log.warn({ reason: error instanceof GrammyError ? error.description : String(error) }, 'setMyCommands failed'));
+      if (mode === 'webhook') {
+        await bot.api.setWebhook(config.telegram.webhookUrl!, { secret_token: webhookSecret, allowed_updates: [...ALLOWED_UPDATES] });
+        log.info({ mode }, 'bot webhook set');
+      } else {
+        await bot.api.deleteWebhook();
+        abort = new AbortController();
+        polling = pollLoop();
+        log.info({ mode, username: bot.botInfo.username }, 'bot polling');
+      }
+      sweepTimer = setInterval(() => void sweepIdleFlows().catch((e) => log.error({ err: e }, 'idle-flow sweep failed')), deps.sweepIntervalMs ?? 60_000);
+      sweepTimer.unref();
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(sweepTimer);
+      abort?.abort();
+      await polling?.catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([queue.drain(), new Promise((r) => (timer = setTimeout(r, 5000)))]);
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * Viewing and controlling agents: /agents, /agent (a card with buttons), /logs, /stop,
+ * /startagent (/resume), /delete, /panic. Every lookup goes through the hub scoped to the
+ * caller, so another user's agent answers exactly like a missing one.
+ */
+import { Composer, GrammyError, InlineKeyboard } from 'grammy';
+import type { AgentView } from '../../hub/agents/agent-view.js';
+import { HubError } from '../../hub/errors.js';
+import type { BotContext, FlowArgs, FlowContext, FlowConversation } from '../context.js';
+import { agentCard, agentLine, escapeHtml, isActive, logLine, splitMessages } from '../format.js';
+import type { BotServices } from '../services.js';
+import { launchAgent } from './create-agent.js';
+import { EDIT_FLOW } from './edit-agent.js';
+
+export const PANIC_FLOW = 'panic';
+const PANIC_WORD = 'STOP ALL';
+const html = { parse_mode: 'HTML' as const };
+const DEFAULT_LOG_LINES = 20;
+const MAX_LOG_LINES = 200;
+
+export function agentKeyboard(a: AgentView): InlineKeyboard {
+  return new InlineKeyboard()
+    .text('🔄 Refresh', `ag:r:${a.id}`)
+    .text('📜 Logs', `ag:l:${a.id}`)
+    .text('📡 Tail', `tail:${a.id}`)
+    .row()
+    .text(isActive(a) ? '⏸ Stop' : '▶️ Start', `ag:${isActive(a) ? 's' : 'g'}:${a.id}`)
+    .text('✏️ Edit', `ag:e:${a.id}`)
+    .text('🗑 Delete', `ag:d:${a.id}`);
+}
+
+function isNotModified(error: unknown): boolean {
+  return error instanceof GrammyError && error.description.includes('message is not modified');
+}
+
+export function panicFlow(services: BotServices) {
+  return async function panic(conversation: FlowConversation, ctx: FlowContext, args: FlowArgs): Promise<void> {
+    const active = await conversation.external(async () => (await services.hub.agents.list(args.userId)).filter(isActive).map((a) => a.name));
+    if (!active.length) {
+      await ctx.reply('Nothing to stop: none of your agents is running.');
+      return;
+    }
+    await ctx.reply(
+      `🚨 This stops ALL ${active.length} running agent(s): ${active.map(escapeHtml).join(', ')}. Each closes its position if set to (close on stop).\n` +
+        `Type <b>${PANIC_WORD}</b> to confirm; anything else cancels.`,
+      html,
+    );
+    const answer = await conversation.waitFor('message:text');
+    if (answer.message.text.trim().toUpperCase() !== PANIC_WORD) {
+      await answer.reply('Not confirmed. Nothing was stopped.');
+      return;
+    }
+    const stopped = await conversation.external(async () => (await services.hub.lifecycle.stopAll(args.userId)).map((a) => ({ name: a.name, status: a.status })));
+    const left = await conversation.external(async () => (await services.hub.agents.list(args.userId)).filter(isActive).map((a) => a.name));
+    const lines = stopped.map((a) => `⏸ ${escapeHtml(a.name)} — ${a.status}`);
+    if (left.length) lines.push(`⚠️ Still active: ${left.map(escapeHtml).join(', ')}. Try /stop on each.`);
+    await answer.reply(`🛑 Panic stop done. Stopped ${stopped.length}:\n${lines.join('\n')}`, html);
+  };
+}
+
+export function createAgentsFeature(services: BotServices): Composer<BotContext> {
+  const { hub, clock } = services;
+  const composer = new Composer<BotContext>();
+  const me = (ctx: BotContext) => ctx.trader!.id;
+
+  composer.command('agents', async (ctx) => {
+    const agents = await hub.agents.list(me(ctx));
+    if (!agents.length) return ctx.reply('You have no agents yet. /create makes one.');
+    const total = agents.reduce((s, a) => s + a.realizedPnl + a.unrealizedPnl, 0);
+    const lines = agents.map(agentLine);
+    lines.push('', `Total PnL ${total >= 0 ? '+' : '−'}${Math.abs(total).toFixed(2)} USDT · /agent &lt;name&gt; for details`);
+    for (const text of splitMessages(lines)) await ctx.reply(text, html);
+  });
+
+  async function showCard(ctx: BotContext, ref: string): Promise<void> {
+    const a = await hub.agents.find(me(ctx), ref);
+    await ctx.reply(agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) });
+  }
+  composer.command('agent', async (ctx) => {
+    const ref = ctx.match.trim();
+    if (!ref) return ctx.reply('Usage: /agent <name or id>  (see /agents)');
+    await showCard(ctx, ref);
+  });
+
+  async function sendLogs(ctx: BotContext, ref: string, n: number): Promise<void> {
+    const a = await hub.agents.find(me(ctx), ref);
+    const entries = await hub.logs.recent(a.id, n);
+    if (!entries.length) {
+      await ctx.reply(`No log lines from <b>${escapeHtml(a.name)}</b> yet.`, html);
+      return;
+    }
+    const header = `📜 <b>${escapeHtml(a.name)}</b> — last ${entries.length} line(s)`;
+    for (const text of splitMessages([header, ...entries.map(logLine)])) await ctx.reply(text, html);
+  }
+  composer.command('logs', async (ctx) => {
+    const [ref, count] = ctx.match.trim().split(/\s+/);
+    if (!ref) return ctx.reply(`Usage: /logs <agent> [lines, 1-${MAX_LOG_LINES}, default ${DEFAULT_LOG_LINES}]`);
+    const n = count === undefined ? DEFAULT_LOG_LINES : Number(count);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_LOG_LINES) return ctx.reply(`The number of lines must be 1-${MAX_LOG_LINES}, e.g. /logs ${ref} 50.`);
+    await sendLogs(ctx, ref, n);
+  });
+
+  async function stopAgent(ctx: BotContext, ref: string): Promise<AgentView> {
+    const a = await hub.lifecycle.stop(me(ctx), ref);
+    await ctx.reply(`⏸ <b>${escapeHtml(a.name)}</b> stopped.`, html);
+    return a;
+  }
+  async function startAgent(ctx: BotContext, ref: string): Promise<void> {
+    const a = await hub.agents.find(me(ctx), ref);
+    if (a.status === 'running') {
+      await ctx.reply(`<b>${escapeHtml(a.name)}</b> is already running.`, html);
+      return;
+    }
+    const progress = await ctx.reply(`⏳ Starting <b>${escapeHtml(a.name)}</b>…`, html);
+    const edit = (text: string) => ctx.api.editMessageText(progress.chat.id, progress.message_id, text, html).catch(() => undefined);
+    try {
+      await hub.lifecycle.start(me(ctx), a.id);
+      await edit(`✅ <b>${escapeHtml(a.name)}</b> is running.`);
+    } catch (error) {
+      await edit(`❌ <b>${escapeHtml(a.name)}</b> did not start: ${escapeHtml(error instanceof HubError ? error.userMessage : 'something went wrong on our side')}`);
+      if (!(error instanceof HubError)) throw error;
+    }
+  }
+  function confirmDelete(a: AgentView): [string, InlineKeyboard] {
+    return [
+      `🗑 Delete <b>${escapeHtml(a.name)}</b>? It is stopped first${a.position ? ' (its open position is closed if it is set to close on stop)' : ''}, then its record, trades and logs are removed.`,
+      new InlineKeyboard().text('Yes, delete it', `ag:D:${a.id}`).text('Keep it', `ag:k:${a.id}`),
+    ];
+  }
+
+  composer.command('stop', async (ctx) => {
+    const ref = ctx.match.trim();
+    if (!ref) return ctx.reply('Usage: /stop <agent>   (/panic stops all)');
+    await stopAgent(ctx, ref);
+  });
+  composer.command(['startagent', 'resume'], async (ctx) => {
+    const ref = ctx.match.trim();
+    if (!ref) return ctx.reply('Usage: /startagent <agent>');
+    await startAgent(ctx, ref);
+  });
+  composer.command('delete', async (ctx) => {
+    const ref = ctx.match.trim();
+    if (!ref) return ctx.reply('Usage: /delete <agent>');
+    const [text, kb] = confirmDelete(await hub.agents.find(me(ctx), ref));
+    await ctx.reply(text, { ...html, reply_markup: kb });
+  });
+  composer.command('panic', (ctx) => ctx.conversation.enter(PANIC_FLOW, { userId: me(ctx) } satisfies FlowArgs));
+
+  composer.callbackQuery(/^ag:([rlsgedDk]):([0-9a-f-]{36})$/, async (ctx) => {
+    const [, action, id] = ctx.match as unknown as [string, string, string];
+    let a: AgentView;
+    try {
+      a = await hub.agents.find(me(ctx), id);
+    } catch (error) {
+      if (error instanceof HubError) return ctx.answerCallbackQuery({ text: 'That agent does not exist (any more).', show_alert: true });
+      throw error;
+    }
+    switch (action) {
+      case 'r':
+      case 'k': {
+        await ctx.answerCallbackQuery(action === 'r' ? 'Refreshed' : 'Kept');
+        await ctx.editMessageText(agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) }).catch((error: unknown) => {
+          if (!isNotModified(error)) throw error;
+        });
+        return;
+      }
+      case 'l':
+        await ctx.answerCallbackQuery();
+        return sendLogs(ctx, a.id, DEFAULT_LOG_LINES);
+      case 's':
+        await ctx.answerCallbackQuery('Stopping…');
+        a = await stopAgent(ctx, a.id);
+        await ctx.editMessageText(agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) }).catch(() => undefined);
+        return;
+      case 'g':
+        await ctx.answerCallbackQuery('Starting…');
+        return startAgent(ctx, a.id);
+      case 'e':
+        await ctx.answerCallbackQuery();
+        return ctx.conversation.enter(EDIT_FLOW, { userId: me(ctx), agentId: a.id } satisfies FlowArgs);
+      case 'd': {
+        await ctx.answerCallbackQuery();
+        const [text, kb] = confirmDelete(a);
+        await ctx.editMessageText(text, { ...html, reply_markup: kb }).catch(() => ctx.reply(text, { ...html, reply_markup: kb }));
+        return;
+      }
+      case 'D': {
+        await ctx.answerCallbackQuery('Deleting…');
+        await hub.lifecycle.delete(me(ctx), a.id);
+        await ctx.editMessageText(`🗑 <b>${escapeHtml(a.name)}</b> deleted.`, html).catch(() => ctx.reply(`🗑 ${escapeHtml(a.name)} deleted.`, html));
+        return;
+      }
+    }
+  });
+  return composer;
+}
+
+export { launchAgent };

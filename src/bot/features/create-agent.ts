@@ -1,0 +1,119 @@
+/**
+ * /create: a step-by-step conversation that ends in a summary with Launch / Edit / Cancel.
+ * Launch creates the agent and edits ONE progress message through creating → starting →
+ * running ✅ (or the reason it failed).
+ */
+import { Composer, InlineKeyboard, type Api } from 'grammy';
+import { HubError } from '../../hub/errors.js';
+import type { AgentInput } from '../../hub/agents/agent-input.js';
+import {
+  askCapital,
+  askLeverage,
+  askName,
+  askProvider,
+  askRisk,
+  askStopLoss,
+  askSymbol,
+  askTakeProfit,
+  askTimeframe,
+  askTpSlMode,
+  askTradingMode,
+  draftSummary,
+  FIELD_LABELS,
+  type Draft,
+  type StepEnv,
+} from '../agent-steps.js';
+import type { BotContext, FlowArgs, FlowContext, FlowConversation } from '../context.js';
+import { ask, invalid, valid } from '../flow.js';
+import { escapeHtml } from '../format.js';
+import type { BotServices } from '../services.js';
+
+export const CREATE_FLOW = 'create';
+const html = { parse_mode: 'HTML' as const };
+
+type Step = (env: StepEnv, draft: Draft) => Promise<void>;
+
+const STEPS: Array<[keyof AgentInput, Step]> = [
+  ['symbol', askSymbol],
+  ['name', (env, d) => askName(env, d)],
+  ['amountUsdt', askCapital],
+  ['leverage', askLeverage],
+  ['riskProfile', askRisk],
+  ['timeframe', askTimeframe],
+  ['tpPct', askTakeProfit],
+  ['slPct', askStopLoss],
+  ['tpSlMode', askTpSlMode],
+  ['llmProvider', askProvider],
+  ['liveMode', askTradingMode],
+];
+
+/**
+ * Creates and starts the agent, editing the progress message as the hub reports stages.
+ * Runs inside `conversation.external`: returns plain JSON.
+ */
+export async function launchAgent(services: BotServices, api: Api, userId: string, draft: Draft, chatId: number, messageId: number) {
+  const edit = (text: string) => api.editMessageText(chatId, messageId, text, html).catch(() => undefined);
+  let agent: { id: string; shortId: string; name: string } | undefined;
+  try {
+    const created = await services.hub.agents.create(userId, draft as AgentInput);
+    agent = { id: created.id, shortId: created.shortId, name: created.name };
+    const name = escapeHtml(created.name);
+    let edits = Promise.resolve();
+    await services.hub.lifecycle.start(userId, created.id, (stage) => {
+      if (stage === 'starting') edits = edits.then(async () => void await edit(`⏳ Starting <b>${name}</b>… waiting for it to report healthy.`));
+    });
+    await edits;
+    await edit(`✅ <b>${name}</b> is running. /agent ${created.shortId} shows its card; alerts come here.`);
+    return { ok: true as const, ...agent };
+  } catch (error) {
+    const reason = error instanceof HubError ? error.userMessage : 'Something went wrong on our side.';
+    if (!(error instanceof HubError)) services.logger.error({ err: error, userId }, 'launch failed');
+    const saved = agent ? `\nThe agent is saved as <code>${agent.shortId}</code>: fix the cause, then /startagent ${agent.shortId}.` : '';
+    await edit(`❌ Could not launch: ${escapeHtml(reason)}${saved}`);
+    return { ok: false as const, reason, created: agent !== undefined };
+  }
+}
+
+export function createFlow(services: BotServices) {
+  return async function create(conversation: FlowConversation, ctx: FlowContext, args: FlowArgs): Promise<void> {
+    const flow = '/create';
+    const env: StepEnv = { conversation, ctx, flow, services, args };
+    const draft: Draft = {};
+    await ctx.reply('🛠 Let\'s create a trading agent. /cancel stops at any step.');
+    for (const [, step] of STEPS) await step(env, draft);
+
+    for (;;) {
+      const kb = new InlineKeyboard().text('🚀 Launch', 'f:sum:launch').text('✏️ Edit', 'f:sum:edit').text('✖️ Cancel', 'f:sum:cancel');
+      const choice = await ask(conversation, ctx, flow, { text: `📋 <b>Summary</b>\n${draftSummary(draft)}`, keyboard: kb }, (a) => {
+        const v = a.data?.startsWith('f:sum:') ? a.data.slice(6) : a.text?.toLowerCase();
+        return v === 'launch' || v === 'edit' || v === 'cancel' ? valid(v) : invalid('Tap Launch, Edit or Cancel.');
+      });
+      if (choice === 'cancel') {
+        await ctx.reply('✖️ Cancelled. No agent was created.');
+        return;
+      }
+      if (choice === 'edit') {
+        const fkb = new InlineKeyboard();
+        STEPS.forEach(([field], i) => {
+          fkb.text(FIELD_LABELS[field] ?? field, `f:field:${field}`);
+          if (i % 3 === 2) fkb.row();
+        });
+        const field = await ask(conversation, ctx, flow, { text: 'Which field?', keyboard: fkb }, (a) => {
+          const f = a.data?.startsWith('f:field:') ? a.data.slice(8) : undefined;
+          return f && STEPS.some(([k]) => k === f) ? valid(f) : invalid('Tap one of the fields.');
+        });
+        await STEPS.find(([k]) => k === field)![1](env, draft);
+        continue;
+      }
+      const progress = await ctx.reply(`⏳ Creating <b>${escapeHtml(draft.name ?? '')}</b>…`, html);
+      await conversation.external((outside) => launchAgent(services, outside.api, args.userId, draft, progress.chat.id, progress.message_id));
+      return;
+    }
+  };
+}
+
+export function createCreateFeature(services: BotServices): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  composer.command('create', (ctx) => ctx.conversation.enter(CREATE_FLOW, { userId: ctx.trader!.id } satisfies FlowArgs));
+  return composer;
+}

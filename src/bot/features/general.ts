@@ -1,0 +1,49 @@
+/** /help (the same list is registered with setMyCommands), /symbols and /token. */
+import { Composer } from 'grammy';
+import type { BotCommand } from 'grammy/types';
+import { POPULAR_SYMBOLS } from '../../hub/market/symbols.js';
+import type { BotContext } from '../context.js';
+import type { BotServices } from '../services.js';
+
+export const COMMANDS: BotCommand[] = [
+  { command: 'create', description: 'Create a trading agent' },
+  { command: 'agents', description: 'Your agents with status and PnL' },
+  { command: 'agent', description: 'One agent: card and controls' },
+  { command: 'logs', description: 'Recent log lines of an agent' },
+  { command: 'tail', description: 'Live log tail of an agent' },
+  { command: 'edit', description: 'Change an agent\'s settings' },
+  { command: 'stop', description: 'Stop an agent' },
+  { command: 'startagent', description: 'Start a stopped agent (also /resume)' },
+  { command: 'delete', description: 'Delete an agent' },
+  { command: 'panic', description: 'Stop all your agents' },
+  { command: 'secrets', description: 'Your API keys (stored encrypted)' },
+  { command: 'alerts', description: 'Which alerts you get' },
+  { command: 'symbols', description: 'Pairs you can trade' },
+  { command: 'token', description: 'A token for the WebSocket API' },
+  { command: 'cancel', description: 'Cancel the current step-by-step flow' },
+  { command: 'help', description: 'What I can do' },
+];
+
+export function createGeneralFeature(services: BotServices): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  composer.command('help', (ctx) =>
+    ctx.reply(['<b>Artic</b> — LLM-driven trading agents, from this chat.', '', ...COMMANDS.map((c) => `/${c.command} — ${c.description}`)].join('\n'), {
+      parse_mode: 'HTML',
+    }),
+  );
+  composer.command('symbols', (ctx) => {
+    const supported = [...services.supportedSymbols].sort();
+    const popular = POPULAR_SYMBOLS.filter((s) => services.supportedSymbols.has(s.id)).map((s) => s.id);
+    const others = supported.filter((s) => !popular.includes(s));
+    return ctx.reply(`📈 Popular: ${popular.join(', ')}\nAlso: ${others.join(', ') || '—'}\nType pairs as BTCUSDT, btc/usdt or BTC.`);
+  });
+  composer.chatType('private').command('token', async (ctx) => {
+    const token = await services.hub.tokens.mintUserToken(ctx.trader!.id);
+    await ctx.reply(
+      `🔑 Your WebSocket API token (valid 30 days). It is shown once and not stored; anyone holding it can read your agents' stream.\n<code>${token}</code>`,
+      { parse_mode: 'HTML' },
+    );
+  });
+  composer.command('token', (ctx) => ctx.reply('🔑 Tokens only in a private chat with me.'));
+  return composer;
+}

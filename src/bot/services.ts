@@ -1,0 +1,20 @@
+/** The hub services and settings the bot's features use, handed to each feature factory. */
+import type { AccessMode } from '../config.js';
+import type { Hub } from '../hub/hub.js';
+import type { Vault } from '../hub/secrets/vault.js';
+import type { Logger } from '../logger.js';
+import type { FlowStorage } from './session-storage.js';
+
+export interface BotServices {
+  hub: Pick<Hub, 'users' | 'agents' | 'lifecycle' | 'logs' | 'tokens'>;
+  vault: Vault;
+  flows: FlowStorage;
+  accessMode: AccessMode;
+  adminIds: readonly number[];
+  maxLeverage: number;
+  /** Canonical pair ids the active market data provider serves. */
+  supportedSymbols: ReadonlySet<string>;
+  /** Wall clock in ms; tests inject one. */
+  clock: () => number;
+  logger: Logger;
+}

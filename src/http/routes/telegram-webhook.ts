@@ -1,0 +1,50 @@
+/**
+ * `POST /telegram/webhook`: Telegram's webhook in webhook mode. The secret-token header is
+ * compared in constant time; a good update is queued and answered 200 at once, so slow work
+ * (an agent starting) never runs inside Telegram's request.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Update } from 'grammy/types';
+
+export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
+
+export interface TelegramWebhookOptions {
+  /** The value given to setWebhook as `secret_token`. */
+  secretToken: string;
+  /** Takes the update (ArticBot.enqueue); must not block. */
+  enqueue: (update: Update) => void;
+  path?: string;
+}
+
+/** Constant-time equality of two strings of any length. */
+export function secretMatches(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+const plugin: FastifyPluginAsync<TelegramWebhookOptions> = async (app, options) => {
+  app.post<{ Body: Update }>(
+    options.path ?? TELEGRAM_WEBHOOK_PATH,
+    {
+      bodyLimit: 1024 * 1024,
+      schema: {
+        body: { type: 'object', required: ['update_id'], properties: { update_id: { type: 'integer' } } },
+        response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } },
+      },
+    },
+    async (request, reply) => {
+      const header = request.headers['x-telegram-bot-api-secret-token'];
+      if (!secretMatches(typeof header === 'string' ? header : undefined, options.secretToken)) {
+        return reply.code(401).send({ error: 'Unauthorized', message: 'Bad or missing secret token' });
+      }
+      options.enqueue(request.body);
+      return { ok: true };
+    },
+  );
+};
+
+export const telegramWebhookRoutes = fp(plugin, { name: 'telegram-webhook', fastify: '5.x' });

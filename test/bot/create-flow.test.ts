@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBotHarness, type BotHarness } from '../support/bot-harness.js';
+
+let h: BotHarness;
+beforeAll(async () => {
+  h = await createBotHarness();
+});
+afterAll(async () => h?.close());
+
+const userId = async (telegramId: number) => (await h.hub.users.byTelegramId(telegramId))!.id;
+
+describe('/create', () => {
+  it('walks every step, refuses invalid answers with a reason and the same question, survives a restart, and launches', async () => {
+    const alice = h.user(501);
+    await alice.send('/start');
+    expect(alice.lastText()).toContain('Welcome to <b>Artic</b>');
+
+    await alice.send('/create');
+    expect(alice.lastText()).toContain('Which pair');
+    expect(alice.lastButtons()).toEqual(expect.arrayContaining(['f:sym:BTCUSDT', 'f:sym:ETHUSDT', 'f:sym:other']));
+
+    await alice.send('NOPECOIN');
+    const [refusal, again] = alice.texts().slice(-2);
+    expect(refusal).toMatch(/^⚠️ Unknown symbol "NOPECOIN"/);
+    expect(again).toContain('Which pair');
+
+    await alice.send('eth/usdt');
+    expect(alice.lastText()).toContain('Name the agent');
+    expect(alice.lastButtons()).toEqual(['f:name:default']);
+    await alice.send('bad name!!');
+    expect(alice.texts().at(-2)).toContain('Name must be 1-32 letters');
+    await alice.press('f:name:default');
+
+    expect(alice.lastText()).toContain('How much capital');
+    await alice.send('5');
+    expect(alice.texts().at(-2)).toContain('Capital must be between 10 and 1,000,000 USDT, got 5');
+    await alice.send('lots');
+    expect(alice.texts().at(-2)).toContain('Capital must be a number');
+    await alice.send('1,000 usdt');
+    expect(alice.lastText()).toContain('Leverage, 1 – 20x');
+
+    // The hub restarts: a new bot instance over the same database resumes the flow.
+    h.restartBot();
+    await alice.send('99');
+    expect(alice.texts().at(-2)).toContain('Leverage must be a whole number from 1 to 20, got 99');
+    expect(alice.lastText()).toContain('Leverage, 1 – 20x');
+    await alice.press('f:lev:5');
+    await alice.press('f:risk:aggressive');
+    await alice.send('7m');
+    expect(alice.texts().at(-2)).toContain('Timeframe must be one of 1m, 5m, 15m');
+    await alice.press('f:tf:1h');
+    await alice.send('2.5%');
+    expect(alice.lastText()).toContain('Stop-loss');
+    await alice.send('30');
+    expect(alice.texts().at(-2)).toContain('past liquidation');
+    await alice.send('1.5');
+    await alice.press('f:mode:dynamic');
+
+    expect(alice.lastText()).toContain('Which LLM');
+    expect(alice.lastText()).toContain('No LLM key is available');
+    expect(alice.lastButtons()).toEqual(['f:llm:none', 'f:llm:add']);
+    await alice.send('openai');
+    expect(alice.texts().at(-2)).toContain('There is no openai key for you yet');
+    await alice.press('f:llm:none');
+
+    expect(alice.lastText()).toContain('Paper trading or live');
+    expect(alice.lastButtons()).toEqual(['f:live:paper', 'f:live:live']);
+    await alice.press('f:live:paper');
+
+    const summary = alice.lastText();
+    expect(summary).toContain('Summary');
+    expect(summary).toContain('Pair: <b>ETHUSDT</b>');
+    expect(summary).toContain('Name: <b>eth-agent</b>');
+    expect(summary).toContain('Capital: 1000 USDT · Leverage 5x');
+    expect(summary).toContain('Take-profit 2.5% · Stop-loss 1.5% · dynamic (ATR)');
+    expect(alice.lastButtons()).toEqual(['f:sum:launch', 'f:sum:edit', 'f:sum:cancel']);
+
+    // Edit one field from the summary, then launch.
+    await alice.press('f:sum:edit');
+    await alice.press('f:field:amountUsdt');
+    await alice.send('750');
+    expect(alice.lastText()).toContain('Capital: 750 USDT');
+
+    const before = h.api.calls.length;
+    await alice.press('f:sum:launch');
+    const progress = h.api.calls.slice(before).filter((c) => c.chatId === '501' && (c.method === 'sendMessage' || c.method === 'editMessageText'));
+    expect(progress[0]).toMatchObject({ method: 'sendMessage' });
+    expect(String(progress[0]!.payload.text)).toContain('Creating <b>eth-agent</b>');
+    const progressId = h.api.succeeded('sendMessage').filter((c) => c.chatId === '501').length;
+    const edits = progress.filter((c) => c.method === 'editMessageText');
+    expect(edits.map((c) => Number(c.payload.message_id))).toEqual(edits.map(() => progressId));
+    expect(edits.map((c) => String(c.payload.text))).toEqual([expect.stringMatching(/^⏳ Starting <b>eth-agent<\/b>/), expect.stringMatching(/^✅ <b>eth-agent<\/b> is running/)]);
+
+    const agents = await h.hub.agents.list(await userId(501));
+    expect(agents).toHaveLength(1);
+    expect(agents[0]).toMatchObject({ name: 'eth-agent', symbol: 'ETHUSDT', amountUsdt: 750, leverage: 5, riskProfile: 'aggressive', timeframe: '1h', tpPct: 2.5, slPct: 1.5, tpSlMode: 'dynamic', llmProvider: null, liveMode: false, status: 'running' });
+
+    // The flow is over: its state is gone.
+    expect(await h.store.list('flow:501:')).toEqual([]);
+    await h.hub.lifecycle.stop(await userId(501), agents[0]!.id);
+  });
+
+  it('reports a failed launch in the same progress message', async () => {
+    const fail = await createBotHarness({ failStart: () => true });
+    try {
+      const bob = fail.user(502);
+      await bob.send('/start');
+      await bob.send('/create');
+      for (const step of ['f:sym:BTCUSDT', 'f:name:default', 'f:amt:100', 'f:lev:2', 'f:risk:moderate', 'f:tf:15m', 'f:tp:skip', 'f:sl:skip', 'f:mode:fixed', 'f:llm:none', 'f:live:paper', 'f:sum:launch']) {
+        await bob.press(step);
+      }
+      const edits = fail.api.succeeded('editMessageText').filter((c) => c.chatId === '502');
+      const last = String(edits.at(-1)!.payload.text);
+      expect(last).toContain('❌ Could not launch');
+      expect(last).toContain('/startagent');
+      const [agent] = await fail.hub.agents.list((await fail.hub.users.byTelegramId(502))!.id);
+      expect(agent!.status).toBe('failed');
+    } finally {
+      await fail.close();
+    }
+  });
+
+  it('/cancel works at any step and leaves nothing behind', async () => {
+    const carol = h.user(503);
+    await carol.send('/start');
+    await carol.send('/create');
+    await carol.press('f:sym:SOLUSDT');
+    await carol.send('/agents');
+    expect(carol.lastText()).toContain('You are in the middle of /create');
+    await carol.send('/cancel');
+    expect(carol.lastText()).toContain('/create cancelled');
+    expect(await h.store.list('flow:503:')).toEqual([]);
+    await carol.send('/cancel');
+    expect(carol.lastText()).toBe('There is nothing to cancel.');
+    expect(await h.hub.agents.list(await userId(503))).toEqual([]);
+  });
+
+  it('expires an idle flow after 10 minutes: lazily on the next message, or by the sweep', async () => {
+    const dave = h.user(504);
+    await dave.send('/start');
+    await dave.send('/create');
+    await dave.press('f:sym:BTCUSDT');
+    h.clock.now += 9 * 60_000;
+    await dave.send('btc-one'); // still alive after 9 minutes
+    expect(dave.lastText()).toContain('How much capital');
+    h.clock.now += 10 * 60_000 + 1;
+    await dave.send('500');
+    const [expired, after] = dave.texts().slice(-2);
+    expect(expired).toContain('⌛ /create expired after 10 minutes');
+    expect(after).toBe('Send /help to see what I can do.');
+    expect(await h.store.list('flow:504:')).toEqual([]);
+
+    await dave.send('/create');
+    h.clock.now += 11 * 60_000;
+    expect(await h.artic.sweepIdleFlows()).toBe(1);
+    expect(dave.lastText()).toContain('⌛ /create expired');
+    expect(await h.store.list('flow:504:')).toEqual([]);
+  });
+});
