@@ -1,0 +1,148 @@
+/**
+ * Alert texts in Telegram HTML (parse_mode `HTML`). Everything that comes from an agent, a user
+ * or an exchange is escaped; only our own tags remain. Also the pieces the outbound queue adds:
+ * the merged-burst summary ("+5 more fills") and the delay note ("⏱ delayed 3 min").
+ */
+import { ALERT_TYPE_INFO, isAlertType, tpSlKind } from '../hub/alerts/alert-types.js';
+import type { AlertEvent } from '../hub/alerts/alert-router.js';
+
+/** Telegram's limit for one message's text (characters after entity parsing; we count raw). */
+export const TELEGRAM_TEXT_LIMIT = 4096;
+
+/** Escapes text for Telegram HTML (element content and attribute values). */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Cuts plain text to `max` characters with an ellipsis (before escaping, so no entity is split). */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+}
+
+/** Prices and sizes: up to 8 significant decimals for small numbers, grouped thousands. */
+export function formatNumber(value: number, maxDecimals = 8): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  const decimals = abs >= 1000 ? 2 : abs >= 1 ? 4 : maxDecimals;
+  return value.toLocaleString('en-US', { maximumFractionDigits: decimals, minimumFractionDigits: 0 });
+}
+
+/** Signed quote-currency amount: `+12.34 USDT`, `−3.10 USDT`. */
+export function formatPnl(value: number, quote = 'USDT'): string {
+  const sign = value > 0 ? '+' : value < 0 ? '−' : '±';
+  return `${sign}${Math.abs(value).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${quote}`;
+}
+
+/** Quote currency of a symbol like `BTCUSDT` / `BTC/USDT` (USDT when unknown). */
+function quoteOf(symbol: string): string {
+  const m = /(USDT|USDC|USD|BTC|ETH)$/i.exec(symbol.replace(/[/_-]/g, ''));
+  return m ? m[1]!.toUpperCase() : 'USDT';
+}
+
+const b = (s: string) => `<b>${escapeHtml(s)}</b>`;
+const code = (s: string) => `<code>${escapeHtml(s)}</code>`;
+
+function agentLabel(data: { agentName: string; agentId: string }): string {
+  return `${b(data.agentName)} ${code(data.agentId.slice(0, 8))}`;
+}
+
+function link(url: string, label: string): string {
+  // Only http(s) links; anything else is shown as text.
+  if (!/^https?:\/\//i.test(url)) return escapeHtml(url);
+  return `<a href="${escapeHtml(url)}">${escapeHtml(label)}</a>`;
+}
+
+/** Renders one alert as Telegram HTML (always below TELEGRAM_TEXT_LIMIT). */
+export function formatAlert(event: AlertEvent): string {
+  const lines: string[] = [];
+  switch (event.name) {
+    case 'trade.opened':
+    case 'trade.closed': {
+      const d = event.data;
+      const quote = quoteOf(d.symbol);
+      const side = d.side === 'long' ? '🟢 LONG' : '🔴 SHORT';
+      const mode = d.live ? 'live' : 'paper';
+      const hit = event.name === 'trade.closed' ? tpSlKind(d.reason) : null;
+      if (event.name === 'trade.opened') {
+        lines.push(`📈 ${agentLabel(d)} opened ${side} ${escapeHtml(d.symbol)}`);
+      } else if (hit) {
+        lines.push(`${hit === 'tp' ? '🎯 Take-profit' : '🛑 Stop-loss'} hit — ${agentLabel(d)} closed ${side} ${escapeHtml(d.symbol)}`);
+      } else {
+        lines.push(`📉 ${agentLabel(d)} closed ${side} ${escapeHtml(d.symbol)}`);
+      }
+      lines.push(`Size ${code(formatNumber(d.qty))} @ ${code(formatNumber(d.price))} ${escapeHtml(quote)} · fees ${escapeHtml(formatNumber(d.fees, 4))} · ${mode}`);
+      if (d.pnl !== null) lines.push(`PnL ${b(formatPnl(d.pnl, quote))}`);
+      if (!hit) lines.push(`Reason: ${escapeHtml(clip(d.reason, 200))}`);
+      if (d.explorerUrl) lines.push(link(d.explorerUrl, 'View on chain'));
+      break;
+    }
+    case 'decision.made': {
+      const d = event.data;
+      const pct = Math.round((d.confidence <= 1 ? d.confidence * 100 : d.confidence) * 10) / 10;
+      lines.push(`🧠 ${agentLabel(d)} supervisor: ${b(d.action)}${d.strategy ? ` · ${escapeHtml(d.strategy)}` : ''} · confidence ${pct}%`);
+      if (d.reasoning) lines.push(`<i>${escapeHtml(clip(d.reasoning.trim(), 600))}</i>`);
+      break;
+    }
+    case 'drawdown.stop': {
+      const d = event.data;
+      lines.push(`⛔ ${agentLabel(d)} stopped by the drawdown limit`);
+      lines.push(`Loss ${b(`${formatNumber(d.lossPct, 2)}%`)} reached the ${escapeHtml(formatNumber(d.limitPct, 2))}% limit. Positions were closed.`);
+      break;
+    }
+    case 'agent.crashed': {
+      const d = event.data;
+      const why = d.oom ? 'out of memory' : d.exitCode !== null ? `exit code ${d.exitCode}` : 'no exit code';
+      lines.push(`💥 ${agentLabel(d)} crashed (${escapeHtml(why)})`);
+      if (d.reason) lines.push(`Reason: ${escapeHtml(clip(d.reason, 300))}`);
+      lines.push(d.willRestart ? 'Restarting it…' : 'It will not be restarted; send /agents to check it.');
+      appendLogs(lines, d.lastLogs);
+      break;
+    }
+    case 'agent.failed': {
+      const d = event.data;
+      lines.push(`❌ ${agentLabel(d)} failed`);
+      lines.push(`Reason: ${escapeHtml(clip(d.reason, 600))}`);
+      break;
+    }
+    case 'agent.restarted': {
+      const d = event.data;
+      lines.push(`🔄 ${agentLabel(d)} restarted (attempt ${d.attempt})`);
+      if (d.reason) lines.push(`Reason: ${escapeHtml(clip(d.reason, 300))}`);
+      break;
+    }
+    case 'order.error': {
+      const d = event.data;
+      lines.push(`⚠️ ${agentLabel(d)} ${d.live ? 'live' : 'paper'} order failed`);
+      lines.push(escapeHtml(clip(d.message, 600)));
+      break;
+    }
+  }
+  return lines.join('\n');
+}
+
+function appendLogs(lines: string[], logs: readonly string[]): void {
+  const last = logs.slice(-8).map((l) => clip(l, 300));
+  if (last.length) lines.push(`Last log lines:\n<pre>${escapeHtml(last.join('\n'))}</pre>`);
+}
+
+/** "+5 more fills", "+3 more: 2 fills, 1 decision" for alerts left out of a merged message. */
+export function moreSummary(eventTypes: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const t of eventTypes) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const noun = (t: string, n: number) => (isAlertType(t) ? ALERT_TYPE_INFO[t].noun[n === 1 ? 0 : 1] : n === 1 ? 'message' : 'messages');
+  const total = eventTypes.length;
+  if (counts.size === 1) {
+    const [t] = [...counts.keys()];
+    return `+${total} more ${noun(t!, total)}`;
+  }
+  return `+${total} more: ${[...counts].map(([t, n]) => `${n} ${noun(t, n)}`).join(', ')}`;
+}
+
+/** "⏱ delayed 3 min" (minutes below 2 h, then hours and minutes). */
+export function delayNote(delayMs: number): string {
+  const min = Math.max(1, Math.round(delayMs / 60_000));
+  if (min < 120) return `⏱ delayed ${min} min`;
+  const h = Math.floor(min / 60);
+  const m = min % 60;
+  return `⏱ delayed ${h} h${m ? ` ${m} min` : ''}`;
+}

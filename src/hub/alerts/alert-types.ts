@@ -1,0 +1,55 @@
+/**
+ * The kinds of alert a trader can tune with /alerts. Several hub events map onto one kind (a
+ * crash and a failed start are both `agent.crash`); a closed trade whose reason is `tp`/`sl`
+ * is its own kind so TP/SL hits can stay loud while ordinary closes go silent.
+ */
+import type { AlertMode } from '../../db/entities/alert.js';
+
+export type { AlertMode };
+
+export const ALERT_TYPES = [
+  'trade.opened',
+  'trade.closed',
+  'trade.tp_sl',
+  'decision',
+  'drawdown',
+  'agent.crash',
+  'agent.restart',
+  'order.error',
+] as const;
+
+export type AlertType = (typeof ALERT_TYPES)[number];
+
+export interface AlertTypeInfo {
+  /** Short label for the /alerts screen. */
+  label: string;
+  /** Plural noun for merged-burst summaries ("+5 more fills"). */
+  noun: [singular: string, plural: string];
+  /** Mode when the trader never chose one. */
+  defaultMode: AlertMode;
+  /** False when the alert may be silenced but never turned off. */
+  canTurnOff: boolean;
+}
+
+export const ALERT_TYPE_INFO: Record<AlertType, AlertTypeInfo> = {
+  'trade.opened': { label: 'Trade opened', noun: ['fill', 'fills'], defaultMode: 'on', canTurnOff: true },
+  'trade.closed': { label: 'Trade closed', noun: ['close', 'closes'], defaultMode: 'on', canTurnOff: true },
+  'trade.tp_sl': { label: 'TP / SL hit', noun: ['TP/SL hit', 'TP/SL hits'], defaultMode: 'on', canTurnOff: true },
+  decision: { label: 'Supervisor decision', noun: ['decision', 'decisions'], defaultMode: 'silent', canTurnOff: true },
+  drawdown: { label: 'Drawdown stop', noun: ['drawdown stop', 'drawdown stops'], defaultMode: 'on', canTurnOff: true },
+  'agent.crash': { label: 'Crash / failure', noun: ['crash', 'crashes'], defaultMode: 'on', canTurnOff: false },
+  'agent.restart': { label: 'Restart', noun: ['restart', 'restarts'], defaultMode: 'on', canTurnOff: true },
+  'order.error': { label: 'Order error', noun: ['order error', 'order errors'], defaultMode: 'on', canTurnOff: true },
+};
+
+export function isAlertType(value: string): value is AlertType {
+  return (ALERT_TYPES as readonly string[]).includes(value);
+}
+
+/** `tp`/`sl` when a close reason names a take-profit or stop-loss hit ("tp", "SL hit", "take_profit", "trailing_sl"…). */
+export function tpSlKind(reason: string): 'tp' | 'sl' | null {
+  const r = reason.trim().toLowerCase();
+  if (/^(tp\b|tp_|take[-_ ]?profit)/.test(r)) return 'tp';
+  if (/^(sl\b|sl_|stop[-_ ]?loss|trailing[-_ ]?(sl|stop))/.test(r)) return 'sl';
+  return null;
+}
