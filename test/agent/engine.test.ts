@@ -146,6 +146,19 @@ describe('engine: decisions', () => {
     expect(opens(h).map((f) => f.side)).toEqual(['long', 'short']);
   });
 
+  it('a TP/SL close is not followed by an opposite open in the same tick', async () => {
+    h = await startHarness({ config: { tpPct: 1, slPct: 1 }, engine: { cooldownTicks: 0 } });
+    h.signal.value = 0.6;
+    await h.tick();
+    h.signal.value = -0.9;
+    h.hub.setPrice(98.9); // SL hit, and the signal says short
+    await h.tick();
+    expect(closeReasons(h)).toEqual([expect.stringMatching(/^SL hit/)]);
+    expect(opens(h)).toHaveLength(1);
+    await h.tick();
+    expect(opens(h).map((f) => f.side)).toEqual(['long', 'short']);
+  });
+
   it('holds below the threshold', async () => {
     h = await startHarness();
     h.signal.value = 0.29;

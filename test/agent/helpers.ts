@@ -90,7 +90,10 @@ export function baseConfig(overrides: Partial<AgentConfigWire> = {}): AgentConfi
   };
 }
 
-export function startRequest(hubUrl: string, overrides: Partial<StartRequest> & { config?: Partial<AgentConfigWire> } = {}): StartRequest {
+export function startRequest(
+  hubUrl: string,
+  overrides: Partial<Omit<StartRequest, 'config'>> & { config?: Partial<AgentConfigWire> } = {},
+): StartRequest {
   return {
     position: null,
     realizedPnl: 0,
