@@ -8,7 +8,7 @@
  * (give up); see errors.ts. Nothing connects until the first call.
  */
 import { Mutex } from 'async-mutex';
-import { NonceManager, Wallet, getAddress, type Interface, type JsonRpcProvider } from 'ethers';
+import { NonceManager, Wallet, getAddress, keccak256, type Interface, type JsonRpcProvider } from 'ethers';
 
 import { classifyChainError } from './classify-error.js';
 import { loggerInterface } from './contracts.js';
@@ -39,6 +39,20 @@ export interface ChainReceipt {
   blockNumber: number;
 }
 
+/**
+ * A transaction signed but not (necessarily) broadcast yet: the outbox stores it before
+ * broadcasting, so a crash never leaves a transaction on the wire that the database does not know.
+ */
+export interface PreparedChainTx {
+  /** Hash the transaction will have once mined (keccak256 of `raw`). */
+  txHash: string;
+  /** The sender nonce it consumes. */
+  nonce: number;
+  /** 0x-prefixed signed transaction, ready for `eth_sendRawTransaction`. */
+  raw: string;
+  chainId: number;
+}
+
 /** Node status, for health checks. */
 export interface ChainStatus {
   chainId: number;
@@ -60,6 +74,29 @@ export interface ChainSender {
    * reverted.
    */
   lookupReceipt(txHash: string): Promise<ChainReceipt | null>;
+  /**
+   * Two-phase sending, step 1: encodes, estimates gas, takes the next nonce and signs — without
+   * broadcasting. The nonce counts as used from now on; call `resetNonce()` if the transaction
+   * is then never broadcast. Throws `ChainRejectedError` for invalid records or calls that
+   * revert (e.g. `NotOwner`), `ChainUnavailableError` when the node cannot be reached.
+   */
+  prepareDecision(record: DecisionRecord): Promise<PreparedChainTx>;
+  prepareTrade(record: TradeRecord): Promise<PreparedChainTx>;
+  /**
+   * Step 2: broadcasts a signed transaction and returns its hash. Idempotent: a node that
+   * already knows the transaction counts as success. A nonce already used on chain (by this
+   * transaction once mined, or by another one) throws `ChainUnavailableError` with
+   * `details.code === 'NONCE_EXPIRED'`: check `lookupReceipt` to tell which.
+   */
+  broadcast(raw: string): Promise<string>;
+  /**
+   * Step 3: polls until the transaction is mined (1 confirmation). Throws `ChainUnavailableError`
+   * (with `txHash`) after `timeoutMs` (default: the sender's receipt timeout), `ChainRejectedError`
+   * if it reverted.
+   */
+  waitForReceipt(txHash: string, timeoutMs?: number): Promise<ChainReceipt>;
+  /** Forgets the local nonce count; the next transaction asks the node again. */
+  resetNonce(): Promise<void>;
   /** Chain id, head block and wallet balance; throws `ChainUnavailableError` when unreachable. */
   status(): Promise<ChainStatus>;
   /** Stops polling and releases the provider. Later calls throw `ChainUnavailableError`. */
@@ -128,49 +165,105 @@ export function createChainSender(options: ChainSenderOptions): ChainSender {
     }
   }
 
+  function decisionData(record: DecisionRecord): string {
+    try {
+      const a = decisionCallArgs(record);
+      return decisionIface.encodeFunctionData('logDecision', [
+        a.sessionId, a.symbol, a.action, a.strategy, a.confidenceBps, a.pnlBps, a.reasoningHash,
+      ]);
+    } catch (err) {
+      throw classifyChainError(err);
+    }
+  }
+
+  function tradeData(record: TradeRecord): string {
+    try {
+      const a = tradeCallArgs(record);
+      return tradeIface.encodeFunctionData('logTrade', [
+        a.sessionId, a.symbol, a.side, a.entryPrice, a.exitPrice, a.pnlBps, a.detailHash,
+      ]);
+    } catch (err) {
+      throw classifyChainError(err);
+    }
+  }
+
+  async function prepare(to: string, iface: Interface, data: string): Promise<PreparedChainTx> {
+    const { signer, chainId } = await connect();
+    return sendLock.runExclusive(async () => {
+      try {
+        const nonce = await signer.getNonce('pending');
+        const populated = await signer.signer.populateTransaction({ to, data, nonce });
+        const raw = await signer.signer.signTransaction(populated);
+        // Counted only once signed: a failure above leaves the nonce free for the next call.
+        signer.increment();
+        return { txHash: keccak256(raw), nonce, raw, chainId };
+      } catch (err) {
+        signer.reset();
+        throw classifyChainError(err, { iface });
+      }
+    });
+  }
+
+  async function lookupReceipt(txHash: string): Promise<ChainReceipt | null> {
+    const { provider } = await connect();
+    let receipt;
+    try {
+      receipt = await provider.getTransactionReceipt(txHash);
+    } catch (err) {
+      throw classifyChainError(err, { txHash });
+    }
+    if (!receipt) return null;
+    if (receipt.status === 0) {
+      throw new ChainRejectedError(`transaction ${txHash} reverted`, { code: 'CALL_EXCEPTION', txHash, reason: 'reverted' });
+    }
+    return { txHash: receipt.hash, blockNumber: receipt.blockNumber };
+  }
+
   return {
     address: wallet.address,
 
-    async sendDecision(record) {
-      let data: string;
+    prepareDecision: (record) => Promise.resolve().then(() => prepare(decisionLogger, decisionIface, decisionData(record))),
+    prepareTrade: (record) => Promise.resolve().then(() => prepare(tradeLogger, tradeIface, tradeData(record))),
+
+    async broadcast(raw) {
+      const { provider } = await connect();
+      const txHash = keccak256(raw);
       try {
-        const a = decisionCallArgs(record);
-        data = decisionIface.encodeFunctionData('logDecision', [
-          a.sessionId, a.symbol, a.action, a.strategy, a.confidenceBps, a.pnlBps, a.reasoningHash,
-        ]);
+        await provider.send('eth_sendRawTransaction', [raw]);
       } catch (err) {
-        throw classifyChainError(err);
+        const text = String((err as { message?: unknown })?.message ?? err);
+        // geth: "already known"; anvil/reth: "transaction already imported"; others: "known transaction".
+        if (/already known|already imported|known transaction/i.test(text)) return txHash;
+        throw classifyChainError(err, { txHash });
       }
-      return send(decisionLogger, decisionIface, data);
+      return txHash;
+    },
+
+    async waitForReceipt(txHash, timeoutMs = receiptTimeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const receipt = await lookupReceipt(txHash);
+        if (receipt) return receipt;
+        if (Date.now() >= deadline) {
+          throw new ChainUnavailableError(`no receipt for ${txHash} within ${timeoutMs} ms`, { code: 'TIMEOUT', txHash });
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(pollingIntervalMs, Math.max(0, deadline - Date.now()))));
+      }
+    },
+
+    async resetNonce() {
+      await sendLock.runExclusive(() => connection?.signer.reset());
+    },
+
+    async sendDecision(record) {
+      return send(decisionLogger, decisionIface, decisionData(record));
     },
 
     async sendTrade(record) {
-      let data: string;
-      try {
-        const a = tradeCallArgs(record);
-        data = tradeIface.encodeFunctionData('logTrade', [
-          a.sessionId, a.symbol, a.side, a.entryPrice, a.exitPrice, a.pnlBps, a.detailHash,
-        ]);
-      } catch (err) {
-        throw classifyChainError(err);
-      }
-      return send(tradeLogger, tradeIface, data);
+      return send(tradeLogger, tradeIface, tradeData(record));
     },
 
-    async lookupReceipt(txHash) {
-      const { provider } = await connect();
-      let receipt;
-      try {
-        receipt = await provider.getTransactionReceipt(txHash);
-      } catch (err) {
-        throw classifyChainError(err, { txHash });
-      }
-      if (!receipt) return null;
-      if (receipt.status === 0) {
-        throw new ChainRejectedError(`transaction ${txHash} reverted`, { code: 'CALL_EXCEPTION', txHash, reason: 'reverted' });
-      }
-      return { txHash: receipt.hash, blockNumber: receipt.blockNumber };
-    },
+    lookupReceipt,
 
     async status() {
       const { provider, chainId } = await connect();
@@ -192,3 +285,4 @@ export function createChainSender(options: ChainSenderOptions): ChainSender {
     },
   };
 }
+
