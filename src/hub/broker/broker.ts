@@ -174,9 +174,13 @@ export function createBroker(deps: BrokerDeps): Broker {
   async function open(em: EntityManager, agent: Agent, ctx: AgentContext, order: OrderRequest, log: Logger): Promise<Executed> {
     if (agent.position) throw new PositionAlreadyOpenError(agent.position.tradeId);
     const side = order.side as PositionSide;
-    const margin = order.amountUsdt ?? agent.amountUsdt;
+    // The user's configured amount bounds what an agent may commit (an agent is not trusted with
+    // more). A larger request is clamped, not refused: after the user lowers the amount, a running
+    // agent still sends the old one until its restart, and the lower amount is what the user chose.
+    let margin = order.amountUsdt ?? agent.amountUsdt;
     if (margin > agent.amountUsdt * (1 + AMOUNT_EPSILON)) {
-      throw new InvalidOrderError(`amountUsdt ${margin} exceeds the agent's configured amount of ${agent.amountUsdt} USDT`);
+      log.warn({ requested: margin, configured: agent.amountUsdt }, 'order margin clamped to the configured amount');
+      margin = agent.amountUsdt;
     }
     const live = agent.liveMode;
     let fill: { price: number; qty: number; fee: number; margin: number; leverage: number; liquidationPrice: number | null; orderIds: string[] };

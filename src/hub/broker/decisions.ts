@@ -10,6 +10,7 @@
  * open position's unrealised PnL at the agent's last price, as a percent of its margin (0 when
  * flat or without a price).
  */
+import { randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AgentSchema, DecisionSchema, type Agent, type OpenPosition } from '../../db/entities/index.js';
@@ -92,7 +93,7 @@ export function createDecisionRecorder(deps: DecisionRecorderDeps): DecisionReco
       }
       const reasoningHash = hashText(push.reasoning);
       const decision = tx.create(DecisionSchema, {
-        id: crypto.randomUUID(),
+        id: randomUUID(),
         agent,
         action: push.action,
         strategy: push.strategy,

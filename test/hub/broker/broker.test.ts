@@ -247,12 +247,15 @@ describe('paper broker', () => {
     expect(await fx.count('chain_outbox', "payload->>'agentId' in (?, ?)", [a, b])).toBe(1);
   });
 
-  it('validates the order and caps the margin at the configured amount', async () => {
+  it('validates the order and clamps the margin to the configured amount', async () => {
     const agentId = await fx.agent(owner, { amountUsdt: 100 });
     await expect(broker.execute(agentId, { idempotencyKey: key(), action: 'open', reason: 'x' })).rejects.toBeInstanceOf(InvalidOrderError);
     await expect(broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', amountUsdt: -1, reason: 'x' })).rejects.toBeInstanceOf(InvalidOrderError);
-    await expect(broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', amountUsdt: 100.5, reason: 'x' })).rejects.toThrow(/exceeds/);
     expect(await fx.count('trades', 'agent_id = ?', [agentId])).toBe(0);
+    // more than the user configured is clamped to the configured 100 USDT (5x → 500 notional)
+    const r = await broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', amountUsdt: 10_000, reason: 'x' });
+    expect(r.position!.margin).toBe(100);
+    expect(r.qty * r.price).toBeCloseTo(500, 9);
   });
 
   it('refuses to fill without a price and writes nothing', async () => {
