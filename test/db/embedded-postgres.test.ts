@@ -45,6 +45,15 @@ describe('embedded PostgreSQL', () => {
     expect(serversFor(dir)).toEqual([]);
   });
 
+  it('leaves process exit handling alone (a failing run must keep its exit code)', async () => {
+    const events = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM'] as const;
+    const before = events.map((e) => process.listenerCount(e));
+    const server = await startEmbeddedPostgres({ dataDir: dir, port });
+    await server.stop();
+    // The library's async-exit-hook would call process.exit(0) on beforeExit.
+    expect(events.map((e) => process.listenerCount(e))).toEqual(before);
+  });
+
   it('fails with a clear message when its port is taken', async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(port + 1, '127.0.0.1', r));
