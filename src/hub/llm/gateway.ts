@@ -1,0 +1,170 @@
+/**
+ * The LLM gateway: agents ask the hub for chat completions and the hub calls the owner's
+ * provider with the owner's key, so keys never enter an agent's container.
+ *
+ * Per call: resolve provider and model (agent setting → deployment default → built-in default,
+ * see providers.ts) → resolve the key from the owner's secrets (agent override → user → env) →
+ * one SDK client per (provider, base URL, key hash) → chat completion with the provider's JSON
+ * mode → record the tokens on the agent row → `LlmResponse`.
+ *
+ * Retries are the gateway's own, bounded by `maxAttempts` (default 2 = one retry):
+ * - 5xx, timeouts and connection failures are retried after `retryDelayMs`;
+ * - a 429 is retried only when `retry-after` is at most `maxRateLimitWaitSeconds`; otherwise the
+ *   `LlmRateLimitedError` goes back to the agent with the wait, so it can back off itself rather
+ *   than hold an HTTP request open for a minute;
+ * - a blank answer to a JSON request (DeepSeek's JSON mode is documented to do this) is asked once
+ *   more;
+ * - 401/403/4xx are never retried.
+ * Every attempt has `timeoutMs`, and the whole call `totalTimeoutMs` (default 55 s, under the
+ * agent's own 60 s wait for `/llm`): a retry only gets the time that is left.
+ */
+import type { LlmRequest, LlmResponse } from '../../shared/wire.js';
+import type { Orm } from '../../db/orm.js';
+import type { Logger } from '../../logger.js';
+import { classifyLlmError, isTransient } from './classify-error.js';
+import { buildChatRequest } from './chat-request.js';
+import { createClientCache } from './client-cache.js';
+import { LlmError, LlmNotConfiguredError, LlmRateLimitedError, LlmUnavailableError } from './errors.js';
+import { LLM_PROVIDERS, PROVIDER_SPECS, isLlmProvider, type LlmProvider } from './providers.js';
+import type { SecretResolver } from './secret-resolver.js';
+import { recordTokenUsage, tokenCount, type TokenUsage } from './usage.js';
+
+export interface LlmGatewayDeps {
+  orm: Orm;
+  secrets: SecretResolver;
+  /** Per-provider base URLs (config.llm.*BaseUrl); missing ones use the provider's default. */
+  baseUrls?: Partial<Record<LlmProvider, string>>;
+  /** Per-provider default models; missing ones use the built-in defaults (providers.ts). */
+  defaultModels?: Partial<Record<LlmProvider, string>>;
+  /** fetch used by the SDK (tests, proxies). */
+  fetch?: typeof fetch;
+  logger: Logger;
+  /** Per attempt (ms). Default 40 000. */
+  timeoutMs?: number;
+  /** Whole call, retries and waits included (ms). Default 55 000. */
+  totalTimeoutMs?: number;
+  /** Attempts per call, including the first. Default 2. */
+  maxAttempts?: number;
+  /** Pause before retrying a 5xx/timeout (ms). Default 500. */
+  retryDelayMs?: number;
+  /** Longest `retry-after` the gateway waits out itself (s). Default 2. */
+  maxRateLimitWaitSeconds?: number;
+}
+
+export interface LlmGateway {
+  /**
+   * One chat completion for `agentId` (owned by `ownerId`) with `provider` and `model`
+   * (null model = default). Throws `LlmNotConfiguredError` (no/unknown provider, no key),
+   * `LlmAuthError`, `LlmRateLimitedError`, `LlmUnavailableError` or `LlmRejectedError`.
+   */
+  complete(agentId: string, ownerId: string, provider: string | null, model: string | null, req: LlmRequest): Promise<LlmResponse>;
+  /** The model used when an agent of `provider` sets none. */
+  defaultModel(provider: LlmProvider): string;
+}
+
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:\/@-]{0,127}$/;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createLlmGateway(deps: LlmGatewayDeps): LlmGateway {
+  const timeoutMs = deps.timeoutMs ?? 40_000;
+  const totalTimeoutMs = deps.totalTimeoutMs ?? 55_000;
+  const maxAttempts = Math.max(1, deps.maxAttempts ?? 2);
+  const retryDelayMs = deps.retryDelayMs ?? 500;
+  const maxRateLimitWait = deps.maxRateLimitWaitSeconds ?? 2;
+  const clients = createClientCache();
+
+  const defaultModel = (provider: LlmProvider) => deps.defaultModels?.[provider] || PROVIDER_SPECS[provider].defaultModel;
+  const baseUrl = (provider: LlmProvider) => deps.baseUrls?.[provider] || PROVIDER_SPECS[provider].defaultBaseUrl;
+
+  function checkProvider(provider: string | null): LlmProvider {
+    if (!provider) {
+      throw new LlmNotConfiguredError('none', `This agent has no LLM provider. Choose one of ${LLM_PROVIDERS.join(', ')} in the agent's settings.`);
+    }
+    const normalized = provider.trim().toLowerCase();
+    if (!isLlmProvider(normalized)) {
+      throw new LlmNotConfiguredError(provider, `Unknown LLM provider "${provider.slice(0, 32)}". Choose one of ${LLM_PROVIDERS.join(', ')}.`);
+    }
+    return normalized;
+  }
+
+  async function resolveKey(ownerId: string, agentId: string, provider: LlmProvider): Promise<string> {
+    const { label, secretName } = PROVIDER_SPECS[provider];
+    const key = (await deps.secrets.resolve(ownerId, secretName, agentId))?.trim();
+    if (!key) {
+      throw new LlmNotConfiguredError(provider, `No ${label} API key. Set the secret ${secretName} (for you, or for this agent).`, secretName);
+    }
+    return key;
+  }
+
+  async function record(agentId: string, ownerId: string, usage: TokenUsage, log: Logger) {
+    try {
+      await recordTokenUsage(deps.orm, agentId, ownerId, usage);
+    } catch (err) {
+      log.warn({ err: err instanceof Error ? err.message : String(err) }, 'llm: could not record token usage');
+    }
+  }
+
+  return {
+    defaultModel,
+
+    async complete(agentId, ownerId, providerName, modelName, req) {
+      const provider = checkProvider(providerName);
+      const spec = PROVIDER_SPECS[provider];
+      const model = modelName?.trim() || defaultModel(provider);
+      if (!MODEL_NAME.test(model)) {
+        throw new LlmNotConfiguredError(provider, `"${model.slice(0, 40)}" is not a valid model name for ${spec.label}.`);
+      }
+      const apiKey = await resolveKey(ownerId, agentId, provider);
+      const client = clients.get({ provider, baseUrl: baseUrl(provider), apiKey, timeoutMs, fetch: deps.fetch });
+      const body = buildChatRequest(spec, model, req);
+      const log = deps.logger.child({ agentId, provider, model, purpose: req.purpose });
+      const total: TokenUsage = { promptTokens: 0, completionTokens: 0 };
+      const deadline = Date.now() + totalTimeoutMs;
+      /** Time left for the call; below a second another attempt is not worth starting. */
+      const remaining = () => deadline - Date.now();
+
+      for (let attempt = 1; ; attempt++) {
+        const started = Date.now();
+        const attemptTimeout = Math.max(1, Math.min(timeoutMs, remaining()));
+        let failure: LlmError;
+        try {
+          const completion = await client.chat.completions.create(body, { timeout: attemptTimeout });
+          const usage = { promptTokens: tokenCount(completion.usage?.prompt_tokens), completionTokens: tokenCount(completion.usage?.completion_tokens) };
+          total.promptTokens += usage.promptTokens;
+          total.completionTokens += usage.completionTokens;
+          await record(agentId, ownerId, usage, log);
+          const choice = completion.choices?.[0];
+          if (!choice?.message) {
+            failure = new LlmUnavailableError(provider, `${spec.label} answered without a message`);
+          } else {
+            const content = choice.message.content ?? '';
+            if (req.jsonSchema && content.trim() === '' && attempt < maxAttempts && remaining() >= 1_000) {
+              log.warn({ attempt, finishReason: choice.finish_reason }, 'llm: blank answer to a JSON request; asking again');
+              continue;
+            }
+            log.debug({ attempt, ms: Date.now() - started, ...usage, finishReason: choice.finish_reason }, 'llm: answered');
+            return {
+              provider,
+              model: typeof completion.model === 'string' && completion.model ? completion.model : model,
+              content,
+              usage: total,
+            };
+          }
+        } catch (err) {
+          failure = classifyLlmError(err, provider, apiKey, attemptTimeout);
+        }
+
+        const waitMs = failure instanceof LlmRateLimitedError ? failure.retryAfterMs : undefined;
+        const pause = waitMs ?? retryDelayMs;
+        const retryable =
+          attempt < maxAttempts &&
+          remaining() - pause >= 1_000 &&
+          (isTransient(failure) || (waitMs !== undefined && waitMs <= maxRateLimitWait * 1000));
+        log.warn({ attempt, error: failure.name, reason: failure.message, retry: retryable }, 'llm: call failed');
+        if (!retryable) throw failure;
+        await sleep(pause);
+      }
+    },
+  };
+}
