@@ -42,6 +42,8 @@ export const BOT_INFO = {
   has_main_web_app: false,
   has_topics_enabled: false,
   allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
 } as const;
 export const USER_MESSAGE_IDS = 100_000;
 

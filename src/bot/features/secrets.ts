@@ -138,6 +138,9 @@ export function secretIntake(services: BotServices): Composer<BotContext> {
       delete ctx.session.pendingSecret;
       return next();
     }
+    // A bare command word (letters only) is not a key: let the flow answer it. Keys that
+    // happen to start with "/" (base64) carry digits or symbols and are taken as keys.
+    if (/^\/[a-z]+(_[a-z]+)*(@\w+)?$/i.test(text.trim())) return next();
     const deleted = await ctx.deleteMessage().then(
       () => true,
       () => false,
