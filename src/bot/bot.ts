@@ -26,7 +26,7 @@ import { createAgentsFeature, panicFlow, PANIC_FLOW } from './features/agents.js
 import { createCreateFeature, createFlow, CREATE_FLOW } from './features/create-agent.js';
 import { createEditFeature, editFlow, EDIT_FLOW } from './features/edit-agent.js';
 import { COMMANDS, createGeneralFeature } from './features/general.js';
-import { createSecretsFeature, secretIntake, secretsFlow, SECRETS_FLOW } from './features/secrets.js';
+import { createSecretsFeature, looksLikeApiKey, secretIntake, secretsFlow, SECRETS_FLOW } from './features/secrets.js';
 import { createUnknownFeature } from './features/unknown.js';
 import type { BotServices } from './services.js';
 import { chatUserKey, flowStorage, FLOW_IDLE_MS, sessionStorage } from './session-storage.js';
@@ -138,6 +138,11 @@ export function createBot(deps: BotDeps): ArticBot {
       await flows.forget(key);
       delete ctx.session.pendingSecret;
       await ctx.reply(expiredText(Object.keys(flow.state?.state ?? {})));
+      // A late answer to the expired flow is not meant for anything else; a command still runs,
+      // and a late key still goes to the guard that deletes it from the chat.
+      if (ctx.callbackQuery) return void (await ctx.answerCallbackQuery().catch(() => undefined));
+      const text = ctx.message?.text ?? '';
+      if (!text.startsWith('/') && !looksLikeApiKey(text)) return;
     }
     return next();
   });

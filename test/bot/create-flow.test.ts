@@ -145,11 +145,19 @@ describe('/create', () => {
     expect(dave.lastText()).toContain('How much capital');
     h.clock.now += 10 * 60_000 + 1;
     await dave.send('500');
-    const [expired, after] = dave.texts().slice(-2);
-    expect(expired).toContain('⌛ /create expired after 10 minutes');
-    expect(after).toBe('Send /help to see what I can do.');
+    expect(dave.lastText()).toContain('⌛ /create expired after 10 minutes');
+    expect(dave.texts().at(-2)).toContain('How much capital'); // the late answer went nowhere else
     expect(await h.store.list('flow:504:')).toEqual([]);
 
+    await dave.send('/create');
+    h.clock.now += 11 * 60_000;
+    expect(await h.artic.sweepIdleFlows()).toBe(1);
+    expect(dave.lastText()).toContain('⌛ /create expired');
+    // A command after expiry still runs.
+    await dave.send('/create');
+    h.clock.now += 11 * 60_000;
+    await dave.send('/agents');
+    expect(dave.texts().slice(-2)).toEqual([expect.stringContaining('⌛ /create expired'), 'You have no agents yet. /create makes one.']);
     await dave.send('/create');
     h.clock.now += 11 * 60_000;
     expect(await h.artic.sweepIdleFlows()).toBe(1);

@@ -12,7 +12,8 @@ const ANTHROPIC = 'sk-ant-api03-ANTHROPICsecret987654321QRST';
 const HK_KEY = 'hkApiKeyLIVE0123456789abcdefKEY1';
 const HK_SECRET = 'hkSecretLIVE0123456789abcdefSEC2';
 const PASTED = 'sk-ant-api03-PASTEDoutsideAflow55554444ZZZZ';
-const ALL = [OPENAI, ANTHROPIC, HK_KEY, HK_SECRET, PASTED];
+const LATE = 'AIzaSyLATEkeyAfterExpiry0123456789abcd';
+const ALL = [OPENAI, ANTHROPIC, HK_KEY, HK_SECRET, PASTED, LATE];
 
 const userId = async (telegramId: number) => (await h.hub.users.byTelegramId(telegramId))!.id;
 const deletedIds = (chat: number) => h.api.callsTo('deleteMessage').filter((c) => c.chatId === String(chat)).map((c) => Number(c.payload.message_id));
@@ -109,6 +110,21 @@ describe('secrets', () => {
     expect(await h.vault.source(id, 'OPENAI_API_KEY', agent.id)).toBe('agent');
     expect(await h.vault.source(id, 'OPENAI_API_KEY')).toBeUndefined();
     expect(dan.lastText()).toContain('••••AGNT — only for sol-one');
+  });
+
+  it('a key sent after its prompt expired is still taken out of the chat', async () => {
+    const erin = h.user(605);
+    await erin.send('/start');
+    await erin.send('/secrets');
+    await erin.press('s:set');
+    await erin.press('s:n:GEMINI_API_KEY');
+    await erin.press('s:scope:user');
+    h.clock.now += 10 * 60_000 + 1;
+    const late = await erin.send(LATE);
+    expect(erin.texts().at(-2)).toContain('⌛ /secrets expired');
+    expect(deletedIds(605)).toContain(late);
+    expect(erin.lastText()).toContain('looks like an API key');
+    expect(await h.vault.source(await userId(605), 'GEMINI_API_KEY')).toBeUndefined();
   });
 
   it('never lets a secret into conversation storage, outgoing calls or logs', async () => {
