@@ -148,6 +148,13 @@ describe('viewing and control', () => {
     const view = await h.hub.agents.find(aliceId, agent.id);
     expect(view).toMatchObject({ tpPct: 3, leverage: 10 });
     await h.hub.lifecycle.stop(aliceId, agent.id);
+
+    // The card's ✏️ and 📜 buttons lead to the same flow and to /logs.
+    await alice.press(`ag:e:${agent.id}`);
+    expect(alice.lastText()).toBe('✏️ Edit <b>btc-scalper</b>: which field?');
+    await alice.press('f:ef:done');
+    await alice.press(`ag:l:${agent.id}`);
+    expect(h.api.succeeded('sendMessage').filter((c) => c.chatId === '701').map((c) => String(c.payload.text)).some((t) => t.startsWith('📜 <b>btc-scalper</b> — last 20 line(s)'))).toBe(true);
   });
 
   it('/help, /symbols, /token and unknown commands', async () => {
