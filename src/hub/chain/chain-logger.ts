@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 
 import type { Orm } from '../../db/orm.js';
 import { exponentialBackoff, type Backoff } from './backoff.js';
-import type { ChainReceipt, ChainSender, PreparedChainTx } from './chain-sender.js';
+import type { ChainReceipt, ChainSender, ChainTxRequest, PreparedChainTx } from './chain-sender.js';
 import type { DecisionRecord, TradeRecord } from './encoding.js';
 import { ChainRejectedError, ChainUnavailableError } from './errors.js';
 import { explorerTxUrl } from './networks.js';
@@ -150,10 +150,10 @@ export function createChainLogger(options: ChainLoggerOptions): ChainLogger {
   let wakeUp: (() => void) | null = null;
   let wakeRequested = false;
 
-  function prepare(entry: ClaimedEntry): Promise<PreparedChainTx> {
+  function requestOf(entry: ClaimedEntry): ChainTxRequest {
     return entry.kind === 'decision'
-      ? sender.prepareDecision(entry.record as DecisionRecord)
-      : sender.prepareTrade(entry.record as TradeRecord);
+      ? { kind: 'decision', record: entry.record as DecisionRecord }
+      : { kind: 'trade', record: entry.record as TradeRecord };
   }
 
   async function runPass(): Promise<DrainResult> {
@@ -231,21 +231,19 @@ export function createChainLogger(options: ChainLoggerOptions): ChainLogger {
     // 2. Sign fresh rows in id order, store the signed transactions, then broadcast them.
     fresh.sort((a, b) => a.id - b.id);
     const signed: Array<{ entry: ClaimedEntry; tx: PreparedChainTx }> = [];
-    for (const entry of fresh) {
-      if (chainDown) {
-        retry(entry, chainDown, entry.txHash !== null);
-        continue;
+    const downBeforeSigning = chainDown;
+    const toSign = chainDown ? [] : fresh;
+    if (chainDown) for (const entry of fresh) retry(entry, chainDown, entry.txHash !== null);
+    const prepared = toSign.length > 0 ? await sender.prepareMany(toSign.map(requestOf)) : [];
+    prepared.forEach((outcome, i) => {
+      const entry = toSign[i];
+      if (outcome.ok) signed.push({ entry, tx: outcome.tx });
+      else if (outcome.error instanceof ChainRejectedError) fail(entry, outcome.error);
+      else {
+        chainDown ??= outcome.error;
+        retry(entry, outcome.error, entry.txHash !== null);
       }
-      try {
-        signed.push({ entry, tx: await prepare(entry) });
-      } catch (err) {
-        if (err instanceof ChainRejectedError) fail(entry, err);
-        else {
-          chainDown = err instanceof ChainUnavailableError ? err : new ChainUnavailableError(message(err), { cause: err });
-          retry(entry, err, entry.txHash !== null);
-        }
-      }
-    }
+    });
     if (signed.length > 0) {
       chainId ??= signed[0].tx.chainId;
       let stored: Set<number>;
@@ -261,7 +259,8 @@ export function createChainLogger(options: ChainLoggerOptions): ChainLogger {
       }
       // Broadcast in nonce order; after the first failure nothing more goes out this pass, and
       // the rows not broadcast drop their stored transaction (it never left this process).
-      let halted: unknown = chainDown;
+      // Signing stops at its first failure, so what was signed is a gap-free run worth sending.
+      let halted: unknown = downBeforeSigning;
       for (const { entry, tx } of signed) {
         if (!stored.has(entry.id)) {
           nonceDirty = true;

@@ -53,6 +53,14 @@ export interface PreparedChainTx {
   chainId: number;
 }
 
+/** One record to sign, for `prepareMany`. */
+export type ChainTxRequest = { kind: 'decision'; record: DecisionRecord } | { kind: 'trade'; record: TradeRecord };
+
+/** Result of one request of `prepareMany`, in request order. */
+export type PrepareOutcome =
+  | { ok: true; tx: PreparedChainTx }
+  | { ok: false; error: ChainRejectedError | ChainUnavailableError };
+
 /** Node status, for health checks. */
 export interface ChainStatus {
   chainId: number;
@@ -82,6 +90,14 @@ export interface ChainSender {
    */
   prepareDecision(record: DecisionRecord): Promise<PreparedChainTx>;
   prepareTrade(record: TradeRecord): Promise<PreparedChainTx>;
+  /**
+   * Step 1 for a batch: estimates gas for all requests concurrently, reads fee data once, then
+   * signs in request order with consecutive nonces. Requests the chain refuses (bad input, the
+   * call reverts) get `ok: false` with a `ChainRejectedError` and take no nonce. At the first
+   * `ChainUnavailableError` signing stops: that request and every later one get that error, so
+   * the signed ones always form a gap-free nonce run.
+   */
+  prepareMany(requests: ChainTxRequest[]): Promise<PrepareOutcome[]>;
   /**
    * Step 2: broadcasts a signed transaction and returns its hash. Idempotent: a node that
    * already knows the transaction counts as success. A nonce already used on chain (by this
@@ -204,6 +220,86 @@ export function createChainSender(options: ChainSenderOptions): ChainSender {
     });
   }
 
+  async function prepareMany(requests: ChainTxRequest[]): Promise<PrepareOutcome[]> {
+    const outcomes: PrepareOutcome[] = new Array(requests.length);
+    let conn: Connection;
+    try {
+      conn = await connect();
+    } catch (err) {
+      const error = classifyChainError(err);
+      return requests.map(() => ({ ok: false as const, error }));
+    }
+    const { signer, provider } = conn;
+    const calls = requests.map((r) => {
+      try {
+        return r.kind === 'decision'
+          ? { to: decisionLogger, iface: decisionIface, data: decisionData(r.record) }
+          : { to: tradeLogger, iface: tradeIface, data: tradeData(r.record) };
+      } catch (err) {
+        return classifyChainError(err);
+      }
+    });
+    // Gas does not depend on the nonce: estimate concurrently, a few requests at a time.
+    const gasLimits: Array<bigint | ChainRejectedError | ChainUnavailableError> = new Array(requests.length);
+    let next = 0;
+    const estimateWorker = async (): Promise<void> => {
+      for (let i = next++; i < calls.length; i = next++) {
+        const call = calls[i];
+        if (!('to' in call)) {
+          gasLimits[i] = call;
+          continue;
+        }
+        try {
+          gasLimits[i] = await provider.estimateGas({ from: wallet.address, to: call.to, data: call.data });
+        } catch (err) {
+          gasLimits[i] = classifyChainError(err, { iface: call.iface });
+        }
+      }
+    };
+    let feeError: ChainUnavailableError | ChainRejectedError | null = null;
+    const [fees] = await Promise.all([
+      provider.getFeeData().catch((err: unknown) => {
+        feeError = classifyChainError(err);
+        return null;
+      }),
+      ...Array.from({ length: Math.min(8, calls.length) }, estimateWorker),
+    ]);
+    await sendLock.runExclusive(async () => {
+      let stop: ChainRejectedError | ChainUnavailableError | null = feeError;
+      for (let i = 0; i < requests.length; i++) {
+        const call = calls[i];
+        const gasLimit = gasLimits[i];
+        if (stop) {
+          outcomes[i] = { ok: false, error: stop };
+          continue;
+        }
+        if (!('to' in call) || typeof gasLimit !== 'bigint') {
+          const error = 'to' in call ? (gasLimit as ChainRejectedError | ChainUnavailableError) : call;
+          outcomes[i] = { ok: false, error };
+          if (error instanceof ChainUnavailableError) stop = error;
+          continue;
+        }
+        try {
+          const nonce = await signer.getNonce('pending');
+          const feeFields =
+            fees?.maxFeePerGas != null && fees.maxPriorityFeePerGas != null
+              ? { type: 2, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas }
+              : { type: 0, gasPrice: fees?.gasPrice ?? undefined };
+          const populated = await signer.signer.populateTransaction({ to: call.to, data: call.data, nonce, gasLimit, ...feeFields });
+          const raw = await signer.signer.signTransaction(populated);
+          signer.increment();
+          outcomes[i] = { ok: true, tx: { txHash: keccak256(raw), nonce, raw, chainId: conn.chainId } };
+        } catch (err) {
+          signer.reset();
+          const error = classifyChainError(err, { iface: call.iface });
+          outcomes[i] = { ok: false, error };
+          if (error instanceof ChainUnavailableError) stop = error;
+        }
+      }
+    });
+    return outcomes;
+  }
+
   async function lookupReceipt(txHash: string): Promise<ChainReceipt | null> {
     const { provider } = await connect();
     let receipt;
@@ -224,6 +320,7 @@ export function createChainSender(options: ChainSenderOptions): ChainSender {
 
     prepareDecision: (record) => Promise.resolve().then(() => prepare(decisionLogger, decisionIface, decisionData(record))),
     prepareTrade: (record) => Promise.resolve().then(() => prepare(tradeLogger, tradeIface, tradeData(record))),
+    prepareMany,
 
     async broadcast(raw) {
       const { provider } = await connect();
