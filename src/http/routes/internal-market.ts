@@ -1,0 +1,194 @@
+/**
+ * Agent → hub market-data routes (DESIGN §3, §6): candles and last price from the hub's cache.
+ * Agents never call a provider themselves; the hub owns the one rate limit and credit budget.
+ *
+ * - Any valid agent token passes (no `:id` in these paths); 401 otherwise, checked before the
+ *   query is validated.
+ * - `GET /internal/market/candles?symbol=&interval=&limit=&priority=` → `CandlesResponse`.
+ *   `limit` 1..1000 (default 200). `priority=position` is for agents holding an open position:
+ *   their refreshes are served first. When the budget is spent (or the queue is too long, or the
+ *   upstream fails) and bars are cached, the answer is 200 with `stale: true` and `staleReason`.
+ * - `GET /internal/market/price?symbol=&priority=` → `PriceResponse` (+ `at`, observed time in ms).
+ * - Errors are `{error, message}`: 400 for a symbol the hub cannot read (`UnknownSymbolError`, the
+ *   message lists accepted spellings) or the provider does not list (`UnsupportedSymbolError`);
+ *   503 when nothing is cached and the upstream cannot answer (`CandlesUnavailableError`, or the
+ *   provider/budget error behind a missing price).
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { TokenService } from '../../hub/auth/tokens.js';
+import type { CandlePriority, CandleService } from '../../hub/market/candle-service.js';
+import { CandlesUnavailableError, MarketDataError, UnsupportedSymbolError } from '../../hub/market/errors.js';
+import { UnknownSymbolError } from '../../hub/market/symbols.js';
+import { INTERVALS, type Interval } from '../../shared/market.js';
+import type { CandlesResponse, PriceResponse } from '../../shared/wire.js';
+import { agentGuard } from '../auth.js';
+
+/** Bars per request an agent may ask for. */
+export const MARKET_LIMITS = { maxCandles: 1000, defaultCandles: 200 } as const;
+
+const symbolProperty = { type: 'string', minLength: 1, maxLength: 40 } as const;
+const priorityProperty = { type: 'string', enum: ['position', 'normal'], default: 'normal' } as const;
+
+export const candlesQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['symbol', 'interval'],
+  properties: {
+    symbol: symbolProperty,
+    interval: { type: 'string', enum: [...INTERVALS] },
+    limit: { type: 'integer', minimum: 1, maximum: MARKET_LIMITS.maxCandles, default: MARKET_LIMITS.defaultCandles },
+    priority: priorityProperty,
+  },
+} as const;
+
+export const priceQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['symbol'],
+  properties: { symbol: symbolProperty, priority: priorityProperty },
+} as const;
+
+const marketFields = {
+  symbol: { type: 'string' },
+  stale: { type: 'boolean' },
+  staleReason: { type: 'string', enum: ['budget', 'deadline', 'upstream'] },
+  simulated: { type: 'boolean' },
+  source: { type: 'string' },
+} as const;
+
+export const candlesResponseSchema = {
+  type: 'object',
+  required: ['symbol', 'interval', 'candles', 'stale', 'simulated', 'source'],
+  properties: {
+    ...marketFields,
+    interval: { type: 'string' },
+    candles: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['openTime', 'open', 'high', 'low', 'close', 'volume'],
+        properties: {
+          openTime: { type: 'integer' },
+          open: { type: 'number' },
+          high: { type: 'number' },
+          low: { type: 'number' },
+          close: { type: 'number' },
+          volume: { type: 'number' },
+        },
+      },
+    },
+  },
+} as const;
+
+export const priceResponseSchema = {
+  type: 'object',
+  required: ['symbol', 'price', 'stale', 'simulated', 'source'],
+  properties: { ...marketFields, price: { type: 'number' }, at: { type: 'integer' } },
+} as const;
+
+const errorResponseSchema = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: { error: { type: 'string' }, message: { type: 'string' } },
+} as const;
+
+interface CandlesQuery {
+  symbol: string;
+  interval: Interval;
+  limit: number;
+  priority: CandlePriority;
+}
+
+interface PriceQuery {
+  symbol: string;
+  priority: CandlePriority;
+}
+
+export interface InternalMarketRoutesOptions {
+  tokens: TokenService;
+  market: CandleService;
+}
+
+/** Query strings arrive as text and the server does not coerce types: read `limit` as a number here. */
+async function numericLimit(request: FastifyRequest): Promise<void> {
+  const query = request.query as Record<string, unknown> | undefined;
+  if (query && typeof query.limit === 'string' && /^\d{1,9}$/.test(query.limit)) query.limit = Number(query.limit);
+}
+
+/** Map a market-data failure to `{error, message}` with a 4xx/503 status; anything else is rethrown (500). */
+function sendMarketError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  if (error instanceof UnknownSymbolError || error instanceof UnsupportedSymbolError) {
+    return reply.code(400).send({ error: error.name, message: error.message });
+  }
+  if (error instanceof MarketDataError) {
+    const cause = error instanceof CandlesUnavailableError && error.cause instanceof Error ? error.cause : undefined;
+    request.log.warn({ err: error, cause: cause?.message }, 'market data unavailable');
+    const message = cause ? `${error.message}: ${cause.message}` : error.message;
+    return reply.code(503).send({ error: error.name, message });
+  }
+  throw error;
+}
+
+export const internalMarketRoutes: FastifyPluginAsync<InternalMarketRoutesOptions> = async (app, { tokens, market }) => {
+  // onRequest: an unauthenticated caller learns nothing, not even whether its query was valid.
+  app.addHook('onRequest', agentGuard(tokens));
+  app.addHook('preValidation', numericLimit);
+
+  app.get<{ Querystring: CandlesQuery }>(
+    '/internal/market/candles',
+    {
+      logLevel: 'warn',
+      schema: {
+        querystring: candlesQuerySchema,
+        response: { 200: candlesResponseSchema, 400: errorResponseSchema, 503: errorResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const { symbol, interval, limit, priority } = request.query;
+      try {
+        const result = await market.getCandles({ symbol, interval, limit, priority });
+        if (result.stale) request.log.debug({ symbol: result.symbol.id, interval, reason: result.staleReason }, 'served stale candles');
+        const body: CandlesResponse & { staleReason?: string } = {
+          symbol: result.symbol.id,
+          interval: result.interval,
+          candles: result.candles,
+          stale: result.stale,
+          ...(result.staleReason ? { staleReason: result.staleReason } : {}),
+          simulated: result.simulated,
+          source: result.source,
+        };
+        return body;
+      } catch (error) {
+        return sendMarketError(request, reply, error);
+      }
+    },
+  );
+
+  app.get<{ Querystring: PriceQuery }>(
+    '/internal/market/price',
+    {
+      logLevel: 'warn',
+      schema: {
+        querystring: priceQuerySchema,
+        response: { 200: priceResponseSchema, 400: errorResponseSchema, 503: errorResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      try {
+        const result = await market.getPrice(request.query.symbol, request.query.priority);
+        const body: PriceResponse & { at: number; staleReason?: string } = {
+          symbol: result.symbol.id,
+          price: result.price,
+          at: result.at,
+          stale: result.stale,
+          ...(result.staleReason ? { staleReason: result.staleReason } : {}),
+          simulated: result.simulated,
+          source: result.source,
+        };
+        return body;
+      } catch (error) {
+        return sendMarketError(request, reply, error);
+      }
+    },
+  );
+};
