@@ -48,6 +48,8 @@ export interface OutboundQueueOptions {
   maxInFlight?: number;
   /** A send that takes longer is aborted and retried (ms, default 30 000). */
   sendTimeoutMs?: number;
+  /** Minimum time between two sends of any chats (ms, default 1000 / globalPerSecond). */
+  minGapMs?: number;
   /** Two chats answering 429 within this window means a global flood (ms, default 1000). */
   floodWindowMs?: number;
   logger?: Logger;
@@ -120,6 +122,7 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
   const maxInFlight = options.maxInFlight ?? 32;
   const sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
   const floodWindowMs = options.floodWindowMs ?? 1000;
+  const minGapMs = options.minGapMs ?? Math.floor(1000 / globalPerSecond);
 
   const chats = new Map<number, ChatState>();
   const knownIds = new Set<number>();
@@ -130,6 +133,8 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
   /** Start times of recent sends (ms), oldest first: the global sliding window. */
   const window: number[] = [];
   let globalPausedUntil = 0;
+  /** Start of the latest send: sends are spread `minGapMs` apart rather than fired in bursts, so network jitter cannot squeeze two windows' worth into one second at Telegram's end. */
+  let lastDispatchAt = -Infinity;
   const recentFloods: Array<{ chatId: number; at: number }> = [];
   let wake: { handle: unknown; at: number } | undefined;
   /** DB work (flushes, start's load) runs one at a time so a row is never loaded twice. */
@@ -196,8 +201,9 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
 
   // ── pacing ─────────────────────────────────────────────────────────────────
 
+  /** Forgets sends more than a second old (strictly: 1 ms of margin against clock granularity). */
   function pruneWindow(t: number): void {
-    while (window.length && window[0]! <= t - 1000) window.shift();
+    while (window.length && window[0]! < t - 1000) window.shift();
   }
 
   function schedule(at: number): void {
@@ -229,17 +235,18 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
     const t = clock.now();
     if (t < globalPausedUntil) return schedule(globalPausedUntil);
     pruneWindow(t);
-    while (window.length < globalPerSecond && inFlight < maxInFlight) {
+    while (window.length < globalPerSecond && inFlight < maxInFlight && t - lastDispatchAt >= minGapMs) {
       const c = pickReady(t);
       if (!c) break;
       dispatch(c, t);
+      lastDispatchAt = t;
     }
+    // Wake when the next waiting chat may go: its own slot, the spacing and the window all free.
+    const spacingFree = lastDispatchAt + minGapMs;
+    const windowFree = window.length >= globalPerSecond ? window[0]! + 1001 : t;
     let next = Infinity;
-    if (window.length >= globalPerSecond) next = window[0]! + 1000;
-    else {
-      for (const c of chats.values()) if (c.items.length && !c.inFlight && c.nextAt > t) next = Math.min(next, c.nextAt);
-    }
-    if (next !== Infinity) schedule(next);
+    for (const c of chats.values()) if (c.items.length && !c.inFlight) next = Math.min(next, Math.max(c.nextAt, spacingFree, windowFree));
+    if (next !== Infinity) schedule(Math.max(next, t));
   }
 
   function compose(batch: Item[], t: number): string {
@@ -398,10 +405,11 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
       const t = clock.now();
       if (t < globalPausedUntil) return false;
       pruneWindow(t);
-      if (window.length >= globalPerSecond) return false;
+      if (window.length >= globalPerSecond || t - lastDispatchAt < minGapMs) return false;
       const c = chat(chatId);
       if (c.inFlight || c.nextAt > t) return false;
       window.push(t);
+      lastDispatchAt = t;
       c.nextAt = t + intervalFor(chatId);
       return true;
     },

@@ -82,8 +82,9 @@ describe('outbound queue pacing', () => {
       const inWindow = at.filter((t) => t >= at[i]! && t < at[i]! + 1000).length;
       expect(inWindow).toBeLessThanOrEqual(25);
     }
-    // And it is not slower than it must be: 80 at 25/s is 3 full windows after the first.
-    expect(at.at(-1)! - at[0]!).toBeLessThanOrEqual(3000);
+    // Spread evenly (40 ms apart), and not slower than it must be: 80 at 25/s take 3.2 s.
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(40);
+    expect(at.at(-1)! - at[0]!).toBeLessThanOrEqual(80 * 40);
     expect(new Set(sends().map((c) => c.payload.text))).toHaveLength(80);
     expect(await store.counts()).toEqual({ pending: 0, sent: 80, failed: 0 });
   });
@@ -176,6 +177,8 @@ describe('429 retry_after', () => {
     await q.enqueue({ chatId: 5, text: 'after the wait' });
     await q.enqueue({ chatId: 6, text: 'other chat' });
     await q.settled();
+    clock.advance(40); // the next send is spaced 40 ms after the first
+    await q.settled();
     expect(server.succeeded('sendMessage').map((c) => c.chatId)).toEqual(['6']);
     clock.advance(2900);
     await q.settled();
@@ -212,10 +215,13 @@ describe('429 retry_after', () => {
     const q = makeQueue({ globalPerSecond: 2 });
     await q.start();
     expect(q.tryReserve(1)).toBe(true);
+    expect(q.tryReserve(2)).toBe(false); // sends are spread 500 ms apart at 2/s
+    clock.advance(500);
     expect(q.tryReserve(1)).toBe(false); // same chat within a second
     expect(q.tryReserve(2)).toBe(true);
+    clock.advance(499);
     expect(q.tryReserve(3)).toBe(false); // global window full
-    clock.advance(1000);
+    clock.advance(501);
     q.noteRetryAfter(3, 4);
     expect(q.tryReserve(3)).toBe(false);
     clock.advance(4000);

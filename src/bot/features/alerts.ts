@@ -35,15 +35,15 @@ export function alertsText(modes: AlertModes): string {
 
 export function alertsKeyboard(modes: AlertModes): InlineKeyboard {
   const kb = new InlineKeyboard();
-  for (const t of ALERT_TYPES) {
+  ALERT_TYPES.forEach((t, n) => {
+    if (n > 0) kb.row();
     kb.text(ALERT_TYPE_INFO[t].label, `al:info:${t}`);
     for (const mode of ALERT_MODES) {
       const locked = mode === 'off' && !ALERT_TYPE_INFO[t].canTurnOff;
       const label = modes[t] === mode ? `✅ ${mode}` : locked ? `🔒 ${mode}` : `${MODE_ICON[mode]} ${mode}`;
       kb.text(label, `al:set:${t}:${mode}`);
     }
-    kb.row();
-  }
+  });
   return kb;
 }
 

@@ -64,6 +64,8 @@ export interface TailManager {
   /** Stops every tail (shutdown). */
   stopAll(): Promise<void>;
   active(): TailInfo[];
+  /** Resolves when no round (read + edit) is running (tests). */
+  idle(): Promise<void>;
 }
 
 interface Session extends TailInfo {
@@ -75,7 +77,6 @@ interface Session extends TailInfo {
   skipUntil: number;
   lastEditAt: number;
   timer?: unknown;
-  busy?: Promise<void>;
   ended: boolean;
 }
 
@@ -104,6 +105,7 @@ export function createTailManager(deps: { logs: Pick<LogQuery, 'after' | 'recent
   const maxDurationMs = deps.maxDurationMs ?? 10 * 60_000;
   const maxLines = deps.maxLines ?? 30;
   const sessions = new Map<string, Session>();
+  const running = new Set<Promise<void>>();
 
   function lineOf(e: LogEntryWire): string {
     return logLine({ ...e, message: e.message.length > 500 ? `${e.message.slice(0, 499)}…` : e.message });
@@ -169,7 +171,9 @@ export function createTailManager(deps: { logs: Pick<LogQuery, 'after' | 'recent
     const expiresAt = s.startedAt + maxDurationMs;
     const at = Math.min(Math.max(t + editIntervalMs, s.skipUntil), expiresAt);
     s.timer = clock.setTimeout(() => {
-      s.busy = round(s).catch((err: unknown) => deps.logger?.warn({ err, agentId: s.agentId }, 'tail round failed'));
+      const p = round(s).catch((err: unknown) => deps.logger?.warn({ err, agentId: s.agentId }, 'tail round failed'));
+      running.add(p);
+      void p.finally(() => running.delete(p));
     }, at - t);
   }
 
@@ -199,7 +203,13 @@ export function createTailManager(deps: { logs: Pick<LogQuery, 'after' | 'recent
     const finalEdit = () => edit(s, render(s, endNote(reason, s.agentName, Math.round(maxDurationMs / 60_000))), false);
     const wait = s.skipUntil - clock.now();
     // Telegram asked us to wait: the closing edit goes out once the wait is over.
-    if (wait > 0) clock.setTimeout(() => void finalEdit(), wait);
+    if (wait > 0) {
+      clock.setTimeout(() => {
+        const p = finalEdit().then(() => {});
+        running.add(p);
+        void p.finally(() => running.delete(p));
+      }, wait);
+    }
     else await finalEdit();
   }
 
@@ -241,6 +251,10 @@ export function createTailManager(deps: { logs: Pick<LogQuery, 'after' | 'recent
 
     async stopAll() {
       await Promise.allSettled([...sessions.values()].map((s) => end(s, 'shutdown')));
+    },
+
+    async idle() {
+      while (running.size) await Promise.allSettled([...running]);
     },
 
     active() {
