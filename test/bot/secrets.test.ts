@@ -112,6 +112,23 @@ describe('secrets', () => {
     expect(dan.lastText()).toContain('••••AGNT — only for sol-one');
   });
 
+  it('offers only the LLM providers the user has a key for, and deletes secrets from /secrets', async () => {
+    const alice = h.user(601); // has an OpenAI key from the first test
+    await alice.send('/create');
+    for (const step of ['f:sym:BTCUSDT', 'f:name:default', 'f:amt:500', 'f:lev:3', 'f:risk:moderate', 'f:tf:15m', 'f:tp:skip', 'f:sl:skip', 'f:mode:fixed']) await alice.press(step);
+    expect(alice.lastButtons()).toEqual(['f:llm:openai', 'f:llm:none', 'f:llm:add']);
+    await alice.send('/cancel');
+
+    await alice.send('/secrets');
+    await alice.press('s:del');
+    expect(alice.lastButtons()).toEqual(['s:d:0']);
+    await alice.press('s:d:0');
+    expect(alice.texts().at(-2)).toBe('🗑 Deleted OPENAI_API_KEY.');
+    expect(alice.lastText()).toContain('You have no secrets stored');
+    await alice.press('s:done');
+    expect(await h.vault.source(await userId(601), 'OPENAI_API_KEY')).toBeUndefined();
+  });
+
   it('a key sent after its prompt expired is still taken out of the chat', async () => {
     const erin = h.user(605);
     await erin.send('/start');
