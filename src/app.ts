@@ -13,6 +13,9 @@ import { createHub, type Hub } from './hub/hub.js';
 import type { AgentRuntime } from './hub/runtime/runtime.js';
 import { internalAgentRoutes } from './http/routes/internal-agents.js';
 import { wsRoutes } from './http/routes/ws.js';
+import { internalLlmRoutes } from './http/routes/internal-llm.js';
+import { internalMarketRoutes } from './http/routes/internal-market.js';
+import { internalOrderRoutes } from './http/routes/internal-orders.js';
 import type { Logger, SecretRegistry } from './logger.js';
 import { VERSION } from './version.js';
 
@@ -91,6 +94,7 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
       startedAt,
       runtime: () => hub.runtime.kind,
       bot: () => 'disabled',
+      chain: () => (hub.chain.enabled ? 'enabled' : 'disabled'),
     });
 
     const http = await buildHttpServer({
@@ -98,6 +102,9 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
       health,
       plugins: [
         { plugin: internalAgentRoutes, options: { tokens: hub.tokens, directory: hub.agents, ingest: hub.ingest } },
+        { plugin: internalOrderRoutes, options: { tokens: hub.tokens, broker: hub.broker, decisions: hub.decisions } },
+        { plugin: internalLlmRoutes, options: { tokens: hub.tokens, gateway: hub.llm, agentLlm: hub.agentLlm } },
+        { plugin: internalMarketRoutes, options: { tokens: hub.tokens, market: hub.market.service } },
         { plugin: wsRoutes, options: { tokens: hub.tokens, events: hub.events } },
       ],
     });

@@ -12,12 +12,18 @@ import { createLogQuery, type LogQuery } from './agents/agent-logs.js';
 import { createAgentLifecycle, type AgentLifecycle } from './agents/lifecycle.js';
 import { createPortAllocator } from './agents/port-allocator.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
+import { HubError } from './errors.js';
 import { HubEvents } from './events.js';
 import { createDockerRuntime, dockerAvailable } from './runtime/docker-runtime.js';
 import { createProcessRuntime } from './runtime/process-runtime.js';
 import type { AgentRuntime } from './runtime/runtime.js';
 import { createVault, serverSecretsFromConfig, type Vault } from './secrets/vault.js';
 import { createUserService, type UserService } from './users.js';
+import { createBroker, createDecisionRecorder, createHashKeyExchangeFactory, verifyHashKeyKeys, type Broker, type DecisionRecorder } from './broker/index.js';
+import { createChainLoggerFromConfig } from './chain/chain-from-config.js';
+import type { ChainLogger } from './chain/chain-logger.js';
+import { createAgentLlmLookup, createLlmGateway, type AgentLlmLookup, type LlmGateway } from './llm/index.js';
+import { createMarketFromConfig, type Market } from './market/market-from-config.js';
 
 export interface Hub {
   events: HubEvents;
@@ -29,6 +35,12 @@ export interface Hub {
   ingest: AgentIngest;
   logs: LogQuery;
   runtime: AgentRuntime;
+  market: Market;
+  broker: Broker;
+  decisions: DecisionRecorder;
+  llm: LlmGateway;
+  agentLlm: AgentLlmLookup;
+  chain: ChainLogger;
   /** Reconcile with the runtime and start background work. */
   start(): Promise<void>;
   /** Stop background work (agents in containers keep running; child processes stop). */
@@ -95,6 +107,40 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     range: config.agents.portRange,
     checkHost: runtime.kind === 'process' || config.agents.network === 'host',
   });
+  const market = createMarketFromConfig(config, { orm });
+  const prices = {
+    price: async (symbol: string) => {
+      const quote = await market.service.getPrice(symbol, 'position');
+      return { price: quote.price, stale: quote.stale };
+    },
+  };
+  const hashkey = { baseUrl: config.hashkey.baseUrl, sandbox: config.hashkey.sandbox };
+  // Exchange keys are checked against the account endpoint before they are stored: the secret
+  // completes the pair, so it is the one verified (with the API key saved just before it).
+  vault.setVerifier('HASHKEY_SECRET', async (secret, { ownerId, scope }) => {
+    const apiKey = await vault.resolve(ownerId, 'HASHKEY_API_KEY', scope === 'user' ? undefined : scope);
+    if (!apiKey) throw new HubError('no API key', 'save the HashKey API key first, then its secret.');
+    const check = await verifyHashKeyKeys(apiKey, secret, hashkey);
+    if (check.status !== 'valid') throw new HubError('exchange refused the keys', check.message);
+  });
+  const broker = createBroker({
+    orm,
+    events,
+    prices,
+    feeBps: config.paper.feeBps,
+    slippageBps: config.paper.slippageBps,
+    exchangeFor: createHashKeyExchangeFactory({ secrets: vault, ...hashkey }),
+    directory: agents,
+    logger: logger.child({ part: 'broker' }),
+  });
+  const decisions = createDecisionRecorder({ orm, events, directory: agents, logger: logger.child({ part: 'decisions' }) });
+  const llm = createLlmGateway({
+    orm,
+    secrets: vault,
+    logger: logger.child({ part: 'llm' }),
+    baseUrls: { openai: config.llm.openaiBaseUrl, anthropic: config.llm.anthropicBaseUrl, deepseek: config.llm.deepseekBaseUrl, gemini: config.llm.geminiBaseUrl },
+  });
+  const chain = createChainLoggerFromConfig(config, { orm, logger: logger.child({ part: 'chain' }) });
   const ingest = createAgentIngest({ orm, events, logger: logger.child({ part: 'ingest' }) });
   const lifecycle = createAgentLifecycle({
     orm,
@@ -120,11 +166,19 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     ingest,
     logs: createLogQuery(orm),
     runtime,
+    market,
+    broker,
+    decisions,
+    llm,
+    agentLlm: createAgentLlmLookup({ orm }),
+    chain,
     async start() {
+      await chain.start();
       await lifecycle.reconcile();
     },
     async stop() {
       await lifecycle.close();
+      await chain.stop();
       await ingest.close();
       await runtime.close();
     },

@@ -198,6 +198,8 @@ export interface CandlesResponse {
   interval: string;
   candles: Array<{ openTime: number; open: number; high: number; low: number; close: number; volume: number }>;
   stale: boolean;
+  /** Why the data is stale: the daily budget is spent, the queue would wait too long, or upstream failed. */
+  staleReason?: 'budget' | 'deadline' | 'upstream';
   simulated: boolean;
   source: string;
 }
@@ -206,8 +208,11 @@ export interface PriceResponse {
   symbol: string;
   price: number;
   stale: boolean;
+  staleReason?: 'budget' | 'deadline' | 'upstream';
   simulated: boolean;
   source: string;
+  /** When the price was observed, Unix ms. */
+  at?: number;
 }
 
 /** `{error, message}`: every 4xx/5xx body of the hub and of the agent. */

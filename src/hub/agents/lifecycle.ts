@@ -347,7 +347,7 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
       for (const m of managed) {
         const row = byId.get(m.agentId);
         if (row && row.status === 'running' && m.running && row.port != null) {
-          const handle: Handle = { baseUrl: opts.runtime.baseUrl(row.id, row.port), token: await opts.tokens.mintAgentToken(row.id), healthFailures: 0 };
+          const handle: Handle = { baseUrl: opts.runtime.baseUrl(row.id, row.port), token: m.token ?? (await opts.tokens.mintAgentToken(row.id)), healthFailures: 0 };
           try {
             await agentClient.health(handle.baseUrl, handle.token, 2000);
             handles.set(row.id, handle);

@@ -205,19 +205,16 @@ export function createDockerRuntime(options: DockerRuntimeOptions): AgentRuntime
 
     async list(): Promise<ManagedAgent[]> {
       const containers = await docker.listContainers({ all: true, filters: { label: [`${MANAGED_LABEL}=true`] } });
-      return containers
-        .filter((c) => c.Labels[AGENT_LABEL])
-        .map((c) => {
+      const managed = containers.filter((c) => c.Labels[AGENT_LABEL]);
+      return Promise.all(
+        managed.map(async (c): Promise<ManagedAgent> => {
           const agentId = c.Labels[AGENT_LABEL];
-          const env = c.Ports?.[0]?.PrivatePort;
-          return {
-            agentId,
-            handleId: c.Id,
-            running: c.State === 'running',
-            // Host network: the port is in the container env; the hub re-reads it from the agent row.
-            baseUrl: hostNetwork ? '' : `http://${containerName(agentId)}:${env ?? CONTAINER_PORT}`,
-          };
-        });
+          const info = await docker.getContainer(c.Id).inspect().catch(() => undefined);
+          const env = new Map((info?.Config.Env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+          const port = Number(env.get('PORT') ?? CONTAINER_PORT);
+          return { agentId, handleId: c.Id, running: c.State === 'running', baseUrl: baseUrlFor(agentId, port), token: env.get('AGENT_TOKEN') };
+        }),
+      );
     },
 
     async lastLogs(agentId: string, lines = 20): Promise<string[]> {

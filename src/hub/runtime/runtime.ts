@@ -27,6 +27,8 @@ export interface ManagedAgent {
   handleId: string;
   running: boolean;
   baseUrl: string;
+  /** The token the agent was started with (an adopted agent only accepts that one). */
+  token?: string;
 }
 
 export interface AgentExit {
