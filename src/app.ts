@@ -10,6 +10,7 @@ import { initOrm, type Orm } from './db/orm.js';
 import { buildHttpServer } from './http/server.js';
 import { createHealthCheck } from './hub/health.js';
 import { createHub, type Hub } from './hub/hub.js';
+import { createTelegram } from './bot/telegram.js';
 import type { AgentRuntime } from './hub/runtime/runtime.js';
 import { internalAgentRoutes } from './http/routes/internal-agents.js';
 import { wsRoutes } from './http/routes/ws.js';
@@ -88,12 +89,14 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
     const hub = await createHub({ config, orm, logger, httpPort: () => port, runtime: options.runtime, secrets: options.secrets });
     cleanups.push({ name: 'hub', run: () => hub.stop() });
 
+    const telegram = config.telegram.botToken ? createTelegram({ config, hub, orm, logger, secrets: options.secrets }) : undefined;
+
     const health = createHealthCheck({
       orm,
       version: VERSION,
       startedAt,
       runtime: () => hub.runtime.kind,
-      bot: () => 'disabled',
+      bot: () => telegram?.mode ?? 'disabled',
       chain: () => (hub.chain.enabled ? 'enabled' : 'disabled'),
     });
 
@@ -106,6 +109,7 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
         { plugin: internalLlmRoutes, options: { tokens: hub.tokens, gateway: hub.llm, agentLlm: hub.agentLlm } },
         { plugin: internalMarketRoutes, options: { tokens: hub.tokens, market: hub.market.service } },
         { plugin: wsRoutes, options: { tokens: hub.tokens, events: hub.events } },
+        ...(telegram?.webhook ? [telegram.webhook] : []),
       ],
     });
     await http.listen({ host: config.host, port: config.port });
@@ -113,6 +117,10 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
     const address = http.server.address();
     port = typeof address === 'object' && address ? address.port : config.port;
     await hub.start();
+    if (telegram) {
+      cleanups.push({ name: 'bot', run: () => telegram.stop() });
+      await telegram.start();
+    }
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const url = `http://${host}:${port}`;
 

@@ -70,7 +70,7 @@ describe('process runtime lifecycle', () => {
     // The agents talk back: log lines arrive in the hub's store.
     await waitUntil(async () => (await app.hub.logs.recent(running[0].id, 5)).length > 0, 15_000, 'agent logs');
     const res = await fetch(`${app.url}/health`);
-    expect((await res.json()).agents).toEqual({ running: 3, total: 3 });
+    expect(((await res.json()) as { agents: unknown }).agents).toEqual({ running: 3, total: 3 });
   });
 
   it('detects a killed agent within 5 s, reports the crash, and restarts it', async () => {
