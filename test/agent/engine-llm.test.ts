@@ -51,7 +51,7 @@ describe('engine: planner', () => {
       config: { ...llm, strategy: null },
       prepare: (hub) => hub.queueLlm('planner', '{"strategy":"momentum","lookback":10,"threshold":0.0015,"reasoning":"x"}'),
     });
-    expect(h.lines.some((l) => l.msg.includes('threshold 0.0015 not in 0.05..1'))).toBe(true);
+    expect(h.lines.some((l) => l.msg.includes('threshold 0.0015 is not in 0.05..1'))).toBe(true);
     expect(h.lines.some((l) => l.msg.startsWith('plan (rules)'))).toBe(true);
   });
 
@@ -82,7 +82,7 @@ describe('engine: supervisor', () => {
     await openAndWaitForSupervisor(h);
     expect(h.hub.llmRequests.filter((r) => r.purpose === 'supervisor')).toHaveLength(1);
     expect(h.engine.status().position).not.toBeNull();
-    expect(h.lines.filter((l) => l.msg.startsWith('supervisor: KEEP (malformed answer'))).toHaveLength(1);
+    expect(h.lines.filter((l) => l.msg.startsWith('supervisor: KEEP (answer rejected: no JSON object in the answer'))).toHaveLength(1);
     await h.flush();
     expect(h.hub.decisions.filter((d) => d.action === 'KEEP')).toHaveLength(1);
   });
@@ -101,7 +101,29 @@ describe('engine: supervisor', () => {
     h.hub.queueLlm('supervisor', '{"action":"ADJUST_TP_SL","reasoning":"tighten","confidence":0.6}');
     await openAndWaitForSupervisor(h);
     expect(h.engine.status().position).toMatchObject({ tpPrice: expect.closeTo(105, 9), slPrice: expect.closeTo(95, 9) });
-    expect(h.lines.some((l) => l.msg === 'supervisor: KEEP (ADJUST_TP_SL needs dynamic TP/SL)')).toBe(true);
+    expect(h.lines.some((l) => l.msg === 'supervisor: KEEP (answer rejected: ADJUST_TP_SL needs the dynamic TP/SL mode)')).toBe(true);
+  });
+
+  it('ADJUST_TP_SL in dynamic mode moves the levels to the prices the supervisor named', async () => {
+    h = await startHarness({ config: { ...llm, supervisorIntervalSeconds: 60, pollSeconds: 10, tpSlMode: 'dynamic' } });
+    h.hub.queueLlm('supervisor', '{"action":"ADJUST_TP_SL","tpPrice":104,"slPrice":99,"confidence":0.6,"reasoning":"tighten"}');
+    await openAndWaitForSupervisor(h);
+    expect(h.engine.status().position).toMatchObject({ tpPrice: 104, slPrice: 99 });
+    expect(h.lines.some((l) => l.msg === 'supervisor: ADJUST_TP_SL (TP 104, SL 99) — tighten')).toBe(true);
+    await h.flush();
+    expect(h.hub.decisions.find((d) => d.action === 'ADJUST_TP_SL')).toMatchObject({ tpPrice: 104, slPrice: 99, confidence: 0.6 });
+  });
+
+  it('ADJUST_TP_SL without levels is refused: KEEP, levels unchanged', async () => {
+    h = await startHarness({ config: { ...llm, supervisorIntervalSeconds: 60, pollSeconds: 10, tpSlMode: 'dynamic' } });
+    h.hub.queueLlm('supervisor', '{"action":"ADJUST_TP_SL","tpPrice":null,"slPrice":null,"confidence":0.6,"reasoning":"recompute"}');
+    await openAndWaitForSupervisor(h);
+    const before = h.engine.status().position!;
+    await h.tick();
+    expect(h.engine.status().position).toMatchObject({ tpPrice: before.tpPrice, slPrice: before.slPrice });
+    expect(h.lines.some((l) => l.msg === 'supervisor: KEEP (answer rejected: ADJUST_TP_SL without tpPrice or slPrice)')).toBe(true);
+    await h.flush();
+    expect(h.hub.decisions.filter((d) => d.action === 'KEEP')).toEqual([expect.objectContaining({ reasoning: 'kept: answer rejected: ADJUST_TP_SL without tpPrice or slPrice' })]);
   });
 
   it('an unreachable supervisor keeps the position and is logged once', async () => {

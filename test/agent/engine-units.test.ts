@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../agent/src/engine/decide.js';
-import { extractJsonObject } from '../../agent/src/engine/llm-json.js';
-import { parseLlmPlan } from '../../agent/src/engine/planner.js';
+import { plannerContext } from '../../agent/src/engine/planner.js';
 import { checkTpSl, dynamicLevels, fixedLevels, sessionDrawdown, unrealizedPnl } from '../../agent/src/engine/position-math.js';
-import { parseSupervisorAnswer } from '../../agent/src/engine/supervisor.js';
+import { readSupervisorAnswer, supervisorRequest } from '../../agent/src/engine/supervisor.js';
+import { PLANNER_SCHEMA, SUPERVISOR_SCHEMA, plannerMessages } from '../../src/shared/llm-prompts.js';
 import { parseStartRequest, parseStopRequest } from '../../agent/src/validate.js';
-import { openPosition, startRequest } from './helpers.js';
+import { baseConfig, openPosition, startRequest } from './helpers.js';
+import { flatCandles } from './engine-harness.js';
 
 describe('position math', () => {
   it('unrealised PnL is qty × move, signed by side', () => {
@@ -53,34 +54,84 @@ describe('decide', () => {
   });
 });
 
-describe('LLM answers', () => {
-  it('extracts JSON from plain text, fences and prose', () => {
-    expect(extractJsonObject('{"a":1}')).toEqual({ a: 1 });
-    expect(extractJsonObject('Sure!\n```json\n{"a": "}"}\n```')).toEqual({ a: '}' });
-    expect(extractJsonObject('Here: {"a": {"b": "x\\"}"}} trailing')).toEqual({ a: { b: 'x"}' } });
-    expect(extractJsonObject('no json')).toBeUndefined();
-    expect(extractJsonObject('[1,2]')).toBeUndefined();
+/**
+ * The agent's side of the shared LLM contract (`src/shared/llm-prompts.ts`, whose prompts and
+ * parsers are tested in test/shared/llm-prompts.test.ts): what the engine puts in, and how a
+ * supervisor answer becomes a verdict.
+ */
+describe('LLM contract adapters', () => {
+  const candles = flatCandles(60, 100, 2);
+
+  it('planner context: the agent settings, the market summary, ATR/ADX and the rules read', () => {
+    const ctx = plannerContext(baseConfig({ leverage: 3, riskProfile: 'aggressive' }), candles);
+    expect(ctx).toMatchObject({ symbol: 'BTCUSDT', timeframe: '1m', riskProfile: 'aggressive', leverage: 3, amountUsdt: 100 });
+    expect(ctx.candles).toMatchObject({ count: 60, lastClose: 100 });
+    expect(ctx.indicators?.atr14).toBeCloseTo(2, 9);
+    expect(ctx.indicators?.atr14Pct).toBeCloseTo(2, 9);
+    expect(ctx.rulesSuggestion?.strategy).toBeTruthy();
+    expect(plannerMessages(ctx)[1].content).toContain('Symbol: BTCUSDT. Timeframe: 1m.');
+    expect(PLANNER_SCHEMA).toMatchObject({ required: ['strategy', 'lookback', 'threshold', 'reasoning'] });
   });
 
-  it('validates a plan: known strategy (aliases ok), lookback and threshold ranges', () => {
-    expect(parseLlmPlan('{"strategy":"MACD","lookback":26.4,"threshold":0.35,"reasoning":" r "}')).toEqual({
-      plan: { strategy: 'macd_signal', lookback: 26, threshold: 0.35, reasoning: 'r', source: 'llm' },
+  const dynamic = baseConfig({ tpSlMode: 'dynamic' });
+  const pos = openPosition({ entryPrice: 100, liquidationPrice: 60 });
+  const levels = { tpPrice: 106, slPrice: 97 };
+
+  it('supervisor request: shared schema, the enforced levels and the signal in the prompt', () => {
+    const req = supervisorRequest({
+      config: dynamic,
+      position: pos,
+      price: 101,
+      unrealizedPnl: 1,
+      realizedPnl: -0.5,
+      strategy: 'momentum',
+      signal: { value: 0.42, reason: 'scripted' },
+      candles,
+      levels,
     });
-    expect(parseLlmPlan('{"strategy":"macd","lookback":1,"threshold":0.3}')).toMatchObject({ error: expect.stringContaining('lookback 1') });
-    expect(parseLlmPlan('{"strategy":"macd","lookback":20,"threshold":"0.3"}')).toMatchObject({ error: expect.stringContaining('threshold') });
-    expect(parseLlmPlan('{"lookback":20,"threshold":0.3}')).toEqual({ error: 'strategy missing' });
+    expect(req).toMatchObject({ purpose: 'supervisor', jsonSchema: SUPERVISOR_SCHEMA });
+    const prompt = req.messages[1].content;
+    expect(prompt).toContain('Take-profit 106, stop-loss 97, liquidation 60; TP/SL mode: dynamic.');
+    expect(prompt).toContain('latest signal 0.42 (scripted)');
   });
 
-  it('supervisor: unknown or malformed → KEEP, flagged', () => {
-    expect(parseSupervisorAnswer('{"action":"close","reasoning":"x","confidence":0.9}', 'fixed')).toEqual({
+  it('supervisor answer: KEEP/CLOSE as given; ADJUST_TP_SL carries prices, a null level is kept', () => {
+    const input = { config: dynamic, position: pos, price: 101, levels };
+    expect(readSupervisorAnswer('{"action":"close","reasoning":"x","confidence":0.9}', input)).toEqual({
       action: 'CLOSE',
       reasoning: 'x',
       confidence: 0.9,
-      overridden: null,
+      levels: null,
+      rejected: null,
     });
-    expect(parseSupervisorAnswer('{"action":"SELL_ALL"}', 'dynamic')).toMatchObject({ action: 'KEEP', overridden: expect.stringContaining('SELL_ALL') });
-    expect(parseSupervisorAnswer('', 'dynamic')).toMatchObject({ action: 'KEEP', overridden: expect.stringMatching(/^malformed/) });
-    expect(parseSupervisorAnswer('{"action":"ADJUST_TP_SL","reasoning":"y","confidence":7}', 'dynamic')).toMatchObject({ action: 'ADJUST_TP_SL', confidence: 0.5 });
+    expect(readSupervisorAnswer('{"action":"ADJUST_TP_SL","tpPrice":null,"slPrice":99.5,"confidence":0.6,"reasoning":"trail"}', input)).toEqual({
+      action: 'ADJUST_TP_SL',
+      reasoning: 'trail',
+      confidence: 0.6,
+      levels: { tpPrice: 106, slPrice: 99.5 },
+      rejected: null,
+    });
+  });
+
+  it('supervisor answer: anything the shared validator refuses becomes KEEP with the reason', () => {
+    const input = { config: dynamic, position: pos, price: 101, levels };
+    const keep = { action: 'KEEP', confidence: 0.5, levels: null };
+    expect(readSupervisorAnswer('', input)).toMatchObject({ ...keep, rejected: expect.stringMatching(/^no JSON object/) });
+    expect(readSupervisorAnswer('{"action":"SELL_ALL"}', input)).toMatchObject({ ...keep, rejected: expect.stringContaining('SELL_ALL') });
+    // The shared contract: an adjustment names its levels; the agent no longer invents them.
+    expect(readSupervisorAnswer('{"action":"ADJUST_TP_SL","reasoning":"y","confidence":0.6}', input)).toMatchObject({
+      ...keep,
+      rejected: 'ADJUST_TP_SL without tpPrice or slPrice',
+    });
+    expect(readSupervisorAnswer('{"action":"ADJUST_TP_SL","slPrice":102,"confidence":0.6}', input)).toMatchObject({
+      ...keep,
+      rejected: expect.stringContaining('slPrice 102 is not below the price 101'),
+    });
+    expect(readSupervisorAnswer('{"action":"ADJUST_TP_SL","slPrice":99,"confidence":0.6}', { ...input, config: baseConfig() })).toMatchObject({
+      ...keep,
+      rejected: 'ADJUST_TP_SL needs the dynamic TP/SL mode',
+    });
+    expect(readSupervisorAnswer('{"action":"KEEP","confidence":7}', input)).toMatchObject({ ...keep, rejected: expect.stringContaining('confidence 7') });
   });
 });
 

@@ -22,7 +22,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Candle } from '../../../src/shared/market.js';
-import { atr, getStrategy, type StrategyName, type StrategySignal } from '../../../src/shared/strategies/index.js';
+import { getStrategy, type StrategyName, type StrategySignal } from '../../../src/shared/strategies/index.js';
 import type { AgentConfigWire, AgentState, AgentStatus, PositionSide, PositionWire } from '../../../src/shared/wire.js';
 import type { AgentLog } from '../agent-log.js';
 import { errorMessage } from '../agent-log.js';
@@ -36,13 +36,12 @@ import { createMarketFeed } from './market-feed.js';
 import { planStrategy, type StrategyPlan } from './planner.js';
 import {
   checkTpSl,
-  dynamicLevels,
   levelsFor,
   sessionDrawdown,
   unrealizedPnl,
   type TpSlLevels,
 } from './position-math.js';
-import { SUPERVISOR_JSON_SCHEMA, parseSupervisorAnswer, supervisorMessages } from './supervisor.js';
+import { readSupervisorAnswer, supervisorRequest } from './supervisor.js';
 
 /** Evaluates a strategy on candles; the default uses the shared strategy library. */
 export type SignalFn = (strategy: StrategyName, candles: readonly Candle[], params: { lookback: number }) => StrategySignal;
@@ -353,27 +352,35 @@ export function createEngine(deps: EngineDeps): Engine {
   async function supervise(pos: PositionWire, at: number): Promise<boolean> {
     lastSupervisorAt = clock.now();
     const strategy = plan?.strategy ?? 'unknown';
+    const sig = plan ? currentSignal(plan) : null;
+    const input = {
+      config,
+      position: pos,
+      price: at,
+      unrealizedPnl: unrealized(),
+      realizedPnl,
+      strategy,
+      ...(sig ? { signal: { value: sig.signal, reason: sig.reason } } : {}),
+      candles: feed.candles,
+      levels,
+    };
     let content: string;
     try {
-      const messages = supervisorMessages({ config, position: pos, price: at, unrealizedPnl: unrealized(), strategy, levels });
-      content = (await hub.llm({ purpose: 'supervisor', messages, jsonSchema: SUPERVISOR_JSON_SCHEMA, maxTokens: 300 }, hard.signal)).content;
+      content = (await hub.llm(supervisorRequest(input), hard.signal)).content;
       episodes.exit('supervisor', () => log.info('supervisor available again'));
     } catch (err) {
       if (err instanceof AgentStoppingError) throw err;
       episodes.enter('supervisor', () => log.warn(`supervisor unavailable (${errorMessage(err)}); keeping the position`));
       return false;
     }
-    const verdict = parseSupervisorAnswer(typeof content === 'string' ? content : '', config.tpSlMode);
-    let adjusted: TpSlLevels | null = null;
-    if (verdict.action === 'ADJUST_TP_SL') {
-      const d = dynamicLevels(pos.side, pos.entryPrice, atr(feed.candles, 14));
-      adjusted = { tpPrice: d.tpPrice, slPrice: d.slPrice };
-      levels = adjusted;
-      position = { ...pos, ...adjusted };
+    const verdict = readSupervisorAnswer(typeof content === 'string' ? content : '', input);
+    if (verdict.levels) {
+      levels = verdict.levels;
+      position = { ...pos, ...verdict.levels };
     }
-    if (verdict.overridden) log.warn(`supervisor: KEEP (${verdict.overridden})`);
+    if (verdict.rejected) log.warn(`supervisor: KEEP (answer rejected: ${verdict.rejected})`);
     else {
-      const extra = adjusted ? ` (TP ${lvl(adjusted.tpPrice)}, SL ${lvl(adjusted.slPrice)})` : '';
+      const extra = verdict.levels ? ` (TP ${lvl(verdict.levels.tpPrice)}, SL ${lvl(verdict.levels.slPrice)})` : '';
       log.info(`supervisor: ${verdict.action}${extra}${verdict.reasoning ? ` — ${verdict.reasoning}` : ''}`);
     }
     hub.pushDecision({
@@ -381,8 +388,8 @@ export function createEngine(deps: EngineDeps): Engine {
       action: verdict.action,
       strategy: plan?.strategy ?? null,
       confidence: verdict.confidence,
-      reasoning: verdict.overridden ? `kept: ${verdict.overridden}` : verdict.reasoning,
-      ...(adjusted ?? {}),
+      reasoning: verdict.rejected ? `kept: answer rejected: ${verdict.rejected}` : verdict.reasoning,
+      ...(verdict.levels ?? {}),
     });
     if (verdict.action === 'CLOSE') return closePosition(`supervisor: ${verdict.reasoning || 'close'}`, hard.signal);
     return false;

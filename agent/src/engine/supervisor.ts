@@ -1,77 +1,101 @@
 /**
- * The supervisor: every `supervisorIntervalSeconds` while in a position, the hub LLM is asked
- * whether to KEEP, CLOSE or ADJUST_TP_SL (dynamic mode only). A malformed answer, an unknown
- * action, or ADJUST_TP_SL in fixed mode becomes KEEP, flagged so the engine logs it.
+ * The supervisor step: every `supervisorIntervalSeconds` while in a position, the hub LLM is asked
+ * whether to KEEP, CLOSE or ADJUST_TP_SL, with the shared prompt, schema and validator
+ * (`src/shared/llm-prompts.ts`). This module only adapts the engine's state to that contract and
+ * turns a rejected answer (malformed JSON, unknown action, ADJUST_TP_SL in fixed mode or without a
+ * level, a level on the wrong side of the price) into KEEP, flagged so the engine logs why.
  */
-import type { AgentConfigWire, LlmMessage, PositionWire } from '../../../src/shared/wire.js';
-import { fmtNum, fmtPrice, fmtUsd } from './format.js';
-import { extractJsonObject } from './llm-json.js';
+import {
+  SUPERVISOR_SCHEMA,
+  parseSupervisorAnswer,
+  summarizeCandles,
+  supervisorMessages,
+  type SupervisorAction,
+} from '../../../src/shared/llm-prompts.js';
+import type { Candle } from '../../../src/shared/market.js';
+import { adx, atr } from '../../../src/shared/strategies/index.js';
+import type { AgentConfigWire, LlmRequest, PositionWire } from '../../../src/shared/wire.js';
 import type { TpSlLevels } from './position-math.js';
-
-export type SupervisorAction = 'KEEP' | 'CLOSE' | 'ADJUST_TP_SL';
 
 export interface SupervisorVerdict {
   action: SupervisorAction;
   reasoning: string;
   /** 0..1; 0.5 when the answer gave none. */
   confidence: number;
-  /** Why the answer was turned into KEEP, or null when it was taken as given. */
-  overridden: string | null;
+  /**
+   * The levels after an ADJUST_TP_SL: the answer's prices, a level it left null kept as it was.
+   * Null for other actions.
+   */
+  levels: TpSlLevels | null;
+  /** Why the answer was refused and turned into KEEP, or null when it was taken as given. */
+  rejected: string | null;
 }
 
-/** JSON schema sent with the supervisor request (OpenAI strict-mode compatible). */
-export const SUPERVISOR_JSON_SCHEMA: Record<string, unknown> = {
-  type: 'object',
-  properties: {
-    action: { type: 'string', enum: ['KEEP', 'CLOSE', 'ADJUST_TP_SL'] },
-    reasoning: { type: 'string' },
-    confidence: { type: 'number', minimum: 0, maximum: 1 },
-  },
-  required: ['action', 'reasoning', 'confidence'],
-  additionalProperties: false,
-};
-
-export function parseSupervisorAnswer(content: string, tpSlMode: AgentConfigWire['tpSlMode']): SupervisorVerdict {
-  const obj = extractJsonObject(content);
-  const keep = (overridden: string, reasoning = ''): SupervisorVerdict => ({ action: 'KEEP', reasoning, confidence: 0.5, overridden });
-  if (!obj) return keep(`malformed answer "${snippet(content)}"`);
-  const reasoning = typeof obj.reasoning === 'string' ? obj.reasoning.trim() : '';
-  const action = typeof obj.action === 'string' ? obj.action.trim().toUpperCase() : '';
-  if (action !== 'KEEP' && action !== 'CLOSE' && action !== 'ADJUST_TP_SL') {
-    return keep(`malformed answer: action "${snippet(String(obj.action ?? 'missing'))}"`, reasoning);
-  }
-  if (action === 'ADJUST_TP_SL' && tpSlMode !== 'dynamic') return keep('ADJUST_TP_SL needs dynamic TP/SL', reasoning);
-  const c = obj.confidence;
-  const confidence = typeof c === 'number' && Number.isFinite(c) && c >= 0 && c <= 1 ? c : 0.5;
-  return { action, reasoning, confidence, overridden: null };
-}
-
-export function supervisorMessages(input: {
+export interface SupervisorInput {
   config: AgentConfigWire;
   position: PositionWire;
+  /** Current price, quote currency. */
   price: number;
+  /** USDT at `price`. */
   unrealizedPnl: number;
+  /** USDT realised so far in the session. */
+  realizedPnl: number;
   strategy: string;
+  /** The strategy's latest signal, when there is one. */
+  signal?: { value: number; reason: string };
+  candles: readonly Candle[];
+  /** The levels the engine currently enforces. */
   levels: TpSlLevels;
-}): LlmMessage[] {
-  const { config, position, price, unrealizedPnl, strategy, levels } = input;
-  const movePct = ((price - position.entryPrice) / position.entryPrice) * 100 * (position.side === 'long' ? 1 : -1);
-  const lvl = (x: number | null) => (x == null ? 'none' : fmtPrice(x));
-  return [
-    { role: 'system', content: 'You are a trading supervisor. Return valid JSON only.' },
-    {
-      role: 'user',
-      content:
-        `Position: ${config.symbol} ${position.side} ${position.qty} @ ${fmtPrice(position.entryPrice)} (${config.leverage}x), ` +
-        `current ${fmtPrice(price)}, PnL ${fmtUsd(unrealizedPnl)} USDT (${fmtNum(movePct, 2)}% price move in our favour). ` +
-        `Strategy: ${strategy}. TP ${lvl(levels.tpPrice)}, SL ${lvl(levels.slPrice)}, TP/SL mode: ${config.tpSlMode}.\n` +
-        `Return JSON only: {"action": "KEEP"|"CLOSE"|"ADJUST_TP_SL", "reasoning": "...", "confidence": 0..1}\n` +
-        `KEEP = position fine. CLOSE = close now. ADJUST_TP_SL = recompute TP/SL from volatility (only in dynamic mode).`,
-    },
-  ];
 }
 
-function snippet(s: string, max = 80): string {
-  const one = s.replace(/\s+/g, ' ').trim();
-  return one.length > max ? one.slice(0, max - 1) + '…' : one;
+/** The LLM request of one supervisor check. */
+export function supervisorRequest(input: SupervisorInput): LlmRequest {
+  const { config, position, price, candles } = input;
+  const last = candles[candles.length - 1];
+  const atr14 = atr(candles, 14);
+  const messages = supervisorMessages({
+    symbol: config.symbol,
+    timeframe: config.timeframe,
+    tpSlMode: config.tpSlMode,
+    price,
+    position: {
+      side: position.side,
+      qty: position.qty,
+      entryPrice: position.entryPrice,
+      leverage: position.leverage,
+      tpPrice: input.levels.tpPrice,
+      slPrice: input.levels.slPrice,
+      liquidationPrice: position.liquidationPrice,
+      openedAt: position.openedAt,
+    },
+    unrealizedPnl: input.unrealizedPnl,
+    realizedPnl: input.realizedPnl,
+    strategy: input.strategy,
+    ...(input.signal ? { signal: input.signal } : {}),
+    candles: summarizeCandles(candles),
+    indicators: {
+      atr14: atr14 ?? null,
+      atr14Pct: atr14 !== undefined && last ? (atr14 / last.close) * 100 : null,
+      adx14: adx(candles, 14) ?? null,
+    },
+  });
+  return { purpose: 'supervisor', messages, jsonSchema: SUPERVISOR_SCHEMA, maxTokens: 300 };
+}
+
+/** Reads an answer under the shared contract; a refused answer becomes KEEP with `rejected` set. */
+export function readSupervisorAnswer(
+  content: string,
+  input: Pick<SupervisorInput, 'config' | 'position' | 'price' | 'levels'>,
+): SupervisorVerdict {
+  const answer = parseSupervisorAnswer(content, {
+    price: input.price,
+    tpSlMode: input.config.tpSlMode,
+    side: input.position.side,
+    liquidationPrice: input.position.liquidationPrice,
+  });
+  if (!answer.ok) return { action: 'KEEP', reasoning: '', confidence: 0.5, levels: null, rejected: answer.reason };
+  const d = answer.decision;
+  const levels =
+    d.action === 'ADJUST_TP_SL' ? { tpPrice: d.tpPrice ?? input.levels.tpPrice, slPrice: d.slPrice ?? input.levels.slPrice } : null;
+  return { action: d.action, reasoning: d.reasoning, confidence: d.confidence, levels, rejected: null };
 }
