@@ -121,7 +121,8 @@ describe('alert routing and preferences', () => {
     events.emit('trade.closed', trade(alice, { pnl: 5 }));
     events.emit('trade.opened', trade(bob)); // Bob's preferences are his own
     await router.stop();
-    expect(sent.map((m) => [m.chatId, m.eventType, m.silent])).toEqual([
+    // Routes run concurrently (each looks up its owner's chat), so compare without order.
+    expect(sent.map((m) => [m.chatId, m.eventType, m.silent]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
       [5001, 'trade.closed', true],
       [5002, 'trade.opened', false],
     ]);
