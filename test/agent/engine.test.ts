@@ -89,8 +89,8 @@ describe('engine: session drawdown stop', () => {
     await h.engine.done();
     expect(h.engine.state).toBe('stopped');
     expect(closes(h)).toHaveLength(1);
-    expect(closeReasons(h)[0]).toBe('drawdown stop: -10.3% of capital ≥ 10% limit');
-    expect(h.lines.some((l) => l.level === 'warn' && l.msg.startsWith('drawdown stop: -10.3% of capital ≥ 10% limit'))).toBe(true);
+    expect(closeReasons(h)[0]).toBe('drawdown stop: loss 10.3% of capital ≥ 10% limit');
+    expect(h.lines.some((l) => l.level === 'warn' && l.msg.startsWith('drawdown stop: loss 10.3% of capital ≥ 10% limit'))).toBe(true);
     await h.flush();
     const last = h.hub.statuses[h.hub.statuses.length - 1];
     expect(last.state).toBe('stopped');
@@ -111,7 +111,7 @@ describe('engine: session drawdown stop', () => {
     await h.tick();
     await h.engine.done();
     expect(h.engine.state).toBe('stopped');
-    expect(closeReasons(h)).toEqual(['drawdown stop: -10.1% of capital ≥ 10% limit']);
+    expect(closeReasons(h)).toEqual(['drawdown stop: loss 10.1% of capital ≥ 10% limit']);
   });
 });
 

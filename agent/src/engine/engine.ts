@@ -404,7 +404,7 @@ export function createEngine(deps: EngineDeps): Engine {
       maxSessionLossPct: config.maxSessionLossPct,
     });
     if (!dd.hit) return false;
-    const why = `drawdown stop: ${dd.pct.toFixed(1)}% of capital ≥ ${fmtNum(config.maxSessionLossPct)}% limit`;
+    const why = `drawdown stop: loss ${fmtNum(-dd.pct, 2)}% of capital ≥ ${fmtNum(config.maxSessionLossPct)}% limit`;
     log.warn(`${why} (session PnL ${fmtUsd(dd.pnl)} USDT on ${config.amountUsdt} USDT)`);
     if (position && !(await closePosition(why, hard.signal))) {
       log.error('drawdown stop: the position could not be closed; it stays open in the hub');

@@ -3,12 +3,14 @@
  * crash detection from outside (runtime exit events and periodic /health probes), restarts
  * with backoff, and reconciliation with what the runtime actually runs when the hub boots.
  * Any failure leaves no container, no port and a `failed` status with a reason a user can read.
+ * An agent that ends its session on its own (drawdown stop, engine error) says so with a status
+ * push in state `stopped`; the hub then finishes the stop the same way as one it asked for.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
-import type { PositionWire, StartRequest } from '../../shared/wire.js';
+import type { AgentStatus, PositionWire, StartRequest } from '../../shared/wire.js';
 import type { TokenService } from '../auth/tokens.js';
 import { AgentStateError, HubError, SpawnError } from '../errors.js';
 import type { HubEvents } from '../events.js';
@@ -268,6 +270,33 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
     );
   }
 
+  /**
+   * The agent stopped its engine by itself and pushed state `stopped`. The hub completes the stop
+   * as if asked (the agent's /stop delivers its last log lines; nothing is left to close), keeps
+   * the agent's own words as the reason, and raises `drawdown.stop` when its own books show the
+   * session loss limit reached: the broker's realised PnL plus the unrealised PnL the agent last
+   * reported, against the agent's `maxSessionLossPct` of `amountUsdt` (the engine's rule).
+   */
+  async function onSelfStop(agentId: string, status: Omit<AgentStatus, 'agentId'>): Promise<void> {
+    await serial(agentId, async () => {
+      const agent = await fork().findOne(AgentSchema, { id: agentId });
+      // Not running (any more): a stop the hub asked for, already completed or under way.
+      if (!agent || agent.status !== 'running' || !handles.has(agentId)) return;
+      const said = status.lastAction?.startsWith('STOP: ') ? status.lastAction.slice('STOP: '.length).trim() : '';
+      const reason = said || 'the agent stopped on its own';
+      log.info({ agentId, reason }, 'agent stopped itself');
+      const stopped = await stopRunning(agent, { closePosition: false, reason });
+      const limitPct = stopped.maxSessionLossPct;
+      const lossPct = stopped.amountUsdt > 0 ? (-(stopped.realizedPnl + status.unrealizedPnl) / stopped.amountUsdt) * 100 : 0;
+      if (limitPct > 0 && lossPct >= limitPct) opts.events.emit('drawdown.stop', { ...refOf(stopped), lossPct, limitPct });
+    });
+  }
+
+  const offStatus = opts.events.on('agent.status', (e) => {
+    if (closed || e.status.state !== 'stopped' || !handles.has(e.agentId)) return;
+    void onSelfStop(e.agentId, e.status).catch((err) => log.error({ err, agentId: e.agentId }, 'self-stop handling failed'));
+  });
+
   const offExit = opts.runtime.onExit((exit) => {
     void onCrash(exit).catch((e) => log.error({ err: e, exit }, 'crash handling failed'));
   });
@@ -388,6 +417,7 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
       for (const t of restartTimers.values()) clearTimeout(t);
       restartTimers.clear();
       offExit();
+      offStatus();
       await Promise.allSettled([...inFlight.values()]);
     },
   };
