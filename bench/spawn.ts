@@ -1,7 +1,9 @@
 /**
  * npm run bench:spawn — how long the hub takes from "create" to "running" for an agent.
  *   spawn_p50_ms / spawn_p95_ms   docker runtime, 20 agents started one after another
- *   docker_run_p50_ms             a bare `docker run` of the same image to its first /health answer
+ *   docker_run_p50_ms             a bare `docker run` of the same image, with the same limits and
+ *                                 security options the hub sets, to its first /health answer
+ *   docker_run_plain_p50_ms       the same without those options (what the hardening costs)
  *   process_spawn_p50_ms          process runtime, 10 agents
  *   hub_overhead_pct              (spawn_p50 − docker_run_p50) / docker_run_p50
  * Needs a Docker engine and the agent image (npm run build:agent-image); agents use the host
@@ -71,13 +73,17 @@ async function measureHub(runtime: 'docker' | 'process', count: number, dbUrl: s
   return times;
 }
 
-async function bareDockerRun(count: number): Promise<number[]> {
+/** The container settings the hub applies (src/hub/runtime/docker-runtime.ts), as docker CLI flags. */
+const HARDENED = ['--memory', '256m', '--memory-swap', '256m', '--cpus', '0.5', '--pids-limit', '256', '--read-only', '--tmpfs', '/tmp:rw,noexec,nosuid,size=16m',
+  '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--user', '10001:10001', '--log-opt', 'max-size=10m', '--log-opt', 'max-file=3'];
+
+async function bareDockerRun(count: number, flags: string[] = HARDENED): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
     const port = await freePort();
     const name = `artic-bench-bare-${process.pid}-${i}`;
     const t0 = performance.now();
-    await run('docker', ['run', '-d', '--rm', '--name', name, '--network', 'host', '--label', `${MANAGED_LABEL}=bench`,
+    await run('docker', ['run', '-d', '--rm', '--name', name, '--network', 'host', '--label', `${MANAGED_LABEL}=bench`, ...flags,
       '-e', `PORT=${port}`, '-e', 'HOST=127.0.0.1', '-e', 'AGENT_ID=00000000-0000-4000-8000-000000000000', '-e', 'AGENT_TOKEN=bench', '-e', 'HUB_URL=http://127.0.0.1:1', IMAGE]);
     for (;;) {
       try {
@@ -100,12 +106,14 @@ try {
   if (hasDocker) {
     await bareDockerRun(2); // warm the engine and page cache
     const bare = await bareDockerRun(DOCKER_AGENTS);
+    const plain = await bareDockerRun(DOCKER_AGENTS, []);
     const hub = await measureHub('docker', DOCKER_AGENTS, db.url);
     const p50 = percentile(hub, 50);
     const bareP50 = percentile(bare, 50);
     console.log(`spawn_p50_ms=${p50.toFixed(0)}`);
     console.log(`spawn_p95_ms=${percentile(hub, 95).toFixed(0)}`);
     console.log(`docker_run_p50_ms=${bareP50.toFixed(0)}`);
+    console.log(`docker_run_plain_p50_ms=${percentile(plain, 50).toFixed(0)}`);
     console.log(`hub_overhead_pct=${(((p50 - bareP50) / bareP50) * 100).toFixed(1)}`);
   } else {
     console.log('docker_unavailable=1');

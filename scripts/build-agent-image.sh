@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the agent image offline: no registry, no base image. It bundles the agent
-# (scripts/build-agent.mjs), then assembles a FROM-scratch context with this host's `node`
+# (scripts/build-agent.ts), then assembles a FROM-scratch context with this host's `node`
 # binary, the shared libraries it links (from ldd, dynamic loader included), an /etc/passwd with
 # the non-root user `agent` (uid 10001), a /tmp, and the bundle at /app/agent.mjs.
 # Idempotent: the context is rebuilt from scratch each run and docker's cache reuses layers.
@@ -13,7 +13,7 @@ image="${AGENT_IMAGE:-artic-agent:latest}"
 ctx="${AGENT_IMAGE_CONTEXT:-$root/dist/agent-image}"
 bundle="${AGENT_BUNDLE:-$root/dist/agent/agent.mjs}"
 
-node "$root/scripts/build-agent.mjs" --outfile "$bundle" >&2
+node --import tsx "$root/scripts/build-agent.ts" --outfile "$bundle" >&2
 
 node_bin="$(readlink -f "$(command -v node)")"
 [ -x "$node_bin" ] || { echo "build-agent-image: node binary not found" >&2; exit 1; }

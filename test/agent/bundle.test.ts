@@ -14,7 +14,7 @@ let bundle: string;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'artic-agent-bundle-'));
   bundle = path.join(dir, 'agent.mjs');
-  await runToEnd(process.execPath, [path.join(ROOT, 'scripts/build-agent.mjs'), '--outfile', bundle], { cwd: ROOT });
+  await runToEnd(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/build-agent.ts'), '--outfile', bundle], { cwd: ROOT });
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -140,7 +140,8 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
       } catch (error) {
         last = (error as Error).message;
       }
-      await new Promise((r) => setTimeout(r, 150));
+      // Short: the agent answers ~100-200 ms after launch; a long pause here is pure spawn latency.
+      await new Promise((r) => setTimeout(r, 25));
     }
     throw new SpawnError(`agent not healthy within ${healthBudgetMs} ms (${last})`, `The agent did not become healthy within ${Math.round(healthBudgetMs / 1000)} s.`);
   }
@@ -180,7 +181,8 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
       return agent;
     } catch (error) {
       const reason = error instanceof HubError ? error.userMessage : `Could not start the agent: ${(error as Error).message}`;
-      log.warn({ err: error, agentId }, 'spawn failed');
+      const lastLogs = await opts.runtime.lastLogs(agentId, 5).catch(() => []);
+      log.warn({ err: error, agentId, lastLogs }, 'spawn failed');
       await teardown(agentId);
       await update(agentId, { status: 'failed', statusReason: reason, containerId: null });
       opts.events.emit('agent.failed', { ...ref, reason });

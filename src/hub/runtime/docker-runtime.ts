@@ -156,11 +156,8 @@ export function createDockerRuntime(options: DockerRuntimeOptions): AgentRuntime
 
     async place(spec: AgentSpec) {
       await runtime.ready();
-      // A container left from an earlier life of this agent (crash, failed start) would block the name.
-      removing.add(spec.agentId);
-      await removeContainer(spec.agentId, 0).finally(() => removing.delete(spec.agentId));
       const port = hostNetwork ? spec.port : CONTAINER_PORT;
-      const container = await docker.createContainer({
+      const create = () => docker.createContainer({
         name: containerName(spec.agentId),
         Image: options.image,
         User: options.user ?? '10001:10001',
@@ -182,6 +179,16 @@ export function createDockerRuntime(options: DockerRuntimeOptions): AgentRuntime
           ExtraHosts: hostNetwork ? undefined : ['host.docker.internal:host-gateway'],
         },
       });
+      let container: Docker.Container;
+      try {
+        container = await create();
+      } catch (error) {
+        // 409: a container from an earlier life of this agent (crash, failed start) holds the name.
+        if (statusCode(error) !== 409) throw error;
+        removing.add(spec.agentId);
+        await removeContainer(spec.agentId, 0).finally(() => removing.delete(spec.agentId));
+        container = await create();
+      }
       try {
         await container.start();
       } catch (error) {

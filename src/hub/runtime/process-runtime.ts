@@ -4,20 +4,10 @@
  * crash reports and forwarded to the hub logger); children die with the hub.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../logger.js';
+import { prepareAgentCommand, REPO_ROOT } from './agent-bundle.js';
 import { describeExit, type AgentExit, type AgentRuntime, type AgentSpec, type ManagedAgent, type PlacedAgent } from './runtime.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const AGENT_SOURCE = `${REPO_ROOT}agent/src/main.ts`;
-const AGENT_BUNDLE = `${REPO_ROOT}dist/agent/agent.mjs`;
-
-/** How to run the agent program: the bundle when asked for, else the TypeScript source via tsx. */
-export function agentCommand(preferBundle = process.env.AGENT_ENTRY === 'bundle'): string[] {
-  if (preferBundle && existsSync(AGENT_BUNDLE)) return [AGENT_BUNDLE];
-  return ['--import', 'tsx', AGENT_SOURCE];
-}
 
 interface Child {
   spec: AgentSpec;
@@ -29,7 +19,7 @@ interface Child {
 
 export interface ProcessRuntimeOptions {
   logger: Logger;
-  /** Node arguments before the env (tests may point at a bundle). */
+  /** Node arguments that run the agent; default `prepareAgentCommand()` (the bundle). */
   command?: string[];
   keepLines?: number;
 }
@@ -40,7 +30,8 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): AgentRunti
   const lastOutput = new Map<string, string[]>();
   const listeners = new Set<(exit: AgentExit) => void>();
   const keep = options.keepLines ?? 50;
-  const command = options.command ?? agentCommand();
+  let command: Promise<string[]> | undefined;
+  const agentArgs = () => (command ??= options.command ? Promise.resolve(options.command) : prepareAgentCommand());
 
   function capture(child: Child, chunk: Buffer, stream: 'stdout' | 'stderr') {
     for (const line of chunk.toString('utf8').split('\n')) {
@@ -57,7 +48,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): AgentRunti
     async place(spec) {
       const existing = children.get(spec.agentId);
       if (existing) await this.remove(spec.agentId);
-      const proc = spawn(process.execPath, command, {
+      const proc = spawn(process.execPath, await agentArgs(), {
         cwd: REPO_ROOT,
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
