@@ -54,7 +54,7 @@ async function measureHub(runtime: 'docker' | 'process', count: number, dbUrl: s
       AGENT_PORT_RANGE: `${from}-${from + count + 10}`,
     }),
   );
-  const app = await startApp(config, { logger: createLogger({ level: 'warn' }) });
+  const app = await startApp(config, { logger: createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }) });
   const { user } = await app.hub.users.register(runtime === 'docker' ? 1 : 2, 'bench');
   const times: number[] = [];
   const ids: string[] = [];

@@ -159,8 +159,12 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
     opts.events.emit('agent.starting', ref);
     onStage?.('creating');
     exitedDuringSpawn.delete(agentId);
+    const t0 = performance.now();
+    const timings: Record<string, number> = {};
+    const mark = (step: string) => (timings[step] = Math.round(performance.now() - t0));
     try {
       const port = await opts.ports.allocate(agentId);
+      mark('portMs');
       const token = await opts.tokens.mintAgentToken(agentId);
       const placed = await opts.runtime.place({
         agentId,
@@ -168,16 +172,23 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
         port,
         env: { HUB_URL: opts.hubUrl(), AGENT_ID: agentId, AGENT_TOKEN: token },
       });
+      mark('placedMs');
       const handle: Handle = { baseUrl: placed.baseUrl, token, healthFailures: 0 };
       handles.set(agentId, handle);
       await update(agentId, { containerId: placed.handleId, runtime: opts.runtime.kind });
       onStage?.('starting');
+      // The start request (open position, next log seq) is read while the agent boots.
+      const request = startRequest(agent);
+      request.catch(() => undefined);
       await waitHealthy(agentId, handle);
-      await agentClient.start(handle.baseUrl, token, await startRequest(agent));
+      mark('healthyMs');
+      await agentClient.start(handle.baseUrl, token, await request);
+      mark('startedMs');
       agent = await update(agentId, { status: 'running', startedAt: new Date(), statusReason: null });
       opts.events.emit('agent.started', { ...ref, port, runtime: opts.runtime.kind });
       onStage?.('running');
-      log.info({ agentId, port }, 'agent running');
+      mark('runningMs');
+      log.info({ agentId, port, ...timings }, 'agent running');
       return agent;
     } catch (error) {
       const reason = error instanceof HubError ? error.userMessage : `Could not start the agent: ${(error as Error).message}`;
