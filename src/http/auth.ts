@@ -20,15 +20,23 @@ declare module 'fastify' {
  * preHandler for `/internal/*`: 401 without a valid agent token; 403 when the token belongs to
  * another agent than the `:id` in the path.
  */
-export function agentGuard(tokens: TokenService) {
+export function agentGuard(tokens: TokenService, cacheSize = 10_000) {
+  // Agents push many times a second with the same token; a token that verified once always
+  // verifies to the same agent (agent tokens carry no expiry), so keep the answer. Only tokens
+  // that passed verification are cached; the cache is bounded (oldest entry evicted first).
+  const verified = new Map<string, string>();
   return async (request: FastifyRequest<{ Params: { id?: string } }>, reply: FastifyReply) => {
     const token = bearer(request);
     if (!token) return reply.code(401).send({ error: 'Unauthorized', message: 'Missing bearer token' });
-    let agentId: string;
-    try {
-      agentId = await tokens.verifyAgentToken(token);
-    } catch {
-      return reply.code(401).send({ error: 'Unauthorized', message: 'Invalid agent token' });
+    let agentId = verified.get(token);
+    if (agentId === undefined) {
+      try {
+        agentId = await tokens.verifyAgentToken(token);
+      } catch {
+        return reply.code(401).send({ error: 'Unauthorized', message: 'Invalid agent token' });
+      }
+      if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
+      verified.set(token, agentId);
     }
     const pathId = request.params?.id;
     if (pathId !== undefined && pathId !== agentId) {
