@@ -102,6 +102,9 @@ describe.skipIf(skip)('docker runtime lifecycle', () => {
     expect(event.exitCode).toBe(137);
     expect(event.oom).toBe(false);
     expect(event.willRestart).toBe(true);
+    const failed = await app.hub.agents.find(ownerId, agent.id);
+    expect(failed).toMatchObject({ status: 'failed', port: null });
+    expect(failed.statusReason).toBe('crashed: exit code 137 (killed)');
     await restarted;
     const back = await app.hub.agents.find(ownerId, agent.id);
     expect(back.status).toBe('running');

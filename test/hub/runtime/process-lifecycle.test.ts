@@ -85,8 +85,11 @@ describe('process runtime lifecycle', () => {
     expect(event.reason).toContain('SIGKILL');
     expect(event.willRestart).toBe(true);
     expect(event.ownerId).toBe(ownerId);
+    // The crash is recorded before the event goes out; the restart waits its backoff (1 s).
     const failed = await app.hub.agents.find(ownerId, agent.id);
-    expect(['failed', 'starting', 'running']).toContain(failed.status);
+    expect(failed.status).toBe('failed');
+    expect(failed.statusReason).toContain('crashed');
+    expect(failed.port).toBeNull();
     await restarted;
     const back = await app.hub.agents.find(ownerId, agent.id);
     expect(back.status).toBe('running');
