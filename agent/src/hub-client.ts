@@ -67,6 +67,9 @@ export interface HubClientOptions {
   diagnostic?: (level: WireLogLevel, message: string) => void;
 }
 
+/** Market-data priority the hub's candle limiter honours. */
+export type MarketPriority = 'position' | 'normal';
+
 export interface HubClientStats {
   bufferedLogs: number;
   droppedLogs: number;
@@ -84,8 +87,9 @@ export interface HubApi {
   pushDecision(decision: DecisionPush): void;
   placeOrder(order: OrderRequest, signal?: AbortSignal): Promise<OrderResult>;
   llm(req: LlmRequest, signal?: AbortSignal): Promise<LlmResponse>;
-  candles(symbol: string, interval: string, limit: number, signal?: AbortSignal): Promise<CandlesResponse>;
-  price(symbol: string, signal?: AbortSignal): Promise<PriceResponse>;
+  /** `priority: 'position'` asks the hub to serve this agent first (it holds a position). */
+  candles(symbol: string, interval: string, limit: number, signal?: AbortSignal, priority?: MarketPriority): Promise<CandlesResponse>;
+  price(symbol: string, signal?: AbortSignal, priority?: MarketPriority): Promise<PriceResponse>;
 }
 
 export interface HubClient extends HubApi {
@@ -309,13 +313,13 @@ export function createHubClient(opts: HubClientOptions): HubClient {
       return request<LlmResponse>({ method: 'POST', path: `${agentPath}/llm`, body: req, timeoutMs: llmTimeoutMs, signal });
     },
 
-    candles(symbol, interval, limit, signal) {
-      const q = new URLSearchParams({ symbol, interval, limit: String(limit) });
+    candles(symbol, interval, limit, signal, priority) {
+      const q = new URLSearchParams({ symbol, interval, limit: String(limit), ...(priority ? { priority } : {}) });
       return request<CandlesResponse>({ method: 'GET', path: `/internal/market/candles?${q}`, timeoutMs: requestTimeoutMs, signal });
     },
 
-    price(symbol, signal) {
-      const q = new URLSearchParams({ symbol });
+    price(symbol, signal, priority) {
+      const q = new URLSearchParams({ symbol, ...(priority ? { priority } : {}) });
       return request<PriceResponse>({ method: 'GET', path: `/internal/market/price?${q}`, timeoutMs: requestTimeoutMs, signal });
     },
 

@@ -3,6 +3,9 @@
  * .ci/run could not provision an engine), and the offline-built agent image.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { dockerAvailable } from '../../src/hub/runtime/docker-runtime.js';
@@ -26,14 +29,20 @@ export async function dockerSkipReason(): Promise<string | undefined> {
   return reason;
 }
 
-/** Builds the agent image offline once (scripts/build-agent-image.sh) unless it exists. */
+/**
+ * Builds the agent image offline from the current source (scripts/build-agent-image.sh; about
+ * 1 s when Docker's layer cache holds the base files), so the suite never runs a stale agent.
+ */
 export async function ensureAgentImage(): Promise<void> {
-  const docker = new Docker();
-  const exists = await docker
-    .getImage(TEST_AGENT_IMAGE)
-    .inspect()
-    .then(() => true)
-    .catch(() => false);
-  if (exists && process.env.ARTIC_REBUILD_AGENT_IMAGE !== '1') return;
-  await run('bash', ['scripts/build-agent-image.sh'], { env: { ...process.env, AGENT_IMAGE: TEST_AGENT_IMAGE }, maxBuffer: 64 * 1024 * 1024 });
+  // The script wipes its context directory, so the bundle goes beside it.
+  const ctx = mkdtempSync(path.join(os.tmpdir(), 'artic-agent-image-'));
+  try {
+    await run('bash', ['scripts/build-agent-image.sh'], {
+      env: { ...process.env, AGENT_IMAGE: TEST_AGENT_IMAGE, AGENT_IMAGE_CONTEXT: ctx, AGENT_BUNDLE: `${ctx}.mjs` },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } finally {
+    rmSync(ctx, { recursive: true, force: true });
+    rmSync(`${ctx}.mjs`, { force: true });
+  }
 }

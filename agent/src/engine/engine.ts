@@ -109,6 +109,7 @@ export function createEngine(deps: EngineDeps): Engine {
     clock,
     log,
     candleRefreshMs: deps.options?.candleRefreshMs ?? 15_000,
+    inPosition: () => position !== null,
   });
   const episodes = createEpisodes();
 

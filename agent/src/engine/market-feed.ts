@@ -33,11 +33,14 @@ export interface MarketFeedDeps {
   log: AgentLog;
   /** Minimum time between candle fetches, ms. */
   candleRefreshMs: number;
+  /** True while the agent holds a position: its market data is fetched with priority. */
+  inPosition?: () => boolean;
 }
 
 export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
   const { hub, symbol, interval, clock, log } = deps;
   const episodes = createEpisodes();
+  const priority = () => (deps.inPosition?.() ? ('position' as const) : undefined);
   let candles: readonly Candle[] = [];
   let lastFetchAt: number | null = null;
   let staleCandles = false;
@@ -69,7 +72,7 @@ export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
       if (!force && lastFetchAt !== null && now - lastFetchAt < deps.candleRefreshMs) return;
       lastFetchAt = now;
       try {
-        const res = await hub.candles(symbol, interval, limit, signal);
+        const res = await hub.candles(symbol, interval, limit, signal, priority());
         if (!Array.isArray(res?.candles)) throw new Error('candles response without a candles array');
         candles = res.candles.filter((c) => Number.isFinite(c.close) && c.close > 0);
         staleCandles = res.stale === true;
@@ -85,7 +88,7 @@ export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
 
     async price(signal) {
       try {
-        const res = await hub.price(symbol, signal);
+        const res = await hub.price(symbol, signal, priority());
         if (typeof res?.price !== 'number' || !Number.isFinite(res.price) || res.price <= 0) {
           throw new Error(`price response without a positive price`);
         }
