@@ -162,6 +162,13 @@ describe('POST /internal/agents/:id/orders', () => {
       expect(fx.seen('order.error').filter((e) => e.agentId === a)).toHaveLength(1);
       expect(await fx.count('trades', 'agent_id = ?', [a])).toBe(0);
 
+      // A refusal that retrying cannot fix is a 422, so the agent stops instead of looping.
+      hk.failNext({ path: '/api/v1.1/spot/order', method: 'POST', code: '0401', msg: 'Insufficient balance', httpStatus: 400 });
+      const broke = await post(`/internal/agents/${a}/orders`, token, open());
+      expect(broke.statusCode).toBe(422);
+      expect(broke.json()).toMatchObject({ error: 'live_order_rejected' });
+      expect(await fx.count('trades', 'agent_id = ?', [a])).toBe(0);
+
       const short = await post(`/internal/agents/${a}/orders`, token, open({ side: 'short' }));
       expect(short.statusCode).toBe(422);
       expect(short.json()).toMatchObject({ error: 'live_short_unsupported' });

@@ -4,7 +4,8 @@
  * (unknown fields refused). Errors leave as `{error, message}` with a snake_case `error` code the
  * agent branches on: 400 bad input, 404 unknown agent, 409 state or key conflicts
  * (`position_open`, `no_position`, `idempotency_conflict`), 422 `live_short_unsupported`,
- * 502 `live_order_failed` (the exchange refused or failed; retry with the same key is safe),
+ * 502 `live_order_failed` (the exchange failed in a way worth retrying with the same key),
+ * 422 `live_order_rejected` (the exchange refused for good: keys, balance, filters; do not retry),
  * 503 `price_unavailable`.
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';

@@ -103,8 +103,10 @@ export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputL
         next[key] = validateField(key, value, limits);
       }
       if (typeof next.name === 'string') await uniqueName(em, ownerId, next.name, agent.id);
-      if (active && next.symbol !== undefined && next.symbol !== agent.symbol && agent.position) {
-        throw new AgentStateError('symbol change with an open position', 'Close the position (or stop the agent) before changing its symbol.');
+      // The open position is in the old symbol (even while the agent is stopped); a close after a
+      // symbol change would trade the wrong pair.
+      if (next.symbol !== undefined && next.symbol !== agent.symbol && agent.position) {
+        throw new AgentStateError('symbol change with an open position', 'This agent holds an open position: close it (start the agent and stop it with closing) before changing its symbol.');
       }
       const merged = { ...toAgentView(agent), ...next } as AgentInput;
       validateAgentInput(merged, limits); // cross-field rules (stop-loss vs leverage)

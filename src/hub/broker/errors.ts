@@ -90,8 +90,13 @@ export class LiveShortUnsupportedError extends BrokerError {
  */
 export class LiveOrderError extends BrokerError {
   override name = 'LiveOrderError';
-  readonly httpStatus = 502;
-  readonly code = 'live_order_failed';
+  /**
+   * 502 `live_order_failed` when trying again may work (exchange down, rate limited): the agent
+   * retries with the same key. 422 `live_order_rejected` when it cannot (bad keys, insufficient
+   * balance, a refused order): the agent stops retrying, so one problem is one alert, not a loop.
+   */
+  readonly httpStatus: number;
+  readonly code: string;
   constructor(
     readonly kind: ExchangeErrorKind,
     readonly retryable: boolean,
@@ -99,6 +104,8 @@ export class LiveOrderError extends BrokerError {
     options?: { cause?: unknown },
   ) {
     super(message);
+    this.httpStatus = retryable ? 502 : 422;
+    this.code = retryable ? 'live_order_failed' : 'live_order_rejected';
     if (options?.cause !== undefined) this.cause = options.cause;
   }
 }

@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentDirectory, type AgentDirectory } from '../../../src/hub/agents/agent-directory.js';
 import { validateAgentInput } from '../../../src/hub/agents/agent-input.js';
 import { createUserService } from '../../../src/hub/users.js';
+import type { Orm } from '../../../src/db/orm.js';
 import { createTestOrm } from '../../support/db.js';
 
 let close: () => Promise<void>;
+let orm: Orm;
 let dir: AgentDirectory;
 let alice: string;
 let bob: string;
@@ -12,6 +14,7 @@ let bob: string;
 beforeAll(async () => {
   const t = await createTestOrm('dir');
   close = t.close;
+  orm = t.orm;
   const users = createUserService({ orm: t.orm, accessMode: 'approval', adminIds: [1] });
   alice = (await users.register(1, 'Alice')).user.id;
   bob = (await users.register(2, 'Bob')).user.id;
@@ -48,6 +51,16 @@ describe('agent directory', () => {
     expect(idle).toMatchObject({ appliedLive: [], needsRestart: [] });
     expect(idle.agent.leverage).toBe(3);
     await expect(dir.edit(alice, a.id, { leverage: 50 })).rejects.toThrow('Leverage must be a whole number from 1 to 20, got 50. Type e.g. 5.');
+  });
+
+  it('refuses a symbol change while a position is open, even with the agent stopped', async () => {
+    const a = await dir.create(alice, { name: 'holder', symbol: 'BTCUSDT', amountUsdt: 100 });
+    await orm.em.getConnection().execute(`update agents set status = 'stopped', position = ?::jsonb where id = ?`, [
+      JSON.stringify({ tradeId: 't', side: 'long', qty: 1, entryPrice: 1, leverage: 1, margin: 1, liquidationPrice: null, tpPrice: null, slPrice: null, openedAt: new Date().toISOString() }),
+      a.id,
+    ]);
+    await expect(dir.edit(alice, a.id, { symbol: 'ETHUSDT' })).rejects.toThrow(/symbol change with an open position/);
+    expect((await dir.edit(alice, a.id, { leverage: 2 })).agent.leverage).toBe(2);
   });
 
   it('validates input with messages that say what to type', () => {

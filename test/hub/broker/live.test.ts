@@ -111,7 +111,7 @@ describe('live execution on HashKey Global (local stand-in)', () => {
     const err = await broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', reason: 'x' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LiveOrderError);
     expect((err as LiveOrderError).kind).toBe('insufficient_balance');
-    expect((err as LiveOrderError).httpStatus).toBe(502);
+    expect((err as LiveOrderError).httpStatus).toBe(422); // not worth retrying: the agent stops asking
     expect(await fx.count('trades', 'agent_id = ?', [agentId])).toBe(0);
     expect(await fx.count('chain_outbox', "payload->>'agentId' = ?", [agentId])).toBe(0);
     expect((await fx.orm.em.fork().findOneOrFail(AgentSchema, { id: agentId })).position).toBeNull();
