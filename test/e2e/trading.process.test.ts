@@ -25,6 +25,7 @@ import type { App } from '../../src/app.js';
 import type { HubEventMap, HubEventName } from '../../src/hub/events.js';
 import { freePortRange, startTestApp } from '../support/app-harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { waitUntil, processAlive } from '../support/wait.js';
 
 const SLIPPAGE_BPS = 5;
 const FEE_BPS = 6;
@@ -38,14 +39,6 @@ function events<K extends HubEventName>(name: K, agentId: string): Array<HubEven
   return ((seen[name] ?? []) as Array<HubEventMap[K] & { agentId: string }>).filter((e) => e.agentId === agentId);
 }
 
-async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
 
 /** Returns when at least 20 s are left in the current 1-minute bar (waits for the next bar otherwise). */
 async function earlyInAMinute(): Promise<void> {
@@ -74,14 +67,6 @@ interface TradeRow {
 
 const tradesOf = (agentId: string) => sql<TradeRow>('select * from trades where agent_id = ? order by opened_at', [agentId]);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 beforeAll(async () => {
   db = await createTestDatabase('trading');
@@ -148,7 +133,7 @@ describe('trading end to end (simulated market, process runtime)', () => {
     expect(fragileView.statusReason).toMatch(/^drawdown stop: loss [\d.]+% of capital ≥ 0\.1% limit$/);
     expect(fragileView.port).toBeNull();
     expect(events('agent.stopped', fragile.id)).toEqual([expect.objectContaining({ reason: fragileView.statusReason })]);
-    await waitUntil(() => !alive(Number(fragileHandle.slice(4))), 5_000, 'the fragile agent process to exit');
+    await waitUntil(() => !processAlive(Number(fragileHandle.slice(4))), 5_000, 'the fragile agent process to exit');
     const fragileTrades = await tradesOf(fragile.id);
     expect(fragileTrades).toHaveLength(1);
     expect(fragileTrades[0]).toMatchObject({ status: 'closed', close_reason: fragileView.statusReason });

@@ -3,6 +3,7 @@
  * Money amounts are in quote currency (USDT); percentages are percent (2.5 = 2.5 %).
  */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import type { PositionWire } from '../../shared/wire.js';
 import { UserSchema } from './user.js';
 
 export const AGENT_STATUSES = ['created', 'starting', 'running', 'stopping', 'stopped', 'failed'] as const;
@@ -12,19 +13,8 @@ export type RiskProfile = (typeof RISK_PROFILES)[number];
 export const TP_SL_MODES = ['fixed', 'dynamic'] as const;
 export type TpSlMode = (typeof TP_SL_MODES)[number];
 
-/** The open position an agent holds, as the broker recorded it (null when flat). */
-export interface OpenPosition {
-  tradeId: string;
-  side: 'long' | 'short';
-  qty: number;
-  entryPrice: number;
-  leverage: number;
-  margin: number;
-  liquidationPrice: number | null;
-  tpPrice: number | null;
-  slPrice: number | null;
-  openedAt: string;
-}
+/** The open position an agent holds, as the broker recorded it (null when flat); the wire shape. */
+export type OpenPosition = PositionWire;
 
 export const AgentSchema = defineEntity({
   name: 'Agent',

@@ -3,28 +3,11 @@
  * failure names the field and says what to type instead.
  */
 import { INTERVALS } from '../../shared/market.js';
-import type { RiskProfile, TpSlMode } from '../../shared/wire.js';
+import type { AgentConfigWire } from '../../shared/wire.js';
 import { ValidationError } from '../errors.js';
 
-export interface AgentInput {
-  name: string;
-  symbol: string;
-  amountUsdt: number;
-  leverage: number;
-  riskProfile: RiskProfile;
-  timeframe: string;
-  tpPct: number | null;
-  slPct: number | null;
-  tpSlMode: TpSlMode;
-  pollSeconds: number;
-  supervisorIntervalSeconds: number;
-  maxSessionLossPct: number;
-  closeOnStop: boolean;
-  llmProvider: string | null;
-  llmModel: string | null;
-  liveMode: boolean;
-  strategy: string | null;
-}
+/** The user-editable fields of an agent: exactly what the agent program receives, less its id. */
+export type AgentInput = Omit<AgentConfigWire, 'agentId'>;
 
 export const AGENT_DEFAULTS: Omit<AgentInput, 'name' | 'symbol' | 'amountUsdt'> = {
   leverage: 5,

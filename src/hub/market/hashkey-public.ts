@@ -4,27 +4,18 @@
  * and `GET /quote/v1/ticker/price` (array `[{s, p}]` or object `{symbol, price}`; both handled).
  * Errors are non-2xx with `{code, msg}`; code `0003` or HTTP 429 → `RateLimitedError('minute')`.
  *
- * Deliberately independent of the signed exchange client in `src/hub/exchange/hashkey`.
+ * Needs no keys, so it does not use the signed exchange client; it shares that client's interval
+ * names, page size and kline row parsing (`src/hub/exchange/hashkey`).
  */
-import type { Candle, Interval } from '../../shared/market.js';
+import type { Candle } from '../../shared/market.js';
+import { HASHKEY_INTERVALS, MAX_KLINES as HASHKEY_MAX_KLINES } from '../exchange/hashkey/client.js';
+import { klineRowToCandle } from '../exchange/hashkey/responses.js';
 import { ProviderRequestError, RateLimitedError, UnsupportedSymbolError } from './errors.js';
 import type { FetchFn, MarketDataProvider } from './provider.js';
 import { SUPPORTED_SYMBOL_IDS, toHashKeySymbol, type MarketSymbol } from './symbols.js';
 
 export const HASHKEY_PUBLIC_DEFAULT_BASE_URL = 'https://api-glb.hashkey.com';
 
-/** HashKey spells Artic's intervals the same way. */
-export const HASHKEY_INTERVALS: Record<Interval, string> = {
-  '1m': '1m',
-  '5m': '5m',
-  '15m': '15m',
-  '30m': '30m',
-  '1h': '1h',
-  '4h': '4h',
-  '1d': '1d',
-};
-
-export const HASHKEY_MAX_KLINES = 1000;
 
 export interface HashKeyPublicOptions {
   baseUrl?: string;
@@ -90,17 +81,8 @@ export function createHashKeyPublicProvider(options: HashKeyPublicOptions = {}):
       if (!Array.isArray(body)) throw new ProviderRequestError('hashkey', 0, 'HashKey klines: body is not an array');
       const byTime = new Map<number, Candle>();
       for (const row of body as unknown[]) {
-        if (!Array.isArray(row) || row.length < 6) continue;
-        const candle: Candle = {
-          openTime: Number(row[0]),
-          open: Number(row[1]),
-          high: Number(row[2]),
-          low: Number(row[3]),
-          close: Number(row[4]),
-          volume: Number(row[5]),
-        };
-        if (!Object.values(candle).every(Number.isFinite)) continue;
-        byTime.set(candle.openTime, candle);
+        const candle = klineRowToCandle(row);
+        if (candle) byTime.set(candle.openTime, candle);
       }
       return [...byTime.values()].sort((a, b) => a.openTime - b.openTime).slice(-n);
     },

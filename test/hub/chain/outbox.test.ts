@@ -31,6 +31,7 @@ import { connectProvider } from '../../../src/hub/chain/rpc.js';
 import { SIGNED_TX_KEY, enqueueChainEntry } from '../../../src/hub/chain/outbox.js';
 import { startAnvil, type AnvilHandle } from '../../support/anvil.js';
 import { createTestOrm } from '../../support/db.js';
+import { waitUntil } from '../../support/wait.js';
 
 let anvil: AnvilHandle;
 let provider: JsonRpcProvider;
@@ -149,14 +150,6 @@ async function drainUntilIdle(logger: ChainLogger, maxPasses = 100): Promise<voi
   throw new Error('outbox did not drain');
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Deletes every row so each test reads only its own. */
 async function clearOutbox(): Promise<void> {
@@ -312,7 +305,7 @@ describe('chain outbox (anvil + PostgreSQL)', () => {
     await logger.start(); // the rows come due 2 s after their failure
     try {
       logger.wake();
-      await waitFor(async () => (await rows()).every((r) => r.status === 'sent'), 30_000, 'delivery after restart');
+      await waitUntil(async () => (await rows()).every((r) => r.status === 'sent'), 30_000, 'delivery after restart');
     } finally {
       await logger.stop();
     }

@@ -9,6 +9,7 @@ import { AGENT_LABEL, MANAGED_LABEL, containerName } from '../../../src/hub/runt
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { freePortRange, startTestApp } from '../../support/app-harness.js';
 import { dockerSkipReason, ensureAgentImage, TEST_AGENT_IMAGE } from '../../support/docker.js';
+import { waitUntil } from '../../support/wait.js';
 
 const skip = await dockerSkipReason();
 const docker = new Docker();
@@ -29,14 +30,6 @@ const env = () => ({
   AGENT_MAX_RESTARTS: '2',
 });
 
-async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function managedContainers(all = false) {
   return docker.listContainers({ all, filters: { label: [`${MANAGED_LABEL}=true`] } });

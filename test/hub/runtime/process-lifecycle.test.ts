@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { freePortRange, startTestApp } from '../../support/app-harness.js';
+import { waitUntil, processAlive } from '../../support/wait.js';
 
 let db: TestDatabase;
 let app: App & { port: number; dataDir: string };
@@ -17,23 +18,7 @@ function pidOf(containerId: string | null): number {
   return Number(containerId!.slice(4));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const env = () => ({
   AGENT_RUNTIME: 'process',
@@ -66,7 +51,7 @@ describe('process runtime lifecycle', () => {
     const ports = running.map((a) => a.port);
     expect(new Set(ports).size).toBe(3);
     for (const p of ports) expect(p).toBeGreaterThanOrEqual(range.from);
-    for (const a of running) expect(alive(pidOf((await app.orm.em.fork().getConnection().execute('select container_id from agents where id = ?', [a.id]))[0].container_id))).toBe(true);
+    for (const a of running) expect(processAlive(pidOf((await app.orm.em.fork().getConnection().execute('select container_id from agents where id = ?', [a.id]))[0].container_id))).toBe(true);
     // The agents talk back: log lines arrive in the hub's store.
     await waitUntil(async () => (await app.hub.logs.recent(running[0].id, 5)).length > 0, 15_000, 'agent logs');
     const res = await fetch(`${app.url}/health`);
@@ -103,7 +88,7 @@ describe('process runtime lifecycle', () => {
     const stopped = await app.hub.lifecycle.stop(ownerId, agent.id);
     expect(stopped.status).toBe('stopped');
     expect(stopped.port).toBeNull();
-    await waitUntil(() => !alive(pid), 5_000, 'process exit');
+    await waitUntil(() => !processAlive(pid), 5_000, 'process exit');
     const fresh = await app.hub.agents.create(ownerId, { name: 'proc-d', symbol: 'ETHUSDT', amountUsdt: 50 });
     const started = await app.hub.lifecycle.start(ownerId, fresh.id);
     expect(started.port).not.toBeNull();

@@ -167,20 +167,28 @@ export function parseTickerPrice(body: unknown, symbol: string): number {
   throw new HashKeyResponseShapeError(`ticker/price: no price for ${symbol}`);
 }
 
+/** One kline row `[openTime, "o", "h", "l", "c", "v", ...]` as a candle, or undefined when malformed. */
+export function klineRowToCandle(row: unknown): Candle | undefined {
+  if (!Array.isArray(row) || row.length < 6) return undefined;
+  const candle: Candle = {
+    openTime: Number(row[0]),
+    open: Number(row[1]),
+    high: Number(row[2]),
+    low: Number(row[3]),
+    close: Number(row[4]),
+    volume: Number(row[5]),
+  };
+  return Object.values(candle).every(Number.isFinite) ? candle : undefined;
+}
+
 /** `[[openTime, "o", "h", "l", "c", "v", ...], ...]` → candles sorted by `openTime`. */
 export function parseKlines(body: unknown): Candle[] {
   if (!Array.isArray(body)) throw new HashKeyResponseShapeError('klines: expected an array');
   return body
     .map((row): Candle => {
-      if (!Array.isArray(row) || row.length < 6) throw new HashKeyResponseShapeError('klines: bad row');
-      return {
-        openTime: Number(row[0]),
-        open: Number(row[1]),
-        high: Number(row[2]),
-        low: Number(row[3]),
-        close: Number(row[4]),
-        volume: Number(row[5]),
-      };
+      const candle = klineRowToCandle(row);
+      if (!candle) throw new HashKeyResponseShapeError('klines: bad row');
+      return candle;
     })
     .sort((a, b) => a.openTime - b.openTime);
 }
