@@ -76,6 +76,13 @@ export function formatAlert(event: AlertEvent): string {
       if (d.explorerUrl) lines.push(link(d.explorerUrl, 'View on chain'));
       break;
     }
+    case 'trade.onchain': {
+      const d = event.data;
+      const side = d.side === 'long' ? 'LONG' : 'SHORT';
+      const tx = d.explorerUrl ? link(d.explorerUrl, 'tx') : code(d.txHash);
+      lines.push(`⛓ ${agentLabel(d)} ${d.action} ${side} ${escapeHtml(d.symbol)} logged on HashKey Chain: ${tx}`);
+      break;
+    }
     case 'decision.made': {
       const d = event.data;
       const pct = Math.round((d.confidence <= 1 ? d.confidence * 100 : d.confidence) * 10) / 10;

@@ -26,6 +26,20 @@ export interface TradeEventData extends AgentRef {
   explorerUrl?: string;
 }
 
+/** A trade's chain entry was confirmed on HashKey Chain (well after `trade.opened`/`trade.closed`). */
+export interface TradeOnChainData extends AgentRef {
+  /** Id of the trade row; null for an outbox entry written before its detail carried one. */
+  tradeId: string | null;
+  symbol: string;
+  /** Whether the logged fill opened or closed the position. */
+  action: 'open' | 'close';
+  side: PositionSide;
+  txHash: string;
+  blockNumber: number;
+  /** Explorer page of the transaction; undefined on chains without a known explorer. */
+  explorerUrl: string | undefined;
+}
+
 export interface HubEventMap {
   'agent.status': AgentRef & { status: Omit<AgentStatus, 'agentId'> };
   'agent.log': AgentRef & { entries: LogEntryWire[] };
@@ -38,6 +52,7 @@ export interface HubEventMap {
   'agent.deleted': AgentRef;
   'trade.opened': TradeEventData;
   'trade.closed': TradeEventData;
+  'trade.onchain': TradeOnChainData;
   'decision.made': AgentRef & { action: string; strategy: string | null; confidence: number; reasoning: string };
   'drawdown.stop': AgentRef & { lossPct: number; limitPct: number };
   'order.error': AgentRef & { message: string; live: boolean };

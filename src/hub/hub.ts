@@ -20,6 +20,7 @@ import type { AgentRuntime } from './runtime/runtime.js';
 import { createVault, serverSecretsFromConfig, type Vault } from './secrets/vault.js';
 import { createUserService, type UserService } from './users.js';
 import { createBroker, createDecisionRecorder, createHashKeyExchangeFactory, verifyHashKeyKeys, type Broker, type DecisionRecorder } from './broker/index.js';
+import { bridgeChainEvents } from './chain/chain-events.js';
 import { createChainLoggerFromConfig } from './chain/chain-from-config.js';
 import type { ChainLogger } from './chain/chain-logger.js';
 import { createAgentLlmLookup, createLlmGateway, type AgentLlmLookup, type LlmGateway } from './llm/index.js';
@@ -141,6 +142,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     baseUrls: { openai: config.llm.openaiBaseUrl, anthropic: config.llm.anthropicBaseUrl, deepseek: config.llm.deepseekBaseUrl, gemini: config.llm.geminiBaseUrl },
   });
   const chain = createChainLoggerFromConfig(config, { orm, logger: logger.child({ part: 'chain' }) });
+  bridgeChainEvents({ chain, events, agents, logger: logger.child({ part: 'chain-events' }) });
   const ingest = createAgentIngest({ orm, events, logger: logger.child({ part: 'ingest' }) });
   const lifecycle = createAgentLifecycle({
     orm,

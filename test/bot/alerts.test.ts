@@ -15,7 +15,7 @@ import { createAlertPreferences, type AlertPreferences } from '../../src/hub/ale
 import { alertTypeOf, createAlertRouter, type AlertMessage } from '../../src/hub/alerts/alert-router.js';
 import { AlertLockedError } from '../../src/hub/alerts/errors.js';
 import { createOutboxStore } from '../../src/hub/alerts/outbox-store.js';
-import { HubEvents } from '../../src/hub/events.js';
+import { HubEvents, type TradeEventData } from '../../src/hub/events.js';
 import { createUserService, type UserService, type UserView } from '../../src/hub/users.js';
 import { startBotApiServer, type BotApiServer } from '../support/bot-api-server.js';
 import { createTestOrm } from '../support/db.js';
@@ -30,7 +30,7 @@ let server: BotApiServer;
 
 const AGENT = '0d5a3c1e-1111-4222-8333-444455556666';
 const ref = (owner: UserView) => ({ agentId: AGENT, ownerId: owner.id, agentName: 'Momentum <BTC> & co' });
-const trade = (owner: UserView, extra: Partial<Parameters<typeof formatAlert>[0]['data']> = {}) => ({
+const trade = (owner: UserView, extra: Partial<TradeEventData> = {}): TradeEventData => ({
   ...ref(owner),
   tradeId: 't1',
   symbol: 'BTCUSDT',
@@ -87,6 +87,21 @@ describe('alert formatting', () => {
     expect(formatAlert({ name: 'trade.opened', data: trade(alice, { explorerUrl: 'javascript:alert(1)' }) })).not.toContain('<a ');
   });
 
+  it('formats the on-chain follow-up: escaped, linked only for http(s), hash shown without explorer', () => {
+    const onchain = (explorerUrl: string | undefined) => ({
+      name: 'trade.onchain' as const,
+      data: { ...ref(alice), tradeId: 't1', symbol: 'BTC<USDT>', action: 'close' as const, side: 'long' as const, txHash: '0xabc', blockNumber: 12, explorerUrl },
+    });
+    const text = formatAlert(onchain('https://testnet-explorer.hsk.xyz/tx/0xabc'));
+    expect(text).toBe(
+      '⛓ <b>Momentum &lt;BTC&gt; &amp; co</b> <code>0d5a3c1e</code> close LONG BTC&lt;USDT&gt; logged on HashKey Chain: <a href="https://testnet-explorer.hsk.xyz/tx/0xabc">tx</a>',
+    );
+    expect(formatAlert(onchain('javascript:alert(1)'))).not.toContain('<a ');
+    expect(formatAlert(onchain(undefined))).toContain('logged on HashKey Chain: <code>0xabc</code>');
+    expect(alertTypeOf(onchain(undefined))).toBe('trade.onchain');
+    expect(moreSummary(['trade.onchain', 'trade.onchain'])).toBe('+2 more on-chain logs');
+  });
+
   it('summarises merged alerts and delays', () => {
     expect(moreSummary(['trade.opened', 'trade.opened', 'trade.opened', 'trade.opened', 'trade.opened'])).toBe('+5 more fills');
     expect(moreSummary(['trade.opened', 'decision', 'trade.opened'])).toBe('+3 more: 2 fills, 1 decision');
@@ -111,6 +126,18 @@ describe('alert routing and preferences', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ chatId: 5001, eventType: 'trade.opened', silent: false });
     expect(sent[0]!.text).toContain('opened 🟢 LONG BTCUSDT');
+  });
+
+  it('sends the on-chain follow-up silently by default, and not at all when turned off', async () => {
+    const onchain = (owner: UserView) => ({ ...ref(owner), tradeId: 't1', symbol: 'BTCUSDT', action: 'open' as const, side: 'short' as const, txHash: '0xabc', blockNumber: 12, explorerUrl: 'https://testnet-explorer.hsk.xyz/tx/0xabc' });
+    await prefs.set(bob.id, 'trade.onchain', 'off');
+    const { events, sent, router } = captureRouter();
+    events.emit('trade.onchain', onchain(alice));
+    events.emit('trade.onchain', onchain(bob));
+    await router.stop();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ chatId: 5001, eventType: 'trade.onchain', silent: true });
+    expect(sent[0]!.text).toContain('<a href="https://testnet-explorer.hsk.xyz/tx/0xabc">tx</a>');
   });
 
   it('drops alerts set to off, sends silent ones without notification', async () => {
@@ -192,7 +219,9 @@ describe('/alerts screen', () => {
     const [shown] = server.succeeded('sendMessage');
     expect(String(shown!.payload.text)).toContain('Trade opened — <b>on</b>');
     const keyboard = (shown!.payload.reply_markup as { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> }).inline_keyboard;
-    expect(keyboard).toHaveLength(8);
+    expect(String(shown!.payload.text)).toContain('On-chain log — <b>silent</b>');
+    expect(keyboard).toHaveLength(9);
+    expect(keyboard[3]!.map((b) => b.callback_data)).toEqual(['al:info:trade.onchain', 'al:set:trade.onchain:on', 'al:set:trade.onchain:silent', 'al:set:trade.onchain:off']);
     expect(keyboard[0]!.map((b) => b.callback_data)).toEqual(['al:info:trade.opened', 'al:set:trade.opened:on', 'al:set:trade.opened:silent', 'al:set:trade.opened:off']);
 
     await bot.handleUpdate(press(5001, 1, 'al:set:trade.opened:silent'));

@@ -17,6 +17,7 @@ import { tpSlKind, type AlertType } from './alert-types.js';
 export const ALERT_EVENTS = [
   'trade.opened',
   'trade.closed',
+  'trade.onchain',
   'decision.made',
   'drawdown.stop',
   'agent.crashed',
@@ -36,6 +37,8 @@ export function alertTypeOf(event: AlertEvent): AlertType {
       return 'trade.opened';
     case 'trade.closed':
       return tpSlKind(event.data.reason) ? 'trade.tp_sl' : 'trade.closed';
+    case 'trade.onchain':
+      return 'trade.onchain';
     case 'decision.made':
       return 'decision';
     case 'drawdown.stop':

@@ -1,7 +1,8 @@
 /**
  * The kinds of alert a trader can tune with /alerts. Several hub events map onto one kind (a
  * crash and a failed start are both `agent.crash`); a closed trade whose reason is `tp`/`sl`
- * is its own kind so TP/SL hits can stay loud while ordinary closes go silent.
+ * is its own kind so TP/SL hits can stay loud while ordinary closes go silent. `trade.onchain` is
+ * the follow-up with the explorer link once a trade is logged on HashKey Chain (silent by default).
  */
 import type { AlertMode } from '../../db/entities/alert.js';
 
@@ -11,6 +12,7 @@ export const ALERT_TYPES = [
   'trade.opened',
   'trade.closed',
   'trade.tp_sl',
+  'trade.onchain',
   'decision',
   'drawdown',
   'agent.crash',
@@ -35,6 +37,7 @@ export const ALERT_TYPE_INFO: Record<AlertType, AlertTypeInfo> = {
   'trade.opened': { label: 'Trade opened', noun: ['fill', 'fills'], defaultMode: 'on', canTurnOff: true },
   'trade.closed': { label: 'Trade closed', noun: ['close', 'closes'], defaultMode: 'on', canTurnOff: true },
   'trade.tp_sl': { label: 'TP / SL hit', noun: ['TP/SL hit', 'TP/SL hits'], defaultMode: 'on', canTurnOff: true },
+  'trade.onchain': { label: 'On-chain log', noun: ['on-chain log', 'on-chain logs'], defaultMode: 'silent', canTurnOff: true },
   decision: { label: 'Supervisor decision', noun: ['decision', 'decisions'], defaultMode: 'silent', canTurnOff: true },
   drawdown: { label: 'Drawdown stop', noun: ['drawdown stop', 'drawdown stops'], defaultMode: 'on', canTurnOff: true },
   'agent.crash': { label: 'Crash / failure', noun: ['crash', 'crashes'], defaultMode: 'on', canTurnOff: false },

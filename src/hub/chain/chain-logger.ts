@@ -39,6 +39,8 @@ import {
 export interface ChainEntrySent {
   outboxId: number;
   kind: ChainEntryKind;
+  /** The record the entry logged (its outbox payload, e.g. a trade's `agentId`, `side`, `detail`). */
+  record: DecisionRecord | TradeRecord;
   txHash: string;
   blockNumber: number;
   /** Explorer page of the transaction; undefined on chains without a known explorer. */
@@ -331,6 +333,7 @@ export function createChainLogger(options: ChainLoggerOptions): ChainLogger {
       const event: ChainEntrySent = {
         outboxId: o.id,
         kind: entry.kind,
+        record: entry.record,
         txHash: o.txHash,
         blockNumber: o.blockNumber,
         explorerUrl: chainId === undefined ? undefined : explorerTxUrl(chainId, o.txHash),

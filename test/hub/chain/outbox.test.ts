@@ -227,6 +227,8 @@ describe('chain outbox (anvil + PostgreSQL)', () => {
     const first = sent[0];
     expect(first.explorerUrl).toBe(`https://testnet-explorer.hsk.xyz/tx/${first.txHash}`);
     expect(byTx.get(first.txHash)?.id).toBe(first.outboxId);
+    // Each event carries its entry's record, so listeners know the agent (chain-events.ts).
+    for (const e of sent) expect(e.record).toEqual(byTx.get(e.txHash)!.payload);
     expect(logger.stats()).toMatchObject({ enabled: true, sent: 200, failed: 0, retried: 0 });
     expect(await logger.backlog()).toEqual({ pending: 0, sending: 0, sent: 200, failed: 0 });
   }, 60_000);
