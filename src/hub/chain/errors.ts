@@ -16,19 +16,19 @@ export class ChainEncodingError extends Error {
   }
 }
 
-/**
- * The RPC node could not be reached, timed out, or answered with a transient error (nonce
- * race, underpriced replacement, insufficient funds until the wallet is topped up).
- * Retryable. `txHash` is set when the transaction was broadcast but its receipt did not
- * arrive in time: it may still be mined, so check it (`ChainSender.lookupReceipt`) before
- * sending the record again.
- */
-export class ChainUnavailableError extends Error {
-  override readonly name = 'ChainUnavailableError';
-  readonly retryable = true;
+/** What both chain errors carry: the node's code, a tx hash when one was broadcast, a reason. */
+export interface ChainErrorDetails {
+  code?: string;
+  txHash?: string;
+  reason?: string;
+  cause?: unknown;
+}
+
+abstract class ChainError extends Error {
+  abstract readonly retryable: boolean;
   constructor(
     message: string,
-    readonly details: { code?: string; txHash?: string; reason?: string; cause?: unknown } = {},
+    readonly details: ChainErrorDetails = {},
   ) {
     super(message, { cause: details.cause });
   }
@@ -38,21 +38,24 @@ export class ChainUnavailableError extends Error {
 }
 
 /**
+ * The RPC node could not be reached, timed out, or answered with a transient error (nonce
+ * race, underpriced replacement, insufficient funds until the wallet is topped up).
+ * Retryable. `txHash` is set when the transaction was broadcast but its receipt did not
+ * arrive in time: it may still be mined, so check it (`ChainSender.lookupReceipt`) before
+ * sending the record again.
+ */
+export class ChainUnavailableError extends ChainError {
+  override readonly name = 'ChainUnavailableError';
+  readonly retryable = true;
+}
+
+/**
  * The chain refused the record for good: the call reverts (not the owner, value out of range),
  * the transaction was mined with status 0, or the input could not be encoded. Not retryable.
  */
-export class ChainRejectedError extends Error {
+export class ChainRejectedError extends ChainError {
   override readonly name = 'ChainRejectedError';
   readonly retryable = false;
-  constructor(
-    message: string,
-    readonly details: { code?: string; txHash?: string; reason?: string; cause?: unknown } = {},
-  ) {
-    super(message, { cause: details.cause });
-  }
-  get txHash(): string | undefined {
-    return this.details.txHash;
-  }
 }
 
 /** True for errors worth retrying later (see `ChainUnavailableError`). */
