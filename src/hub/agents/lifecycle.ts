@@ -10,7 +10,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
-import type { AgentStatus, PositionWire, StartRequest } from '../../shared/wire.js';
+import { WIRE_LIMITS, type AgentStatus, type PositionWire, type StartRequest } from '../../shared/wire.js';
 import type { TokenService } from '../auth/tokens.js';
 import { AgentStateError, HubError, SpawnError } from '../errors.js';
 import type { HubEvents } from '../events.js';
@@ -221,6 +221,24 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
     return stopped;
   }
 
+  /**
+   * The agent cannot log its own death: the hub writes it into the agent's log (what /logs and
+   * /tail show) with the runtime's last output lines (stderr included). The agent is gone, so
+   * nothing else writes to its log now; a restart continues after this seq.
+   */
+  async function recordCrashInAgentLog(agentId: string, reason: string, lastLogs: string[]): Promise<void> {
+    const tail = lastLogs.slice(-5).join('\n');
+    const message = `${reason}${tail ? `; last output:\n${tail}` : ''}`.slice(0, WIRE_LIMITS.maxLogMessageChars);
+    await opts.orm.em
+      .getConnection()
+      .execute(
+        `insert into log_entries (agent_id, seq, level, message, ts)
+         select ?::uuid, coalesce(max(seq), 0) + 1, 'error', ?, now() from log_entries where agent_id = ?`,
+        [agentId, message, agentId],
+      )
+      .catch((e) => log.warn({ err: e, agentId }, 'could not record the crash in the agent log'));
+  }
+
   async function onCrash(exit: AgentExit): Promise<void> {
     if (closed) return;
     const em = fork();
@@ -239,6 +257,7 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
       const willRestart = opts.restartOnCrash && attempt <= opts.maxRestarts;
       const reason = `crashed: ${exit.reason}`;
       const failed = await update(exit.agentId, { status: 'failed', statusReason: reason, containerId: null });
+      await recordCrashInAgentLog(exit.agentId, reason, lastLogs);
       log.warn({ agentId: exit.agentId, exit, willRestart }, 'agent crashed');
       opts.events.emit('agent.crashed', { ...refOf(failed), exitCode: exit.exitCode, oom: exit.oom, reason, lastLogs, willRestart });
       if (willRestart) scheduleRestart(exit.agentId, attempt, reason);

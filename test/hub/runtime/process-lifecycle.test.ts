@@ -75,6 +75,9 @@ describe('process runtime lifecycle', () => {
     expect(failed.status).toBe('failed');
     expect(failed.statusReason).toContain('crashed');
     expect(failed.port).toBeNull();
+    // The agent's own log says why it went away (the hub writes it; the agent cannot).
+    const [last] = await app.hub.logs.recent(agent.id, 1, 'error');
+    expect(last.message).toMatch(/^crashed: killed by SIGKILL; last output:/);
     await restarted;
     const back = await app.hub.agents.find(ownerId, agent.id);
     expect(back.status).toBe('running');
