@@ -1,5 +1,5 @@
-import { execSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, execSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +52,20 @@ describe('embedded PostgreSQL', () => {
     await server.stop();
     // The library's async-exit-hook would call process.exit(0) on beforeExit.
     expect(events.map((e) => process.listenerCount(e))).toEqual(before);
+  });
+
+  // Run as root (here, in CI) the server runs as a `postgres` system user; as a normal user it
+  // runs as that user. When this suite is root, check the normal-user path too.
+  it.runIf(process.getuid?.() === 0)('also runs for a normal (non-root) user', async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'artic-nonroot-'));
+    chmodSync(home, 0o777);
+    const out = execFileSync('runuser', ['-u', 'nobody', '--', 'env', `HOME=${home}`, process.execPath, '--import', 'tsx', 'test/support/embedded-pg-probe.ts', path.join(home, 'data'), String(port + 2)], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ uid: 65534, answer: 42 });
+    expect(serversFor(home)).toEqual([]);
+    rmSync(home, { recursive: true, force: true });
   });
 
   it('fails with a clear message when its port is taken', async () => {
