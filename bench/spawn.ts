@@ -51,6 +51,7 @@ async function measureHub(runtime: 'docker' | 'process', count: number, dbUrl: s
       AGENT_RUNTIME: runtime,
       AGENT_NETWORK: 'host',
       AGENT_IMAGE: IMAGE,
+      ...(process.env.AGENT_CPUS ? { AGENT_CPUS: process.env.AGENT_CPUS } : {}),
       AGENT_PORT_RANGE: `${from}-${from + count + 10}`,
     }),
   );
@@ -74,7 +75,7 @@ async function measureHub(runtime: 'docker' | 'process', count: number, dbUrl: s
 }
 
 /** The container settings the hub applies (src/hub/runtime/docker-runtime.ts), as docker CLI flags. */
-const HARDENED = ['--memory', '256m', '--memory-swap', '256m', '--cpus', '0.5', '--pids-limit', '256', '--read-only', '--tmpfs', '/tmp:rw,noexec,nosuid,size=16m',
+const HARDENED = ['--memory', '256m', '--memory-swap', '256m', '--cpus', process.env.AGENT_CPUS ?? '0.5', '--pids-limit', '256', '--read-only', '--tmpfs', '/tmp:rw,noexec,nosuid,size=16m',
   '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--user', '10001:10001', '--log-opt', 'max-size=10m', '--log-opt', 'max-file=3'];
 
 async function bareDockerRun(count: number, flags: string[] = HARDENED): Promise<number[]> {
