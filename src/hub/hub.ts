@@ -12,14 +12,13 @@ import { createLogQuery, type LogQuery } from './agents/agent-logs.js';
 import { createAgentLifecycle, type AgentLifecycle } from './agents/lifecycle.js';
 import { createPortAllocator } from './agents/port-allocator.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
-import { HubError } from './errors.js';
 import { HubEvents } from './events.js';
 import { createDockerRuntime, dockerAvailable } from './runtime/docker-runtime.js';
 import { createProcessRuntime } from './runtime/process-runtime.js';
 import type { AgentRuntime } from './runtime/runtime.js';
 import { createVault, serverSecretsFromConfig, type Vault } from './secrets/vault.js';
 import { createUserService, type UserService } from './users.js';
-import { createBroker, createDecisionRecorder, createHashKeyExchangeFactory, verifyHashKeyKeys, type Broker, type DecisionRecorder } from './broker/index.js';
+import { createBroker, createDecisionRecorder, createHashKeyExchangeFactory, hashKeyPairVerifier, type Broker, type DecisionRecorder } from './broker/index.js';
 import { bridgeChainEvents } from './chain/chain-events.js';
 import { createChainLoggerFromConfig } from './chain/chain-from-config.js';
 import type { ChainLogger } from './chain/chain-logger.js';
@@ -116,14 +115,8 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     },
   };
   const hashkey = { baseUrl: config.hashkey.baseUrl, sandbox: config.hashkey.sandbox };
-  // Exchange keys are checked against the account endpoint before they are stored: the secret
-  // completes the pair, so it is the one verified (with the API key saved just before it).
-  vault.setVerifier('HASHKEY_SECRET', async (secret, { ownerId, scope }) => {
-    const apiKey = await vault.resolve(ownerId, 'HASHKEY_API_KEY', scope === 'user' ? undefined : scope);
-    if (!apiKey) throw new HubError('no API key', 'save the HashKey API key first, then its secret.');
-    const check = await verifyHashKeyKeys(apiKey, secret, hashkey);
-    if (check.status !== 'valid') throw new HubError('exchange refused the keys', check.message);
-  });
+  // Exchange keys are checked against the account endpoint before they are stored.
+  vault.setVerifier('HASHKEY_SECRET', hashKeyPairVerifier(vault, hashkey));
   const broker = createBroker({
     orm,
     events,

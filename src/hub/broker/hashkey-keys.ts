@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { scrubSecrets } from '../../logger.js';
+import { HubError } from '../errors.js';
 import { ExchangeError, type Exchange } from '../exchange/exchange.js';
 import { createHashKeyClient, createHashKeyExchange, HashKeyApiError, type HashKeyExchangeOptions } from '../exchange/hashkey/index.js';
 import type { ExchangeFactory } from './broker.js';
@@ -96,4 +97,18 @@ export async function verifyHashKeyKeys(apiKey: string, secret: string, options:
     const reason = error instanceof ExchangeError ? error.message : 'unexpected error';
     return { status: 'unreachable', message: clean(`Could not check the keys with HashKey Global right now: ${reason}. Try again later.`) };
   }
+}
+
+/**
+ * The vault check for a HashKey key pair, for `vault.setVerifier('HASHKEY_SECRET', …)`: the
+ * secret completes the pair, so it is the one verified, together with the API key saved just
+ * before it in the same scope. Throws a `HubError` whose user message says what was wrong.
+ */
+export function hashKeyPairVerifier(secrets: SecretResolver, options: HashKeyConnectionOptions = {}) {
+  return async (secret: string, { ownerId, scope }: { ownerId: string; scope: string }): Promise<void> => {
+    const apiKey = await secrets.resolve(ownerId, HASHKEY_API_KEY_SECRET, scope === 'user' ? undefined : scope);
+    if (!apiKey) throw new HubError('no API key', 'save the HashKey API key first, then its secret.');
+    const check = await verifyHashKeyKeys(apiKey, secret, options);
+    if (check.status !== 'valid') throw new HubError('exchange refused the keys', check.message);
+  };
 }

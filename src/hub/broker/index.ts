@@ -12,7 +12,7 @@ export {
   PositionAlreadyOpenError,
   PriceUnavailableError,
 } from './errors.js';
-export { createHashKeyExchangeFactory, verifyHashKeyKeys, type HashKeyConnectionOptions, type HashKeyExchangeFactoryOptions, type KeyCheckResult } from './hashkey-keys.js';
+export { createHashKeyExchangeFactory, hashKeyPairVerifier, verifyHashKeyKeys, type HashKeyConnectionOptions, type HashKeyExchangeFactoryOptions, type KeyCheckResult } from './hashkey-keys.js';
 export { placeLiveOrder, splitSymbol, toLiveFill, type LiveFill } from './live.js';
 export {
   DEFAULT_MAINTENANCE_MARGIN_RATE,

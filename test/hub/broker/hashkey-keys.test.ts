@@ -91,3 +91,31 @@ describe('createHashKeyExchangeFactory', () => {
     expect(await exchangeFor('half', 'agent-1')).toBeUndefined();
   });
 });
+
+describe('hashKeyPairVerifier (the vault check when a user saves exchange keys)', () => {
+  it('accepts a pair the exchange authenticates and refuses one it does not, without echoing it', async () => {
+    const { createTestOrm } = await import('../../support/db.js');
+    const { createVault, SecretRejectedError } = await import('../../../src/hub/secrets/vault.js');
+    const { createUserService } = await import('../../../src/hub/users.js');
+    const { hashKeyPairVerifier } = await import('../../../src/hub/broker/hashkey-keys.js');
+    const t = await createTestOrm('hkverify');
+    try {
+      const owner = (await createUserService({ orm: t.orm, accessMode: 'open', adminIds: [] }).register(77, 'K')).user.id;
+      const vault = createVault({ orm: t.orm, encryptionKey: 'ab'.repeat(32) });
+      vault.setVerifier('HASHKEY_SECRET', hashKeyPairVerifier(vault, { baseUrl: hk.url }));
+
+      await expect(vault.set(owner, 'HASHKEY_SECRET', hk.secret)).rejects.toThrow(SecretRejectedError); // no API key yet
+      await vault.set(owner, 'HASHKEY_API_KEY', hk.apiKey);
+      const wrong = 'W'.repeat(64);
+      const refused = await vault.set(owner, 'HASHKEY_SECRET', wrong).catch((e: { userMessage: string }) => e);
+      expect(refused).toBeInstanceOf(SecretRejectedError);
+      expect((refused as { userMessage: string }).userMessage).not.toContain(wrong);
+      expect(await vault.resolve(owner, 'HASHKEY_SECRET')).toBeUndefined();
+
+      await vault.set(owner, 'HASHKEY_SECRET', hk.secret);
+      expect(await vault.resolve(owner, 'HASHKEY_SECRET')).toBe(hk.secret);
+    } finally {
+      await t.close();
+    }
+  });
+});
