@@ -9,32 +9,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockerSkipReason } from '../support/docker.js';
 import { freePort, runToEnd, waitForHttp } from './agent-process.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const IMAGE = 'artic-agent:vitest';
 const TOKEN = 'image-test-token';
 
-function dockerProblem(): string | null {
-  try {
-    execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'pipe', timeout: 15_000 });
-    return null;
-  } catch (err) {
-    return `docker info failed: ${(err as Error).message.split('\n')[0]}`;
-  }
-}
+// One rule for every docker suite (test/support/docker.ts): skip with a printed reason locally,
+// fail under CI unless .ci/run reported that it could not provision an engine.
+const skip = await dockerSkipReason();
 
-const problem = dockerProblem();
-const mustRun = process.env.CI === 'true' && !process.env.ARTIC_DOCKER_UNAVAILABLE;
-if (problem && !mustRun) console.warn(`[image.docker.test] skipped: ${problem}`);
-
-describe.skipIf(problem !== null && !mustRun)('agent image (docker)', () => {
+describe.skipIf(skip)('agent image (docker)', () => {
   let dir: string;
   let imageId: string;
   const containers: string[] = [];
 
   beforeAll(async () => {
-    if (problem) throw new Error(`CI=true requires a Docker engine (${problem})`);
     dir = mkdtempSync(path.join(os.tmpdir(), 'artic-agent-image-'));
     const env = { ...process.env, AGENT_IMAGE: IMAGE, AGENT_IMAGE_CONTEXT: path.join(dir, 'ctx'), AGENT_BUNDLE: path.join(dir, 'agent.mjs') };
     const out = await runToEnd('bash', [path.join(ROOT, 'scripts/build-agent-image.sh')], { env, cwd: ROOT, timeoutMs: 170_000 });
