@@ -92,5 +92,7 @@ describe('parseConfig', () => {
     for (const name of read) expect(documented, `${name} is read but not in CONFIG_DOCS`).toContain(name);
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     for (const name of documented) expect(readme, `${name} missing from the README table`).toContain(`\`${name}\``);
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    for (const name of documented) expect(example, `${name} missing from .env.example`).toContain(`# ${name}=`);
   });
 });
