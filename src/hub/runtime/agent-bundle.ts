@@ -6,19 +6,18 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { PROJECT_ROOT } from '../../paths.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const AGENT_SOURCE = path.join(REPO_ROOT, 'agent/src/main.ts');
-export const AGENT_BUNDLE = path.join(REPO_ROOT, 'dist/agent/agent.mjs');
+export const AGENT_SOURCE = path.join(PROJECT_ROOT, 'agent/src/main.ts');
+export const AGENT_BUNDLE = path.join(PROJECT_ROOT, 'dist/agent/agent.mjs');
 
 /** Builds the bundle at `outfile` (atomically: concurrent builders never leave a torn file). Returns its size in bytes. */
 export async function buildAgentBundle(outfile = AGENT_BUNDLE): Promise<number> {
   mkdirSync(path.dirname(outfile), { recursive: true });
   const partial = `${outfile}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
   const result = await build({
-    absWorkingDir: REPO_ROOT,
+    absWorkingDir: PROJECT_ROOT,
     entryPoints: [AGENT_SOURCE],
     outfile: partial,
     bundle: true,

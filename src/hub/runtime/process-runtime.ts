@@ -5,7 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../../logger.js';
-import { prepareAgentCommand, REPO_ROOT } from './agent-bundle.js';
+import { PROJECT_ROOT } from '../../paths.js';
+import { prepareAgentCommand } from './agent-bundle.js';
 import { describeExit, type AgentExit, type AgentRuntime, type AgentSpec, type ManagedAgent, type PlacedAgent } from './runtime.js';
 
 
@@ -49,7 +50,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): AgentRunti
       const existing = children.get(spec.agentId);
       if (existing) await this.remove(spec.agentId);
       const proc = spawn(process.execPath, await agentArgs(), {
-        cwd: REPO_ROOT,
+        cwd: PROJECT_ROOT,
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
           NODE_ENV: process.env.NODE_ENV ?? 'development',
