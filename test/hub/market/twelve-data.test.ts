@@ -8,6 +8,7 @@ import {
   TWELVE_DATA_INTERVALS,
 } from '../../../src/hub/market/twelve-data.js';
 import { startTwelveDataServer, type TwelveDataServer } from '../../support/twelve-data-server.js';
+import { rejectionOf } from '../../support/rejection.js';
 
 const NOW = Date.UTC(2026, 2, 10, 12, 34, 56);
 const API_KEY = 'secret-key-123';
@@ -19,14 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('Twelve Data client', () => {
   it('maps every Artic interval to a Twelve Data interval the server accepts', async () => {
@@ -95,7 +88,7 @@ describe('Twelve Data client', () => {
   ] as const)('classifies a %s 429 body sent with HTTP %i', async (scope, httpStatus) => {
     const td = createTwelveDataProvider({ apiKey: API_KEY, baseUrl: server.url });
     server.failNext(1, scope, httpStatus);
-    const error = await rejection(td.candles(btc, '1h', 10));
+    const error = await rejectionOf(td.candles(btc, '1h', 10));
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(error.name).toBe('RateLimitedError');
     expect((error as RateLimitedError).scope).toBe(scope);
@@ -105,7 +98,7 @@ describe('Twelve Data client', () => {
   it('turns 401 into ProviderAuthError without leaking the key', async () => {
     const wrongKey = 'WRONG-KEY-should-not-leak';
     const td = createTwelveDataProvider({ apiKey: wrongKey, baseUrl: server.url });
-    const error = await rejection(td.candles(btc, '1h', 10));
+    const error = await rejectionOf(td.candles(btc, '1h', 10));
     expect(error).toBeInstanceOf(ProviderAuthError);
     expect((error as ProviderAuthError).code).toBe(401);
     expect(error.message).not.toContain(wrongKey);
@@ -117,7 +110,7 @@ describe('Twelve Data client', () => {
       apiKey: API_KEY,
       fetch: async () => new Response(JSON.stringify({ code: 400, message: `bad request for apikey=${API_KEY}`, status: 'error' }), { status: 400 }),
     });
-    const error = await rejection(td.price(btc));
+    const error = await rejectionOf(td.price(btc));
     expect(error).toBeInstanceOf(ProviderRequestError);
     expect((error as ProviderRequestError).code).toBe(400);
     expect(error.message).not.toContain(API_KEY);
@@ -126,11 +119,11 @@ describe('Twelve Data client', () => {
 
   it('reports 404 unknown symbols and unreachable hosts as ProviderRequestError', async () => {
     const td = createTwelveDataProvider({ apiKey: API_KEY, baseUrl: server.url });
-    const notFound = await rejection(td.candles(parseSymbol('NOPEUSDT', { allowUnlisted: true }), '1h', 10));
+    const notFound = await rejectionOf(td.candles(parseSymbol('NOPEUSDT', { allowUnlisted: true }), '1h', 10));
     expect(notFound).toBeInstanceOf(ProviderRequestError);
     expect((notFound as ProviderRequestError).code).toBe(404);
     const down = createTwelveDataProvider({ apiKey: API_KEY, baseUrl: 'http://127.0.0.1:1' });
-    const error = await rejection(down.candles(btc, '1h', 10));
+    const error = await rejectionOf(down.candles(btc, '1h', 10));
     expect(error).toBeInstanceOf(ProviderRequestError);
     expect(error.message).not.toContain(API_KEY);
   });

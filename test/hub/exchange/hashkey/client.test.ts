@@ -20,17 +20,10 @@ import {
   startHashKeyServer,
   type HashKeyServer,
 } from '../../../support/hashkey-server.js';
+import { rejectionOf } from '../../../support/rejection.js';
 
 const T0 = 1_722_000_000_000; // fixed epoch ms; both clocks are fakes
 
-async function caught(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('HashKey client', () => {
   let hk: HashKeyServer;
@@ -177,7 +170,7 @@ describe('HashKey client', () => {
       expect(hk.balances.get('USDT')).toEqual({ free: 100000, locked: 0 });
       expect((await client.queryOrder({ orderId: placed.orderId })).status).toBe('CANCELED');
 
-      const again = await caught(client.cancelOrder({ clientOrderId: 'rest-1' }));
+      const again = await rejectionOf(client.cancelOrder({ clientOrderId: 'rest-1' }));
       expect(again).toMatchObject({ name: 'HashKeyApiError', code: '-1142', kind: 'order_not_found' });
     });
 
@@ -201,7 +194,7 @@ describe('HashKey client', () => {
     });
 
     it('refuses quantity and amount together before sending', async () => {
-      const error = await caught(
+      const error = await rejectionOf(
         client.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: 1, amount: 1, clientOrderId: 'x' }),
       );
       expect(error).toBeInstanceOf(OrderRejectedLocallyError);
@@ -213,7 +206,7 @@ describe('HashKey client', () => {
     it('a wrong secret is refused by the server and surfaces as a typed auth error without the secret', async () => {
       const wrongSecret = 'WRONG-SECRET-do-not-leak-0123456789';
       const bad = createHashKeyClient({ baseUrl: hk.url, apiKey: hk.apiKey, secret: wrongSecret, now: () => clock });
-      const error = await caught(bad.accountBalances());
+      const error = await rejectionOf(bad.accountBalances());
       expect(error).toBeInstanceOf(HashKeyApiError);
       expect(error).toBeInstanceOf(ExchangeError);
       expect(error).toMatchObject({ name: 'HashKeyApiError', code: '0002', kind: 'auth', httpStatus: 400 });
@@ -227,13 +220,13 @@ describe('HashKey client', () => {
 
     it('an unknown API key is refused with 0102 (auth)', async () => {
       const bad = createHashKeyClient({ baseUrl: hk.url, apiKey: 'not-a-key', secret: hk.secret, now: () => clock });
-      expect(await caught(bad.accountBalances())).toMatchObject({ code: '0102', kind: 'auth' });
+      expect(await rejectionOf(bad.accountBalances())).toMatchObject({ code: '0102', kind: 'auth' });
     });
 
     it('signed calls without credentials fail locally', async () => {
       const keyless = createHashKeyClient({ baseUrl: hk.url });
       expect(keyless.hasCredentials).toBe(false);
-      const error = await caught(keyless.accountBalances());
+      const error = await rejectionOf(keyless.accountBalances());
       expect(error).toBeInstanceOf(HashKeyCredentialsMissingError);
       expect(error).toMatchObject({ kind: 'auth' });
       expect(hk.requests).toHaveLength(0);
@@ -242,12 +235,12 @@ describe('HashKey client', () => {
     it('maps insufficient balance, unknown order and duplicate client order id', async () => {
       hk.setBalance('USDT', 10);
       expect(
-        await caught(client.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001', clientOrderId: 'poor' })),
+        await rejectionOf(client.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001', clientOrderId: 'poor' })),
       ).toMatchObject({ code: '0401', kind: 'insufficient_balance' });
-      expect(await caught(client.queryOrder({ orderId: '42' }))).toMatchObject({ code: '0211', kind: 'order_not_found' });
+      expect(await rejectionOf(client.queryOrder({ orderId: '42' }))).toMatchObject({ code: '0211', kind: 'order_not_found' });
       await client.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.001', clientOrderId: 'dup' });
       expect(
-        await caught(client.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.001', clientOrderId: 'dup' })),
+        await rejectionOf(client.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.001', clientOrderId: 'dup' })),
       ).toMatchObject({ code: '-1141', kind: 'duplicate_order' });
     });
 
@@ -268,20 +261,20 @@ describe('HashKey client', () => {
 
     it('a second -1021 after the resync is thrown as a timestamp error', async () => {
       hk.failNext({ path: '/api/v1/account', code: '-1021', msg: 'Timestamp for this request is outside of the recvWindow', times: 2 });
-      const error = await caught(client.accountBalances());
+      const error = await rejectionOf(client.accountBalances());
       expect(error).toMatchObject({ name: 'HashKeyApiError', code: '-1021', kind: 'timestamp' });
       expect(hk.requests.map((r) => r.path)).toEqual(['/api/v1/account', '/api/v1/time', '/api/v1/account']);
     });
 
     it('public requests are never retried on -1021', async () => {
       hk.failNext({ path: '/quote/v1/ticker/price', code: '-1021', msg: 'x' });
-      expect(await caught(client.tickerPrice('BTCUSDT'))).toMatchObject({ kind: 'timestamp' });
+      expect(await rejectionOf(client.tickerPrice('BTCUSDT'))).toMatchObject({ kind: 'timestamp' });
       expect(hk.requests).toHaveLength(1);
     });
 
     it('rate limits surface as kind rate_limited, retryable', async () => {
       hk.failNext({ path: '/api/v1/account', code: '-3145', msg: 'Please DO NOT submit request too frequently', httpStatus: 429 });
-      const error = (await caught(client.accountBalances())) as HashKeyApiError;
+      const error = (await rejectionOf(client.accountBalances())) as HashKeyApiError;
       expect(error).toMatchObject({ kind: 'rate_limited', httpStatus: 429 });
       expect(error.retryable).toBe(true);
     });
@@ -291,7 +284,7 @@ describe('HashKey client', () => {
       const url = closed.url;
       await closed.close();
       const dead = createHashKeyClient({ baseUrl: url, apiKey: 'k', secret: 's3cr3t-value' });
-      const error = await caught(dead.accountBalances());
+      const error = await rejectionOf(dead.accountBalances());
       expect(error).toBeInstanceOf(HashKeyNetworkError);
       expect(error).toMatchObject({ kind: 'unavailable' });
       expect(error.message).not.toContain('s3cr3t-value');
@@ -306,7 +299,7 @@ describe('HashKey client', () => {
         now: () => clock,
         fetch: async () => new Response(JSON.stringify({ code: -100012, msg: `bad param signature for ${secret}` }), { status: 200 }),
       });
-      const error = await caught(echo.accountBalances());
+      const error = await rejectionOf(echo.accountBalances());
       expect(error).toMatchObject({ code: '-100012', kind: 'bad_request', httpStatus: 200 });
       expect(error.message).not.toContain(secret);
       expect(error.message).toContain('[redacted]');
@@ -320,7 +313,7 @@ describe('HashKey client', () => {
             init?.signal?.addEventListener('abort', () => reject(init.signal!.reason));
           }),
       });
-      const error = await caught(slow.serverTime());
+      const error = await rejectionOf(slow.serverTime());
       expect(error).toBeInstanceOf(HashKeyNetworkError);
       expect(error.message).toContain('timeout');
     });

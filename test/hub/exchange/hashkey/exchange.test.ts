@@ -4,17 +4,10 @@ import { createHashKeyClient, type HashKeyClient } from '../../../../src/hub/exc
 import { OrderRejectedLocallyError, UnknownSymbolError } from '../../../../src/hub/exchange/hashkey/errors.js';
 import { createHashKeyExchange, type HashKeyExchangeOptions } from '../../../../src/hub/exchange/hashkey/exchange.js';
 import { startHashKeyServer, type HashKeyServer } from '../../../support/hashkey-server.js';
+import { rejectionOf } from '../../../support/rejection.js';
 
 const T0 = 1_722_000_000_000;
 
-async function caught(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('HashKey exchange (broker interface)', () => {
   let hk: HashKeyServer;
@@ -100,7 +93,7 @@ describe('HashKey exchange (broker interface)', () => {
     await start();
     const exchange = build();
     await exchange.marketOrder({ symbol: 'BTCUSDT', side: 'BUY', quantity: 0.001, clientOrderId: 'k1' });
-    const error = await caught(exchange.marketOrder({ symbol: 'BTCUSDT', side: 'SELL', quantity: 0.001, clientOrderId: 'k1' }));
+    const error = await rejectionOf(exchange.marketOrder({ symbol: 'BTCUSDT', side: 'SELL', quantity: 0.001, clientOrderId: 'k1' }));
     expect(error).toMatchObject({ kind: 'duplicate_order' });
     expect(hk.orders).toHaveLength(1);
   });
@@ -125,7 +118,7 @@ describe('HashKey exchange (broker interface)', () => {
   it('reports an unknown outcome as unavailable when no order exists under the key', async () => {
     await start();
     hk.failNext({ path: '/api/v1.1/spot/order', code: '-1006', msg: 'Execution status unknown' });
-    const error = await caught(build().marketOrder({ symbol: 'BTCUSDT', side: 'BUY', quantity: 0.002, clientOrderId: 'unk-1' }));
+    const error = await rejectionOf(build().marketOrder({ symbol: 'BTCUSDT', side: 'BUY', quantity: 0.002, clientOrderId: 'unk-1' }));
     expect(error).toBeInstanceOf(ExchangeError);
     expect(error).toMatchObject({ kind: 'unavailable', code: '-1006' });
     expect(hk.orders).toHaveLength(0);
@@ -134,10 +127,10 @@ describe('HashKey exchange (broker interface)', () => {
   it('rejects locally, without sending, below the step or the minimum notional', async () => {
     await start();
     const exchange = build();
-    const dust = await caught(exchange.marketOrder({ symbol: 'BTCUSDT', side: 'BUY', quantity: 0.000004, clientOrderId: 'd1' }));
+    const dust = await rejectionOf(exchange.marketOrder({ symbol: 'BTCUSDT', side: 'BUY', quantity: 0.000004, clientOrderId: 'd1' }));
     expect(dust).toBeInstanceOf(OrderRejectedLocallyError);
     expect(dust).toMatchObject({ rule: 'stepSize', kind: 'rejected' });
-    const small = await caught(exchange.marketOrder({ symbol: 'BTCUSDT', side: 'BUY', quantity: 0.00001, clientOrderId: 'd2' }));
+    const small = await rejectionOf(exchange.marketOrder({ symbol: 'BTCUSDT', side: 'BUY', quantity: 0.00001, clientOrderId: 'd2' }));
     expect(small).toMatchObject({ rule: 'minNotional' });
     expect(small.message).toContain('BTCUSDT');
     expect(hk.requests.filter((r) => r.path === '/api/v1.1/spot/order')).toHaveLength(0);
@@ -158,7 +151,7 @@ describe('HashKey exchange (broker interface)', () => {
 
   it('an unknown symbol is a typed error', async () => {
     await start();
-    const error = await caught(build().marketOrder({ symbol: 'DOGEUSDT', side: 'BUY', quantity: 1, clientOrderId: 'x' }));
+    const error = await rejectionOf(build().marketOrder({ symbol: 'DOGEUSDT', side: 'BUY', quantity: 1, clientOrderId: 'x' }));
     expect(error).toBeInstanceOf(UnknownSymbolError);
   });
 
@@ -175,7 +168,7 @@ describe('HashKey exchange (broker interface)', () => {
   it('gives up with FillUnresolvedError and a retry with the same key resumes', async () => {
     await start({ pendingQueries: 4 });
     const exchange = build({}, { fillPollAttempts: 3 });
-    const error = await caught(exchange.marketOrder({ symbol: 'BTCUSDT', side: 'BUY', quantity: 0.001, clientOrderId: 'slow-2' }));
+    const error = await rejectionOf(exchange.marketOrder({ symbol: 'BTCUSDT', side: 'BUY', quantity: 0.001, clientOrderId: 'slow-2' }));
     expect(error).toBeInstanceOf(FillUnresolvedError);
     expect(error).toMatchObject({ kind: 'unavailable', clientOrderId: 'slow-2', status: 'NEW' });
     const fill = await exchange.marketOrder({ symbol: 'BTCUSDT', side: 'BUY', quantity: 0.001, clientOrderId: 'slow-2' });
@@ -185,7 +178,7 @@ describe('HashKey exchange (broker interface)', () => {
 
   it('insufficient balance surfaces as kind insufficient_balance', async () => {
     await start({ balances: { USDT: 5 } });
-    const error = await caught(build().marketOrder({ symbol: 'BTCUSDT', side: 'BUY', quantity: 0.001, clientOrderId: 'poor' }));
+    const error = await rejectionOf(build().marketOrder({ symbol: 'BTCUSDT', side: 'BUY', quantity: 0.001, clientOrderId: 'poor' }));
     expect(error).toMatchObject({ kind: 'insufficient_balance' });
   });
 
@@ -196,7 +189,7 @@ describe('HashKey exchange (broker interface)', () => {
       { asset: 'BTC', free: 0.25, locked: 0, total: 0.25 },
     ]);
     await expect(build().checkCredentials()).resolves.toBeUndefined();
-    const error = await caught(build({ secret: 'not-the-secret' }).checkCredentials());
+    const error = await rejectionOf(build({ secret: 'not-the-secret' }).checkCredentials());
     expect(error).toMatchObject({ kind: 'auth' });
     expect(error.message).not.toContain('not-the-secret');
   });
