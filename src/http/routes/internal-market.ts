@@ -148,7 +148,7 @@ export const internalMarketRoutes: FastifyPluginAsync<InternalMarketRoutesOption
       try {
         const result = await market.getCandles({ symbol, interval, limit, priority });
         if (result.stale) request.log.debug({ symbol: result.symbol.id, interval, reason: result.staleReason }, 'served stale candles');
-        const body: CandlesResponse & { staleReason?: string } = {
+        const body: CandlesResponse = {
           symbol: result.symbol.id,
           interval: result.interval,
           candles: result.candles,
@@ -176,7 +176,7 @@ export const internalMarketRoutes: FastifyPluginAsync<InternalMarketRoutesOption
     async (request, reply) => {
       try {
         const result = await market.getPrice(request.query.symbol, request.query.priority);
-        const body: PriceResponse & { at: number; staleReason?: string } = {
+        const body: PriceResponse = {
           symbol: result.symbol.id,
           price: result.price,
           at: result.at,
