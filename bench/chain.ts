@@ -28,7 +28,8 @@ import { deployLoggers, loadArtifact, type LoggerAddresses } from '../src/hub/ch
 import { hashText, sessionIdFor, type DecisionRecord, type TradeRecord } from '../src/hub/chain/encoding.js';
 import { enqueueChainEntry } from '../src/hub/chain/outbox.js';
 import { connectProvider } from '../src/hub/chain/rpc.js';
-import { startAnvil, freePort } from '../test/support/anvil.js';
+import { startAnvil } from '../test/support/anvil.js';
+import { freePort } from '../test/support/ports.js';
 
 const ENTRIES = 1_000;
 const TRANSACTIONS = 20;

@@ -11,7 +11,6 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +20,7 @@ import { parseConfig } from '../src/config.js';
 import { resolveDevSecrets } from '../src/dev-secrets.js';
 import { dockerAvailable, MANAGED_LABEL } from '../src/hub/runtime/docker-runtime.js';
 import { createLogger } from '../src/logger.js';
+import { freePort } from '../test/support/ports.js';
 import { benchDatabase, percentile } from './support/bench-db.js';
 
 const run = promisify(execFile);
@@ -28,15 +28,6 @@ const IMAGE = process.env.AGENT_IMAGE ?? 'artic-agent:latest';
 const DOCKER_AGENTS = Number(process.env.BENCH_SPAWN_AGENTS ?? 20);
 const PROCESS_AGENTS = Number(process.env.BENCH_PROCESS_AGENTS ?? 10);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function measureHub(runtime: 'docker' | 'process', count: number, dbUrl: string): Promise<number[]> {
   const port = await freePort();

@@ -3,19 +3,8 @@
  * 127.0.0.1, for the bundle and image tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 
-/** A free TCP port on 127.0.0.1 (closed again before returning). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../support/ports.js';
 
 /** GET `url` with the bearer token until it answers (any status) or `timeoutMs` passes. */
 export async function waitForHttp(url: string, token: string | null, timeoutMs: number): Promise<Response> {

@@ -7,11 +7,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HDNodeWallet } from 'ethers';
+import { freePort } from './ports.js';
 
 /** Anvil's default development mnemonic; its accounts are funded with 10 000 ETH each. */
 export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk';
@@ -54,18 +54,6 @@ export function anvilBinaryPath(): string {
   return bin;
 }
 
-/** Asks the OS for a free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function rpcChainId(rpcUrl: string): Promise<number | null> {
   try {
