@@ -11,7 +11,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { conversations, createConversation } from '@grammyjs/conversations';
-import { Bot, Composer, GrammyError, HttpError, session, type ApiClientOptions } from 'grammy';
+import { Bot, BotError, Composer, GrammyError, HttpError, session, type ApiClientOptions } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { ResolvedConfig } from '../config.js';
 import type { BotStateStore } from '../hub/bot-state-store.js';
@@ -176,7 +176,17 @@ export function createBot(deps: BotDeps): ArticBot {
     if (err.ctx.chat) await err.ctx.reply('⚠️ Something went wrong on our side. Please try again.').catch(() => undefined);
   });
 
-  const queue = createUpdateQueue((u) => bot.handleUpdate(u), log);
+  // `bot.handleUpdate` rethrows what the middleware threw; `bot.catch` only sees errors when
+  // grammY's own runner is used, so every update we handle goes through the handler here.
+  async function handleUpdate(update: Update): Promise<void> {
+    try {
+      await bot.handleUpdate(update);
+    } catch (error) {
+      if (!(error instanceof BotError)) throw error;
+      await bot.errorHandler(error);
+    }
+  }
+  const queue = createUpdateQueue(handleUpdate, log);
   let polling: Promise<void> | undefined;
   let abort: AbortController | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -224,7 +234,7 @@ export function createBot(deps: BotDeps): ArticBot {
     bot,
     mode,
     webhookSecret,
-    handleUpdate: (update) => bot.handleUpdate(update),
+    handleUpdate,
     enqueue: (update) => queue.push(update),
     sweepIdleFlows,
     async start() {
