@@ -11,7 +11,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { conversations, createConversation } from '@grammyjs/conversations';
-import { Bot, BotError, Composer, GrammyError, HttpError, session, type ApiClientOptions } from 'grammy';
+import { Api, Bot, BotError, Composer, GrammyError, HttpError, session, type ApiClientOptions } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { ResolvedConfig } from '../config.js';
 import type { BotStateStore } from '../hub/bot-state-store.js';
@@ -28,6 +28,7 @@ import { createEditFeature, editFlow, EDIT_FLOW } from './features/edit-agent.js
 import { COMMANDS, createGeneralFeature } from './features/general.js';
 import { createSecretsFeature, looksLikeApiKey, secretIntake, secretsFlow, SECRETS_FLOW } from './features/secrets.js';
 import { createUnknownFeature } from './features/unknown.js';
+import { floodRetry, floodRetryInFlows } from './flood-retry.js';
 import type { BotServices } from './services.js';
 import { chatUserKey, flowStorage, FLOW_IDLE_MS, sessionStorage } from './session-storage.js';
 import { createUpdateQueue } from './update-queue.js';
@@ -59,6 +60,11 @@ export interface BotDeps {
 
 export interface ArticBot {
   bot: Bot<BotContext>;
+  /**
+   * The Bot API without the bounded 429 retry that `bot.api` (and so every reply) has: for
+   * senders that pace themselves and honour `retry_after` on their own (outbound queue, live tail).
+   */
+  directApi: Api;
   mode: BotMode;
   /** Secret token Telegram must send in webhook mode (X-Telegram-Bot-Api-Secret-Token). */
   webhookSecret: string;
@@ -114,10 +120,10 @@ export function createBot(deps: BotDeps): ArticBot {
   const mode: BotMode = config.telegram.webhookUrl ? 'webhook' : 'polling';
   const webhookSecret = webhookSecretFor(config);
 
-  const bot = new Bot<BotContext>(token, {
-    ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
-    client: { ...deps.client, apiRoot: config.telegram.apiRoot },
-  });
+  const client: ApiClientOptions = { ...deps.client, apiRoot: config.telegram.apiRoot };
+  const bot = new Bot<BotContext>(token, { ...(deps.botInfo ? { botInfo: deps.botInfo } : {}), client });
+  const directApi = new Api(token, client);
+  bot.api.config.use(floodRetry());
 
   // Typed hub errors are the trader's business: say them. Anything else goes to bot.catch.
   bot.use(async (ctx, next) => {
@@ -147,7 +153,7 @@ export function createBot(deps: BotDeps): ArticBot {
     return next();
   });
   bot.use(secretIntake(services));
-  bot.use(conversations<BotContext, BotContext>({ storage: flows.storage }));
+  bot.use(conversations<BotContext, BotContext>({ storage: flows.storage, plugins: [floodRetryInFlows()] }));
   bot.use(createConversation(createFlow(services), { id: CREATE_FLOW }));
   bot.use(createConversation(editFlow(services), { id: EDIT_FLOW }));
   bot.use(createConversation(secretsFlow(services), { id: SECRETS_FLOW }));
@@ -197,7 +203,8 @@ export function createBot(deps: BotDeps): ArticBot {
     let backoffMs = 1000;
     while (!stopped) {
       try {
-        const updates = await bot.api.getUpdates({ offset, timeout: 30, allowed_updates: [...ALLOWED_UPDATES] }, abort!.signal as Parameters<typeof bot.api.getUpdates>[1]);
+        // The loop waits out a 429 itself (below), so it polls without the retry.
+        const updates = await directApi.getUpdates({ offset, timeout: 30, allowed_updates: [...ALLOWED_UPDATES] }, abort!.signal as Parameters<typeof directApi.getUpdates>[1]);
         backoffMs = 1000;
         for (const u of updates) {
           offset = u.update_id + 1;
@@ -232,6 +239,7 @@ export function createBot(deps: BotDeps): ArticBot {
 
   return {
     bot,
+    directApi,
     mode,
     webhookSecret,
     handleUpdate,
