@@ -6,8 +6,9 @@
  *
  * Order of the middleware (it matters):
  *   error boundary → access (groups, /start, active users) → session → idle-flow expiry →
- *   secret intake (before any flow can record a secret) → conversations plugin → every flow →
- *   feature commands → extra features (alerts, tail) → unknown command (last).
+ *   conversations plugin → secret intake and flow guard (before any flow sees, and records, the
+ *   update: keys taken out, commands end the flow) → every flow → feature commands → extra
+ *   features (alerts, tail) → unknown command (last).
  */
 import { createHmac } from 'node:crypto';
 import { conversations, createConversation } from '@grammyjs/conversations';
@@ -25,10 +26,11 @@ import { createAccessFeature } from './features/access.js';
 import { createAgentsFeature, panicFlow, PANIC_FLOW } from './features/agents.js';
 import { createCreateFeature, createFlow, CREATE_FLOW } from './features/create-agent.js';
 import { createEditFeature, editFlow, EDIT_FLOW } from './features/edit-agent.js';
-import { COMMANDS, createGeneralFeature } from './features/general.js';
+import { COMMANDS, createGeneralFeature, KNOWN_COMMANDS } from './features/general.js';
 import { createSecretsFeature, looksLikeApiKey, secretIntake, secretsFlow, SECRETS_FLOW } from './features/secrets.js';
 import { createUnknownFeature } from './features/unknown.js';
 import { floodRetry, floodRetryInFlows } from './flood-retry.js';
+import { createFlowGuard, flowNames } from './flow-guard.js';
 import type { BotServices } from './services.js';
 import { chatUserKey, flowStorage, FLOW_IDLE_MS, sessionStorage } from './session-storage.js';
 import { createUpdateQueue } from './update-queue.js';
@@ -80,11 +82,10 @@ export interface ArticBot {
   sweepIdleFlows(): Promise<number>;
 }
 
-const FLOW_COMMANDS: Record<string, string> = { [CREATE_FLOW]: '/create', [EDIT_FLOW]: '/edit', [SECRETS_FLOW]: '/secrets', [PANIC_FLOW]: '/panic' };
 const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
 
 function expiredText(flows: string[]): string {
-  const names = flows.map((f) => FLOW_COMMANDS[f] ?? f).join(', ') || 'Your flow';
+  const names = flowNames(flows) || 'Your flow';
   return `⌛ ${names} expired after 10 minutes without an answer. Nothing more was saved; send the command again to start over.`;
 }
 
@@ -152,8 +153,9 @@ export function createBot(deps: BotDeps): ArticBot {
     }
     return next();
   });
-  bot.use(secretIntake(services));
   bot.use(conversations<BotContext, BotContext>({ storage: flows.storage, plugins: [floodRetryInFlows()] }));
+  bot.use(secretIntake(services));
+  bot.use(createFlowGuard({ knownCommands: KNOWN_COMMANDS }));
   bot.use(createConversation(createFlow(services), { id: CREATE_FLOW }));
   bot.use(createConversation(editFlow(services), { id: EDIT_FLOW }));
   bot.use(createConversation(secretsFlow(services), { id: SECRETS_FLOW }));
