@@ -110,10 +110,15 @@ export async function ask<T>(conversation: FlowConversation, ctx: FlowContext, f
 }
 
 /**
- * Asks for one secret and waits until the intake reports it saved. Returns nothing: the value
- * never reaches the flow. `scope` is `user` or an agent id.
+ * Asks for one secret and waits until the intake reports it saved; the value never reaches the
+ * flow. `scope` is `user` or an agent id. Keys are asked for only in a private chat: anywhere
+ * else the trader is pointed there and this returns false at once (nothing was saved).
  */
-export async function askSecret(conversation: FlowConversation, ctx: FlowContext, flowName: string, name: SecretName, scope: string, agentName?: string): Promise<void> {
+export async function askSecret(conversation: FlowConversation, ctx: FlowContext, flowName: string, name: SecretName, scope: string, agentName?: string): Promise<boolean> {
+  if (ctx.chat?.type !== 'private') {
+    await ctx.reply(`🔐 I take keys only in a private chat with me, never in a group. Send /secrets to @${ctx.me.username} there, then come back.`);
+    return false;
+  }
   await conversation.external((outside) => {
     outside.session.pendingSecret = { name, scope, ...(agentName ? { agentName } : {}) };
   });
@@ -125,6 +130,6 @@ export async function askSecret(conversation: FlowConversation, ctx: FlowContext
   );
   for (;;) {
     const { answer } = await nextAnswer(conversation, flowName);
-    if (answer.text === `${SECRET_REF}${name}`) return;
+    if (answer.text === `${SECRET_REF}${name}`) return true;
   }
 }

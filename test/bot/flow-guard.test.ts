@@ -163,4 +163,29 @@ describe('secret prompts', () => {
     expect(u.lastText()).toBe('Send /help to see what I can do.');
     expect((await session(1208)).pendingSecret).toBeUndefined();
   });
+
+  it('in a group, /create never asks for a key there: it points to the private chat and asks again', async () => {
+    const admin = h.user(1207);
+    await admin.send('/start');
+    const group = h.user(1207, -5_001_207, 'group');
+    await group.send('/create');
+    for (const step of ['f:sym:BTCUSDT', 'f:name:default', 'f:amt:500', 'f:lev:3', 'f:risk:moderate', 'f:tf:15m', 'f:tp:skip', 'f:sl:skip', 'f:mode:fixed']) await group.press(step);
+    expect(group.lastText()).toContain('Which LLM');
+    await group.press('f:llm:add');
+    if (group.lastText().includes('A key for which provider')) await group.press('f:addllm:openai');
+    expect(group.texts().at(-2)).toContain('I take keys only in a private chat');
+    expect(group.lastText()).toContain('Which LLM');
+    expect((await session(-5_001_207, 1207)).pendingSecret).toBeUndefined();
+    await group.press('f:llm:none');
+
+    expect(group.lastText()).toContain('Paper trading or live');
+    await group.press('f:live:live');
+    expect(group.texts().join('\n')).not.toContain('Send your <b>HashKey');
+    expect(group.texts().at(-2)).toContain('I take keys only in a private chat');
+    expect(group.lastText()).toContain('Paper trading or live');
+    expect((await session(-5_001_207, 1207)).pendingSecret).toBeUndefined();
+    await group.press('f:live:paper');
+    expect(group.lastText()).toContain('Summary');
+    await group.send('/cancel');
+  });
 });
