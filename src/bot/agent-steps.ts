@@ -184,7 +184,7 @@ export async function askProvider(env: StepEnv, draft: Draft): Promise<void> {
       const v = a.data?.startsWith('f:addllm:') ? a.data.slice(9) : a.text?.toLowerCase();
       return v && (LLM_PROVIDERS as readonly string[]).includes(v) ? valid(v as LlmProvider) : invalid(`Choose one of ${LLM_PROVIDERS.join(', ')}.`);
     });
-    await askSecret(env.conversation, env.ctx, env.flow, PROVIDER_SECRET[provider], 'user');
+    if (!(await askSecret(env.conversation, env.ctx, env.flow, PROVIDER_SECRET[provider], 'user'))) continue;
     draft.llmProvider = provider;
     return;
   }
@@ -209,8 +209,8 @@ export async function askTradingMode(env: StepEnv, draft: Draft): Promise<void> 
   }
   if (!keys) {
     await env.ctx.reply('Live trading needs your HashKey API key and secret (trade permission, no withdrawals).');
-    await askSecret(env.conversation, env.ctx, env.flow, 'HASHKEY_API_KEY', 'user');
-    await askSecret(env.conversation, env.ctx, env.flow, 'HASHKEY_SECRET', 'user');
+    const saved = (await askSecret(env.conversation, env.ctx, env.flow, 'HASHKEY_API_KEY', 'user')) && (await askSecret(env.conversation, env.ctx, env.flow, 'HASHKEY_SECRET', 'user'));
+    if (!saved) return askTradingMode(env, draft);
   }
   draft.liveMode = true;
 }

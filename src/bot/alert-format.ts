@@ -111,6 +111,13 @@ export function formatAlert(event: AlertEvent): string {
       lines.push(`Reason: ${escapeHtml(clip(d.reason, 600))}`);
       break;
     }
+    case 'agent.stopped': {
+      const d = event.data;
+      lines.push(`⏹ ${agentLabel(d)} stopped itself`);
+      lines.push(`Reason: ${escapeHtml(clip(d.reason, 600))}`);
+      if (d.positionOpen) lines.push('Its position is still open: /agent shows it, /startagent resumes trading.');
+      break;
+    }
     case 'agent.restarted': {
       const d = event.data;
       lines.push(`🔄 ${agentLabel(d)} restarted (attempt ${d.attempt})`);

@@ -6,12 +6,13 @@
  *
  * Order of the middleware (it matters):
  *   error boundary → access (groups, /start, active users) → session → idle-flow expiry →
- *   secret intake (before any flow can record a secret) → conversations plugin → every flow →
- *   feature commands → extra features (alerts, tail) → unknown command (last).
+ *   conversations plugin → secret intake and flow guard (before any flow sees, and records, the
+ *   update: keys taken out, commands end the flow) → every flow → feature commands → extra
+ *   features (alerts, tail) → unknown command (last).
  */
 import { createHmac } from 'node:crypto';
 import { conversations, createConversation } from '@grammyjs/conversations';
-import { Bot, Composer, GrammyError, HttpError, session, type ApiClientOptions } from 'grammy';
+import { Api, Bot, BotError, Composer, GrammyError, HttpError, session, type ApiClientOptions } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { ResolvedConfig } from '../config.js';
 import type { BotStateStore } from '../hub/bot-state-store.js';
@@ -25,9 +26,11 @@ import { createAccessFeature } from './features/access.js';
 import { createAgentsFeature, panicFlow, PANIC_FLOW } from './features/agents.js';
 import { createCreateFeature, createFlow, CREATE_FLOW } from './features/create-agent.js';
 import { createEditFeature, editFlow, EDIT_FLOW } from './features/edit-agent.js';
-import { COMMANDS, createGeneralFeature } from './features/general.js';
+import { COMMANDS, createGeneralFeature, KNOWN_COMMANDS } from './features/general.js';
 import { createSecretsFeature, looksLikeApiKey, secretIntake, secretsFlow, SECRETS_FLOW } from './features/secrets.js';
 import { createUnknownFeature } from './features/unknown.js';
+import { floodRetry, floodRetryInFlows } from './flood-retry.js';
+import { createFlowGuard, flowNames } from './flow-guard.js';
 import type { BotServices } from './services.js';
 import { chatUserKey, flowStorage, FLOW_IDLE_MS, sessionStorage } from './session-storage.js';
 import { createUpdateQueue } from './update-queue.js';
@@ -59,6 +62,11 @@ export interface BotDeps {
 
 export interface ArticBot {
   bot: Bot<BotContext>;
+  /**
+   * The Bot API without the bounded 429 retry that `bot.api` (and so every reply) has: for
+   * senders that pace themselves and honour `retry_after` on their own (outbound queue, live tail).
+   */
+  directApi: Api;
   mode: BotMode;
   /** Secret token Telegram must send in webhook mode (X-Telegram-Bot-Api-Secret-Token). */
   webhookSecret: string;
@@ -74,11 +82,10 @@ export interface ArticBot {
   sweepIdleFlows(): Promise<number>;
 }
 
-const FLOW_COMMANDS: Record<string, string> = { [CREATE_FLOW]: '/create', [EDIT_FLOW]: '/edit', [SECRETS_FLOW]: '/secrets', [PANIC_FLOW]: '/panic' };
 const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
 
 function expiredText(flows: string[]): string {
-  const names = flows.map((f) => FLOW_COMMANDS[f] ?? f).join(', ') || 'Your flow';
+  const names = flowNames(flows) || 'Your flow';
   return `⌛ ${names} expired after 10 minutes without an answer. Nothing more was saved; send the command again to start over.`;
 }
 
@@ -114,10 +121,10 @@ export function createBot(deps: BotDeps): ArticBot {
   const mode: BotMode = config.telegram.webhookUrl ? 'webhook' : 'polling';
   const webhookSecret = webhookSecretFor(config);
 
-  const bot = new Bot<BotContext>(token, {
-    ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
-    client: { ...deps.client, apiRoot: config.telegram.apiRoot },
-  });
+  const client: ApiClientOptions = { ...deps.client, apiRoot: config.telegram.apiRoot };
+  const bot = new Bot<BotContext>(token, { ...(deps.botInfo ? { botInfo: deps.botInfo } : {}), client });
+  const directApi = new Api(token, client);
+  bot.api.config.use(floodRetry());
 
   // Typed hub errors are the trader's business: say them. Anything else goes to bot.catch.
   bot.use(async (ctx, next) => {
@@ -146,8 +153,9 @@ export function createBot(deps: BotDeps): ArticBot {
     }
     return next();
   });
+  bot.use(conversations<BotContext, BotContext>({ storage: flows.storage, plugins: [floodRetryInFlows()] }));
   bot.use(secretIntake(services));
-  bot.use(conversations<BotContext, BotContext>({ storage: flows.storage }));
+  bot.use(createFlowGuard({ knownCommands: KNOWN_COMMANDS }));
   bot.use(createConversation(createFlow(services), { id: CREATE_FLOW }));
   bot.use(createConversation(editFlow(services), { id: EDIT_FLOW }));
   bot.use(createConversation(secretsFlow(services), { id: SECRETS_FLOW }));
@@ -176,7 +184,17 @@ export function createBot(deps: BotDeps): ArticBot {
     if (err.ctx.chat) await err.ctx.reply('⚠️ Something went wrong on our side. Please try again.').catch(() => undefined);
   });
 
-  const queue = createUpdateQueue((u) => bot.handleUpdate(u), log);
+  // `bot.handleUpdate` rethrows what the middleware threw; `bot.catch` only sees errors when
+  // grammY's own runner is used, so every update we handle goes through the handler here.
+  async function handleUpdate(update: Update): Promise<void> {
+    try {
+      await bot.handleUpdate(update);
+    } catch (error) {
+      if (!(error instanceof BotError)) throw error;
+      await bot.errorHandler(error);
+    }
+  }
+  const queue = createUpdateQueue(handleUpdate, log);
   let polling: Promise<void> | undefined;
   let abort: AbortController | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -187,7 +205,8 @@ export function createBot(deps: BotDeps): ArticBot {
     let backoffMs = 1000;
     while (!stopped) {
       try {
-        const updates = await bot.api.getUpdates({ offset, timeout: 30, allowed_updates: [...ALLOWED_UPDATES] }, abort!.signal as Parameters<typeof bot.api.getUpdates>[1]);
+        // The loop waits out a 429 itself (below), so it polls without the retry.
+        const updates = await directApi.getUpdates({ offset, timeout: 30, allowed_updates: [...ALLOWED_UPDATES] }, abort!.signal as Parameters<typeof directApi.getUpdates>[1]);
         backoffMs = 1000;
         for (const u of updates) {
           offset = u.update_id + 1;
@@ -222,9 +241,10 @@ export function createBot(deps: BotDeps): ArticBot {
 
   return {
     bot,
+    directApi,
     mode,
     webhookSecret,
-    handleUpdate: (update) => bot.handleUpdate(update),
+    handleUpdate,
     enqueue: (update) => queue.push(update),
     sweepIdleFlows,
     async start() {

@@ -4,6 +4,7 @@
  * and the live log tails. The composition root calls `createTelegram` when a bot token is set.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import type { Api } from 'grammy';
 import type { ResolvedConfig } from '../config.js';
 import type { Orm } from '../db/orm.js';
 import { createAlertPreferences } from '../hub/alerts/alert-preferences.js';
@@ -41,12 +42,13 @@ export interface TelegramDeps {
 export function createTelegram({ config, hub, orm, logger, secrets }: TelegramDeps): Telegram {
   const log = logger.child({ part: 'telegram' });
   let bot: ArticBot | undefined;
-  // The queue needs the bot's API and the bot's features need the queue: resolve it lazily.
-  const queue = createOutboundQueue({
-    store: createOutboxStore({ orm }),
-    api: { sendMessage: (...args) => bot!.bot.api.sendMessage(...args) },
-    logger: log.child({ part: 'outbound' }),
-  });
+  // The queue needs the bot's API and the bot's features need the queue: resolve it lazily. The
+  // queue and the tail pace themselves and honour 429, so they use the API without the retry.
+  const direct: Pick<Api, 'sendMessage' | 'editMessageText'> = {
+    sendMessage: (...args) => bot!.directApi.sendMessage(...args),
+    editMessageText: (...args) => bot!.directApi.editMessageText(...args),
+  };
+  const queue = createOutboundQueue({ store: createOutboxStore({ orm }), api: direct, logger: log.child({ part: 'outbound' }) });
   const preferences = createAlertPreferences({ orm });
   const tails = createTailManager({ logs: hub.logs, pacer: queue, logger: log.child({ part: 'tail' }) });
   bot = createBot({
@@ -56,7 +58,7 @@ export function createTelegram({ config, hub, orm, logger, secrets }: TelegramDe
     store: createBotStateStore(orm),
     logger: log,
     secrets,
-    extraFeatures: [createAlertsFeature({ preferences }), createTailFeature({ agents: hub.agents, logs: hub.logs, tails, pacer: queue })],
+    extraFeatures: [createAlertsFeature({ preferences }), createTailFeature({ agents: hub.agents, logs: hub.logs, tails, pacer: queue, api: direct })],
   });
   const router = createAlertRouter({ events: hub.events, users: hub.users, preferences, format: formatAlert, sink: queue, logger: log.child({ part: 'alerts' }) });
   const artic = bot;

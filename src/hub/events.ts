@@ -40,12 +40,20 @@ export interface TradeOnChainData extends AgentRef {
   explorerUrl: string | undefined;
 }
 
+/**
+ * Who ended an agent's session: its owner (a stop, /panic or a delete, also through the API), its
+ * drawdown limit (the agent stopped itself and the hub's books confirm the session loss limit),
+ * or the agent itself for any other reason (an engine error).
+ */
+export type StopCause = 'owner' | 'drawdown' | 'self';
+
 export interface HubEventMap {
   'agent.status': AgentRef & { status: Omit<AgentStatus, 'agentId'> };
   'agent.log': AgentRef & { entries: LogEntryWire[] };
   'agent.starting': AgentRef;
   'agent.started': AgentRef & { port: number; runtime: string };
-  'agent.stopped': AgentRef & { reason: string };
+  /** `positionOpen`: the agent still holds a position after the stop (it was not closed). */
+  'agent.stopped': AgentRef & { reason: string; cause: StopCause; positionOpen: boolean };
   'agent.failed': AgentRef & { reason: string };
   'agent.crashed': AgentRef & { exitCode: number | null; oom: boolean; reason: string; lastLogs: string[]; willRestart: boolean };
   'agent.restarted': AgentRef & { attempt: number; reason: string };

@@ -165,6 +165,31 @@ describe('alert routing and preferences', () => {
     expect(sent[0]).toMatchObject({ eventType: 'agent.crash', silent: true });
   });
 
+  it('alerts an agent that stopped itself with its reason, as a crash/failure; never a stop the owner asked for, nor twice for a drawdown stop', async () => {
+    const { events, sent, router } = captureRouter();
+    events.emit('agent.stopped', { ...ref(alice), reason: 'engine error', cause: 'self', positionOpen: true });
+    events.emit('agent.stopped', { ...ref(alice), reason: 'stopped by you', cause: 'owner', positionOpen: false });
+    events.emit('agent.stopped', { ...ref(bob), reason: 'drawdown stop: loss 12.5% of capital ≥ 10% limit', cause: 'drawdown', positionOpen: false });
+    events.emit('drawdown.stop', { ...ref(bob), lossPct: 12.5, limitPct: 10 });
+    await router.stop();
+    expect(sent.map((m) => [m.chatId, m.eventType]).sort()).toEqual([
+      [5001, 'agent.crash'],
+      [5002, 'drawdown'],
+    ]);
+    const text = sent.find((m) => m.chatId === 5001)!.text;
+    expect(text).toContain('⏹ <b>Momentum &lt;BTC&gt; &amp; co</b> <code>0d5a3c1e</code> stopped itself');
+    expect(text).toContain('Reason: engine error');
+    expect(text).toContain('Its position is still open');
+    expect(formatAlert({ name: 'agent.stopped', data: { ...ref(alice), reason: 'x', cause: 'self', positionOpen: false } })).not.toContain('position');
+
+    // Silenced crash alerts still come, without a sound.
+    await prefs.set(alice.id, 'agent.crash', 'silent');
+    const second = captureRouter();
+    second.events.emit('agent.stopped', { ...ref(alice), reason: 'engine error', cause: 'self', positionOpen: false });
+    await second.router.stop();
+    expect(second.sent).toEqual([expect.objectContaining({ chatId: 5001, eventType: 'agent.crash', silent: true })]);
+  });
+
   it('delivers through the real queue: silent → disable_notification, HTML parse mode', async () => {
     await prefs.set(alice.id, 'decision', 'silent');
     const clock = createManualClock();

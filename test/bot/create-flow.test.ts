@@ -125,8 +125,8 @@ describe('/create', () => {
     await carol.send('/start');
     await carol.send('/create');
     await carol.press('f:sym:SOLUSDT');
-    await carol.send('/agents');
-    expect(carol.lastText()).toContain('You are in the middle of /create');
+    await carol.send('/frobnicate');
+    expect(carol.lastText()).toContain('I don\'t know /frobnicate. You are still in /create');
     await carol.send('/cancel');
     expect(carol.lastText()).toContain('/create cancelled');
     expect(await h.store.list('flow:503:')).toEqual([]);

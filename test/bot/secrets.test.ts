@@ -64,8 +64,8 @@ describe('secrets', () => {
     expect(bob.lastText()).toContain('Send your <b>HashKey API key</b>');
     await bob.send(HK_KEY);
     expect(bob.lastText()).toContain('Send your <b>HashKey API secret</b>');
-    await bob.send('/agents');
-    expect(bob.lastText()).toContain('You are in the middle of /create');
+    await bob.send('/frobnicate'); // an unknown command is not a key, and leaves the prompt open
+    expect(bob.lastText()).toContain('I don\'t know /frobnicate. You are still in /create');
     await bob.send(HK_SECRET);
     expect(bob.lastText()).toContain('Summary');
     expect(bob.lastText()).toContain('LLM: anthropic');

@@ -3,11 +3,12 @@
  * with new lines at most every 2 s (only when there are new lines), 429 honoured, ⏹ Stop,
  * 10-minute expiry, length limit, replacement, and owner scoping.
  */
-import { Bot } from 'grammy';
+import { Api, Bot } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock, type ManualClock } from '../../src/bot/alerts/clock.js';
 import type { BotContext } from '../../src/bot/context.js';
+import { floodRetry } from '../../src/bot/flood-retry.js';
 import { createTailFeature, createTailManager, type TailManager } from '../../src/bot/features/tail.js';
 import type { Orm } from '../../src/db/orm.js';
 import { createAgentDirectory } from '../../src/hub/agents/agent-directory.js';
@@ -138,6 +139,22 @@ describe('/tail', () => {
     expect(ok).toHaveLength(1);
     expect(ok[0]!.at - flooded[0]!.at).toBeGreaterThanOrEqual(7000);
     expect(lastText()).toContain('second');
+  });
+
+  it('edits through the API it is given, not the update\'s (which waits out 429s): a flood wait is skipped, not waited for', async () => {
+    const retrying = new Bot<BotContext>('1:test', { botInfo, client: { apiRoot: server.apiRoot } });
+    retrying.api.config.use(floodRetry());
+    retrying.use(async (ctx, next) => {
+      ctx.trader = alice;
+      await next();
+    });
+    const agents = createAgentDirectory({ orm, limits: { maxLeverage: 20 } });
+    retrying.use(createTailFeature({ agents, logs: createLogQuery(orm), tails, clock, api: new Api('1:test', { apiRoot: server.apiRoot }) }));
+    await retrying.handleUpdate(command(6001, '/tail tracker'));
+    server.failNext({ code: 429, retryAfter: 1, method: 'editMessageText' });
+    await log('info', 'first');
+    await elapse(2000);
+    expect(server.callsTo('editMessageText').map((c) => c.status)).toEqual([429]);
   });
 
   it('stops on ⏹ and removes the button', async () => {

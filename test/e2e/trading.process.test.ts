@@ -132,7 +132,8 @@ describe('trading end to end (simulated market, process runtime)', () => {
     expect(fragileView.status).toBe('stopped');
     expect(fragileView.statusReason).toMatch(/^drawdown stop: loss [\d.]+% of capital ≥ 0\.1% limit$/);
     expect(fragileView.port).toBeNull();
-    expect(events('agent.stopped', fragile.id)).toEqual([expect.objectContaining({ reason: fragileView.statusReason })]);
+    // Announced once as a drawdown stop (its own alert), with the position closed by the agent.
+    expect(events('agent.stopped', fragile.id)).toEqual([expect.objectContaining({ reason: fragileView.statusReason, cause: 'drawdown', positionOpen: false })]);
     await waitUntil(() => !processAlive(Number(fragileHandle.slice(4))), 5_000, 'the fragile agent process to exit');
     const fragileTrades = await tradesOf(fragile.id);
     expect(fragileTrades).toHaveLength(1);

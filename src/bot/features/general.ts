@@ -24,6 +24,9 @@ export const COMMANDS: BotCommand[] = [
   { command: 'help', description: 'What I can do' },
 ];
 
+/** Every command a feature answers: the menu above plus aliases (/resume = /startagent). */
+export const KNOWN_COMMANDS: ReadonlySet<string> = new Set([...COMMANDS.map((c) => c.command), 'resume']);
+
 export function createGeneralFeature(services: BotServices): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.command('help', (ctx) =>

@@ -7,7 +7,7 @@ import { Composer, InlineKeyboard } from 'grammy';
 import { HubError } from '../../hub/errors.js';
 import { isSecretName, SECRET_LABELS, SECRET_NAMES, type SecretName } from '../../hub/secrets/secret-names.js';
 import type { BotContext, FlowArgs, FlowContext, FlowConversation } from '../context.js';
-import { ask, askSecret, invalid, SECRET_REF, valid } from '../flow.js';
+import { ask, askSecret, invalid, openFlows, parseCommand, SECRET_REF, valid } from '../flow.js';
 import { escapeHtml } from '../format.js';
 import type { BotServices } from '../services.js';
 
@@ -123,29 +123,33 @@ export async function pickSecretName(conversation: FlowConversation, ctx: FlowCo
   });
 }
 
+/** Deletes the message of the update from the chat; false when Telegram refused (no rights, too old). */
+export function deleteFromChat(ctx: BotContext): Promise<boolean> {
+  return ctx.deleteMessage().then(
+    () => true,
+    () => false,
+  );
+}
+
 /**
- * Mounted BEFORE the conversations plugin: while a flow waits for a secret, the next text
- * message is deleted, stored through the vault, and replaced by a reference before any flow
- * (or its stored replay log) sees it.
+ * Mounted after the conversations plugin is installed and before any flow runs: while a flow
+ * waits for a secret, the next text message is deleted, stored through the vault, and replaced
+ * by a reference before the flow (or its stored replay log) sees it. A prompt whose flow is gone
+ * (it ended on an error) is no prompt any more: it is cleared and the message goes on.
  */
 export function secretIntake(services: BotServices): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.on('message:text', async (ctx, next) => {
     const pending = ctx.session.pendingSecret;
     if (!pending || !ctx.trader) return next();
-    const text = ctx.message.text;
-    if (/^\/cancel(@\w+)?\b/i.test(text.trim())) {
+    if (openFlows(ctx).length === 0) {
       delete ctx.session.pendingSecret;
       return next();
     }
-    // A bare command word (letters only) is not a key: let the flow answer it. Keys that
-    // happen to start with "/" (base64) carry digits or symbols and are taken as keys.
-    if (/^\/[a-z]+(_[a-z]+)*(@\w+)?$/i.test(text.trim())) return next();
-    const deleted = await ctx.deleteMessage().then(
-      () => true,
-      () => false,
-    );
-    const gone = deleted ? 'I deleted your message.' : 'I could not delete your message — please delete it yourself.';
+    const text = ctx.message.text;
+    // A command is not a key: the flow guard or the flow answers it.
+    if (parseCommand(text)) return next();
+    const gone = (await deleteFromChat(ctx)) ? 'I deleted your message.' : 'I could not delete your message — please delete it yourself.';
     try {
       const { masked } = await services.vault.set(ctx.trader.id, pending.name, text, pending.scope);
       delete ctx.session.pendingSecret;
@@ -176,10 +180,7 @@ export function createSecretsFeature(services: BotServices): Composer<BotContext
   priv.on('message:text', async (ctx, next) => {
     const text = ctx.message.text;
     if (!ctx.trader || !looksLikeApiKey(text)) return next();
-    const deleted = await ctx.deleteMessage().then(
-      () => true,
-      () => false,
-    );
+    const deleted = await deleteFromChat(ctx);
     const { ref, masked } = await services.vault.stage(ctx.trader.id, text);
     const kb = new InlineKeyboard();
     guessSecretNames(text).forEach((n, i) => {

@@ -43,6 +43,8 @@ export interface TailFeatureDeps extends TailOptions {
   logs: Pick<LogQuery, 'after' | 'recent'>;
   /** Share one manager with the composition root (to stop every tail at shutdown). */
   tails?: TailManager;
+  /** API the tail sends and edits with (default the update's `ctx.api`); the tail honours 429 itself, so pass one without a retry. */
+  api?: Pick<Api, 'sendMessage' | 'editMessageText'>;
 }
 
 export type TailEndReason = 'stopped' | 'expired' | 'replaced' | 'gone' | 'shutdown';
@@ -286,7 +288,7 @@ export function createTailFeature(deps: TailFeatureDeps): Composer<BotContext> {
       if (err instanceof HubError) return void (await ctx.reply(err.userMessage));
       throw err;
     }
-    await tails.start(ctx.api, chatId, { id: agent.id, name: agent.name }, level);
+    await tails.start(deps.api ?? ctx.api, chatId, { id: agent.id, name: agent.name }, level);
   }
 
   composer.command('tail', async (ctx) => {

@@ -13,7 +13,7 @@ import type { Logger } from '../../logger.js';
 import { WIRE_LIMITS, type AgentStatus, type PositionWire, type StartRequest } from '../../shared/wire.js';
 import type { TokenService } from '../auth/tokens.js';
 import { AgentStateError, HubError, SpawnError } from '../errors.js';
-import type { HubEvents } from '../events.js';
+import type { HubEvents, StopCause } from '../events.js';
 import type { AgentExit, AgentRuntime } from '../runtime/runtime.js';
 import { agentClient } from './agent-client.js';
 import type { AgentDirectory } from './agent-directory.js';
@@ -203,7 +203,8 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
     }
   }
 
-  async function stopRunning(agent: Agent, options: { closePosition?: boolean; reason?: string }): Promise<Agent> {
+  /** Stops a running agent and records it stopped; `announceStop` tells who ended it. */
+  async function haltRunning(agent: Agent, options: { closePosition?: boolean; reason?: string }): Promise<Agent> {
     const agentId = agent.id;
     clearTimeout(restartTimers.get(agentId));
     restartTimers.delete(agentId);
@@ -215,9 +216,18 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
         .catch((e) => log.warn({ err: e, agentId }, 'agent /stop failed; removing it anyway'));
     }
     await teardown(agentId);
-    const reason = options.reason ?? 'stopped by you';
-    const stopped = await update(agentId, { status: 'stopped', statusReason: reason, containerId: null });
-    opts.events.emit('agent.stopped', { ...refOf(stopped), reason });
+    return update(agentId, { status: 'stopped', statusReason: options.reason ?? 'stopped by you', containerId: null });
+  }
+
+  async function announceStop(stopped: Agent, cause: StopCause): Promise<void> {
+    const positionOpen = (await fork().count(TradeSchema, { agent: stopped.id, status: 'open' })) > 0;
+    opts.events.emit('agent.stopped', { ...refOf(stopped), reason: stopped.statusReason ?? '', cause, positionOpen });
+  }
+
+  /** A stop the owner asked for (also /panic and delete). */
+  async function stopRunning(agent: Agent, options: { closePosition?: boolean; reason?: string }): Promise<Agent> {
+    const stopped = await haltRunning(agent, options);
+    await announceStop(stopped, 'owner');
     return stopped;
   }
 
@@ -308,6 +318,8 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
    * the agent's own words as the reason, and raises `drawdown.stop` when its own books show the
    * session loss limit reached: the broker's realised PnL plus the unrealised PnL the agent last
    * reported, against the agent's `maxSessionLossPct` of `amountUsdt` (the engine's rule).
+   * `agent.stopped` follows with cause `drawdown` then, else `self` (an engine error), so the
+   * owner is alerted once per stop.
    */
   async function onSelfStop(agentId: string, status: Omit<AgentStatus, 'agentId'>): Promise<void> {
     await serial(agentId, async () => {
@@ -317,10 +329,12 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
       const said = status.lastAction?.startsWith('STOP: ') ? status.lastAction.slice('STOP: '.length).trim() : '';
       const reason = said || 'the agent stopped on its own';
       log.info({ agentId, reason }, 'agent stopped itself');
-      const stopped = await stopRunning(agent, { closePosition: false, reason });
+      const stopped = await haltRunning(agent, { closePosition: false, reason });
       const limitPct = stopped.maxSessionLossPct;
       const lossPct = stopped.amountUsdt > 0 ? (-(stopped.realizedPnl + status.unrealizedPnl) / stopped.amountUsdt) * 100 : 0;
-      if (limitPct > 0 && lossPct >= limitPct) opts.events.emit('drawdown.stop', { ...refOf(stopped), lossPct, limitPct });
+      const drawdown = limitPct > 0 && lossPct >= limitPct;
+      if (drawdown) opts.events.emit('drawdown.stop', { ...refOf(stopped), lossPct, limitPct });
+      await announceStop(stopped, drawdown ? 'drawdown' : 'self');
     });
   }
 

@@ -23,6 +23,7 @@ export const ALERT_EVENTS = [
   'agent.crashed',
   'agent.failed',
   'agent.restarted',
+  'agent.stopped',
   'order.error',
 ] as const satisfies ReadonlyArray<keyof HubEventMap>;
 
@@ -45,12 +46,18 @@ export function alertTypeOf(event: AlertEvent): AlertType {
       return 'drawdown';
     case 'agent.crashed':
     case 'agent.failed':
+    case 'agent.stopped': // only self-stops are alerted (`isNews`): a failure the owner must learn of
       return 'agent.crash';
     case 'agent.restarted':
       return 'agent.restart';
     case 'order.error':
       return 'order.error';
   }
+}
+
+/** A stop the owner asked for is not news to them, and a drawdown stop has its own alert. */
+function isNews(event: AlertEvent): boolean {
+  return event.name !== 'agent.stopped' || event.data.cause === 'self';
 }
 
 export interface AlertMessage {
@@ -81,7 +88,7 @@ export interface AlertRouterDeps {
 
 export interface AlertRouter {
   /** Routes one event (the subscriptions call this; tests may too). Resolves when it is queued or dropped. */
-  route(event: AlertEvent): Promise<'queued' | 'off' | 'no-chat'>;
+  route(event: AlertEvent): Promise<'queued' | 'off' | 'no-chat' | 'not-news'>;
   /** Subscribes to the hub events; idempotent. */
   start(): void;
   /** Unsubscribes and waits for routes in progress. */
@@ -104,7 +111,8 @@ export function createAlertRouter(deps: AlertRouterDeps): AlertRouter {
     return chatId;
   }
 
-  async function route(event: AlertEvent): Promise<'queued' | 'off' | 'no-chat'> {
+  async function route(event: AlertEvent): Promise<'queued' | 'off' | 'no-chat' | 'not-news'> {
+    if (!isNews(event)) return 'not-news';
     const type = alertTypeOf(event);
     const ownerId = event.data.ownerId;
     const [mode, chatId] = await Promise.all([deps.preferences.mode(ownerId, type), chatOf(ownerId)]);
