@@ -50,6 +50,14 @@ export const AgentSchema = defineEntity({
     /** Strategy name from the library; null lets the planner choose. */
     strategy: p.string().length(48).nullable(),
 
+    /**
+     * Leverage and paper/live of the session started last, fixed when it was sent `/start`: the
+     * broker trades the session on these, whatever the settings above were edited to since (they
+     * apply at the next start). Null until the first start.
+     */
+    sessionLeverage: p.integer().nullable(),
+    sessionLiveMode: p.boolean().nullable(),
+
     position: p.json<OpenPosition>().nullable(),
     lastPrice: p.double().runtimeType('number').$type<number>().nullable(),
     unrealizedPnl: p.double().runtimeType('number').$type<number>().default(0),
