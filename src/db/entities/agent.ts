@@ -8,6 +8,8 @@ import { UserSchema } from './user.js';
 
 export const AGENT_STATUSES = ['created', 'starting', 'running', 'stopping', 'stopped', 'failed'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
+/** Statuses with a session under way (being started, running or being stopped). */
+export const ACTIVE_AGENT_STATUSES: ReadonlySet<string> = new Set<AgentStatus>(['starting', 'running', 'stopping']);
 export const RISK_PROFILES = ['conservative', 'moderate', 'aggressive'] as const;
 export type RiskProfile = (typeof RISK_PROFILES)[number];
 export const TP_SL_MODES = ['fixed', 'dynamic'] as const;

@@ -3,7 +3,7 @@
  * scoped to the owner, so another user's agent behaves exactly like a missing one.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
+import { ACTIVE_AGENT_STATUSES, AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
 import { levelsAfterPctChange, type TpSlLevels } from '../../shared/tp-sl-levels.js';
 import { isLiveConfigField } from '../../shared/wire.js';
@@ -44,8 +44,6 @@ export interface AgentDirectory {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const ACTIVE = new Set(['starting', 'running', 'stopping']);
 
 /**
  * Stores new TP/SL levels of the open position `tradeId`, so the next `/start` hands them back.
@@ -117,6 +115,7 @@ export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputL
       const agent = await load(em, ownerId, ref);
       const liveChanges: Array<keyof AgentInput> = [];
       const needsRestart: Array<keyof AgentInput> = [];
+      // A session running or about to run takes (or is sent) the change; one being stopped does not.
       const active = agent.status === 'running' || agent.status === 'starting';
       const tpSlMode = agent.tpSlMode;
       const next: Record<string, unknown> = {};
@@ -132,7 +131,7 @@ export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputL
       }
       // A session trades the pair it started with, and the broker prices its orders on the
       // agent's symbol: the two must not part while it runs.
-      if (next.symbol !== undefined && next.symbol !== agent.symbol && ACTIVE.has(agent.status)) {
+      if (next.symbol !== undefined && next.symbol !== agent.symbol && ACTIVE_AGENT_STATUSES.has(agent.status)) {
         throw new AgentStateError('symbol change while active', `${agent.name} is ${agent.status}: stop it before changing its pair.`);
       }
       const merged = { ...toAgentView(agent), ...next } as AgentInput;

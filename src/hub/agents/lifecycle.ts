@@ -7,7 +7,7 @@
  * push in state `stopped`; the hub then finishes the stop the same way as one it asked for.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
+import { ACTIVE_AGENT_STATUSES, AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
 import { WIRE_LIMITS, type AgentStatus, type LiveConfigField, type LiveConfigPatch, type PositionWire, type StartRequest } from '../../shared/wire.js';
@@ -69,7 +69,7 @@ export interface AgentLifecycle {
   close(): Promise<void>;
 }
 
-const ACTIVE = new Set(['starting', 'running', 'stopping']);
+const ACTIVE = ACTIVE_AGENT_STATUSES;
 
 export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
   const log = opts.logger.child({ part: 'lifecycle' });
