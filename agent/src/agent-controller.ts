@@ -1,14 +1,14 @@
 /**
  * What the agent's HTTP endpoints act on: at most one trading session at a time (a hub client
- * plus an engine). `/start` begins a session, `/stop` ends it (closing the position when asked,
- * then flushing pushes), and a signal ends it without closing (the hub keeps the position and
- * hands it back on the next start).
+ * plus an engine). `/start` begins a session, `/config` changes its live settings, `/stop` ends
+ * it (closing the position when asked, then flushing pushes), and a signal ends it without
+ * closing (the hub keeps the position and hands it back on the next start).
  */
-import type { AgentHealth, AgentStatus, StartRequest, StopRequest } from '../../src/shared/wire.js';
+import type { AgentHealth, AgentStatus, LiveConfigPatch, StartRequest, StopRequest } from '../../src/shared/wire.js';
 import { safeUrl, type AgentLog } from './agent-log.js';
 import { realClock, type Clock } from './clock.js';
 import { createEngine, type Engine, type EngineOptions, type SignalFn } from './engine/engine.js';
-import { AgentBusyError, BadRequestError } from './errors.js';
+import { AgentBusyError, AgentNotRunningError, BadRequestError } from './errors.js';
 import { createHubClient, type HubClient, type HubClientOptions } from './hub-client.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -39,6 +39,8 @@ export interface AgentController {
   status(): AgentStatus;
   /** Begins a session; throws `AgentBusyError` while one runs, `BadRequestError` on a mismatch. */
   start(req: StartRequest): AgentStatus;
+  /** Applies live settings to the running session; throws `AgentNotRunningError` without one. */
+  applyConfig(patch: LiveConfigPatch): AgentStatus;
   stop(req: StopRequest): Promise<AgentStatus>;
   /** SIGTERM/SIGINT: stop without closing the position, flush, release the hub client. */
   shutdown(deadlineMs: number): Promise<void>;
@@ -130,6 +132,14 @@ export function createAgentController(opts: AgentControllerOptions): AgentContro
       // When the engine stops itself (drawdown stop), deliver its last words.
       void engine.done().then(() => client.flush(flushTimeoutMs));
       return engine.status();
+    },
+
+    applyConfig(patch) {
+      const s = session;
+      const state = s?.engine.state ?? 'idle';
+      if (!s || state !== 'running') throw new AgentNotRunningError(state);
+      if (patch.closeOnStop !== undefined) s.closeOnStop = patch.closeOnStop;
+      return s.engine.applyConfig(patch);
     },
 
     async stop(req) {

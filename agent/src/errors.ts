@@ -22,6 +22,14 @@ export class AgentBusyError extends Error {
   }
 }
 
+/** `/config` while no session runs (→ 409): there is nothing to apply the change to. */
+export class AgentNotRunningError extends Error {
+  override readonly name = 'AgentNotRunningError';
+  constructor(readonly state: string) {
+    super(`agent is ${state}; the change applies at the next start`);
+  }
+}
+
 /** Missing or invalid environment for the agent process. */
 export class AgentEnvError extends Error {
   override readonly name = 'AgentEnvError';

@@ -3,11 +3,13 @@
  *
  *   GET /health → AgentHealth · POST /start StartRequest → AgentStatus
  *   POST /stop StopRequest → AgentStatus · GET /status → AgentStatus
+ *   POST /config LiveConfigPatch → AgentStatus (live settings of the running session)
  *
  * Every request must carry `Authorization: Bearer <AGENT_TOKEN>` (checked timing-safe) or gets
  * 401 — before routing, so unknown paths reveal nothing. Errors are `{error, message}`:
- * 400 bad JSON/body, 404/405 unknown route, 409 start while running, 413 body too large,
- * 500 anything unexpected (logged; the process keeps serving).
+ * 400 bad JSON/body (unknown `/config` fields included), 404/405 unknown route, 409 start while
+ * running or config while not running, 413 body too large, 500 anything unexpected (logged; the
+ * process keeps serving).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,9 +17,9 @@ import { WIRE_LIMITS } from '../../src/shared/wire.js';
 import type { AgentController } from './agent-controller.js';
 import { errorMessage, type AgentLog } from './agent-log.js';
 import { createBearerCheck } from './auth.js';
-import { AgentBusyError, BadRequestError } from './errors.js';
+import { AgentBusyError, AgentNotRunningError, BadRequestError } from './errors.js';
 import { readJsonBody, sendError, sendJson } from './http-io.js';
-import { parseStartRequest, parseStopRequest } from './validate.js';
+import { parseLiveConfigPatch, parseStartRequest, parseStopRequest } from './validate.js';
 
 export interface AgentServerOptions {
   controller: AgentController;
@@ -48,6 +50,9 @@ export function createAgentServer(opts: AgentServerOptions): AgentServer {
     '/stop': {
       POST: async (req) => controller.stop(parseStopRequest(await readJsonBody(req, WIRE_LIMITS.maxBodyBytes))),
     },
+    '/config': {
+      POST: async (req) => controller.applyConfig(parseLiveConfigPatch(await readJsonBody(req, WIRE_LIMITS.maxBodyBytes))),
+    },
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -74,6 +79,7 @@ export function createAgentServer(opts: AgentServerOptions): AgentServer {
         return sendError(res, 400, err.code, err.message);
       }
       if (err instanceof AgentBusyError) return sendError(res, 409, 'agent_busy', err.message);
+      if (err instanceof AgentNotRunningError) return sendError(res, 409, 'not_running', err.message);
       log.error(`${req.method} ${path} failed: ${errorMessage(err)}`);
       return sendError(res, 500, 'internal', 'internal error');
     }

@@ -1,10 +1,20 @@
 /**
- * Validation of the hub's request bodies (`StartRequest`, `StopRequest`). Unknown fields are
- * ignored (a newer hub may send optional extras); missing or mistyped ones are refused with a
- * `BadRequestError` naming the field.
+ * Validation of the hub's request bodies (`StartRequest`, `StopRequest`, `LiveConfigPatch`).
+ * Missing or mistyped fields are refused with a `BadRequestError` naming the field. Unknown
+ * fields of `/start` and `/stop` are ignored (a newer hub may send optional extras); those of
+ * `/config` are refused: a setting this agent cannot apply live must not count as applied.
  */
 import { isInterval } from '../../src/shared/market.js';
-import type { AgentConfigWire, PositionWire, StartRequest, StopRequest } from '../../src/shared/wire.js';
+import {
+  LIVE_CONFIG_FIELDS,
+  isLiveConfigField,
+  type AgentConfigWire,
+  type LiveConfigField,
+  type LiveConfigPatch,
+  type PositionWire,
+  type StartRequest,
+  type StopRequest,
+} from '../../src/shared/wire.js';
 import { BadRequestError } from './errors.js';
 
 type Obj = Record<string, unknown>;
@@ -61,6 +71,15 @@ function oneOf<T extends string>(o: Obj, k: string, path: string, values: readon
   return v as T;
 }
 
+/** The rule of each live setting: one place for `/start`'s config and `/config`'s body. */
+const LIVE_RULES: { [K in LiveConfigField]: (o: Obj, path: string) => AgentConfigWire[K] } = {
+  name: (o, path) => str(o, 'name', path),
+  tpPct: (o, path) => numOrNull(o, 'tpPct', path, 0, 1000, { minExclusive: true }),
+  slPct: (o, path) => numOrNull(o, 'slPct', path, 0, 100, { minExclusive: true }),
+  maxSessionLossPct: (o, path) => num(o, 'maxSessionLossPct', path, 0, 100),
+  closeOnStop: (o, path) => bool(o, 'closeOnStop', path),
+};
+
 export function parseConfig(v: unknown, path = 'config'): AgentConfigWire {
   if (!isObj(v)) fail(path, 'an object');
   const timeframe = str(v, 'timeframe', path, { max: 8 });
@@ -69,19 +88,19 @@ export function parseConfig(v: unknown, path = 'config'): AgentConfigWire {
   if (!/^[A-Za-z0-9]{2,30}$/.test(symbol)) fail(`${path}.symbol`, 'a symbol id like BTCUSDT');
   return {
     agentId: str(v, 'agentId', path, { nonEmpty: true }),
-    name: str(v, 'name', path),
+    name: LIVE_RULES.name(v, path),
     symbol,
     amountUsdt: num(v, 'amountUsdt', path, 0, 1e9, { minExclusive: true }),
     leverage: num(v, 'leverage', path, 1, 200),
     riskProfile: oneOf(v, 'riskProfile', path, ['conservative', 'moderate', 'aggressive'] as const),
     timeframe,
-    tpPct: numOrNull(v, 'tpPct', path, 0, 1000, { minExclusive: true }),
-    slPct: numOrNull(v, 'slPct', path, 0, 100, { minExclusive: true }),
+    tpPct: LIVE_RULES.tpPct(v, path),
+    slPct: LIVE_RULES.slPct(v, path),
     tpSlMode: oneOf(v, 'tpSlMode', path, ['fixed', 'dynamic'] as const),
     pollSeconds: num(v, 'pollSeconds', path, 0.05, 86_400),
     supervisorIntervalSeconds: num(v, 'supervisorIntervalSeconds', path, 1, 86_400),
-    maxSessionLossPct: num(v, 'maxSessionLossPct', path, 0, 100),
-    closeOnStop: bool(v, 'closeOnStop', path),
+    maxSessionLossPct: LIVE_RULES.maxSessionLossPct(v, path),
+    closeOnStop: LIVE_RULES.closeOnStop(v, path),
     llmProvider: strOrNull(v, 'llmProvider', path, { max: 50 }),
     llmModel: strOrNull(v, 'llmModel', path, { max: 100 }),
     liveMode: bool(v, 'liveMode', path),
@@ -128,4 +147,23 @@ export function parseStopRequest(v: unknown): StopRequest {
   if (v.closePosition !== undefined) out.closePosition = bool(v, 'closePosition', 'body');
   if (v.reason !== undefined) out.reason = str(v, 'reason', 'body', { max: 500 });
   return out;
+}
+
+/** `POST /config`: at least one live setting, nothing else. */
+export function parseLiveConfigPatch(v: unknown): LiveConfigPatch {
+  if (!isObj(v)) fail('body', 'a JSON object');
+  const unknown = Object.keys(v).filter((k) => !isLiveConfigField(k));
+  if (unknown.length > 0) {
+    throw new BadRequestError(
+      `body.${unknown[0]}: not a setting a running agent applies (live: ${LIVE_CONFIG_FIELDS.join(', ')}; others need a restart)`,
+      'unknown_field',
+    );
+  }
+  const patch: LiveConfigPatch = {};
+  const take = <K extends LiveConfigField>(k: K) => {
+    if (k in v) patch[k] = LIVE_RULES[k](v, 'body');
+  };
+  LIVE_CONFIG_FIELDS.forEach(take);
+  if (Object.keys(patch).length === 0) fail('body', `at least one of ${LIVE_CONFIG_FIELDS.join(', ')}`);
+  return patch;
 }

@@ -10,6 +10,7 @@ import { createAgentDirectory, type AgentDirectory } from './agents/agent-direct
 import { createAgentIngest, type AgentIngest } from './agents/ingest.js';
 import { createLogQuery, type LogQuery } from './agents/agent-logs.js';
 import { createAgentLifecycle, type AgentLifecycle } from './agents/lifecycle.js';
+import { createAgentSettings, type AgentSettings } from './agents/agent-settings.js';
 import { createPortAllocator } from './agents/port-allocator.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
 import { HubEvents } from './events.js';
@@ -32,6 +33,8 @@ export interface Hub {
   vault: Vault;
   agents: AgentDirectory;
   lifecycle: AgentLifecycle;
+  /** Edits of agents' settings, delivered to running sessions where they apply live. */
+  settings: AgentSettings;
   ingest: AgentIngest;
   logs: LogQuery;
   runtime: AgentRuntime;
@@ -158,6 +161,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     vault,
     agents,
     lifecycle,
+    settings: createAgentSettings({ directory: agents, lifecycle, logger }),
     ingest,
     logs: createLogQuery(orm),
     runtime,

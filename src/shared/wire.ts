@@ -5,7 +5,7 @@
  *
  * Hub → agent (every request carries `Authorization: Bearer <agent token>`):
  *   GET /health → AgentHealth · POST /start StartRequest → AgentStatus · POST /stop StopRequest
- *   → AgentStatus · GET /status → AgentStatus
+ *   → AgentStatus · GET /status → AgentStatus · POST /config LiveConfigPatch → AgentStatus
  * Agent → hub (same token):
  *   POST /internal/agents/:id/status StatusPush · POST /internal/agents/:id/logs LogBatch
  *   POST /internal/agents/:id/orders OrderRequest → OrderResult
@@ -45,6 +45,25 @@ export interface AgentConfigWire {
   /** Strategy name from the library; null lets the planner choose. */
   strategy: string | null;
 }
+
+/**
+ * The settings a running session takes at once (`POST /config`); any other change waits for the
+ * next `/start`. The one list: the hub's "applied live / needs a restart" answer, what it sends
+ * to the agent and what the agent accepts all come from it.
+ */
+export const LIVE_CONFIG_FIELDS = ['name', 'tpPct', 'slPct', 'maxSessionLossPct', 'closeOnStop'] as const;
+export type LiveConfigField = (typeof LIVE_CONFIG_FIELDS)[number];
+
+export function isLiveConfigField(field: string): field is LiveConfigField {
+  return (LIVE_CONFIG_FIELDS as readonly string[]).includes(field);
+}
+
+/**
+ * Body of `POST /config`: new values of live settings (at least one; other fields are refused).
+ * A changed `tpPct` / `slPct` moves the open position's level from its entry price in `fixed`
+ * TP/SL mode (other levels, e.g. a supervisor's adjustment, stay).
+ */
+export type LiveConfigPatch = Partial<Pick<AgentConfigWire, LiveConfigField>>;
 
 /** An open position as the hub's broker recorded it. */
 export interface PositionWire {

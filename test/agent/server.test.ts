@@ -4,7 +4,7 @@ import { createBearerCheck } from '../../agent/src/auth.js';
 import { createAgentServer, type AgentServer } from '../../agent/src/server.js';
 import type { AgentHealth, AgentStatus } from '../../src/shared/wire.js';
 import { startFakeHub, type FakeHub } from '../support/fake-hub.js';
-import { memoryLog, startRequest } from './helpers.js';
+import { memoryLog, openPosition, startRequest } from './helpers.js';
 
 const TOKEN = 'server-test-token-0123456789';
 const AGENT = 'agent-1';
@@ -49,7 +49,7 @@ describe('agent server: auth', () => {
     const { call } = await setup();
     const wrongSameLength = TOKEN.slice(0, -1) + (TOKEN.endsWith('9') ? '8' : '9');
     for (const auth of [null, 'Bearer nope', `Bearer ${wrongSameLength}`, `Basic ${TOKEN}`, `Bearer ${TOKEN}x`, 'Bearer ']) {
-      for (const [method, path] of [['GET', '/health'], ['GET', '/status'], ['POST', '/start'], ['POST', '/stop'], ['GET', '/nowhere']]) {
+      for (const [method, path] of [['GET', '/health'], ['GET', '/status'], ['POST', '/start'], ['POST', '/stop'], ['POST', '/config'], ['GET', '/nowhere']]) {
         const res = await call(method, path, undefined, auth);
         expect(res.status, `${method} ${path} with ${auth}`).toBe(401);
         expect(res.body).toEqual({ error: 'unauthorized', message: 'missing or invalid agent token' });
@@ -158,5 +158,51 @@ describe('agent server: lifecycle against the fake hub', () => {
   it('/stop before any /start answers the idle status', async () => {
     const { call } = await setup();
     expect(await call('POST', '/stop')).toMatchObject({ status: 200, body: { state: 'idle' } });
+  });
+});
+
+describe('agent server: live settings (POST /config)', () => {
+  it('refuses /config without a running session, with fields that need a restart, or bad values', async () => {
+    const { call, hub } = await setup();
+    expect(await call('POST', '/config', { tpPct: 3 })).toMatchObject({ status: 409, body: { error: 'not_running' } });
+    await call('POST', '/start', startRequest(hub.url, { config: { pollSeconds: 0.05 } }));
+    expect(await call('POST', '/config', { tpPct: 3, leverage: 10 })).toMatchObject({
+      status: 400,
+      body: { error: 'unknown_field', message: expect.stringContaining('body.leverage: not a setting a running agent applies') },
+    });
+    expect(await call('POST', '/config', {})).toMatchObject({ status: 400, body: { error: 'bad_request', message: expect.stringContaining('at least one of') } });
+    expect(await call('POST', '/config', { tpPct: -1 })).toMatchObject({ status: 400, body: { message: expect.stringContaining('body.tpPct') } });
+    expect(await call('POST', '/config', { closeOnStop: 'yes' })).toMatchObject({ status: 400, body: { message: expect.stringContaining('body.closeOnStop') } });
+    expect(await call('POST', '/config', [1])).toMatchObject({ status: 400 });
+    expect(await call('GET', '/config')).toMatchObject({ status: 405 });
+    expect(await call('POST', '/config', { tpPct: null, maxSessionLossPct: 20 })).toMatchObject({ status: 200, body: { state: 'running' } });
+    await call('POST', '/stop', {});
+    expect(await call('POST', '/config', { tpPct: 3 })).toMatchObject({ status: 409, body: { error: 'not_running' } });
+  });
+
+  it('a take-profit moved below the price closes the held long at the new level on the next tick', async () => {
+    const { call, hub } = await setup();
+    const position = openPosition({ tradeId: 't-held', entryPrice: 100, qty: 1 });
+    hub.setPosition(position);
+    hub.setPrice(104);
+    await call('POST', '/start', startRequest(hub.url, { position, config: { pollSeconds: 0.05, tpPct: 50 } }));
+    await hub.waitFor(() => hub.statuses.length >= 3, 5_000, 'a few ticks at TP 150');
+    expect(hub.orders).toHaveLength(0);
+    const res = await call('POST', '/config', { tpPct: 3 });
+    expect(res.status).toBe(200);
+    expect((res.body as AgentStatus).position!.tpPrice).toBeCloseTo(103, 9);
+    await hub.waitFor(() => hub.orders.some((o) => o.action === 'close'), 5_000, 'the close');
+    expect(hub.orders.map((o) => [o.action, o.reason])).toEqual([['close', 'TP hit: price 104 ≥ TP 103']]);
+    expect(hub.position).toBeNull();
+  });
+
+  it('closeOnStop changed live decides what a plain /stop does', async () => {
+    const { call, hub } = await setup();
+    const position = openPosition({ tradeId: 't-kept' });
+    hub.setPosition(position);
+    await call('POST', '/start', startRequest(hub.url, { position, config: { pollSeconds: 0.05, closeOnStop: true } }));
+    expect((await call('POST', '/config', { closeOnStop: false })).status).toBe(200);
+    expect((await call('POST', '/stop')).body).toMatchObject({ state: 'stopped', position: { tradeId: 't-kept' } });
+    expect(hub.orders).toHaveLength(0);
   });
 });

@@ -141,6 +141,7 @@ describe('viewing and control', () => {
     expect(alice.texts().at(-2)).toContain('Take-profit must be a percent above 0');
     await alice.send('3');
     expect(alice.texts().at(-2)).toBe('💾 Saved. Applied live: Take-profit.');
+    expect(h.runtime.configs.at(-1)).toEqual({ agentId: agent.id, body: { tpPct: 3 } });
     await alice.press('f:ef:leverage');
     await alice.press('f:lev:10');
     expect(alice.texts().at(-2)).toBe(`💾 Saved. Needs a restart: Leverage — /stop then /startagent ${agent.shortId}.`);
@@ -155,6 +156,24 @@ describe('viewing and control', () => {
     await alice.press('f:ef:done');
     await alice.press(`ag:l:${agent.id}`);
     expect(h.api.succeeded('sendMessage').filter((c) => c.chatId === '701').map((c) => String(c.payload.text)).some((t) => t.startsWith('📜 <b>btc-scalper</b> — last 20 line(s)'))).toBe(true);
+  });
+
+  it('/edit does not say "applied live" when the running agent cannot take the change', async () => {
+    await h.hub.lifecycle.start(aliceId, agent.id);
+    const configsBefore = h.runtime.configs.length;
+    // The agent stops answering while the hub still counts it as running.
+    const server = h.runtime.servers.get(agent.id)!;
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await alice.send('/edit btc-scalper');
+    await alice.press('f:ef:tpPct');
+    await alice.send('2.5');
+    expect(alice.texts().at(-2)).toBe('💾 Saved. Not applied live: Take-profit — the agent did not answer; it takes effect at the next start.');
+    await alice.press('f:ef:done');
+    expect(h.runtime.configs).toHaveLength(configsBefore);
+    // Saved all the same: the next start hands the agent the new value.
+    expect((await h.hub.agents.find(aliceId, agent.id)).tpPct).toBe(2.5);
+    await h.hub.lifecycle.stop(aliceId, agent.id);
   });
 
   it('/help, /symbols, /token and unknown commands', async () => {

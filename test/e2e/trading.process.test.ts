@@ -22,9 +22,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import type { HubEventMap, HubEventName } from '../../src/hub/events.js';
-import { freePortRange, startTestApp } from '../support/app-harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { appSql, earlyInAMinute, recordEvents, startTradingApp, tradesOf as tradesIn } from '../support/e2e.js';
 import { waitUntil, processAlive } from '../support/wait.js';
 
 const SLIPPAGE_BPS = 5;
@@ -33,59 +32,15 @@ const FEE_BPS = 6;
 let db: TestDatabase;
 let app: App & { port: number; dataDir: string };
 let ownerId: string;
-const seen: { [K in HubEventName]?: Array<HubEventMap[K]> } = {};
+let events: ReturnType<typeof recordEvents>;
 
-function events<K extends HubEventName>(name: K, agentId: string): Array<HubEventMap[K]> {
-  return ((seen[name] ?? []) as Array<HubEventMap[K] & { agentId: string }>).filter((e) => e.agentId === agentId);
-}
-
-
-/** Returns when at least 20 s are left in the current 1-minute bar (waits for the next bar otherwise). */
-async function earlyInAMinute(): Promise<void> {
-  const intoMinute = Date.now() % 60_000;
-  if (intoMinute < 40_000) return;
-  await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 500));
-}
-
-async function sql<T = Record<string, unknown>>(query: string, params: unknown[] = []): Promise<T[]> {
-  return app.orm.em.fork().getConnection().execute(query, params);
-}
-
-interface TradeRow {
-  id: string;
-  side: 'long' | 'short';
-  qty: number;
-  leverage: number;
-  margin: number;
-  entry_price: number;
-  exit_price: number | null;
-  fees: number;
-  pnl: number | null;
-  status: string;
-  close_reason: string | null;
-}
-
-const tradesOf = (agentId: string) => sql<TradeRow>('select * from trades where agent_id = ? order by opened_at', [agentId]);
-
+const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) => appSql<T>(app, query, params);
+const tradesOf = (agentId: string) => tradesIn(app, agentId);
 
 beforeAll(async () => {
   db = await createTestDatabase('trading');
-  const range = await freePortRange(6);
-  app = await startTestApp({
-    databaseUrl: db.url,
-    env: {
-      AGENT_RUNTIME: 'process',
-      AGENT_PORT_RANGE: `${range.from}-${range.to}`,
-      AGENT_HEALTH_INTERVAL_MS: '500',
-      MARKET_DATA: 'simulated',
-      SIMULATED_SEED: '7',
-      PAPER_SLIPPAGE_BPS: String(SLIPPAGE_BPS),
-      PAPER_FEE_BPS: String(FEE_BPS),
-    },
-  });
-  app.hub.events.onAny((name, data) => {
-    ((seen[name] ??= []) as unknown[]).push(data);
-  });
+  app = await startTradingApp(db.url, 6, { SIMULATED_SEED: '7', PAPER_SLIPPAGE_BPS: String(SLIPPAGE_BPS), PAPER_FEE_BPS: String(FEE_BPS) });
+  events = recordEvents(app);
   ownerId = (await app.hub.users.register(7101, 'Trader')).user.id;
 }, 30_000);
 

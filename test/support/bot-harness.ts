@@ -47,14 +47,19 @@ export const BOT_INFO = {
 } as const;
 export const USER_MESSAGE_IDS = 100_000;
 
-/** An agent runtime whose agents are small HTTP servers answering /health, /start, /stop, /status. */
-export function createFakeRuntime(options: { failStart?: () => boolean } = {}): AgentRuntime & { servers: Map<string, Server> } {
+/**
+ * An agent runtime whose agents are small HTTP servers answering /health, /start, /stop, /status
+ * and /config (whose bodies are recorded in `configs`).
+ */
+export function createFakeRuntime(options: { failStart?: () => boolean } = {}): AgentRuntime & { servers: Map<string, Server>; configs: Array<{ agentId: string; body: unknown }> } {
   const servers = new Map<string, Server>();
+  const configs: Array<{ agentId: string; body: unknown }> = [];
   const listeners = new Set<(e: AgentExit) => void>();
   const baseUrls = new Map<string, string>();
   return {
     kind: 'process',
     servers,
+    configs,
     async place(spec: AgentSpec) {
       let state = 'idle';
       const server = createServer((req, res) => {
@@ -63,7 +68,8 @@ export function createFakeRuntime(options: { failStart?: () => boolean } = {}): 
           res.end(JSON.stringify(body));
         };
         if (req.headers.authorization !== `Bearer ${spec.env.AGENT_TOKEN}`) return send(401, { error: 'Unauthorized', message: 'bad token' });
-        req.resume();
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
         req.on('end', () => {
           const status = () => ({ agentId: spec.agentId, state, price: null, position: null, unrealizedPnl: 0, realizedPnl: 0, strategy: null, lastAction: null, stale: false, simulated: true, ts: new Date().toISOString() });
           if (req.url === '/health') return send(200, { ok: true, agentId: spec.agentId, state, uptimeMs: 1, version: 'test' });
@@ -77,6 +83,10 @@ export function createFakeRuntime(options: { failStart?: () => boolean } = {}): 
             return send(200, status());
           }
           if (req.url === '/status') return send(200, status());
+          if (req.url === '/config') {
+            configs.push({ agentId: spec.agentId, body: JSON.parse(body) as unknown });
+            return send(200, status());
+          }
           send(404, { error: 'NotFound', message: req.url ?? '' });
         });
       });

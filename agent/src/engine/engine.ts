@@ -14,6 +14,9 @@
  * - Orders go through the hub with a fresh idempotency key per intended order, retried with that
  *   same key until they succeed or the engine stops. The hub's answer is the truth for the
  *   position and the realised PnL.
+ * - Live settings (`applyConfig`: TP/SL percents, loss limit, …) replace the config at once and
+ *   count from the next tick; a changed TP/SL percent moves the open position's level (shared
+ *   rule: src/shared/tp-sl-levels.ts).
  * - Logs: one line per change (plan, opened, closed, supervisor verdict, stale data, errors);
  *   a quiet tick writes nothing.
  * - `stop()` is bounded: the current tick gets a grace period, then in-flight requests are
@@ -23,7 +26,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Candle } from '../../../src/shared/market.js';
 import { getStrategy, type StrategyName, type StrategySignal } from '../../../src/shared/strategies/index.js';
-import type { AgentConfigWire, AgentState, AgentStatus, PositionSide, PositionWire } from '../../../src/shared/wire.js';
+import { levelsAfterPctChange } from '../../../src/shared/tp-sl-levels.js';
+import type { AgentConfigWire, AgentState, AgentStatus, LiveConfigPatch, PositionSide, PositionWire } from '../../../src/shared/wire.js';
 import type { AgentLog } from '../agent-log.js';
 import { errorMessage } from '../agent-log.js';
 import { realClock, type Clock } from '../clock.js';
@@ -87,6 +91,8 @@ export interface Engine {
   /** Stops the loop (bounded), closes the position when asked, pushes the final status. */
   stop(opts: StopOptions): Promise<AgentStatus>;
   status(): AgentStatus;
+  /** Replaces live settings of the session (from the next tick); returns the status after. */
+  applyConfig(patch: LiveConfigPatch): AgentStatus;
   /** Resolves when the loop has ended, by `stop()` or by the drawdown stop. */
   done(): Promise<void>;
 }
@@ -94,7 +100,9 @@ export interface Engine {
 const defaultSignal: SignalFn = (strategy, candles, params) => getStrategy(strategy).evaluate(candles, params);
 
 export function createEngine(deps: EngineDeps): Engine {
-  const { config, hub, clock } = deps;
+  const { hub, clock } = deps;
+  /** The session's settings; `applyConfig` replaces the live ones. */
+  let config = deps.config;
   const log = deps.log;
   const timers = deps.timers ?? realClock;
   const evaluateSignal = deps.evaluateSignal ?? defaultSignal;
@@ -475,6 +483,21 @@ export function createEngine(deps: EngineDeps): Engine {
     },
 
     status,
+
+    applyConfig(patch) {
+      config = { ...config, ...patch };
+      const changed = Object.entries(patch)
+        .map(([k, v]) => `${k} ${v === null ? 'none' : String(v)}`)
+        .join(', ');
+      if (position && ('tpPct' in patch || 'slPct' in patch)) {
+        levels = levelsAfterPctChange({ ...position, ...levels }, config.tpSlMode, patch);
+        position = { ...position, ...levels };
+        log.info(`settings changed: ${changed}; ${position.side} position: TP ${lvl(levels.tpPrice)}, SL ${lvl(levels.slPrice)}`);
+      } else {
+        log.info(`settings changed: ${changed}`);
+      }
+      return status();
+    },
 
     done: () => loop,
   };

@@ -4,12 +4,10 @@
  */
 import { atr } from '../../../src/shared/strategies/index.js';
 import type { Candle } from '../../../src/shared/market.js';
+import { fixedLevels, type TpSlLevels } from '../../../src/shared/tp-sl-levels.js';
 import type { AgentConfigWire, PositionSide, PositionWire } from '../../../src/shared/wire.js';
 
-export interface TpSlLevels {
-  tpPrice: number | null;
-  slPrice: number | null;
-}
+export { fixedLevels, type TpSlLevels };
 
 /** ATR multiple of the dynamic stop distance. */
 export const DYNAMIC_SL_ATR_MULTIPLE = 2;
@@ -23,15 +21,6 @@ const dir = (side: PositionSide) => (side === 'long' ? 1 : -1);
 /** Unrealised PnL of `position` at `price`: qty × price move, signed by side (fees not included). */
 export function unrealizedPnl(position: Pick<PositionWire, 'side' | 'qty' | 'entryPrice'>, price: number): number {
   return dir(position.side) * (price - position.entryPrice) * position.qty;
-}
-
-/** Fixed levels: TP `tpPct`% and SL `slPct`% of the entry price away from it; null disables one. */
-export function fixedLevels(side: PositionSide, entry: number, tpPct: number | null, slPct: number | null): TpSlLevels {
-  const d = dir(side);
-  return {
-    tpPrice: tpPct != null && tpPct > 0 ? entry * (1 + (d * tpPct) / 100) : null,
-    slPrice: slPct != null && slPct > 0 ? entry * (1 - (d * slPct) / 100) : null,
-  };
 }
 
 /**

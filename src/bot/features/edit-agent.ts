@@ -1,6 +1,7 @@
 /**
  * /edit <agent>: pick a field, answer with the same validation as /create, and learn which
- * changes the running agent applied live and which need a restart.
+ * changes the running agent took live, which need a restart, and which it could not take now
+ * (saved; they apply at the next start).
  */
 import { Composer, InlineKeyboard } from 'grammy';
 import type { AgentInput } from '../../hub/agents/agent-input.js';
@@ -71,8 +72,9 @@ export function editFlow(services: BotServices) {
       const changes: Draft = { [field]: patch[field as keyof Draft] };
       const result = await conversation.external(async () => {
         try {
-          const r = await services.hub.agents.edit(args.userId, args.agentId!, changes);
-          return { ok: true as const, appliedLive: r.appliedLive.map(String), needsRestart: r.needsRestart.map(String), status: r.agent.status };
+          const r = await services.hub.settings.edit(args.userId, args.agentId!, changes);
+          const notApplied = r.notApplied ? { fields: r.notApplied.fields.map(String), reason: r.notApplied.reason } : null;
+          return { ok: true as const, appliedLive: r.appliedLive.map(String), needsRestart: r.needsRestart.map(String), notApplied, status: r.agent.status };
         } catch (error) {
           return { ok: false as const, message: error instanceof HubError ? error.userMessage : 'Saving failed on our side.' };
         }
@@ -81,12 +83,16 @@ export function editFlow(services: BotServices) {
         await ctx.reply(`⚠️ ${escapeHtml(result.message)}`, html);
         continue;
       }
+      const labels = (fields: string[]) => fields.map((f) => label(f as keyof AgentInput)).join(', ');
       const parts = ['💾 Saved.'];
-      if (result.appliedLive.length) parts.push(`Applied live: ${result.appliedLive.map((f) => label(f as keyof AgentInput)).join(', ')}.`);
+      if (result.appliedLive.length) parts.push(`Applied live: ${labels(result.appliedLive)}.`);
+      if (result.notApplied) parts.push(`Not applied live: ${labels(result.notApplied.fields)} — ${result.notApplied.reason}; it takes effect at the next start.`);
       if (result.needsRestart.length) {
-        parts.push(`Needs a restart: ${result.needsRestart.map((f) => label(f as keyof AgentInput)).join(', ')} — /stop then /startagent ${args.agentId!.slice(0, 8)}.`);
+        parts.push(`Needs a restart: ${labels(result.needsRestart)} — /stop then /startagent ${args.agentId!.slice(0, 8)}.`);
       }
-      if (!result.appliedLive.length && !result.needsRestart.length) parts.push(result.status === 'running' ? 'Nothing changed.' : 'It takes effect at the next start.');
+      if (!result.appliedLive.length && !result.notApplied && !result.needsRestart.length) {
+        parts.push(result.status === 'running' ? 'Nothing changed.' : 'It takes effect at the next start.');
+      }
       await ctx.reply(parts.join(' '));
     }
   };

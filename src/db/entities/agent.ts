@@ -8,6 +8,8 @@ import { UserSchema } from './user.js';
 
 export const AGENT_STATUSES = ['created', 'starting', 'running', 'stopping', 'stopped', 'failed'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
+/** Statuses with a session under way (being started, running or being stopped). */
+export const ACTIVE_AGENT_STATUSES: ReadonlySet<string> = new Set<AgentStatus>(['starting', 'running', 'stopping']);
 export const RISK_PROFILES = ['conservative', 'moderate', 'aggressive'] as const;
 export type RiskProfile = (typeof RISK_PROFILES)[number];
 export const TP_SL_MODES = ['fixed', 'dynamic'] as const;
@@ -49,6 +51,14 @@ export const AgentSchema = defineEntity({
     liveMode: p.boolean().default(false),
     /** Strategy name from the library; null lets the planner choose. */
     strategy: p.string().length(48).nullable(),
+
+    /**
+     * Leverage and paper/live of the session started last, fixed when it was sent `/start`: the
+     * broker trades the session on these, whatever the settings above were edited to since (they
+     * apply at the next start). Null until the first start.
+     */
+    sessionLeverage: p.integer().nullable(),
+    sessionLiveMode: p.boolean().nullable(),
 
     position: p.json<OpenPosition>().nullable(),
     lastPrice: p.double().runtimeType('number').$type<number>().nullable(),

@@ -1,5 +1,5 @@
-/** The hub's HTTP client for one agent's control API (wire.ts: /health, /start, /stop, /status). */
-import type { AgentHealth, AgentStatus, StartRequest, StopRequest } from '../../shared/wire.js';
+/** The hub's HTTP client for one agent's control API (wire.ts: /health, /start, /stop, /status, /config). */
+import type { AgentHealth, AgentStatus, LiveConfigPatch, StartRequest, StopRequest } from '../../shared/wire.js';
 
 export class AgentCallError extends Error {
   override name = 'AgentCallError';
@@ -39,4 +39,5 @@ export const agentClient = {
   start: (baseUrl: string, token: string, req: StartRequest, timeoutMs = 10_000) => call<AgentStatus>(baseUrl, token, 'POST', '/start', req, timeoutMs),
   stop: (baseUrl: string, token: string, req: StopRequest, timeoutMs = 15_000) => call<AgentStatus>(baseUrl, token, 'POST', '/stop', req, timeoutMs),
   status: (baseUrl: string, token: string, timeoutMs = 2000) => call<AgentStatus>(baseUrl, token, 'GET', '/status', undefined, timeoutMs),
+  config: (baseUrl: string, token: string, patch: LiveConfigPatch, timeoutMs = 5000) => call<AgentStatus>(baseUrl, token, 'POST', '/config', patch, timeoutMs),
 };

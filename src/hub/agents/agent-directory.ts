@@ -3,10 +3,12 @@
  * scoped to the owner, so another user's agent behaves exactly like a missing one.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
+import { ACTIVE_AGENT_STATUSES, AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
+import { levelsAfterPctChange, type TpSlLevels } from '../../shared/tp-sl-levels.js';
+import { isLiveConfigField } from '../../shared/wire.js';
 import { AgentNotFoundError, AmbiguousAgentError, AgentStateError, ValidationError } from '../errors.js';
-import { LIVE_FIELDS, validateAgentInput, validateField, type AgentInput, type InputLimits } from './agent-input.js';
+import { validateAgentInput, validateField, type AgentInput, type InputLimits } from './agent-input.js';
 import { toAgentView, type AgentView } from './agent-view.js';
 
 export interface AgentRef {
@@ -14,11 +16,12 @@ export interface AgentRef {
   name: string;
 }
 
+/** What `edit` saved. It tells nothing to a running agent: see agent-settings.ts. */
 export interface EditResult {
   agent: AgentView;
-  /** Fields the running agent applies without a restart. */
-  appliedLive: Array<keyof AgentInput>;
-  /** Fields that take effect on the next (re)start. */
+  /** Changed fields of an active agent that its session can take without a restart (LIVE_CONFIG_FIELDS). */
+  liveChanges: Array<keyof AgentInput>;
+  /** Changed fields of an active agent that take effect on its next (re)start. */
   needsRestart: Array<keyof AgentInput>;
 }
 
@@ -27,6 +30,11 @@ export interface AgentDirectory {
   list(ownerId: string): Promise<AgentView[]>;
   /** `ref` is a full id, an id prefix (≥4 chars) or a name (case-insensitive). */
   find(ownerId: string, ref: string): Promise<AgentView>;
+  /**
+   * Validates and saves a change. A changed TP/SL percent also moves the stored open position's
+   * level (what the next `/start` hands back). Refuses a symbol change while the agent is active
+   * or holds a position.
+   */
   edit(ownerId: string, ref: string, patch: Partial<AgentInput>): Promise<EditResult>;
   /** Removes the record (trades and logs go with it). The caller stops it first. */
   remove(ownerId: string, agentId: string): Promise<void>;
@@ -36,6 +44,17 @@ export interface AgentDirectory {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Stores new TP/SL levels of the open position `tradeId`, so the next `/start` hands them back.
+ * One statement guarded by the trade id: a position the broker closed or replaced meanwhile (it
+ * writes under a row lock) is left as it is.
+ */
+async function moveStoredLevels(em: EntityManager, agentId: string, levels: TpSlLevels, tradeId: string): Promise<void> {
+  await em
+    .getConnection()
+    .execute(`update agents set position = position || ?::jsonb where id = ? and position->>'tradeId' = ?`, [JSON.stringify(levels), agentId, tradeId]);
+}
 
 export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputLimits }): AgentDirectory {
   const refs = new Map<string, AgentRef>();
@@ -94,9 +113,11 @@ export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputL
     async edit(ownerId, ref, patch) {
       const em = fork();
       const agent = await load(em, ownerId, ref);
-      const appliedLive: Array<keyof AgentInput> = [];
+      const liveChanges: Array<keyof AgentInput> = [];
       const needsRestart: Array<keyof AgentInput> = [];
+      // A session running or about to run takes (or is sent) the change; one being stopped does not.
       const active = agent.status === 'running' || agent.status === 'starting';
+      const tpSlMode = agent.tpSlMode;
       const next: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(patch) as Array<[keyof AgentInput, never]>) {
         if (value === undefined) continue;
@@ -108,16 +129,27 @@ export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputL
       if (next.symbol !== undefined && next.symbol !== agent.symbol && agent.position) {
         throw new AgentStateError('symbol change with an open position', 'This agent holds an open position: close it (start the agent and stop it with closing) before changing its symbol.');
       }
+      // A session trades the pair it started with, and the broker prices its orders on the
+      // agent's symbol: the two must not part while it runs.
+      if (next.symbol !== undefined && next.symbol !== agent.symbol && ACTIVE_AGENT_STATUSES.has(agent.status)) {
+        throw new AgentStateError('symbol change while active', `${agent.name} is ${agent.status}: stop it before changing its pair.`);
+      }
       const merged = { ...toAgentView(agent), ...next } as AgentInput;
       validateAgentInput(merged, limits); // cross-field rules (stop-loss vs leverage)
+      const changed: Partial<AgentInput> = {};
       for (const [key, value] of Object.entries(next)) {
         if ((agent as unknown as Record<string, unknown>)[key] === value) continue;
         (agent as unknown as Record<string, unknown>)[key] = value;
-        if (active) (LIVE_FIELDS.has(key as keyof AgentInput) ? appliedLive : needsRestart).push(key as keyof AgentInput);
+        (changed as Record<string, unknown>)[key] = value;
+        if (active) (isLiveConfigField(key) ? liveChanges : needsRestart).push(key as keyof AgentInput);
       }
       await em.flush();
       refs.set(agent.id, { ownerId, name: agent.name });
-      return { agent: toAgentView(agent), appliedLive, needsRestart };
+      if (agent.position && ('tpPct' in changed || 'slPct' in changed)) {
+        await moveStoredLevels(em, agent.id, levelsAfterPctChange(agent.position, tpSlMode, changed), agent.position.tradeId);
+        await em.refresh(agent);
+      }
+      return { agent: toAgentView(agent), liveChanges, needsRestart };
     },
 
     async remove(ownerId, agentId) {

@@ -29,9 +29,6 @@ export const AGENT_DEFAULTS: Omit<AgentInput, 'name' | 'symbol' | 'amountUsdt'> 
 export const LLM_PROVIDERS = ['openai', 'anthropic', 'deepseek', 'gemini'] as const;
 export type LlmProvider = (typeof LLM_PROVIDERS)[number];
 
-/** Fields a running agent picks up without a restart (sent with the next /start or ignored). */
-export const LIVE_FIELDS = new Set<keyof AgentInput>(['name', 'tpPct', 'slPct', 'maxSessionLossPct', 'closeOnStop']);
-
 export interface InputLimits {
   maxLeverage: number;
 }

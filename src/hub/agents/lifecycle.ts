@@ -7,10 +7,10 @@
  * push in state `stopped`; the hub then finishes the stop the same way as one it asked for.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
+import { ACTIVE_AGENT_STATUSES, AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
-import { WIRE_LIMITS, type AgentStatus, type PositionWire, type StartRequest } from '../../shared/wire.js';
+import { WIRE_LIMITS, type AgentStatus, type LiveConfigField, type LiveConfigPatch, type PositionWire, type StartRequest } from '../../shared/wire.js';
 import type { TokenService } from '../auth/tokens.js';
 import { AgentStateError, HubError, SpawnError } from '../errors.js';
 import type { HubEvents, StopCause } from '../events.js';
@@ -58,13 +58,18 @@ export interface AgentLifecycle {
   stopAll(ownerId: string): Promise<AgentView[]>;
   /** Adopt, clean up and resume after a hub (re)start; then begin health probes. */
   reconcile(): Promise<{ adopted: string[]; removedOrphans: string[]; missing: string[] }>;
+  /**
+   * Sends the saved values of live settings to the running agent, after any start or stop under
+   * way. Throws `AgentStateError` when it is not running, `AgentCallError` when it does not take them.
+   */
+  applyLiveConfig(agentId: string, fields: readonly LiveConfigField[]): Promise<void>;
   /** Base URL and token of a running agent (tests, tail of /status). */
   handle(agentId: string): { baseUrl: string; token: string } | undefined;
   /** Stops probes and pending restarts; running agents keep running (docker) or die with the runtime (process). */
   close(): Promise<void>;
 }
 
-const ACTIVE = new Set(['starting', 'running', 'stopping']);
+const ACTIVE = ACTIVE_AGENT_STATUSES;
 
 export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
   const log = opts.logger.child({ part: 'lifecycle' });
@@ -182,7 +187,11 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
       request.catch(() => undefined);
       await waitHealthy(agentId, handle);
       mark('healthyMs');
-      await agentClient.start(handle.baseUrl, token, await request);
+      const started = await request;
+      // Before /start, so the session's first order finds them: the broker trades the session on
+      // the leverage and mode it starts with; edits of those wait for the next start.
+      await update(agentId, { sessionLeverage: started.config.leverage, sessionLiveMode: started.config.liveMode });
+      await agentClient.start(handle.baseUrl, token, started);
       mark('startedMs');
       agent = await update(agentId, { status: 'running', startedAt: new Date(), statusReason: null });
       opts.events.emit('agent.started', { ...ref, port, runtime: opts.runtime.kind });
@@ -450,6 +459,19 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
       probeTimer.unref();
       log.info({ adopted: adopted.length, removedOrphans: removedOrphans.length, missing: missing.length }, 'reconciled agents');
       return { adopted, removedOrphans, missing: missing.map((m) => m.id) };
+    },
+
+    applyLiveConfig(agentId, fields) {
+      return serial(agentId, async () => {
+        const agent = await fork().findOne(AgentSchema, { id: agentId });
+        const handle = handles.get(agentId);
+        if (!agent || agent.status !== 'running' || !handle) {
+          throw new AgentStateError(`agent ${agentId} is not running`, 'The agent is not running.');
+        }
+        const config = toAgentConfigWire(toAgentView(agent));
+        const patch: LiveConfigPatch = Object.fromEntries(fields.map((f) => [f, config[f]]));
+        await agentClient.config(handle.baseUrl, handle.token, patch);
+      });
     },
 
     handle(agentId) {

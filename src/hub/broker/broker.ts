@@ -18,8 +18,10 @@
  * `clientOrderId = idempotency key`; if the commit then fails, the retry with the same key gets
  * the same fill back from the exchange (it deduplicates by client order id) and stores it.
  *
- * Which venue: an open goes live when the agent is in live mode; a close goes where its trade
- * was opened (`trade.live`), whatever the mode is now.
+ * Which venue and leverage: an open uses those of the agent's session, fixed at its `/start`
+ * (`sessionLiveMode`, `sessionLeverage`; the settings themselves before a first start), so an
+ * edit to live mode or another leverage never changes a running session; a close goes where its
+ * trade was opened (`trade.live`), whatever the mode is now.
  */
 import { randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
@@ -182,7 +184,8 @@ export function createBroker(deps: BrokerDeps): Broker {
       log.warn({ requested: margin, configured: agent.amountUsdt }, 'order margin clamped to the configured amount');
       margin = agent.amountUsdt;
     }
-    const live = agent.liveMode;
+    const live = agent.sessionLiveMode ?? agent.liveMode;
+    const leverage = agent.sessionLeverage ?? agent.leverage;
     let fill: { price: number; qty: number; fee: number; margin: number; leverage: number; liquidationPrice: number | null; orderIds: string[] };
     let marketPrice: number;
     if (live) {
@@ -207,7 +210,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       };
     } else {
       marketPrice = await lastPrice(agent.symbol, log);
-      const paper = paperOpen({ side, lastPrice: marketPrice, margin, leverage: agent.leverage, mmr }, costs);
+      const paper = paperOpen({ side, lastPrice: marketPrice, margin, leverage, mmr }, costs);
       fill = { ...paper, orderIds: [] };
     }
 

@@ -48,7 +48,7 @@ describe('agent directory', () => {
   it('says which edited fields apply live and which need a restart', async () => {
     const a = await dir.create(alice, { name: 'editme', symbol: 'SOLUSDT', amountUsdt: 100 });
     const idle = await dir.edit(alice, a.id, { leverage: 3 });
-    expect(idle).toMatchObject({ appliedLive: [], needsRestart: [] });
+    expect(idle).toMatchObject({ liveChanges: [], needsRestart: [] });
     expect(idle.agent.leverage).toBe(3);
     await expect(dir.edit(alice, a.id, { leverage: 50 })).rejects.toThrow('Leverage must be a whole number from 1 to 20, got 50. Type e.g. 5.');
   });
@@ -61,6 +61,37 @@ describe('agent directory', () => {
     ]);
     await expect(dir.edit(alice, a.id, { symbol: 'ETHUSDT' })).rejects.toThrow(/symbol change with an open position/);
     expect((await dir.edit(alice, a.id, { leverage: 2 })).agent.leverage).toBe(2);
+  });
+
+  it('sorts the changes of an active agent into live ones and those that need a restart', async () => {
+    const a = await dir.create(alice, { name: 'runner', symbol: 'BTCUSDT', amountUsdt: 100, tpPct: 2 });
+    await orm.em.getConnection().execute(`update agents set status = 'running' where id = ?`, [a.id]);
+    const r = await dir.edit(alice, a.id, { tpPct: 3, maxSessionLossPct: 5, leverage: 4, liveMode: true });
+    expect(r.liveChanges.sort()).toEqual(['maxSessionLossPct', 'tpPct']);
+    expect(r.needsRestart.sort()).toEqual(['leverage', 'liveMode']);
+  });
+
+  it('refuses a symbol change while the agent is active; allows it stopped and flat', async () => {
+    const a = await dir.create(alice, { name: 'mover', symbol: 'BTCUSDT', amountUsdt: 100 });
+    for (const status of ['starting', 'running', 'stopping']) {
+      await orm.em.getConnection().execute(`update agents set status = ? where id = ?`, [status, a.id]);
+      await expect(dir.edit(alice, a.id, { symbol: 'ETHUSDT' })).rejects.toMatchObject({ name: 'AgentStateError', userMessage: `mover is ${status}: stop it before changing its pair.` });
+    }
+    await orm.em.getConnection().execute(`update agents set status = 'stopped' where id = ?`, [a.id]);
+    expect((await dir.edit(alice, a.id, { symbol: 'ETHUSDT' })).agent.symbol).toBe('ETHUSDT');
+  });
+
+  it('moves the stored position\'s level with a TP/SL percent change (what the next start hands back)', async () => {
+    const a = await dir.create(alice, { name: 'keeper', symbol: 'BTCUSDT', amountUsdt: 100, tpPct: 10, slPct: 5 });
+    const position = { tradeId: 't', side: 'short', qty: 1, entryPrice: 200, leverage: 1, margin: 200, liquidationPrice: null, tpPrice: 180, slPrice: 205, openedAt: new Date().toISOString() };
+    await orm.em.getConnection().execute(`update agents set status = 'stopped', position = ?::jsonb where id = ?`, [JSON.stringify(position), a.id]);
+    // The SL (205, moved by the supervisor from 210) stays; the TP moves to 2 % below the entry.
+    const r = await dir.edit(alice, a.id, { tpPct: 2 });
+    expect(r.agent.position).toMatchObject({ tradeId: 't', tpPrice: 196, slPrice: 205 });
+    expect((await dir.find(alice, a.id)).position).toMatchObject({ tpPrice: 196, slPrice: 205 });
+    expect((await dir.edit(alice, a.id, { slPct: null })).agent.position).toMatchObject({ tpPrice: 196, slPrice: null });
+    // Other changes leave the levels alone.
+    expect((await dir.edit(alice, a.id, { leverage: 3 })).agent.position).toMatchObject({ tpPrice: 196, slPrice: null });
   });
 
   it('validates input with messages that say what to type', () => {

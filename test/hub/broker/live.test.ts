@@ -151,6 +151,26 @@ describe('live execution on HashKey Global (local stand-in)', () => {
     expect(hk.orders.length).toBe(before);
   });
 
+  it('opens on the venue and leverage the session started with, whatever the settings were edited to since', async () => {
+    // What the lifecycle records when it sends /start.
+    const startSession = (agentId: string) => fx.sql('update agents set session_leverage = leverage, session_live_mode = live_mode where id = ?', [agentId]);
+    const paper = await fx.agent(owner, { liveMode: false, leverage: 2 });
+    await startSession(paper);
+    await fx.directory.edit(owner, paper, { liveMode: true, leverage: 10 });
+    const before = hk.requests.length;
+    const opened = await broker.execute(paper, { idempotencyKey: key(), action: 'open', side: 'long', reason: 'x' });
+    expect(opened).toMatchObject({ live: false, position: { leverage: 2 } });
+    expect(hk.requests.length).toBe(before);
+
+    const live = await fx.agent(owner, { liveMode: true });
+    await startSession(live);
+    await fx.directory.edit(owner, live, { liveMode: false });
+    const k = key();
+    expect(await broker.execute(live, { idempotencyKey: k, action: 'open', side: 'long', amountUsdt: 50, reason: 'x' })).toMatchObject({ live: true });
+    expect(hk.orders.some((o) => o.clientOrderId === k)).toBe(true);
+    await broker.execute(live, { idempotencyKey: key(), action: 'close', reason: 'x' });
+  });
+
   it('splits symbols into base and quote', () => {
     expect(splitSymbol('BTCUSDT')).toEqual({ base: 'BTC', quote: 'USDT' });
     expect(splitSymbol('ETHUSDC')).toEqual({ base: 'ETH', quote: 'USDC' });
