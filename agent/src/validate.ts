@@ -4,7 +4,7 @@
  * `BadRequestError` naming the field.
  */
 import { isInterval } from '../../src/shared/market.js';
-import type { AgentConfigWire, PositionWire, StartRequest, StopRequest } from '../../src/shared/wire.js';
+import { WIRE_LIMITS, type AgentConfigWire, type PositionWire, type StartRequest, type StopRequest } from '../../src/shared/wire.js';
 import { BadRequestError } from './errors.js';
 
 type Obj = Record<string, unknown>;
@@ -85,7 +85,7 @@ export function parseConfig(v: unknown, path = 'config'): AgentConfigWire {
     llmProvider: strOrNull(v, 'llmProvider', path, { max: 50 }),
     llmModel: strOrNull(v, 'llmModel', path, { max: 100 }),
     liveMode: bool(v, 'liveMode', path),
-    strategy: strOrNull(v, 'strategy', path, { max: 60 }),
+    strategy: strOrNull(v, 'strategy', path, { max: WIRE_LIMITS.maxStrategyNameChars }),
   };
 }
 

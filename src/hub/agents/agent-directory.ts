@@ -5,6 +5,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
+import { rememberBounded } from '../bounded-map.js';
 import { AgentNotFoundError, AmbiguousAgentError, AgentStateError, ValidationError } from '../errors.js';
 import { LIVE_FIELDS, validateAgentInput, validateField, type AgentInput, type InputLimits } from './agent-input.js';
 import { toAgentView, type AgentView } from './agent-view.js';
@@ -35,6 +36,8 @@ export interface AgentDirectory {
   forget(agentId: string): void;
 }
 
+/** Owner/name cache size: bounded, so a hub that saw many agents does not keep them all. */
+const MAX_CACHED_REFS = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputLimits }): AgentDirectory {
@@ -78,7 +81,7 @@ export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputL
       await uniqueName(em, ownerId, valid.name);
       const agent = em.create(AgentSchema, { ...valid, owner: ownerId, status: 'created' });
       await em.flush();
-      refs.set(agent.id, { ownerId, name: agent.name });
+      rememberBounded(refs, agent.id, { ownerId, name: agent.name }, MAX_CACHED_REFS);
       return toAgentView(agent);
     },
 
@@ -116,7 +119,7 @@ export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputL
         if (active) (LIVE_FIELDS.has(key as keyof AgentInput) ? appliedLive : needsRestart).push(key as keyof AgentInput);
       }
       await em.flush();
-      refs.set(agent.id, { ownerId, name: agent.name });
+      rememberBounded(refs, agent.id, { ownerId, name: agent.name }, MAX_CACHED_REFS);
       return { agent: toAgentView(agent), appliedLive, needsRestart };
     },
 
@@ -136,7 +139,7 @@ export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputL
       const rows: Array<{ owner_id: string; name: string }> = await orm.em.getConnection().execute('select owner_id, name from agents where id = ?', [agentId]);
       if (!rows[0]) return undefined;
       const ref = { ownerId: rows[0].owner_id, name: rows[0].name };
-      refs.set(agentId, ref);
+      rememberBounded(refs, agentId, ref, MAX_CACHED_REFS);
       return ref;
     },
 

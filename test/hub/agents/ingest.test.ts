@@ -7,6 +7,7 @@ import { createUserService } from '../../../src/hub/users.js';
 import { createLogger } from '../../../src/logger.js';
 import type { StatusPush } from '../../../src/shared/wire.js';
 import { createTestOrm } from '../../support/db.js';
+import { statusPush } from '../../support/status-push.js';
 
 let orm: Orm;
 let close: () => Promise<void>;
@@ -15,20 +16,7 @@ let owner: string;
 const events = new HubEvents();
 const directory = () => createAgentDirectory({ orm, limits: { maxLeverage: 20 } });
 
-const push = (seq: number, extra: Partial<StatusPush> = {}): StatusPush => ({
-  seq,
-  state: 'running',
-  price: 100 + seq,
-  position: null,
-  unrealizedPnl: 0,
-  realizedPnl: 0,
-  strategy: 'momentum',
-  lastAction: 'hold',
-  stale: false,
-  simulated: true,
-  ts: new Date().toISOString(),
-  ...extra,
-});
+const push = (seq: number, extra: Partial<StatusPush> = {}) => statusPush(seq, extra);
 
 beforeAll(async () => {
   ({ orm, close } = await createTestOrm('ingest'));
