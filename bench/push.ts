@@ -12,6 +12,7 @@ import Fastify from 'fastify';
 import { initOrm } from '../src/db/orm.js';
 import { createAgentDirectory } from '../src/hub/agents/agent-directory.js';
 import { createAgentIngest } from '../src/hub/agents/ingest.js';
+import { createAgentCredentials } from '../src/hub/auth/agent-credentials.js';
 import { createTokenService } from '../src/hub/auth/tokens.js';
 import { HubEvents } from '../src/hub/events.js';
 import { createUserService } from '../src/hub/users.js';
@@ -51,7 +52,7 @@ for (let i = 0; i < AGENTS; i++) {
 const app = await buildHttpServer({
   logger,
   health: async () => ({ status: 'ok', db: 'ok', runtime: 'none', bot: 'disabled', chain: 'disabled', agents: { running: 0, total: 0 }, version: 'bench', uptimeSeconds: 0 }),
-  plugins: [{ plugin: internalAgentRoutes, options: { tokens, directory, ingest } }],
+  plugins: [{ plugin: internalAgentRoutes, options: { agentAuth: createAgentCredentials({ orm, tokens }), directory, ingest } }],
 });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const port = (app.server.address() as { port: number }).port;

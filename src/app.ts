@@ -104,11 +104,14 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
       logger,
       health,
       plugins: [
-        { plugin: internalAgentRoutes, options: { tokens: hub.tokens, directory: hub.agents, ingest: hub.ingest } },
-        { plugin: internalOrderRoutes, options: { tokens: hub.tokens, broker: hub.broker, decisions: hub.decisions } },
-        { plugin: internalLlmRoutes, options: { tokens: hub.tokens, gateway: hub.llm, agentLlm: hub.agentLlm } },
-        { plugin: internalMarketRoutes, options: { tokens: hub.tokens, market: hub.market.service } },
-        { plugin: wsRoutes, options: { tokens: hub.tokens, events: hub.events } },
+        { plugin: internalAgentRoutes, options: { agentAuth: hub.agentAuth, directory: hub.agents, ingest: hub.ingest } },
+        { plugin: internalOrderRoutes, options: { agentAuth: hub.agentAuth, broker: hub.broker, decisions: hub.decisions } },
+        { plugin: internalLlmRoutes, options: { agentAuth: hub.agentAuth, gateway: hub.llm, agentLlm: hub.agentLlm } },
+        { plugin: internalMarketRoutes, options: { agentAuth: hub.agentAuth, market: hub.market.service } },
+        {
+          plugin: wsRoutes,
+          options: { userTokens: hub.userTokens, events: hub.events, limits: { perUser: config.ws.maxStreamsPerUser, total: config.ws.maxStreams } },
+        },
         ...(telegram?.webhook ? [telegram.webhook] : []),
       ],
     });

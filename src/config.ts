@@ -33,6 +33,8 @@ export interface Config {
   internalSecret: string | undefined;
   jwtSecret: string | undefined;
   encryptionKey: string | undefined;
+  /** Earlier ENCRYPTION_KEYs, still accepted for decryption until `npm run secrets:rotate` has run. */
+  encryptionKeyPrevious: string[];
 
   telegram: {
     botToken: string | undefined;
@@ -91,6 +93,20 @@ export interface Config {
   paper: {
     feeBps: number;
     slippageBps: number;
+  };
+  ws: {
+    /** Open `/ws` streams one user may hold. */
+    maxStreamsPerUser: number;
+    /** Open `/ws` streams of all users together. */
+    maxStreams: number;
+  };
+  /** Rows older than this many days are pruned; 0 keeps them forever. */
+  retention: {
+    logDays: number;
+    /** Sent or failed bot messages (pending ones are never pruned). */
+    outboundDays: number;
+    decisionDays: number;
+    intervalMinutes: number;
   };
 }
 
@@ -245,6 +261,7 @@ export function parseConfig(env: Env = process.env): Config {
     internalSecret: r.optional('INTERNAL_SECRET'),
     jwtSecret: r.optional('JWT_SECRET'),
     encryptionKey: r.optional('ENCRYPTION_KEY'),
+    encryptionKeyPrevious: (r.optional('ENCRYPTION_KEY_PREVIOUS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     telegram: {
       botToken: r.optional('TELEGRAM_BOT_TOKEN'),
       apiRoot: r.url('TELEGRAM_API_ROOT', 'https://api.telegram.org')!,
@@ -302,10 +319,26 @@ export function parseConfig(env: Env = process.env): Config {
       feeBps: r.number('PAPER_FEE_BPS', 6, 0, 1000),
       slippageBps: r.number('PAPER_SLIPPAGE_BPS', 2, 0, 1000),
     },
+    ws: {
+      maxStreamsPerUser: r.int('WS_MAX_STREAMS_PER_USER', 5, 1, 1000),
+      maxStreams: r.int('WS_MAX_STREAMS', 1000, 1, 1_000_000),
+    },
+    retention: {
+      logDays: r.int('LOG_RETENTION_DAYS', 30, 0, 36_500),
+      outboundDays: r.int('OUTBOUND_RETENTION_DAYS', 14, 0, 36_500),
+      decisionDays: r.int('DECISION_RETENTION_DAYS', 365, 0, 36_500),
+      intervalMinutes: r.int('RETENTION_INTERVAL_MINUTES', 60, 1, 10_080),
+    },
   };
 
   if (config.encryptionKey !== undefined && !parseEncryptionKey(config.encryptionKey)) {
     r.problems.push('ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64 (try: openssl rand -hex 32)');
+  }
+  for (const [i, previous] of config.encryptionKeyPrevious.entries()) {
+    if (!parseEncryptionKey(previous)) r.problems.push(`ENCRYPTION_KEY_PREVIOUS key ${i + 1} must be 32 bytes as 64 hex characters or base64`);
+  }
+  if (config.encryptionKeyPrevious.length && config.encryptionKey === undefined) {
+    r.problems.push('ENCRYPTION_KEY_PREVIOUS is set but ENCRYPTION_KEY is not (set the new key as ENCRYPTION_KEY)');
   }
   if (config.hashkey.apiKey !== undefined && config.hashkey.secret === undefined) {
     r.problems.push('HASHKEY_SECRET is required when HASHKEY_API_KEY is set');
@@ -363,6 +396,7 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['INTERNAL_SECRET', '(generated in dev)', 'Key material for agent tokens (JWT HS256); ≥32 chars in production'],
   ['JWT_SECRET', '(generated in dev)', 'Key for user JWTs (WebSocket API); ≥32 chars in production'],
   ['ENCRYPTION_KEY', '(generated in dev)', '32 bytes (64 hex chars or base64) for AES-256-GCM secret storage'],
+  ['ENCRYPTION_KEY_PREVIOUS', '(unset)', 'Earlier ENCRYPTION_KEY(s), comma-separated, still read during a key rotation; run `npm run secrets:rotate`, then unset'],
   ['TELEGRAM_BOT_TOKEN', '(unset: bot disabled)', 'Bot token from @BotFather'],
   ['TELEGRAM_API_ROOT', 'https://api.telegram.org', 'Bot API server (self-hosted one, or an emulator in tests)'],
   ['TELEGRAM_WEBHOOK_URL', '(unset: long polling)', 'Public URL for webhook mode, served by the hub at `/telegram/webhook`'],
@@ -406,5 +440,11 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['MAX_LEVERAGE', '20', 'Highest leverage a user may choose'],
   ['PAPER_FEE_BPS', '6', 'Paper taker fee in basis points'],
   ['PAPER_SLIPPAGE_BPS', '2', 'Paper slippage in basis points'],
+  ['WS_MAX_STREAMS_PER_USER', '5', 'Open `/ws` streams one user may hold (more are closed with 4429)'],
+  ['WS_MAX_STREAMS', '1000', 'Open `/ws` streams of all users together'],
+  ['LOG_RETENTION_DAYS', '30', 'Agent log lines older than this are pruned (0 keeps them; each agent keeps its newest line)'],
+  ['OUTBOUND_RETENTION_DAYS', '14', 'Sent or failed bot messages older than this are pruned (0 keeps them; pending ones always stay)'],
+  ['DECISION_RETENTION_DAYS', '365', 'Supervisor/planner decisions older than this are pruned (0 keeps them; on-chain hashes stay on chain)'],
+  ['RETENTION_INTERVAL_MINUTES', '60', 'How often the pruning runs (in batches of 5000 rows)'],
   ['DOCKER_HOST', '(unset: /var/run/docker.sock)', 'Docker engine address (read by dockerode)'],
 ];

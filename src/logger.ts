@@ -57,9 +57,19 @@ function scrubDeep(value: unknown, registry: SecretRegistry, depth = 0): unknown
   }
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, registry, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, registry, depth + 1);
+  // Fastify's request/reply objects go to their serializers whole (a copy loses their getters);
+  // the serializers keep only safe fields and scrub them.
+  for (const [k, v] of Object.entries(value)) out[k] = depth === 0 && SERIALIZED.has(k) ? v : scrubDeep(v, registry, depth + 1);
   return out;
 }
+
+/** Fastify's request serializer minus the query string: a `?token=` never reaches the log. */
+export function requestWithoutQuery(req: { method?: string; url?: string; host?: string; ip?: string; socket?: { remotePort?: number } }) {
+  return { method: req.method, url: req.url?.split('?')[0], host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+
+/** Log fields that have a serializer below. */
+const SERIALIZED = new Set(['req', 'res']);
 
 export interface LoggerConfig {
   level: string;
@@ -73,6 +83,10 @@ export function loggerOptions(config: LoggerConfig): LoggerOptions {
   return {
     level: config.level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: {
+      req: (req) => scrubDeep(requestWithoutQuery(req), registry),
+      res: (reply: { statusCode?: number }) => ({ statusCode: reply.statusCode }),
+    },
     hooks: {
       logMethod(args, method) {
         method.apply(this, args.map((a) => scrubDeep(a, registry)) as Parameters<typeof method>);

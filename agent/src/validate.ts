@@ -7,6 +7,7 @@
 import { isInterval } from '../../src/shared/market.js';
 import {
   LIVE_CONFIG_FIELDS,
+  WIRE_LIMITS,
   isLiveConfigField,
   type AgentConfigWire,
   type LiveConfigField,
@@ -104,7 +105,7 @@ export function parseConfig(v: unknown, path = 'config'): AgentConfigWire {
     llmProvider: strOrNull(v, 'llmProvider', path, { max: 50 }),
     llmModel: strOrNull(v, 'llmModel', path, { max: 100 }),
     liveMode: bool(v, 'liveMode', path),
-    strategy: strOrNull(v, 'strategy', path, { max: 60 }),
+    strategy: strOrNull(v, 'strategy', path, { max: WIRE_LIMITS.maxStrategyNameChars }),
   };
 }
 

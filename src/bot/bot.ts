@@ -39,7 +39,7 @@ export type BotMode = 'polling' | 'webhook';
 
 export interface BotDeps {
   config: ResolvedConfig;
-  hub: Pick<Hub, 'users' | 'agents' | 'lifecycle' | 'settings' | 'logs' | 'tokens'>;
+  hub: Pick<Hub, 'users' | 'agents' | 'lifecycle' | 'settings' | 'logs' | 'userTokens'>;
   vault: Vault;
   /** Sessions and conversation state (`createBotStateStore(orm)`). */
   store: BotStateStore;

@@ -1,6 +1,7 @@
 /** Bearer-token guards for the internal (agent) and client (user) APIs. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { TokenService } from '../hub/auth/tokens.js';
+import type { AgentCredentials } from '../hub/auth/agent-credentials.js';
+import { TokenError } from '../hub/auth/tokens.js';
 
 export function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -16,29 +17,28 @@ declare module 'fastify' {
   }
 }
 
+/** What the internal routes need of agent credentials: is this token valid now, and whose is it. */
+export type AgentAuth = Pick<AgentCredentials, 'verify'>;
+
 /**
- * preHandler for `/internal/*`: 401 without a valid agent token; 403 when the token belongs to
+ * `onRequest` hook for `/internal/*`, so it runs before the body is read or parsed: an
+ * unauthenticated caller gets 401 whatever it sends (oversized, malformed), never 400/413.
+ * 401 without a token of an existing agent's current generation; 403 when the token belongs to
  * another agent than the `:id` in the path.
  */
-export function agentGuard(tokens: TokenService, cacheSize = 10_000) {
-  // Agents push many times a second with the same token; a token that verified once always
-  // verifies to the same agent (agent tokens carry no expiry), so keep the answer. Only tokens
-  // that passed verification are cached; the cache is bounded (oldest entry evicted first).
-  const verified = new Map<string, string>();
-  return async (request: FastifyRequest<{ Params: { id?: string } }>, reply: FastifyReply) => {
+export function agentGuard(auth: AgentAuth) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
     const token = bearer(request);
     if (!token) return reply.code(401).send({ error: 'Unauthorized', message: 'Missing bearer token' });
-    let agentId = verified.get(token);
-    if (agentId === undefined) {
-      try {
-        agentId = await tokens.verifyAgentToken(token);
-      } catch {
-        return reply.code(401).send({ error: 'Unauthorized', message: 'Invalid agent token' });
-      }
-      if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
-      verified.set(token, agentId);
+    let agentId: string;
+    try {
+      agentId = await auth.verify(token);
+    } catch (error) {
+      // Anything but a refused token (the database is down) is the hub's failure: 5xx, retried.
+      if (!(error instanceof TokenError)) throw error;
+      return reply.code(401).send({ error: 'Unauthorized', message: 'Invalid agent token' });
     }
-    const pathId = request.params?.id;
+    const pathId = (request.params as { id?: string } | undefined)?.id;
     if (pathId !== undefined && pathId !== agentId) {
       return reply.code(403).send({ error: 'Forbidden', message: 'This token belongs to another agent' });
     }

@@ -1,6 +1,6 @@
 /**
- * The hub core, assembled: events, tokens, users, agents (records, lifecycle, ingest), and the
- * agent runtime. Knows nothing of Telegram or HTTP; `src/bot` and `src/http` adapt it.
+ * The hub core, assembled: events, tokens, users, agents (records, lifecycle, ingest), the
+ * agent runtime and retention. Knows nothing of Telegram or HTTP; `src/bot` and `src/http` adapt it.
  */
 import Docker from 'dockerode';
 import type { ResolvedConfig } from '../config.js';
@@ -12,7 +12,11 @@ import { createLogQuery, type LogQuery } from './agents/agent-logs.js';
 import { createAgentLifecycle, type AgentLifecycle } from './agents/lifecycle.js';
 import { createAgentSettings, type AgentSettings } from './agents/agent-settings.js';
 import { createPortAllocator } from './agents/port-allocator.js';
+import { createAgentCredentials, type AgentCredentials } from './auth/agent-credentials.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
+import { createUserTokens, type UserTokens } from './auth/user-tokens.js';
+import { createOutboxStore } from './alerts/outbox-store.js';
+import { createRetention, type Retention } from './retention.js';
 import { HubEvents } from './events.js';
 import { createDockerRuntime, dockerAvailable } from './runtime/docker-runtime.js';
 import { createProcessRuntime } from './runtime/process-runtime.js';
@@ -29,6 +33,10 @@ import { createMarketFromConfig, type Market } from './market/market-from-config
 export interface Hub {
   events: HubEvents;
   tokens: TokenService;
+  /** Agent tokens tied to the agent row (a generation per start); what the internal routes check. */
+  agentAuth: AgentCredentials;
+  /** Revocable user tokens for the client API. */
+  userTokens: UserTokens;
   users: UserService;
   vault: Vault;
   agents: AgentDirectory;
@@ -44,6 +52,7 @@ export interface Hub {
   llm: LlmGateway;
   agentLlm: AgentLlmLookup;
   chain: ChainLogger;
+  retention: Retention;
   /** Reconcile with the runtime and start background work. */
   start(): Promise<void>;
   /** Stop background work (agents in containers keep running; child processes stop). */
@@ -101,8 +110,16 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const { config, orm, logger } = deps;
   const events = new HubEvents();
   const tokens = createTokenService(config);
+  const agentAuth = createAgentCredentials({ orm, tokens });
+  const userTokens = createUserTokens({ orm, tokens });
   const users = createUserService({ orm, accessMode: config.telegram.accessMode, adminIds: config.telegram.adminIds });
-  const vault = createVault({ orm, encryptionKey: config.encryptionKey, serverSecrets: serverSecretsFromConfig(config), registry: deps.secrets });
+  const vault = createVault({
+    orm,
+    encryptionKey: config.encryptionKey,
+    previousKeys: config.encryptionKeyPrevious,
+    serverSecrets: serverSecretsFromConfig(config),
+    registry: deps.secrets,
+  });
   const agents = createAgentDirectory({ orm, limits: { maxLeverage: config.agents.maxLeverage } });
   const runtime = deps.runtime ?? (await selectRuntime(config, logger));
   const ports = createPortAllocator({
@@ -144,7 +161,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     orm,
     runtime,
     ports,
-    tokens,
+    tokens: agentAuth,
     events,
     directory: agents,
     logger,
@@ -153,17 +170,34 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     maxRestarts: config.agents.maxRestarts,
     healthIntervalMs: config.agents.healthIntervalMs,
   });
+  // A deleted agent leaves nothing in memory: its token fails at once, its push state goes.
+  events.on('agent.deleted', ({ agentId }) => {
+    agentAuth.forget(agentId);
+    ingest.forget(agentId);
+  });
+  const logs = createLogQuery(orm);
+  const retention = createRetention({
+    targets: [
+      { table: 'log_entries', days: config.retention.logDays, prune: logs.prune },
+      { table: 'outbound_messages', days: config.retention.outboundDays, prune: createOutboxStore({ orm }).prune },
+      { table: 'decisions', days: config.retention.decisionDays, prune: decisions.prune },
+    ],
+    intervalMs: config.retention.intervalMinutes * 60_000,
+    logger: logger.child({ part: 'retention' }),
+  });
 
   return {
     events,
     tokens,
+    agentAuth,
+    userTokens,
     users,
     vault,
     agents,
     lifecycle,
     settings: createAgentSettings({ directory: agents, lifecycle, logger }),
     ingest,
-    logs: createLogQuery(orm),
+    logs,
     runtime,
     market,
     broker,
@@ -171,11 +205,14 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     llm,
     agentLlm: createAgentLlmLookup({ orm }),
     chain,
+    retention,
     async start() {
       await chain.start();
       await lifecycle.reconcile();
+      retention.start();
     },
     async stop() {
+      await retention.stop();
       await lifecycle.close();
       await chain.stop();
       await ingest.close();

@@ -149,6 +149,11 @@ export const WIRE_LIMITS = {
   maxLogEntriesPerBatch: 500,
   maxLogMessageChars: 4000,
   maxBodyBytes: 512 * 1024,
+  /**
+   * Longest strategy name anywhere: status pushes, decisions, the agent's config and the
+   * database columns (`agents.strategy`, `agents.active_strategy`, `decisions.strategy`).
+   */
+  maxStrategyNameChars: 64,
 } as const;
 
 export interface OrderRequest {

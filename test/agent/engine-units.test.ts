@@ -157,6 +157,10 @@ describe('request validation', () => {
     expect(bad((r) => (r.position = { side: 'long' }))).toThrow(/position\.tradeId/);
     expect(bad((r) => (r.hubUrl = 'ftp://x'))).toThrow(/hubUrl/);
     expect(bad((r) => delete r.config)).toThrow(/config: expected an object/);
+    // One strategy-name limit with the hub (WIRE_LIMITS.maxStrategyNameChars = 64).
+    const withStrategy = (name: string) => parseStartRequest({ ...structuredClone(startRequest('')), config: { ...startRequest('').config, strategy: name } });
+    expect(withStrategy('s'.repeat(64)).config.strategy).toBe('s'.repeat(64));
+    expect(() => withStrategy('s'.repeat(65))).toThrow(/config\.strategy/);
     expect(parseStopRequest(undefined)).toEqual({});
     expect(parseStopRequest({ closePosition: false, reason: 'x' })).toEqual({ closePosition: false, reason: 'x' });
   });

@@ -183,7 +183,13 @@ describe('viewing and control', () => {
     expect(alice.lastText()).toContain('BTCUSDT, ETHUSDT');
     await alice.send('/token');
     const token = /<code>([^<]+)<\/code>/.exec(alice.lastText())![1]!;
-    expect(await h.hub.tokens.verifyUserToken(token)).toBe(aliceId);
+    expect(await h.hub.userTokens.verify(token)).toEqual({ userId: aliceId, status: 'active' });
+    await alice.send('/token revoke');
+    expect(alice.lastText()).toMatch(/revoked/i);
+    await expect(h.hub.userTokens.verify(token)).rejects.toThrow(/revoked/);
+    await alice.send('/token');
+    const fresh = /<code>([^<]+)<\/code>/.exec(alice.lastText())![1]!;
+    expect(await h.hub.userTokens.verify(fresh)).toEqual({ userId: aliceId, status: 'active' });
     await alice.send('/frobnicate');
     expect(alice.lastText()).toBe("I don't know /frobnicate. Send /help for the list of commands.");
   });

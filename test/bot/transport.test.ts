@@ -47,6 +47,11 @@ describe('webhook mode', () => {
       expect((await post({ 'x-telegram-bot-api-secret-token': 'wrong' })).statusCode).toBe(401);
       expect((await post({ 'x-telegram-bot-api-secret-token': `${h.artic.webhookSecret}x` })).statusCode).toBe(401);
       expect(h.api.succeeded('sendMessage')).toHaveLength(0);
+      // The secret is checked before the body is read: an oversized or malformed body is still 401.
+      for (const payload of ['x'.repeat(2 * 1024 * 1024), '{"update_id":']) {
+        const res = await app.inject({ method: 'POST', url: TELEGRAM_WEBHOOK_PATH, headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'wrong' }, payload });
+        expect(res.statusCode).toBe(401);
+      }
 
       const ok = await post({ 'x-telegram-bot-api-secret-token': h.artic.webhookSecret }, startUpdate(2, 1202));
       expect(ok.statusCode).toBe(200);

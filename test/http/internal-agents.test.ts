@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createAgentDirectory } from '../../src/hub/agents/agent-directory.js';
 import { createAgentIngest, type AgentIngest } from '../../src/hub/agents/ingest.js';
+import { createAgentCredentials, type AgentCredentials } from '../../src/hub/auth/agent-credentials.js';
 import { createTokenService } from '../../src/hub/auth/tokens.js';
+import { createUserTokens, type UserTokens } from '../../src/hub/auth/user-tokens.js';
 import { HubEvents } from '../../src/hub/events.js';
 import { createUserService } from '../../src/hub/users.js';
 import { buildHttpServer } from '../../src/http/server.js';
@@ -12,6 +14,7 @@ import { wsRoutes } from '../../src/http/routes/ws.js';
 import { createLogger } from '../../src/logger.js';
 import type { Orm } from '../../src/db/orm.js';
 import { createTestOrm } from '../support/db.js';
+import { statusPush } from '../support/status-push.js';
 
 const tokens = createTokenService({ internalSecret: 'i'.repeat(40), jwtSecret: 'j'.repeat(40) });
 const events = new HubEvents();
@@ -23,26 +26,20 @@ let agentA: string;
 let agentB: string;
 let userA: string;
 let userB: string;
+let users: ReturnType<typeof createUserService>;
+let agentAuth: AgentCredentials;
+let userTokens: UserTokens;
+/** Streams per user and in total for this server (small, so the tests reach them). */
+const WS_LIMITS = { perUser: 5, total: 8 };
 
-const status = (seq: number, extra: Record<string, unknown> = {}) => ({
-  seq,
-  state: 'running',
-  price: 100 + seq,
-  position: null,
-  unrealizedPnl: 1.5,
-  realizedPnl: 0,
-  strategy: 'momentum',
-  lastAction: 'hold',
-  stale: false,
-  simulated: true,
-  ts: new Date().toISOString(),
-  ...extra,
-});
+const status = statusPush;
 const entry = (seq: number, message = `line ${seq}`) => ({ seq, level: 'info', message, ts: new Date().toISOString() });
 
 beforeAll(async () => {
   ({ orm, close } = await createTestOrm('internal'));
-  const users = createUserService({ orm, accessMode: 'open', adminIds: [] });
+  users = createUserService({ orm, accessMode: 'open', adminIds: [] });
+  agentAuth = createAgentCredentials({ orm, tokens });
+  userTokens = createUserTokens({ orm, tokens });
   const directory = createAgentDirectory({ orm, limits: { maxLeverage: 20 } });
   userA = (await users.register(1, 'A')).user.id;
   userB = (await users.register(2, 'B')).user.id;
@@ -53,8 +50,8 @@ beforeAll(async () => {
     logger: createLogger({ level: 'silent' }),
     health: async () => ({ status: 'ok', db: 'ok', runtime: 'none', bot: 'disabled', chain: 'disabled', agents: { running: 0, total: 0 }, version: 't', uptimeSeconds: 0 }),
     plugins: [
-      { plugin: internalAgentRoutes, options: { tokens, directory, ingest } },
-      { plugin: wsRoutes, options: { tokens, events } },
+      { plugin: internalAgentRoutes, options: { agentAuth, directory, ingest } },
+      { plugin: wsRoutes, options: { userTokens, events, limits: WS_LIMITS } },
     ],
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -84,6 +81,16 @@ describe('internal agent API', () => {
     await ingest.flush();
     const [row] = await orm.em.getConnection().execute('select last_price, unrealized_pnl, active_strategy from agents where id = ?', [agentA]);
     expect(row).toEqual({ last_price: 103, unrealized_pnl: 1.5, active_strategy: 'momentum' });
+  });
+
+  it('stores a strategy name of 60 characters (one limit for the wire and the column)', async () => {
+    const token = await tokens.mintAgentToken(agentA);
+    const long = 'a'.repeat(60);
+    expect((await post(`/internal/agents/${agentA}/status`, token, status(20, { strategy: long }))).statusCode).toBe(202);
+    await ingest.flush();
+    const [row] = await orm.em.getConnection().execute('select active_strategy, last_price from agents where id = ?', [agentA]);
+    expect(row).toEqual({ active_strategy: long, last_price: 120 });
+    expect((await post(`/internal/agents/${agentA}/status`, token, status(21, { strategy: 'a'.repeat(65) }))).statusCode).toBe(400);
   });
 
   it('stores a log batch in one go and a retried seq only once', async () => {
@@ -133,10 +140,24 @@ describe('internal agent API', () => {
     expect(longLine.statusCode).toBe(400);
   });
 
-  it('answers 404 for a token of a deleted agent', async () => {
+  it('answers 401 for a validly signed token of an agent that does not exist', async () => {
     const token = await tokens.mintAgentToken('00000000-0000-4000-8000-000000000000');
     const res = await post('/internal/agents/00000000-0000-4000-8000-000000000000/status', token, status(1));
-    expect(res.statusCode).toBe(404);
+    expect(res.statusCode).toBe(401);
+    const logs = await post('/internal/agents/00000000-0000-4000-8000-000000000000/logs', token, { entries: [entry(1)] });
+    expect(logs.statusCode).toBe(401);
+  });
+
+  it.each([
+    ['an oversized body', () => JSON.stringify({ ...status(12), lastAction: 'x'.repeat(100_000) })],
+    ['malformed JSON', () => '{"seq": 1,'],
+    ['a body failing the schema', () => JSON.stringify({ seq: 'no' })],
+  ])('refuses %s with a bad agent token as 401, before the body is parsed', async (_what, body) => {
+    for (const token of [undefined, 'not.a.jwt']) {
+      const res = await post(`/internal/agents/${agentA}/status`, token, body());
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ error: 'Unauthorized' });
+    }
   });
 });
 
@@ -146,32 +167,102 @@ describe('GET /ws', () => {
     return `ws://127.0.0.1:${a.port}/ws`;
   };
 
-  it('streams the user\'s own agents and nothing of other users\'', async () => {
-    const tokenA = await tokens.mintUserToken(userA);
-    const ws = new WebSocket(address(), { headers: { authorization: `Bearer ${tokenA}` } });
-    const messages: Array<{ type: string; data: { agentId?: string } }> = [];
-    await new Promise<void>((resolve, reject) => {
+  interface Stream {
+    ws: WebSocket;
+    /** Resolves with 'hello' when the stream was accepted, or the close code when it was refused. */
+    outcome: Promise<'hello' | number>;
+    closed: Promise<number>;
+  }
+
+  function connect(token: string | undefined, via: 'header' | 'query' = 'header'): Stream {
+    const url = via === 'query' && token ? `${address()}?token=${token}` : address();
+    const ws = new WebSocket(url, via === 'header' && token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    const outcome = new Promise<'hello' | number>((resolve) => {
       ws.on('message', (m) => {
-        const msg = JSON.parse(String(m));
-        messages.push(msg);
-        if (msg.type === 'hello') resolve();
+        if (JSON.parse(String(m)).type === 'hello') resolve('hello');
       });
-      ws.on('error', reject);
+      void closed.then(resolve);
     });
+    return { ws, outcome, closed };
+  }
+
+  async function closeAll(streams: Stream[]): Promise<void> {
+    for (const s of streams) s.ws.close();
+    await Promise.all(streams.map((s) => s.closed));
+  }
+
+  /** A fresh stream for `token`, retried while the server still counts just-closed ones. */
+  async function connectWhenFree(token: string): Promise<Stream> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const s = connect(token);
+      if ((await s.outcome) === 'hello') return s;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('no stream accepted');
+  }
+
+  it('streams the user\'s own agents and nothing of other users\'', async () => {
+    const tokenA = await userTokens.issue(userA);
+    const stream = connect(tokenA);
+    const messages: Array<{ type: string; data: { agentId?: string } }> = [];
+    stream.ws.on('message', (m) => messages.push(JSON.parse(String(m))));
+    expect(await stream.outcome).toBe('hello');
     await post(`/internal/agents/${agentB}/status`, await tokens.mintAgentToken(agentB), status(100));
     await post(`/internal/agents/${agentA}/status`, await tokens.mintAgentToken(agentA), status(100));
     await post(`/internal/agents/${agentA}/logs`, await tokens.mintAgentToken(agentA), { entries: [entry(300)] });
     await new Promise((r) => setTimeout(r, 200));
-    ws.close();
+    await closeAll([stream]);
     const streamed = messages.filter((m) => m.type !== 'hello');
     expect(streamed.map((m) => m.type)).toEqual(['agent.status', 'agent.log']);
     expect(streamed.every((m) => m.data.agentId === agentA)).toBe(true);
   });
 
   it('closes unauthenticated connections with 4401', async () => {
-    const ws = new WebSocket(`${address()}?token=bad`);
-    const code = await new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)));
-    expect(code).toBe(4401);
+    expect(await connect('bad', 'query').outcome).toBe(4401);
+    expect(await connect(undefined).outcome).toBe(4401);
+    // A user token of a user that does not exist is as good as none.
+    expect(await connect(await tokens.mintUserToken('00000000-0000-4000-8000-000000000000')).outcome).toBe(4401);
+  });
+
+  it('refuses a revoked token and closes the streams it opened', async () => {
+    const old = await userTokens.issue(userB);
+    const open = connect(old, 'query');
+    expect(await open.outcome).toBe('hello');
+    await userTokens.revoke(userB);
+    expect(await open.closed).toBe(4401);
+    expect(await connect(old).outcome).toBe(4401);
+    const fresh = connect(await userTokens.issue(userB));
+    expect(await fresh.outcome).toBe('hello');
+    await closeAll([fresh]);
+  });
+
+  it('checks the user\'s status on connect: a user who is no longer active is refused with 4403', async () => {
+    const carol = (await users.register(3, 'C')).user.id;
+    const token = await userTokens.issue(carol);
+    await users.setStatus(3, 'denied');
+    expect(await connect(token).outcome).toBe(4403);
+    await users.setStatus(3, 'active');
+    const back = connect(token);
+    expect(await back.outcome).toBe('hello');
+    await closeAll([back]);
+  });
+
+  it('caps streams per user (the 6th is refused with 4429) and in total', async () => {
+    const tokenA = await userTokens.issue(userA);
+    const five: Stream[] = [];
+    for (let i = 0; i < WS_LIMITS.perUser; i++) five.push(await connectWhenFree(tokenA));
+    const sixth = connect(tokenA);
+    expect(await sixth.outcome).toBe(4429);
+    // Closing one makes room again.
+    await closeAll([five.pop()!]);
+    five.push(await connectWhenFree(tokenA));
+
+    // 5 for A + 3 for B reach the total of 8: B's next one is refused though B has only 3.
+    const tokenB = await userTokens.issue(userB);
+    const three = [await connectWhenFree(tokenB), await connectWhenFree(tokenB), await connectWhenFree(tokenB)];
+    expect(await connect(tokenB).outcome).toBe(4429);
+    await closeAll([...five, ...three]);
   });
 });
 

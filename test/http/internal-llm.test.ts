@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAgentDirectory } from '../../src/hub/agents/agent-directory.js';
+import { createAgentCredentials } from '../../src/hub/auth/agent-credentials.js';
 import { createTokenService } from '../../src/hub/auth/tokens.js';
 import { createAgentLlmLookup } from '../../src/hub/llm/agent-llm.js';
 import { createLlmGateway } from '../../src/hub/llm/gateway.js';
@@ -68,7 +69,7 @@ beforeAll(async () => {
   app = await buildHttpServer({
     logger: createLogger({ level: 'silent' }),
     health: async () => ({ status: 'ok', db: 'ok', runtime: 'none', bot: 'disabled', chain: 'disabled', agents: { running: 0, total: 0 }, version: 't', uptimeSeconds: 0 }),
-    plugins: [{ plugin: internalLlmRoutes, options: { tokens, gateway, agentLlm: createAgentLlmLookup({ orm }) } }],
+    plugins: [{ plugin: internalLlmRoutes, options: { agentAuth: createAgentCredentials({ orm, tokens }), gateway, agentLlm: createAgentLlmLookup({ orm }) } }],
   });
 });
 
@@ -133,10 +134,11 @@ describe('POST /internal/agents/:id/llm', () => {
     expect(res.statusCode).toBe(200);
   });
 
-  it('answers 404 for an agent that no longer exists', async () => {
+  it('answers 401 for a validly signed token of an agent that does not exist', async () => {
     const ghost = crypto.randomUUID();
     const res = await post(ghost, await tokens.mintAgentToken(ghost), body());
-    expect(res.statusCode).toBe(404);
+    expect(res.statusCode).toBe(401);
+    expect(server.requests).toHaveLength(0);
   });
 
   it('answers 409 LlmNotConfigured without a provider or without a key, naming the secret', async () => {

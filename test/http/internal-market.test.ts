@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgentCredentials } from '../../src/hub/auth/agent-credentials.js';
+import { createAgentDirectory } from '../../src/hub/agents/agent-directory.js';
+import { createUserService } from '../../src/hub/users.js';
 import type { Config } from '../../src/config.js';
 import type { Orm } from '../../src/db/orm.js';
 import { createTokenService } from '../../src/hub/auth/tokens.js';
@@ -19,11 +22,24 @@ const tokens = createTokenService({ internalSecret: 'i'.repeat(40), jwtSecret: '
 const T0 = Date.UTC(2026, 2, 10, 10, 5, 0);
 const H = 3_600_000;
 
+let orm: Orm;
+let closeDb: () => Promise<void>;
+/** A token of an agent that exists (generation 0: never started). */
+let token: string;
+
+beforeAll(async () => {
+  ({ orm, close: closeDb } = await createTestOrm('intmarket'));
+  const owner = (await createUserService({ orm, accessMode: 'open', adminIds: [] }).register(1, 'A')).user.id;
+  const agent = await createAgentDirectory({ orm, limits: { maxLeverage: 20 } }).create(owner, { symbol: 'BTCUSDT', amountUsdt: 100 });
+  token = await tokens.mintAgentToken(agent.id);
+});
+afterAll(async () => closeDb?.());
+
 async function server(market: ReturnType<typeof createCandleService>): Promise<FastifyInstance> {
   return buildHttpServer({
     logger: createLogger({ level: 'silent' }),
     health: async () => ({ status: 'ok', db: 'ok', runtime: 'none', bot: 'disabled', chain: 'disabled', agents: { running: 0, total: 0 }, version: 't', uptimeSeconds: 0 }),
-    plugins: [{ plugin: internalMarketRoutes, options: { tokens, market } }],
+    plugins: [{ plugin: internalMarketRoutes, options: { agentAuth: createAgentCredentials({ orm, tokens }), market } }],
   });
 }
 
@@ -33,13 +49,11 @@ function get(app: FastifyInstance, url: string, token: string | undefined) {
 
 describe('internal market API on the simulated market', () => {
   let app: FastifyInstance;
-  let token: string;
 
   beforeAll(async () => {
     const now = () => T0;
     const market = createCandleService({ provider: createSimulatedProvider({ now, seed: 1 }), store: createMemoryCandleStore(), now });
     app = await server(market);
-    token = await tokens.mintAgentToken(randomUUID());
   });
   afterAll(async () => {
     await app?.close();
@@ -113,15 +127,11 @@ describe('internal market API on the simulated market', () => {
 });
 
 describe('internal market API on Twelve Data (local server, PostgreSQL cache)', () => {
-  let orm: Orm;
-  let closeDb: () => Promise<void>;
   let td: TwelveDataServer;
   let app: FastifyInstance;
-  let token: string;
   let t = T0;
 
   beforeAll(async () => {
-    ({ orm, close: closeDb } = await createTestOrm('intmarket'));
     td = await startTwelveDataServer({ apiKey: 'td-key', now: () => t });
     const config = {
       market: {
@@ -137,12 +147,10 @@ describe('internal market API on Twelve Data (local server, PostgreSQL cache)', 
     } satisfies Pick<Config, 'market' | 'hashkey'>;
     const market = createMarketFromConfig(config, { orm, now: () => t });
     app = await server(market.service);
-    token = await tokens.mintAgentToken(randomUUID());
   });
   afterAll(async () => {
     await app?.close();
     await td?.close();
-    await closeDb?.();
   });
 
   it('serves fresh candles, then stale ones with the reason when upstream says 429 and the budget is spent', async () => {
@@ -176,6 +184,15 @@ describe('internal market API on Twelve Data (local server, PostgreSQL cache)', 
     const price = await get(app, '/internal/market/price?symbol=ETHUSDT', token);
     expect(price.statusCode).toBe(503);
     expect(price.json<ErrorBody>().error).toBe('BudgetExhaustedError');
+  });
+
+  it('refuses a validly signed token of an agent that does not exist: 401 on candles and price', async () => {
+    const ghost = await tokens.mintAgentToken(randomUUID());
+    for (const url of ['/internal/market/candles?symbol=BTCUSDT&interval=1h&limit=5', '/internal/market/price?symbol=BTCUSDT']) {
+      const res = await get(app, url, ghost);
+      expect(res.statusCode, url).toBe(401);
+      expect(res.json<ErrorBody>().error).toBe('Unauthorized');
+    }
   });
 
   it('refuses a pair the provider does not list with 400', async () => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgentCredentials } from '../../src/hub/auth/agent-credentials.js';
 import { createTokenService } from '../../src/hub/auth/tokens.js';
 import { createBroker } from '../../src/hub/broker/broker.js';
 import { createDecisionRecorder } from '../../src/hub/broker/decisions.js';
@@ -33,7 +34,7 @@ beforeAll(async () => {
   app = await buildHttpServer({
     logger,
     health: async () => ({ status: 'ok', db: 'ok', runtime: 'none', bot: 'disabled', chain: 'disabled', agents: { running: 0, total: 0 }, version: 't', uptimeSeconds: 0 }),
-    plugins: [{ plugin: internalOrderRoutes, options: { tokens, broker, decisions } }],
+    plugins: [{ plugin: internalOrderRoutes, options: { agentAuth: createAgentCredentials({ orm: fx.orm, tokens }), broker, decisions } }],
   });
 });
 
@@ -129,11 +130,11 @@ describe('POST /internal/agents/:id/orders', () => {
     expect(res.json().error).toBe('idempotency_conflict');
   });
 
-  it('404 for an agent that no longer exists', async () => {
+  it('401 for a validly signed token of an agent that does not exist', async () => {
     const ghost = crypto.randomUUID();
     const res = await post(`/internal/agents/${ghost}/orders`, await tokens.mintAgentToken(ghost), open());
-    expect(res.statusCode).toBe(404);
-    expect(res.json().error).toBe('agent_not_found');
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error).toBe('Unauthorized');
   });
 
   it('503 price_unavailable when there is no price', async () => {
@@ -211,5 +212,17 @@ describe('POST /internal/agents/:id/decisions', () => {
     }
     expect((await post(`/internal/agents/${a}/decisions`, undefined, decision())).statusCode).toBe(401);
     expect((await post(`/internal/agents/${a}/decisions`, await tokens.mintAgentToken(b), decision())).statusCode).toBe(403);
+  });
+
+  it('stores a strategy name up to the one wire limit (64) and refuses a longer one with 400', async () => {
+    const a = await fx.agent(owner);
+    const token = await tokens.mintAgentToken(a);
+    const long = 's'.repeat(60);
+    const ok = await post(`/internal/agents/${a}/decisions`, token, decision({ strategy: long }));
+    expect(ok.statusCode).toBe(200);
+    const [row] = await fx.orm.em.getConnection().execute('select strategy from decisions where agent_id = ?', [a]);
+    expect(row.strategy).toBe(long);
+    expect((await post(`/internal/agents/${a}/decisions`, token, decision({ strategy: 's'.repeat(64) }))).statusCode).toBe(200);
+    expect((await post(`/internal/agents/${a}/decisions`, token, decision({ strategy: 's'.repeat(65) }))).statusCode).toBe(400);
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { startApp, type App } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { resolveDevSecrets } from '../../src/dev-secrets.js';
+import type { AgentRuntime } from '../../src/hub/runtime/runtime.js';
 import { createLogger } from '../../src/logger.js';
 import { freePort } from './ports.js';
 
@@ -19,6 +20,8 @@ export interface TestAppOptions {
   /** Keep the same port across restarts. */
   port?: number;
   dataDir?: string;
+  /** An agent runtime to use instead of the one AGENT_RUNTIME picks (e.g. one that outlives this app). */
+  runtime?: AgentRuntime;
 }
 
 export async function startTestApp(options: TestAppOptions): Promise<App & { port: number; dataDir: string }> {
@@ -36,6 +39,6 @@ export async function startTestApp(options: TestAppOptions): Promise<App & { por
     }),
   );
   const logger = createLogger({ level: config.logLevel });
-  const app = await startApp(config, { logger });
+  const app = await startApp(config, { logger, runtime: options.runtime });
   return Object.assign(app, { port, dataDir });
 }

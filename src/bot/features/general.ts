@@ -19,7 +19,7 @@ export const COMMANDS: BotCommand[] = [
   { command: 'secrets', description: 'Your API keys (stored encrypted)' },
   { command: 'alerts', description: 'Which alerts you get' },
   { command: 'symbols', description: 'Pairs you can trade' },
-  { command: 'token', description: 'A token for the WebSocket API' },
+  { command: 'token', description: 'A token for the WebSocket API (/token revoke)' },
   { command: 'cancel', description: 'Cancel the current step-by-step flow' },
   { command: 'help', description: 'What I can do' },
 ];
@@ -41,9 +41,16 @@ export function createGeneralFeature(services: BotServices): Composer<BotContext
     return ctx.reply(`📈 Popular: ${popular.join(', ')}\nAlso: ${others.join(', ') || '—'}\nType pairs as BTCUSDT, btc/usdt or BTC.`);
   });
   composer.chatType('private').command('token', async (ctx) => {
-    const token = await services.hub.tokens.mintUserToken(ctx.trader!.id);
+    const userId = ctx.trader!.id;
+    const arg = ctx.match.trim().toLowerCase();
+    if (arg === 'revoke') {
+      await services.hub.userTokens.revoke(userId);
+      return ctx.reply('🔒 Every WebSocket token you were given is revoked, and open streams are closed. Send /token for a new one.');
+    }
+    if (arg) return ctx.reply('Send /token for a WebSocket API token, or /token revoke to invalidate every token you hold.');
+    const token = await services.hub.userTokens.issue(userId);
     await ctx.reply(
-      `🔑 Your WebSocket API token (valid 30 days). It is shown once and not stored; anyone holding it can read your agents' stream.\n<code>${token}</code>`,
+      `🔑 Your WebSocket API token (valid 30 days). It is shown once and not stored; anyone holding it can read your agents' stream. /token revoke invalidates it.\n<code>${token}</code>`,
       { parse_mode: 'HTML' },
     );
   });

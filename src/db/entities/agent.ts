@@ -3,7 +3,7 @@
  * Money amounts are in quote currency (USDT); percentages are percent (2.5 = 2.5 %).
  */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import type { PositionWire } from '../../shared/wire.js';
+import { WIRE_LIMITS, type PositionWire } from '../../shared/wire.js';
 import { UserSchema } from './user.js';
 
 export const AGENT_STATUSES = ['created', 'starting', 'running', 'stopping', 'stopped', 'failed'] as const;
@@ -50,7 +50,7 @@ export const AgentSchema = defineEntity({
     llmModel: p.string().length(64).nullable(),
     liveMode: p.boolean().default(false),
     /** Strategy name from the library; null lets the planner choose. */
-    strategy: p.string().length(48).nullable(),
+    strategy: p.string().length(WIRE_LIMITS.maxStrategyNameChars).nullable(),
 
     /**
      * Leverage and paper/live of the session started last, fixed when it was sent `/start`: the
@@ -65,10 +65,15 @@ export const AgentSchema = defineEntity({
     unrealizedPnl: p.double().runtimeType('number').$type<number>().default(0),
     realizedPnl: p.double().runtimeType('number').$type<number>().default(0),
     lastAction: p.string().length(256).nullable(),
-    activeStrategy: p.string().length(48).nullable(),
+    activeStrategy: p.string().length(WIRE_LIMITS.maxStrategyNameChars).nullable(),
     lastStatusAt: p.datetime().nullable(),
     startedAt: p.datetime().nullable(),
     restartCount: p.integer().default(0),
+    /**
+     * Bumped at every start; agent tokens carry it, and only a token of the current generation
+     * is accepted (src/hub/auth/agent-credentials.ts). An adopted agent keeps its generation.
+     */
+    tokenGeneration: p.integer().default(0),
     llmPromptTokens: p.bigint('number').default(0),
     llmCompletionTokens: p.bigint('number').default(0),
 

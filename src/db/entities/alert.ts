@@ -33,7 +33,8 @@ export const OutboundMessageSchema = defineEntity({
     createdAt: p.datetime().onCreate(() => new Date()),
     sentAt: p.datetime().nullable(),
   },
-  indexes: [{ properties: ['status', 'id'] }, { properties: ['chatId', 'status'] }],
+  // createdAt: retention prunes sent and failed messages by age.
+  indexes: [{ properties: ['status', 'id'] }, { properties: ['chatId', 'status'] }, { properties: ['createdAt'] }],
 });
 
 export type OutboundMessage = InferEntity<typeof OutboundMessageSchema>;

@@ -1,5 +1,6 @@
 /** A supervisor/planner decision. The full reasoning stays here; the chain gets its hash. */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { WIRE_LIMITS } from '../../shared/wire.js';
 import { AgentSchema } from './agent.js';
 
 export const DecisionSchema = defineEntity({
@@ -10,7 +11,7 @@ export const DecisionSchema = defineEntity({
     agent: () => p.manyToOne(AgentSchema).deleteRule('cascade'),
     /** KEEP | CLOSE | ADJUST_TP_SL | PLAN … */
     action: p.string().length(32),
-    strategy: p.string().length(48).nullable(),
+    strategy: p.string().length(WIRE_LIMITS.maxStrategyNameChars).nullable(),
     /** 0..1 */
     confidence: p.double().runtimeType('number').$type<number>().default(0),
     reasoning: p.text(),
@@ -19,7 +20,8 @@ export const DecisionSchema = defineEntity({
     idempotencyKey: p.string().length(128).unique(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
-  indexes: [{ properties: ['agent', 'createdAt'] }],
+  // createdAt alone: retention prunes by age across agents.
+  indexes: [{ properties: ['agent', 'createdAt'] }, { properties: ['createdAt'] }],
 });
 
 export type Decision = InferEntity<typeof DecisionSchema>;

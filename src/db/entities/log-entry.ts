@@ -17,6 +17,8 @@ export const LogEntrySchema = defineEntity({
     ts: p.datetime(),
   },
   uniques: [{ properties: ['agent', 'seq'] }],
+  // Retention prunes by age across agents.
+  indexes: [{ properties: ['ts'] }],
 });
 
 export type LogEntry = InferEntity<typeof LogEntrySchema>;

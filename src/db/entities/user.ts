@@ -17,6 +17,8 @@ export const UserSchema = defineEntity({
     isAdmin: p.boolean().default(false),
     /** Free-form preferences (e.g. language); alert settings live in alert_preferences. */
     prefs: p.json<Record<string, unknown>>().default('{}'),
+    /** Bumped by `/token revoke`: user tokens carry it, and older versions are refused (src/hub/auth/user-tokens.ts). */
+    tokenVersion: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

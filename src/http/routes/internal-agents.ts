@@ -5,9 +5,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AgentDirectory } from '../../hub/agents/agent-directory.js';
 import type { AgentIngest } from '../../hub/agents/ingest.js';
-import type { TokenService } from '../../hub/auth/tokens.js';
 import { WIRE_LIMITS, type LogBatch, type StatusPush } from '../../shared/wire.js';
-import { agentGuard } from '../auth.js';
+import { agentGuard, type AgentAuth } from '../auth.js';
 
 const idParams = {
   type: 'object',
@@ -44,7 +43,7 @@ export const statusPushSchema = {
     position: positionSchema,
     unrealizedPnl: { type: 'number' },
     realizedPnl: { type: 'number' },
-    strategy: { type: ['string', 'null'], maxLength: 64 },
+    strategy: { type: ['string', 'null'], maxLength: WIRE_LIMITS.maxStrategyNameChars },
     lastAction: { type: ['string', 'null'], maxLength: 1000 },
     stale: { type: 'boolean' },
     simulated: { type: 'boolean' },
@@ -76,13 +75,13 @@ export const logBatchSchema = {
 } as const;
 
 export interface InternalAgentRoutesOptions {
-  tokens: TokenService;
+  agentAuth: AgentAuth;
   directory: AgentDirectory;
   ingest: AgentIngest;
 }
 
-export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions> = async (app, { tokens, directory, ingest }) => {
-  app.addHook('preHandler', agentGuard(tokens));
+export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions> = async (app, { agentAuth, directory, ingest }) => {
+  app.addHook('onRequest', agentGuard(agentAuth));
 
   async function refOr404(id: string) {
     const ref = await directory.ref(id);

@@ -3,8 +3,9 @@
  * provider and key, through the hub's LLM gateway. The agent never sees the key.
  *
  * Statuses: 200 `LlmResponse`; 400 bad body (schema: ≤ 20 messages of ≤ 20 000 characters, no
- * unknown fields); 401/403 token; 404 agent gone; 409 `LlmNotConfigured` (no provider, unknown
- * provider, or no key: the message names the secret to set); 502 when the provider failed
+ * unknown fields); 401/403 token (401 also for a deleted agent's token); 404 agent deleted
+ * meanwhile; 409 `LlmNotConfigured` (no provider, unknown provider, or no key: the message names
+ * the secret to set); 502 when the provider failed
  * (`LlmAuthFailed`, `LlmRateLimited` with `retryAfterSeconds` and a `Retry-After` header,
  * `LlmUnavailable`, `LlmRejected`). Messages are safe to show: they never hold the key.
  */
@@ -19,9 +20,8 @@ import {
   LlmUnavailableError,
 } from '../../hub/llm/errors.js';
 import type { LlmGateway } from '../../hub/llm/gateway.js';
-import type { TokenService } from '../../hub/auth/tokens.js';
 import type { LlmRequest } from '../../shared/wire.js';
-import { agentGuard } from '../auth.js';
+import { agentGuard, type AgentAuth } from '../auth.js';
 
 /** Limits of one LLM request from an agent. */
 export const LLM_REQUEST_LIMITS = { maxMessages: 20, maxMessageChars: 20_000, maxTokens: 8192, maxBodyBytes: 512 * 1024 } as const;
@@ -82,7 +82,7 @@ const errorSchema = {
 } as const;
 
 export interface InternalLlmRoutesOptions {
-  tokens: TokenService;
+  agentAuth: AgentAuth;
   gateway: LlmGateway;
   /** Owner, provider and model of an agent (`createAgentLlmLookup`). */
   agentLlm: AgentLlmLookup;
@@ -104,8 +104,8 @@ function sendLlmError(reply: FastifyReply, err: LlmError) {
   return reply.code(502).send({ error: code, message: err.message });
 }
 
-export const internalLlmRoutes: FastifyPluginAsync<InternalLlmRoutesOptions> = async (app, { tokens, gateway, agentLlm }) => {
-  app.addHook('preHandler', agentGuard(tokens));
+export const internalLlmRoutes: FastifyPluginAsync<InternalLlmRoutesOptions> = async (app, { agentAuth, gateway, agentLlm }) => {
+  app.addHook('onRequest', agentGuard(agentAuth));
 
   app.post<{ Params: { id: string }; Body: LlmRequest }>(
     '/internal/agents/:id/llm',

@@ -2,8 +2,8 @@
  * Agent → hub market-data routes (DESIGN §3, §6): candles and last price from the hub's cache.
  * Agents never call a provider themselves; the hub owns the one rate limit and credit budget.
  *
- * - Any valid agent token passes (no `:id` in these paths); 401 otherwise, checked before the
- *   query is validated.
+ * - A valid token of an existing agent (its current generation) passes (no `:id` in these
+ *   paths); 401 otherwise, checked before the query is validated.
  * - `GET /internal/market/candles?symbol=&interval=&limit=&priority=` → `CandlesResponse`.
  *   `limit` 1..1000 (default 200). `priority=position` is for agents holding an open position:
  *   their refreshes are served first. When the budget is spent (or the queue is too long, or the
@@ -15,13 +15,12 @@
  *   provider/budget error behind a missing price).
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { TokenService } from '../../hub/auth/tokens.js';
 import type { CandlePriority, CandleService } from '../../hub/market/candle-service.js';
 import { CandlesUnavailableError, MarketDataError, UnsupportedSymbolError } from '../../hub/market/errors.js';
 import { UnknownSymbolError } from '../../hub/market/symbols.js';
 import { INTERVALS, type Interval } from '../../shared/market.js';
 import type { CandlesResponse, PriceResponse } from '../../shared/wire.js';
-import { agentGuard } from '../auth.js';
+import { agentGuard, type AgentAuth } from '../auth.js';
 
 /** Bars per request an agent may ask for. */
 export const MARKET_LIMITS = { maxCandles: 1000, defaultCandles: 200 } as const;
@@ -105,7 +104,7 @@ interface PriceQuery {
 }
 
 export interface InternalMarketRoutesOptions {
-  tokens: TokenService;
+  agentAuth: AgentAuth;
   market: CandleService;
 }
 
@@ -129,9 +128,9 @@ function sendMarketError(request: FastifyRequest, reply: FastifyReply, error: un
   throw error;
 }
 
-export const internalMarketRoutes: FastifyPluginAsync<InternalMarketRoutesOptions> = async (app, { tokens, market }) => {
+export const internalMarketRoutes: FastifyPluginAsync<InternalMarketRoutesOptions> = async (app, { agentAuth, market }) => {
   // onRequest: an unauthenticated caller learns nothing, not even whether its query was valid.
-  app.addHook('onRequest', agentGuard(tokens));
+  app.addHook('onRequest', agentGuard(agentAuth));
   app.addHook('preValidation', numericLimit);
 
   app.get<{ Querystring: CandlesQuery }>(

@@ -9,12 +9,11 @@
  * 503 `price_unavailable`.
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { TokenService } from '../../hub/auth/tokens.js';
 import type { Broker } from '../../hub/broker/broker.js';
 import { DECISION_ACTIONS, type DecisionRecorder } from '../../hub/broker/decisions.js';
 import { BrokerError } from '../../hub/broker/errors.js';
-import type { DecisionPush, OrderRequest } from '../../shared/wire.js';
-import { agentGuard } from '../auth.js';
+import { WIRE_LIMITS, type DecisionPush, type OrderRequest } from '../../shared/wire.js';
+import { agentGuard, type AgentAuth } from '../auth.js';
 
 const idParams = {
   type: 'object',
@@ -49,7 +48,7 @@ export const decisionPushSchema = {
   properties: {
     idempotencyKey,
     action: { type: 'string', enum: [...DECISION_ACTIONS] },
-    strategy: { type: ['string', 'null'], maxLength: 64 },
+    strategy: { type: ['string', 'null'], maxLength: WIRE_LIMITS.maxStrategyNameChars },
     confidence: { type: 'number', minimum: 0, maximum: 1 },
     reasoning: { type: 'string', maxLength: 8000 },
     tpPrice: priceOrNull,
@@ -58,7 +57,7 @@ export const decisionPushSchema = {
 } as const;
 
 export interface InternalOrderRoutesOptions {
-  tokens: TokenService;
+  agentAuth: AgentAuth;
   broker: Broker;
   decisions: DecisionRecorder;
 }
@@ -68,8 +67,8 @@ function sendBrokerError(error: unknown, reply: FastifyReply) {
   throw error;
 }
 
-export const internalOrderRoutes: FastifyPluginAsync<InternalOrderRoutesOptions> = async (app, { tokens, broker, decisions }) => {
-  app.addHook('preHandler', agentGuard(tokens));
+export const internalOrderRoutes: FastifyPluginAsync<InternalOrderRoutesOptions> = async (app, { agentAuth, broker, decisions }) => {
+  app.addHook('onRequest', agentGuard(agentAuth));
 
   app.post<{ Params: { id: string }; Body: OrderRequest }>(
     '/internal/agents/:id/orders',

@@ -1,6 +1,6 @@
 /**
  * `POST /telegram/webhook`: Telegram's webhook in webhook mode. The secret-token header is
- * compared in constant time; a good update is queued and answered 200 at once, so slow work
+ * compared in constant time before the body is read; a good update is queued and answered 200 at once, so slow work
  * (an agent starting) never runs inside Telegram's request.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -31,16 +31,20 @@ const plugin: FastifyPluginAsync<TelegramWebhookOptions> = async (app, options) 
     options.path ?? TELEGRAM_WEBHOOK_PATH,
     {
       bodyLimit: 1024 * 1024,
+      // A route hook (the plugin is not encapsulated), run before the body is read: a caller
+      // without the secret gets 401 whatever it sends, and its body is never parsed.
+      onRequest: async (request, reply) => {
+        const header = request.headers['x-telegram-bot-api-secret-token'];
+        if (!secretMatches(typeof header === 'string' ? header : undefined, options.secretToken)) {
+          return reply.code(401).send({ error: 'Unauthorized', message: 'Bad or missing secret token' });
+        }
+      },
       schema: {
         body: { type: 'object', required: ['update_id'], properties: { update_id: { type: 'integer' } } },
         response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } },
       },
     },
-    async (request, reply) => {
-      const header = request.headers['x-telegram-bot-api-secret-token'];
-      if (!secretMatches(typeof header === 'string' ? header : undefined, options.secretToken)) {
-        return reply.code(401).send({ error: 'Unauthorized', message: 'Bad or missing secret token' });
-      }
+    async (request) => {
       options.enqueue(request.body);
       return { ok: true };
     },

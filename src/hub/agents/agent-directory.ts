@@ -7,6 +7,7 @@ import { ACTIVE_AGENT_STATUSES, AgentSchema, TradeSchema, type Agent } from '../
 import type { Orm } from '../../db/orm.js';
 import { levelsAfterPctChange, type TpSlLevels } from '../../shared/tp-sl-levels.js';
 import { isLiveConfigField } from '../../shared/wire.js';
+import { rememberBounded } from '../bounded-map.js';
 import { AgentNotFoundError, AmbiguousAgentError, AgentStateError, ValidationError } from '../errors.js';
 import { validateAgentInput, validateField, type AgentInput, type InputLimits } from './agent-input.js';
 import { toAgentView, type AgentView } from './agent-view.js';
@@ -43,6 +44,8 @@ export interface AgentDirectory {
   forget(agentId: string): void;
 }
 
+/** Owner/name cache size: bounded, so a hub that saw many agents does not keep them all. */
+const MAX_CACHED_REFS = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -97,7 +100,7 @@ export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputL
       await uniqueName(em, ownerId, valid.name);
       const agent = em.create(AgentSchema, { ...valid, owner: ownerId, status: 'created' });
       await em.flush();
-      refs.set(agent.id, { ownerId, name: agent.name });
+      rememberBounded(refs, agent.id, { ownerId, name: agent.name }, MAX_CACHED_REFS);
       return toAgentView(agent);
     },
 
@@ -144,7 +147,7 @@ export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputL
         if (active) (isLiveConfigField(key) ? liveChanges : needsRestart).push(key as keyof AgentInput);
       }
       await em.flush();
-      refs.set(agent.id, { ownerId, name: agent.name });
+      rememberBounded(refs, agent.id, { ownerId, name: agent.name }, MAX_CACHED_REFS);
       if (agent.position && ('tpPct' in changed || 'slPct' in changed)) {
         await moveStoredLevels(em, agent.id, levelsAfterPctChange(agent.position, tpSlMode, changed), agent.position.tradeId);
         await em.refresh(agent);
@@ -168,7 +171,7 @@ export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputL
       const rows: Array<{ owner_id: string; name: string }> = await orm.em.getConnection().execute('select owner_id, name from agents where id = ?', [agentId]);
       if (!rows[0]) return undefined;
       const ref = { ownerId: rows[0].owner_id, name: rows[0].name };
-      refs.set(agentId, ref);
+      rememberBounded(refs, agentId, ref, MAX_CACHED_REFS);
       return ref;
     },
 

@@ -1,4 +1,5 @@
-/** Reading an agent's stored log lines (for /logs, /tail and the WebSocket catch-up). */
+/** Reading an agent's stored log lines (for /logs, /tail and the WebSocket catch-up), and pruning old ones. */
+import type { QueryResult } from '@mikro-orm/core';
 import type { Orm } from '../../db/orm.js';
 import type { LogEntryWire, WireLogLevel } from '../../shared/wire.js';
 
@@ -14,6 +15,11 @@ export interface LogQuery {
   recent(agentId: string, limit: number, minLevel?: WireLogLevel): Promise<LogEntryWire[]>;
   /** Lines with seq greater than `afterSeq`, oldest first, at most `limit`. */
   after(agentId: string, afterSeq: number, limit: number, minLevel?: WireLogLevel): Promise<LogEntryWire[]>;
+  /**
+   * Deletes at most `limit` lines stamped before `before`, oldest first; returns how many. Each
+   * agent's newest line stays, so its next start still counts on from it (seq never repeats).
+   */
+  prune(before: Date, limit: number): Promise<number>;
 }
 
 type Row = { seq: string | number; level: WireLogLevel; message: string; ts: Date | string };
@@ -36,6 +42,17 @@ export function createLogQuery(orm: Orm): LogQuery {
         [agentId, afterSeq, levelsFrom(minLevel).join(','), Math.max(1, Math.min(limit, 1000))],
       );
       return rows.map(toWire);
+    },
+    async prune(before, limit) {
+      const result = await conn().execute<QueryResult>(
+        `delete from log_entries where id in (
+           select l.id from log_entries l
+           where l.ts < ? and l.seq < (select max(m.seq) from log_entries m where m.agent_id = l.agent_id)
+           order by l.ts limit ?)`,
+        [before, limit],
+        'run',
+      );
+      return result.affectedRows;
     },
   };
 }

@@ -4,7 +4,9 @@
  * Status is the agent's latest view (price, unrealised PnL, strategy, last action): events go out
  * at once, and the database row is written by a flusher that keeps only the newest status per
  * agent (one UPDATE per second for all agents instead of one per push). Open positions and
- * realised PnL are not taken from status pushes: the broker owns them.
+ * realised PnL are not taken from status pushes: the broker owns them. When the database refuses
+ * the batch (one row it cannot store), every row is retried on its own, so one bad row costs only
+ * its own agent's update.
  * Logs are durable: one INSERT per batch, deduplicated on (agent, seq), so a retried batch never
  * stores a line twice.
  */
@@ -19,6 +21,10 @@ export interface AgentIngest {
   logs(agentId: string, ref: AgentRef, entries: LogEntryWire[]): Promise<LogBatchResult>;
   /** Writes pending statuses now (shutdown, tests). */
   flush(): Promise<void>;
+  /** Drops what is kept in memory for the agent (it was deleted). */
+  forget(agentId: string): void;
+  /** Agents with state in memory (tests, metrics). */
+  readonly trackedAgents: number;
   close(): Promise<void>;
 }
 
@@ -27,19 +33,10 @@ export function createAgentIngest({ orm, events, logger, flushIntervalMs = 1000 
   const lastSeq = new Map<string, number>();
   let flushing: Promise<void> | undefined;
 
-  async function writeStatuses(): Promise<void> {
-    if (pending.size === 0) return;
-    const batch = [...pending.entries()];
-    pending.clear();
-    // One statement for all agents; rows travel as one JSON parameter (the driver would expand arrays).
-    const rows = batch.map(([id, st]) => ({
-      id,
-      price: st.price,
-      upnl: st.unrealizedPnl,
-      strategy: st.strategy,
-      action: st.lastAction === null ? null : st.lastAction.slice(0, 256),
-      ts: st.ts,
-    }));
+  type StatusRow = { id: string; price: number | null; upnl: number; strategy: string | null; action: string | null; ts: string };
+
+  /** One statement for all rows; they travel as one JSON parameter (the driver would expand arrays). */
+  async function writeRows(rows: StatusRow[]): Promise<void> {
     await orm.em.getConnection().execute(
       `update agents a set last_price = v.price, unrealized_pnl = v.upnl, active_strategy = coalesce(v.strategy, a.active_strategy),
          last_action = coalesce(v.action, a.last_action), last_status_at = v.ts
@@ -47,6 +44,28 @@ export function createAgentIngest({ orm, events, logger, flushIntervalMs = 1000 
        where a.id = v.id`,
       [JSON.stringify(rows)],
     );
+  }
+
+  async function writeStatuses(): Promise<void> {
+    if (pending.size === 0) return;
+    const batch = [...pending.entries()];
+    pending.clear();
+    const rows: StatusRow[] = batch.map(([id, st]) => ({
+      id,
+      price: st.price,
+      upnl: st.unrealizedPnl,
+      strategy: st.strategy,
+      action: st.lastAction === null ? null : st.lastAction.slice(0, 256),
+      ts: st.ts,
+    }));
+    const dropped = (row: StatusRow) => (e: unknown) => logger.warn({ err: e, agentId: row.id }, 'status row refused by the database; dropped');
+    if (rows.length === 1) return writeRows(rows).catch(dropped(rows[0]));
+    try {
+      await writeRows(rows);
+    } catch {
+      // Find the culprit(s): each row alone, so the others still land.
+      for (const row of rows) await writeRows([row]).catch(dropped(row));
+    }
   }
 
   const timer = setInterval(() => {
@@ -85,6 +104,15 @@ export function createAgentIngest({ orm, events, logger, flushIntervalMs = 1000 
     async flush() {
       await flushing;
       await writeStatuses();
+    },
+
+    forget(agentId) {
+      pending.delete(agentId);
+      lastSeq.delete(agentId);
+    },
+
+    get trackedAgents() {
+      return lastSeq.size;
     },
 
     async close() {

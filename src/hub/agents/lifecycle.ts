@@ -11,7 +11,7 @@ import { ACTIVE_AGENT_STATUSES, AgentSchema, TradeSchema, type Agent } from '../
 import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
 import { WIRE_LIMITS, type AgentStatus, type LiveConfigField, type LiveConfigPatch, type PositionWire, type StartRequest } from '../../shared/wire.js';
-import type { TokenService } from '../auth/tokens.js';
+import type { AgentCredentials } from '../auth/agent-credentials.js';
 import { AgentStateError, HubError, SpawnError } from '../errors.js';
 import type { HubEvents, StopCause } from '../events.js';
 import type { AgentExit, AgentRuntime } from '../runtime/runtime.js';
@@ -26,7 +26,8 @@ export interface LifecycleOptions {
   orm: Orm;
   runtime: AgentRuntime;
   ports: PortAllocator;
-  tokens: TokenService;
+  /** Agent tokens: a new generation at every start; the current one for an adopted agent. */
+  tokens: Pick<AgentCredentials, 'issue' | 'current'>;
   events: HubEvents;
   directory: AgentDirectory;
   logger: Logger;
@@ -170,7 +171,7 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
     try {
       const port = await opts.ports.allocate(agentId);
       mark('portMs');
-      const token = await opts.tokens.mintAgentToken(agentId);
+      const token = await opts.tokens.issue(agentId);
       const placed = await opts.runtime.place({
         agentId,
         ownerId: ref.ownerId,
@@ -431,7 +432,7 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
       for (const m of managed) {
         const row = byId.get(m.agentId);
         if (row && row.status === 'running' && m.running && row.port != null) {
-          const handle: Handle = { baseUrl: opts.runtime.baseUrl(row.id, row.port), token: m.token ?? (await opts.tokens.mintAgentToken(row.id)), healthFailures: 0 };
+          const handle: Handle = { baseUrl: opts.runtime.baseUrl(row.id, row.port), token: m.token ?? (await opts.tokens.current(row.id)), healthFailures: 0 };
           try {
             await agentClient.health(handle.baseUrl, handle.token, 2000);
             handles.set(row.id, handle);

@@ -4,6 +4,7 @@
  * none. Plain SQL on purpose: the queue inserts in batches and marks rows by id, and never needs
  * entities.
  */
+import type { QueryResult } from '@mikro-orm/core';
 import type { Orm } from '../../db/orm.js';
 
 export interface NewOutboundMessage {
@@ -35,6 +36,8 @@ export interface OutboxStore {
   countAttempt(ids: readonly number[]): Promise<void>;
   /** Rows per status (operators and tests). */
   counts(): Promise<Record<'pending' | 'sent' | 'failed', number>>;
+  /** Deletes at most `limit` sent or failed messages queued before `before`, oldest first (pending ones never); returns how many. */
+  prune(before: Date, limit: number): Promise<number>;
 }
 
 type Row = { id: string | number; chat_id: string | number; event_type: string; text: string; silent: boolean; attempts: number; created_at: Date | string };
@@ -88,6 +91,15 @@ export function createOutboxStore({ orm }: { orm: Orm }): OutboxStore {
       const out = { pending: 0, sent: 0, failed: 0 };
       for (const r of rows) if (r.status in out) out[r.status as keyof typeof out] = Number(r.n);
       return out;
+    },
+    async prune(before, limit) {
+      const result = await conn().execute<QueryResult>(
+        `delete from outbound_messages where id in (
+           select id from outbound_messages where status <> 'pending' and created_at < ? order by created_at limit ?)`,
+        [before, limit],
+        'run',
+      );
+      return result.affectedRows;
     },
   };
 }

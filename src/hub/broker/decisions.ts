@@ -11,7 +11,7 @@
  * flat or without a price).
  */
 import { randomUUID } from 'node:crypto';
-import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { LockMode, UniqueConstraintViolationException, type QueryResult } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AgentSchema, DecisionSchema, type Agent, type OpenPosition } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
@@ -45,6 +45,8 @@ export interface RecordedDecision {
 
 export interface DecisionRecorder {
   record(agentId: string, push: DecisionPush): Promise<RecordedDecision>;
+  /** Deletes at most `limit` decisions recorded before `before`, oldest first; returns how many (their hashes stay on chain). */
+  prune(before: Date, limit: number): Promise<number>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -152,6 +154,13 @@ export function createDecisionRecorder(deps: DecisionRecorderDeps): DecisionReco
         }
       }
       return recorded;
+    },
+
+    async prune(before, limit) {
+      const result = await orm.em
+        .getConnection()
+        .execute<QueryResult>(`delete from decisions where id in (select id from decisions where created_at < ? order by created_at limit ?)`, [before, limit], 'run');
+      return result.affectedRows;
     },
   };
 }

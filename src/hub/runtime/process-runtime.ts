@@ -6,9 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../../logger.js';
 import { PROJECT_ROOT } from '../../paths.js';
+import { rememberBounded } from '../bounded-map.js';
 import { prepareAgentCommand } from './agent-bundle.js';
 import { describeExit, type AgentExit, type AgentRuntime, type AgentSpec, type ManagedAgent, type PlacedAgent } from './runtime.js';
 
+/** Exited agents whose last output lines are kept. */
+const MAX_EXITED_KEPT = 1000;
 
 interface Child {
   spec: AgentSpec;
@@ -27,7 +30,7 @@ export interface ProcessRuntimeOptions {
 
 export function createProcessRuntime(options: ProcessRuntimeOptions): AgentRuntime {
   const children = new Map<string, Child>();
-  /** Output of children that already exited, kept for crash reports. */
+  /** Output of children that already exited, kept for crash reports (the newest MAX_EXITED_KEPT). */
   const lastOutput = new Map<string, string[]>();
   const listeners = new Set<(exit: AgentExit) => void>();
   const keep = options.keepLines ?? 50;
@@ -66,7 +69,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): AgentRunti
       proc.stderr?.on('data', (c: Buffer) => capture(child, c, 'stderr'));
       proc.once('exit', (code, signal) => {
         if (children.get(spec.agentId) === child) children.delete(spec.agentId);
-        lastOutput.set(spec.agentId, child.output);
+        rememberBounded(lastOutput, spec.agentId, child.output, MAX_EXITED_KEPT);
         if (child.removing) return;
         const exit: AgentExit = { agentId: spec.agentId, exitCode: code, oom: false, reason: describeExit(code, signal, false) };
         for (const l of listeners) l(exit);
@@ -95,7 +98,14 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): AgentRunti
 
     async list() {
       return [...children.values()].map(
-        (c): ManagedAgent => ({ agentId: c.spec.agentId, handleId: `pid:${c.proc.pid}`, running: c.proc.exitCode === null, baseUrl: c.baseUrl }),
+        (c): ManagedAgent => ({
+          agentId: c.spec.agentId,
+          handleId: `pid:${c.proc.pid}`,
+          running: c.proc.exitCode === null,
+          baseUrl: c.baseUrl,
+          // An adopted agent only accepts the token it was started with.
+          token: c.spec.env.AGENT_TOKEN,
+        }),
       );
     },
 

@@ -3,20 +3,21 @@
  *
  * AES-256-GCM with a fresh 12-byte nonce per value; the additional authenticated data binds a
  * ciphertext to its (owner, scope, name), so a row copied onto another user or name does not
- * decrypt. `keyVersion` is stored for rotation: the current key encrypts, older keys (by
- * version) still decrypt. Resolution order: agent override → user secret → server (env) value.
+ * decrypt. Keys (vault-keys.ts): the current key encrypts, previous keys still decrypt, and
+ * `rotateSecrets` (rotation.ts) re-encrypts old rows under the current key. Resolution order: agent override → user secret → server (env) value.
  * Every decrypted value is added to the `SecretRegistry`, so the logger scrubs it.
  *
  * Values never leave through `list` (masked as `••••abcd` from the stored hint) or errors.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { parseEncryptionKey, type Config } from '../../config.js';
+import type { Config } from '../../config.js';
 import { SecretSchema } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
 import type { SecretRegistry } from '../../logger.js';
 import { HubError, ValidationError } from '../errors.js';
 import { isSecretName, SECRET_LABELS, type SecretName } from './secret-names.js';
+import { createKeyring, type SealedRow } from './vault-keys.js';
 
 /** `user`, or an agent id for an override that only this agent uses. */
 export type SecretScope = 'user' | string;
@@ -69,10 +70,8 @@ export interface VaultDeps {
   orm: Orm;
   /** ENCRYPTION_KEY as configured: 64 hex characters or base64 of 32 bytes. */
   encryptionKey: string;
-  /** Version stored with new ciphertexts (default 1). */
-  keyVersion?: number;
-  /** Keys of earlier versions, still accepted for decryption. */
-  previousKeys?: Record<number, string>;
+  /** Earlier ENCRYPTION_KEYs (ENCRYPTION_KEY_PREVIOUS), still accepted for decryption. */
+  previousKeys?: readonly string[];
   /** Server-wide values (the process environment), the last resort of `resolve`. */
   serverSecrets?: Partial<Record<SecretName, string>>;
   registry?: SecretRegistry;
@@ -83,7 +82,6 @@ export interface VaultDeps {
 
 const STAGED_NAME = '_STAGED';
 const STAGED_PREFIX = 'staged:';
-const NONCE_BYTES = 12;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The server-wide secrets from the configuration, by vault name. */
@@ -109,17 +107,6 @@ function hintOf(value: string): string {
   return value.length >= 12 ? value.slice(-4) : '';
 }
 
-function keyBytes(configured: string): Buffer {
-  const key = parseEncryptionKey(configured);
-  if (!key) throw new Error('ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64');
-  // Derive a purpose-bound key so ENCRYPTION_KEY could later serve other uses without reuse.
-  return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), Buffer.from('artic/vault/v1', 'utf8'), 32));
-}
-
-function aad(ownerId: string, scope: string, name: string): Buffer {
-  return Buffer.from(`artic-secret\u0000${ownerId}\u0000${scope}\u0000${name}`, 'utf8');
-}
-
 /** Checks shared by every way in: printable, no spaces inside, sane length. */
 export function validateSecretValue(name: string, raw: string): string {
   const value = raw.trim();
@@ -132,9 +119,7 @@ export function validateSecretValue(name: string, raw: string): string {
 }
 
 export function createVault(deps: VaultDeps): Vault {
-  const version = deps.keyVersion ?? 1;
-  const keys = new Map<number, Buffer>([[version, keyBytes(deps.encryptionKey)]]);
-  for (const [v, k] of Object.entries(deps.previousKeys ?? {})) keys.set(Number(v), keyBytes(k));
+  const keyring = createKeyring(deps.encryptionKey, deps.previousKeys);
   const verifiers = new Map<SecretName, SecretVerifier>();
   const now = deps.now ?? Date.now;
   const stageTtlMs = deps.stageTtlMs ?? 15 * 60_000;
@@ -146,27 +131,13 @@ export function createVault(deps: VaultDeps): Vault {
     }
   }
 
-  function encrypt(ownerId: string, scope: string, name: string, value: string) {
-    const nonce = randomBytes(NONCE_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', keys.get(version)!, nonce);
-    cipher.setAAD(aad(ownerId, scope, name));
-    const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
-    return { ciphertext, nonce, tag: cipher.getAuthTag(), keyVersion: version };
-  }
+  const encrypt = (ownerId: string, scope: string, name: string, value: string) => keyring.seal(ownerId, scope, name, value);
 
-  function decrypt(row: { ciphertext: Uint8Array; nonce: Uint8Array; tag: Uint8Array; keyVersion: number; name: string; scope: string }, ownerId: string): string {
-    const key = keys.get(row.keyVersion);
-    if (!key) throw new VaultDecryptError(row.name);
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', key, row.nonce);
-      decipher.setAAD(aad(ownerId, row.scope, row.name));
-      decipher.setAuthTag(row.tag);
-      const value = Buffer.concat([decipher.update(row.ciphertext), decipher.final()]).toString('utf8');
-      deps.registry?.add(value);
-      return value;
-    } catch {
-      throw new VaultDecryptError(row.name);
-    }
+  function decrypt(row: SealedRow, ownerId: string): string {
+    const value = keyring.open(row, ownerId);
+    if (value === undefined) throw new VaultDecryptError(row.name);
+    deps.registry?.add(value);
+    return value;
   }
 
   async function store(ownerId: string, name: string, value: string, scope: string): Promise<{ masked: string }> {

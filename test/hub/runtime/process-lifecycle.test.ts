@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
+import { createProcessRuntime } from '../../../src/hub/runtime/process-runtime.js';
+import { createLogger } from '../../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { freePortRange, startTestApp } from '../../support/app-harness.js';
 import { waitUntil, processAlive } from '../../support/wait.js';
@@ -12,6 +14,12 @@ let db: TestDatabase;
 let app: App & { port: number; dataDir: string };
 let ownerId: string;
 let range: { from: number; to: number };
+
+/** Status of an agent-token call to the hub's market route (any internal route checks the token the same way). */
+async function candlesStatus(base: string, token: string): Promise<number> {
+  const res = await fetch(`${base}/internal/market/price?symbol=BTCUSDT`, { headers: { authorization: `Bearer ${token}` } });
+  return res.status;
+}
 
 function pidOf(containerId: string | null): number {
   expect(containerId).toMatch(/^pid:\d+$/);
@@ -98,6 +106,22 @@ describe('process runtime lifecycle', () => {
     await app.hub.lifecycle.stop(ownerId, fresh.id);
   });
 
+  it('a token from before a new start of the agent is refused with 401; the new one works', async () => {
+    const agent = await app.hub.agents.create(ownerId, { name: 'proc-rotate', symbol: 'BTCUSDT', amountUsdt: 50 });
+    await app.hub.lifecycle.start(ownerId, agent.id);
+    const before = app.hub.lifecycle.handle(agent.id)!.token;
+    expect(await candlesStatus(app.url, before)).toBe(200);
+    await app.hub.lifecycle.stop(ownerId, agent.id);
+    await app.hub.lifecycle.start(ownerId, agent.id);
+    const after = app.hub.lifecycle.handle(agent.id)!.token;
+    expect(after).not.toBe(before);
+    expect(await candlesStatus(app.url, before)).toBe(401);
+    expect(await candlesStatus(app.url, after)).toBe(200);
+    // Deleted: its last token is refused everywhere.
+    await app.hub.lifecycle.delete(ownerId, agent.id);
+    expect(await candlesStatus(app.url, after)).toBe(401);
+  });
+
   it('keeps another user out of an agent', async () => {
     const other = (await app.hub.users.register(7002, 'Other')).user.id;
     const [agent] = await app.hub.agents.list(ownerId);
@@ -142,6 +166,42 @@ describe('process runtime lifecycle', () => {
       expect(after.port).toBeNull();
     } finally {
       for (const s of blockers) s.close();
+    }
+  });
+});
+
+describe('adoption across a hub restart (process runtime that outlives the hub)', () => {
+  it('keeps the adopted agent\'s token valid; a new start invalidates it', async () => {
+    const adoptDb = await createTestDatabase('adopt');
+    const adoptRange = await freePortRange(4);
+    const adoptEnv = { ...env(), AGENT_PORT_RANGE: `${adoptRange.from}-${adoptRange.to}`, AGENT_RESTART_ON_CRASH: 'false' };
+    const runtime = createProcessRuntime({ logger: createLogger({ level: 'silent' }) });
+    // The first hub leaves its children running, as containers outlive a hub.
+    const outliving = { ...runtime, close: async () => undefined };
+    let first: (App & { port: number; dataDir: string }) | undefined;
+    let second: (App & { port: number; dataDir: string }) | undefined;
+    try {
+      first = await startTestApp({ databaseUrl: adoptDb.url, env: adoptEnv, runtime: outliving });
+      const owner = (await first.hub.users.register(7101, 'Adopter')).user.id;
+      const agent = await first.hub.agents.create(owner, { name: 'adoptee', symbol: 'BTCUSDT', amountUsdt: 50 });
+      await first.hub.lifecycle.start(owner, agent.id);
+      const token = first.hub.lifecycle.handle(agent.id)!.token;
+      expect(await candlesStatus(first.url, token)).toBe(200);
+      await first.stop();
+
+      second = await startTestApp({ databaseUrl: adoptDb.url, env: adoptEnv, runtime, port: first.port, dataDir: first.dataDir });
+      expect(second.hub.lifecycle.handle(agent.id)?.token).toBe(token);
+      expect((await second.hub.agents.find(owner, agent.id)).status).toBe('running');
+      expect(await candlesStatus(second.url, token)).toBe(200);
+
+      await second.hub.lifecycle.stop(owner, agent.id);
+      await second.hub.lifecycle.start(owner, agent.id);
+      expect(await candlesStatus(second.url, token)).toBe(401);
+      expect(await candlesStatus(second.url, second.hub.lifecycle.handle(agent.id)!.token)).toBe(200);
+    } finally {
+      await second?.stop();
+      await runtime.close();
+      await adoptDb.drop();
     }
   });
 });

@@ -1,23 +1,31 @@
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orm } from '../../../src/db/orm.js';
 import { HubError } from '../../../src/hub/errors.js';
+import { rotateSecrets } from '../../../src/hub/secrets/rotation.js';
 import { createVault, SecretRejectedError, VaultDecryptError, type Vault } from '../../../src/hub/secrets/vault.js';
+import { createKeyring } from '../../../src/hub/secrets/vault-keys.js';
 import { createUserService } from '../../../src/hub/users.js';
 import { SecretRegistry } from '../../../src/logger.js';
-import { createTestOrm } from '../../support/db.js';
+import { createTestOrm, type TestDatabase } from '../../support/db.js';
 
 const KEY = randomBytes(32).toString('hex');
 const OPENAI = 'sk-test-0123456789abcdefWXYZ';
 let orm: Orm;
 let close: () => Promise<void>;
+let db: TestDatabase;
 let vault: Vault;
 let registry: SecretRegistry;
 let alice: string;
 let bob: string;
 
 beforeAll(async () => {
-  ({ orm, close } = await createTestOrm('vault'));
+  ({ orm, close, db } = await createTestOrm('vault'));
   const users = createUserService({ orm, accessMode: 'open', adminIds: [] });
   alice = (await users.register(11, 'Alice')).user.id;
   bob = (await users.register(12, 'Bob')).user.id;
@@ -41,7 +49,7 @@ describe('vault', () => {
       expect(Buffer.from(r.ciphertext).includes(Buffer.from(OPENAI.slice(0, 12)))).toBe(false);
       expect(JSON.stringify(r)).not.toContain(OPENAI);
       expect(r.nonce).toHaveLength(12);
-      expect(r.key_version).toBe(1);
+      expect(r.key_version).toBe(createKeyring(KEY).currentId);
     }
     expect(Buffer.compare(stored[0].nonce, stored[1].nonce)).not.toBe(0);
     expect(Buffer.compare(stored[0].ciphertext, stored[1].ciphertext)).not.toBe(0);
@@ -138,5 +146,52 @@ describe('vault', () => {
     expect((err as HubError).userMessage).toMatch(/no spaces/);
     expect((err as HubError).userMessage).not.toContain('two words');
     await expect(vault.set(alice, 'OPENAI_API_KEY', 'short')).rejects.toThrow(/too short/);
+  });
+});
+
+describe('key rotation', () => {
+  const versions = async (): Promise<number[]> =>
+    (await orm.em.getConnection().execute<Array<{ key_version: number }>>('select distinct key_version from secrets order by 1')).map((r) => r.key_version);
+
+  it('reads rows under the old key with previous keys; rotation re-encrypts them all so they read without it', async () => {
+    const NEW = randomBytes(32).toString('base64');
+    await vault.set(alice, 'GEMINI_API_KEY', 'gemini-key-0123456789-old');
+    // A row written before key ids existed (key_version 1) under the old key.
+    await orm.em.getConnection().execute(`update secrets set key_version = 1 where owner_id = ? and name = 'GEMINI_API_KEY'`, [alice]);
+    const before = await orm.em.getConnection().execute<Array<{ n: string }>>('select count(*) as n from secrets');
+
+    await expect(createVault({ orm, encryptionKey: NEW }).resolve(alice, 'OPENAI_API_KEY')).rejects.toBeInstanceOf(VaultDecryptError);
+    const during = createVault({ orm, encryptionKey: NEW, previousKeys: [KEY] });
+    expect(await during.resolve(alice, 'OPENAI_API_KEY')).toBe(OPENAI);
+    expect(await during.resolve(alice, 'GEMINI_API_KEY')).toBe('gemini-key-0123456789-old');
+    // New writes during the rotation go under the new key.
+    await during.set(bob, 'GEMINI_API_KEY', 'gemini-key-0123456789-bob');
+
+    // One row no configured key opens is reported, not touched.
+    const stranger = (await createUserService({ orm, accessMode: 'open', adminIds: [] }).register(13, 'Eve')).user.id;
+    await createVault({ orm, encryptionKey: randomBytes(32).toString('hex') }).set(stranger, 'CMC_API_KEY', 'cmc-unknown-key-0123');
+
+    const report = await rotateSecrets({ orm, keyring: createKeyring(NEW, [KEY]), pageSize: 2 });
+    expect(report.unreadable).toEqual([expect.objectContaining({ ownerId: stranger, name: 'CMC_API_KEY', scope: 'user' })]);
+    expect(JSON.stringify(report)).not.toContain('cmc-unknown');
+    expect(report.rotated).toBe(Number(before[0].n)); // bob's new row is already under the new key
+    await createVault({ orm, encryptionKey: NEW }).delete(stranger, 'CMC_API_KEY');
+    expect(await versions()).toEqual([createKeyring(NEW).currentId]);
+
+    const after = createVault({ orm, encryptionKey: NEW });
+    expect(await after.resolve(alice, 'OPENAI_API_KEY')).toBe(OPENAI);
+    expect(await after.resolve(alice, 'GEMINI_API_KEY')).toBe('gemini-key-0123456789-old');
+    expect(await after.resolve(bob, 'GEMINI_API_KEY')).toBe('gemini-key-0123456789-bob');
+    expect((await rotateSecrets({ orm, keyring: createKeyring(NEW, [KEY]) })).rotated).toBe(0);
+
+    // `npm run secrets:rotate` does the same from the environment: ENCRYPTION_KEY + ENCRYPTION_KEY_PREVIOUS.
+    const NEWER = randomBytes(32).toString('hex');
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'artic-rotate-'));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/secrets-rotate.ts'], {
+      env: { PATH: process.env.PATH, DATABASE_URL: db.url, ENCRYPTION_KEY: NEWER, ENCRYPTION_KEY_PREVIOUS: NEW, DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+    }).finally(() => rmSync(dataDir, { recursive: true, force: true }));
+    expect(stdout).toMatch(new RegExp(`re-encrypted ${Number(before[0].n) + 1} secret`));
+    expect(await createVault({ orm, encryptionKey: NEWER }).resolve(alice, 'OPENAI_API_KEY')).toBe(OPENAI);
+    expect(await versions()).toEqual([createKeyring(NEWER).currentId]);
   });
 });

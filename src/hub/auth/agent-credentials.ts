@@ -1,0 +1,105 @@
+/**
+ * Agent tokens tied to the agent row. Every start bumps `agents.token_generation` and hands the
+ * agent a token of the new generation; a request is accepted only when its token's agent still
+ * exists and the token's generation is the row's current one. So a deleted or unknown agent gets
+ * 401 everywhere, and a token from before the agent's last start is dead, while an agent adopted
+ * after a hub restart keeps working with the token it runs with (the generation lives in the row,
+ * not in the hub's memory).
+ *
+ * Agents call many times a second: signatures and generations are cached. The generation cache
+ * is updated by `issue` and cleared by `forget` (agent deleted); entries also expire after
+ * `cacheTtlMs`, which bounds how long a change made elsewhere (another process) goes unseen.
+ * This module owns the `token_generation` column.
+ */
+import type { Orm } from '../../db/orm.js';
+import { rememberBounded } from '../bounded-map.js';
+import { isUuid } from '../ids.js';
+import { TokenError, type AgentTokenClaims, type TokenService } from './tokens.js';
+
+export interface AgentCredentials {
+  /** Starts a new generation for the agent and returns its token: every older token stops working. */
+  issue(agentId: string): Promise<string>;
+  /** A token of the agent's current generation (what an adopted agent already holds); throws TokenError for no such agent. */
+  current(agentId: string): Promise<string>;
+  /** The agent id of a token that is valid now; throws TokenError otherwise. */
+  verify(token: string): Promise<string>;
+  /** Drops what is cached about the agent (it was deleted). */
+  forget(agentId: string): void;
+}
+
+export interface AgentCredentialsOptions {
+  orm: Orm;
+  tokens: TokenService;
+  /** How long a generation read from the database is trusted (ms; default 60 s). */
+  cacheTtlMs?: number;
+  /** Most tokens and agents cached each (oldest dropped first; default 10 000). */
+  maxCached?: number;
+  now?: () => number;
+}
+
+export function createAgentCredentials(options: AgentCredentialsOptions): AgentCredentials {
+  const { orm, tokens } = options;
+  const ttlMs = options.cacheTtlMs ?? 60_000;
+  const max = options.maxCached ?? 10_000;
+  const now = options.now ?? Date.now;
+  /** token → claims, for tokens whose signature checked out. */
+  const signed = new Map<string, AgentTokenClaims>();
+  /** agent id → current generation and when it was read. */
+  const generations = new Map<string, { generation: number; at: number }>();
+
+  const sql = <T>(query: string, params: unknown[]): Promise<T[]> => orm.em.getConnection().execute(query, params);
+
+  /** Keeps the highest generation seen: generations only grow, so a slow read never undoes an `issue`. */
+  function note(agentId: string, generation: number): void {
+    const known = generations.get(agentId);
+    if (known && known.generation > generation) return;
+    rememberBounded(generations, agentId, { generation, at: now() }, max);
+  }
+
+  async function generationOf(agentId: string): Promise<number | undefined> {
+    const cached = generations.get(agentId);
+    if (cached && now() - cached.at < ttlMs) return cached.generation;
+    if (!isUuid(agentId)) return undefined;
+    const rows = await sql<{ token_generation: number }>('select token_generation from agents where id = ?', [agentId]);
+    if (!rows[0]) {
+      generations.delete(agentId);
+      return undefined;
+    }
+    note(agentId, rows[0].token_generation);
+    return generations.get(agentId)!.generation;
+  }
+
+  return {
+    async issue(agentId) {
+      const rows = await sql<{ token_generation: number }>(
+        'update agents set token_generation = token_generation + 1 where id = ? returning token_generation',
+        [agentId],
+      );
+      if (!rows[0]) throw new TokenError(`no agent ${agentId}`);
+      note(agentId, rows[0].token_generation);
+      return tokens.mintAgentToken(agentId, rows[0].token_generation);
+    },
+
+    async current(agentId) {
+      const generation = await generationOf(agentId);
+      if (generation === undefined) throw new TokenError(`no agent ${agentId}`);
+      return tokens.mintAgentToken(agentId, generation);
+    },
+
+    async verify(token) {
+      let claims = signed.get(token);
+      if (!claims) {
+        claims = await tokens.verifyAgentToken(token);
+        rememberBounded(signed, token, claims, max);
+      }
+      const generation = await generationOf(claims.agentId);
+      if (generation === undefined) throw new TokenError('unknown agent');
+      if (claims.generation !== generation) throw new TokenError('token replaced by a newer start of the agent');
+      return claims.agentId;
+    },
+
+    forget(agentId) {
+      generations.delete(agentId);
+    },
+  };
+}
