@@ -29,6 +29,8 @@ export interface Config {
   /** Unset: an embedded PostgreSQL is started under `dataDir/postgres`. */
   databaseUrl: string | undefined;
   embeddedPgPort: number;
+  /** As root: where the embedded PostgreSQL's programs and data go when its user cannot reach node_modules or DATA_DIR. */
+  embeddedPgSharedDir: string;
   /** May be undefined after parsing in development; `resolveDevSecrets` fills them. */
   internalSecret: string | undefined;
   jwtSecret: string | undefined;
@@ -242,6 +244,7 @@ export function parseConfig(env: Env = process.env): Config {
     dataDir: r.string('DATA_DIR', './data'),
     databaseUrl: r.url('DATABASE_URL'),
     embeddedPgPort: r.int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    embeddedPgSharedDir: r.string('EMBEDDED_PG_SHARED_DIR', '/var/lib/artic'),
     internalSecret: r.optional('INTERNAL_SECRET'),
     jwtSecret: r.optional('JWT_SECRET'),
     encryptionKey: r.optional('ENCRYPTION_KEY'),
@@ -360,6 +363,7 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['DATA_DIR', './data', 'Embedded PostgreSQL data, generated dev secrets, chain addresses'],
   ['DATABASE_URL', '(unset: embedded)', 'PostgreSQL URL; unset starts an embedded PostgreSQL 17 under `DATA_DIR/postgres`'],
   ['EMBEDDED_PG_PORT', '54329', 'Port of the embedded PostgreSQL (never 5432, which a system server may hold)'],
+  ['EMBEDDED_PG_SHARED_DIR', '/var/lib/artic', 'As root: where the embedded PostgreSQL\'s programs and data go when its `postgres` user cannot enter the project or `DATA_DIR` (a private directory)'],
   ['INTERNAL_SECRET', '(generated in dev)', 'Key material for agent tokens (JWT HS256); ≥32 chars in production'],
   ['JWT_SECRET', '(generated in dev)', 'Key for user JWTs (WebSocket API); ≥32 chars in production'],
   ['ENCRYPTION_KEY', '(generated in dev)', '32 bytes (64 hex chars or base64) for AES-256-GCM secret storage'],

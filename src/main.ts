@@ -4,6 +4,7 @@
  */
 import { startApp } from './app.js';
 import { ConfigError, parseConfig } from './config.js';
+import { EmbeddedPostgresError } from './db/embedded-postgres.js';
 import { resolveDevSecrets } from './dev-secrets.js';
 import { createLogger, SecretRegistry } from './logger.js';
 
@@ -40,7 +41,12 @@ async function main(): Promise<void> {
   );
 
   const app = await startApp(resolved, { logger, secrets }).catch((error: unknown) => {
-    logger.fatal({ err: error }, 'Artic failed to start');
+    if (error instanceof EmbeddedPostgresError) {
+      // Says what, where and how to fix it: a stack would only hide that.
+      process.stderr.write(`Artic failed to start: ${error.message}\n`);
+    } else {
+      logger.fatal({ err: error }, 'Artic failed to start');
+    }
     process.exit(1);
   });
 
