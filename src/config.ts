@@ -94,6 +94,8 @@ export interface Config {
     feeBps: number;
     slippageBps: number;
   };
+  /** Problems that did not stop the boot (a corrected value); main.ts logs each once. */
+  warnings: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -101,6 +103,7 @@ type Env = Record<string, string | undefined>;
 /** Collects problems instead of stopping at the first, so one boot shows every mistake. */
 class Reader {
   readonly problems: string[] = [];
+  readonly warnings: string[] = [];
   constructor(private readonly env: Env) {}
 
   raw(name: string): string | undefined {
@@ -160,7 +163,23 @@ class Reader {
   }
 
   url(name: string, fallback?: string): string | undefined {
+    return this.checkUrl(name, this.raw(name), fallback);
+  }
+
+  /** A PostgreSQL URL; SQLAlchemy's `postgresql+asyncpg://` form loses its driver part, with a warning. */
+  postgresUrl(name: string): string | undefined {
     const value = this.raw(name);
+    if (value === undefined) return undefined;
+    const { url, driver } = withoutDriverSuffix(value);
+    if (driver) {
+      this.warnings.push(
+        `${name} names a Python driver (+${driver}, SQLAlchemy's form); using ${redactUrl(url)}. Remove "+${driver}" from ${name} to silence this warning.`,
+      );
+    }
+    return this.checkUrl(name, url);
+  }
+
+  private checkUrl(name: string, value: string | undefined, fallback?: string): string | undefined {
     if (value === undefined) return fallback;
     try {
       const parsed = new URL(value);
@@ -196,6 +215,18 @@ class Reader {
     }
     return parts.map(Number);
   }
+}
+
+const DRIVER_SUFFIX = /^(postgres(?:ql)?)\+([A-Za-z0-9_]+):/i;
+
+/**
+ * `postgresql+asyncpg://…` (the original Python hub's DATABASE_URL) → `postgresql://…`: the
+ * `+driver` part picks a Python driver and means nothing to node-postgres.
+ */
+export function withoutDriverSuffix(value: string): { url: string; driver: string | undefined } {
+  const match = DRIVER_SUFFIX.exec(value);
+  if (!match) return { url: value, driver: undefined };
+  return { url: `${match[1]}:${value.slice(match[0].length)}`, driver: match[2] };
 }
 
 /** Hides the password of a URL so it can appear in an error message. */
@@ -242,7 +273,7 @@ export function parseConfig(env: Env = process.env): Config {
     host: r.string('HOST', '127.0.0.1'),
     port,
     dataDir: r.string('DATA_DIR', './data'),
-    databaseUrl: r.url('DATABASE_URL'),
+    databaseUrl: r.postgresUrl('DATABASE_URL'),
     embeddedPgPort: r.int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
     embeddedPgSharedDir: r.string('EMBEDDED_PG_SHARED_DIR', '/var/lib/artic'),
     internalSecret: r.optional('INTERNAL_SECRET'),
@@ -305,6 +336,7 @@ export function parseConfig(env: Env = process.env): Config {
       feeBps: r.number('PAPER_FEE_BPS', 6, 0, 1000),
       slippageBps: r.number('PAPER_SLIPPAGE_BPS', 2, 0, 1000),
     },
+    warnings: r.warnings,
   };
 
   if (config.encryptionKey !== undefined && !parseEncryptionKey(config.encryptionKey)) {
@@ -361,7 +393,7 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['HOST', '127.0.0.1', 'Interface the HTTP server binds (use 0.0.0.0 in containers)'],
   ['PORT', '9000', 'HTTP port: `/health`, `/internal/*` for agents, `/ws` for clients'],
   ['DATA_DIR', './data', 'Embedded PostgreSQL data, generated dev secrets, chain addresses'],
-  ['DATABASE_URL', '(unset: embedded)', 'PostgreSQL URL; unset starts an embedded PostgreSQL 17 under `DATA_DIR/postgres`'],
+  ['DATABASE_URL', '(unset: embedded)', 'PostgreSQL URL (`postgres://` or `postgresql://`; a `postgresql+asyncpg://` URL is accepted, with a warning); unset starts an embedded PostgreSQL 17 under `DATA_DIR/postgres`'],
   ['EMBEDDED_PG_PORT', '54329', 'Port of the embedded PostgreSQL (never 5432, which a system server may hold)'],
   ['EMBEDDED_PG_SHARED_DIR', '/var/lib/artic', 'As root: where the embedded PostgreSQL\'s programs and data go when its `postgres` user cannot enter the project or `DATA_DIR` (a private directory)'],
   ['INTERNAL_SECRET', '(generated in dev)', 'Key material for agent tokens (JWT HS256); ≥32 chars in production'],

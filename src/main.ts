@@ -22,6 +22,7 @@ async function main(): Promise<void> {
 
   const secrets = new SecretRegistry();
   const logger = createLogger({ level: config.logLevel, secrets });
+  for (const warning of config.warnings) logger.warn(warning);
   const resolved = resolveDevSecrets(config, logger);
   secrets.add(
     resolved.internalSecret,

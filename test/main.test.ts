@@ -8,6 +8,7 @@ import { chmodSync, lstatSync, mkdtempSync, readdirSync, realpathSync, rmSync, s
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from './support/db.js';
 import { spawnMain, waitForHealth } from './support/main-process.js';
 import { waitUntil } from './support/wait.js';
 import { makePrivateInstall } from './support/private-install.js';
@@ -110,5 +111,17 @@ describe('npm start', () => {
     expect(output).not.toMatch(/^\s+at /m); // no stack trace
     expect(output).not.toContain("Unhandled 'error' event");
     expect(leftoverProcesses(install.root)).toEqual([]);
+  }, 90_000);
+
+  it("boots on the Python hub's postgresql+asyncpg:// DATABASE_URL and says it dropped the driver part", async () => {
+    const db = await createTestDatabase('main');
+    try {
+      const port = 22_000 + Math.floor(Math.random() * 1000);
+      const url = db.url.replace(/^postgres(ql)?:/, 'postgresql+asyncpg:');
+      const output = await bootAndStop(process.cwd(), { ...baseEnv(port), DATA_DIR: tempDir('artic-main-'), DATABASE_URL: url }, port);
+      expect(output).toContain('DATABASE_URL names a Python driver (+asyncpg');
+    } finally {
+      await db.drop();
+    }
   }, 90_000);
 });
