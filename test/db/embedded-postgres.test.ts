@@ -49,6 +49,8 @@ describe('embedded PostgreSQL', () => {
     expect(first.url).toContain(`127.0.0.1:${port}/artic`);
     const [{ server_version }] = await query(first.url, 'show server_version');
     expect(server_version).toMatch(/^17\./);
+    // A new cluster is UTF-8 with the built-in locale, whatever the OS locales are.
+    expect(await query(first.url, `select pg_encoding_to_char(encoding) as enc, datlocprovider as provider from pg_database where datname = 'artic'`)).toEqual([{ enc: 'UTF8', provider: 'b' }]);
     await query(first.url, 'create table kept (v text)');
     await query(first.url, 'insert into kept values ($1)', ['survives']);
     await first.stop();
@@ -128,6 +130,7 @@ describe('embedded PostgreSQL', () => {
 
   it.runIf(process.getuid?.() === 0)('tells a normal user whose programs lack their run bits what to do, before spawning anything', async () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'artic-nonroot-'));
+    cleanups.push(() => rmSync(home, { recursive: true, force: true }));
     chmodSync(home, 0o777);
     const native = fakeNativeDir((file) => writeFileSync(file, '#!/bin/sh\n', { mode: 0o644 }));
     const out = execFileSync('runuser', ['-u', 'nobody', '--', 'env', `HOME=${home}`, process.execPath, '--import', 'tsx', 'test/support/embedded-pg-probe.ts', path.join(home, 'data'), String(port + 4), native], {
@@ -138,7 +141,6 @@ describe('embedded PostgreSQL', () => {
       uid: 65534,
       error: `EmbeddedPostgresError: Cannot start the embedded PostgreSQL: ${native}/bin/initdb cannot be run (this user may not execute it). Fix: run npm install (node scripts/postinstall.mjs restores the run bits), make sure that filesystem is not mounted noexec, or set DATABASE_URL to use your own PostgreSQL.`,
     });
-    rmSync(home, { recursive: true, force: true });
   });
 
   it('turns a program that cannot be started into a clear error, never an unhandled spawn error', async () => {
