@@ -14,20 +14,17 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { constants, existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { constants, existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { access, chmod, chown, cp, mkdir, rename, rm, rmdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
+import { describeBlocked, firstBlockedDir, firstUnusable, type ServerUser } from './embedded-postgres-access.js';
+
+export type { ServerUser };
 
 export class EmbeddedPostgresError extends Error {
   override name = 'EmbeddedPostgresError';
-}
-
-export interface ServerUser {
-  name: string;
-  uid: number;
-  gid: number;
 }
 
 export interface EmbeddedPostgresLayout {
@@ -121,58 +118,6 @@ async function ensureServerUser(): Promise<ServerUser> {
   );
 }
 
-/** The permission bits (rwx, 0-7) the kernel grants `user` on a file with these stats. */
-function bitsFor(stats: Stats, user: ServerUser): number {
-  if (stats.uid === user.uid) return (stats.mode >> 6) & 7;
-  if (stats.gid === user.gid) return (stats.mode >> 3) & 7;
-  return stats.mode & 7;
-}
-
-interface Blocked {
-  path: string;
-  stats: Stats;
-}
-
-function describeBlocked(blocked: Blocked | undefined): string | undefined {
-  if (!blocked) return undefined;
-  const mode = (blocked.stats.mode & 0o7777).toString(8).padStart(4, '0');
-  return `${blocked.path} (mode ${mode}, owner uid ${blocked.stats.uid})`;
-}
-
-/** The first directory from `/` down to `dir` (inclusive) that `user` may not enter. */
-export function firstBlockedDir(dir: string, user: ServerUser): Blocked | undefined {
-  let current = path.parse(path.resolve(dir)).root;
-  for (const part of ['', ...realpathSync(dir).split(path.sep).filter(Boolean)]) {
-    current = path.join(current, part);
-    const stats = statSync(current);
-    if ((bitsFor(stats, user) & 1) === 0) return { path: current, stats };
-  }
-  return undefined;
-}
-
-/** What stops `user` from using the PostgreSQL build in `nativeDir`: a path on the way, or a file in it. */
-function firstUnusable(nativeDir: string, user: ServerUser): Blocked | undefined {
-  const onTheWay = firstBlockedDir(nativeDir, user);
-  if (onTheWay) return onTheWay;
-  const walk = (dir: string, needs: number): Blocked | undefined => {
-    // A missing folder is a broken install: the start then fails with the program's own words.
-    if (!existsSync(dir)) return undefined;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isSymbolicLink()) continue; // its target is checked as a file of its own
-      const file = path.join(dir, entry.name);
-      const stats = statSync(file);
-      const want = entry.isDirectory() ? 5 : needs; // directories: read + enter
-      if ((bitsFor(stats, user) & want) !== want) return { path: file, stats };
-      if (entry.isDirectory()) {
-        const inner = walk(file, needs);
-        if (inner) return inner;
-      }
-    }
-    return undefined;
-  };
-  return walk(path.join(nativeDir, 'bin'), 5) ?? walk(path.join(nativeDir, 'lib'), 4) ?? walk(path.join(nativeDir, 'share'), 4);
-}
-
 /** Creates `dir` (and missing parents) so that every user may enter the new directories. */
 async function makeEnterable(dir: string, mode: number): Promise<void> {
   const first = await mkdir(dir, { recursive: true });
@@ -255,6 +200,13 @@ function resolveLink(link: string): string {
   }
 }
 
+/** A directory only `user` may enter (what PostgreSQL demands of its data directory). */
+async function makeOwnedDir(dir: string, user: ServerUser): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chown(dir, user.uid, user.gid);
+  await chmod(dir, 0o700);
+}
+
 /** The cluster directory for `dataDir` as root: in place when the server's user can reach it, else in the shared directory. */
 async function prepareClusterDir(dataDir: string, options: LayoutOptions, user: ServerUser): Promise<string> {
   const pgPath = path.join(dataDir, 'postgres');
@@ -263,16 +215,13 @@ async function prepareClusterDir(dataDir: string, options: LayoutOptions, user: 
   const hasCluster = existsSync(path.join(existing, 'PG_VERSION'));
   const reason = existing === pgPath ? blocked : describeBlocked(firstBlockedDir(path.dirname(existing), user));
   if (!reason) {
-    if (!hasCluster) {
-      await mkdir(existing, { recursive: true, mode: 0o700 });
-      await chown(existing, user.uid, user.gid);
-      await chmod(existing, 0o700);
-    }
+    if (!hasCluster) await makeOwnedDir(existing, user);
     return existing;
   }
   if (hasCluster || existing !== pgPath) {
+    const moved = path.join(options.sharedDir, 'clusters', 'moved');
     throw new EmbeddedPostgresError(
-      `Cannot start the embedded PostgreSQL as root: the '${SERVER_USER}' system user it runs as cannot reach the existing database in ${existing} because ${reason} is closed to it. Fix: move that directory somewhere every user can enter and leave a symlink at ${pgPath} (mv ${existing} ${options.sharedDir}/clusters/ && ln -s …), or allow entry (chmod o+x on the closed directory), ${FALLBACK_FIX}.`,
+      `Cannot start the embedded PostgreSQL as root: the '${SERVER_USER}' system user it runs as cannot reach the existing database in ${existing} because ${reason} is closed to it. Fix: let it enter that directory (chmod o+x), or move the database where it can and link to it (mkdir -p ${path.dirname(moved)} && chmod 711 ${options.sharedDir} ${path.dirname(moved)} && mv ${existing} ${moved} && ln -sfn ${moved} ${pgPath}), ${FALLBACK_FIX}.`,
     );
   }
   // A new cluster, and DATA_DIR is private: make it in the shared directory and link to it.
@@ -288,9 +237,7 @@ async function prepareClusterDir(dataDir: string, options: LayoutOptions, user: 
   const cluster = path.join(clusters, randomBytes(8).toString('hex'));
   try {
     await makeEnterable(clusters, 0o711);
-    await mkdir(cluster, { mode: 0o700 });
-    await chown(cluster, user.uid, user.gid);
-    await chmod(cluster, 0o700);
+    await makeOwnedDir(cluster, user);
     await symlink(cluster, pgPath);
   } catch (error) {
     throw sharedDirFailure(what, options, reason, `making ${cluster} failed (${(error as Error).message})`);

@@ -7,7 +7,8 @@ import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readd
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedPostgresError, findNativeDir, firstBlockedDir, prepareLayout } from '../../src/db/embedded-postgres-layout.js';
+import { firstBlockedDir } from '../../src/db/embedded-postgres-access.js';
+import { EmbeddedPostgresError, findNativeDir, prepareLayout } from '../../src/db/embedded-postgres-layout.js';
 import { rejectionOf } from '../support/rejection.js';
 
 const isRoot = process.getuid?.() === 0;
