@@ -43,7 +43,7 @@ if (!['up', 'create', 'check'].includes(command ?? '')) {
 const config = parseConfig(process.env);
 const pg = config.databaseUrl
   ? undefined
-  : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
+  : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, sharedDir: config.embeddedPgSharedDir });
 const orm = await MikroORM.init(ormConfig({ clientUrl: config.databaseUrl ?? pg!.url }));
 let exitCode = 0;
 try {

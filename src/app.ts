@@ -75,8 +75,10 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
       const pg: EmbeddedPostgresHandle = await startEmbeddedPostgres({
         dataDir: config.dataDir,
         port: config.embeddedPgPort,
+        sharedDir: config.embeddedPgSharedDir,
         logger: logger.child({ part: 'embedded-postgres' }),
       });
+      options.secrets?.add(pg.password);
       cleanups.push({ name: 'embedded-postgres', run: () => pg.stop() });
       databaseUrl = pg.url;
       logger.info({ port: pg.port }, 'embedded PostgreSQL started');

@@ -29,6 +29,8 @@ export interface Config {
   /** Unset: an embedded PostgreSQL is started under `dataDir/postgres`. */
   databaseUrl: string | undefined;
   embeddedPgPort: number;
+  /** As root: where the embedded PostgreSQL's programs and data go when its user cannot reach node_modules or DATA_DIR. */
+  embeddedPgSharedDir: string;
   /** May be undefined after parsing in development; `resolveDevSecrets` fills them. */
   internalSecret: string | undefined;
   jwtSecret: string | undefined;
@@ -108,6 +110,8 @@ export interface Config {
     decisionDays: number;
     intervalMinutes: number;
   };
+  /** Problems that did not stop the boot (a corrected value); main.ts logs each once. */
+  warnings: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -115,6 +119,7 @@ type Env = Record<string, string | undefined>;
 /** Collects problems instead of stopping at the first, so one boot shows every mistake. */
 class Reader {
   readonly problems: string[] = [];
+  readonly warnings: string[] = [];
   constructor(private readonly env: Env) {}
 
   raw(name: string): string | undefined {
@@ -174,7 +179,23 @@ class Reader {
   }
 
   url(name: string, fallback?: string): string | undefined {
+    return this.checkUrl(name, this.raw(name), fallback);
+  }
+
+  /** A PostgreSQL URL; SQLAlchemy's `postgresql+asyncpg://` form loses its driver part, with a warning. */
+  postgresUrl(name: string): string | undefined {
     const value = this.raw(name);
+    if (value === undefined) return undefined;
+    const { url, driver } = withoutDriverSuffix(value);
+    if (driver) {
+      this.warnings.push(
+        `${name} names a Python driver (+${driver}, SQLAlchemy's form); using ${redactUrl(url)}. Remove "+${driver}" from ${name} to silence this warning.`,
+      );
+    }
+    return this.checkUrl(name, url);
+  }
+
+  private checkUrl(name: string, value: string | undefined, fallback?: string): string | undefined {
     if (value === undefined) return fallback;
     try {
       const parsed = new URL(value);
@@ -210,6 +231,18 @@ class Reader {
     }
     return parts.map(Number);
   }
+}
+
+const DRIVER_SUFFIX = /^(postgres(?:ql)?)\+([A-Za-z0-9_]+):/i;
+
+/**
+ * `postgresql+asyncpg://…` (the original Python hub's DATABASE_URL) → `postgresql://…`: the
+ * `+driver` part picks a Python driver and means nothing to node-postgres.
+ */
+export function withoutDriverSuffix(value: string): { url: string; driver: string | undefined } {
+  const match = DRIVER_SUFFIX.exec(value);
+  if (!match) return { url: value, driver: undefined };
+  return { url: `${match[1]}:${value.slice(match[0].length)}`, driver: match[2] };
 }
 
 /** Hides the password of a URL so it can appear in an error message. */
@@ -256,8 +289,9 @@ export function parseConfig(env: Env = process.env): Config {
     host: r.string('HOST', '127.0.0.1'),
     port,
     dataDir: r.string('DATA_DIR', './data'),
-    databaseUrl: r.url('DATABASE_URL'),
+    databaseUrl: r.postgresUrl('DATABASE_URL'),
     embeddedPgPort: r.int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    embeddedPgSharedDir: r.string('EMBEDDED_PG_SHARED_DIR', '/var/lib/artic'),
     internalSecret: r.optional('INTERNAL_SECRET'),
     jwtSecret: r.optional('JWT_SECRET'),
     encryptionKey: r.optional('ENCRYPTION_KEY'),
@@ -329,6 +363,7 @@ export function parseConfig(env: Env = process.env): Config {
       decisionDays: r.int('DECISION_RETENTION_DAYS', 365, 0, 36_500),
       intervalMinutes: r.int('RETENTION_INTERVAL_MINUTES', 60, 1, 10_080),
     },
+    warnings: r.warnings,
   };
 
   if (config.encryptionKey !== undefined && !parseEncryptionKey(config.encryptionKey)) {
@@ -391,8 +426,9 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['HOST', '127.0.0.1', 'Interface the HTTP server binds (use 0.0.0.0 in containers)'],
   ['PORT', '9000', 'HTTP port: `/health`, `/internal/*` for agents, `/ws` for clients'],
   ['DATA_DIR', './data', 'Embedded PostgreSQL data, generated dev secrets, chain addresses'],
-  ['DATABASE_URL', '(unset: embedded)', 'PostgreSQL URL; unset starts an embedded PostgreSQL 17 under `DATA_DIR/postgres`'],
+  ['DATABASE_URL', '(unset: embedded)', 'PostgreSQL URL (`postgres://` or `postgresql://`; a `postgresql+asyncpg://` URL is accepted, with a warning); unset starts an embedded PostgreSQL 17 under `DATA_DIR/postgres`'],
   ['EMBEDDED_PG_PORT', '54329', 'Port of the embedded PostgreSQL (never 5432, which a system server may hold)'],
+  ['EMBEDDED_PG_SHARED_DIR', '/var/lib/artic', 'As root: where the embedded PostgreSQL\'s programs and data go when its `postgres` user cannot enter the project or `DATA_DIR` (a private directory)'],
   ['INTERNAL_SECRET', '(generated in dev)', 'Key material for agent tokens (JWT HS256); ≥32 chars in production'],
   ['JWT_SECRET', '(generated in dev)', 'Key for user JWTs (WebSocket API); ≥32 chars in production'],
   ['ENCRYPTION_KEY', '(generated in dev)', '32 bytes (64 hex chars or base64) for AES-256-GCM secret storage'],

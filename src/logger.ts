@@ -3,6 +3,7 @@
  * field names) and by value (every configured secret is scrubbed from messages and errors),
  * so a token that slips into an error string still never reaches the log.
  */
+import { createRequire } from 'node:module';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
@@ -76,6 +77,8 @@ export interface LoggerConfig {
   secrets?: SecretRegistry;
   /** Test hook: write somewhere else than stdout. */
   destination?: pino.DestinationStream;
+  /** Readable lines (pino-pretty) instead of JSON; main.ts asks for them when stdout is a terminal. */
+  pretty?: boolean;
 }
 
 export function loggerOptions(config: LoggerConfig): LoggerOptions {
@@ -95,6 +98,25 @@ export function loggerOptions(config: LoggerConfig): LoggerOptions {
   };
 }
 
+/** Where `pino-pretty` is installed, or undefined (it is a dependency, but an install may lack it). */
+function findPinoPretty(): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve('pino-pretty');
+  } catch {
+    return undefined;
+  }
+}
+
 export function createLogger(config: LoggerConfig): Logger {
-  return config.destination ? pino(loggerOptions(config), config.destination) : pino(loggerOptions(config));
+  if (config.destination) return pino(loggerOptions(config), config.destination);
+  if (!config.pretty) return pino(loggerOptions(config));
+  const target = findPinoPretty();
+  if (!target) {
+    const logger = pino(loggerOptions(config));
+    logger.warn('pino-pretty is not installed, so logs stay JSON lines; `npm install` adds it');
+    return logger;
+  }
+  // A transport: the lines are formatted in a worker thread, after redaction in this one.
+  const options = { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' };
+  return pino({ ...loggerOptions(config), transport: { target, options } });
 }

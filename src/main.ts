@@ -4,6 +4,7 @@
  */
 import { startApp } from './app.js';
 import { ConfigError, parseConfig } from './config.js';
+import { EmbeddedPostgresError } from './db/embedded-postgres.js';
 import { resolveDevSecrets } from './dev-secrets.js';
 import { createLogger, SecretRegistry } from './logger.js';
 
@@ -20,7 +21,9 @@ async function main(): Promise<void> {
   }
 
   const secrets = new SecretRegistry();
-  const logger = createLogger({ level: config.logLevel, secrets });
+  // Readable lines in a terminal, JSON lines for log collectors (pipes, files, docker logs).
+  const logger = createLogger({ level: config.logLevel, secrets, pretty: process.stdout.isTTY === true });
+  for (const warning of config.warnings) logger.warn(warning);
   const resolved = resolveDevSecrets(config, logger);
   secrets.add(
     resolved.internalSecret,
@@ -40,7 +43,12 @@ async function main(): Promise<void> {
   );
 
   const app = await startApp(resolved, { logger, secrets }).catch((error: unknown) => {
-    logger.fatal({ err: error }, 'Artic failed to start');
+    if (error instanceof EmbeddedPostgresError) {
+      // Says what, where and how to fix it: a stack would only hide that.
+      process.stderr.write(`Artic failed to start: ${error.message}\n`);
+    } else {
+      logger.fatal({ err: error }, 'Artic failed to start');
+    }
     process.exit(1);
   });
 

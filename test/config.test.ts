@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DOCS, ConfigError, parseConfig, parseEncryptionKey, secretWeakness } from '../src/config.js';
+import { CONFIG_DOCS, ConfigError, parseConfig, parseEncryptionKey, secretWeakness, withoutDriverSuffix } from '../src/config.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -67,6 +67,17 @@ describe('parseConfig', () => {
     const problems = problemsOf({ DATABASE_URL: 'ftp://user:hunter22secret@db/x' });
     expect(problems[0]).toContain('DATABASE_URL');
     expect(problems[0]).not.toContain('hunter22secret');
+  });
+
+  it("accepts the Python hub's postgresql+asyncpg:// DATABASE_URL: drops the driver part, with a warning that hides the password", () => {
+    const c = parseConfig({ DATABASE_URL: 'postgresql+asyncpg://artic:hunter22secret@db.example.com:5432/artic?sslmode=require' });
+    expect(c.databaseUrl).toBe('postgresql://artic:hunter22secret@db.example.com:5432/artic?sslmode=require');
+    expect(c.warnings).toEqual([
+      `DATABASE_URL names a Python driver (+asyncpg, SQLAlchemy's form); using postgresql://artic:***@db.example.com:5432/artic?sslmode=require. Remove "+asyncpg" from DATABASE_URL to silence this warning.`,
+    ]);
+    expect(parseConfig({ DATABASE_URL: 'postgres+psycopg2://u@h/d' }).databaseUrl).toBe('postgres://u@h/d');
+    expect(parseConfig({ DATABASE_URL: 'postgres://u:p@h/d' })).toMatchObject({ databaseUrl: 'postgres://u:p@h/d', warnings: [] });
+    expect(withoutDriverSuffix('mysql+pymysql://u@h/d')).toEqual({ url: 'mysql+pymysql://u@h/d', driver: undefined });
   });
 
   it('production refuses missing secrets', () => {

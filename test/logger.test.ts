@@ -1,7 +1,20 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { buildHttpServer } from '../src/http/server.js';
 import { createLogger, SecretRegistry } from '../src/logger.js';
+import { makePrivateInstall } from './support/private-install.js';
+
+/** What test/support/logger-probe.ts prints when run from `cwd`. */
+function probeOutput(cwd: string, format: 'pretty' | 'json'): string {
+  return execFileSync(process.execPath, ['--import', 'tsx', path.join('test', 'support', 'logger-probe.ts'), format], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 60_000,
+  });
+}
 
 function capture() {
   const lines: string[] = [];
@@ -47,5 +60,32 @@ describe('logger', () => {
     expect(all).toContain('"url":"/ws"');
     expect(all).not.toContain('secret-user-token');
     expect(all).not.toContain('token=');
+  });
+
+  it('prints readable lines through pino-pretty when asked (main.ts does in a terminal), secrets still scrubbed', () => {
+    const out = probeOutput(process.cwd(), 'pretty');
+    expect(out).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: hello from the probe\n {4}symbol: "BTCUSDT"$/m);
+    expect(out).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: token \[redacted\] must not show$/m);
+    expect(out).not.toContain('{"level"');
+    expect(out).not.toContain('probe-secret-value-123');
+  });
+
+  it('stays JSON, with one warning, when pino-pretty is not installed', () => {
+    const install = makePrivateInstall({ copy: [], omit: ['pino-pretty'] });
+    try {
+      const lines = probeOutput(install.project, 'pretty').trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string });
+      expect(lines.map((l) => [l.level, l.msg])).toEqual([
+        [40, 'pino-pretty is not installed, so logs stay JSON lines; `npm install` adds it'],
+        [30, 'hello from the probe'],
+        [40, 'token [redacted] must not show'],
+      ]);
+    } finally {
+      install.remove();
+    }
+  });
+
+  it('writes JSON lines when not asked for readable ones', () => {
+    const lines = probeOutput(process.cwd(), 'json').trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['hello from the probe', 'token [redacted] must not show']);
   });
 });

