@@ -4,7 +4,9 @@
  */
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261130152927 } from './Migration20261130152927.js';
+import { Migration20261203083114 } from './Migration20261203083114.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130152927', class: Migration20261130152927 },
+  { name: 'Migration20261203083114', class: Migration20261203083114 },
 ];

@@ -36,7 +36,7 @@ export type BotMode = 'polling' | 'webhook';
 
 export interface BotDeps {
   config: ResolvedConfig;
-  hub: Pick<Hub, 'users' | 'agents' | 'lifecycle' | 'logs' | 'tokens'>;
+  hub: Pick<Hub, 'users' | 'access' | 'agents' | 'lifecycle' | 'logs' | 'tokens'>;
   vault: Vault;
   /** Sessions and conversation state (`createBotStateStore(orm)`). */
   store: BotStateStore;

@@ -16,7 +16,9 @@ import { HubEvents } from './events.js';
 import { createDockerRuntime, dockerAvailable } from './runtime/docker-runtime.js';
 import { createProcessRuntime } from './runtime/process-runtime.js';
 import type { AgentRuntime } from './runtime/runtime.js';
-import { createVault, serverSecretsFromConfig, type Vault } from './secrets/vault.js';
+import { createVaultFromConfig } from './secrets/vault-from-config.js';
+import type { Vault } from './secrets/vault.js';
+import { createAccessControl, type AccessControl } from './access.js';
 import { createUserService, type UserService } from './users.js';
 import { createBroker, createDecisionRecorder, createHashKeyExchangeFactory, hashKeyPairVerifier, type Broker, type DecisionRecorder } from './broker/index.js';
 import { bridgeChainEvents } from './chain/chain-events.js';
@@ -29,6 +31,8 @@ export interface Hub {
   events: HubEvents;
   tokens: TokenService;
   users: UserService;
+  /** Admins' decisions on users, with their consequences (a denied user's agents stop). */
+  access: AccessControl;
   vault: Vault;
   agents: AgentDirectory;
   lifecycle: AgentLifecycle;
@@ -98,8 +102,8 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const { config, orm, logger } = deps;
   const events = new HubEvents();
   const tokens = createTokenService(config);
-  const users = createUserService({ orm, accessMode: config.telegram.accessMode, adminIds: config.telegram.adminIds });
-  const vault = createVault({ orm, encryptionKey: config.encryptionKey, serverSecrets: serverSecretsFromConfig(config), registry: deps.secrets });
+  const users = createUserService({ orm, accessMode: config.telegram.accessMode, adminIds: config.telegram.adminIds, logger: logger.child({ part: 'users' }) });
+  const vault = createVaultFromConfig(config, { orm, users, registry: deps.secrets });
   const agents = createAgentDirectory({ orm, limits: { maxLeverage: config.agents.maxLeverage } });
   const runtime = deps.runtime ?? (await selectRuntime(config, logger));
   const ports = createPortAllocator({
@@ -151,10 +155,13 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     healthIntervalMs: config.agents.healthIntervalMs,
   });
 
+  const access = createAccessControl({ users, lifecycle, events, logger: logger.child({ part: 'access' }) });
+
   return {
     events,
     tokens,
     users,
+    access,
     vault,
     agents,
     lifecycle,
@@ -168,6 +175,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     agentLlm: createAgentLlmLookup({ orm }),
     chain,
     async start() {
+      await users.syncAccess();
       await chain.start();
       await lifecycle.reconcile();
     },

@@ -168,6 +168,25 @@ describe('GET /ws', () => {
     expect(streamed.every((m) => m.data.agentId === agentA)).toBe(true);
   });
 
+  it('closes the streams of a user whose access an admin revoked (4403), and only theirs', async () => {
+    const open = async (userId: string) => {
+      const ws = new WebSocket(address(), { headers: { authorization: `Bearer ${await tokens.mintUserToken(userId)}` } });
+      const closed = new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)));
+      await new Promise<void>((resolve, reject) => {
+        ws.on('message', (m) => JSON.parse(String(m)).type === 'hello' && resolve());
+        ws.on('error', reject);
+      });
+      return { ws, closed };
+    };
+    const a = await open(userA);
+    const b = await open(userB);
+    events.emit('user.access_revoked', { ownerId: userA, reason: 'access revoked by an admin' });
+    expect(await a.closed).toBe(4403);
+    expect(b.ws.readyState).toBe(WebSocket.OPEN);
+    b.ws.close();
+    await b.closed;
+  });
+
   it('closes unauthenticated connections with 4401', async () => {
     const ws = new WebSocket(`${address()}?token=bad`);
     const code = await new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)));

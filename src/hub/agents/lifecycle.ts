@@ -54,8 +54,8 @@ export interface AgentLifecycle {
   stop(ownerId: string, ref: string, options?: { closePosition?: boolean; reason?: string }): Promise<AgentView>;
   /** Stop (when active) and delete the record. */
   delete(ownerId: string, ref: string): Promise<AgentView>;
-  /** Stop every active agent of the owner; returns what was stopped. */
-  stopAll(ownerId: string): Promise<AgentView[]>;
+  /** Stop every active agent of the owner (reason default `panic stop`); returns what was stopped. */
+  stopAll(ownerId: string, reason?: string): Promise<AgentView[]>;
   /** Adopt, clean up and resume after a hub (re)start; then begin health probes. */
   reconcile(): Promise<{ adopted: string[]; removedOrphans: string[]; missing: string[] }>;
   /** Base URL and token of a running agent (tests, tail of /status). */
@@ -384,13 +384,13 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
       });
     },
 
-    async stopAll(ownerId) {
+    async stopAll(ownerId, reason = 'panic stop') {
       const agents = await opts.directory.list(ownerId);
       const stopped: AgentView[] = [];
       for (const a of agents) {
         if (!ACTIVE.has(a.status) && !(a.status === 'failed' && restartTimers.has(a.id))) continue;
         try {
-          stopped.push(await this.stop(ownerId, a.id, { reason: 'panic stop' }));
+          stopped.push(await this.stop(ownerId, a.id, { reason }));
         } catch (error) {
           log.warn({ err: error, agentId: a.id }, 'panic stop failed');
         }
