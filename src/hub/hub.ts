@@ -24,7 +24,7 @@ import { createBroker, createDecisionRecorder, createHashKeyExchangeFactory, has
 import { bridgeChainEvents } from './chain/chain-events.js';
 import { createChainLoggerFromConfig } from './chain/chain-from-config.js';
 import type { ChainLogger } from './chain/chain-logger.js';
-import { createAgentLlmLookup, createLlmGateway, type AgentLlmLookup, type LlmGateway } from './llm/index.js';
+import { createAgentLlmLookup, createLlmBudget, createLlmGateway, type AgentLlmLookup, type LlmGateway } from './llm/index.js';
 import { createMarketFromConfig, type Market } from './market/market-from-config.js';
 
 export interface Hub {
@@ -135,6 +135,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const llm = createLlmGateway({
     orm,
     secrets: vault,
+    budget: createLlmBudget({ orm, events, dailyTokens: config.quotas.llmUserDailyTokens, isExempt: (userId) => users.isAdmin({ userId }) }),
     logger: logger.child({ part: 'llm' }),
     baseUrls: { openai: config.llm.openaiBaseUrl, anthropic: config.llm.anthropicBaseUrl, deepseek: config.llm.deepseekBaseUrl, gemini: config.llm.geminiBaseUrl },
   });
