@@ -104,7 +104,12 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const tokens = createTokenService(config);
   const users = createUserService({ orm, accessMode: config.telegram.accessMode, adminIds: config.telegram.adminIds, logger: logger.child({ part: 'users' }) });
   const vault = createVaultFromConfig(config, { orm, users, registry: deps.secrets });
-  const agents = createAgentDirectory({ orm, limits: { maxLeverage: config.agents.maxLeverage } });
+  const quotas = {
+    maxAgents: config.quotas.maxAgentsPerUser,
+    maxRunning: config.quotas.maxRunningAgentsPerUser,
+    isExempt: (userId: string) => users.isAdmin({ userId }),
+  };
+  const agents = createAgentDirectory({ orm, limits: { maxLeverage: config.agents.maxLeverage }, quotas });
   const runtime = deps.runtime ?? (await selectRuntime(config, logger));
   const ports = createPortAllocator({
     orm,
@@ -154,6 +159,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     restartOnCrash: config.agents.restartOnCrash,
     maxRestarts: config.agents.maxRestarts,
     healthIntervalMs: config.agents.healthIntervalMs,
+    quotas,
   });
 
   const access = createAccessControl({ users, lifecycle, events, logger: logger.child({ part: 'access' }) });

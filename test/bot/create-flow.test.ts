@@ -201,3 +201,38 @@ describe('/create with server-wide HashKey keys in the environment', () => {
     await admin.send('/cancel');
   });
 });
+
+describe('/create at the quotas', () => {
+  let q: BotHarness;
+  beforeAll(async () => {
+    q = await createBotHarness({ env: { ACCESS_MODE: 'open', ADMIN_TELEGRAM_IDS: '520', MAX_AGENTS_PER_USER: '2', MAX_RUNNING_AGENTS_PER_USER: '1' } });
+  });
+  afterAll(async () => q?.close());
+
+  it('says at once when the user may not run another agent, and starts no flow', async () => {
+    const erin = q.user(521);
+    await erin.send('/start');
+    const id = (await q.hub.users.byTelegramId(521))!.id;
+    const first = await q.hub.agents.create(id, { name: 'first', symbol: 'BTCUSDT', amountUsdt: 100 });
+    await q.hub.lifecycle.start(id, first.id);
+    await erin.send('/create');
+    expect(erin.lastText()).toBe('⚠️ 1 of your agents is running, the most this server allows one user at once. Stop one (/stop) first.');
+    expect(await q.store.list('flow:521:')).toEqual([]);
+
+    await q.hub.lifecycle.stop(id, first.id);
+    await q.hub.agents.create(id, { name: 'second', symbol: 'ETHUSDT', amountUsdt: 100 });
+    await erin.send('/create');
+    expect(erin.lastText()).toBe('⚠️ You have 2 agents, the most this server allows one user. Delete one (/delete) to make room.');
+    expect(await q.store.list('flow:521:')).toEqual([]);
+    expect(await q.hub.agents.list(id)).toHaveLength(2);
+
+    // Admins are exempt.
+    const admin = q.user(520);
+    await admin.send('/start');
+    const adminId = (await q.hub.users.byTelegramId(520))!.id;
+    for (const name of ['x', 'y']) await q.hub.agents.create(adminId, { name, symbol: 'BTCUSDT', amountUsdt: 100 });
+    await admin.send('/create');
+    expect(admin.lastText()).toContain('Which pair');
+    await admin.send('/cancel');
+  });
+});

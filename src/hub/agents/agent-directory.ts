@@ -1,6 +1,7 @@
 /**
  * Agents as records: create, find (by id, id prefix or name), list, edit, delete — every query
- * scoped to the owner, so another user's agent behaves exactly like a missing one.
+ * scoped to the owner, so another user's agent behaves exactly like a missing one. Creation runs
+ * under the owner's lock and MAX_AGENTS_PER_USER (`quotas.ts`).
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
@@ -8,6 +9,7 @@ import type { Orm } from '../../db/orm.js';
 import { AgentNotFoundError, AmbiguousAgentError, AgentStateError, ValidationError } from '../errors.js';
 import { LIVE_FIELDS, validateAgentInput, validateField, type AgentInput, type InputLimits } from './agent-input.js';
 import { toAgentView, type AgentView } from './agent-view.js';
+import { checkAgentCount, checkQuotas, lockOwner, type AgentQuotas } from './quotas.js';
 
 export interface AgentRef {
   ownerId: string;
@@ -23,7 +25,10 @@ export interface EditResult {
 }
 
 export interface AgentDirectory {
+  /** Throws `QuotaExceededError` when the owner has MAX_AGENTS_PER_USER agents (admins exempt). */
   create(ownerId: string, input: Partial<AgentInput> & Pick<AgentInput, 'symbol' | 'amountUsdt'>): Promise<AgentView>;
+  /** Throws `QuotaExceededError` when the owner could not create and run one more agent now. */
+  checkQuota(ownerId: string): Promise<void>;
   list(ownerId: string): Promise<AgentView[]>;
   /** `ref` is a full id, an id prefix (≥4 chars) or a name (case-insensitive). */
   find(ownerId: string, ref: string): Promise<AgentView>;
@@ -37,7 +42,7 @@ export interface AgentDirectory {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputLimits }): AgentDirectory {
+export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits: InputLimits; quotas?: AgentQuotas }): AgentDirectory {
   const refs = new Map<string, AgentRef>();
   const fork = (): EntityManager => orm.em.fork() as EntityManager;
 
@@ -74,12 +79,18 @@ export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputL
   return {
     async create(ownerId, input) {
       const valid = validateAgentInput(input, limits);
-      const em = fork();
-      await uniqueName(em, ownerId, valid.name);
-      const agent = em.create(AgentSchema, { ...valid, owner: ownerId, status: 'created' });
-      await em.flush();
+      const agent = await fork().transactional(async (em) => {
+        await lockOwner(em, ownerId);
+        if (quotas) await checkAgentCount(em, quotas, ownerId);
+        await uniqueName(em, ownerId, valid.name);
+        return em.create(AgentSchema, { ...valid, owner: ownerId, status: 'created' });
+      });
       refs.set(agent.id, { ownerId, name: agent.name });
       return toAgentView(agent);
+    },
+
+    async checkQuota(ownerId) {
+      if (quotas) await checkQuotas(orm, quotas, ownerId);
     },
 
     async list(ownerId) {

@@ -19,6 +19,7 @@ import { agentClient } from './agent-client.js';
 import type { AgentDirectory } from './agent-directory.js';
 import { toAgentConfigWire, toAgentView, type AgentView } from './agent-view.js';
 import type { PortAllocator } from './port-allocator.js';
+import { claimRunningSlot, type AgentQuotas } from './quotas.js';
 
 export type SpawnStage = 'creating' | 'starting' | 'running';
 
@@ -41,6 +42,8 @@ export interface LifecycleOptions {
   /** Consecutive failed probes before a running agent counts as crashed. */
   healthFailuresToCrash?: number;
   restartBaseDelayMs?: number;
+  /** MAX_RUNNING_AGENTS_PER_USER, claimed by `start` (restarts after a crash keep their slot). */
+  quotas?: AgentQuotas;
 }
 
 interface Handle {
@@ -347,6 +350,7 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
           onStage?.('running');
           return toAgentView(agent);
         }
+        if (opts.quotas) await claimRunningSlot(opts.orm, opts.quotas, ownerId, id);
         await update(id, { restartCount: 0 });
         return toAgentView(await spawn(id, onStage));
       });
