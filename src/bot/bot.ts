@@ -105,7 +105,6 @@ export function createBot(deps: BotDeps): ArticBot {
     vault: deps.vault,
     flows,
     accessMode: config.telegram.accessMode,
-    adminIds: config.telegram.adminIds,
     maxLeverage: config.agents.maxLeverage,
     supportedSymbols: deps.supportedSymbols ?? supportedSymbolsFor(config),
     clock,

@@ -10,7 +10,6 @@ export interface BotServices {
   vault: Vault;
   flows: FlowStorage;
   accessMode: AccessMode;
-  adminIds: readonly number[];
   maxLeverage: number;
   /** Canonical pair ids the active market data provider serves. */
   supportedSymbols: ReadonlySet<string>;

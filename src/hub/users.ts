@@ -160,7 +160,8 @@ export function createUserService({ orm, accessMode, adminIds, logger }: UserSer
       const em = fork();
       const u = await em.findOne(UserSchema, { telegramId });
       if (!u) return undefined;
-      if (decision === 'deny' && u.isAdmin) {
+      if (u.isAdmin) {
+        if (decision === 'approve') return view(u); // already in, and admitted as an admin
         throw new AccessDecisionError(`user ${telegramId} is an admin`, `${u.displayName || telegramId} is an admin and cannot be denied.`);
       }
       Object.assign(u, decision === 'approve' ? { status: 'active', admittedVia: 'approved' } : { status: 'denied', admittedVia: null });

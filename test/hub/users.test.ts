@@ -40,6 +40,7 @@ describe('user registration by access mode', () => {
     const users = createUserService({ orm, accessMode: 'approval', adminIds: [902] });
     await users.register(902, 'Boss');
     await expect(users.decide(902, 'deny')).rejects.toThrow(/is an admin/);
+    expect(await users.decide(902, 'approve')).toMatchObject({ status: 'active', isAdmin: true, admittedVia: 'admin-list' });
     expect((await users.byTelegramId(902))!.status).toBe('active');
   });
 });
