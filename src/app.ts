@@ -4,7 +4,7 @@
  * environment; end-to-end tests call it with their own config.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ResolvedConfig } from './config.js';
+import { configWarnings, type ResolvedConfig } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.js';
 import { initOrm, type Orm } from './db/orm.js';
 import { buildHttpServer } from './http/server.js';
@@ -69,6 +69,7 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
     return stopping;
   };
 
+  for (const warning of configWarnings(config)) logger.warn(warning);
   try {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {

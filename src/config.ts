@@ -112,6 +112,13 @@ export interface Config {
   };
   /** Problems that did not stop the boot (a corrected value); main.ts logs each once. */
   warnings: string[];
+  /** Per-user limits; admins are exempt from all three. */
+  quotas: {
+    maxAgentsPerUser: number;
+    maxRunningAgentsPerUser: number;
+    /** Tokens (prompt + completion) a user may spend per UTC day on the server-wide LLM keys. */
+    llmUserDailyTokens: number;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -301,7 +308,7 @@ export function parseConfig(env: Env = process.env): Config {
       apiRoot: r.url('TELEGRAM_API_ROOT', 'https://api.telegram.org')!,
       webhookUrl: r.url('TELEGRAM_WEBHOOK_URL'),
       webhookSecret: r.optional('TELEGRAM_WEBHOOK_SECRET'),
-      accessMode: r.oneOf<AccessMode>('ACCESS_MODE', ['open', 'allowlist', 'approval'], 'open'),
+      accessMode: r.oneOf<AccessMode>('ACCESS_MODE', ['open', 'allowlist', 'approval'], 'approval'),
       adminIds: r.intList('ADMIN_TELEGRAM_IDS'),
     },
     market: {
@@ -364,6 +371,11 @@ export function parseConfig(env: Env = process.env): Config {
       intervalMinutes: r.int('RETENTION_INTERVAL_MINUTES', 60, 1, 10_080),
     },
     warnings: r.warnings,
+    quotas: {
+      maxAgentsPerUser: r.int('MAX_AGENTS_PER_USER', 10, 1, 10_000),
+      maxRunningAgentsPerUser: r.int('MAX_RUNNING_AGENTS_PER_USER', 5, 1, 10_000),
+      llmUserDailyTokens: r.int('LLM_USER_DAILY_TOKENS', 200_000, 0, 1_000_000_000_000),
+    },
   };
 
   if (config.encryptionKey !== undefined && !parseEncryptionKey(config.encryptionKey)) {
@@ -390,9 +402,6 @@ export function parseConfig(env: Env = process.env): Config {
   if (config.telegram.webhookUrl && !config.telegram.botToken) {
     r.problems.push('TELEGRAM_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not');
   }
-  if (config.telegram.accessMode !== 'open' && config.telegram.adminIds.length === 0) {
-    r.problems.push(`ADMIN_TELEGRAM_IDS is required when ACCESS_MODE=${config.telegram.accessMode}`);
-  }
   if (nodeEnv === 'production') {
     for (const [name, value] of [
       ['INTERNAL_SECRET', config.internalSecret],
@@ -411,6 +420,20 @@ export function parseConfig(env: Env = process.env): Config {
 
   if (r.problems.length) throw new ConfigError(r.problems);
   return config;
+}
+
+/**
+ * What the operator should hear at every boot: values that were corrected while reading
+ * (`config.warnings`), and a config that boots but is risky.
+ */
+export function configWarnings(config: Config): string[] {
+  const warnings = [...config.warnings];
+  if (config.nodeEnv === 'production' && config.telegram.accessMode === 'open') {
+    warnings.push(
+      'ACCESS_MODE=open in production: anyone who finds the bot can register, run agents (within MAX_AGENTS_PER_USER) and spend the server-wide LLM keys (within LLM_USER_DAILY_TOKENS a day each). Set ACCESS_MODE=approval or allowlist unless that is what you want.',
+    );
+  }
+  return warnings;
 }
 
 /** A config with every secret present (after `resolveDevSecrets`). */
@@ -437,8 +460,11 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['TELEGRAM_API_ROOT', 'https://api.telegram.org', 'Bot API server (self-hosted one, or an emulator in tests)'],
   ['TELEGRAM_WEBHOOK_URL', '(unset: long polling)', 'Public URL for webhook mode, served by the hub at `/telegram/webhook`'],
   ['TELEGRAM_WEBHOOK_SECRET', '(derived)', 'Secret-token header Telegram must send in webhook mode'],
-  ['ACCESS_MODE', 'open', 'open, allowlist (only ADMIN_TELEGRAM_IDS and approved users) or approval (admins approve new users)'],
-  ['ADMIN_TELEGRAM_IDS', '(empty)', 'Comma-separated Telegram user ids of admins'],
+  ['ACCESS_MODE', 'approval', 'approval (admins approve new users), allowlist (only admins and users they approve) or open (anyone; warned at every production boot). Leaving open puts users admitted under open back to pending'],
+  ['ADMIN_TELEGRAM_IDS', '(empty: first user)', 'Comma-separated Telegram user ids of admins; when empty, the first user to /start becomes the admin'],
+  ['MAX_AGENTS_PER_USER', '10', 'Agents one user may have (admins exempt)'],
+  ['MAX_RUNNING_AGENTS_PER_USER', '5', 'Agents one user may run at once (admins exempt)'],
+  ['LLM_USER_DAILY_TOKENS', '200000', 'Tokens per user and UTC day on the server-wide LLM keys (admins unlimited; 0: admins only); then the agent uses its rules'],
   ['MARKET_DATA', 'auto', 'auto (Twelve Data with a key, else HashKey), twelvedata, hashkey, simulated (offline)'],
   ['TWELVE_DATA_API_KEY', '(unset)', 'Twelve Data key; enables the Twelve Data provider'],
   ['TWELVE_DATA_BASE_URL', 'https://api.twelvedata.com', 'Twelve Data API base URL'],
@@ -446,7 +472,7 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['TWELVE_DATA_DAILY_CREDITS', '800', 'Daily Twelve Data credit budget (persisted across restarts)'],
   ['CMC_API_KEY', '(unset)', 'CoinMarketCap key for token metadata'],
   ['SIMULATED_SEED', '42', 'Seed of the simulated market'],
-  ['OPENAI_API_KEY', '(unset)', 'Server-wide OpenAI key (users can set their own)'],
+  ['OPENAI_API_KEY', '(unset)', 'Server-wide OpenAI key, shared within LLM_USER_DAILY_TOKENS (users can set their own)'],
   ['ANTHROPIC_API_KEY', '(unset)', 'Server-wide Anthropic key'],
   ['DEEPSEEK_API_KEY', '(unset)', 'Server-wide DeepSeek key'],
   ['GEMINI_API_KEY', '(unset)', 'Server-wide Gemini key'],
@@ -454,7 +480,7 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['ANTHROPIC_BASE_URL', 'https://api.anthropic.com/v1/', 'OpenAI-compatible endpoint for Anthropic'],
   ['DEEPSEEK_BASE_URL', 'https://api.deepseek.com', 'OpenAI-compatible endpoint for DeepSeek'],
   ['GEMINI_BASE_URL', 'https://generativelanguage.googleapis.com/v1beta/openai/', 'OpenAI-compatible endpoint for Gemini'],
-  ['HASHKEY_API_KEY', '(unset)', 'Server-wide HashKey Global API key (users normally set their own)'],
+  ['HASHKEY_API_KEY', '(unset)', 'Server-wide HashKey Global API key: trades for admins only (everyone else stores their own)'],
   ['HASHKEY_SECRET', '(unset)', 'Secret of HASHKEY_API_KEY'],
   ['HASHKEY_SANDBOX', 'false', 'Use the HashKey Global sandbox (https://api-glb.sim.hashkeydev.com)'],
   ['HASHKEY_BASE_URL', '(by HASHKEY_SANDBOX)', 'Override the HashKey Global REST base URL'],

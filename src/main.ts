@@ -23,7 +23,6 @@ async function main(): Promise<void> {
   const secrets = new SecretRegistry();
   // Readable lines in a terminal, JSON lines for log collectors (pipes, files, docker logs).
   const logger = createLogger({ level: config.logLevel, secrets, pretty: process.stdout.isTTY === true });
-  for (const warning of config.warnings) logger.warn(warning);
   const resolved = resolveDevSecrets(config, logger);
   secrets.add(
     resolved.internalSecret,

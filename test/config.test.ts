@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DOCS, ConfigError, parseConfig, parseEncryptionKey, secretWeakness, withoutDriverSuffix } from '../src/config.js';
+import { CONFIG_DOCS, ConfigError, configWarnings, parseConfig, parseEncryptionKey, secretWeakness, withoutDriverSuffix } from '../src/config.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -25,6 +25,21 @@ describe('parseConfig', () => {
     expect(c.agents.portRange).toEqual({ from: 8000, to: 8999 });
     expect(c.telegram.apiRoot).toBe('https://api.telegram.org');
     expect(c.embeddedPgPort).not.toBe(5432);
+    expect(c.telegram.accessMode).toBe('approval');
+    expect(c.quotas).toEqual({ maxAgentsPerUser: 10, maxRunningAgentsPerUser: 5, llmUserDailyTokens: 200_000 });
+  });
+
+  it('needs no ADMIN_TELEGRAM_IDS outside open mode: the first user to /start becomes the admin', () => {
+    for (const mode of ['approval', 'allowlist']) expect(parseConfig({ ACCESS_MODE: mode }).telegram.adminIds).toEqual([]);
+  });
+
+  it('warns at every production boot in open mode, and only then', () => {
+    const prod = { NODE_ENV: 'production', INTERNAL_SECRET: strong, JWT_SECRET: strong2, ENCRYPTION_KEY: key };
+    expect(configWarnings(parseConfig({ ...prod, ACCESS_MODE: 'open' }))).toEqual([
+      'ACCESS_MODE=open in production: anyone who finds the bot can register, run agents (within MAX_AGENTS_PER_USER) and spend the server-wide LLM keys (within LLM_USER_DAILY_TOKENS a day each). Set ACCESS_MODE=approval or allowlist unless that is what you want.',
+    ]);
+    expect(configWarnings(parseConfig(prod))).toEqual([]);
+    expect(configWarnings(parseConfig({ ACCESS_MODE: 'open' }))).toEqual([]);
   });
 
   it.each([
@@ -39,7 +54,10 @@ describe('parseConfig', () => {
     [{ ENCRYPTION_KEY: 'short' }, 'ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64 (try: openssl rand -hex 32)'],
     [{ HSK_PRIVATE_KEY: '0x1234' }, 'HSK_PRIVATE_KEY must be a 32-byte hex private key (64 hex characters, optional 0x)'],
     [{ ADMIN_TELEGRAM_IDS: '12,abc' }, 'ADMIN_TELEGRAM_IDS must be a comma-separated list of numeric Telegram ids, got "12,abc"'],
-    [{ ACCESS_MODE: 'approval' }, 'ADMIN_TELEGRAM_IDS is required when ACCESS_MODE=approval'],
+    [{ ACCESS_MODE: 'public' }, 'ACCESS_MODE must be one of open|allowlist|approval, got "public"'],
+    [{ MAX_AGENTS_PER_USER: '0' }, 'MAX_AGENTS_PER_USER must be an integer 1-10000, got "0"'],
+    [{ MAX_RUNNING_AGENTS_PER_USER: 'many' }, 'MAX_RUNNING_AGENTS_PER_USER must be an integer 1-10000, got "many"'],
+    [{ LLM_USER_DAILY_TOKENS: '-1' }, 'LLM_USER_DAILY_TOKENS must be an integer 0-1000000000000, got "-1"'],
     [{ HASHKEY_API_KEY: 'k' }, 'HASHKEY_SECRET is required when HASHKEY_API_KEY is set'],
     [{ MARKET_DATA: 'binance' }, 'MARKET_DATA must be one of auto|twelvedata|hashkey|simulated, got "binance"'],
     [{ TRADE_LOGGER_ADDRESS: '0x12' }, 'TRADE_LOGGER_ADDRESS must be a 0x-prefixed 20-byte address, got "0x12"'],

@@ -198,7 +198,7 @@ export async function askTradingMode(env: StepEnv, draft: Draft): Promise<void> 
       return true;
     });
   const keys = await hasKeys();
-  const kb = new InlineKeyboard().text('📝 Paper (simulated fills)', 'f:live:paper').row().text(keys ? '💰 Live on HashKey' : '💰 Live — add exchange keys first', 'f:live:live');
+  const kb = new InlineKeyboard().text('📝 Paper (simulated fills)', 'f:live:paper').row().text(keys ? '💰 Live on HashKey' : '💰 Live — store your own HashKey keys first', 'f:live:live');
   const choice = await ask(env.conversation, env.ctx, env.flow, { text: 'Paper trading or live money?', keyboard: kb }, (a) => {
     const v = a.data?.startsWith('f:live:') ? a.data.slice(7) : a.text?.toLowerCase();
     return v === 'paper' || v === 'live' ? valid(v) : invalid('Choose paper or live.');
@@ -208,7 +208,7 @@ export async function askTradingMode(env: StepEnv, draft: Draft): Promise<void> 
     return;
   }
   if (!keys) {
-    await env.ctx.reply('Live trading needs your HashKey API key and secret (trade permission, no withdrawals).');
+    await env.ctx.reply('Live trading needs your own HashKey API key and secret (trade permission, no withdrawals).');
     const saved = (await askSecret(env.conversation, env.ctx, env.flow, 'HASHKEY_API_KEY', 'user')) && (await askSecret(env.conversation, env.ctx, env.flow, 'HASHKEY_SECRET', 'user'));
     if (!saved) return askTradingMode(env, draft);
   }

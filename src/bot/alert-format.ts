@@ -130,6 +130,15 @@ export function formatAlert(event: AlertEvent): string {
       lines.push(escapeHtml(clip(d.message, 600)));
       break;
     }
+    case 'llm.budget_spent': {
+      const d = event.data;
+      const tokens = (n: number) => n.toLocaleString('en-US');
+      lines.push(
+        `🧠 ${agentLabel(d)}: today's ${tokens(d.limitTokens)} tokens on the server's LLM keys are used up (${tokens(d.usedTokens)}). ` +
+          'Your agents plan with their rules until 00:00 UTC. Store a key of your own with /secrets to keep the LLM.',
+      );
+      break;
+    }
   }
   return lines.join('\n');
 }

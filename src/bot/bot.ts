@@ -39,7 +39,7 @@ export type BotMode = 'polling' | 'webhook';
 
 export interface BotDeps {
   config: ResolvedConfig;
-  hub: Pick<Hub, 'users' | 'agents' | 'lifecycle' | 'settings' | 'logs' | 'userTokens'>;
+  hub: Pick<Hub, 'users' | 'access' | 'agents' | 'lifecycle' | 'settings' | 'logs' | 'userTokens'>;
   vault: Vault;
   /** Sessions and conversation state (`createBotStateStore(orm)`). */
   store: BotStateStore;
@@ -112,7 +112,6 @@ export function createBot(deps: BotDeps): ArticBot {
     vault: deps.vault,
     flows,
     accessMode: config.telegram.accessMode,
-    adminIds: config.telegram.adminIds,
     maxLeverage: config.agents.maxLeverage,
     supportedSymbols: deps.supportedSymbols ?? supportedSymbolsFor(config),
     clock,

@@ -6,11 +6,10 @@ import type { Logger } from '../logger.js';
 import type { FlowStorage } from './session-storage.js';
 
 export interface BotServices {
-  hub: Pick<Hub, 'users' | 'agents' | 'lifecycle' | 'settings' | 'logs' | 'userTokens'>;
+  hub: Pick<Hub, 'users' | 'access' | 'agents' | 'lifecycle' | 'settings' | 'logs' | 'userTokens'>;
   vault: Vault;
   flows: FlowStorage;
   accessMode: AccessMode;
-  adminIds: readonly number[];
   maxLeverage: number;
   /** Canonical pair ids the active market data provider serves. */
   supportedSymbols: ReadonlySet<string>;

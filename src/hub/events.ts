@@ -64,6 +64,10 @@ export interface HubEventMap {
   'decision.made': AgentRef & { action: string; strategy: string | null; confidence: number; reasoning: string };
   'drawdown.stop': AgentRef & { lossPct: number; limitPct: number };
   'order.error': AgentRef & { message: string; live: boolean };
+  /** The owner's daily tokens on the server-wide LLM keys are spent (once per owner and UTC day). */
+  'llm.budget_spent': AgentRef & { usedTokens: number; limitTokens: number; resetsAt: string };
+  /** An admin denied the user: their agents are stopping; streams of theirs must close. */
+  'user.access_revoked': { ownerId: string; reason: string };
 }
 
 export type HubEventName = keyof HubEventMap;

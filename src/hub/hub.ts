@@ -21,13 +21,15 @@ import { HubEvents } from './events.js';
 import { createDockerRuntime, dockerAvailable } from './runtime/docker-runtime.js';
 import { createProcessRuntime } from './runtime/process-runtime.js';
 import type { AgentRuntime } from './runtime/runtime.js';
-import { createVault, serverSecretsFromConfig, type Vault } from './secrets/vault.js';
+import { createVaultFromConfig } from './secrets/vault-from-config.js';
+import type { Vault } from './secrets/vault.js';
+import { createAccessControl, type AccessControl } from './access.js';
 import { createUserService, type UserService } from './users.js';
 import { createBroker, createDecisionRecorder, createHashKeyExchangeFactory, hashKeyPairVerifier, type Broker, type DecisionRecorder } from './broker/index.js';
 import { bridgeChainEvents } from './chain/chain-events.js';
 import { createChainLoggerFromConfig } from './chain/chain-from-config.js';
 import type { ChainLogger } from './chain/chain-logger.js';
-import { createAgentLlmLookup, createLlmGateway, type AgentLlmLookup, type LlmGateway } from './llm/index.js';
+import { createAgentLlmLookup, createLlmBudget, createLlmGateway, type AgentLlmLookup, type LlmGateway } from './llm/index.js';
 import { createMarketFromConfig, type Market } from './market/market-from-config.js';
 
 export interface Hub {
@@ -38,6 +40,8 @@ export interface Hub {
   /** Revocable user tokens for the client API. */
   userTokens: UserTokens;
   users: UserService;
+  /** Admins' decisions on users, with their consequences (a denied user's agents stop). */
+  access: AccessControl;
   vault: Vault;
   agents: AgentDirectory;
   lifecycle: AgentLifecycle;
@@ -112,15 +116,14 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const tokens = createTokenService(config);
   const agentAuth = createAgentCredentials({ orm, tokens });
   const userTokens = createUserTokens({ orm, tokens });
-  const users = createUserService({ orm, accessMode: config.telegram.accessMode, adminIds: config.telegram.adminIds });
-  const vault = createVault({
-    orm,
-    encryptionKey: config.encryptionKey,
-    previousKeys: config.encryptionKeyPrevious,
-    serverSecrets: serverSecretsFromConfig(config),
-    registry: deps.secrets,
-  });
-  const agents = createAgentDirectory({ orm, limits: { maxLeverage: config.agents.maxLeverage } });
+  const users = createUserService({ orm, accessMode: config.telegram.accessMode, adminIds: config.telegram.adminIds, logger: logger.child({ part: 'users' }) });
+  const vault = createVaultFromConfig(config, { orm, users, registry: deps.secrets });
+  const quotas = {
+    maxAgents: config.quotas.maxAgentsPerUser,
+    maxRunning: config.quotas.maxRunningAgentsPerUser,
+    isExempt: (userId: string) => users.isAdmin({ userId }),
+  };
+  const agents = createAgentDirectory({ orm, limits: { maxLeverage: config.agents.maxLeverage }, quotas });
   const runtime = deps.runtime ?? (await selectRuntime(config, logger));
   const ports = createPortAllocator({
     orm,
@@ -151,6 +154,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const llm = createLlmGateway({
     orm,
     secrets: vault,
+    budget: createLlmBudget({ orm, events, dailyTokens: config.quotas.llmUserDailyTokens, isExempt: (userId) => users.isAdmin({ userId }) }),
     logger: logger.child({ part: 'llm' }),
     baseUrls: { openai: config.llm.openaiBaseUrl, anthropic: config.llm.anthropicBaseUrl, deepseek: config.llm.deepseekBaseUrl, gemini: config.llm.geminiBaseUrl },
   });
@@ -169,6 +173,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     restartOnCrash: config.agents.restartOnCrash,
     maxRestarts: config.agents.maxRestarts,
     healthIntervalMs: config.agents.healthIntervalMs,
+    quotas,
   });
   // A deleted agent leaves nothing in memory: its token fails at once, its push state goes.
   events.on('agent.deleted', ({ agentId }) => {
@@ -186,12 +191,15 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     logger: logger.child({ part: 'retention' }),
   });
 
+  const access = createAccessControl({ users, lifecycle, events, logger: logger.child({ part: 'access' }) });
+
   return {
     events,
     tokens,
     agentAuth,
     userTokens,
     users,
+    access,
     vault,
     agents,
     lifecycle,
@@ -207,6 +215,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     chain,
     retention,
     async start() {
+      await users.syncAccess();
       await chain.start();
       await lifecycle.reconcile();
       retention.start();

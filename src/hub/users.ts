@@ -1,12 +1,23 @@
 /**
- * Traders. The Telegram account is the identity: `register` is idempotent and applies the
- * access mode (open: active at once; allowlist: only admins and approved users; approval: new
- * users wait for an admin's decision).
+ * Traders, and who may use the server. The Telegram account is the identity: `register` is
+ * idempotent and applies the access mode (open: active at once; allowlist: only admins and
+ * approved users; approval: new users wait for an admin's decision).
+ *
+ * Admins are the ids in ADMIN_TELEGRAM_IDS plus, on a server without that list, the first user
+ * to /start. The role is stored on the user row (`is_admin`) and `isAdmin(userId)` is the one
+ * question every other part asks (server-wide exchange keys, LLM budget, quotas).
+ *
+ * Every user row records how its user got in (`admitted_via`), so that a server switched from
+ * `open` to `approval`/`allowlist` can put the users nobody vetted back to pending
+ * (`syncAccess`, at every boot).
  */
+import type { QueryResult } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { UserSchema, type User, type UserStatus } from '../db/entities/index.js';
+import { UserSchema, type Admission, type User, type UserStatus } from '../db/entities/index.js';
 import type { Orm } from '../db/orm.js';
 import type { AccessMode } from '../config.js';
+import type { Logger } from '../logger.js';
+import { HubError } from './errors.js';
 
 export interface UserView {
   id: string;
@@ -15,64 +26,185 @@ export interface UserView {
   username: string | null;
   status: UserStatus;
   isAdmin: boolean;
+  admittedVia: Admission | null;
 }
 
 export interface RegisterResult {
   user: UserView;
   /** True the first time this Telegram account is seen. */
   created: boolean;
+  /** The user waits for a decision the admins have not been asked about yet: ask them now. */
+  askAdmins: boolean;
+  /** This /start made the user the server's admin (no ADMIN_TELEGRAM_IDS, first user). */
+  firstAdmin: boolean;
+}
+
+export interface AccessSync {
+  /** Users admitted under `open` put back to pending because the mode is not `open` any more. */
+  pendingAgain: number;
+  /** Users who lost the admin role because their id left ADMIN_TELEGRAM_IDS. */
+  adminsRemoved: number;
+  /** There are users but no admin: nobody can approve anyone (set ADMIN_TELEGRAM_IDS). */
+  adminless: boolean;
 }
 
 export interface UserService {
   register(telegramId: number, displayName: string, username?: string | null): Promise<RegisterResult>;
   byTelegramId(telegramId: number): Promise<UserView | undefined>;
   byId(userId: string): Promise<UserView | undefined>;
-  setStatus(telegramId: number, status: UserStatus): Promise<UserView | undefined>;
-  admins(): number[];
+  /** An admin's decision. Throws `AccessDecisionError` for an admin (admins cannot be denied). */
+  decide(telegramId: number, decision: 'approve' | 'deny'): Promise<UserView | undefined>;
+  /**
+   * The one answer to "is this user an admin?": an active user with the admin role, or an id in
+   * ADMIN_TELEGRAM_IDS (who may decide on others before their own first /start).
+   */
+  isAdmin(who: { userId: string } | { telegramId: number }): Promise<boolean>;
+  /** Telegram ids of every admin: ADMIN_TELEGRAM_IDS and admins on record. */
+  admins(): Promise<number[]>;
+  /** Applies ADMIN_TELEGRAM_IDS and the access mode to users registered earlier; run at boot. */
+  syncAccess(): Promise<AccessSync>;
+}
+
+export class AccessDecisionError extends HubError {
+  override name = 'AccessDecisionError';
+}
+
+/** Admin rights: the role, on a user who is in. */
+export function hasAdminRights(user: Pick<User, 'isAdmin' | 'status'>): boolean {
+  return user.isAdmin && user.status === 'active';
 }
 
 function view(u: User): UserView {
-  return { id: u.id, telegramId: Number(u.telegramId), displayName: u.displayName, username: u.username ?? null, status: u.status, isAdmin: u.isAdmin };
+  return {
+    id: u.id,
+    telegramId: Number(u.telegramId),
+    displayName: u.displayName,
+    username: u.username ?? null,
+    status: u.status,
+    isAdmin: hasAdminRights(u),
+    admittedVia: u.admittedVia ?? null,
+  };
 }
 
-export function createUserService({ orm, accessMode, adminIds }: { orm: Orm; accessMode: AccessMode; adminIds: number[] }): UserService {
+/** One registration at a time: the first-user rule must not make two admins. */
+const REGISTER_LOCK = 0x61727469; // 'arti'
+
+export interface UserServiceDeps {
+  orm: Orm;
+  accessMode: AccessMode;
+  adminIds: number[];
+  logger?: Logger;
+}
+
+export function createUserService({ orm, accessMode, adminIds, logger }: UserServiceDeps): UserService {
   const fork = () => orm.em.fork() as EntityManager;
-  const isAdmin = (id: number) => adminIds.includes(id);
+  const listed = (id: number) => adminIds.includes(id);
+  /** Postgres array literal of the configured admin ids (validated integers). */
+  const adminArray = `{${adminIds.join(',')}}`;
+
+  /** Status and admission of a Telegram account seen for the first time. */
+  async function newcomer(em: EntityManager, telegramId: number): Promise<Pick<User, 'status' | 'isAdmin' | 'admittedVia'>> {
+    if (listed(telegramId)) return { status: 'active', isAdmin: true, admittedVia: 'admin-list' };
+    if (adminIds.length === 0 && (await em.count(UserSchema, {})) === 0) return { status: 'active', isAdmin: true, admittedVia: 'first-user' };
+    if (accessMode === 'open') return { status: 'active', isAdmin: false, admittedVia: 'open' };
+    return { status: accessMode === 'approval' ? 'pending' : 'denied', isAdmin: false, admittedVia: null };
+  }
+
+  /** A known account: a listed id is an admin; `open` lets a pending user in. */
+  function returning(user: User): void {
+    if (listed(Number(user.telegramId)) && !hasAdminRights(user)) {
+      Object.assign(user, { isAdmin: true, status: 'active', admittedVia: user.admittedVia === 'first-user' ? 'first-user' : 'admin-list' });
+    } else if (accessMode === 'open' && user.status === 'pending') {
+      Object.assign(user, { status: 'active', admittedVia: 'open' });
+    }
+  }
+
   return {
     async register(telegramId, displayName, username = null) {
-      const em = fork();
-      const existing = await em.findOne(UserSchema, { telegramId });
-      if (existing) {
-        existing.displayName = displayName.slice(0, 128);
-        existing.username = username?.slice(0, 64) ?? null;
-        if (isAdmin(telegramId)) {
-          existing.isAdmin = true;
-          existing.status = 'active';
+      return fork().transactional(async (em) => {
+        await em.execute('select pg_advisory_xact_lock(?)', [REGISTER_LOCK]);
+        let user = await em.findOne(UserSchema, { telegramId });
+        const created = !user;
+        if (user) {
+          user.displayName = displayName.slice(0, 128);
+          user.username = username?.slice(0, 64) ?? null;
+          returning(user);
+        } else {
+          user = em.create(UserSchema, { telegramId, displayName: displayName.slice(0, 128), username: username?.slice(0, 64) ?? null, ...(await newcomer(em, telegramId)) });
         }
+        const askAdmins = user.status === 'pending' && !user.requestedAt;
+        if (askAdmins) user.requestedAt = new Date();
         await em.flush();
-        return { user: view(existing), created: false };
-      }
-      const status: UserStatus = isAdmin(telegramId) || accessMode === 'open' ? 'active' : accessMode === 'approval' ? 'pending' : 'denied';
-      const user = em.create(UserSchema, { telegramId, displayName: displayName.slice(0, 128), username: username?.slice(0, 64) ?? null, status, isAdmin: isAdmin(telegramId) });
-      await em.flush();
-      return { user: view(user), created: true };
+        const firstAdmin = created && user.admittedVia === 'first-user';
+        if (firstAdmin) {
+          logger?.warn(
+            { telegramId, accessMode },
+            `ADMIN_TELEGRAM_IDS is empty: the first user to /start, Telegram id ${telegramId}, is now this server's admin. If that is not you, stop the server, set ADMIN_TELEGRAM_IDS and remove that user.`,
+          );
+        }
+        return { user: view(user), created, askAdmins, firstAdmin };
+      });
     },
+
     async byTelegramId(telegramId) {
       const u = await fork().findOne(UserSchema, { telegramId });
       return u ? view(u) : undefined;
     },
+
     async byId(userId) {
       const u = await fork().findOne(UserSchema, { id: userId });
       return u ? view(u) : undefined;
     },
-    async setStatus(telegramId, status) {
+
+    async decide(telegramId, decision) {
       const em = fork();
       const u = await em.findOne(UserSchema, { telegramId });
       if (!u) return undefined;
-      u.status = status;
+      if (u.isAdmin) {
+        if (decision === 'approve') return view(u); // already in, and admitted as an admin
+        throw new AccessDecisionError(`user ${telegramId} is an admin`, `${u.displayName || telegramId} is an admin and cannot be denied.`);
+      }
+      Object.assign(u, decision === 'approve' ? { status: 'active', admittedVia: 'approved' } : { status: 'denied', admittedVia: null });
       await em.flush();
       return view(u);
     },
-    admins: () => [...adminIds],
+
+    async isAdmin(who) {
+      if ('telegramId' in who && listed(who.telegramId)) return true;
+      const u = await fork().findOne(UserSchema, 'userId' in who ? { id: who.userId } : { telegramId: who.telegramId });
+      return u !== null && hasAdminRights(u);
+    },
+
+    async admins() {
+      const rows = await fork().find(UserSchema, { isAdmin: true, status: 'active' }, { orderBy: { createdAt: 'asc' } });
+      return [...new Set([...adminIds, ...rows.map((u) => Number(u.telegramId))])];
+    },
+
+    async syncAccess() {
+      const em = fork();
+      const run = async (sql: string, params: unknown[] = []) => (await em.getConnection().execute<QueryResult>(sql, params, 'run')).affectedRows;
+      await run(
+        `update users set is_admin = true, status = 'active', admitted_via = case when admitted_via = 'first-user' then 'first-user' else 'admin-list' end
+         where telegram_id = any(?::bigint[]) and not (is_admin and status = 'active')`,
+        [adminArray],
+      );
+      const adminsRemoved = await run(
+        `update users set is_admin = false, status = ?, admitted_via = ?, requested_at = null
+         where admitted_via = 'admin-list' and not (telegram_id = any(?::bigint[]))`,
+        [accessMode === 'open' ? 'active' : 'pending', accessMode === 'open' ? 'open' : null, adminArray],
+      );
+      const pendingAgain =
+        accessMode === 'open'
+          ? 0
+          : await run(`update users set status = 'pending', admitted_via = null, requested_at = null where admitted_via = 'open' and not is_admin`);
+      const [counts] = await em.getConnection().execute<Array<{ users: number; admins: number }>>(
+        `select count(*)::int as users, count(*) filter (where is_admin and status = 'active')::int as admins from users`,
+      );
+      const adminless = adminIds.length === 0 && counts.users > 0 && counts.admins === 0;
+      if (pendingAgain > 0) logger?.warn({ pendingAgain, accessMode }, `ACCESS_MODE=${accessMode}: ${pendingAgain} user(s) admitted under ACCESS_MODE=open are pending again until an admin approves them`);
+      if (adminsRemoved > 0) logger?.warn({ adminsRemoved }, `${adminsRemoved} user(s) are no longer in ADMIN_TELEGRAM_IDS and lost the admin role`);
+      if (adminless) logger?.error({ accessMode }, 'this server has users but no admin: nobody can approve access or trade with the server-wide keys. Set ADMIN_TELEGRAM_IDS.');
+      return { pendingAgain, adminsRemoved, adminless };
+    },
   };
 }

@@ -55,6 +55,13 @@ describe('engine: planner', () => {
     expect(h.lines.some((l) => l.msg.startsWith('plan (rules)'))).toBe(true);
   });
 
+  it('falls back to the rules planner when the hub refuses the LLM (429: the owner\'s daily budget is spent)', async () => {
+    h = await startHarness({ config: { ...llm, strategy: null }, prepare: (hub) => hub.failNext('llm', 1, '429') });
+    await h.flush();
+    expect(h.lines.some((l) => l.level === 'warn' && l.msg.startsWith('planner: LLM unavailable'))).toBe(true);
+    expect(h.hub.decisions[0]).toMatchObject({ action: 'PLAN', reasoning: expect.stringMatching(/^rules:/) });
+  });
+
   it('without an LLM provider never calls the LLM', async () => {
     h = await startHarness({ config: { strategy: null, llmProvider: null } });
     h.signal.value = 0.6;

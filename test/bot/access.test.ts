@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HubEventMap } from '../../src/hub/events.js';
+import { createUserService } from '../../src/hub/users.js';
 import { createBotHarness, type BotHarness } from '../support/bot-harness.js';
 
 describe('approval mode', () => {
@@ -51,6 +53,40 @@ describe('approval mode', () => {
     expect(other.lastText()).toBe('⛔ You do not have access to this bot.');
   });
 
+  it('/deny stops the user\'s agents and revokes their streams', async () => {
+    const trader = h.user(955);
+    await trader.send('/start');
+    await h.user(900).send('/approve 955');
+    const userId = (await h.hub.users.byTelegramId(955))!.id;
+    const running = await h.hub.agents.create(userId, { name: 'runner', symbol: 'BTCUSDT', amountUsdt: 100 });
+    await h.hub.lifecycle.start(userId, running.id);
+    await h.hub.agents.create(userId, { name: 'idle', symbol: 'ETHUSDT', amountUsdt: 100 });
+    const revoked: Array<HubEventMap['user.access_revoked']> = [];
+    h.hub.events.on('user.access_revoked', (e) => revoked.push(e));
+
+    await h.user(900).send('/deny 955');
+    expect(h.user(900).lastText()).toContain('⛔ Denied Trader955 (<code>955</code>) by @trader900; stopped 1 running agent.');
+    expect(await h.hub.agents.find(userId, running.id)).toMatchObject({ status: 'stopped', statusReason: 'access revoked by an admin' });
+    expect(h.runtime.servers.has(running.id)).toBe(false);
+    expect(revoked).toEqual([{ ownerId: userId, reason: 'access revoked by an admin' }]);
+    expect(trader.lastText()).toBe('⛔ An admin declined your access request.');
+    await trader.send('/agents');
+    expect(trader.lastText()).toBe('⛔ You do not have access to this bot.');
+  });
+
+  it('asks the admins about a user who was let in under ACCESS_MODE=open when the mode changed', async () => {
+    await createUserService({ orm: h.orm, accessMode: 'open', adminIds: [900, 901] }).register(956, 'Trader956', 'trader956');
+    await h.hub.users.syncAccess();
+    const walkedIn = h.user(956);
+    await walkedIn.send('/agents');
+    expect(walkedIn.lastText()).toContain('still with the admins');
+    const asked = toChat(900).length;
+    await walkedIn.send('/start');
+    expect(walkedIn.lastText()).toContain('Your access request is with the admins');
+    expect(toChat(900)).toHaveLength(asked + 1);
+    expect(String(toChat(900).at(-1)!.payload.text)).toContain('Access request from Trader956');
+  });
+
   it('asks unknown users to /start first', async () => {
     const ghost = h.user(952);
     await ghost.send('/agents');
@@ -81,5 +117,32 @@ describe('allowlist mode', () => {
     // Non-admins do not have /approve.
     await outsider.send('/approve 961');
     expect(outsider.lastText()).toBe("I don't know /approve. Send /help for the list of commands.");
+  });
+});
+
+describe('no ADMIN_TELEGRAM_IDS', () => {
+  let h: BotHarness;
+  beforeAll(async () => {
+    h = await createBotHarness({ env: { ACCESS_MODE: 'approval' } });
+  });
+  afterAll(async () => h?.close());
+
+  it('makes the first user to /start the admin and says so; the next one waits for that admin', async () => {
+    const first = h.user(980);
+    await first.send('/start');
+    expect(first.lastText()).toContain('Welcome to <b>Artic</b>');
+    expect(first.lastText()).toContain('You are the first user of this server, so you are its admin');
+    expect(h.logs.some((l) => l.includes('the first user to /start, Telegram id 980, is now this server') && JSON.parse(l).level === 40)).toBe(true);
+    expect((await h.hub.users.byTelegramId(980))!.isAdmin).toBe(true);
+
+    const second = h.user(981);
+    await second.send('/start');
+    expect(second.lastText()).toContain('Your access request is with the admins');
+    expect(String(h.api.succeeded('sendMessage').filter((c) => c.chatId === '980').at(-1)!.payload.text)).toContain('Access request from Trader981');
+    await first.send('/approve 981');
+    expect(first.lastText()).toContain('✅ Approved Trader981');
+    await second.send('/start');
+    expect(second.lastText()).toContain('Welcome back');
+    expect(second.lastText()).not.toContain('admin');
   });
 });

@@ -9,7 +9,7 @@ let aliceId: string;
 let agent: AgentView;
 
 beforeAll(async () => {
-  h = await createBotHarness({ env: { ADMIN_TELEGRAM_IDS: '777' } });
+  h = await createBotHarness({ env: { ACCESS_MODE: 'open', ADMIN_TELEGRAM_IDS: '777' } });
   alice = h.user(701);
   bob = h.user(702);
   await alice.send('/start');

@@ -119,6 +119,22 @@ describe('alert formatting', () => {
 });
 
 describe('alert routing and preferences', () => {
+  it('tells the owner when the day\'s LLM budget on the server keys is spent', async () => {
+    const { events, sent, router } = captureRouter();
+    events.emit('llm.budget_spent', { ...ref(bob), usedTokens: 200_450, limitTokens: 200_000, resetsAt: '2026-12-04T00:00:00.000Z' });
+    await router.stop();
+    expect(sent).toEqual([
+      {
+        chatId: 5002,
+        eventType: 'llm.budget',
+        silent: false,
+        text:
+          "🧠 <b>Momentum &lt;BTC&gt; &amp; co</b> <code>0d5a3c1e</code>: today's 200,000 tokens on the server's LLM keys are used up (200,450). " +
+          'Your agents plan with their rules until 00:00 UTC. Store a key of your own with /secrets to keep the LLM.',
+      },
+    ]);
+  });
+
   it('routes an event to its owner only, with the default mode', async () => {
     const { events, sent, router } = captureRouter();
     events.emit('trade.opened', trade(alice));
@@ -245,7 +261,7 @@ describe('/alerts screen', () => {
     expect(String(shown!.payload.text)).toContain('Trade opened — <b>on</b>');
     const keyboard = (shown!.payload.reply_markup as { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> }).inline_keyboard;
     expect(String(shown!.payload.text)).toContain('On-chain log — <b>silent</b>');
-    expect(keyboard).toHaveLength(9);
+    expect(keyboard).toHaveLength(10);
     expect(keyboard[3]!.map((b) => b.callback_data)).toEqual(['al:info:trade.onchain', 'al:set:trade.onchain:on', 'al:set:trade.onchain:silent', 'al:set:trade.onchain:off']);
     expect(keyboard[0]!.map((b) => b.callback_data)).toEqual(['al:info:trade.opened', 'al:set:trade.opened:on', 'al:set:trade.opened:silent', 'al:set:trade.opened:off']);
 

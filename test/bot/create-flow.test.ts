@@ -3,7 +3,7 @@ import { createBotHarness, type BotHarness } from '../support/bot-harness.js';
 
 let h: BotHarness;
 beforeAll(async () => {
-  h = await createBotHarness();
+  h = await createBotHarness({ env: { ACCESS_MODE: 'open' } });
 });
 afterAll(async () => h?.close());
 
@@ -101,7 +101,7 @@ describe('/create', () => {
   });
 
   it('reports a failed launch in the same progress message', async () => {
-    const fail = await createBotHarness({ failStart: () => true });
+    const fail = await createBotHarness({ env: { ACCESS_MODE: 'open' }, failStart: () => true });
     try {
       const bob = fail.user(502);
       await bob.send('/start');
@@ -163,5 +163,76 @@ describe('/create', () => {
     expect(await h.artic.sweepIdleFlows()).toBe(1);
     expect(dave.lastText()).toContain('⌛ /create expired');
     expect(await h.store.list('flow:504:')).toEqual([]);
+  });
+});
+
+describe('/create with server-wide HashKey keys in the environment', () => {
+  let hk: BotHarness;
+  const UP_TO_MODE = ['f:sym:BTCUSDT', 'f:name:default', 'f:amt:100', 'f:lev:2', 'f:risk:moderate', 'f:tf:15m', 'f:tp:skip', 'f:sl:skip', 'f:mode:fixed', 'f:llm:none'];
+  beforeAll(async () => {
+    hk = await createBotHarness({ env: { ACCESS_MODE: 'approval', ADMIN_TELEGRAM_IDS: '510', HASHKEY_API_KEY: 'operator-hashkey-key-0001', HASHKEY_SECRET: 'operator-hashkey-secret-0001' } });
+  });
+  afterAll(async () => hk?.close());
+
+  it('offers Live on them to an admin only; anyone else is told to store their own keys first', async () => {
+    const admin = hk.user(510);
+    await admin.send('/start');
+    const trader = hk.user(511);
+    await trader.send('/start');
+    await admin.send('/approve 511');
+    for (const who of [admin, trader]) {
+      await who.send('/create');
+      for (const step of UP_TO_MODE) await who.press(step);
+      expect(who.lastText()).toContain('Paper trading or live');
+    }
+    const liveLabel = (chat: number) => {
+      const sent = hk.api.succeeded('sendMessage').filter((c) => c.chatId === String(chat)).at(-1)!;
+      const rows = (sent.payload.reply_markup as { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> }).inline_keyboard;
+      return rows.flat().find((b) => b.callback_data === 'f:live:live')!.text;
+    };
+    expect(liveLabel(510)).toBe('💰 Live on HashKey');
+    expect(liveLabel(511)).toBe('💰 Live — store your own HashKey keys first');
+    await trader.press('f:live:live');
+    expect(trader.texts().at(-2)).toContain('Live trading needs your own HashKey API key and secret');
+    expect(trader.lastText()).toContain('HashKey API key');
+    await trader.send('/cancel');
+    await admin.press('f:live:live');
+    expect(admin.lastText()).toContain('Mode: 💰 LIVE on HashKey');
+    await admin.send('/cancel');
+  });
+});
+
+describe('/create at the quotas', () => {
+  let q: BotHarness;
+  beforeAll(async () => {
+    q = await createBotHarness({ env: { ACCESS_MODE: 'open', ADMIN_TELEGRAM_IDS: '520', MAX_AGENTS_PER_USER: '2', MAX_RUNNING_AGENTS_PER_USER: '1' } });
+  });
+  afterAll(async () => q?.close());
+
+  it('says at once when the user may not run another agent, and starts no flow', async () => {
+    const erin = q.user(521);
+    await erin.send('/start');
+    const id = (await q.hub.users.byTelegramId(521))!.id;
+    const first = await q.hub.agents.create(id, { name: 'first', symbol: 'BTCUSDT', amountUsdt: 100 });
+    await q.hub.lifecycle.start(id, first.id);
+    await erin.send('/create');
+    expect(erin.lastText()).toBe('⚠️ 1 of your agents is running, the most this server allows one user at once. Stop one (/stop) first.');
+    expect(await q.store.list('flow:521:')).toEqual([]);
+
+    await q.hub.lifecycle.stop(id, first.id);
+    await q.hub.agents.create(id, { name: 'second', symbol: 'ETHUSDT', amountUsdt: 100 });
+    await erin.send('/create');
+    expect(erin.lastText()).toBe('⚠️ You have 2 agents, the most this server allows one user. Delete one (/delete) to make room.');
+    expect(await q.store.list('flow:521:')).toEqual([]);
+    expect(await q.hub.agents.list(id)).toHaveLength(2);
+
+    // Admins are exempt.
+    const admin = q.user(520);
+    await admin.send('/start');
+    const adminId = (await q.hub.users.byTelegramId(520))!.id;
+    for (const name of ['x', 'y']) await q.hub.agents.create(adminId, { name, symbol: 'BTCUSDT', amountUsdt: 100 });
+    await admin.send('/create');
+    expect(admin.lastText()).toContain('Which pair');
+    await admin.send('/cancel');
   });
 });

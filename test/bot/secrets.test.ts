@@ -3,7 +3,7 @@ import { createBotHarness, type BotHarness } from '../support/bot-harness.js';
 
 let h: BotHarness;
 beforeAll(async () => {
-  h = await createBotHarness();
+  h = await createBotHarness({ env: { ACCESS_MODE: 'open' } });
 });
 afterAll(async () => h?.close());
 

@@ -20,7 +20,7 @@ const startUpdate = (updateId: number, userId: number) => ({
 describe('webhook mode', () => {
   let h: BotHarness;
   beforeAll(async () => {
-    h = await createBotHarness({ env: { TELEGRAM_WEBHOOK_URL: 'https://artic.example/telegram/webhook' } });
+    h = await createBotHarness({ env: { ACCESS_MODE: 'open', TELEGRAM_WEBHOOK_URL: 'https://artic.example/telegram/webhook' } });
   });
   afterAll(async () => {
     await h?.artic.stop();
@@ -75,7 +75,7 @@ describe('webhook mode', () => {
 describe('polling mode', () => {
   let h: BotHarness;
   beforeAll(async () => {
-    h = await createBotHarness();
+    h = await createBotHarness({ env: { ACCESS_MODE: 'open' } });
   });
   afterAll(async () => h?.close());
 

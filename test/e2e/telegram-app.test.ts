@@ -49,7 +49,7 @@ beforeAll(async () => {
   const range = await freePortRange(6);
   app = await startTestApp({
     databaseUrl: db.url,
-    env: { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: api.apiRoot, AGENT_RUNTIME: 'process', AGENT_PORT_RANGE: `${range.from}-${range.to}` },
+    env: { ACCESS_MODE: 'open', TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: api.apiRoot, AGENT_RUNTIME: 'process', AGENT_PORT_RANGE: `${range.from}-${range.to}` },
   });
 }, 60_000);
 

@@ -218,6 +218,25 @@ describe('GET /ws', () => {
     expect(streamed.every((m) => m.data.agentId === agentA)).toBe(true);
   });
 
+  it('closes the streams of a user whose access an admin revoked (4403), and only theirs', async () => {
+    const open = async (userId: string) => {
+      const ws = new WebSocket(address(), { headers: { authorization: `Bearer ${await tokens.mintUserToken(userId)}` } });
+      const closed = new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)));
+      await new Promise<void>((resolve, reject) => {
+        ws.on('message', (m) => JSON.parse(String(m)).type === 'hello' && resolve());
+        ws.on('error', reject);
+      });
+      return { ws, closed };
+    };
+    const a = await open(userA);
+    const b = await open(userB);
+    events.emit('user.access_revoked', { ownerId: userA, reason: 'access revoked by an admin' });
+    expect(await a.closed).toBe(4403);
+    expect(b.ws.readyState).toBe(WebSocket.OPEN);
+    b.ws.close();
+    await b.closed;
+  });
+
   it('closes unauthenticated connections with 4401', async () => {
     expect(await connect('bad', 'query').outcome).toBe(4401);
     expect(await connect(undefined).outcome).toBe(4401);
@@ -240,9 +259,9 @@ describe('GET /ws', () => {
   it('checks the user\'s status on connect: a user who is no longer active is refused with 4403', async () => {
     const carol = (await users.register(3, 'C')).user.id;
     const token = await userTokens.issue(carol);
-    await users.setStatus(3, 'denied');
+    await users.decide(3, 'deny');
     expect(await connect(token).outcome).toBe(4403);
-    await users.setStatus(3, 'active');
+    await users.decide(3, 'approve');
     const back = connect(token);
     expect(await back.outcome).toBe('hello');
     await closeAll([back]);

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAgentDirectory } from '../../src/hub/agents/agent-directory.js';
 import { createAgentCredentials } from '../../src/hub/auth/agent-credentials.js';
 import { createTokenService } from '../../src/hub/auth/tokens.js';
+import { HubEvents } from '../../src/hub/events.js';
 import { createAgentLlmLookup } from '../../src/hub/llm/agent-llm.js';
+import { createLlmBudget } from '../../src/hub/llm/budget.js';
 import { createLlmGateway } from '../../src/hub/llm/gateway.js';
 import { createUserService } from '../../src/hub/users.js';
 import { buildHttpServer } from '../../src/http/server.js';
@@ -61,7 +63,9 @@ beforeAll(async () => {
   secrets = layeredSecrets();
   const gateway = createLlmGateway({
     orm,
-    secrets: { resolve: (...args) => secrets.resolve(...args) },
+    secrets: { lookup: (...args) => secrets.lookup(...args) },
+    // Nobody here is exempt and the budget is 0: the server's keys are for admins only.
+    budget: createLlmBudget({ orm, events: new HubEvents(), dailyTokens: 0, isExempt: async () => false }),
     baseUrls: localBaseUrls(server.url),
     logger: createLogger({ level: 'silent' }),
     retryDelayMs: 5,
@@ -151,6 +155,16 @@ describe('POST /internal/agents/:id/llm', () => {
     const noKey = await post(agentA, await tokens.mintAgentToken(agentA), body());
     expect(noKey.statusCode).toBe(409);
     expect(noKey.json()).toEqual({ error: 'LlmNotConfigured', message: 'No DeepSeek API key. Set the secret DEEPSEEK_API_KEY (for you, or for this agent).' });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('answers 429 LlmBudgetExhausted with a Retry-After when the owner\'s budget on the server key is spent', async () => {
+    secrets.user.delete(`${owner}|OPENAI_API_KEY`);
+    secrets.env.set('OPENAI_API_KEY', KEY);
+    const res = await post(agentA, await tokens.mintAgentToken(agentA), body());
+    expect(res.statusCode).toBe(429);
+    expect(res.json()).toMatchObject({ error: 'LlmBudgetExhausted', message: expect.stringContaining('Set your own OPENAI_API_KEY'), retryAfterSeconds: expect.any(Number) });
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(server.requests).toHaveLength(0);
   });
 

@@ -24,7 +24,8 @@ import { resolveDevSecrets } from '../../src/dev-secrets.js';
 import { createBotStateStore, type BotStateStore } from '../../src/hub/bot-state-store.js';
 import { createHub, type Hub } from '../../src/hub/hub.js';
 import type { AgentExit, AgentRuntime, AgentSpec } from '../../src/hub/runtime/runtime.js';
-import { createVault, serverSecretsFromConfig, type Vault } from '../../src/hub/secrets/vault.js';
+import type { Vault } from '../../src/hub/secrets/vault.js';
+import { createVaultFromConfig } from '../../src/hub/secrets/vault-from-config.js';
 import { createLogger, SecretRegistry } from '../../src/logger.js';
 import { startBotApiServer, type BotApiServer } from './bot-api-server.js';
 import { createTestOrm } from './db.js';
@@ -174,7 +175,8 @@ export async function createBotHarness(options: HarnessOptions = {}): Promise<Bo
   const logger = createLogger({ level: 'debug', secrets: registry, destination: { write: (line: string) => void logs.push(line) } });
   const runtime = createFakeRuntime({ failStart: options.failStart });
   const hub = await createHub({ config, orm, logger, httpPort: () => 0, runtime });
-  const vault = createVault({ orm, encryptionKey: config.encryptionKey, serverSecrets: serverSecretsFromConfig(config), registry });
+  // The hub's vault without its exchange-key verifier (that one calls HashKey).
+  const vault = createVaultFromConfig(config, { orm, users: hub.users, registry });
   const store = createBotStateStore(orm);
   const clock = { now: Date.UTC(2026, 10, 30, 12, 0, 0) };
 

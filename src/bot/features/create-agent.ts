@@ -114,6 +114,11 @@ export function createFlow(services: BotServices) {
 
 export function createCreateFeature(services: BotServices): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  composer.command('create', (ctx) => ctx.conversation.enter(CREATE_FLOW, { userId: ctx.trader!.id } satisfies FlowArgs));
+  composer.command('create', async (ctx) => {
+    // Eleven questions answered only to hear "over your quota" at Launch would be unkind; the
+    // hub checks again (atomically) when it creates and starts the agent.
+    await services.hub.agents.checkQuota(ctx.trader!.id);
+    await ctx.conversation.enter(CREATE_FLOW, { userId: ctx.trader!.id } satisfies FlowArgs);
+  });
   return composer;
 }

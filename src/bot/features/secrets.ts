@@ -55,7 +55,7 @@ export function secretsFlow(services: BotServices) {
       });
       const lines = listing.length
         ? listing.map((s) => `• <b>${s.name}</b> ${s.masked}${s.agent ? ` — only for ${escapeHtml(s.agent)}` : ''}`)
-        : ['You have no secrets stored. Agents use the server\'s keys where it has them.'];
+        : ["You have no secrets stored. Agents share the server's LLM keys (within a daily budget) where it has them; live trading needs HashKey keys of your own."];
       const menu = new InlineKeyboard().text('➕ Set a secret', 's:set').text('🗑 Delete one', 's:del').row().text('Done', 's:done');
       const action = await ask(conversation, ctx, flow, { text: `🔐 <b>Your secrets</b>\n${lines.join('\n')}`, keyboard: menu }, (a) =>
         a.data && ['s:set', 's:del', 's:done'].includes(a.data) ? valid(a.data) : invalid('Choose one of the buttons, or /cancel.'),

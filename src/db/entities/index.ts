@@ -5,6 +5,7 @@ import { BotSessionSchema } from './bot-session.js';
 import { ApiCreditSchema, CandleSchema } from './candle.js';
 import { ChainOutboxSchema } from './chain-outbox.js';
 import { DecisionSchema } from './decision.js';
+import { LlmDailyUsageSchema } from './llm-usage.js';
 import { LogEntrySchema } from './log-entry.js';
 import { SecretSchema } from './secret.js';
 import { TradeSchema } from './trade.js';
@@ -16,6 +17,7 @@ export * from './bot-session.js';
 export * from './candle.js';
 export * from './chain-outbox.js';
 export * from './decision.js';
+export * from './llm-usage.js';
 export * from './log-entry.js';
 export * from './secret.js';
 export * from './trade.js';
@@ -34,4 +36,5 @@ export const ENTITIES = [
   BotSessionSchema,
   AlertPreferenceSchema,
   OutboundMessageSchema,
+  LlmDailyUsageSchema,
 ];

@@ -4,6 +4,14 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 export const USER_STATUSES = ['active', 'pending', 'denied'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
+/**
+ * How an active user got in: `open` (registered while ACCESS_MODE=open, so nobody vetted them),
+ * `approved` (an admin said yes), `admin-list` (in ADMIN_TELEGRAM_IDS), `first-user` (the first
+ * /start on a server without ADMIN_TELEGRAM_IDS). Null while pending or denied.
+ */
+export const ADMISSIONS = ['open', 'approved', 'admin-list', 'first-user'] as const;
+export type Admission = (typeof ADMISSIONS)[number];
+
 export const UserSchema = defineEntity({
   name: 'User',
   tableName: 'users',
@@ -14,7 +22,11 @@ export const UserSchema = defineEntity({
     displayName: p.string().length(128).default(''),
     username: p.string().length(64).nullable(),
     status: p.enum([...USER_STATUSES]).default('active'),
+    /** The admin role (ADMIN_TELEGRAM_IDS or the first user); read through `hasAdminRights`. */
     isAdmin: p.boolean().default(false),
+    admittedVia: p.enum([...ADMISSIONS]).nullable(),
+    /** When the admins were asked about this (pending) user; null: not asked yet. */
+    requestedAt: p.datetime().nullable(),
     /** Free-form preferences (e.g. language); alert settings live in alert_preferences. */
     prefs: p.json<Record<string, unknown>>().default('{}'),
     /** Bumped by `/token revoke`: user tokens carry it, and older versions are refused (src/hub/auth/user-tokens.ts). */

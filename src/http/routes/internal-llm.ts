@@ -5,7 +5,9 @@
  * Statuses: 200 `LlmResponse`; 400 bad body (schema: ≤ 20 messages of ≤ 20 000 characters, no
  * unknown fields); 401/403 token (401 also for a deleted agent's token); 404 agent deleted
  * meanwhile; 409 `LlmNotConfigured` (no provider, unknown provider, or no key: the message names
- * the secret to set); 502 when the provider failed
+ * the secret to set); 429 `LlmBudgetExhausted` (the owner's daily tokens on the server-wide key
+ * are spent; `retryAfterSeconds` until the next UTC day, and the agent plans with its rules
+ * meanwhile); 502 when the provider failed
  * (`LlmAuthFailed`, `LlmRateLimited` with `retryAfterSeconds` and a `Retry-After` header,
  * `LlmUnavailable`, `LlmRejected`). Messages are safe to show: they never hold the key.
  */
@@ -13,6 +15,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { AgentLlmLookup } from '../../hub/llm/agent-llm.js';
 import {
   LlmAuthError,
+  LlmBudgetExhaustedError,
   LlmError,
   LlmNotConfiguredError,
   LlmRateLimitedError,
@@ -91,6 +94,10 @@ export interface InternalLlmRoutesOptions {
 /** Sends a gateway failure as `{error, message}` with its status. */
 function sendLlmError(reply: FastifyReply, err: LlmError) {
   if (err instanceof LlmNotConfiguredError) return reply.code(409).send({ error: 'LlmNotConfigured', message: err.message });
+  if (err instanceof LlmBudgetExhaustedError) {
+    reply.header('retry-after', String(err.retryAfterSeconds));
+    return reply.code(429).send({ error: 'LlmBudgetExhausted', message: err.message, retryAfterSeconds: err.retryAfterSeconds });
+  }
   if (err instanceof LlmRateLimitedError) {
     if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
     return reply.code(502).send({
@@ -115,7 +122,7 @@ export const internalLlmRoutes: FastifyPluginAsync<InternalLlmRoutesOptions> = a
       schema: {
         params: idParams,
         body: llmRequestSchema,
-        response: { 200: llmResponseSchema, 404: errorSchema, 409: errorSchema, 502: errorSchema },
+        response: { 200: llmResponseSchema, 404: errorSchema, 409: errorSchema, 429: errorSchema, 502: errorSchema },
       },
     },
     async (request, reply) => {

@@ -88,6 +88,8 @@ export const wsRoutes: FastifyPluginAsync<WsRoutesOptions> = async (app, { userT
         return;
       }
       socket.send(JSON.stringify({ type: name, data }));
+      // A denied user keeps no stream open (their token may still verify: tokens.ts decides that).
+      if (name === 'user.access_revoked') socket.close(4403, 'access revoked');
     });
     socket.on('close', off);
     socket.on('message', (raw) => {

@@ -1,6 +1,7 @@
 /**
  * Agents as records: create, find (by id, id prefix or name), list, edit, delete — every query
- * scoped to the owner, so another user's agent behaves exactly like a missing one.
+ * scoped to the owner, so another user's agent behaves exactly like a missing one. Creation runs
+ * under the owner's lock and MAX_AGENTS_PER_USER (`quotas.ts`).
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ACTIVE_AGENT_STATUSES, AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
@@ -11,6 +12,7 @@ import { rememberBounded } from '../bounded-map.js';
 import { AgentNotFoundError, AmbiguousAgentError, AgentStateError, ValidationError } from '../errors.js';
 import { validateAgentInput, validateField, type AgentInput, type InputLimits } from './agent-input.js';
 import { toAgentView, type AgentView } from './agent-view.js';
+import { checkAgentCount, checkQuotas, lockOwner, type AgentQuotas } from './quotas.js';
 
 export interface AgentRef {
   ownerId: string;
@@ -27,7 +29,10 @@ export interface EditResult {
 }
 
 export interface AgentDirectory {
+  /** Throws `QuotaExceededError` when the owner has MAX_AGENTS_PER_USER agents (admins exempt). */
   create(ownerId: string, input: Partial<AgentInput> & Pick<AgentInput, 'symbol' | 'amountUsdt'>): Promise<AgentView>;
+  /** Throws `QuotaExceededError` when the owner could not create and run one more agent now. */
+  checkQuota(ownerId: string): Promise<void>;
   list(ownerId: string): Promise<AgentView[]>;
   /** `ref` is a full id, an id prefix (≥4 chars) or a name (case-insensitive). */
   find(ownerId: string, ref: string): Promise<AgentView>;
@@ -59,7 +64,7 @@ async function moveStoredLevels(em: EntityManager, agentId: string, levels: TpSl
     .execute(`update agents set position = position || ?::jsonb where id = ? and position->>'tradeId' = ?`, [JSON.stringify(levels), agentId, tradeId]);
 }
 
-export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputLimits }): AgentDirectory {
+export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits: InputLimits; quotas?: AgentQuotas }): AgentDirectory {
   const refs = new Map<string, AgentRef>();
   const fork = (): EntityManager => orm.em.fork() as EntityManager;
 
@@ -96,12 +101,18 @@ export function createAgentDirectory({ orm, limits }: { orm: Orm; limits: InputL
   return {
     async create(ownerId, input) {
       const valid = validateAgentInput(input, limits);
-      const em = fork();
-      await uniqueName(em, ownerId, valid.name);
-      const agent = em.create(AgentSchema, { ...valid, owner: ownerId, status: 'created' });
-      await em.flush();
+      const agent = await fork().transactional(async (em) => {
+        await lockOwner(em, ownerId);
+        if (quotas) await checkAgentCount(em, quotas, ownerId);
+        await uniqueName(em, ownerId, valid.name);
+        return em.create(AgentSchema, { ...valid, owner: ownerId, status: 'created' });
+      });
       rememberBounded(refs, agent.id, { ownerId, name: agent.name }, MAX_CACHED_REFS);
       return toAgentView(agent);
+    },
+
+    async checkQuota(ownerId) {
+      if (quotas) await checkQuotas(orm, quotas, ownerId);
     },
 
     async list(ownerId) {

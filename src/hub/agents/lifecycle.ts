@@ -19,6 +19,7 @@ import { agentClient } from './agent-client.js';
 import type { AgentDirectory } from './agent-directory.js';
 import { toAgentConfigWire, toAgentView, type AgentView } from './agent-view.js';
 import type { PortAllocator } from './port-allocator.js';
+import { claimRunningSlot, type AgentQuotas } from './quotas.js';
 
 export type SpawnStage = 'creating' | 'starting' | 'running';
 
@@ -42,6 +43,8 @@ export interface LifecycleOptions {
   /** Consecutive failed probes before a running agent counts as crashed. */
   healthFailuresToCrash?: number;
   restartBaseDelayMs?: number;
+  /** MAX_RUNNING_AGENTS_PER_USER, claimed by `start` (restarts after a crash keep their slot). */
+  quotas?: AgentQuotas;
 }
 
 interface Handle {
@@ -55,8 +58,8 @@ export interface AgentLifecycle {
   stop(ownerId: string, ref: string, options?: { closePosition?: boolean; reason?: string }): Promise<AgentView>;
   /** Stop (when active) and delete the record. */
   delete(ownerId: string, ref: string): Promise<AgentView>;
-  /** Stop every active agent of the owner; returns what was stopped. */
-  stopAll(ownerId: string): Promise<AgentView[]>;
+  /** Stop every active agent of the owner (reason default `panic stop`); returns what was stopped. */
+  stopAll(ownerId: string, reason?: string): Promise<AgentView[]>;
   /** Adopt, clean up and resume after a hub (re)start; then begin health probes. */
   reconcile(): Promise<{ adopted: string[]; removedOrphans: string[]; missing: string[] }>;
   /**
@@ -371,6 +374,7 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
           onStage?.('running');
           return toAgentView(agent);
         }
+        if (opts.quotas) await claimRunningSlot(opts.orm, opts.quotas, ownerId, id);
         await update(id, { restartCount: 0 });
         return toAgentView(await spawn(id, onStage));
       });
@@ -408,13 +412,13 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
       });
     },
 
-    async stopAll(ownerId) {
+    async stopAll(ownerId, reason = 'panic stop') {
       const agents = await opts.directory.list(ownerId);
       const stopped: AgentView[] = [];
       for (const a of agents) {
         if (!ACTIVE.has(a.status) && !(a.status === 'failed' && restartTimers.has(a.id))) continue;
         try {
-          stopped.push(await this.stop(ownerId, a.id, { reason: 'panic stop' }));
+          stopped.push(await this.stop(ownerId, a.id, { reason }));
         } catch (error) {
           log.warn({ err: error, agentId: a.id }, 'panic stop failed');
         }

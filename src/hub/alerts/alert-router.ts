@@ -25,6 +25,7 @@ export const ALERT_EVENTS = [
   'agent.restarted',
   'agent.stopped',
   'order.error',
+  'llm.budget_spent',
 ] as const satisfies ReadonlyArray<keyof HubEventMap>;
 
 export type AlertEventName = (typeof ALERT_EVENTS)[number];
@@ -52,6 +53,8 @@ export function alertTypeOf(event: AlertEvent): AlertType {
       return 'agent.restart';
     case 'order.error':
       return 'order.error';
+    case 'llm.budget_spent':
+      return 'llm.budget';
   }
 }
 

@@ -18,6 +18,7 @@ export const ALERT_TYPES = [
   'agent.crash',
   'agent.restart',
   'order.error',
+  'llm.budget',
 ] as const;
 
 export type AlertType = (typeof ALERT_TYPES)[number];
@@ -43,6 +44,7 @@ export const ALERT_TYPE_INFO: Record<AlertType, AlertTypeInfo> = {
   'agent.crash': { label: 'Crash / failure', noun: ['crash', 'crashes'], defaultMode: 'on', canTurnOff: false },
   'agent.restart': { label: 'Restart', noun: ['restart', 'restarts'], defaultMode: 'on', canTurnOff: true },
   'order.error': { label: 'Order error', noun: ['order error', 'order errors'], defaultMode: 'on', canTurnOff: true },
+  'llm.budget': { label: 'LLM budget spent', noun: ['budget notice', 'budget notices'], defaultMode: 'on', canTurnOff: true },
 };
 
 export function isAlertType(value: string): value is AlertType {

@@ -3,9 +3,9 @@
  * never contain the API key or the upstream's raw error text for auth failures (OpenAI echoes a
  * masked key in its 401 message).
  *
- * HTTP mapping (see `src/http/routes/internal-llm.ts`): `LlmNotConfiguredError` → 409, the
- * upstream failures (`LlmAuthError`, `LlmRateLimitedError`, `LlmUnavailableError`,
- * `LlmRejectedError`) → 502.
+ * HTTP mapping (see `src/http/routes/internal-llm.ts`): `LlmNotConfiguredError` → 409,
+ * `LlmBudgetExhaustedError` → 429, the upstream failures (`LlmAuthError`, `LlmRateLimitedError`,
+ * `LlmUnavailableError`, `LlmRejectedError`) → 502.
  */
 import { HubError } from '../errors.js';
 import { PROVIDER_SPECS, type LlmProvider } from './providers.js';
@@ -33,6 +33,30 @@ export class LlmNotConfiguredError extends LlmError {
     readonly secretName?: string,
   ) {
     super(provider, message);
+  }
+}
+
+/**
+ * The owner's daily budget on the server-wide keys is spent; nothing was sent upstream. The agent
+ * plans with its rules until `resetsAt` (the next UTC midnight), or until the owner sets a key.
+ */
+export class LlmBudgetExhaustedError extends LlmError {
+  override name = 'LlmBudgetExhaustedError';
+  constructor(
+    provider: string,
+    readonly usedTokens: number,
+    readonly limitTokens: number,
+    readonly resetsAt: Date,
+    /** Seconds from the refusal until `resetsAt`. */
+    readonly retryAfterSeconds: number,
+    /** The secret that lifts the limit (the owner's own key). */
+    readonly secretName: string,
+  ) {
+    super(
+      provider,
+      `Today's budget of ${limitTokens.toLocaleString('en-US')} tokens on the server's LLM keys is spent (${usedTokens.toLocaleString('en-US')} used); ` +
+        `the agent uses its rules until 00:00 UTC. Set your own ${secretName} to go on.`,
+    );
   }
 }
 

@@ -4,8 +4,10 @@
  *
  * Per call: resolve provider and model (agent setting → deployment default → built-in default,
  * see providers.ts) → resolve the key from the owner's secrets (agent override → user → env) →
- * one SDK client per (provider, base URL, key hash) → chat completion with the provider's JSON
- * mode → record the tokens on the agent row → `LlmResponse`.
+ * on a server-wide (env) key, the owner's daily budget admits the call or refuses it
+ * (`LlmBudgetExhaustedError`, nothing sent upstream) → one SDK client per (provider, base URL,
+ * key hash) → chat completion with the provider's JSON mode → record the tokens on the agent row
+ * (and on the owner's day when metered) → `LlmResponse`.
  *
  * Retries are the gateway's own, bounded by `maxAttempts` (default 2 = one retry):
  * - 5xx, timeouts and connection failures are retried after `retryDelayMs`;
@@ -24,7 +26,8 @@ import type { Logger } from '../../logger.js';
 import { classifyLlmError, isTransient } from './classify-error.js';
 import { buildChatRequest } from './chat-request.js';
 import { createClientCache } from './client-cache.js';
-import { LlmError, LlmNotConfiguredError, LlmRateLimitedError, LlmUnavailableError } from './errors.js';
+import type { LlmBudget } from './budget.js';
+import { LlmBudgetExhaustedError, LlmError, LlmNotConfiguredError, LlmRateLimitedError, LlmUnavailableError } from './errors.js';
 import { LLM_PROVIDERS, PROVIDER_SPECS, isLlmProvider, type LlmProvider } from './providers.js';
 import type { SecretResolver } from './secret-resolver.js';
 import { recordTokenUsage, tokenCount, type TokenUsage } from './usage.js';
@@ -32,6 +35,8 @@ import { recordTokenUsage, tokenCount, type TokenUsage } from './usage.js';
 export interface LlmGatewayDeps {
   orm: Orm;
   secrets: SecretResolver;
+  /** Rations the server-wide keys per user and day; without it they are unmetered. */
+  budget?: LlmBudget;
   /** Per-provider base URLs (config.llm.*BaseUrl); missing ones use the provider's default. */
   baseUrls?: Partial<Record<LlmProvider, string>>;
   /** Per-provider default models; missing ones use the built-in defaults (providers.ts). */
@@ -55,7 +60,8 @@ export interface LlmGateway {
   /**
    * One chat completion for `agentId` (owned by `ownerId`) with `provider` and `model`
    * (null model = default). Throws `LlmNotConfiguredError` (no/unknown provider, no key),
-   * `LlmAuthError`, `LlmRateLimitedError`, `LlmUnavailableError` or `LlmRejectedError`.
+   * `LlmBudgetExhaustedError`, `LlmAuthError`, `LlmRateLimitedError`, `LlmUnavailableError` or
+   * `LlmRejectedError`.
    */
   complete(agentId: string, ownerId: string, provider: string | null, model: string | null, req: LlmRequest): Promise<LlmResponse>;
   /** The model used when an agent of `provider` sets none. */
@@ -88,18 +94,27 @@ export function createLlmGateway(deps: LlmGatewayDeps): LlmGateway {
     return normalized;
   }
 
-  async function resolveKey(ownerId: string, agentId: string, provider: LlmProvider): Promise<string> {
+  /** The key for this call, and whether its tokens count against the owner's daily budget. */
+  async function resolveKey(ownerId: string, agentId: string, provider: LlmProvider): Promise<{ apiKey: string; metered: boolean }> {
     const { label, secretName } = PROVIDER_SPECS[provider];
-    const key = (await deps.secrets.resolve(ownerId, secretName, agentId))?.trim();
-    if (!key) {
+    const found = await deps.secrets.lookup(ownerId, secretName, agentId);
+    const apiKey = found?.value.trim();
+    if (!found || !apiKey) {
       throw new LlmNotConfiguredError(provider, `No ${label} API key. Set the secret ${secretName} (for you, or for this agent).`, secretName);
     }
-    return key;
+    if (found.source !== 'server' || !deps.budget) return { apiKey, metered: false };
+    const admission = await deps.budget.admit(ownerId, agentId);
+    if (admission.spent) {
+      const { usedTokens, limitTokens, resetsAt, retryAfterSeconds } = admission.spent;
+      throw new LlmBudgetExhaustedError(provider, usedTokens, limitTokens, resetsAt, retryAfterSeconds, secretName);
+    }
+    return { apiKey, metered: admission.metered };
   }
 
-  async function record(agentId: string, ownerId: string, usage: TokenUsage, log: Logger) {
+  async function record(agentId: string, ownerId: string, usage: TokenUsage, metered: boolean, log: Logger) {
     try {
       await recordTokenUsage(deps.orm, agentId, ownerId, usage);
+      if (metered) await deps.budget!.spend(ownerId, usage.promptTokens + usage.completionTokens);
     } catch (err) {
       log.warn({ err: err instanceof Error ? err.message : String(err) }, 'llm: could not record token usage');
     }
@@ -115,7 +130,7 @@ export function createLlmGateway(deps: LlmGatewayDeps): LlmGateway {
       if (!MODEL_NAME.test(model)) {
         throw new LlmNotConfiguredError(provider, `"${model.slice(0, 40)}" is not a valid model name for ${spec.label}.`);
       }
-      const apiKey = await resolveKey(ownerId, agentId, provider);
+      const { apiKey, metered } = await resolveKey(ownerId, agentId, provider);
       const client = clients.get({ provider, baseUrl: baseUrl(provider), apiKey, timeoutMs, fetch: deps.fetch });
       const body = buildChatRequest(spec, model, req);
       const log = deps.logger.child({ agentId, provider, model, purpose: req.purpose });
@@ -133,7 +148,7 @@ export function createLlmGateway(deps: LlmGatewayDeps): LlmGateway {
           const usage = { promptTokens: tokenCount(completion.usage?.prompt_tokens), completionTokens: tokenCount(completion.usage?.completion_tokens) };
           total.promptTokens += usage.promptTokens;
           total.completionTokens += usage.completionTokens;
-          await record(agentId, ownerId, usage, log);
+          await record(agentId, ownerId, usage, metered, log);
           const choice = completion.choices?.[0];
           if (!choice?.message) {
             failure = new LlmUnavailableError(provider, `${spec.label} answered without a message`);

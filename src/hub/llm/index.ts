@@ -6,5 +6,7 @@ export type { AgentLlmLookup, AgentLlmSettings } from './agent-llm.js';
 export type { SecretResolver } from './secret-resolver.js';
 export { LLM_PROVIDERS, PROVIDER_SPECS, isLlmProvider } from './providers.js';
 export type { LlmProvider, ProviderSpec, JsonMode } from './providers.js';
-export { LlmError, LlmNotConfiguredError, LlmAuthError, LlmRateLimitedError, LlmUnavailableError, LlmRejectedError } from './errors.js';
+export { createLlmBudget } from './budget.js';
+export type { LlmBudget } from './budget.js';
+export { LlmError, LlmBudgetExhaustedError, LlmNotConfiguredError, LlmAuthError, LlmRateLimitedError, LlmUnavailableError, LlmRejectedError } from './errors.js';
 export { DEFAULT_MAX_TOKENS } from './chat-request.js';

@@ -4,7 +4,9 @@
  * AES-256-GCM with a fresh 12-byte nonce per value; the additional authenticated data binds a
  * ciphertext to its (owner, scope, name), so a row copied onto another user or name does not
  * decrypt. Keys (vault-keys.ts): the current key encrypts, previous keys still decrypt, and
- * `rotateSecrets` (rotation.ts) re-encrypts old rows under the current key. Resolution order: agent override → user secret → server (env) value.
+ * `rotateSecrets` (rotation.ts) re-encrypts old rows under the current key. Resolution order:
+ * agent override → user secret → server (env) value, the last only where the
+ * `ServerSecretPolicy` lets that owner use it.
  * Every decrypted value is added to the `SecretRegistry`, so the logger scrubs it.
  *
  * Values never leave through `list` (masked as `••••abcd` from the stored hint) or errors.
@@ -16,6 +18,7 @@ import { SecretSchema } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
 import type { SecretRegistry } from '../../logger.js';
 import { HubError, ValidationError } from '../errors.js';
+import type { ServerSecretPolicy } from './server-secret-policy.js';
 import { isSecretName, SECRET_LABELS, type SecretName } from './secret-names.js';
 import { createKeyring, type SealedRow } from './vault-keys.js';
 
@@ -54,6 +57,8 @@ export interface Vault {
   delete(ownerId: string, name: SecretName, scope?: SecretScope): Promise<boolean>;
   /** The value the agent (or the user) should use: agent override → user secret → server value. */
   resolve(ownerId: string, name: SecretName, agentId?: string): Promise<string | undefined>;
+  /** `resolve`, saying where the value came from (the LLM gateway meters the server's keys). */
+  lookup(ownerId: string, name: SecretName, agentId?: string): Promise<{ value: string; source: SecretSource } | undefined>;
   /** Where `resolve` would take the value from, without decrypting anything. */
   source(ownerId: string, name: SecretName, agentId?: string): Promise<SecretSource | undefined>;
   /**
@@ -74,6 +79,8 @@ export interface VaultDeps {
   previousKeys?: readonly string[];
   /** Server-wide values (the process environment), the last resort of `resolve`. */
   serverSecrets?: Partial<Record<SecretName, string>>;
+  /** Who may use a server-wide value (default: everyone; production passes `serverSecretPolicy`). */
+  serverSecretAllowed?: ServerSecretPolicy;
   registry?: SecretRegistry;
   /** Staged values older than this are ignored and purged (ms; default 15 minutes). */
   stageTtlMs?: number;
@@ -85,7 +92,7 @@ const STAGED_PREFIX = 'staged:';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The server-wide secrets from the configuration, by vault name. */
-export function serverSecretsFromConfig(config: Config): Partial<Record<SecretName, string>> {
+export function serverSecretsFromConfig(config: Pick<Config, 'hashkey' | 'llm' | 'market'>): Partial<Record<SecretName, string>> {
   return {
     HASHKEY_API_KEY: config.hashkey.apiKey,
     HASHKEY_SECRET: config.hashkey.secret,
@@ -155,6 +162,13 @@ export function createVault(deps: VaultDeps): Vault {
     return fork().findOne(SecretSchema, { owner: ownerId, scope, name });
   }
 
+  /** The server's value of `name` when it has one and this owner may use it. */
+  async function serverValue(ownerId: string, name: SecretName): Promise<string | undefined> {
+    const value = deps.serverSecrets?.[name];
+    if (!value || (deps.serverSecretAllowed && !(await deps.serverSecretAllowed(ownerId, name)))) return undefined;
+    return value;
+  }
+
   const vault: Vault = {
     async set(ownerId, name, raw, scope = 'user') {
       if (!isSecretName(name)) throw new ValidationError('name', `Unknown secret name ${String(name)}.`);
@@ -186,19 +200,24 @@ export function createVault(deps: VaultDeps): Vault {
     },
 
     async resolve(ownerId, name, agentId) {
+      return (await vault.lookup(ownerId, name, agentId))?.value;
+    },
+
+    async lookup(ownerId, name, agentId) {
       for (const scope of agentId ? [agentId, 'user'] : ['user']) {
         const row = await readRow(ownerId, name, scope);
-        if (row) return decrypt(row, ownerId);
+        if (row) return { value: decrypt(row, ownerId), source: scope === 'user' ? 'user' : 'agent' };
       }
-      const server = deps.serverSecrets?.[name];
-      if (server) deps.registry?.add(server);
-      return server || undefined;
+      const server = await serverValue(ownerId, name);
+      if (!server) return undefined;
+      deps.registry?.add(server);
+      return { value: server, source: 'server' };
     },
 
     async source(ownerId, name, agentId) {
       if (agentId && (await readRow(ownerId, name, agentId))) return 'agent';
       if (await readRow(ownerId, name, 'user')) return 'user';
-      return deps.serverSecrets?.[name] ? 'server' : undefined;
+      return (await serverValue(ownerId, name)) ? 'server' : undefined;
     },
 
     async stage(ownerId, raw) {

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAgentDirectory } from '../../../src/hub/agents/agent-directory.js';
+import { HubEvents, type HubEventMap } from '../../../src/hub/events.js';
 import { createLlmGateway, type LlmGateway, type LlmGatewayDeps } from '../../../src/hub/llm/gateway.js';
+import { createLlmBudget } from '../../../src/hub/llm/budget.js';
 import {
   LlmAuthError,
+  LlmBudgetExhaustedError,
   LlmNotConfiguredError,
   LlmRateLimitedError,
   LlmRejectedError,
@@ -393,5 +396,65 @@ describe('LLM gateway: answers and usage', () => {
     server.reply({ kind: 'answer', content: '{}', usage: { prompt: 500, completion: 500 } });
     await gateway().complete(otherAgent, owner, 'openai', null, plannerRequest()); // wrong owner for this agent
     expect(await tokens(otherAgent)).toEqual(before);
+  });
+});
+
+describe('LLM gateway: the daily budget on the server-wide keys', () => {
+  const DAY = Date.UTC(2026, 11, 3, 9, 0, 0);
+  let clock = DAY;
+  let events: HubEvents;
+  let notices: Array<HubEventMap['llm.budget_spent']>;
+  const used = async (userId: string, day = '2026-12-03') => {
+    const rows: Array<{ tokens: string }> = await orm.em.getConnection().execute('select tokens from llm_daily_usage where user_id = ? and day = ?', [userId, day]);
+    return Number(rows[0]?.tokens ?? 0);
+  };
+  const metered = () =>
+    gateway({ budget: createLlmBudget({ orm, events, dailyTokens: 250, isExempt: async (userId) => userId === owner, now: () => clock }) });
+
+  beforeEach(() => {
+    clock = DAY;
+    events = new HubEvents();
+    notices = [];
+    events.on('llm.budget_spent', (e) => notices.push(e));
+    secrets = layeredSecrets();
+    secrets.env.set('OPENAI_API_KEY', ENV_KEY);
+  });
+
+  it('meters a non-admin on the server key, refuses once the day is spent (told once), and opens again the next UTC day', async () => {
+    const gw = metered();
+    for (let i = 0; i < 2; i++) server.reply({ kind: 'answer', content: '{}', usage: { prompt: 120, completion: 30 } });
+    await gw.complete(otherAgent, otherOwner, 'openai', null, plannerRequest());
+    expect(await used(otherOwner)).toBe(150);
+    await gw.complete(otherAgent, otherOwner, 'openai', null, plannerRequest()); // 150 < 250: admitted, ends over
+    expect(await used(otherOwner)).toBe(300);
+
+    const spent = await failure(gw.complete(otherAgent, otherOwner, 'openai', null, plannerRequest()));
+    expect(spent).toBeInstanceOf(LlmBudgetExhaustedError);
+    expect(spent.message).toBe("Today's budget of 250 tokens on the server's LLM keys is spent (300 used); the agent uses its rules until 00:00 UTC. Set your own OPENAI_API_KEY to go on.");
+    expect((spent as LlmBudgetExhaustedError).retryAfterSeconds).toBe(15 * 3600);
+    await failure(gw.complete(otherAgent, otherOwner, 'openai', null, plannerRequest()));
+    expect(server.requests).toHaveLength(2);
+    expect(notices).toEqual([{ ownerId: otherOwner, agentId: otherAgent, agentName: 'gamma', usedTokens: 300, limitTokens: 250, resetsAt: '2026-12-04T00:00:00.000Z' }]);
+
+    // Their own key is theirs: not metered, not refused.
+    secrets.user.set(`${otherOwner}|OPENAI_API_KEY`, USER_KEY);
+    await gw.complete(otherAgent, otherOwner, 'openai', null, plannerRequest());
+    expect(server.requests.at(-1)!.key).toBe(USER_KEY);
+    expect(await used(otherOwner)).toBe(300);
+    secrets.user.delete(`${otherOwner}|OPENAI_API_KEY`);
+
+    clock = DAY + 15 * 3600_000;
+    await gw.complete(otherAgent, otherOwner, 'openai', null, plannerRequest());
+    expect(await used(otherOwner, '2026-12-04')).toBe(15); // the default answer's usage
+    expect(notices).toHaveLength(1);
+  });
+
+  it('does not meter admins', async () => {
+    const gw = metered();
+    for (let i = 0; i < 3; i++) server.reply({ kind: 'answer', content: '{}', usage: { prompt: 200, completion: 100 } });
+    for (let i = 0; i < 3; i++) await gw.complete(agentA, owner, 'openai', null, plannerRequest());
+    expect(server.requests.map((r) => r.key)).toEqual([ENV_KEY, ENV_KEY, ENV_KEY]);
+    expect(await used(owner)).toBe(0);
+    expect(notices).toEqual([]);
   });
 });

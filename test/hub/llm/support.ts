@@ -27,9 +27,15 @@ export function layeredSecrets(): LayeredSecrets {
     user,
     agent,
     calls,
-    async resolve(ownerId, name, agentId) {
+    async lookup(ownerId, name, agentId) {
       calls.push({ ownerId, name, agentId });
-      return (agentId ? agent.get(`${agentId}|${name}`) : undefined) ?? user.get(`${ownerId}|${name}`) ?? env.get(name);
+      const layers = [
+        ['agent', agentId ? agent.get(`${agentId}|${name}`) : undefined],
+        ['user', user.get(`${ownerId}|${name}`)],
+        ['server', env.get(name)],
+      ] as const;
+      const hit = layers.find(([, value]) => value !== undefined);
+      return hit ? { value: hit[1]!, source: hit[0] } : undefined;
     },
   };
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orm } from '../../../src/db/orm.js';
 import { HubError } from '../../../src/hub/errors.js';
 import { rotateSecrets } from '../../../src/hub/secrets/rotation.js';
+import { serverSecretPolicy } from '../../../src/hub/secrets/server-secret-policy.js';
 import { createVault, SecretRejectedError, VaultDecryptError, type Vault } from '../../../src/hub/secrets/vault.js';
 import { createKeyring } from '../../../src/hub/secrets/vault-keys.js';
 import { createUserService } from '../../../src/hub/users.js';
@@ -26,7 +27,7 @@ let bob: string;
 
 beforeAll(async () => {
   ({ orm, close, db } = await createTestOrm('vault'));
-  const users = createUserService({ orm, accessMode: 'open', adminIds: [] });
+  const users = createUserService({ orm, accessMode: 'open', adminIds: [11] });
   alice = (await users.register(11, 'Alice')).user.id;
   bob = (await users.register(12, 'Bob')).user.id;
   registry = new SecretRegistry();
@@ -105,6 +106,30 @@ describe('vault', () => {
     expect(await vault.resolve(bob, 'DEEPSEEK_API_KEY')).toBeUndefined();
     // Alice's secrets never answer for Bob.
     expect(await vault.resolve(bob, 'ANTHROPIC_API_KEY')).toBeUndefined();
+  });
+
+  it('lends the server-wide exchange keys to admins only, the server-wide LLM keys to everyone', async () => {
+    const users = createUserService({ orm, accessMode: 'open', adminIds: [11, 14] });
+    const carol = (await users.register(13, 'Carol')).user.id;
+    const dave = (await users.register(14, 'Dave, admin')).user.id;
+    const guarded = createVault({
+      orm,
+      encryptionKey: KEY,
+      serverSecrets: { HASHKEY_API_KEY: 'server-hashkey-key-0001', HASHKEY_SECRET: 'server-hashkey-secret-0001', OPENAI_API_KEY: 'server-openai-key-000111' },
+      serverSecretAllowed: serverSecretPolicy(users),
+    });
+    for (const name of ['HASHKEY_API_KEY', 'HASHKEY_SECRET'] as const) {
+      expect(await guarded.resolve(carol, name)).toBeUndefined();
+      expect(await guarded.source(carol, name)).toBeUndefined();
+      expect(await guarded.lookup(carol, name, randomUUID())).toBeUndefined();
+    }
+    expect(await guarded.lookup(dave, 'HASHKEY_API_KEY')).toEqual({ value: 'server-hashkey-key-0001', source: 'server' });
+    expect(await guarded.source(dave, 'HASHKEY_SECRET')).toBe('server');
+    expect(await guarded.lookup(carol, 'OPENAI_API_KEY')).toEqual({ value: 'server-openai-key-000111', source: 'server' });
+    // Her own keys are hers to trade with.
+    await guarded.set(carol, 'HASHKEY_API_KEY', 'carol-own-hashkey-key-1');
+    expect(await guarded.lookup(carol, 'HASHKEY_API_KEY')).toEqual({ value: 'carol-own-hashkey-key-1', source: 'user' });
+    expect(await guarded.resolve(carol, 'HASHKEY_SECRET')).toBeUndefined(); // never half hers, half the server's
   });
 
   it('adds decrypted values to the log scrubber', async () => {
