@@ -104,7 +104,7 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
       logger,
       health,
       plugins: [
-        { plugin: internalAgentRoutes, options: { tokens: hub.tokens, directory: hub.agents, ingest: hub.ingest } },
+        { plugin: internalAgentRoutes, options: { tokens: hub.tokens, directory: hub.agents, ingest: hub.ingest, openPositions: hub.openPositions } },
         { plugin: internalOrderRoutes, options: { tokens: hub.tokens, broker: hub.broker, decisions: hub.decisions } },
         { plugin: internalLlmRoutes, options: { tokens: hub.tokens, gateway: hub.llm, agentLlm: hub.agentLlm } },
         { plugin: internalMarketRoutes, options: { tokens: hub.tokens, market: hub.market.service } },

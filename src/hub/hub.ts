@@ -24,6 +24,9 @@ import { createChainLoggerFromConfig } from './chain/chain-from-config.js';
 import type { ChainLogger } from './chain/chain-logger.js';
 import { createAgentLlmLookup, createLlmGateway, type AgentLlmLookup, type LlmGateway } from './llm/index.js';
 import { createMarketFromConfig, type Market } from './market/market-from-config.js';
+import { observeCandleService } from './market/price-observer.js';
+import { createLiquidator, type Liquidator } from './broker/liquidator.js';
+import { createOpenPositionBook, loadOpenPositions, type OpenPositionBook } from './broker/open-positions.js';
 
 export interface Hub {
   events: HubEvents;
@@ -37,6 +40,10 @@ export interface Hub {
   runtime: AgentRuntime;
   market: Market;
   broker: Broker;
+  /** Open paper positions (liquidation watch); `has(tradeId)` answers whether a trade is still open. */
+  openPositions: Pick<OpenPositionBook, 'has'>;
+  /** Liquidates paper positions on every price the market layer serves. */
+  liquidator: Liquidator;
   decisions: DecisionRecorder;
   llm: LlmGateway;
   agentLlm: AgentLlmLookup;
@@ -107,7 +114,21 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     range: config.agents.portRange,
     checkHost: runtime.kind === 'process' || config.agents.network === 'host',
   });
-  const market = createMarketFromConfig(config, { orm });
+  // Every price the market layer serves is checked against the open paper positions (liquidation).
+  const openPositions = createOpenPositionBook();
+  const watched = await loadOpenPositions(orm, openPositions);
+  if (watched > 0) logger.info({ positions: watched }, 'open paper positions watched for liquidation');
+  const liquidator = createLiquidator({
+    book: openPositions,
+    liquidate: (agentId, tradeId) => broker.liquidate(agentId, tradeId),
+    logger: logger.child({ part: 'liquidator' }),
+  });
+  const unobserved = createMarketFromConfig(config, { orm });
+  const market: Market = {
+    ...unobserved,
+    service: observeCandleService(unobserved.service, liquidator, (err) => logger.error({ err }, 'liquidation check failed')),
+  };
+  events.on('agent.deleted', ({ agentId }) => openPositions.untrackAgent(agentId));
   const prices = {
     price: async (symbol: string) => {
       const quote = await market.service.getPrice(symbol, 'position');
@@ -125,6 +146,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     slippageBps: config.paper.slippageBps,
     exchangeFor: createHashKeyExchangeFactory({ secrets: vault, ...hashkey }),
     directory: agents,
+    openPositions,
     logger: logger.child({ part: 'broker' }),
   });
   const decisions = createDecisionRecorder({ orm, events, directory: agents, logger: logger.child({ part: 'decisions' }) });
@@ -163,6 +185,8 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     runtime,
     market,
     broker,
+    openPositions,
+    liquidator,
     decisions,
     llm,
     agentLlm: createAgentLlmLookup({ orm }),
@@ -173,6 +197,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     },
     async stop() {
       await lifecycle.close();
+      await liquidator.idle();
       await chain.stop();
       await ingest.close();
       await runtime.close();
