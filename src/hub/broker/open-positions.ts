@@ -115,6 +115,14 @@ export function createOpenPositionBook(): OpenPositionBook {
     crossedByBars(symbol, bars) {
       const book = bySymbol.get(symbol);
       if (!book || bars.length === 0) return [];
+      const { maxLong, minShort } = extremes(book);
+      let low = Infinity;
+      let high = -Infinity;
+      for (const bar of bars) {
+        if (bar.low < low) low = bar.low;
+        if (bar.high > high) high = bar.high;
+      }
+      if (low > maxLong && high < minShort) return [];
       // Suffix extremes: lowFrom[i] / highFrom[i] over bars i..end, so each position costs a binary search.
       const n = bars.length;
       const lowFrom = new Float64Array(n + 1).fill(Infinity);
@@ -123,8 +131,6 @@ export function createOpenPositionBook(): OpenPositionBook {
         lowFrom[i] = Math.min(lowFrom[i + 1]!, bars[i]!.low);
         highFrom[i] = Math.max(highFrom[i + 1]!, bars[i]!.high);
       }
-      const { maxLong, minShort } = extremes(book);
-      if (lowFrom[0]! > maxLong && highFrom[0]! < minShort) return [];
       return [...book.positions.values()].filter((p) => {
         const i = firstBarFrom(bars, p.openedAtMs);
         return crossesLiquidation(p.side, p.liquidationPrice, lowFrom[i]!, highFrom[i]!);
