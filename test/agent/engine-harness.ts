@@ -115,3 +115,7 @@ export function flatCandles(n: number, close: number, range: number): Candle[] {
     volume: 1,
   }));
 }
+
+/** Executed closes and opens the fake hub recorded. */
+export const closes = (x: Harness) => x.hub.fills.filter((f) => f.status === 'closed');
+export const opens = (x: Harness) => x.hub.fills.filter((f) => f.status === 'open');

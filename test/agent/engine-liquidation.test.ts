@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/shared/market.js';
-import { startHarness, type Harness } from './engine-harness.js';
+import { closes, startHarness, type Harness } from './engine-harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -8,7 +8,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-const closes = (x: Harness) => x.hub.fills.filter((f) => f.status === 'closed');
 const closeOrders = (x: Harness) => x.hub.orders.filter((o) => o.action === 'close');
 const bar = (openTime: number, low: number, high: number, close = 95): Candle => ({ openTime, open: close, high, low, close, volume: 1 });
 
