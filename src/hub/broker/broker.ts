@@ -247,7 +247,10 @@ export function createBroker(deps: BrokerDeps): Broker {
     agent.unrealizedPnl = 0;
     await em.flush();
     await enqueueChainEntry(em, 'trade', tradeChainRecord(agent.id, agent.symbol, trade, 'close'));
-    const reason = exit.reason === LIQUIDATION_REASON ? LIQUIDATION_REASON : tradeReason(order.reason, EVENT_REASON_MAX_CHARS);
+    // The event carries the agent's full words unless the fill decided otherwise (liquidated, or a
+    // "liquidation" on spot that was a market close).
+    const asked = tradeReason(order.reason, EVENT_REASON_MAX_CHARS);
+    const reason = exit.reason === LIQUIDATION_REASON || asked === LIQUIDATION_REASON ? exit.reason : asked;
     return {
       result: orderResultOf(trade, agent, 'close', false),
       event: { name: 'trade.closed', data: eventData(ctx, agent.symbol, trade, exit.price, trade.fees, reason) },

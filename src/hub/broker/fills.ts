@@ -14,8 +14,9 @@ import type { Logger } from '../../logger.js';
 import { crossesLiquidation, LIQUIDATION_REASON } from '../../shared/liquidation.js';
 import type { OrderRequest, PositionSide } from '../../shared/wire.js';
 import type { Exchange } from '../exchange/exchange.js';
-import { LiveOrderError, LiveShortUnsupportedError, PriceUnavailableError } from './errors.js';
+import { InvalidOrderError, LiveOrderError, LiveShortUnsupportedError, PriceUnavailableError } from './errors.js';
 import { placeLiveOrder } from './live.js';
+import { isHubOrder } from './order-rules.js';
 import { grossPnl, paperClose, paperLiquidation, paperOpen, type PaperCosts } from './paper.js';
 import type { PriceSource } from './ports.js';
 
@@ -120,6 +121,7 @@ export function createFills(deps: FillDeps): Fills {
 
     async close(agent, trade, order, reason, log) {
       if (trade.live) {
+        if (isHubOrder(order)) throw new InvalidOrderError(`trade ${trade.id} is live (spot): the hub never liquidates it`);
         const exchange = await exchangeOf(agent);
         const executed = await placeLiveOrder(
           exchange,
@@ -127,7 +129,9 @@ export function createFills(deps: FillDeps): Fills {
           log,
         );
         const pnl = grossPnl(trade.side, trade.entryPrice, executed.price, executed.executedQty) - trade.fees - executed.fee;
-        return { price: executed.price, qty: executed.executedQty, fee: executed.fee, pnl, orderIds: [executed.orderId], marketPrice: executed.price, reason };
+        // Spot is never liquidated: an agent's "liquidation" reason is a plain market close here.
+        const stored = reason === LIQUIDATION_REASON ? 'market close' : reason;
+        return { price: executed.price, qty: executed.executedQty, fee: executed.fee, pnl, orderIds: [executed.orderId], marketPrice: executed.price, reason: stored };
       }
       const position = { side: trade.side, entryPrice: trade.entryPrice, qty: trade.qty, openFee: trade.fees };
       const liq = trade.liquidationPrice ?? null;

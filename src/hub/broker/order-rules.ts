@@ -17,6 +17,11 @@ export function liquidationOrder(tradeId: string): OrderRequest {
   return { idempotencyKey: `${HUB_KEY_PREFIX}liquidation:${tradeId}`, action: 'close', reason: LIQUIDATION_REASON, tradeId };
 }
 
+/** True for an order the hub itself placed (its liquidations). */
+export function isHubOrder(order: OrderRequest): boolean {
+  return order.idempotencyKey.startsWith(HUB_KEY_PREFIX);
+}
+
 function positive(value: number | null | undefined): boolean {
   return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }
@@ -24,7 +29,7 @@ function positive(value: number | null | undefined): boolean {
 /** Throws `InvalidOrderError` naming the first field an agent's order gets wrong. */
 export function validateOrder(order: OrderRequest): void {
   if (!order.idempotencyKey || order.idempotencyKey.length > 128) throw new InvalidOrderError('idempotencyKey must be 1..128 characters');
-  if (order.idempotencyKey.startsWith(HUB_KEY_PREFIX)) throw new InvalidOrderError(`idempotencyKey must not start with "${HUB_KEY_PREFIX}" (reserved for the hub)`);
+  if (isHubOrder(order)) throw new InvalidOrderError(`idempotencyKey must not start with "${HUB_KEY_PREFIX}" (reserved for the hub)`);
   for (const field of ['tpPrice', 'slPrice'] as const) {
     const v = order[field];
     if (v !== undefined && v !== null && !positive(v)) throw new InvalidOrderError(`${field} must be a positive price or null`);
