@@ -18,15 +18,25 @@ import { createProcessRuntime } from './runtime/process-runtime.js';
 import type { AgentRuntime } from './runtime/runtime.js';
 import { createVault, serverSecretsFromConfig, type Vault } from './secrets/vault.js';
 import { createUserService, type UserService } from './users.js';
-import { createBroker, createDecisionRecorder, createHashKeyExchangeFactory, hashKeyPairVerifier, type Broker, type DecisionRecorder } from './broker/index.js';
+import {
+  createBroker,
+  createDecisionRecorder,
+  createHashKeyExchangeFactory,
+  createLiquidator,
+  createOpenPositionBook,
+  hashKeyPairVerifier,
+  loadOpenPositions,
+  type Broker,
+  type DecisionRecorder,
+  type Liquidator,
+  type OpenPositionBook,
+} from './broker/index.js';
 import { bridgeChainEvents } from './chain/chain-events.js';
 import { createChainLoggerFromConfig } from './chain/chain-from-config.js';
 import type { ChainLogger } from './chain/chain-logger.js';
 import { createAgentLlmLookup, createLlmGateway, type AgentLlmLookup, type LlmGateway } from './llm/index.js';
 import { createMarketFromConfig, type Market } from './market/market-from-config.js';
 import { observeCandleService } from './market/price-observer.js';
-import { createLiquidator, type Liquidator } from './broker/liquidator.js';
-import { createOpenPositionBook, loadOpenPositions, type OpenPositionBook } from './broker/open-positions.js';
 
 export interface Hub {
   events: HubEvents;
