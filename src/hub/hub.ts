@@ -18,25 +18,13 @@ import { createProcessRuntime } from './runtime/process-runtime.js';
 import type { AgentRuntime } from './runtime/runtime.js';
 import { createVault, serverSecretsFromConfig, type Vault } from './secrets/vault.js';
 import { createUserService, type UserService } from './users.js';
-import {
-  createBroker,
-  createDecisionRecorder,
-  createHashKeyExchangeFactory,
-  createLiquidator,
-  createOpenPositionBook,
-  hashKeyPairVerifier,
-  loadOpenPositions,
-  type Broker,
-  type DecisionRecorder,
-  type Liquidator,
-  type OpenPositionBook,
-} from './broker/index.js';
+import { createBroker, createDecisionRecorder, createHashKeyExchangeFactory, hashKeyPairVerifier, type Broker, type DecisionRecorder } from './broker/index.js';
+import { watchLiquidations, type LiquidationWatch } from './broker/liquidation-watch.js';
 import { bridgeChainEvents } from './chain/chain-events.js';
 import { createChainLoggerFromConfig } from './chain/chain-from-config.js';
 import type { ChainLogger } from './chain/chain-logger.js';
 import { createAgentLlmLookup, createLlmGateway, type AgentLlmLookup, type LlmGateway } from './llm/index.js';
 import { createMarketFromConfig, type Market } from './market/market-from-config.js';
-import { observeCandleService } from './market/price-observer.js';
 
 export interface Hub {
   events: HubEvents;
@@ -50,10 +38,9 @@ export interface Hub {
   runtime: AgentRuntime;
   market: Market;
   broker: Broker;
-  /** Open paper positions (liquidation watch); `has(tradeId)` answers whether a trade is still open. */
-  openPositions: Pick<OpenPositionBook, 'has'>;
-  /** Liquidates paper positions on every price the market layer serves. */
-  liquidator: Liquidator;
+  /** Open paper positions (`has(tradeId)`: still open) and their liquidator on every served price. */
+  openPositions: Pick<LiquidationWatch['book'], 'has'>;
+  liquidator: LiquidationWatch['liquidator'];
   decisions: DecisionRecorder;
   llm: LlmGateway;
   agentLlm: AgentLlmLookup;
@@ -125,20 +112,14 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     checkHost: runtime.kind === 'process' || config.agents.network === 'host',
   });
   // Every price the market layer serves is checked against the open paper positions (liquidation).
-  const openPositions = createOpenPositionBook();
-  const watched = await loadOpenPositions(orm, openPositions);
-  if (watched > 0) logger.info({ positions: watched }, 'open paper positions watched for liquidation');
-  const liquidator = createLiquidator({
-    book: openPositions,
+  const liquidation = await watchLiquidations({
+    orm,
+    events,
+    market: createMarketFromConfig(config, { orm }),
     liquidate: (agentId, tradeId) => broker.liquidate(agentId, tradeId),
     logger: logger.child({ part: 'liquidator' }),
   });
-  const unobserved = createMarketFromConfig(config, { orm });
-  const market: Market = {
-    ...unobserved,
-    service: observeCandleService(unobserved.service, liquidator, (err) => logger.error({ err }, 'liquidation check failed')),
-  };
-  events.on('agent.deleted', ({ agentId }) => openPositions.untrackAgent(agentId));
+  const market = liquidation.market;
   const prices = {
     price: async (symbol: string) => {
       const quote = await market.service.getPrice(symbol, 'position');
@@ -156,7 +137,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     slippageBps: config.paper.slippageBps,
     exchangeFor: createHashKeyExchangeFactory({ secrets: vault, ...hashkey }),
     directory: agents,
-    openPositions,
+    openPositions: liquidation.book,
     logger: logger.child({ part: 'broker' }),
   });
   const decisions = createDecisionRecorder({ orm, events, directory: agents, logger: logger.child({ part: 'decisions' }) });
@@ -195,8 +176,8 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     runtime,
     market,
     broker,
-    openPositions,
-    liquidator,
+    openPositions: liquidation.book,
+    liquidator: liquidation.liquidator,
     decisions,
     llm,
     agentLlm: createAgentLlmLookup({ orm }),
@@ -207,7 +188,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     },
     async stop() {
       await lifecycle.close();
-      await liquidator.idle();
+      await liquidation.liquidator.idle();
       await chain.stop();
       await ingest.close();
       await runtime.close();
