@@ -17,7 +17,8 @@ export function tradeReason(reason: string, max: number): string {
   const text = reason.trim();
   if (/^(tp|take[ -]?profit)\b/i.test(text)) return 'tp';
   if (/^(sl|stop[ -]?loss)\b/i.test(text)) return 'sl';
-  if (/^liquidat(ed|ion)\b/i.test(text)) return LIQUIDATION_REASON;
+  // Only "liquidation" / "liquidation: …" (what the engine sends): it fills at the liquidation price.
+  if (/^liquidat(ed|ion)\s*(:|$)/i.test(text)) return LIQUIDATION_REASON;
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

@@ -96,11 +96,11 @@ describe('paper liquidation: the loss is capped', () => {
     expect((await fx.orm.em.fork().findOneOrFail(AgentSchema, { id: agentId })).lastPrice).toBe(100);
   });
 
-  it('a close short of the liquidation price is an ordinary close', async () => {
+  it('a close short of the liquidation price is an ordinary close, whatever words mention liquidation', async () => {
     const { agentId, opened } = await openLong();
     prices.set('BTCUSDT', 81);
-    const closed = await broker.execute(agentId, { idempotencyKey: key(), action: 'close', reason: 'SL hit', tradeId: opened.tradeId });
-    expect(closed.closeReason).toBe('sl');
+    const closed = await broker.execute(agentId, { idempotencyKey: key(), action: 'close', reason: 'liquidation risk: closing early', tradeId: opened.tradeId });
+    expect(closed.closeReason).toBe('liquidation risk: closing early');
     expect(closed.price).toBeCloseTo(81 * 0.999, 9);
   });
 });
