@@ -107,7 +107,7 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
       logger,
       health,
       plugins: [
-        { plugin: internalAgentRoutes, options: { agentAuth: hub.agentAuth, directory: hub.agents, ingest: hub.ingest } },
+        { plugin: internalAgentRoutes, options: { agentAuth: hub.agentAuth, directory: hub.agents, ingest: hub.ingest, openPositions: hub.openPositions } },
         { plugin: internalOrderRoutes, options: { agentAuth: hub.agentAuth, broker: hub.broker, decisions: hub.decisions } },
         { plugin: internalLlmRoutes, options: { agentAuth: hub.agentAuth, gateway: hub.llm, agentLlm: hub.agentLlm } },
         { plugin: internalMarketRoutes, options: { agentAuth: hub.agentAuth, market: hub.market.service } },

@@ -9,6 +9,9 @@
  * logs at most `maxBufferedLogs` (oldest debug/info dropped first, drops reported in a warn
  * entry), decisions at most `maxPendingDecisions`. A 4xx other than 408/429 is not retried.
  *
+ * The hub answers a status push with a `StatusAck`; when it names the pushed position's trade as
+ * closed by the hub (liquidated), `closedByHub()` says so until the next answer.
+ *
  * Calls that need an answer (orders, LLM, candles, price) are direct requests. Orders are
  * retried with the same idempotency key until they succeed, are refused (4xx), or the caller's
  * signal aborts (the agent stops); the others are tried once and the caller decides.
@@ -23,6 +26,7 @@ import type {
   OrderRequest,
   OrderResult,
   PriceResponse,
+  StatusAck,
   StatusPush,
   WireLogLevel,
 } from '../../src/shared/wire.js';
@@ -84,6 +88,11 @@ export interface HubClientStats {
 /** The hub calls the engine needs; `HubClient` implements it, tests may fake it. */
 export interface HubApi {
   pushStatus(status: Omit<StatusPush, 'seq'>): void;
+  /**
+   * The trade the hub said, answering the latest delivered status push, it has closed (it
+   * liquidated the pushed position), or null.
+   */
+  closedByHub?(): string | null;
   pushDecision(decision: DecisionPush): void;
   placeOrder(order: OrderRequest, signal?: AbortSignal): Promise<OrderResult>;
   llm(req: LlmRequest, signal?: AbortSignal): Promise<LlmResponse>;
@@ -127,6 +136,7 @@ export function createHubClient(opts: HubClientOptions): HubClient {
   const decisions: DecisionPush[] = [];
   let droppedDecisions = 0;
   let pendingStatus: StatusPush | null = null;
+  let closedTradeId: string | null = null;
   let nextLogSeq = opts.firstLogSeq;
   let statusSeq = 0;
   let oldestLogAt: number | null = null;
@@ -174,9 +184,10 @@ export function createHubClient(opts: HubClientOptions): HubClient {
 
   type Outcome = 'ok' | 'retry' | 'dropped';
 
-  async function post(path: string, body: unknown, what: string): Promise<Outcome> {
+  async function post(path: string, body: unknown, what: string, onAnswer?: (answer: unknown) => void): Promise<Outcome> {
     try {
-      await request({ method: 'POST', path, body, timeoutMs: requestTimeoutMs, signal: closeCtl.signal });
+      const answer = await request({ method: 'POST', path, body, timeoutMs: requestTimeoutMs, signal: closeCtl.signal });
+      onAnswer?.(answer);
       if (failures > 0) diagnostic('info', `hub reachable again after ${failures} failed push attempt(s)`);
       failures = 0;
       return 'ok';
@@ -231,7 +242,11 @@ export function createHubClient(opts: HubClientOptions): HubClient {
 
     const status = pendingStatus;
     if (status && !closed) {
-      if ((await post(`${agentPath}/status`, status, `status ${status.seq}`)) === 'retry') return;
+      const outcome = await post(`${agentPath}/status`, status, `status ${status.seq}`, (answer) => {
+        const closed = (answer as Partial<StatusAck> | undefined)?.closedTradeId;
+        closedTradeId = typeof closed === 'string' ? closed : null;
+      });
+      if (outcome === 'retry') return;
       if (pendingStatus === status) pendingStatus = null;
     }
   }
@@ -262,6 +277,8 @@ export function createHubClient(opts: HubClientOptions): HubClient {
       kick();
       return seq;
     },
+
+    closedByHub: () => closedTradeId,
 
     pushStatus(status) {
       statusSeq = Math.max(statusSeq + 1, clock.now());

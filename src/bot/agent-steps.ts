@@ -8,6 +8,7 @@ import { LLM_PROVIDERS, validateField, type AgentInput, type LlmProvider } from 
 import { HubError } from '../hub/errors.js';
 import { POPULAR_SYMBOLS, parseSymbol, UnknownSymbolError } from '../hub/market/symbols.js';
 import { EXCHANGE_SECRETS, PROVIDER_SECRET } from '../hub/secrets/secret-names.js';
+import { stopLossPastLiquidation } from '../shared/liquidation.js';
 import { INTERVALS } from '../shared/market.js';
 import type { FlowArgs, FlowContext, FlowConversation } from './context.js';
 import { ask, askSecret, invalid, valid, type Answer, type Parsed } from './flow.js';
@@ -100,7 +101,11 @@ export async function askLeverage(env: StepEnv, draft: Draft): Promise<void> {
   for (const n of [1, 2, 3, 5, 10, 20, 50].filter((n) => n <= max)) kb.text(n === 5 ? '5x (default)' : `${n}x`, `f:lev:${n}`);
   draft.leverage = await ask(env.conversation, env.ctx, env.flow, { text: `⚖️ Leverage, 1 – ${max}x? (default 5x)`, keyboard: kb }, (a) => {
     const n = numberAnswer(a, 'f:lev:');
-    return n === undefined ? invalid(`Leverage must be a whole number from 1 to ${max}, e.g. 5.`) : check('leverage', n, max);
+    if (n === undefined) return invalid(`Leverage must be a whole number from 1 to ${max}, e.g. 5.`);
+    const checked = check('leverage', n, max);
+    // Changed from the summary after the stop-loss was set: the stop must stay short of liquidation.
+    const past = checked.ok && draft.slPct != null ? stopLossPastLiquidation(draft.slPct, checked.value) : null;
+    return past ? invalid(past) : checked;
   });
 }
 
@@ -137,10 +142,8 @@ export async function askStopLoss(env: StepEnv, draft: Draft): Promise<void> {
     const n = parseNumber(a.text);
     if (n === undefined) return invalid('Stop-loss must be a percent like 1.5, or skip.');
     const checked = check('slPct', n, env.services.maxLeverage);
-    if (checked.ok && checked.value !== null && checked.value >= 100 / leverage) {
-      return invalid(`A ${n}% stop-loss at ${leverage}x leverage would be past liquidation (~${(100 / leverage).toFixed(1)}%). Choose a smaller stop-loss.`);
-    }
-    return checked;
+    const past = checked.ok && checked.value !== null ? stopLossPastLiquidation(checked.value, leverage) : null;
+    return past ? invalid(past) : checked;
   });
 }
 

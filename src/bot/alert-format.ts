@@ -3,7 +3,7 @@
  * or an exchange is escaped; only our own tags remain. Also the pieces the outbound queue adds:
  * the merged-burst summary ("+5 more fills") and the delay note ("⏱ delayed 3 min").
  */
-import { ALERT_TYPE_INFO, isAlertType, tpSlKind } from '../hub/alerts/alert-types.js';
+import { ALERT_TYPE_INFO, isAlertType, isLiquidation, tpSlKind } from '../hub/alerts/alert-types.js';
 import type { AlertEvent } from '../hub/alerts/alert-router.js';
 
 /** Telegram's limit for one message's text (characters after entity parsing; we count raw). */
@@ -62,9 +62,12 @@ export function formatAlert(event: AlertEvent): string {
       const quote = quoteOf(d.symbol);
       const side = d.side === 'long' ? '🟢 LONG' : '🔴 SHORT';
       const mode = d.live ? 'live' : 'paper';
-      const hit = event.name === 'trade.closed' ? tpSlKind(d.reason) : null;
+      const liquidated = event.name === 'trade.closed' && isLiquidation(d.reason);
+      const hit = event.name === 'trade.closed' && !liquidated ? tpSlKind(d.reason) : null;
       if (event.name === 'trade.opened') {
         lines.push(`📈 ${agentLabel(d)} opened ${side} ${escapeHtml(d.symbol)}`);
+      } else if (liquidated) {
+        lines.push(`💥 Liquidated — ${agentLabel(d)} ${side} ${escapeHtml(d.symbol)} closed at its liquidation price`);
       } else if (hit) {
         lines.push(`${hit === 'tp' ? '🎯 Take-profit' : '🛑 Stop-loss'} hit — ${agentLabel(d)} closed ${side} ${escapeHtml(d.symbol)}`);
       } else {
@@ -72,7 +75,8 @@ export function formatAlert(event: AlertEvent): string {
       }
       lines.push(`Size ${code(formatNumber(d.qty))} @ ${code(formatNumber(d.price))} ${escapeHtml(quote)} · fees ${escapeHtml(formatNumber(d.fees, 4))} · ${mode}`);
       if (d.pnl !== null) lines.push(`PnL ${b(formatPnl(d.pnl, quote))}`);
-      if (!hit) lines.push(`Reason: ${escapeHtml(clip(d.reason, 200))}`);
+      if (liquidated) lines.push('The price crossed the liquidation price: closed there, the loss is capped at the margin plus fees.');
+      else if (!hit) lines.push(`Reason: ${escapeHtml(clip(d.reason, 200))}`);
       if (d.explorerUrl) lines.push(link(d.explorerUrl, 'View on chain'));
       break;
     }

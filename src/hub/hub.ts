@@ -26,6 +26,7 @@ import type { Vault } from './secrets/vault.js';
 import { createAccessControl, type AccessControl } from './access.js';
 import { createUserService, type UserService } from './users.js';
 import { createBroker, createDecisionRecorder, createHashKeyExchangeFactory, hashKeyPairVerifier, type Broker, type DecisionRecorder } from './broker/index.js';
+import { watchLiquidations, type LiquidationWatch } from './broker/liquidation-watch.js';
 import { bridgeChainEvents } from './chain/chain-events.js';
 import { createChainLoggerFromConfig } from './chain/chain-from-config.js';
 import type { ChainLogger } from './chain/chain-logger.js';
@@ -52,6 +53,9 @@ export interface Hub {
   runtime: AgentRuntime;
   market: Market;
   broker: Broker;
+  /** Open paper positions (`has(tradeId)`: still open) and their liquidator on every served price. */
+  openPositions: Pick<LiquidationWatch['book'], 'has'>;
+  liquidator: LiquidationWatch['liquidator'];
   decisions: DecisionRecorder;
   llm: LlmGateway;
   agentLlm: AgentLlmLookup;
@@ -130,7 +134,15 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     range: config.agents.portRange,
     checkHost: runtime.kind === 'process' || config.agents.network === 'host',
   });
-  const market = createMarketFromConfig(config, { orm });
+  // Every price the market layer serves is checked against the open paper positions (liquidation).
+  const liquidation = await watchLiquidations({
+    orm,
+    events,
+    market: createMarketFromConfig(config, { orm }),
+    liquidate: (agentId, tradeId) => broker.liquidate(agentId, tradeId),
+    logger: logger.child({ part: 'liquidator' }),
+  });
+  const market = liquidation.market;
   const prices = {
     price: async (symbol: string) => {
       const quote = await market.service.getPrice(symbol, 'position');
@@ -148,6 +160,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     slippageBps: config.paper.slippageBps,
     exchangeFor: createHashKeyExchangeFactory({ secrets: vault, ...hashkey }),
     directory: agents,
+    openPositions: liquidation.book,
     logger: logger.child({ part: 'broker' }),
   });
   const decisions = createDecisionRecorder({ orm, events, directory: agents, logger: logger.child({ part: 'decisions' }) });
@@ -209,6 +222,8 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     runtime,
     market,
     broker,
+    openPositions: liquidation.book,
+    liquidator: liquidation.liquidator,
     decisions,
     llm,
     agentLlm: createAgentLlmLookup({ orm }),
@@ -223,6 +238,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     async stop() {
       await retention.stop();
       await lifecycle.close();
+      await liquidation.liquidator.idle();
       await chain.stop();
       await ingest.close();
       await runtime.close();

@@ -166,8 +166,13 @@ export interface OrderRequest {
   amountUsdt?: number;
   tpPrice?: number | null;
   slPrice?: number | null;
-  /** Why (signal, TP hit, SL hit, supervisor, drawdown stop, stop). */
+  /** Why (signal, TP hit, SL hit, liquidation, supervisor, drawdown stop, stop). */
   reason: string;
+  /**
+   * For `close`: the trade the agent means to close. When the hub has closed it already (it
+   * liquidated the position), the answer is that close (`replayed: true`) instead of `no_position`.
+   */
+  tradeId?: string;
 }
 
 export interface OrderResult {
@@ -184,6 +189,15 @@ export interface OrderResult {
   live: boolean;
   /** True when this key had already been executed and the stored result is returned. */
   replayed: boolean;
+  /** For a closed trade: why it closed (`tp`, `sl`, `liquidation` or the agent's words). */
+  closeReason?: string | null;
+}
+
+/** The hub's answer to a status push. */
+export interface StatusAck {
+  accepted: true;
+  /** The pushed position's trade when the hub has closed it meanwhile (it liquidated it). */
+  closedTradeId?: string;
 }
 
 export interface DecisionPush {

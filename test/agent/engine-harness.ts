@@ -41,15 +41,17 @@ export interface HarnessOptions {
   prepare?: (hub: FakeHub) => void;
   /** Use the strategy library instead of the scripted signal. */
   realStrategy?: boolean;
+  /** Maintenance margin rate of the fake hub: its positions get a liquidation price. */
+  mmr?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const config = baseConfig(opts.config);
-  const hub = await startFakeHub({ agentId: config.agentId, token: TOKEN, price: opts.price ?? 100, leverage: config.leverage });
+  const clock = createSteppedClock();
+  const hub = await startFakeHub({ agentId: config.agentId, token: TOKEN, price: opts.price ?? 100, leverage: config.leverage, mmr: opts.mmr, now: clock.now });
   if (opts.candles) hub.setCandles(opts.candles);
   hub.setPosition(opts.position ?? null, opts.realizedPnl ?? 0);
   opts.prepare?.(hub);
-  const clock = createSteppedClock();
   const { log, lines } = memoryLog(config.agentId);
   const client = createHubClient({
     hubUrl: hub.url,
@@ -113,3 +115,7 @@ export function flatCandles(n: number, close: number, range: number): Candle[] {
     volume: 1,
   }));
 }
+
+/** Executed closes and opens the fake hub recorded. */
+export const closes = (x: Harness) => x.hub.fills.filter((f) => f.status === 'closed');
+export const opens = (x: Harness) => x.hub.fills.filter((f) => f.status === 'open');

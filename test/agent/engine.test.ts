@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { flatCandles, startHarness, type Harness } from './engine-harness.js';
+import { closes, flatCandles, opens, startHarness, type Harness } from './engine-harness.js';
 import { openPosition } from './helpers.js';
 
 let h: Harness | undefined;
@@ -8,8 +8,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-const closes = (x: Harness) => x.hub.fills.filter((f) => f.status === 'closed');
-const opens = (x: Harness) => x.hub.fills.filter((f) => f.status === 'open');
 const closeReasons = (x: Harness) => x.hub.orders.filter((o) => o.action === 'close').map((o) => o.reason);
 
 describe('engine: TP/SL', () => {

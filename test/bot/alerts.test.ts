@@ -116,6 +116,19 @@ describe('alert formatting', () => {
     expect(alertTypeOf({ name: 'trade.closed', data: trade(alice, { reason: 'signal' }) })).toBe('trade.closed');
     expect(alertTypeOf({ name: 'agent.failed', data: { ...ref(alice), reason: 'x' } })).toBe('agent.crash');
   });
+
+  it('a close by liquidation is its own alert: liquidated, with the capped loss explained', () => {
+    const event = { name: 'trade.closed' as const, data: trade(alice, { reason: 'liquidation', price: 58_612.1, pnl: -96.4 }) };
+    expect(alertTypeOf(event)).toBe('liquidated');
+    const text = formatAlert(event);
+    expect(text.split('\n')).toEqual([
+      '💥 Liquidated — <b>Momentum &lt;BTC&gt; &amp; co</b> <code>0d5a3c1e</code> 🟢 LONG BTCUSDT closed at its liquidation price',
+      'Size <code>0.015</code> @ <code>58,612.1</code> USDT · fees 0.39 · paper',
+      'PnL <b>−96.40 USDT</b>',
+      'The price crossed the liquidation price: closed there, the loss is capped at the margin plus fees.',
+    ]);
+    expect(moreSummary(['liquidated', 'liquidated'])).toBe('+2 more liquidations');
+  });
 });
 
 describe('alert routing and preferences', () => {
@@ -169,6 +182,24 @@ describe('alert routing and preferences', () => {
       [5001, 'trade.closed', true],
       [5002, 'trade.opened', false],
     ]);
+  });
+
+  it('routes a liquidation to its owner under the liquidated preference', async () => {
+    await prefs.set(bob.id, 'liquidated', 'silent');
+    await prefs.set(alice.id, 'trade.closed', 'off'); // ordinary closes off: the liquidation still comes
+    const { events, sent, router } = captureRouter();
+    events.emit('trade.closed', trade(alice, { reason: 'liquidation', pnl: -96.4 }));
+    events.emit('trade.closed', trade(bob, { reason: 'liquidation', pnl: -96.4 }));
+    await router.stop();
+    expect(sent.map((m) => [m.chatId, m.eventType, m.silent]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
+      [5001, 'liquidated', false],
+      [5002, 'liquidated', true],
+    ]);
+    await prefs.set(alice.id, 'liquidated', 'off');
+    const again = captureRouter();
+    again.events.emit('trade.closed', trade(alice, { reason: 'liquidation', pnl: -96.4 }));
+    await again.router.stop();
+    expect(again.sent).toEqual([]);
   });
 
   it('refuses to turn crash alerts off; silent still delivers them', async () => {
@@ -262,6 +293,8 @@ describe('/alerts screen', () => {
     const keyboard = (shown!.payload.reply_markup as { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> }).inline_keyboard;
     expect(String(shown!.payload.text)).toContain('On-chain log — <b>silent</b>');
     expect(keyboard).toHaveLength(10);
+    expect(String(shown!.payload.text)).toContain('Liquidation — <b>on</b>');
+    expect(keyboard[10]!.map((b) => b.callback_data)).toEqual(['al:info:liquidated', 'al:set:liquidated:on', 'al:set:liquidated:silent', 'al:set:liquidated:off']);
     expect(keyboard[3]!.map((b) => b.callback_data)).toEqual(['al:info:trade.onchain', 'al:set:trade.onchain:on', 'al:set:trade.onchain:silent', 'al:set:trade.onchain:off']);
     expect(keyboard[0]!.map((b) => b.callback_data)).toEqual(['al:info:trade.opened', 'al:set:trade.opened:on', 'al:set:trade.opened:silent', 'al:set:trade.opened:off']);
 

@@ -52,7 +52,7 @@ describe('/create', () => {
     await alice.send('2.5%');
     expect(alice.lastText()).toContain('Stop-loss');
     await alice.send('30');
-    expect(alice.texts().at(-2)).toContain('past liquidation');
+    expect(alice.texts().at(-2)).toContain('A 30% stop-loss at 5x leverage would be at or past the liquidation price (19.5% from the entry)');
     await alice.send('1.5');
     await alice.press('f:mode:dynamic');
 
@@ -118,6 +118,48 @@ describe('/create', () => {
     } finally {
       await fail.close();
     }
+  });
+
+  it('refuses a stop-loss at or past liquidation without a take-profit, also when the leverage is raised afterwards', async () => {
+    const erin = h.user(505);
+    await erin.send('/start');
+    await erin.send('/create');
+    for (const step of ['f:sym:BTCUSDT', 'f:name:default', 'f:amt:100', 'f:lev:10', 'f:risk:moderate', 'f:tf:15m', 'f:tp:skip']) await erin.press(step);
+    expect(erin.lastText()).toContain('Stop-loss');
+    // 10x: liquidation is 9.5 % from the entry (0.5 % maintenance margin), so 9.7 % is past it.
+    await erin.send('9.7');
+    expect(erin.texts().at(-2)).toContain('A 9.7% stop-loss at 10x leverage would be at or past the liquidation price (9.5% from the entry)');
+    expect(erin.lastText()).toContain('Stop-loss');
+    await erin.send('5');
+    for (const step of ['f:mode:fixed', 'f:llm:none', 'f:live:paper']) await erin.press(step);
+    expect(erin.lastText()).toContain('Summary');
+
+    // Raising the leverage from the summary under the 5 % stop is refused at once.
+    await erin.press('f:sum:edit');
+    await erin.press('f:field:leverage');
+    await erin.press('f:lev:20');
+    expect(erin.texts().at(-2)).toContain('A 5% stop-loss at 20x leverage would be at or past the liquidation price (4.5% from the entry)');
+    expect(erin.lastText()).toContain('Leverage, 1 – 20x');
+    await erin.press('f:lev:5');
+    expect(erin.lastText()).toContain('Summary');
+    await erin.press('f:sum:cancel');
+    expect(await h.hub.agents.list(await userId(505))).toEqual([]);
+  });
+
+  it('/edit refuses a leverage that puts the stop-loss past liquidation when no take-profit is set', async () => {
+    const fay = h.user(506);
+    await fay.send('/start');
+    const agent = await h.hub.agents.create(await userId(506), { symbol: 'BTCUSDT', amountUsdt: 100, name: 'no-tp', leverage: 5, slPct: 8 });
+    await fay.send('/edit no-tp');
+    await fay.press('f:ef:leverage');
+    await fay.press('f:lev:20');
+    expect(fay.texts().at(-2)).toContain('⚠️ A 8% stop-loss at 20x leverage would be at or past the liquidation price (4.5% from the entry)');
+    await fay.press('f:ef:slPct');
+    await fay.send('19.6');
+    expect(fay.texts().at(-2)).toContain('A 19.6% stop-loss at 5x leverage would be at or past the liquidation price (19.5% from the entry)');
+    expect(fay.texts().at(-2)).not.toContain('Saved');
+    await fay.send('/cancel');
+    expect((await h.hub.agents.find(await userId(506), agent.id))).toMatchObject({ leverage: 5, slPct: 8 });
   });
 
   it('/cancel works at any step and leaves nothing behind', async () => {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentCredentials } from '../../src/hub/auth/agent-credentials.js';
 import { createTokenService } from '../../src/hub/auth/tokens.js';
-import { createBroker } from '../../src/hub/broker/broker.js';
+import { createBroker, type Broker } from '../../src/hub/broker/broker.js';
 import { createDecisionRecorder } from '../../src/hub/broker/decisions.js';
 import { createHashKeyExchangeFactory } from '../../src/hub/broker/hashkey-keys.js';
 import { internalOrderRoutes } from '../../src/http/routes/internal-orders.js';
@@ -17,6 +17,7 @@ let fx: BrokerFixture;
 let hk: HashKeyServer;
 let app: FastifyInstance;
 let owner: string;
+let broker: Broker;
 const key = () => crypto.randomUUID();
 
 beforeAll(async () => {
@@ -29,7 +30,7 @@ beforeAll(async () => {
     baseUrl: hk.url,
     exchange: { fillPollIntervalMs: 5 },
   });
-  const broker = createBroker({ orm: fx.orm, events: fx.events, prices, feeBps: 10, slippageBps: 0, exchangeFor, directory: fx.directory, logger });
+  broker = createBroker({ orm: fx.orm, events: fx.events, prices, feeBps: 10, slippageBps: 0, exchangeFor, directory: fx.directory, logger });
   const decisions = createDecisionRecorder({ orm: fx.orm, events: fx.events, directory: fx.directory, logger });
   app = await buildHttpServer({
     logger,
@@ -118,6 +119,25 @@ describe('POST /internal/agents/:id/orders', () => {
     const flat = await post(`/internal/agents/${a}/orders`, token, { idempotencyKey: key(), action: 'close', reason: 'again' });
     expect(flat.statusCode).toBe(409);
     expect(flat.json()).toMatchObject({ error: 'no_position' });
+  });
+
+  it('a close naming a trade the hub liquidated: 200 with that liquidation; hub keys and bad trade ids are 400', async () => {
+    const a = await fx.agent(owner, { amountUsdt: 100, leverage: 10 });
+    const token = await tokens.mintAgentToken(a);
+    prices.set('BTCUSDT', 100);
+    const opened = (await post(`/internal/agents/${a}/orders`, token, open())).json();
+    const liquidated = await broker.liquidate(a, opened.tradeId);
+    expect(liquidated).toMatchObject({ status: 'closed', closeReason: 'liquidation', replayed: false });
+
+    const res = await post(`/internal/agents/${a}/orders`, token, { idempotencyKey: key(), action: 'close', reason: 'SL hit', tradeId: opened.tradeId });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ ...liquidated, replayed: true });
+
+    const notUuid = await post(`/internal/agents/${a}/orders`, token, { idempotencyKey: key(), action: 'close', reason: 'x', tradeId: 'not-a-uuid' });
+    expect(notUuid.statusCode).toBe(400);
+    const reserved = await post(`/internal/agents/${a}/orders`, token, { idempotencyKey: `hub:liquidation:${opened.tradeId}`, action: 'close', reason: 'x' });
+    expect(reserved.statusCode).toBe(400);
+    expect(reserved.json()).toMatchObject({ error: 'invalid_order' });
   });
 
   it('409 idempotency_conflict when the key names another order', async () => {

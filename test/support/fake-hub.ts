@@ -10,7 +10,11 @@
  * - Orders are paper fills at the current price: qty = amountUsdt × leverage / price, fees
  *   `feePct` % of the notional on each side, PnL = side × (exit − entry) × qty − close fee.
  *   A repeated `idempotencyKey` returns the stored result with `replayed: true` and never fills
- *   twice. Errors: 409 `position_open`, 409 `no_position`, 400 `bad_request`.
+ *   twice (`fills` holds executions only, the hub's liquidations included). Errors: 409 `position_open`, 409 `no_position`, 400 `bad_request`.
+ * - Liquidation (with `mmr`): positions carry the liquidation price of src/shared/liquidation.ts;
+ *   a close whose reason starts with `liquidation` fills at it; `liquidate()` is the hub closing
+ *   the position itself. A close naming (`tradeId`) a trade closed already gets that close back
+ *   (`replayed: true`), and a status push naming it is answered with `closedTradeId`.
  * - Market: `GET /internal/market/price` serves the scripted prices one per request (the last
  *   one stays), `GET /internal/market/candles` serves `setCandles(...)` or a deterministic
  *   series ending at the current price. Flags `stale` / `simulated` are settable, and the price
@@ -38,8 +42,10 @@ import type {
   OrderResult,
   PositionWire,
   PriceResponse,
+  StatusAck,
   StatusPush,
 } from '../../src/shared/wire.js';
+import { liquidationPrice } from '../../src/shared/liquidation.js';
 import { WIRE_LIMITS } from '../../src/shared/wire.js';
 
 export type FakeHubRoute = 'status' | 'logs' | 'orders' | 'decisions' | 'llm' | 'candles' | 'price';
@@ -55,6 +61,10 @@ export interface FakeHubOptions {
   /** Fee per side, percent of notional. Default 0. */
   feePct?: number;
   symbol?: string;
+  /** Maintenance margin rate (fraction): positions get a liquidation price. Default: none. */
+  mmr?: number;
+  /** Clock for `openedAt` (ms). Default `Date.now`. */
+  now?: () => number;
 }
 
 export interface FakeHub {
@@ -83,6 +93,8 @@ export interface FakeHub {
   setMarket(flags: { stale?: boolean; simulated?: boolean; priceEndpoint?: boolean; source?: string }): void;
   /** Sets the hub-side position (e.g. before a resume test). */
   setPosition(position: PositionWire | null, realizedPnl?: number): void;
+  /** The hub liquidates the open position at its liquidation price; returns the close. */
+  liquidate(): OrderResult;
   queueLlm(purpose: LlmRequest['purpose'], ...contents: string[]): void;
   failNext(route: FakeHubRoute, count: number, mode: FakeHubFailure): void;
   down(): Promise<void>;
@@ -114,6 +126,7 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
   const orders: OrderRequest[] = [];
   const fills: OrderResult[] = [];
   const byKey = new Map<string, OrderResult>();
+  const closedTrades = new Map<string, OrderResult>();
   const decisions: DecisionPush[] = [];
   const decisionKeys = new Set<string>();
   const llmRequests: LlmRequest[] = [];
@@ -164,10 +177,10 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
         entryPrice: price,
         leverage,
         margin: order.amountUsdt,
-        liquidationPrice: null,
+        liquidationPrice: opts.mmr === undefined ? null : liquidationPrice(order.side, price, leverage, opts.mmr),
         tpPrice: order.tpPrice ?? null,
         slPrice: order.slPrice ?? null,
-        openedAt: new Date().toISOString(),
+        openedAt: new Date((opts.now ?? Date.now)()).toISOString(),
       };
       const r: OrderResult = {
         tradeId: position.tradeId,
@@ -185,28 +198,38 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
       return { status: 200, body: r };
     }
     if (order.action === 'close') {
+      const earlier = order.tradeId !== undefined && order.tradeId !== position?.tradeId ? closedTrades.get(order.tradeId) : undefined;
+      if (earlier) return { status: 200, body: { ...earlier, realizedPnl, replayed: true } };
       if (!position) return { status: 409, body: { error: 'no_position', message: 'no open position' } };
-      const dir = position.side === 'long' ? 1 : -1;
-      const fees = (position.qty * price * feePct) / 100;
-      const pnl = dir * (price - position.entryPrice) * position.qty - fees;
-      realizedPnl += pnl;
-      const r: OrderResult = {
-        tradeId: position.tradeId,
-        status: 'closed',
-        side: position.side,
-        qty: position.qty,
-        price,
-        fees,
-        pnl,
-        realizedPnl,
-        position: null,
-        live: false,
-        replayed: false,
-      };
-      position = null;
-      return { status: 200, body: r };
+      const liquidation = position.liquidationPrice !== null && /^liquidat/i.test(order.reason);
+      return { status: 200, body: closeAt(liquidation ? position.liquidationPrice! : price, liquidation ? 'liquidation' : order.reason) };
     }
     return { status: 400, body: { error: 'bad_request', message: 'action must be open or close' } };
+  }
+
+  function closeAt(exit: number, closeReason: string): OrderResult {
+    const open = position!;
+    const dir = open.side === 'long' ? 1 : -1;
+    const fees = (open.qty * exit * feePct) / 100;
+    const pnl = dir * (exit - open.entryPrice) * open.qty - fees;
+    realizedPnl += pnl;
+    const r: OrderResult = {
+      tradeId: open.tradeId,
+      status: 'closed',
+      side: open.side,
+      qty: open.qty,
+      price: exit,
+      fees,
+      pnl,
+      realizedPnl,
+      position: null,
+      live: false,
+      replayed: false,
+      closeReason,
+    };
+    closedTrades.set(open.tradeId, r);
+    position = null;
+    return r;
   }
 
   async function readBody(req: IncomingMessage): Promise<unknown> {
@@ -262,7 +285,8 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
         const s = body as StatusPush;
         const last = statuses[statuses.length - 1];
         if (!last || s.seq > last.seq) statuses.push(s);
-        return send(res, 200, { ok: true });
+        const closed = s.position && closedTrades.has(s.position.tradeId) ? { closedTradeId: s.position.tradeId } : {};
+        return send(res, 202, { accepted: true, ...closed } satisfies StatusAck);
       }
       case 'logs': {
         logPosts++;
@@ -294,7 +318,7 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
         const r = fill(o);
         if (r.status === 200) {
           byKey.set(o.idempotencyKey, r.body as OrderResult);
-          fills.push(r.body as OrderResult);
+          if (!(r.body as OrderResult).replayed) fills.push(r.body as OrderResult);
         }
         if (failure === 'execute-then-hang') {
           hanging.add(res);
@@ -390,6 +414,12 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
     setPosition(p, realized) {
       position = p;
       if (realized !== undefined) realizedPnl = realized;
+    },
+    liquidate() {
+      if (position?.liquidationPrice == null) throw new Error('fake hub: no position with a liquidation price to liquidate');
+      const r = closeAt(position.liquidationPrice, 'liquidation');
+      fills.push(r);
+      return r;
     },
     queueLlm(purpose, ...contents) {
       llmQueue[purpose].push(...contents);

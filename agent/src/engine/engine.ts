@@ -2,9 +2,9 @@
  * The trading engine of one agent session. After `start()` it plans (planner.ts), then ticks
  * every `pollSeconds` (engine clock):
  *
- *   price → drawdown stop → in a position: TP/SL, else the supervisor when due → strategy
- *   signal on candles → decide (threshold, cooldown, no flip-flop) → order via the hub →
- *   status push.
+ *   price → liquidation (or the hub closed it) → drawdown stop → in a position: TP/SL, else the
+ *   supervisor when due → strategy signal on candles → decide (threshold, cooldown, no
+ *   flip-flop) → order via the hub → status push.
  *
  * Rules worth knowing:
  * - A close and an opposite open never happen in the same tick, and after any close no entry
@@ -17,6 +17,11 @@
  * - Live settings (`applyConfig`: TP/SL percents, loss limit, …) replace the config at once and
  *   count from the next tick; a changed TP/SL percent moves the open position's level (shared
  *   rule: src/shared/tp-sl-levels.ts).
+ * - Liquidation (paper): when the price, or the high/low of a bar opened since the position,
+ *   reaches the liquidation price, the engine closes with reason `liquidation: …` (the hub fills
+ *   at the liquidation price). The hub may have liquidated first: a close names its trade, so the
+ *   hub answers with the liquidation it made; a status answer saying the hub closed the pushed
+ *   trade makes the engine ask the same way on the next tick.
  * - Logs: one line per change (plan, opened, closed, supervisor verdict, stale data, errors);
  *   a quiet tick writes nothing.
  * - `stop()` is bounded: the current tick gets a grace period, then in-flight requests are
@@ -41,10 +46,12 @@ import { planStrategy, type StrategyPlan } from './planner.js';
 import {
   checkTpSl,
   levelsFor,
+  liquidationReason,
   sessionDrawdown,
   unrealizedPnl,
   type TpSlLevels,
 } from './position-math.js';
+import { LIQUIDATION_REASON } from '../../../src/shared/liquidation.js';
 import { readSupervisorAnswer, supervisorRequest } from './supervisor.js';
 
 /** Evaluates a strategy on candles; the default uses the shared strategy library. */
@@ -228,9 +235,9 @@ export function createEngine(deps: EngineDeps): Engine {
       return;
     }
     price = now;
+    let closedThisTick = await closeIfGone(now);
     if (await drawdownStop()) return;
 
-    let closedThisTick = false;
     if (position) {
       const hit = checkTpSl(position.side, now, levels);
       if (hit) {
@@ -319,13 +326,20 @@ export function createEngine(deps: EngineDeps): Engine {
     );
   }
 
+  /** Closes when the hub has closed the position or the market reached its liquidation price; true when gone. */
+  async function closeIfGone(at: number): Promise<boolean> {
+    if (!position) return false;
+    const why = hub.closedByHub?.() === position.tradeId ? 'the hub closed the position' : liquidationReason(position, at, feed.candles);
+    return why !== null && closePosition(why, hard.signal);
+  }
+
   /** Closes through the hub; true when the position is gone afterwards. */
   async function closePosition(reason: string, signal: AbortSignal): Promise<boolean> {
     const pos = position;
     if (!pos) return false;
     let result;
     try {
-      result = await hub.placeOrder({ idempotencyKey: newKey(), action: 'close', reason }, signal);
+      result = await hub.placeOrder({ idempotencyKey: newKey(), action: 'close', reason, tradeId: pos.tradeId }, signal);
     } catch (err) {
       if (!(err instanceof HubRequestError)) throw err;
       if (err.code === 'no_position') {
@@ -337,12 +351,14 @@ export function createEngine(deps: EngineDeps): Engine {
       return false;
     }
     realizedPnl = result.realizedPnl;
-    markClosed(`CLOSE: ${reason}`);
+    const liquidated = result.closeReason === LIQUIDATION_REASON;
+    markClosed(`${liquidated ? 'LIQUIDATED' : 'CLOSE'}: ${reason}`);
     position = result.position;
-    log.info(
-      `closed ${pos.side} ${pos.qty} ${config.symbol} @ ${fmtPrice(result.price)}: PnL ${fmtUsd(result.pnl ?? 0)} USDT ` +
-        `(session ${fmtUsd(realizedPnl)}) — ${reason}`,
-    );
+    const line =
+      `${liquidated ? 'liquidated' : 'closed'} ${pos.side} ${pos.qty} ${config.symbol} @ ${fmtPrice(result.price)}: PnL ${fmtUsd(result.pnl ?? 0)} USDT ` +
+      `(session ${fmtUsd(realizedPnl)}) — ${reason}`;
+    if (liquidated) log.warn(line);
+    else log.info(line);
     return position === null;
   }
 

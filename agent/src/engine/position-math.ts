@@ -1,11 +1,14 @@
 /**
- * Position arithmetic of the engine: unrealised PnL, TP/SL levels and their checks, and the
- * session drawdown stop. Prices and PnL in quote currency; `*Pct` values in percent.
+ * Position arithmetic of the engine: unrealised PnL, TP/SL levels and their checks, the
+ * liquidation check, and the session drawdown stop. Prices and PnL in quote currency; `*Pct`
+ * values in percent.
  */
+import { barCrossingLiquidation, crossesLiquidation } from '../../../src/shared/liquidation.js';
 import { atr } from '../../../src/shared/strategies/index.js';
 import type { Candle } from '../../../src/shared/market.js';
 import { fixedLevels, type TpSlLevels } from '../../../src/shared/tp-sl-levels.js';
 import type { AgentConfigWire, PositionSide, PositionWire } from '../../../src/shared/wire.js';
+import { fmtPrice } from './format.js';
 
 export { fixedLevels, type TpSlLevels };
 
@@ -68,6 +71,26 @@ export function checkTpSl(side: PositionSide, price: number, levels: TpSlLevels)
   if (levels.tpPrice != null && d * (price - levels.tpPrice) >= 0) return { kind: 'TP', level: levels.tpPrice };
   if (levels.slPrice != null && d * (price - levels.slPrice) <= 0) return { kind: 'SL', level: levels.slPrice };
   return null;
+}
+
+/**
+ * Why `position` is liquidated — `price` or the high/low of a bar opened since the position
+ * reached its liquidation price (src/shared/liquidation.ts) — as a close reason starting with
+ * `liquidation`, or null. Always null without a liquidation price (live, spot).
+ */
+export function liquidationReason(
+  position: Pick<PositionWire, 'side' | 'liquidationPrice' | 'openedAt'>,
+  price: number,
+  candles: readonly Candle[],
+): string | null {
+  const liq = position.liquidationPrice;
+  if (liq === null || !(liq > 0)) return null;
+  const cmp = position.side === 'long' ? '≤' : '≥';
+  if (crossesLiquidation(position.side, liq, price, price)) return `liquidation: price ${fmtPrice(price)} ${cmp} liquidation ${fmtPrice(liq)}`;
+  const bar = barCrossingLiquidation(position.side, liq, candles, Date.parse(position.openedAt));
+  if (!bar) return null;
+  const extreme = position.side === 'long' ? `low ${fmtPrice(bar.low)}` : `high ${fmtPrice(bar.high)}`;
+  return `liquidation: bar ${new Date(bar.openTime).toISOString()} ${extreme} ${cmp} liquidation ${fmtPrice(liq)}`;
 }
 
 export interface DrawdownCheck {

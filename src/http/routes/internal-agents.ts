@@ -1,11 +1,14 @@
 /**
  * Agent → hub push routes (DESIGN §3): status and logs. Bodies are validated by schema:
  * unknown fields, wrong types and oversized bodies are refused with 4xx `{error, message}`.
+ * A status push is answered with a `StatusAck`; it names the pushed paper position's trade
+ * when the hub no longer holds it open (it liquidated it), so the agent learns at once.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { AgentDirectory } from '../../hub/agents/agent-directory.js';
 import type { AgentIngest } from '../../hub/agents/ingest.js';
-import { WIRE_LIMITS, type LogBatch, type StatusPush } from '../../shared/wire.js';
+import type { OpenPositionBook } from '../../hub/broker/open-positions.js';
+import { WIRE_LIMITS, type LogBatch, type StatusAck, type StatusPush } from '../../shared/wire.js';
 import { agentGuard, type AgentAuth } from '../auth.js';
 
 const idParams = {
@@ -78,9 +81,11 @@ export interface InternalAgentRoutesOptions {
   agentAuth: AgentAuth;
   directory: AgentDirectory;
   ingest: AgentIngest;
+  /** Open paper positions; without it acks never name a closed trade. */
+  openPositions?: Pick<OpenPositionBook, 'has'>;
 }
 
-export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions> = async (app, { agentAuth, directory, ingest }) => {
+export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions> = async (app, { agentAuth, directory, ingest, openPositions }) => {
   app.addHook('onRequest', agentGuard(agentAuth));
 
   async function refOr404(id: string) {
@@ -100,7 +105,11 @@ export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions>
     async (request, reply) => {
       const ref = await refOr404(request.params.id);
       ingest.status(request.params.id, ref, request.body);
-      return reply.code(202).send({ accepted: true });
+      // Every open paper position is in the book (a paper position always has a liquidation price).
+      const pushed = request.body.position;
+      const closed = openPositions && pushed && pushed.liquidationPrice !== null && !openPositions.has(pushed.tradeId);
+      const ack: StatusAck = { accepted: true, ...(closed ? { closedTradeId: pushed.tradeId } : {}) };
+      return reply.code(202).send(ack);
     },
   );
 

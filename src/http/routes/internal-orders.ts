@@ -6,7 +6,8 @@
  * (`position_open`, `no_position`, `idempotency_conflict`), 422 `live_short_unsupported`,
  * 502 `live_order_failed` (the exchange failed in a way worth retrying with the same key),
  * 422 `live_order_rejected` (the exchange refused for good: keys, balance, filters; do not retry),
- * 503 `price_unavailable`.
+ * 503 `price_unavailable`. A close naming a `tradeId` the hub has closed meanwhile (liquidated)
+ * is answered 200 with that close (`replayed: true`, `closeReason`).
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Broker } from '../../hub/broker/broker.js';
@@ -36,6 +37,7 @@ export const orderRequestSchema = {
     tpPrice: priceOrNull,
     slPrice: priceOrNull,
     reason: { type: 'string', maxLength: 2000 },
+    tradeId: { type: 'string', format: 'uuid' },
   },
   if: { properties: { action: { const: 'open' } } },
   then: { required: ['side'] },

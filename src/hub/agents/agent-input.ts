@@ -2,6 +2,7 @@
  * Validation of an agent's user-editable fields, shared by every adapter (bot, HTTP). Each
  * failure names the field and says what to type instead.
  */
+import { stopLossPastLiquidation } from '../../shared/liquidation.js';
 import { INTERVALS } from '../../shared/market.js';
 import type { AgentConfigWire } from '../../shared/wire.js';
 import { ValidationError } from '../errors.js';
@@ -117,8 +118,9 @@ export function validateAgentInput(input: Partial<AgentInput> & Pick<AgentInput,
   for (const key of Object.keys(merged) as Array<keyof AgentInput>) {
     (out as unknown as Record<string, unknown>)[key] = validateField(key, merged[key] as never, limits);
   }
-  if (out.tpPct !== null && out.slPct !== null && out.tpSlMode === 'fixed' && out.slPct >= 100 / out.leverage) {
-    throw new ValidationError('slPct', `A ${out.slPct}% stop-loss at ${out.leverage}x leverage would be past liquidation (~${(100 / out.leverage).toFixed(1)}%). Choose a smaller stop-loss or leverage.`);
-  }
+  // Whatever the take-profit and the mode (a stored stop-loss comes into force when the mode
+  // switches to fixed): a stop at or past the liquidation price would never fire in time.
+  const pastLiquidation = out.slPct === null ? null : stopLossPastLiquidation(out.slPct, out.leverage);
+  if (pastLiquidation) throw new ValidationError('slPct', pastLiquidation);
   return out;
 }

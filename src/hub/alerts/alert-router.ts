@@ -11,7 +11,7 @@ import type { Logger } from '../../logger.js';
 import type { HubEventMap, HubEvents } from '../events.js';
 import type { UserService } from '../users.js';
 import type { AlertPreferences } from './alert-preferences.js';
-import { tpSlKind, type AlertType } from './alert-types.js';
+import { isLiquidation, tpSlKind, type AlertType } from './alert-types.js';
 
 /** The hub events that can become alerts. */
 export const ALERT_EVENTS = [
@@ -38,6 +38,7 @@ export function alertTypeOf(event: AlertEvent): AlertType {
     case 'trade.opened':
       return 'trade.opened';
     case 'trade.closed':
+      if (isLiquidation(event.data.reason)) return 'liquidated';
       return tpSlKind(event.data.reason) ? 'trade.tp_sl' : 'trade.closed';
     case 'trade.onchain':
       return 'trade.onchain';

@@ -1,10 +1,12 @@
 /**
  * The kinds of alert a trader can tune with /alerts. Several hub events map onto one kind (a
  * crash and a failed start are both `agent.crash`); a closed trade whose reason is `tp`/`sl`
- * is its own kind so TP/SL hits can stay loud while ordinary closes go silent. `trade.onchain` is
- * the follow-up with the explorer link once a trade is logged on HashKey Chain (silent by default).
+ * is its own kind so TP/SL hits can stay loud while ordinary closes go silent, and so is a close
+ * by `liquidation` (`liquidated`). `trade.onchain` is the follow-up with the explorer link once a
+ * trade is logged on HashKey Chain (silent by default).
  */
 import type { AlertMode } from '../../db/entities/alert.js';
+import { LIQUIDATION_REASON } from '../../shared/liquidation.js';
 
 export type { AlertMode };
 
@@ -19,6 +21,7 @@ export const ALERT_TYPES = [
   'agent.restart',
   'order.error',
   'llm.budget',
+  'liquidated',
 ] as const;
 
 export type AlertType = (typeof ALERT_TYPES)[number];
@@ -45,6 +48,7 @@ export const ALERT_TYPE_INFO: Record<AlertType, AlertTypeInfo> = {
   'agent.restart': { label: 'Restart', noun: ['restart', 'restarts'], defaultMode: 'on', canTurnOff: true },
   'order.error': { label: 'Order error', noun: ['order error', 'order errors'], defaultMode: 'on', canTurnOff: true },
   'llm.budget': { label: 'LLM budget spent', noun: ['budget notice', 'budget notices'], defaultMode: 'on', canTurnOff: true },
+  liquidated: { label: 'Liquidation', noun: ['liquidation', 'liquidations'], defaultMode: 'on', canTurnOff: true },
 };
 
 export function isAlertType(value: string): value is AlertType {
@@ -57,4 +61,9 @@ export function tpSlKind(reason: string): 'tp' | 'sl' | null {
   if (/^(tp\b|tp_|take[-_ ]?profit)/.test(r)) return 'tp';
   if (/^(sl\b|sl_|stop[-_ ]?loss|trailing[-_ ]?(sl|stop))/.test(r)) return 'sl';
   return null;
+}
+
+/** True when a close reason says the position was liquidated. */
+export function isLiquidation(reason: string): boolean {
+  return reason.trim().toLowerCase() === LIQUIDATION_REASON;
 }

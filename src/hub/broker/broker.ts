@@ -22,6 +22,14 @@
  * (`sessionLiveMode`, `sessionLeverage`; the settings themselves before a first start), so an
  * edit to live mode or another leverage never changes a running session; a close goes where its
  * trade was opened (`trade.live`), whatever the mode is now.
+ *
+ * Liquidation (paper only, see ./fills.ts): `liquidate(agentId, tradeId)` is the hub's own close
+ * of that trade, through the same lock and idempotency (key `hub:liquidation:<tradeId>`, a
+ * prefix agents may not use), so it happens exactly once even when the agent's close races it:
+ * whichever takes the row lock second finds the trade closed. A close naming its `tradeId` that
+ * the hub has closed meanwhile is answered with that close (`replayed: true`), so the agent
+ * learns the fill and the PnL. The open paper positions book (./open-positions.ts) is updated
+ * after each commit.
  */
 import { randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
@@ -29,11 +37,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AgentSchema, TradeSchema, type Agent, type OpenPosition, type Trade } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
+import { LIQUIDATION_REASON } from '../../shared/liquidation.js';
 import type { OrderRequest, OrderResult, PositionSide } from '../../shared/wire.js';
 import type { AgentDirectory } from '../agents/agent-directory.js';
 import { enqueueChainEntry } from '../chain/outbox.js';
 import type { HubEventMap, HubEvents, TradeEventData } from '../events.js';
-import type { Exchange } from '../exchange/exchange.js';
 import {
   BrokerAgentNotFoundError,
   IdempotencyKeyConflictError,
@@ -42,16 +50,16 @@ import {
   LiveShortUnsupportedError,
   NoOpenPositionError,
   PositionAlreadyOpenError,
-  PriceUnavailableError,
 } from './errors.js';
-import { placeLiveOrder, type LiveFill } from './live.js';
+import { createFills, type ExchangeFactory } from './fills.js';
+import type { OpenPositionBook, WatchedPosition } from './open-positions.js';
 import { CLOSE_REASON_MAX_CHARS, EVENT_REASON_MAX_CHARS, orderResultOf, toPositionWire, tradeReason } from './order-results.js';
-import { DEFAULT_MAINTENANCE_MARGIN_RATE, grossPnl, paperClose, paperOpen, type PaperCosts } from './paper.js';
+import { AMOUNT_EPSILON, liquidationOrder, UUID, validateOrder } from './order-rules.js';
+import { DEFAULT_MAINTENANCE_MARGIN_RATE } from './paper.js';
 import type { PriceSource } from './ports.js';
 import { tradeChainRecord } from './trade-detail.js';
 
-/** Builds the owner's exchange for a live agent; undefined when no keys are configured. */
-export type ExchangeFactory = (ownerId: string, agentId: string) => Promise<Exchange | undefined>;
+export type { ExchangeFactory } from './fills.js';
 
 export interface BrokerDeps {
   orm: Orm;
@@ -67,6 +75,8 @@ export interface BrokerDeps {
   exchangeFor?: ExchangeFactory;
   /** Cheap existence check (cached) before a transaction is opened. */
   directory?: Pick<AgentDirectory, 'ref'>;
+  /** Open paper positions by symbol, kept in step after each commit (for liquidation). */
+  openPositions?: Pick<OpenPositionBook, 'track' | 'untrack'>;
   logger: Logger;
   /** Clock for `openedAt` / `closedAt`. */
   now?: () => Date;
@@ -78,16 +88,20 @@ export interface Broker {
    * executed before). Throws the typed errors of ./errors.ts.
    */
   execute(agentId: string, order: OrderRequest): Promise<OrderResult>;
+  /**
+   * The hub liquidates paper trade `tradeId` of `agentId` at its liquidation price. When the
+   * trade is closed already (the agent's close won the race) its stored close comes back with
+   * `replayed: true` and nothing is filled.
+   */
+  liquidate(agentId: string, tradeId: string): Promise<OrderResult>;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Tolerance when comparing a requested margin with the configured amount (float noise). */
-const AMOUNT_EPSILON = 1e-9;
 
 interface Executed {
   result: OrderResult;
   /** Set when a new fill was recorded (not for a replay). */
   event?: { name: 'trade.opened' | 'trade.closed'; data: TradeEventData };
+  /** The open paper position to add to the book, or the trade to drop from it. */
+  book?: { track: WatchedPosition } | { untrack: string };
 }
 
 interface AgentContext {
@@ -96,53 +110,15 @@ interface AgentContext {
   agentName: string;
 }
 
-function positive(value: number | null | undefined): boolean {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0;
-}
-
-function validate(order: OrderRequest): void {
-  if (!order.idempotencyKey || order.idempotencyKey.length > 128) throw new InvalidOrderError('idempotencyKey must be 1..128 characters');
-  for (const field of ['tpPrice', 'slPrice'] as const) {
-    const v = order[field];
-    if (v !== undefined && v !== null && !positive(v)) throw new InvalidOrderError(`${field} must be a positive price or null`);
-  }
-  if (order.action === 'open') {
-    if (order.side !== 'long' && order.side !== 'short') throw new InvalidOrderError('An open needs side "long" or "short"');
-    if (order.amountUsdt !== undefined && !positive(order.amountUsdt)) throw new InvalidOrderError('amountUsdt must be a positive amount');
-  } else if (order.action !== 'close') {
-    throw new InvalidOrderError('action must be "open" or "close"');
-  }
-}
-
 export function createBroker(deps: BrokerDeps): Broker {
-  const { orm, events, prices, logger } = deps;
-  const costs: PaperCosts = { feeBps: deps.feeBps, slippageBps: deps.slippageBps };
-  const mmr = deps.maintenanceMarginRate ?? DEFAULT_MAINTENANCE_MARGIN_RATE;
+  const { orm, events, logger } = deps;
+  const fills = createFills({
+    prices: deps.prices,
+    costs: { feeBps: deps.feeBps, slippageBps: deps.slippageBps },
+    mmr: deps.maintenanceMarginRate ?? DEFAULT_MAINTENANCE_MARGIN_RATE,
+    exchangeFor: deps.exchangeFor,
+  });
   const now = deps.now ?? (() => new Date());
-
-  async function lastPrice(symbol: string, log: Logger): Promise<number> {
-    let quote: { price: number; stale: boolean };
-    try {
-      quote = await prices.price(symbol);
-    } catch (error) {
-      throw new PriceUnavailableError(symbol, error instanceof Error ? error.message : String(error), { cause: error });
-    }
-    if (!positive(quote.price)) throw new PriceUnavailableError(symbol, `unusable price ${quote.price}`);
-    if (quote.stale) log.warn({ symbol, price: quote.price }, 'order priced on a stale last price');
-    return quote.price;
-  }
-
-  async function exchangeOf(ctx: AgentContext): Promise<Exchange> {
-    const exchange = deps.exchangeFor ? await deps.exchangeFor(ctx.ownerId, ctx.agentId) : undefined;
-    if (!exchange) {
-      throw new LiveOrderError(
-        'auth',
-        false,
-        'Live mode is on but no HashKey API key and secret are set for this agent or its owner; the order was not executed.',
-      );
-    }
-    return exchange;
-  }
 
   /** The stored result for this key, or undefined; conflicts when the key names another order. */
   async function replayOf(em: EntityManager, agent: Agent, order: OrderRequest): Promise<OrderResult | undefined> {
@@ -186,33 +162,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     }
     const live = agent.sessionLiveMode ?? agent.liveMode;
     const leverage = agent.sessionLeverage ?? agent.leverage;
-    let fill: { price: number; qty: number; fee: number; margin: number; leverage: number; liquidationPrice: number | null; orderIds: string[] };
-    let marketPrice: number;
-    if (live) {
-      if (side === 'short') throw new LiveShortUnsupportedError(agent.symbol);
-      const exchange = await exchangeOf(ctx);
-      const reference = await lastPrice(agent.symbol, log);
-      // Spot: 1×, the margin buys margin / price base units; the exchange rounds to its step.
-      const executed: LiveFill = await placeLiveOrder(
-        exchange,
-        { symbol: agent.symbol, side: 'BUY', quantity: margin / reference, clientOrderId: order.idempotencyKey },
-        log,
-      );
-      marketPrice = executed.price;
-      fill = {
-        price: executed.price,
-        qty: executed.heldQty,
-        fee: executed.fee,
-        margin: executed.price * executed.executedQty,
-        leverage: 1,
-        liquidationPrice: null,
-        orderIds: [executed.orderId],
-      };
-    } else {
-      marketPrice = await lastPrice(agent.symbol, log);
-      const paper = paperOpen({ side, lastPrice: marketPrice, margin, leverage, mmr }, costs);
-      fill = { ...paper, orderIds: [] };
-    }
+    const fill = await fills.open(agent, order, { margin, live, leverage }, log);
 
     const openedAt = now();
     const trade = em.create(TradeSchema, {
@@ -249,59 +199,65 @@ export function createBroker(deps: BrokerDeps): Broker {
       openedAt: openedAt.toISOString(),
     };
     agent.position = position;
-    agent.lastPrice = marketPrice;
+    agent.lastPrice = fill.marketPrice;
     agent.unrealizedPnl = 0;
     await em.flush();
     await enqueueChainEntry(em, 'trade', tradeChainRecord(agent.id, agent.symbol, trade, 'open'));
     const reason = tradeReason(order.reason, EVENT_REASON_MAX_CHARS);
+    const watched =
+      !live && fill.liquidationPrice !== null
+        ? { tradeId: trade.id, agentId: agent.id, symbol: agent.symbol, side, liquidationPrice: fill.liquidationPrice, openedAtMs: openedAt.getTime() }
+        : undefined;
     return {
       result: { ...orderResultOf(trade, agent, 'open', false), position: toPositionWire(position) },
       event: { name: 'trade.opened', data: eventData(ctx, agent.symbol, trade, fill.price, fill.fee, reason) },
+      ...(watched ? { book: { track: watched } } : {}),
     };
   }
 
-  async function close(em: EntityManager, agent: Agent, ctx: AgentContext, order: OrderRequest, log: Logger): Promise<Executed> {
+  /** The open trade a close is for, or a stored answer when the trade it names is closed already. */
+  async function tradeToClose(em: EntityManager, agent: Agent, order: OrderRequest): Promise<Trade | OrderResult> {
+    const meant = order.tradeId;
+    if (meant !== undefined && agent.position?.tradeId !== meant) {
+      const named = await em.findOne(TradeSchema, { id: meant, agent: agent.id });
+      if (named?.status === 'closed') return orderResultOf(named, agent, 'close', true);
+      if (agent.position) throw new InvalidOrderError(`tradeId ${meant} is not this agent's open trade (${agent.position.tradeId} is)`);
+    }
     if (!agent.position) throw new NoOpenPositionError();
     const trade = await em.findOne(TradeSchema, { id: agent.position.tradeId, agent: agent.id });
     if (!trade || trade.status !== 'open') {
       throw new Error(`agent ${agent.id} position names trade ${agent.position.tradeId}, which is not an open trade of this agent`);
     }
-    let exit: { price: number; qty: number; fee: number; pnl: number; orderIds: string[] };
-    let marketPrice: number;
-    if (trade.live) {
-      const exchange = await exchangeOf(ctx);
-      const executed = await placeLiveOrder(
-        exchange,
-        { symbol: agent.symbol, side: trade.side === 'long' ? 'SELL' : 'BUY', quantity: trade.qty, clientOrderId: order.idempotencyKey },
-        log,
-      );
-      marketPrice = executed.price;
-      const pnl = grossPnl(trade.side, trade.entryPrice, executed.price, executed.executedQty) - trade.fees - executed.fee;
-      exit = { price: executed.price, qty: executed.executedQty, fee: executed.fee, pnl, orderIds: [executed.orderId] };
-    } else {
-      marketPrice = await lastPrice(agent.symbol, log);
-      const paper = paperClose({ side: trade.side, lastPrice: marketPrice, entryPrice: trade.entryPrice, qty: trade.qty, openFee: trade.fees }, costs);
-      exit = { price: paper.price, qty: paper.qty, fee: paper.fee, pnl: paper.pnl, orderIds: [] };
-    }
+    return trade;
+  }
+
+  async function close(em: EntityManager, agent: Agent, ctx: AgentContext, order: OrderRequest, log: Logger): Promise<Executed> {
+    const trade = await tradeToClose(em, agent, order);
+    if (!('agent' in trade)) return { result: trade };
+    const exit = await fills.close(agent, trade, order, tradeReason(order.reason, CLOSE_REASON_MAX_CHARS), log);
 
     trade.exitPrice = exit.price;
     trade.fees = trade.fees + exit.fee;
     trade.pnl = exit.pnl;
     trade.status = 'closed';
-    trade.closeReason = tradeReason(order.reason, CLOSE_REASON_MAX_CHARS);
+    trade.closeReason = exit.reason;
     trade.closedAt = now();
     trade.closeIdempotencyKey = order.idempotencyKey;
     trade.exchangeOrderIds = [...trade.exchangeOrderIds, ...exit.orderIds];
     agent.position = null;
     agent.realizedPnl = agent.realizedPnl + exit.pnl;
-    agent.lastPrice = marketPrice;
+    if (exit.marketPrice !== null) agent.lastPrice = exit.marketPrice;
     agent.unrealizedPnl = 0;
     await em.flush();
     await enqueueChainEntry(em, 'trade', tradeChainRecord(agent.id, agent.symbol, trade, 'close'));
-    const reason = tradeReason(order.reason, EVENT_REASON_MAX_CHARS);
+    // The event carries the agent's full words unless the fill decided otherwise (liquidated, or a
+    // "liquidation" on spot that was a market close).
+    const asked = tradeReason(order.reason, EVENT_REASON_MAX_CHARS);
+    const reason = exit.reason === LIQUIDATION_REASON || asked === LIQUIDATION_REASON ? exit.reason : asked;
     return {
       result: orderResultOf(trade, agent, 'close', false),
       event: { name: 'trade.closed', data: eventData(ctx, agent.symbol, trade, exit.price, trade.fees, reason) },
+      book: { untrack: trade.id },
     };
   }
 
@@ -329,38 +285,49 @@ export function createBroker(deps: BrokerDeps): Broker {
     }
   }
 
+  async function run(agentId: string, order: OrderRequest): Promise<OrderResult> {
+    if (!UUID.test(agentId)) throw new BrokerAgentNotFoundError(agentId);
+    if (deps.directory && !(await deps.directory.ref(agentId))) throw new BrokerAgentNotFoundError(agentId);
+    const log = logger.child({ agentId, idempotencyKey: order.idempotencyKey, action: order.action });
+    const ctxOut: { ctx?: AgentContext } = {};
+    let executed: Executed;
+    try {
+      try {
+        executed = await attempt(agentId, order, log, ctxOut, false);
+      } catch (error) {
+        if (!(error instanceof UniqueConstraintViolationException)) throw error;
+        // A concurrent request with the same key committed first: answer with its result.
+        log.info('duplicate order raced on the unique key; replaying the stored result');
+        executed = await attempt(agentId, order, log, ctxOut, true);
+      }
+    } catch (error) {
+      if (error instanceof LiveOrderError) {
+        log.error({ kind: error.kind, retryable: error.retryable, err: error }, 'live order failed');
+        if (ctxOut.ctx) emitSafely('order.error', { ...ctxOut.ctx, message: error.message, live: true }, log);
+      } else if (error instanceof LiveShortUnsupportedError) {
+        log.warn('live short refused (spot only)');
+      }
+      throw error;
+    }
+    if (executed.book && deps.openPositions) {
+      if ('track' in executed.book) deps.openPositions.track(executed.book.track);
+      else deps.openPositions.untrack(executed.book.untrack);
+    }
+    if (executed.event) {
+      const { name, data } = executed.event;
+      log.info({ tradeId: data.tradeId, side: data.side, qty: data.qty, price: data.price, fees: data.fees, pnl: data.pnl, live: data.live, reason: data.reason }, name);
+      emitSafely(name, data, log);
+    }
+    return executed.result;
+  }
+
   return {
     async execute(agentId, order) {
-      validate(order);
-      if (!UUID.test(agentId)) throw new BrokerAgentNotFoundError(agentId);
-      if (deps.directory && !(await deps.directory.ref(agentId))) throw new BrokerAgentNotFoundError(agentId);
-      const log = logger.child({ agentId, idempotencyKey: order.idempotencyKey, action: order.action });
-      const ctxOut: { ctx?: AgentContext } = {};
-      let executed: Executed;
-      try {
-        try {
-          executed = await attempt(agentId, order, log, ctxOut, false);
-        } catch (error) {
-          if (!(error instanceof UniqueConstraintViolationException)) throw error;
-          // A concurrent request with the same key committed first: answer with its result.
-          log.info('duplicate order raced on the unique key; replaying the stored result');
-          executed = await attempt(agentId, order, log, ctxOut, true);
-        }
-      } catch (error) {
-        if (error instanceof LiveOrderError) {
-          log.error({ kind: error.kind, retryable: error.retryable, err: error }, 'live order failed');
-          if (ctxOut.ctx) emitSafely('order.error', { ...ctxOut.ctx, message: error.message, live: true }, log);
-        } else if (error instanceof LiveShortUnsupportedError) {
-          log.warn('live short refused (spot only)');
-        }
-        throw error;
-      }
-      if (executed.event) {
-        const { name, data } = executed.event;
-        log.info({ tradeId: data.tradeId, side: data.side, qty: data.qty, price: data.price, fees: data.fees, pnl: data.pnl, live: data.live }, name);
-        emitSafely(name, data, log);
-      }
-      return executed.result;
+      validateOrder(order);
+      return run(agentId, order);
+    },
+    liquidate(agentId, tradeId) {
+      return run(agentId, liquidationOrder(tradeId));
     },
   };
 }

@@ -13,13 +13,16 @@ export {
   PriceUnavailableError,
 } from './errors.js';
 export { createHashKeyExchangeFactory, hashKeyPairVerifier, verifyHashKeyKeys, type HashKeyConnectionOptions, type HashKeyExchangeFactoryOptions, type KeyCheckResult } from './hashkey-keys.js';
+export { createLiquidator, type Liquidator, type LiquidatorDeps } from './liquidator.js';
 export { placeLiveOrder, splitSymbol, toLiveFill, type LiveFill } from './live.js';
+export { createOpenPositionBook, loadOpenPositions, type OpenPositionBook, type WatchedPosition } from './open-positions.js';
 export {
   DEFAULT_MAINTENANCE_MARGIN_RATE,
   grossPnl,
   isBuy,
   liquidationPrice,
   paperClose,
+  paperLiquidation,
   paperOpen,
   pnlPercentOfMargin,
   slippedPrice,

@@ -1,5 +1,6 @@
 /** Shapes the broker's rows into the wire contract, and names a close's reason. */
 import type { Agent, OpenPosition, Trade } from '../../db/entities/index.js';
+import { LIQUIDATION_REASON } from '../../shared/liquidation.js';
 import type { OrderResult, PositionWire } from '../../shared/wire.js';
 
 /** Longest reason stored on the trade row (`trades.close_reason` is varchar(64)). */
@@ -8,13 +9,16 @@ export const CLOSE_REASON_MAX_CHARS = 64;
 export const EVENT_REASON_MAX_CHARS = 500;
 
 /**
- * `tp` / `sl` when the agent's reason says a take-profit or stop-loss was hit ("TP hit: …",
- * "sl", "SL triggered"), otherwise the agent's own words, trimmed to `max` characters.
+ * `tp` / `sl` / `liquidation` when the agent's reason says a take-profit, stop-loss or the
+ * liquidation price was hit ("TP hit: …", "sl", "SL triggered", "liquidation: bar low …"),
+ * otherwise the agent's own words, trimmed to `max` characters.
  */
 export function tradeReason(reason: string, max: number): string {
   const text = reason.trim();
   if (/^(tp|take[ -]?profit)\b/i.test(text)) return 'tp';
   if (/^(sl|stop[ -]?loss)\b/i.test(text)) return 'sl';
+  // Only "liquidation" / "liquidation: …" (what the engine sends): it fills at the liquidation price.
+  if (/^liquidat(ed|ion)\s*(:|$)/i.test(text)) return LIQUIDATION_REASON;
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
@@ -53,5 +57,6 @@ export function orderResultOf(trade: Trade, agent: Agent, action: 'open' | 'clos
     position: agent.position && agent.position.tradeId === trade.id ? toPositionWire(agent.position) : null,
     live: trade.live,
     replayed,
+    ...(trade.status === 'closed' ? { closeReason: trade.closeReason ?? null } : {}),
   };
 }

@@ -8,20 +8,17 @@
  * - Size: `qty = margin × leverage / fillPrice`, so the notional at entry is exactly
  *   `margin × leverage`.
  * - Taker fee on every fill: `fee = qty × fillPrice × feeRate`, on the open and on the close.
- * - Liquidation (isolated margin, fees and funding ignored), with maintenance margin rate `mmr`:
- *     long:  `entry × (1 − 1/leverage + mmr)`
- *     short: `entry × (1 + 1/leverage − mmr)`
- *   i.e. the price at which the loss has eaten the margin down to `mmr × notional`.
+ * - Liquidation price: see src/shared/liquidation.ts (`entry × (1 ∓ 1/leverage ± mmr)`).
  * - Realised PnL, net of both fees: `direction × (exit − entry) × qty − openFee − closeFee`,
  *   direction +1 long, −1 short.
- *
- * The broker only records the liquidation price; it does not liquidate (the agent's stop-loss
- * does the closing).
+ * - A liquidation fills at the liquidation price itself (no slippage: the price crossed is not
+ *   the trader's to pay), with the taker fee: the loss is `margin − mmr × notional + fees`, never
+ *   more than the margin plus the fees.
  */
+import { liquidationPrice } from '../../shared/liquidation.js';
 import type { PositionSide } from '../../shared/wire.js';
 
-/** Default maintenance margin rate: 0.5 % of notional (a common tier-1 rate for BTC/ETH perps). */
-export const DEFAULT_MAINTENANCE_MARGIN_RATE = 0.005;
+export { DEFAULT_MAINTENANCE_MARGIN_RATE, liquidationPrice } from '../../shared/liquidation.js';
 
 const BPS = 10_000;
 
@@ -69,11 +66,6 @@ export function takerFee(qty: number, price: number, feeBps: number): number {
   return (qty * price * feeBps) / BPS;
 }
 
-/** See the module comment for the formula; `mmr` is a fraction (0.005 = 0.5 %). */
-export function liquidationPrice(side: PositionSide, entry: number, leverage: number, mmr = DEFAULT_MAINTENANCE_MARGIN_RATE): number {
-  return side === 'long' ? entry * (1 - 1 / leverage + mmr) : entry * (1 + 1 / leverage - mmr);
-}
-
 /** `direction × (exit − entry) × qty`: PnL before fees. */
 export function grossPnl(side: PositionSide, entry: number, exit: number, qty: number): number {
   return (side === 'long' ? exit - entry : entry - exit) * qty;
@@ -96,15 +88,29 @@ export function paperOpen(
   };
 }
 
-/** Closes a position of `qty` opened at `entryPrice` (having paid `openFee`) against `lastPrice`. */
-export function paperClose(
-  input: { side: PositionSide; lastPrice: number; entryPrice: number; qty: number; openFee: number },
-  costs: PaperCosts,
-): PaperClose {
-  const price = slippedPrice(input.lastPrice, isBuy(input.side, 'close'), costs.slippageBps);
-  const fee = takerFee(input.qty, price, costs.feeBps);
+export interface PaperCloseInput {
+  side: PositionSide;
+  entryPrice: number;
+  qty: number;
+  /** Fee paid at the open, quote currency. */
+  openFee: number;
+}
+
+/** A close of `input` filled at exactly `price`. */
+function closeAt(input: PaperCloseInput, price: number, feeBps: number): PaperClose {
+  const fee = takerFee(input.qty, price, feeBps);
   const gross = grossPnl(input.side, input.entryPrice, price, input.qty);
   return { price, qty: input.qty, fee, grossPnl: gross, pnl: gross - input.openFee - fee };
+}
+
+/** Closes a position of `qty` opened at `entryPrice` (having paid `openFee`) against `lastPrice`. */
+export function paperClose(input: PaperCloseInput & { lastPrice: number }, costs: PaperCosts): PaperClose {
+  return closeAt(input, slippedPrice(input.lastPrice, isBuy(input.side, 'close'), costs.slippageBps), costs.feeBps);
+}
+
+/** Liquidates a position at its `liquidationPrice` (see the module comment). */
+export function paperLiquidation(input: PaperCloseInput & { liquidationPrice: number }, costs: Pick<PaperCosts, 'feeBps'>): PaperClose {
+  return closeAt(input, input.liquidationPrice, costs.feeBps);
 }
 
 /** PnL as a percent of the margin committed (ROE): 12.5 = +12.5 %. 0 when the margin is 0. */

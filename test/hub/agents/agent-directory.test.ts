@@ -97,7 +97,25 @@ describe('agent directory', () => {
   it('validates input with messages that say what to type', () => {
     expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 5 }, { maxLeverage: 20 })).toThrow('Capital must be between 10 and 1,000,000 USDT, got 5. Type a number like 500.');
     expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, timeframe: '2h' }, { maxLeverage: 20 })).toThrow(/Timeframe must be one of 1m, 5m/);
-    expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, leverage: 10, tpPct: 5, slPct: 12 }, { maxLeverage: 20 })).toThrow(/past liquidation/);
+    expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, leverage: 10, tpPct: 5, slPct: 12 }, { maxLeverage: 20 })).toThrow(/past the liquidation price/);
+  });
+
+  it('refuses a stop-loss at or beyond the liquidation price with or without a take-profit, in any TP/SL mode', async () => {
+    const limits = { maxLeverage: 20 };
+    // 10x with a 0.5 % maintenance margin: liquidation is 9.5 % from the entry.
+    for (const tpPct of [null, 5]) {
+      for (const tpSlMode of ['fixed', 'dynamic'] as const) {
+        expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, leverage: 10, tpPct, tpSlMode, slPct: 12 }, limits)).toThrow(
+          'A 12% stop-loss at 10x leverage would be at or past the liquidation price (9.5% from the entry). Choose a stop-loss below 9.5% or a lower leverage.',
+        );
+        expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, leverage: 10, tpPct, tpSlMode, slPct: 9.7 }, limits)).toThrow(/past the liquidation price/);
+        expect(validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, leverage: 10, tpPct, tpSlMode, slPct: 9.4 }, limits).slPct).toBe(9.4);
+      }
+    }
+    // /edit: raising the leverage under an existing stop-loss (no take-profit) is refused too.
+    const a = await dir.create(alice, { name: 'no-tp', symbol: 'BTCUSDT', amountUsdt: 100, leverage: 5, slPct: 8 });
+    await expect(dir.edit(alice, a.id, { leverage: 20 })).rejects.toThrow(/An? 8% stop-loss at 20x leverage would be at or past the liquidation price \(4\.5% from the entry\)/);
+    expect((await dir.find(alice, a.id)).leverage).toBe(5);
   });
 
 });

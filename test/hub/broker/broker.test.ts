@@ -206,19 +206,16 @@ describe('paper broker', () => {
     const agentId = await fx.agent(owner);
     await broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'short', reason: 'x' });
     const ck = key();
-    const settled = await Promise.allSettled([
-      ...Array.from({ length: 5 }, () => broker.execute(agentId, { idempotencyKey: ck, action: 'close', reason: 'dup' })),
-      ...Array.from({ length: 3 }, () => broker.execute(agentId, { idempotencyKey: key(), action: 'close', reason: 'other' })),
-    ]);
-    const ok = settled.filter((s): s is PromiseFulfilledResult<Awaited<ReturnType<Broker['execute']>>> => s.status === 'fulfilled');
-    const fresh = ok.filter((s) => !s.value.replayed);
+    const keys = [...Array.from({ length: 5 }, () => ck), ...Array.from({ length: 3 }, () => key())];
+    const settled = await Promise.allSettled(keys.map((k) => broker.execute(agentId, { idempotencyKey: k, action: 'close', reason: k === ck ? 'dup' : 'other' })));
+    const fresh = settled.flatMap((s, i) => (s.status === 'fulfilled' && !s.value.replayed ? [keys[i]!] : []));
     expect(fresh).toHaveLength(1);
     for (const s of settled) if (s.status === 'rejected') expect(s.reason).toBeInstanceOf(NoOpenPositionError);
     expect(await fx.count('trades', "agent_id = ? and status = 'closed'", [agentId])).toBe(1);
     expect((await outboxFor(agentId)).map((r) => r.payload.side)).toEqual(['OPEN_SHORT', 'CLOSE_SHORT']);
     expect(fx.seen('trade.closed').filter((e) => e.agentId === agentId)).toHaveLength(1);
-    // the same close key later is still a replay, not a "no position" error
-    const later = await broker.execute(agentId, { idempotencyKey: ck, action: 'close', reason: 'dup' });
+    // the winning close key later is still a replay, not a "no position" error
+    const later = await broker.execute(agentId, { idempotencyKey: fresh[0]!, action: 'close', reason: 'again' });
     expect(later.replayed).toBe(true);
     expect(later.status).toBe('closed');
   });

@@ -105,6 +105,20 @@ describe('live execution on HashKey Global (local stand-in)', () => {
     prices.set('BTCUSDT', 60_000);
   });
 
+  it('live (spot) is never liquidated: the hub\'s liquidation is refused without an order, an agent\'s "liquidation" is a market close', async () => {
+    const agentId = await fx.agent(owner, { liveMode: true, amountUsdt: 100, leverage: 5 });
+    const opened = await broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', amountUsdt: 100, reason: 'signal' });
+    const ordersBefore = hk.orders.length;
+    await expect(broker.liquidate(agentId, opened.tradeId)).rejects.toThrow(/is live \(spot\): the hub never liquidates it/);
+    expect(hk.orders.length).toBe(ordersBefore);
+    expect((await fx.orm.em.fork().findOneOrFail(TradeSchema, { id: opened.tradeId })).status).toBe('open');
+
+    const closed = await broker.execute(agentId, { idempotencyKey: key(), action: 'close', reason: 'liquidation: price 1 ≤ liquidation 2', tradeId: opened.tradeId });
+    expect(hk.orders.length).toBe(ordersBefore + 1);
+    expect(closed).toMatchObject({ status: 'closed', live: true, closeReason: 'market close' });
+    expect(fx.seen('trade.closed').find((e) => e.tradeId === opened.tradeId)).toMatchObject({ reason: 'market close', live: true });
+  });
+
   it('an exchange error is an order.error and a LiveOrderError, never a paper fill; nothing stored', async () => {
     const agentId = await fx.agent(owner, { liveMode: true });
     hk.failNext({ path: '/api/v1.1/spot/order', method: 'POST', code: '0401', msg: 'Insufficient asset' });

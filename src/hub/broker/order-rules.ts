@@ -1,0 +1,45 @@
+/**
+ * The rules an order must meet before the broker opens a transaction, and the hub's own orders.
+ * Idempotency keys starting with `hub:` are the hub's (its liquidations); agents may not use them.
+ */
+import { LIQUIDATION_REASON } from '../../shared/liquidation.js';
+import type { OrderRequest } from '../../shared/wire.js';
+import { InvalidOrderError } from './errors.js';
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Tolerance when comparing a requested margin with the configured amount (float noise). */
+export const AMOUNT_EPSILON = 1e-9;
+/** Idempotency keys the hub itself uses; refused from agents. */
+const HUB_KEY_PREFIX = 'hub:';
+
+/** The hub's close order for liquidating `tradeId`. */
+export function liquidationOrder(tradeId: string): OrderRequest {
+  return { idempotencyKey: `${HUB_KEY_PREFIX}liquidation:${tradeId}`, action: 'close', reason: LIQUIDATION_REASON, tradeId };
+}
+
+/** True for an order the hub itself placed (its liquidations). */
+export function isHubOrder(order: OrderRequest): boolean {
+  return order.idempotencyKey.startsWith(HUB_KEY_PREFIX);
+}
+
+function positive(value: number | null | undefined): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
+}
+
+/** Throws `InvalidOrderError` naming the first field an agent's order gets wrong. */
+export function validateOrder(order: OrderRequest): void {
+  if (!order.idempotencyKey || order.idempotencyKey.length > 128) throw new InvalidOrderError('idempotencyKey must be 1..128 characters');
+  if (isHubOrder(order)) throw new InvalidOrderError(`idempotencyKey must not start with "${HUB_KEY_PREFIX}" (reserved for the hub)`);
+  for (const field of ['tpPrice', 'slPrice'] as const) {
+    const v = order[field];
+    if (v !== undefined && v !== null && !positive(v)) throw new InvalidOrderError(`${field} must be a positive price or null`);
+  }
+  if (order.tradeId !== undefined && !UUID.test(order.tradeId)) throw new InvalidOrderError('tradeId must be a trade id (UUID)');
+  if (order.action === 'open') {
+    if (order.side !== 'long' && order.side !== 'short') throw new InvalidOrderError('An open needs side "long" or "short"');
+    if (order.amountUsdt !== undefined && !positive(order.amountUsdt)) throw new InvalidOrderError('amountUsdt must be a positive amount');
+  } else if (order.action !== 'close') {
+    throw new InvalidOrderError('action must be "open" or "close"');
+  }
+}
+
