@@ -292,7 +292,7 @@ describe('/alerts screen', () => {
     expect(String(shown!.payload.text)).toContain('Trade opened — <b>on</b>');
     const keyboard = (shown!.payload.reply_markup as { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> }).inline_keyboard;
     expect(String(shown!.payload.text)).toContain('On-chain log — <b>silent</b>');
-    expect(keyboard).toHaveLength(10);
+    expect(keyboard).toHaveLength(11);
     expect(String(shown!.payload.text)).toContain('Liquidation — <b>on</b>');
     expect(keyboard[10]!.map((b) => b.callback_data)).toEqual(['al:info:liquidated', 'al:set:liquidated:on', 'al:set:liquidated:silent', 'al:set:liquidated:off']);
     expect(keyboard[3]!.map((b) => b.callback_data)).toEqual(['al:info:trade.onchain', 'al:set:trade.onchain:on', 'al:set:trade.onchain:silent', 'al:set:trade.onchain:off']);
