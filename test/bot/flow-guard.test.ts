@@ -9,7 +9,7 @@ import { createBotHarness, type BotHarness, type TestUser } from '../support/bot
 
 let h: BotHarness;
 beforeAll(async () => {
-  h = await createBotHarness({ env: { ADMIN_TELEGRAM_IDS: '1207' } });
+  h = await createBotHarness({ env: { ACCESS_MODE: 'open', ADMIN_TELEGRAM_IDS: '1207' } });
 });
 afterAll(async () => h?.close());
 
