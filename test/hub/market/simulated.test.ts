@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { INTERVAL_MS } from '../../../src/shared/market.js';
+import { INTERVAL_MS, INTERVALS, type Candle, type Interval } from '../../../src/shared/market.js';
 import { createSimulatedProvider } from '../../../src/hub/market/simulated.js';
-import { parseSymbol } from '../../../src/hub/market/symbols.js';
+import { parseSymbol, type MarketSymbol } from '../../../src/hub/market/symbols.js';
+import { seededRandom } from '../../fixtures/candles.js';
 
 const NOW = Date.UTC(2026, 4, 5, 10, 7, 30);
 const btc = parseSymbol('BTC');
+
+/** A provider frozen at `now`, with its clock exposed. */
+function simulated(now: number, seed: number) {
+  return Object.assign(createSimulatedProvider({ now: () => now, seed }), { now: () => now });
+}
+type SimulatedProvider = ReturnType<typeof simulated>;
 
 describe('simulated provider', () => {
   it('returns closed bars aligned to the interval, oldest-first, labelled simulated', async () => {
@@ -58,5 +65,103 @@ describe('simulated provider', () => {
     }
     const price = await sim.price(btc);
     expect(price).toBe((await sim.candles(btc, '1m', 1))[0]!.close);
+  });
+});
+
+/** Start (ms) of the `interval` period containing `ms`. */
+const periodStart = (ms: number, interval: Interval) => Math.floor(ms / INTERVAL_MS[interval]) * INTERVAL_MS[interval];
+
+/** The 1-minute bars covering [from, to), oldest-first, as served at `now` (>= to). */
+async function baseBars(sim: SimulatedProvider, symbol: MarketSymbol, from: number, to: number): Promise<Candle[]> {
+  const count = (periodStart(sim.now(), '1m') - from) / 60_000;
+  const bars = await sim.candles(symbol, '1m', count);
+  expect(bars[0]!.openTime).toBe(from);
+  return bars.filter((c) => c.openTime < to);
+}
+
+/** Random instants between 2020-03-01 and 2026-06-01 (a seeded PRNG, so failures reproduce). */
+function randomInstants(count: number, seed: number): number[] {
+  const rand = seededRandom(seed);
+  const from = Date.UTC(2020, 2, 1);
+  const to = Date.UTC(2026, 5, 1);
+  return Array.from({ length: count }, () => from + Math.floor(rand() * (to - from)));
+}
+
+const symbols = ['BTC', 'ETH', 'SOL', 'DOGE', 'XRP', 'LINK'].map((base) => parseSymbol(base));
+
+describe('simulated provider: one market, whatever the interval', () => {
+  it('at one instant, every interval ends where the price is (the issue: 15m at 66.7k while price was 48.4k)', async () => {
+    // 00:00:30 UTC: the last closed bar of every interval, 1m to 1d, closed at midnight.
+    const now = Date.UTC(2026, 4, 5, 0, 0, 30);
+    const sim = simulated(now, 42);
+    const price = await sim.price(btc);
+    const closes: Record<string, number> = {};
+    for (const interval of INTERVALS) closes[interval] = (await sim.candles(btc, interval, 1))[0]!.close;
+    expect(closes).toEqual(Object.fromEntries(INTERVALS.map((i) => [i, price])));
+  });
+
+  it('for random instants and every interval, the last closed bar is the aggregate of the 1-minute bars it covers', async () => {
+    for (const [n, now] of randomInstants(24, 9).entries()) {
+      const symbol = symbols[n % symbols.length]!;
+      const sim = simulated(now, 1000 + n);
+      for (const interval of INTERVALS) {
+        const [bar] = await sim.candles(symbol, interval, 1);
+        const end = periodStart(now, interval);
+        expect(bar!.openTime + INTERVAL_MS[interval]).toBe(end);
+        const base = await baseBars(sim, symbol, bar!.openTime, end);
+        expect(base).toHaveLength(INTERVAL_MS[interval] / 60_000);
+        const where = `${symbol.id} ${interval} at ${new Date(now).toISOString()}`;
+        expect(bar, where).toEqual({
+          openTime: base[0]!.openTime,
+          open: base[0]!.open,
+          high: Math.max(...base.map((c) => c.high)),
+          low: Math.min(...base.map((c) => c.low)),
+          close: base.at(-1)!.close,
+          volume: base.reduce((s, c) => s + c.volume, 0),
+        });
+      }
+    }
+  });
+
+  it('for many random instants, every interval closes at the base close at its end and the price is the latest base close', async () => {
+    for (const [n, now] of randomInstants(300, 10).entries()) {
+      const symbol = symbols[n % symbols.length]!;
+      const sim = simulated(now, 7);
+      const price = await sim.price(symbol);
+      expect(price).toBe((await sim.candles(symbol, '1m', 1))[0]!.close);
+      for (const interval of INTERVALS) {
+        const [bar] = await sim.candles(symbol, interval, 1);
+        const end = periodStart(now, interval);
+        const [lastBase] = await simulated(end, 7).candles(symbol, '1m', 1);
+        expect(bar!.close, `${symbol.id} ${interval} at ${new Date(now).toISOString()}`).toBe(lastBase!.close);
+      }
+    }
+  });
+
+  it('keeps OHLC invariants at every interval and no 1-minute move beyond a plausible bound', async () => {
+    for (const [n, now] of randomInstants(12, 11).entries()) {
+      const symbol = symbols[n % symbols.length]!;
+      const sim = simulated(now, 3);
+      for (const interval of INTERVALS) {
+        const bars = await sim.candles(symbol, interval, 1440);
+        for (const [i, c] of bars.entries()) {
+          expect(c.openTime % INTERVAL_MS[interval]).toBe(0);
+          if (i > 0) {
+            expect(c.openTime - bars[i - 1]!.openTime).toBe(INTERVAL_MS[interval]);
+            expect(c.open).toBe(bars[i - 1]!.close);
+          }
+          expect(c.high).toBeGreaterThanOrEqual(Math.max(c.open, c.close));
+          expect(c.low).toBeLessThanOrEqual(Math.min(c.open, c.close));
+          expect(c.low).toBeGreaterThan(0);
+          expect(c.volume).toBeGreaterThan(0);
+        }
+        if (interval !== '1m') continue;
+        // Annualised volatility is at most 100 % here (DOGE): one minute's sd is under 0.14 %, so
+        // a bar spanning 3 % is a >20-sigma event; BTC (55 %) stays within 1.5 %.
+        const bound = symbol.base === 'BTC' ? 0.015 : 0.03;
+        const widest = Math.max(...bars.map((c) => Math.log(c.high / c.low)));
+        expect(widest, `${symbol.id} widest 1m bar before ${new Date(now).toISOString()}`).toBeLessThan(bound);
+      }
+    }
   });
 });
