@@ -5,6 +5,7 @@ import { createMemoryCandleStore, type MemoryCandleStore } from '../../../src/hu
 import { createMemoryCreditStore, type CreditStore } from '../../../src/hub/market/credit-store.js';
 import { BudgetExhaustedError, CandlesUnavailableError, UnsupportedSymbolError } from '../../../src/hub/market/errors.js';
 import { createSimulatedProvider } from '../../../src/hub/market/simulated.js';
+import { INTERVALS, type Interval } from '../../../src/shared/market.js';
 import { UnknownSymbolError } from '../../../src/hub/market/symbols.js';
 import { createTwelveDataProvider } from '../../../src/hub/market/twelve-data.js';
 import { startTwelveDataServer, type TwelveDataServer } from '../../support/twelve-data-server.js';
@@ -290,5 +291,25 @@ describe('candle service over the simulated provider', () => {
     const again = await service.getCandles({ symbol: 'SOL', interval: '5m', limit: 20 });
     expect(again.candles).toEqual(result.candles);
     expect((await service.getPrice('SOL')).simulated).toBe(true);
+  });
+
+  it('serves every interval and the price from one path, through the cache, as the clock moves', async () => {
+    const store = createMemoryCandleStore();
+    const now = () => Date.now();
+    const service = createCandleService({ provider: createSimulatedProvider({ now, seed: 3 }), store, now });
+    const lastClose = async (interval: Interval) => (await service.getCandles({ symbol: 'BTCUSDT', interval, limit: 50 })).candles.at(-1)!.close;
+
+    // 00:00:20 UTC: the last closed bar of every interval, 1m to 1d, closed at midnight.
+    vi.setSystemTime(Date.UTC(2026, 2, 11, 0, 0, 20));
+    const price = (await service.getPrice('BTCUSDT')).price;
+    for (const interval of INTERVALS) expect({ interval, close: await lastClose(interval) }).toEqual({ interval, close: price });
+
+    // A minute later the price is the next 1-minute close; the cached 15m series still ends at midnight's.
+    vi.setSystemTime(Date.UTC(2026, 2, 11, 0, 1, 21));
+    const minute = await service.getCandles({ symbol: 'BTCUSDT', interval: '1m', limit: 2 });
+    expect(minute.candles.map((c) => c.close)).toEqual([price, (await service.getPrice('BTCUSDT')).price]);
+    const quarter = await service.getCandles({ symbol: 'BTCUSDT', interval: '15m', limit: 50 });
+    expect(quarter).toMatchObject({ cached: true, stale: false });
+    expect(quarter.candles.at(-1)!.close).toBe(price);
   });
 });
