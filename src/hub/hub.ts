@@ -2,7 +2,6 @@
  * The hub core, assembled: events, tokens, users, agents (records, lifecycle, ingest), and the
  * agent runtime. Knows nothing of Telegram or HTTP; `src/bot` and `src/http` adapt it.
  */
-import Docker from 'dockerode';
 import type { ResolvedConfig } from '../config.js';
 import type { Orm } from '../db/orm.js';
 import type { Logger, SecretRegistry } from '../logger.js';
@@ -13,9 +12,8 @@ import { createAgentLifecycle, type AgentLifecycle } from './agents/lifecycle.js
 import { createPortAllocator } from './agents/port-allocator.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
 import { HubEvents } from './events.js';
-import { createDockerRuntime, dockerAvailable } from './runtime/docker-runtime.js';
-import { createProcessRuntime } from './runtime/process-runtime.js';
 import type { AgentRuntime } from './runtime/runtime.js';
+import { defaultAgentHubUrl, selectRuntime } from './runtime/select-runtime.js';
 import { createVault, serverSecretsFromConfig, type Vault } from './secrets/vault.js';
 import { createUserService, type UserService } from './users.js';
 import { createBroker, createDecisionRecorder, createHashKeyExchangeFactory, hashKeyPairVerifier, type Broker, type DecisionRecorder } from './broker/index.js';
@@ -59,41 +57,6 @@ export interface HubDeps {
   secrets?: SecretRegistry;
 }
 
-/** Picks the runtime AGENT_RUNTIME asks for; `auto` uses Docker when an engine answers and has the image. */
-export async function selectRuntime(config: ResolvedConfig, logger: Logger): Promise<AgentRuntime> {
-  const choice = config.agents.runtime;
-  const docker = new Docker();
-  let useDocker = choice === 'docker';
-  if (choice === 'auto' && (await dockerAvailable(docker))) {
-    const hasImage = await docker
-      .getImage(config.agents.image)
-      .inspect()
-      .then(() => true)
-      .catch(() => false);
-    if (hasImage) useDocker = true;
-    else logger.warn({ image: config.agents.image }, 'a Docker engine answers but the agent image is missing (npm run build:agent-image); using the process runtime');
-  }
-  if (useDocker) {
-    const runtime = createDockerRuntime({
-      docker,
-      image: config.agents.image,
-      network: config.agents.network,
-      memoryMb: config.agents.memoryMb,
-      cpus: config.agents.cpus,
-      logger: logger.child({ part: 'docker-runtime' }),
-    });
-    await runtime.ready();
-    return runtime;
-  }
-  return createProcessRuntime({ logger: logger.child({ part: 'process-runtime' }) });
-}
-
-export function defaultAgentHubUrl(config: ResolvedConfig, runtime: AgentRuntime, httpPort: number): string {
-  if (config.agents.hubUrl) return config.agents.hubUrl;
-  if (runtime.kind === 'docker' && config.agents.network !== 'host') return `http://host.docker.internal:${httpPort}`;
-  return `http://127.0.0.1:${httpPort}`;
-}
-
 export async function createHub(deps: HubDeps): Promise<Hub> {
   const { config, orm, logger } = deps;
   const events = new HubEvents();
@@ -105,7 +68,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const ports = createPortAllocator({
     orm,
     range: config.agents.portRange,
-    checkHost: runtime.kind === 'process' || config.agents.network === 'host',
+    checkHost: runtime.network === 'host',
   });
   const market = createMarketFromConfig(config, { orm });
   const prices = {

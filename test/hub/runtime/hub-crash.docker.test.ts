@@ -55,7 +55,6 @@ describe.skipIf(skip)('a hub killed mid-trade (docker runtime)', () => {
       MARKET_DATA: 'simulated',
       PAPER_SLIPPAGE_BPS: '5',
       AGENT_RUNTIME: 'docker',
-      AGENT_NETWORK: 'host',
       AGENT_IMAGE: TEST_AGENT_IMAGE,
       AGENT_PORT_RANGE: `${range.from}-${range.to}`,
       AGENT_HEALTH_INTERVAL_MS: '1000',
@@ -64,6 +63,10 @@ describe.skipIf(skip)('a hub killed mid-trade (docker runtime)', () => {
     };
     const first = await spawnAppProcess(env);
     hubs.push(first);
+    // No AGENT_NETWORK: a hub on the host gives its agents host networking, and says so once.
+    expect(first.logs().filter((l) => l.msg === 'agents run in docker containers')).toEqual([
+      expect.objectContaining({ runtime: 'docker', network: 'host', why: 'the hub runs on the host: agents bind 127.0.0.1:{port}' }),
+    ]);
     ownerId = await first.register(9101, 'Crash Trader');
     // SuperTrend always takes a side once warm and keeps it until its trend flips (rare within
     // a minute on 15 min bars). TP and SL sit 0.5 % from the entry: the live price does not move
@@ -96,8 +99,8 @@ describe.skipIf(skip)('a hub killed mid-trade (docker runtime)', () => {
     expect(second.events.filter((e) => ['agent.crashed', 'agent.failed', 'agent.stopped'].includes(e.name))).toEqual([]);
     const containers = await containersOf(ownerId);
     expect(containers.map((c) => [c.Id, c.State])).toEqual([[containerId, 'running']]);
-    const health = (await (await fetch(`${second.url}/health`)).json()) as { agents: unknown };
-    expect(health.agents).toEqual({ running: 1, total: 1 });
+    const health = (await (await fetch(`${second.url}/health`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ runtime: 'docker', network: 'host', agents: { running: 1, total: 1 } });
 
     // Lines the agent logged while no hub listened arrived, each once, with no gap in seq.
     const client = new pg.Client({ connectionString: db.url });
