@@ -12,7 +12,7 @@ import { AGENT_LABEL, MANAGED_LABEL, OWNER_LABEL, containerName } from '../../..
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { rejectionOf } from '../../support/rejection.js';
 import { freePortRange, startTestApp } from '../../support/app-harness.js';
-import { dockerSkipReason, ensureAgentImage, TEST_AGENT_IMAGE } from '../../support/docker.js';
+import { agentContainersOf, dockerAgentEnv, dockerSkipReason, ensureAgentImage, TEST_AGENT_IMAGE } from '../../support/docker.js';
 import { waitUntil } from '../../support/wait.js';
 
 const skip = await dockerSkipReason();
@@ -23,22 +23,10 @@ let app: App & { port: number; dataDir: string };
 let ownerId: string;
 let range: { from: number; to: number };
 
-// No AGENT_NETWORK: the default (auto) must work from where this hub runs, the host.
-const env = () => ({
-  AGENT_RUNTIME: 'docker',
-  AGENT_IMAGE: TEST_AGENT_IMAGE,
-  AGENT_PORT_RANGE: `${range.from}-${range.to}`,
-  AGENT_HEALTH_INTERVAL_MS: '1000',
-  AGENT_MEMORY_MB: '128',
-  AGENT_CPUS: '0.25',
-  AGENT_MAX_RESTARTS: '2',
-});
+const env = () => ({ ...dockerAgentEnv(range), AGENT_MAX_RESTARTS: '2' });
 
 
-/** This file's agent containers (other docker suites may run at the same time). */
-async function managedContainers(all = false) {
-  return docker.listContainers({ all, filters: { label: [`${MANAGED_LABEL}=true`, `${OWNER_LABEL}=${ownerId}`] } });
-}
+const managedContainers = (all = false) => agentContainersOf(docker, ownerId, all);
 
 async function removeAllManaged() {
   if (ownerId) for (const c of await managedContainers(true)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);

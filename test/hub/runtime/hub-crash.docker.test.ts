@@ -11,11 +11,11 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OWNER_LABEL, containerName } from '../../../src/hub/runtime/docker-runtime.js';
+import { containerName } from '../../../src/hub/runtime/docker-runtime.js';
 import { spawnAppProcess, type AppProcess } from '../../support/app-process.js';
 import { freePort, freePortRange } from '../../support/app-harness.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
-import { dockerSkipReason, ensureAgentImage, TEST_AGENT_IMAGE } from '../../support/docker.js';
+import { agentContainersOf, dockerAgentEnv, dockerSkipReason, ensureAgentImage } from '../../support/docker.js';
 import { waitUntil } from '../../support/wait.js';
 
 const skip = await dockerSkipReason();
@@ -26,9 +26,7 @@ let dataDir: string;
 const hubs: AppProcess[] = [];
 let ownerId: string | undefined;
 
-async function containersOf(ownerId: string) {
-  return docker.listContainers({ all: true, filters: { label: [`${OWNER_LABEL}=${ownerId}`] } });
-}
+const containersOf = (owner: string) => agentContainersOf(docker, owner);
 
 describe.skipIf(skip)('a hub killed mid-trade (docker runtime)', () => {
   beforeAll(async () => {
@@ -54,12 +52,7 @@ describe.skipIf(skip)('a hub killed mid-trade (docker runtime)', () => {
       LOG_LEVEL: 'info',
       MARKET_DATA: 'simulated',
       PAPER_SLIPPAGE_BPS: '5',
-      AGENT_RUNTIME: 'docker',
-      AGENT_IMAGE: TEST_AGENT_IMAGE,
-      AGENT_PORT_RANGE: `${range.from}-${range.to}`,
-      AGENT_HEALTH_INTERVAL_MS: '1000',
-      AGENT_MEMORY_MB: '128',
-      AGENT_CPUS: '0.25',
+      ...dockerAgentEnv(range),
     };
     const first = await spawnAppProcess(env);
     hubs.push(first);
