@@ -2,8 +2,8 @@
  * The engine's view of the market, pulled from the hub: candles (refreshed at most every
  * `candleRefreshMs`), the current price (`/internal/market/price`, or the last candle's close
  * when the hub answers but that endpoint fails; none while the hub does not answer at all), and
- * the stale/simulated flags. Problems are logged once per
- * episode (when they start and when they end), never once per tick.
+ * the stale/simulated flags. Problems are logged once per episode (when they start and when
+ * they end), never once per tick.
  */
 import type { Candle } from '../../../src/shared/market.js';
 import type { AgentLog } from '../agent-log.js';

@@ -312,8 +312,7 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
    * as if asked (the agent's /stop delivers its last log lines; nothing is left to close), keeps
    * the agent's own words as the reason, and raises `drawdown.stop` when its own books show the
    * session loss limit reached: the broker's realised PnL plus the unrealised PnL the agent last
-   * reported, against the agent's `maxSessionLossPct` of `amountUsdt` (the engine's rule);
-   * any other self-stop is announced as `agent.failed`, so an agent never ends silently.
+   * reported, against the agent's `maxSessionLossPct` of `amountUsdt` (the engine's rule).
    */
   async function onSelfStop(agentId: string, status: Omit<AgentStatus, 'agentId'>): Promise<void> {
     await serial(agentId, async () => {
@@ -327,12 +326,6 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
       const limitPct = stopped.maxSessionLossPct;
       const lossPct = stopped.amountUsdt > 0 ? (-(stopped.realizedPnl + status.unrealizedPnl) / stopped.amountUsdt) * 100 : 0;
       if (limitPct > 0 && lossPct >= limitPct) opts.events.emit('drawdown.stop', { ...refOf(stopped), lossPct, limitPct });
-      else {
-        // Not a loss limit the hub can confirm (an engine error, or a stop taken on numbers the
-        // hub's books do not show): the owner must hear that the agent stopped trading.
-        log.warn({ agentId, reason, lossPct, limitPct }, 'agent stopped itself for a reason the hub cannot confirm');
-        opts.events.emit('agent.failed', { ...refOf(stopped), reason: `stopped on its own: ${reason}` });
-      }
     });
   }
 
