@@ -12,8 +12,8 @@ import { createAgentLifecycle, type AgentLifecycle } from './agents/lifecycle.js
 import { createPortAllocator } from './agents/port-allocator.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
 import { HubEvents } from './events.js';
-import type { AgentRuntime } from './runtime/runtime.js';
 import { defaultAgentHubUrl, selectRuntime } from './runtime/select-runtime.js';
+import type { AgentRuntime } from './runtime/runtime.js';
 import { createVault, serverSecretsFromConfig, type Vault } from './secrets/vault.js';
 import { createUserService, type UserService } from './users.js';
 import { createBroker, createDecisionRecorder, createHashKeyExchangeFactory, hashKeyPairVerifier, type Broker, type DecisionRecorder } from './broker/index.js';
