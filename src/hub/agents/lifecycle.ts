@@ -56,11 +56,8 @@ export interface AgentLifecycle {
   delete(ownerId: string, ref: string): Promise<AgentView>;
   /** Stop every active agent of the owner; returns what was stopped. */
   stopAll(ownerId: string): Promise<AgentView[]>;
-  /**
-   * Adopt, clean up and resume after a hub (re)start; then begin health probes. Containers of
-   * agents this hub's database does not know (another hub's) are left alone (`foreign`).
-   */
-  reconcile(): Promise<{ adopted: string[]; removedOrphans: string[]; missing: string[]; foreign: string[] }>;
+  /** Adopt, clean up and resume after a hub (re)start; then begin health probes. */
+  reconcile(): Promise<{ adopted: string[]; removedOrphans: string[]; missing: string[] }>;
   /** Base URL and token of a running agent (tests, tail of /status). */
   handle(agentId: string): { baseUrl: string; token: string } | undefined;
   /** Stops probes and pending restarts; running agents keep running (docker) or die with the runtime (process). */
@@ -68,8 +65,6 @@ export interface AgentLifecycle {
 }
 
 const ACTIVE = new Set(['starting', 'running', 'stopping']);
-/** Agent ids are UUIDs; a label that is not one belongs to nothing in this database. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
   const log = opts.logger.child({ part: 'lifecycle' });
@@ -409,8 +404,10 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
       const rows = await em.find(AgentSchema, { status: { $in: ['starting', 'running', 'stopping'] } });
       const byId = new Map(rows.map((r) => [r.id, r]));
       // Another hub may share the engine (its own database, its own agents): their containers
-      // are not orphans of this one, and removing them would end someone else's agents.
-      const candidates = managed.map((m) => m.agentId).filter((id) => UUID.test(id));
+      // are not orphans of this one, and removing them would end someone else's agents. Agent
+      // ids are UUIDs; a label that is not one belongs to nothing in this database.
+      const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+      const candidates = managed.map((m) => m.agentId).filter((id) => uuid.test(id));
       const known = new Set(candidates.length ? (await em.find(AgentSchema, { id: { $in: candidates } }, { fields: ['id'] })).map((a) => a.id) : []);
       const adopted: string[] = [];
       const removedOrphans: string[] = [];
@@ -449,7 +446,7 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
       probeTimer = setInterval(() => void probe().catch((e) => log.error({ err: e }, 'health probe failed')), opts.healthIntervalMs);
       probeTimer.unref();
       log.info({ adopted: adopted.length, removedOrphans: removedOrphans.length, missing: missing.length, foreign: foreign.length }, 'reconciled agents');
-      return { adopted, removedOrphans, missing: missing.map((m) => m.id), foreign };
+      return { adopted, removedOrphans, missing: missing.map((m) => m.id) };
     },
 
     handle(agentId) {
