@@ -40,7 +40,6 @@ async function measureHub(runtime: 'docker' | 'process', count: number, dbUrl: s
       LOG_LEVEL: 'warn',
       MARKET_DATA: 'simulated',
       AGENT_RUNTIME: runtime,
-      AGENT_NETWORK: 'host',
       AGENT_IMAGE: IMAGE,
       ...(process.env.AGENT_CPUS ? { AGENT_CPUS: process.env.AGENT_CPUS } : {}),
       AGENT_PORT_RANGE: `${from}-${from + count + 10}`,

@@ -99,6 +99,7 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
       version: VERSION,
       startedAt,
       runtime: () => hub.runtime.kind,
+      network: () => hub.runtime.network,
       bot: () => telegram?.mode ?? 'disabled',
       chain: () => (hub.chain.enabled ? 'enabled' : 'disabled'),
     });

@@ -81,6 +81,7 @@ export interface Config {
   agents: {
     runtime: AgentRuntimeChoice;
     image: string;
+    /** `auto` (decided at boot by where the hub runs, hub/runtime/agent-network.ts), `host` or a network name. */
     network: string;
     /** URL agents use to reach the hub; defaults depend on the runtime (see hub/runtime). */
     hubUrl: string | undefined;
@@ -346,7 +347,7 @@ export function parseConfig(env: Env = process.env): Config {
     agents: {
       runtime: r.oneOf<AgentRuntimeChoice>('AGENT_RUNTIME', ['auto', 'docker', 'process'], 'auto'),
       image: r.string('AGENT_IMAGE', 'artic-agent:latest'),
-      network: r.string('AGENT_NETWORK', 'artic-net'),
+      network: r.string('AGENT_NETWORK', 'auto'),
       hubUrl: r.url('AGENT_HUB_URL'),
       portRange: r.portRange('AGENT_PORT_RANGE', '8000-8999'),
       memoryMb: r.int('AGENT_MEMORY_MB', 256, 32, 65_536),
@@ -398,6 +399,11 @@ export function parseConfig(env: Env = process.env): Config {
     if (value !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(value)) {
       r.problems.push(`${name} must be a 0x-prefixed 20-byte address, got "${value}"`);
     }
+  }
+  if (['bridge', 'none'].includes(config.agents.network)) {
+    r.problems.push(`AGENT_NETWORK=${config.agents.network} gives agents no DNS name the hub can reach; use auto, host or a user-defined network such as artic-net`);
+  } else if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(config.agents.network)) {
+    r.problems.push(`AGENT_NETWORK must be auto, host or a Docker network name (letters, digits, _ . -), got "${config.agents.network}"`);
   }
   if (config.telegram.webhookUrl && !config.telegram.botToken) {
     r.problems.push('TELEGRAM_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not');
@@ -489,10 +495,10 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['HSK_CHAIN_ID', '133', 'Chain id (133 testnet, 177 mainnet)'],
   ['DECISION_LOGGER_ADDRESS', '(from chain:deploy)', 'Deployed DecisionLogger contract'],
   ['TRADE_LOGGER_ADDRESS', '(from chain:deploy)', 'Deployed TradeLogger contract'],
-  ['AGENT_RUNTIME', 'auto', 'auto (docker when an engine answers, else process), docker, process'],
+  ['AGENT_RUNTIME', 'auto', 'auto (docker when an engine answers and AGENT_IMAGE exists, else process), docker (refuses to boot without both), process'],
   ['AGENT_IMAGE', 'artic-agent:latest', 'Image of agent containers'],
-  ['AGENT_NETWORK', 'artic-net', 'Docker network for agents, or `host` (agents bind 127.0.0.1:{port})'],
-  ['AGENT_HUB_URL', '(by runtime)', 'URL agents use to reach the hub'],
+  ['AGENT_NETWORK', 'auto', 'Docker network of agents. auto: by where the hub runs (on the host → `host`, agents bind 127.0.0.1:{port}; in a container → its network, e.g. `artic-net`, DNS names); or `host`, or a network name'],
+  ['AGENT_HUB_URL', '(by network)', 'URL agents use to reach the hub; default `http://127.0.0.1:PORT` on the host network, `http://{hub container}:PORT` on the hub\'s network'],
   ['AGENT_PORT_RANGE', '8000-8999', 'Pool of agent ports'],
   ['AGENT_MEMORY_MB', '256', 'Memory limit per agent container'],
   ['AGENT_CPUS', '0.5', 'CPU limit per agent container'],

@@ -125,6 +125,16 @@ describe('parseConfig', () => {
     expect(secretWeakness('a'.repeat(40))).toMatch(/variety/);
   });
 
+  it('AGENT_NETWORK: auto by default; host or a network name; never a network without DNS names', () => {
+    expect(parseConfig({}).agents.network).toBe('auto');
+    expect(parseConfig({ AGENT_NETWORK: 'host' }).agents.network).toBe('host');
+    expect(parseConfig({ AGENT_NETWORK: 'shop_default' }).agents.network).toBe('shop_default');
+    expect(problemsOf({ AGENT_NETWORK: 'bridge' })).toEqual([
+      'AGENT_NETWORK=bridge gives agents no DNS name the hub can reach; use auto, host or a user-defined network such as artic-net',
+    ]);
+    expect(problemsOf({ AGENT_NETWORK: 'my net' })).toEqual(['AGENT_NETWORK must be auto, host or a Docker network name (letters, digits, _ . -), got "my net"']);
+  });
+
   it('documents every variable it reads', async () => {
     const { readFileSync } = await import('node:fs');
     const source = readFileSync(new URL('../src/config.ts', import.meta.url), 'utf8');

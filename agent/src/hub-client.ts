@@ -35,7 +35,7 @@ import { DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.js'
 import { realClock, type Clock } from './clock.js';
 import { linkSignals } from './abort.js';
 import { AgentStoppingError, HubRequestError } from './errors.js';
-import { createHubTransport, type HubTransport } from './hub-request.js';
+import { createHubTransport, type HubRequest, type HubTransport } from './hub-request.js';
 import { createLogBuffer } from './log-buffer.js';
 
 export interface HubClientOptions {
@@ -129,7 +129,7 @@ export function createHubClient(opts: HubClientOptions): HubClient {
   const maxPendingDecisions = opts.maxPendingDecisions ?? 1_000;
   const backoff = opts.backoff ?? DEFAULT_BACKOFF;
   const diagnostic = opts.diagnostic ?? (() => {});
-  const request: HubTransport = createHubTransport({ baseUrl: opts.hubUrl, token: opts.token, fetch: opts.fetch });
+  const transport: HubTransport = createHubTransport({ baseUrl: opts.hubUrl, token: opts.token, fetch: opts.fetch });
   const agentPath = `/internal/agents/${encodeURIComponent(opts.agentId)}`;
 
   const logs = createLogBuffer(opts.maxBufferedLogs ?? 10_000);
@@ -154,6 +154,19 @@ export function createHubClient(opts: HubClientOptions): HubClient {
 
   const hasWork = () => pendingStatus !== null || decisions.length > 0 || logs.size > 0 || dropReport !== null;
   const kick = () => wakeCtl?.abort();
+
+  /**
+   * Every request to the hub. One that succeeds proves the hub is back (say, a new hub after a
+   * crash): buffered pushes go now instead of at the end of their backoff (up to `backoff.maxMs`).
+   */
+  async function request<T>(req: HubRequest): Promise<T> {
+    const answer = await transport<T>(req);
+    if (failures > 0 && nextAttemptAt > clock.now()) {
+      nextAttemptAt = clock.now();
+      kick();
+    }
+    return answer;
+  }
 
   /** When the next send is due (epoch ms), ignoring backoff; Infinity when idle. */
   function dueAt(now: number): number {

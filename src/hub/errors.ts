@@ -42,3 +42,8 @@ export class SpawnError extends HubError {
 export class AgentStateError extends HubError {
   override name = 'AgentStateError';
 }
+
+/** AGENT_RUNTIME asks for a runtime this machine cannot give (no engine, no agent image): boot stops. */
+export class RuntimeUnavailableError extends HubError {
+  override name = 'RuntimeUnavailableError';
+}

@@ -1,6 +1,6 @@
 /**
  * The hub's view of its own health, for `GET /health`: database reachability, which agent
- * runtime and bot transport are active, and how many agents run.
+ * runtime (and agent network) and bot transport are active, and how many agents run.
  */
 import type { Orm } from '../db/orm.js';
 import { pingDatabase } from '../db/orm.js';
@@ -9,6 +9,8 @@ export interface HealthReport {
   status: 'ok' | 'degraded';
   db: 'ok' | 'down';
   runtime: 'process' | 'docker' | 'none';
+  /** Where agents are: `host` (127.0.0.1:{port}) or the Docker network they join (absent without a runtime). */
+  network?: string;
   bot: 'disabled' | 'polling' | 'webhook';
   chain: 'disabled' | 'enabled';
   agents: { running: number; total: number };
@@ -23,6 +25,7 @@ export interface HealthDeps {
   version: string;
   startedAt: number;
   runtime: () => HealthReport['runtime'];
+  network: () => string;
   bot: () => HealthReport['bot'];
   chain?: () => HealthReport['chain'];
   now?: () => number;
@@ -58,6 +61,7 @@ export function createHealthCheck(deps: HealthDeps): HealthCheck {
       status: failing.length ? 'degraded' : 'ok',
       db: dbOk ? 'ok' : 'down',
       runtime: deps.runtime(),
+      network: deps.network(),
       bot: deps.bot(),
       chain: deps.chain?.() ?? 'disabled',
       agents,

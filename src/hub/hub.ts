@@ -2,7 +2,6 @@
  * The hub core, assembled: events, tokens, users, agents (records, lifecycle, ingest), the
  * agent runtime and retention. Knows nothing of Telegram or HTTP; `src/bot` and `src/http` adapt it.
  */
-import Docker from 'dockerode';
 import type { ResolvedConfig } from '../config.js';
 import type { Orm } from '../db/orm.js';
 import type { Logger, SecretRegistry } from '../logger.js';
@@ -18,8 +17,7 @@ import { createUserTokens, type UserTokens } from './auth/user-tokens.js';
 import { createOutboxStore } from './alerts/outbox-store.js';
 import { createRetention, type Retention } from './retention.js';
 import { HubEvents } from './events.js';
-import { createDockerRuntime, dockerAvailable } from './runtime/docker-runtime.js';
-import { createProcessRuntime } from './runtime/process-runtime.js';
+import { defaultAgentHubUrl, selectRuntime } from './runtime/select-runtime.js';
 import type { AgentRuntime } from './runtime/runtime.js';
 import { createVaultFromConfig } from './secrets/vault-from-config.js';
 import type { Vault } from './secrets/vault.js';
@@ -79,41 +77,6 @@ export interface HubDeps {
   secrets?: SecretRegistry;
 }
 
-/** Picks the runtime AGENT_RUNTIME asks for; `auto` uses Docker when an engine answers and has the image. */
-export async function selectRuntime(config: ResolvedConfig, logger: Logger): Promise<AgentRuntime> {
-  const choice = config.agents.runtime;
-  const docker = new Docker();
-  let useDocker = choice === 'docker';
-  if (choice === 'auto' && (await dockerAvailable(docker))) {
-    const hasImage = await docker
-      .getImage(config.agents.image)
-      .inspect()
-      .then(() => true)
-      .catch(() => false);
-    if (hasImage) useDocker = true;
-    else logger.warn({ image: config.agents.image }, 'a Docker engine answers but the agent image is missing (npm run build:agent-image); using the process runtime');
-  }
-  if (useDocker) {
-    const runtime = createDockerRuntime({
-      docker,
-      image: config.agents.image,
-      network: config.agents.network,
-      memoryMb: config.agents.memoryMb,
-      cpus: config.agents.cpus,
-      logger: logger.child({ part: 'docker-runtime' }),
-    });
-    await runtime.ready();
-    return runtime;
-  }
-  return createProcessRuntime({ logger: logger.child({ part: 'process-runtime' }) });
-}
-
-export function defaultAgentHubUrl(config: ResolvedConfig, runtime: AgentRuntime, httpPort: number): string {
-  if (config.agents.hubUrl) return config.agents.hubUrl;
-  if (runtime.kind === 'docker' && config.agents.network !== 'host') return `http://host.docker.internal:${httpPort}`;
-  return `http://127.0.0.1:${httpPort}`;
-}
-
 export async function createHub(deps: HubDeps): Promise<Hub> {
   const { config, orm, logger } = deps;
   const events = new HubEvents();
@@ -132,7 +95,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const ports = createPortAllocator({
     orm,
     range: config.agents.portRange,
-    checkHost: runtime.kind === 'process' || config.agents.network === 'host',
+    checkHost: runtime.network === 'host',
   });
   // Every price the market layer serves is checked against the open paper positions (liquidation).
   const liquidation = await watchLiquidations({

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { closes, flatCandles, opens, startHarness, type Harness } from './engine-harness.js';
 import { openPosition } from './helpers.js';
+import { waitUntil } from '../support/wait.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -110,6 +111,26 @@ describe('engine: session drawdown stop', () => {
     await h.engine.done();
     expect(h.engine.state).toBe('stopped');
     expect(closeReasons(h)).toEqual(['drawdown stop: loss 10.1% of capital ≥ 10% limit']);
+  });
+
+  it('takes no decision while the hub does not answer: an old candle close neither stops the session nor closes', async () => {
+    // The last candle closed at 250; the market (the hub's price) is at 100. A short from 100
+    // valued at 250 would be a 150 % loss: the drawdown stop and the stop-loss would both fire.
+    h = await startHarness({ config: { maxSessionLossPct: 50, slPct: 1 }, candles: flatCandles(30, 250, 1) });
+    h.signal.value = -0.6;
+    await h.tick();
+    expect(h.engine.status().position?.side).toBe('short');
+    await h.hub.down(); // the hub is killed
+    const tick = h.tick();
+    await waitUntil(() => h!.lines.some((l) => l.level === 'warn' && /^(hub unreachable|price endpoint unavailable)/.test(l.msg)), 5_000, 'the failed price request');
+    await h.hub.up(); // another hub takes over
+    await tick;
+    expect(closeReasons(h)).toEqual([]);
+    expect(h.engine.state).toBe('running');
+    await h.ticks(2);
+    expect(h.engine.status()).toMatchObject({ price: 100, position: { side: 'short' } });
+    expect(h.lines.filter((l) => l.msg.startsWith('hub unreachable (GET /internal/market/price: ECONNREFUSED): no price, no decisions'))).toHaveLength(1);
+    expect(h.lines.filter((l) => l.msg === 'hub answers again')).toHaveLength(1);
   });
 });
 

@@ -99,6 +99,20 @@ describe('hub client: pushes', () => {
     expect(hub.logs.map((e) => e.seq)).toEqual([41, 42, 43, 44, 45]);
   });
 
+  it('a hub that answers a direct request gets the buffered pushes at once, not at the end of their backoff', async () => {
+    // Backoff of a minute: without the nudge nothing would arrive within this test.
+    const { hub, client } = await setup({ backoff: { baseMs: 60_000, maxMs: 60_000 } });
+    await hub.down();
+    client.log('info', 'while down');
+    client.pushStatus({ ...status, price: 7 });
+    await hub.waitFor(() => client!.stats().failures > 0, 2_000, 'a failed push');
+    await hub.up(); // another hub takes over; the agent's next tick asks it for the price
+    await client.price('BTCUSDT');
+    await hub.waitFor(() => hub.logs.length === 1 && hub.statuses.length === 1, 2_000, 'the buffered pushes');
+    expect(hub.logs[0]).toMatchObject({ seq: 41, message: 'while down' });
+    expect(client.stats().failures).toBe(0);
+  });
+
   it('keeps only the newest status while the hub is unreachable', async () => {
     const { hub, client } = await setup();
     await hub.down();

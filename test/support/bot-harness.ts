@@ -59,6 +59,8 @@ export function createFakeRuntime(options: { failStart?: () => boolean } = {}): 
   const baseUrls = new Map<string, string>();
   return {
     kind: 'process',
+    network: 'host',
+    hubHost: '127.0.0.1',
     servers,
     configs,
     async place(spec: AgentSpec) {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
-import { dockerAvailable } from '../../src/hub/runtime/docker-runtime.js';
+import { MANAGED_LABEL, OWNER_LABEL, dockerAvailable } from '../../src/hub/runtime/docker-runtime.js';
 
 const run = promisify(execFile);
 
@@ -45,4 +45,24 @@ export async function ensureAgentImage(): Promise<void> {
     rmSync(ctx, { recursive: true, force: true });
     rmSync(`${ctx}.mjs`, { force: true });
   }
+}
+
+/**
+ * The environment of a hub that runs its agents in small containers from the test image. No
+ * AGENT_NETWORK on purpose: the default (auto) must work from where the test hub runs.
+ */
+export function dockerAgentEnv(range: { from: number; to: number }): Record<string, string> {
+  return {
+    AGENT_RUNTIME: 'docker',
+    AGENT_IMAGE: TEST_AGENT_IMAGE,
+    AGENT_PORT_RANGE: `${range.from}-${range.to}`,
+    AGENT_HEALTH_INTERVAL_MS: '1000',
+    AGENT_MEMORY_MB: '128',
+    AGENT_CPUS: '0.25',
+  };
+}
+
+/** Agent containers of one owner (docker suites may run side by side on one engine). */
+export function agentContainersOf(docker: Docker, ownerId: string, all = true): Promise<Docker.ContainerInfo[]> {
+  return docker.listContainers({ all, filters: { label: [`${MANAGED_LABEL}=true`, `${OWNER_LABEL}=${ownerId}`] } });
 }

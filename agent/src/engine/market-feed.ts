@@ -1,14 +1,15 @@
 /**
  * The engine's view of the market, pulled from the hub: candles (refreshed at most every
  * `candleRefreshMs`), the current price (`/internal/market/price`, or the last candle's close
- * when that endpoint fails), and the stale/simulated flags. Problems are logged once per
- * episode (when they start and when they end), never once per tick.
+ * when the hub answers but that endpoint fails; none while the hub does not answer at all), and
+ * the stale/simulated flags. Problems are logged once per episode (when they start and when
+ * they end), never once per tick.
  */
 import type { Candle } from '../../../src/shared/market.js';
 import type { AgentLog } from '../agent-log.js';
 import { errorMessage } from '../agent-log.js';
 import type { Clock } from '../clock.js';
-import { AgentStoppingError } from '../errors.js';
+import { AgentStoppingError, HubRequestError } from '../errors.js';
 import type { HubApi } from '../hub-client.js';
 import { createEpisodes } from './episodes.js';
 
@@ -21,7 +22,7 @@ export interface MarketFeed {
   readonly simulated: boolean;
   /** Fetches `limit` candles when the last fetch is older than `candleRefreshMs` (or `force`). */
   refreshCandles(limit: number, force: boolean, signal?: AbortSignal): Promise<void>;
-  /** The current price, or null when neither the price endpoint nor a candle gives one. */
+  /** The current price, or null when the hub does not answer or neither the price endpoint nor a candle gives one. */
   price(signal?: AbortSignal): Promise<number | null>;
 }
 
@@ -95,12 +96,21 @@ export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
         stalePrice = res.stale === true;
         if (res.simulated === true) simulated = true;
         if (typeof res.source === 'string') source = res.source;
+        episodes.exit('hub', () => log.info('hub answers again'));
         episodes.exit('price', () => log.info('price endpoint available again'));
         episodes.exit('no-price');
         updateStale();
         return res.price;
       } catch (err) {
         if (err instanceof AgentStoppingError) throw err;
+        if (err instanceof HubRequestError && err.status === null) {
+          // No answer at all (hub restarting, killed, unreachable): there is no market price,
+          // and an old candle close is not one. Orders could not reach the hub either, so no
+          // decision is taken on it (a stop-loss or drawdown stop on a stale number would be
+          // executed later at whatever the price is then).
+          episodes.enter('hub', () => log.warn(`hub unreachable (${errorMessage(err)}): no price, no decisions until it answers`));
+          return null;
+        }
         stalePrice = false;
         const last = candles[candles.length - 1];
         episodes.enter('price', () =>

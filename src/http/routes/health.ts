@@ -9,6 +9,7 @@ const healthSchema = {
     status: { type: 'string', enum: ['ok', 'degraded'] },
     db: { type: 'string', enum: ['ok', 'down'] },
     runtime: { type: 'string', enum: ['process', 'docker', 'none'] },
+    network: { type: 'string' },
     bot: { type: 'string', enum: ['disabled', 'polling', 'webhook'] },
     chain: { type: 'string', enum: ['disabled', 'enabled'] },
     agents: {

@@ -431,9 +431,20 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
       const managed = await opts.runtime.list();
       const rows = await em.find(AgentSchema, { status: { $in: ['starting', 'running', 'stopping'] } });
       const byId = new Map(rows.map((r) => [r.id, r]));
+      // Another hub may share the engine (its own database, its own agents): their containers
+      // are not orphans of this one, and removing them would end someone else's agents. Agent
+      // ids are UUIDs; a label that is not one belongs to nothing in this database.
+      const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+      const candidates = managed.map((m) => m.agentId).filter((id) => uuid.test(id));
+      const known = new Set(candidates.length ? (await em.find(AgentSchema, { id: { $in: candidates } }, { fields: ['id'] })).map((a) => a.id) : []);
       const adopted: string[] = [];
       const removedOrphans: string[] = [];
+      const foreign: string[] = [];
       for (const m of managed) {
+        if (!known.has(m.agentId)) {
+          foreign.push(m.agentId);
+          continue;
+        }
         const row = byId.get(m.agentId);
         if (row && row.status === 'running' && m.running && row.port != null) {
           const handle: Handle = { baseUrl: opts.runtime.baseUrl(row.id, row.port), token: m.token ?? (await opts.tokens.current(row.id)), healthFailures: 0 };
@@ -462,7 +473,7 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
       await em.getConnection().execute(`update agents set port = null where port is not null and status not in ('starting','running','stopping')`);
       probeTimer = setInterval(() => void probe().catch((e) => log.error({ err: e }, 'health probe failed')), opts.healthIntervalMs);
       probeTimer.unref();
-      log.info({ adopted: adopted.length, removedOrphans: removedOrphans.length, missing: missing.length }, 'reconciled agents');
+      log.info({ adopted: adopted.length, removedOrphans: removedOrphans.length, missing: missing.length, foreign: foreign.length }, 'reconciled agents');
       return { adopted, removedOrphans, missing: missing.map((m) => m.id) };
     },
 

@@ -18,8 +18,12 @@ export const CONTAINER_PORT = 8000;
 export interface DockerRuntimeOptions {
   docker?: Docker;
   image: string;
-  /** `artic-net` (bridge, created idempotently) or `host`. */
+  /** `host`, or a bridge network (created idempotently); see agent-network.ts for the choice. */
   network: string;
+  /** Host name agents use to reach the hub (`127.0.0.1` on the host network). */
+  hubHost?: string;
+  /** Id of the hub's own container, to connect to `network` before the first agent starts. */
+  attachContainer?: string;
   memoryMb: number;
   cpus: number;
   logger: Logger;
@@ -60,6 +64,17 @@ export async function ensureNetwork(docker: Docker, name: string): Promise<strin
     const raced = await find();
     if (raced) return raced.Id;
     throw error;
+  }
+}
+
+/** Connects a container to a network; already connected is success. */
+async function connectContainer(docker: Docker, networkId: string, containerId: string): Promise<void> {
+  const network = docker.getNetwork(networkId);
+  try {
+    await network.connect({ Container: containerId });
+  } catch (error) {
+    const info = (await network.inspect().catch(() => undefined)) as { Containers?: Record<string, unknown> } | undefined;
+    if (!info?.Containers?.[containerId]) throw error;
   }
 }
 
@@ -145,10 +160,15 @@ export function createDockerRuntime(options: DockerRuntimeOptions): AgentRuntime
 
   const runtime = {
     kind: 'docker' as const,
+    network: options.network,
+    hubHost: options.hubHost ?? (hostNetwork ? '127.0.0.1' : 'host.docker.internal'),
 
     ready(): Promise<void> {
       readyPromise ??= (async () => {
-        if (!hostNetwork) await ensureNetwork(docker, options.network);
+        if (!hostNetwork) {
+          const networkId = await ensureNetwork(docker, options.network);
+          if (options.attachContainer) await connectContainer(docker, networkId, options.attachContainer);
+        }
         await watchEvents();
       })();
       return readyPromise;

@@ -48,6 +48,8 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): AgentRunti
 
   return {
     kind: 'process',
+    network: 'host',
+    hubHost: '127.0.0.1',
 
     async place(spec) {
       const existing = children.get(spec.agentId);

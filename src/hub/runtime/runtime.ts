@@ -41,6 +41,10 @@ export interface AgentExit {
 
 export interface AgentRuntime {
   readonly kind: RuntimeKind;
+  /** Where agents are on the network: `host` (127.0.0.1:{port}) or a Docker bridge network's name. */
+  readonly network: string;
+  /** Host name agents use to reach the hub (`127.0.0.1`, `host.docker.internal`, the hub's container). */
+  readonly hubHost: string;
   /** Starts the agent program; resolves once it is launched (not yet healthy). */
   place(spec: AgentSpec): Promise<PlacedAgent>;
   /** Stops and removes it; succeeds when it is already gone. */

@@ -1,14 +1,18 @@
 /**
- * The agent lifecycle on a real Docker engine: the real app, the offline-built agent image,
- * containers on the host network bound to 127.0.0.1 (test traffic never touches bridge addresses).
+ * The agent lifecycle on a real Docker engine with the defaults (no AGENT_NETWORK: the hub runs
+ * on the host, so agents get host networking and bind 127.0.0.1:{pool port}; test traffic never
+ * touches bridge addresses): the real app, the offline-built agent image, spawn → trade on the
+ * simulated market → crash detection → stop, and a hub restart that adopts its agents.
  */
+import { randomUUID } from 'node:crypto';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
-import { AGENT_LABEL, MANAGED_LABEL, containerName } from '../../../src/hub/runtime/docker-runtime.js';
+import { AGENT_LABEL, MANAGED_LABEL, OWNER_LABEL, containerName } from '../../../src/hub/runtime/docker-runtime.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
+import { rejectionOf } from '../../support/rejection.js';
 import { freePortRange, startTestApp } from '../../support/app-harness.js';
-import { dockerSkipReason, ensureAgentImage, TEST_AGENT_IMAGE } from '../../support/docker.js';
+import { agentContainersOf, dockerAgentEnv, dockerSkipReason, ensureAgentImage, TEST_AGENT_IMAGE } from '../../support/docker.js';
 import { waitUntil } from '../../support/wait.js';
 
 const skip = await dockerSkipReason();
@@ -19,30 +23,18 @@ let app: App & { port: number; dataDir: string };
 let ownerId: string;
 let range: { from: number; to: number };
 
-const env = () => ({
-  AGENT_RUNTIME: 'docker',
-  AGENT_NETWORK: 'host',
-  AGENT_IMAGE: TEST_AGENT_IMAGE,
-  AGENT_PORT_RANGE: `${range.from}-${range.to}`,
-  AGENT_HEALTH_INTERVAL_MS: '1000',
-  AGENT_MEMORY_MB: '128',
-  AGENT_CPUS: '0.25',
-  AGENT_MAX_RESTARTS: '2',
-});
+const env = () => ({ ...dockerAgentEnv(range), AGENT_MAX_RESTARTS: '2' });
 
 
-async function managedContainers(all = false) {
-  return docker.listContainers({ all, filters: { label: [`${MANAGED_LABEL}=true`] } });
-}
+const managedContainers = (all = false) => agentContainersOf(docker, ownerId, all);
 
 async function removeAllManaged() {
-  for (const c of await managedContainers(true)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  if (ownerId) for (const c of await managedContainers(true)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
 }
 
 describe.skipIf(skip)('docker runtime lifecycle', () => {
   beforeAll(async () => {
     await ensureAgentImage();
-    await removeAllManaged();
     db = await createTestDatabase('docker');
     range = await freePortRange(12);
     app = await startTestApp({ databaseUrl: db.url, env: env() });
@@ -55,14 +47,26 @@ describe.skipIf(skip)('docker runtime lifecycle', () => {
     await db?.drop();
   });
 
-  it('creates 5 agents concurrently: 5 locked-down, labelled, limited containers on 5 ports', async () => {
+  it('AGENT_RUNTIME=docker without the agent image refuses to boot and names the command that builds it', async () => {
+    const error = await rejectionOf(startTestApp({ databaseUrl: db.url, env: { ...env(), AGENT_IMAGE: 'artic-agent:not-built' } }));
+    expect(error.message).toBe('AGENT_RUNTIME=docker but the agent image artic-agent:not-built does not exist; build it with: AGENT_IMAGE=artic-agent:not-built npm run build:agent-image');
+  });
+
+  it('creates 5 agents concurrently: 5 locked-down, labelled, limited containers on 5 ports of the host network', async () => {
+    // dock-1 trades all the time: SuperTrend takes a side on its first warm tick and the 0.01 %
+    // stop-loss is crossed a tick later by the entry's slippage (test/e2e/trading.process.test.ts).
+    const trader = { strategy: 'supertrend', tpSlMode: 'fixed' as const, tpPct: 0.01, slPct: 0.01, maxSessionLossPct: 50 };
     const created = await Promise.all(
-      [1, 2, 3, 4, 5].map((n) => app.hub.agents.create(ownerId, { name: `dock-${n}`, symbol: 'BTCUSDT', amountUsdt: 100, pollSeconds: 1 })),
+      [1, 2, 3, 4, 5].map((n) =>
+        app.hub.agents.create(ownerId, { name: `dock-${n}`, symbol: 'BTCUSDT', amountUsdt: 100, pollSeconds: 1, ...(n === 1 ? trader : {}) }),
+      ),
     );
     const running = await Promise.all(created.map((a) => app.hub.lifecycle.start(ownerId, a.id)));
     expect(running.every((a) => a.status === 'running')).toBe(true);
     expect(new Set(running.map((a) => a.port)).size).toBe(5);
     expect((await managedContainers()).length).toBe(5);
+    const health = (await (await fetch(`${app.url}/health`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ runtime: 'docker', network: 'host', agents: { running: 5, total: 5 } });
 
     for (const agent of running) {
       const info = await docker.getContainer(containerName(agent.id)).inspect();
@@ -81,8 +85,17 @@ describe.skipIf(skip)('docker runtime lifecycle', () => {
       expect(info.HostConfig.LogConfig).toEqual({ Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } });
       expect(info.HostConfig.Binds ?? []).not.toEqual(expect.arrayContaining([expect.stringContaining('docker.sock')]));
       expect(info.HostConfig.Tmpfs).toHaveProperty('/tmp');
+      expect(info.HostConfig.NetworkMode).toBe('host');
     }
   }, 120_000);
+
+  it('trades on the simulated market: a trade opens and closes through the hub', async () => {
+    const [agent] = (await app.hub.agents.list(ownerId)).filter((a) => a.name === 'dock-1');
+    // It trades again and again (open, close, a 3-tick cooldown), so the next close comes soon.
+    const closed = await app.hub.events.waitFor('trade.closed', (e) => e.agentId === agent.id, 30_000);
+    expect(closed).toMatchObject({ symbol: 'BTCUSDT', live: false, ownerId });
+    expect(['sl', 'tp']).toContain(closed.reason);
+  }, 40_000);
 
   it('detects docker kill within 5 s, reports the crash and restarts the agent', async () => {
     const [agent] = (await app.hub.agents.list(ownerId)).filter((a) => a.name === 'dock-1');
@@ -117,9 +130,25 @@ describe.skipIf(skip)('docker runtime lifecycle', () => {
     await app.hub.lifecycle.stop(ownerId, again.id);
   }, 60_000);
 
-  it('a hub restart adopts running containers, duplicates nothing, and loses no pushed line', async () => {
-    const before = (await app.hub.agents.list(ownerId)).filter((a) => a.status === 'running');
-    expect(before.length).toBe(4);
+  it('a hub restart adopts running containers, duplicates nothing, loses no pushed line, and leaves another hub\'s containers alone', async () => {
+    const all = await app.hub.agents.list(ownerId);
+    // dock-2 and dock-6 were stopped; the others run (dock-1 after its crash and restart).
+    expect(all.map((a) => [a.name, a.status, a.statusReason]).sort()).toEqual([
+      ['dock-1', 'running', null],
+      ['dock-2', 'stopped', 'stopped by you'],
+      ['dock-3', 'running', null],
+      ['dock-4', 'running', null],
+      ['dock-5', 'running', null],
+      ['dock-6', 'stopped', 'stopped by you'],
+    ]);
+    const before = all.filter((a) => a.status === 'running');
+    // An agent container of another hub on the same engine (an agent this database never had).
+    const strangerId = randomUUID();
+    const stranger = await docker.createContainer({
+      name: containerName(strangerId),
+      Image: TEST_AGENT_IMAGE,
+      Labels: { [MANAGED_LABEL]: 'true', [AGENT_LABEL]: strangerId, [OWNER_LABEL]: randomUUID() },
+    });
     const port = app.port;
     await app.stop();
     const downAt = new Date();
@@ -135,6 +164,8 @@ describe.skipIf(skip)('docker runtime lifecycle', () => {
       expect(now.port).toBe(a.port);
     }
     expect((await managedContainers()).length).toBe(4);
+    expect((await stranger.inspect()).Id).toBe(stranger.id);
+    await stranger.remove({ force: true });
 
     // Lines logged while the hub was down arrive, each exactly once, with no gap in seq.
     await waitUntil(

@@ -1,0 +1,68 @@
+/**
+ * AGENT_RUNTIME at boot, without a Docker engine: `docker` refuses to boot with the reason and
+ * the command that fixes it; `auto` falls back to child processes; agents get the hub's URL.
+ */
+import { Writable } from 'node:stream';
+import Docker from 'dockerode';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config.js';
+import { RuntimeUnavailableError } from '../../../src/hub/errors.js';
+import { createProcessRuntime } from '../../../src/hub/runtime/process-runtime.js';
+import { defaultAgentHubUrl, selectRuntime } from '../../../src/hub/runtime/select-runtime.js';
+import { createLogger } from '../../../src/logger.js';
+import { rejectionOf } from '../../support/rejection.js';
+
+const silent = createLogger({ level: 'silent' });
+const noEngine = new Docker({ socketPath: '/nonexistent/docker.sock' });
+/** An engine that answers and has no image at all. */
+const engineWithoutImages = {
+  ping: async () => 'OK',
+  getImage: () => ({ inspect: async () => Promise.reject(Object.assign(new Error('no such image'), { statusCode: 404 })) }),
+} as unknown as Docker;
+
+function capturingLogger() {
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(JSON.parse(chunk.toString('utf8')));
+      done();
+    },
+  });
+  return { logger: createLogger({ level: 'info', destination }), lines };
+}
+
+describe('selectRuntime', () => {
+  it('AGENT_RUNTIME=docker without an engine refuses to boot', async () => {
+    const error = await rejectionOf(selectRuntime(parseConfig({ AGENT_RUNTIME: 'docker' }), silent, noEngine));
+    expect(error).toBeInstanceOf(RuntimeUnavailableError);
+    expect((error as Error).message).toBe('AGENT_RUNTIME=docker but no Docker engine answers (DOCKER_HOST or /var/run/docker.sock)');
+  });
+
+  it('AGENT_RUNTIME=docker without the agent image refuses to boot and names the command that builds it', async () => {
+    const error = await rejectionOf(selectRuntime(parseConfig({ AGENT_RUNTIME: 'docker' }), silent, engineWithoutImages));
+    expect(error).toBeInstanceOf(RuntimeUnavailableError);
+    expect((error as Error).message).toBe('AGENT_RUNTIME=docker but the agent image artic-agent:latest does not exist; build it with: npm run build:agent-image');
+    const custom = await rejectionOf(selectRuntime(parseConfig({ AGENT_RUNTIME: 'docker', AGENT_IMAGE: 'artic-agent:dev' }), silent, engineWithoutImages));
+    expect((custom as Error).message).toMatch(/build it with: AGENT_IMAGE=artic-agent:dev npm run build:agent-image$/);
+  });
+
+  it('auto with an engine but no image runs agents as child processes and says how to get containers', async () => {
+    const { logger, lines } = capturingLogger();
+    const runtime = await selectRuntime(parseConfig({}), logger, engineWithoutImages);
+    expect(runtime).toMatchObject({ kind: 'process', network: 'host', hubHost: '127.0.0.1' });
+    expect(lines.map((l) => [l.msg, l.build ?? l.network])).toEqual([
+      ['a Docker engine answers but the agent image is missing; using the process runtime', 'npm run build:agent-image'],
+      ['agents run as child processes on 127.0.0.1', 'host'],
+    ]);
+    await runtime.close();
+  });
+});
+
+describe('defaultAgentHubUrl', () => {
+  it('is the hub port on the host agents reach the hub by, unless AGENT_HUB_URL says otherwise', () => {
+    const runtime = createProcessRuntime({ logger: silent });
+    expect(defaultAgentHubUrl(parseConfig({}), runtime, 9100)).toBe('http://127.0.0.1:9100');
+    expect(defaultAgentHubUrl(parseConfig({ AGENT_HUB_URL: 'http://hub:9000' }), runtime, 9100)).toBe('http://hub:9000');
+    expect(defaultAgentHubUrl(parseConfig({}), { ...runtime, hubHost: 'artic-hub-1' }, 9000)).toBe('http://artic-hub-1:9000');
+  });
+});
