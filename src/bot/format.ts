@@ -3,7 +3,7 @@
  * PnL formatting, agent cards and log lines, and splitting below Telegram's 4096-character limit.
  */
 import type { AgentView } from '../hub/agents/agent-view.js';
-import type { LogEntryWire } from '../shared/wire.js';
+import type { LogEntryWire, OrderResult } from '../shared/wire.js';
 
 /** Telegram refuses texts above 4096 characters; stay a little below. */
 export const MESSAGE_LIMIT = 4000;
@@ -55,10 +55,26 @@ function tpSl(agent: Pick<AgentView, 'tpPct' | 'slPct' | 'tpSlMode'>): string {
   return `${tp} · ${sl} (${agent.tpSlMode === 'dynamic' ? 'dynamic ATR' : 'fixed'})`;
 }
 
+/** True for an agent that is not running yet holds a position: nothing manages it (no TP/SL). */
+export function holdsPositionStopped(a: Pick<AgentView, 'status' | 'position'>): boolean {
+  return !isActive(a) && a.position !== null;
+}
+
+/** `long 0.0499 BTCUSDT @ 100.1` (qty in base units, price in quote currency). */
+export function positionSummary(symbol: string, p: NonNullable<AgentView['position']>): string {
+  return `${p.side} ${fmtNumber(p.qty, 6)} ${escapeHtml(symbol)} @ ${fmtNumber(p.entryPrice)}`;
+}
+
+/** `long closed at 100.2 · PnL −0.31 USDT` (PnL net of fees, quote currency). */
+export function closeSummary(closed: Pick<OrderResult, 'side' | 'price' | 'pnl'>): string {
+  return `${closed.side} closed at ${fmtNumber(closed.price)} · PnL ${fmtPnl(closed.pnl ?? 0)} USDT`;
+}
+
 /** One line of /agents. */
 export function agentLine(a: AgentView): string {
   const pnl = a.realizedPnl + a.unrealizedPnl;
-  return `${STATUS_ICON[a.status]} <b>${escapeHtml(a.name)}</b> · ${escapeHtml(a.symbol)} · PnL ${fmtPnl(pnl)} USDT · <code>${a.shortId}</code>`;
+  const held = holdsPositionStopped(a) ? ' · ⚠️ position open' : '';
+  return `${STATUS_ICON[a.status]} <b>${escapeHtml(a.name)}</b> · ${escapeHtml(a.symbol)}${held} · PnL ${fmtPnl(pnl)} USDT · <code>${a.shortId}</code>`;
 }
 
 /** The /agent detail card. `now` in ms (injected clock). */
@@ -78,6 +94,7 @@ export function agentCard(a: AgentView, now: number): string {
     if (p.liquidationPrice !== null) pos += ` · liq ${fmtNumber(p.liquidationPrice)}`;
     if (p.tpPrice !== null || p.slPrice !== null) pos += ` · TP ${p.tpPrice === null ? '—' : fmtNumber(p.tpPrice)} / SL ${p.slPrice === null ? '—' : fmtNumber(p.slPrice)}`;
     lines.push(pos);
+    if (holdsPositionStopped(a)) lines.push('⚠️ Stopped with this position open: nothing manages it until you start the agent or close it.');
   } else {
     lines.push('Position: flat');
   }

@@ -47,3 +47,14 @@ export class AgentStateError extends HubError {
 export class RuntimeUnavailableError extends HubError {
   override name = 'RuntimeUnavailableError';
 }
+
+/**
+ * The agent holds an open position and the action needs it flat (delete). Its position stays as
+ * it is; the owner closes it first, or asks for the close as part of the action.
+ */
+export class PositionHeldError extends AgentStateError {
+  override name = 'PositionHeldError';
+  constructor(readonly agentName: string) {
+    super(`agent ${agentName} holds an open position`, `${agentName} holds an open position: close it first, or delete the agent with closing.`);
+  }
+}

@@ -150,6 +150,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     maxRestarts: config.agents.maxRestarts,
     healthIntervalMs: config.agents.healthIntervalMs,
     quotas,
+    closeForOwner: (agentId, tradeId) => broker.closeForOwner(agentId, tradeId),
   });
   // A deleted agent leaves nothing in memory: its token fails at once, its push state goes.
   events.on('agent.deleted', ({ agentId }) => {

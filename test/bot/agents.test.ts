@@ -62,7 +62,7 @@ describe('viewing and control', () => {
     }
     await bob.send(`/agent ${missing}`);
     expect(bob.lastText()).toBe(`⚠️ No agent matches "${missing}". Send /agents to see yours.`);
-    for (const action of ['r', 'l', 's', 'g', 'e', 'd', 'D']) {
+    for (const action of ['r', 'l', 's', 'g', 'e', 'd', 'D', 'X', 'c', 'C']) {
       await bob.press(`ag:${action}:${agent.id}`);
       expect(h.api.callsTo('answerCallbackQuery').at(-1)!.payload.text).toBe('That agent does not exist (any more).');
     }
@@ -204,5 +204,115 @@ describe('viewing and control', () => {
     expect(admin.lastText()).toContain('You have no agents yet');
     await admin.send('/secrets');
     expect(admin.lastText()).toContain('only in a private chat');
+  });
+});
+
+describe('positions that outlive a stop, and delete', () => {
+  let carol: TestUser;
+  let carolId: string;
+
+  beforeAll(async () => {
+    carol = h.user(704);
+    await carol.send('/start');
+    carolId = (await h.hub.users.byTelegramId(704))!.id;
+  });
+
+  /** A running agent of Carol's that holds a long (the in-test agents never close on /stop). */
+  async function holding(name: string) {
+    const a = await h.hub.agents.create(carolId, { symbol: 'BTCUSDT', amountUsdt: 100, name });
+    await h.hub.lifecycle.start(carolId, a.id);
+    const opened = await h.hub.broker.execute(a.id, { idempotencyKey: crypto.randomUUID(), action: 'open', side: 'long', amountUsdt: 100, reason: 'signal' });
+    return { a, opened };
+  }
+  const lastEdit = () => h.api.succeeded('editMessageText').at(-1)!.payload;
+  const buttonsOf = (payload: Record<string, unknown>) =>
+    ((payload.reply_markup as { inline_keyboard?: Array<Array<{ callback_data?: string }>> } | undefined)?.inline_keyboard ?? []).flat().map((b) => b.callback_data ?? '');
+  async function closedTrades(agentId: string): Promise<number> {
+    const [row] = await h.orm.em.fork().getConnection().execute(`select count(*)::int as n from trades where agent_id = ? and status = 'closed'`, [agentId]);
+    return Number(row.n);
+  }
+
+  it('a stop that leaves a position open says so, with Close now and Keep; Keep leaves it on the card; /agents marks it', async () => {
+    const { a, opened } = await holding('held-btc');
+    await carol.send('/stop held-btc');
+    expect(carol.lastText()).toMatch(/^⏸ <b>held-btc<\/b> stopped\.\n⚠️ It still holds an open position: long [\d.]+ BTCUSDT @ [\d,.]+/);
+    expect(carol.lastText()).toContain('Close it now at the market, or keep it?');
+    expect(carol.lastButtons()).toEqual([`ag:c:${a.id}`, `ag:k:${a.id}`]);
+
+    await carol.press(`ag:k:${a.id}`);
+    const card = String(lastEdit().text);
+    expect(card).toContain('Status: stopped');
+    expect(card).toMatch(/Position: long [\d.]+ @ [\d,.]+/);
+    expect(card).toContain('⚠️ Stopped with this position open: nothing manages it until you start the agent or close it.');
+    expect(buttonsOf(lastEdit())).toContain(`ag:c:${a.id}`);
+    expect((await h.hub.agents.find(carolId, a.id)).position?.tradeId).toBe(opened.tradeId);
+    expect(await closedTrades(a.id)).toBe(0);
+
+    await carol.send('/agents');
+    expect(carol.lastText()).toContain(`⏸ <b>held-btc</b> · BTCUSDT · ⚠️ position open · PnL`);
+    await carol.send('/agent held-btc');
+    expect(carol.lastButtons()).toContain(`ag:c:${a.id}`);
+  });
+
+  it('Close now closes it at the market through the broker once, even pressed twice, and the card updates', async () => {
+    const a = await h.hub.agents.find(carolId, 'held-btc');
+    await carol.send('/agent held-btc');
+    const cardId = h.api.succeeded('sendMessage').filter((c) => c.chatId === '704').length;
+    await carol.press(`ag:c:${a.id}`, cardId);
+    expect(await closedTrades(a.id)).toBe(1);
+    expect(carol.lastText()).toMatch(/^✅ <b>held-btc<\/b>: long closed at [\d,.]+ · PnL [−+]?[\d.]+ USDT\.$/);
+    const edit = lastEdit();
+    expect(Number(edit.message_id)).toBe(cardId);
+    expect(String(edit.text)).toContain('Position: flat');
+    expect(String(edit.text)).not.toContain('Stopped with this position open');
+    expect(buttonsOf(edit)).not.toContain(`ag:c:${a.id}`);
+
+    await carol.press(`ag:c:${a.id}`, cardId);
+    expect(await closedTrades(a.id)).toBe(1);
+    expect(h.api.callsTo('answerCallbackQuery').at(-1)!.payload.text).toBe('held-btc holds no open position (it was closed already).');
+    await carol.send('/agents');
+    expect(carol.lastText()).not.toContain('position open');
+  });
+
+  it('/panic reports the positions that stayed open, each with a Close now button', async () => {
+    const { a } = await holding('panic-held');
+    const flat = await h.hub.agents.create(carolId, { symbol: 'ETHUSDT', amountUsdt: 100, name: 'panic-flat' });
+    await h.hub.lifecycle.start(carolId, flat.id);
+    await carol.send('/panic');
+    await carol.send('STOP ALL');
+    const text = carol.lastText();
+    expect(text).toContain('Panic stop done. Stopped 2:');
+    expect(text).toMatch(/⏸ panic-held — stopped · ⚠️ position still open: long [\d.]+ BTCUSDT @ [\d,.]+/);
+    expect(text).toContain('⏸ panic-flat — stopped\n');
+    expect(text).toContain('1 position stayed open: close it now, or keep it (the agent resumes it at its next start).');
+    expect(carol.lastButtons()).toEqual([`ag:C:${a.id}`]);
+    const edits = h.api.succeeded('editMessageText').length;
+    await carol.press(`ag:C:${a.id}`);
+    expect(await closedTrades(a.id)).toBe(1);
+    expect(carol.lastText()).toMatch(/^✅ <b>panic-held<\/b>: long closed at /);
+    // The panic summary stays as it was (it may list other positions).
+    expect(h.api.succeeded('editMessageText')).toHaveLength(edits);
+  });
+
+  it('/delete of an agent holding a position is refused with Close and delete or Cancel; Close and delete closes, then deletes', async () => {
+    const { a, opened } = await holding('del-held');
+    await carol.send('/delete del-held');
+    expect(carol.lastText()).toMatch(/^🗑 <b>del-held<\/b> holds an open position \(long [\d.]+ BTCUSDT @ [\d,.]+\): it cannot be deleted while the position is open\./);
+    expect(carol.lastText()).toContain('Close the position at the market and delete the agent?');
+    expect(carol.lastButtons()).toEqual([`ag:X:${a.id}`, `ag:k:${a.id}`]);
+    await carol.press(`ag:k:${a.id}`);
+    expect((await h.hub.agents.find(carolId, a.id)).position?.tradeId).toBe(opened.tradeId);
+
+    // A "Yes, delete it" from a confirmation shown while it was flat is refused the same way.
+    await carol.press(`ag:D:${a.id}`);
+    expect(String(lastEdit().text)).toContain('<b>del-held</b> holds an open position');
+    expect(buttonsOf(lastEdit())).toEqual([`ag:X:${a.id}`, `ag:k:${a.id}`]);
+    expect((await h.hub.agents.find(carolId, a.id)).status).toBe('running');
+
+    await carol.press(`ag:X:${a.id}`);
+    expect(String(lastEdit().text)).toMatch(/^🗑 <b>del-held<\/b> deleted\. Position: long closed at [\d,.]+ · PnL [−+]?[\d.]+ USDT\.$/);
+    await expect(h.hub.agents.find(carolId, a.id)).rejects.toThrow(/No agent matches/);
+    const [row] = await h.orm.em.fork().getConnection().execute('select count(*)::int as n from trades where id = ?', [opened.tradeId]);
+    expect(Number(row.n)).toBe(0);
   });
 });

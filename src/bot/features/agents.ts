@@ -1,13 +1,15 @@
 /**
  * Viewing and controlling agents: /agents, /agent (a card with buttons), /logs, /stop,
  * /startagent (/resume), /delete, /panic. Every lookup goes through the hub scoped to the
- * caller, so another user's agent answers exactly like a missing one.
+ * caller, so another user's agent answers exactly like a missing one. A position a stop left
+ * open is said (stop reply, card, /agents, /panic) with a Close now button; delete refuses an
+ * agent holding one, offering Close and delete.
  */
 import { Composer, GrammyError, InlineKeyboard } from 'grammy';
 import type { AgentView } from '../../hub/agents/agent-view.js';
-import { HubError } from '../../hub/errors.js';
+import { HubError, PositionHeldError } from '../../hub/errors.js';
 import type { BotContext, FlowArgs, FlowContext, FlowConversation } from '../context.js';
-import { agentCard, agentLine, escapeHtml, isActive, logLine, splitMessages } from '../format.js';
+import { agentCard, agentLine, closeSummary, escapeHtml, holdsPositionStopped, isActive, logLine, positionSummary, splitMessages } from '../format.js';
 import type { BotServices } from '../services.js';
 import { launchAgent } from './create-agent.js';
 import { EDIT_FLOW } from './edit-agent.js';
@@ -19,7 +21,7 @@ const DEFAULT_LOG_LINES = 20;
 const MAX_LOG_LINES = 200;
 
 export function agentKeyboard(a: AgentView): InlineKeyboard {
-  return new InlineKeyboard()
+  const keyboard = new InlineKeyboard()
     .text('🔄 Refresh', `ag:r:${a.id}`)
     .text('📜 Logs', `ag:l:${a.id}`)
     .text('📡 Tail', `tail:${a.id}`)
@@ -27,6 +29,7 @@ export function agentKeyboard(a: AgentView): InlineKeyboard {
     .text(isActive(a) ? '⏸ Stop' : '▶️ Start', `ag:${isActive(a) ? 's' : 'g'}:${a.id}`)
     .text('✏️ Edit', `ag:e:${a.id}`)
     .text('🗑 Delete', `ag:d:${a.id}`);
+  return holdsPositionStopped(a) ? keyboard.row().text('✖️ Close position now', `ag:c:${a.id}`) : keyboard;
 }
 
 function isNotModified(error: unknown): boolean {
@@ -50,11 +53,20 @@ export function panicFlow(services: BotServices) {
       await answer.reply('Not confirmed. Nothing was stopped.');
       return;
     }
-    const stopped = await conversation.external(async () => (await services.hub.lifecycle.stopAll(args.userId)).map((a) => ({ name: a.name, status: a.status })));
-    const left = await conversation.external(async () => (await services.hub.agents.list(args.userId)).filter(isActive).map((a) => a.name));
-    const lines = stopped.map((a) => `⏸ ${escapeHtml(a.name)} — ${a.status}`);
+    const stopped = await conversation.external(async () =>
+      (await services.hub.lifecycle.stopAll(args.userId)).map((a) => ({ name: a.name, status: a.status, held: a.position ? positionSummary(a.symbol, a.position) : null })),
+    );
+    const after = await conversation.external(async () => (await services.hub.agents.list(args.userId)).map((a) => ({ id: a.id, name: a.name, active: isActive(a), held: holdsPositionStopped(a) })));
+    const lines = stopped.map((a) => `⏸ ${escapeHtml(a.name)} — ${a.status}${a.held ? ` · ⚠️ position still open: ${a.held}` : ''}`);
+    const left = after.filter((a) => a.active).map((a) => a.name);
     if (left.length) lines.push(`⚠️ Still active: ${left.map(escapeHtml).join(', ')}. Try /stop on each.`);
-    await answer.reply(`🛑 Panic stop done. Stopped ${stopped.length}:\n${lines.join('\n')}`, html);
+    // Every stopped agent still holding a position, whether this panic stopped it or not.
+    const holders = after.filter((a) => a.held);
+    const keyboard = new InlineKeyboard();
+    for (const a of holders) keyboard.text(`✖️ Close ${a.name} now`, `ag:C:${a.id}`).row();
+    if (holders.length === 1) lines.push('1 position stayed open: close it now, or keep it (the agent resumes it at its next start).');
+    if (holders.length > 1) lines.push(`${holders.length} positions stayed open: close them now, or keep them (each agent resumes its own at its next start).`);
+    await answer.reply(`🛑 Panic stop done. Stopped ${stopped.length}:\n${lines.join('\n')}`, { ...html, ...(holders.length ? { reply_markup: keyboard } : {}) });
   };
 }
 
@@ -100,10 +112,36 @@ export function createAgentsFeature(services: BotServices): Composer<BotContext>
     await sendLogs(ctx, ref, n);
   });
 
+  /** The card, in place of the message a button was pressed on. */
+  async function editCard(ctx: BotContext, a: AgentView): Promise<void> {
+    await ctx.editMessageText(agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) }).catch((error: unknown) => {
+      if (!isNotModified(error)) throw error;
+    });
+  }
+  /** Stops the agent; the reply says whether a position stayed open (the view re-reads the row after the stop). */
   async function stopAgent(ctx: BotContext, ref: string): Promise<AgentView> {
     const a = await hub.lifecycle.stop(me(ctx), ref);
-    await ctx.reply(`⏸ <b>${escapeHtml(a.name)}</b> stopped.`, html);
+    const stopped = `⏸ <b>${escapeHtml(a.name)}</b> stopped.`;
+    if (!a.position) {
+      await ctx.reply(stopped, html);
+      return a;
+    }
+    await ctx.reply(`${stopped}\n⚠️ It still holds an open position: ${positionSummary(a.symbol, a.position)}. Nothing manages it while the agent is stopped.\nClose it now at the market, or keep it?`, {
+      ...html,
+      reply_markup: new InlineKeyboard().text('✖️ Close now', `ag:c:${a.id}`).text('Keep', `ag:k:${a.id}`),
+    });
     return a;
+  }
+  /** Close now; `showCard`: the pressed message becomes the agent's card (not for a list's buttons). */
+  async function closePosition(ctx: BotContext, a: AgentView, showCard: boolean): Promise<void> {
+    const { agent, closed } = await hub.lifecycle.closePosition(me(ctx), a.id);
+    if (closed && !closed.replayed) {
+      await ctx.answerCallbackQuery('Closed');
+      await ctx.reply(`✅ <b>${escapeHtml(agent.name)}</b>: ${closeSummary(closed)}.`, html);
+    } else {
+      await ctx.answerCallbackQuery({ text: `${agent.name} holds no open position (it was closed already).`, show_alert: true });
+    }
+    if (showCard) await editCard(ctx, agent);
   }
   async function startAgent(ctx: BotContext, ref: string): Promise<void> {
     const a = await hub.agents.find(me(ctx), ref);
@@ -121,11 +159,33 @@ export function createAgentsFeature(services: BotServices): Composer<BotContext>
       if (!(error instanceof HubError)) throw error;
     }
   }
+  /** The delete question; for an agent holding a position, the refusal with Close and delete or Cancel. */
   function confirmDelete(a: AgentView): [string, InlineKeyboard] {
+    if (a.position) {
+      return [
+        `🗑 <b>${escapeHtml(a.name)}</b> holds an open position (${positionSummary(a.symbol, a.position)}): it cannot be deleted while the position is open.\n` +
+          'Close the position at the market and delete the agent?',
+        new InlineKeyboard().text('✖️ Close and delete', `ag:X:${a.id}`).text('Cancel', `ag:k:${a.id}`),
+      ];
+    }
     return [
-      `🗑 Delete <b>${escapeHtml(a.name)}</b>? It is stopped first${a.position ? ' (its open position is closed if it is set to close on stop)' : ''}, then its record, trades and logs are removed.`,
+      `🗑 Delete <b>${escapeHtml(a.name)}</b>? It is stopped first, then its record, trades and logs are removed.`,
       new InlineKeyboard().text('Yes, delete it', `ag:D:${a.id}`).text('Keep it', `ag:k:${a.id}`),
     ];
+  }
+  async function deleteAgent(ctx: BotContext, a: AgentView, closePosition: boolean): Promise<void> {
+    let closed;
+    try {
+      ({ closed } = await hub.lifecycle.delete(me(ctx), a.id, { closePosition }));
+    } catch (error) {
+      if (!(error instanceof PositionHeldError)) throw error;
+      // A position opened since the question was asked: ask again, with the position.
+      const [text, kb] = confirmDelete(await hub.agents.find(me(ctx), a.id));
+      await ctx.editMessageText(text, { ...html, reply_markup: kb }).catch(() => ctx.reply(text, { ...html, reply_markup: kb }));
+      return;
+    }
+    const text = `🗑 <b>${escapeHtml(a.name)}</b> deleted.${closed && !closed.replayed ? ` Position: ${closeSummary(closed)}.` : ''}`;
+    await ctx.editMessageText(text, html).catch(() => ctx.reply(text, html));
   }
 
   composer.command('stop', async (ctx) => {
@@ -146,7 +206,9 @@ export function createAgentsFeature(services: BotServices): Composer<BotContext>
   });
   composer.command('panic', (ctx) => ctx.conversation.enter(PANIC_FLOW, { userId: me(ctx) } satisfies FlowArgs));
 
-  composer.callbackQuery(/^ag:([rlsgedDk]):([0-9a-f-]{36})$/, async (ctx) => {
+  // r refresh · l logs · s stop · g start · e edit · d delete? · D delete · X close and delete ·
+  // k keep/cancel · c close now (from a card or a stop reply) · C close now (from the /panic list)
+  composer.callbackQuery(/^ag:([rlsgedDXkcC]):([0-9a-f-]{36})$/, async (ctx) => {
     const [, action, id] = ctx.match as unknown as [string, string, string];
     let a: AgentView;
     try {
@@ -159,11 +221,11 @@ export function createAgentsFeature(services: BotServices): Composer<BotContext>
       case 'r':
       case 'k': {
         await ctx.answerCallbackQuery(action === 'r' ? 'Refreshed' : 'Kept');
-        await ctx.editMessageText(agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) }).catch((error: unknown) => {
-          if (!isNotModified(error)) throw error;
-        });
-        return;
+        return editCard(ctx, a);
       }
+      case 'c':
+      case 'C':
+        return closePosition(ctx, a, action === 'c');
       case 'l':
         await ctx.answerCallbackQuery();
         return sendLogs(ctx, a.id, DEFAULT_LOG_LINES);
@@ -184,12 +246,10 @@ export function createAgentsFeature(services: BotServices): Composer<BotContext>
         await ctx.editMessageText(text, { ...html, reply_markup: kb }).catch(() => ctx.reply(text, { ...html, reply_markup: kb }));
         return;
       }
-      case 'D': {
-        await ctx.answerCallbackQuery('Deleting…');
-        await hub.lifecycle.delete(me(ctx), a.id);
-        await ctx.editMessageText(`🗑 <b>${escapeHtml(a.name)}</b> deleted.`, html).catch(() => ctx.reply(`🗑 ${escapeHtml(a.name)} deleted.`, html));
-        return;
-      }
+      case 'D':
+      case 'X':
+        await ctx.answerCallbackQuery(action === 'X' ? 'Closing and deleting…' : 'Deleting…');
+        return deleteAgent(ctx, a, action === 'X');
     }
   });
   return composer;

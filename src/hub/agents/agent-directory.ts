@@ -3,13 +3,14 @@
  * scoped to the owner, so another user's agent behaves exactly like a missing one. Creation runs
  * under the owner's lock and MAX_AGENTS_PER_USER (`quotas.ts`).
  */
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ACTIVE_AGENT_STATUSES, AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
 import { levelsAfterPctChange, type TpSlLevels } from '../../shared/tp-sl-levels.js';
 import { isLiveConfigField } from '../../shared/wire.js';
 import { rememberBounded } from '../bounded-map.js';
-import { AgentNotFoundError, AmbiguousAgentError, AgentStateError, ValidationError } from '../errors.js';
+import { AgentNotFoundError, AmbiguousAgentError, AgentStateError, PositionHeldError, ValidationError } from '../errors.js';
 import { validateAgentInput, validateField, type AgentInput, type InputLimits } from './agent-input.js';
 import { toAgentView, type AgentView } from './agent-view.js';
 import { checkAgentCount, checkQuotas, lockOwner, type AgentQuotas } from './quotas.js';
@@ -42,7 +43,12 @@ export interface AgentDirectory {
    * or holds a position.
    */
   edit(ownerId: string, ref: string, patch: Partial<AgentInput>): Promise<EditResult>;
-  /** Removes the record (trades and logs go with it). The caller stops it first. */
+  /**
+   * Removes the record with its trades, logs and decisions, in one transaction that holds the
+   * agent row lock (the broker's order lock): a broker commit lands before it, and is then seen,
+   * or waits and finds no agent. Throws `PositionHeldError` while the agent holds a position and
+   * `AgentStateError` while it is active (the caller stops it first).
+   */
   remove(ownerId: string, agentId: string): Promise<void>;
   /** Owner and name of an agent, cached (internal routes resolve every push to its owner). */
   ref(agentId: string): Promise<AgentRef | undefined>;
@@ -167,11 +173,14 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
     },
 
     async remove(ownerId, agentId) {
-      const em = fork();
-      const agent = await em.findOne(AgentSchema, { id: agentId, owner: ownerId });
-      if (!agent) throw new AgentNotFoundError(agentId);
-      await em.nativeDelete(TradeSchema, { agent: agentId });
-      await em.remove(agent).flush();
+      await fork().transactional(async (em) => {
+        const agent = await em.findOne(AgentSchema, { id: agentId, owner: ownerId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (!agent) throw new AgentNotFoundError(agentId);
+        if (ACTIVE_AGENT_STATUSES.has(agent.status)) throw new AgentStateError(`agent ${agentId} is ${agent.status}`, `${agent.name} is ${agent.status}: stop it before deleting it.`);
+        if (agent.position || (await em.count(TradeSchema, { agent: agentId, status: 'open' })) > 0) throw new PositionHeldError(agent.name);
+        // Trades, log entries and decisions go with it (ON DELETE CASCADE), in this transaction.
+        await em.nativeDelete(AgentSchema, { id: agentId });
+      });
       refs.delete(agentId);
     },
 

@@ -5,14 +5,17 @@
  * Any failure leaves no container, no port and a `failed` status with a reason a user can read.
  * An agent that ends its session on its own (drawdown stop, engine error) says so with a status
  * push in state `stopped`; the hub then finishes the stop the same way as one it asked for.
+ * A position a stop left open stays on the agent's row (the view returned says so): the owner
+ * closes it with `closePosition` (the broker's market close for owners), and `delete` refuses
+ * the agent until it is flat, or closes it first when asked.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ACTIVE_AGENT_STATUSES, AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
-import { WIRE_LIMITS, type AgentStatus, type LiveConfigField, type LiveConfigPatch, type PositionWire, type StartRequest } from '../../shared/wire.js';
+import { WIRE_LIMITS, type AgentStatus, type LiveConfigField, type LiveConfigPatch, type OrderResult, type PositionWire, type StartRequest } from '../../shared/wire.js';
 import type { AgentCredentials } from '../auth/agent-credentials.js';
-import { AgentStateError, HubError, SpawnError } from '../errors.js';
+import { AgentStateError, HubError, PositionHeldError, SpawnError } from '../errors.js';
 import type { HubEvents, StopCause } from '../events.js';
 import type { AgentExit, AgentRuntime } from '../runtime/runtime.js';
 import { agentClient } from './agent-client.js';
@@ -45,6 +48,15 @@ export interface LifecycleOptions {
   restartBaseDelayMs?: number;
   /** MAX_RUNNING_AGENTS_PER_USER, claimed by `start` (restarts after a crash keep their slot). */
   quotas?: AgentQuotas;
+  /** The broker's market close of an agent's trade for its owner (`broker.closeForOwner`). */
+  closeForOwner: (agentId: string, tradeId: string) => Promise<OrderResult>;
+}
+
+/** An agent and the market close of the position it held, or null when none was made (it was flat). */
+export interface PositionClose {
+  /** After `closePosition`: the agent as it is now. After `delete`: as it was, before it went. */
+  agent: AgentView;
+  closed: OrderResult | null;
 }
 
 interface Handle {
@@ -56,8 +68,17 @@ interface Handle {
 export interface AgentLifecycle {
   start(ownerId: string, ref: string, onStage?: (stage: SpawnStage) => void): Promise<AgentView>;
   stop(ownerId: string, ref: string, options?: { closePosition?: boolean; reason?: string }): Promise<AgentView>;
-  /** Stop (when active) and delete the record. */
-  delete(ownerId: string, ref: string): Promise<AgentView>;
+  /**
+   * Stop (when active) and delete the record. An agent holding a position is refused with
+   * `PositionHeldError` (nothing stopped) unless `closePosition`: then it is stopped with
+   * closing, whatever is still open is closed at the market, and the record goes.
+   */
+  delete(ownerId: string, ref: string, options?: { closePosition?: boolean }): Promise<PositionClose>;
+  /**
+   * Closes at the market the position a stopped (or failed) agent still holds. Refused with
+   * `AgentStateError` while the agent is active: its session manages the position.
+   */
+  closePosition(ownerId: string, ref: string): Promise<PositionClose>;
   /** Stop every active agent of the owner (reason default `panic stop`); returns what was stopped. */
   stopAll(ownerId: string, reason?: string): Promise<AgentView[]>;
   /** Adopt, clean up and resume after a hub (re)start; then begin health probes. */
@@ -365,6 +386,12 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
     return fork().findOneOrFail(AgentSchema, { id: view.id });
   }
 
+  /** Closes what the (not running) agent holds now, as the row says after any stop; null when flat. */
+  async function closeHeld(agentId: string): Promise<OrderResult | null> {
+    const held = (await fork().findOneOrFail(AgentSchema, { id: agentId })).position;
+    return held ? opts.closeForOwner(agentId, held.tradeId) : null;
+  }
+
   return {
     async start(ownerId, ref, onStage) {
       const { id } = await opts.directory.find(ownerId, ref);
@@ -397,18 +424,33 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
       });
     },
 
-    async delete(ownerId, ref) {
+    async delete(ownerId, ref, options = {}) {
       const { id } = await opts.directory.find(ownerId, ref);
       return serial(id, async () => {
         const agent = await loadOwned(ownerId, id);
-        if (ACTIVE.has(agent.status) || handles.has(id)) await stopRunning(agent, { reason: 'deleted' });
+        if (agent.position && !options.closePosition) throw new PositionHeldError(agent.name);
+        // Without closing asked for, a position opened since the check stays (if the agent is not
+        // set to close on stop) and the record's removal below refuses it.
+        if (ACTIVE.has(agent.status) || handles.has(id)) await stopRunning(agent, { reason: 'deleted', ...(options.closePosition ? { closePosition: true } : {}) });
         clearTimeout(restartTimers.get(id));
         restartTimers.delete(id);
+        const closed = options.closePosition ? await closeHeld(id) : null;
         await opts.runtime.remove(id).catch(() => undefined);
         await opts.directory.remove(ownerId, id);
-        const view = toAgentView(agent);
         opts.events.emit('agent.deleted', refOf(agent));
-        return view;
+        return { agent: toAgentView(agent), closed };
+      });
+    },
+
+    async closePosition(ownerId, ref) {
+      const { id } = await opts.directory.find(ownerId, ref);
+      return serial(id, async () => {
+        const agent = await loadOwned(ownerId, id);
+        if (ACTIVE.has(agent.status) || handles.has(id)) {
+          throw new AgentStateError(`agent ${id} is ${agent.status}`, `${agent.name} is ${agent.status}: its session manages the position. Stop it first; it closes the position if set to close on stop.`);
+        }
+        const closed = await closeHeld(id);
+        return { agent: toAgentView(await fork().findOneOrFail(AgentSchema, { id })), closed };
       });
     },
 

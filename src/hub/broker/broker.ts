@@ -29,7 +29,8 @@
  * whichever takes the row lock second finds the trade closed. A close naming its `tradeId` that
  * the hub has closed meanwhile is answered with that close (`replayed: true`), so the agent
  * learns the fill and the PnL. The open paper positions book (./open-positions.ts) is updated
- * after each commit.
+ * after each commit. `closeForOwner` is the hub's other own close (key `hub:close:<tradeId>`): a
+ * market close the owner asks for once the agent is stopped (Close now, Close and delete).
  */
 import { randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
@@ -54,7 +55,7 @@ import {
 import { createFills, type ExchangeFactory } from './fills.js';
 import type { OpenPositionBook, WatchedPosition } from './open-positions.js';
 import { CLOSE_REASON_MAX_CHARS, EVENT_REASON_MAX_CHARS, orderResultOf, toPositionWire, tradeReason } from './order-results.js';
-import { AMOUNT_EPSILON, liquidationOrder, UUID, validateOrder } from './order-rules.js';
+import { AMOUNT_EPSILON, liquidationOrder, ownerCloseOrder, UUID, validateOrder } from './order-rules.js';
 import { DEFAULT_MAINTENANCE_MARGIN_RATE } from './paper.js';
 import type { PriceSource } from './ports.js';
 import { tradeChainRecord } from './trade-detail.js';
@@ -94,6 +95,13 @@ export interface Broker {
    * `replayed: true` and nothing is filled.
    */
   liquidate(agentId: string, tradeId: string): Promise<OrderResult>;
+  /**
+   * The hub closes trade `tradeId` of `agentId` at the market for its owner (paper or live, where
+   * it was opened), under the same lock, with the key `hub:close:<tradeId>`: asked twice, or
+   * racing the agent's own close or a liquidation, it fills once; a trade closed meanwhile comes
+   * back as that close with `replayed: true`. The caller checks the agent is not running.
+   */
+  closeForOwner(agentId: string, tradeId: string): Promise<OrderResult>;
 }
 
 interface Executed {
@@ -328,6 +336,9 @@ export function createBroker(deps: BrokerDeps): Broker {
     },
     liquidate(agentId, tradeId) {
       return run(agentId, liquidationOrder(tradeId));
+    },
+    closeForOwner(agentId, tradeId) {
+      return run(agentId, ownerCloseOrder(tradeId));
     },
   };
 }

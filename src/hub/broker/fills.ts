@@ -16,7 +16,7 @@ import type { OrderRequest, PositionSide } from '../../shared/wire.js';
 import type { Exchange } from '../exchange/exchange.js';
 import { InvalidOrderError, LiveOrderError, LiveShortUnsupportedError, PriceUnavailableError } from './errors.js';
 import { placeLiveOrder } from './live.js';
-import { isHubOrder } from './order-rules.js';
+import { isHubLiquidation } from './order-rules.js';
 import { grossPnl, paperClose, paperLiquidation, paperOpen, type PaperCosts } from './paper.js';
 import type { PriceSource } from './ports.js';
 
@@ -122,7 +122,7 @@ export function createFills(deps: FillDeps): Fills {
 
     async close(agent, trade, order, reason, log) {
       if (trade.live) {
-        if (isHubOrder(order)) throw new InvalidOrderError(`trade ${trade.id} is live (spot): the hub never liquidates it`);
+        if (isHubLiquidation(order)) throw new InvalidOrderError(`trade ${trade.id} is live (spot): the hub never liquidates it`);
         const exchange = await exchangeOf(agent);
         const executed = await placeLiveOrder(
           exchange,

@@ -1,6 +1,7 @@
 /**
  * The rules an order must meet before the broker opens a transaction, and the hub's own orders.
- * Idempotency keys starting with `hub:` are the hub's (its liquidations); agents may not use them.
+ * Idempotency keys starting with `hub:` are the hub's (its liquidations, its owners' closes);
+ * agents may not use them.
  */
 import { LIQUIDATION_REASON } from '../../shared/liquidation.js';
 import type { OrderRequest } from '../../shared/wire.js';
@@ -11,15 +12,31 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export const AMOUNT_EPSILON = 1e-9;
 /** Idempotency keys the hub itself uses; refused from agents. */
 const HUB_KEY_PREFIX = 'hub:';
+const LIQUIDATION_KEY_PREFIX = `${HUB_KEY_PREFIX}liquidation:`;
+/** The close reason of a close the owner asked the hub for (stored on the trade, ≤ 64 chars). */
+export const OWNER_CLOSE_REASON = 'closed by owner';
 
 /** The hub's close order for liquidating `tradeId`. */
 export function liquidationOrder(tradeId: string): OrderRequest {
-  return { idempotencyKey: `${HUB_KEY_PREFIX}liquidation:${tradeId}`, action: 'close', reason: LIQUIDATION_REASON, tradeId };
+  return { idempotencyKey: `${LIQUIDATION_KEY_PREFIX}${tradeId}`, action: 'close', reason: LIQUIDATION_REASON, tradeId };
 }
 
-/** True for an order the hub itself placed (its liquidations). */
+/**
+ * The hub's market close of `tradeId` for its owner (an agent stopped with the position open).
+ * One key per trade: asked twice, it fills once.
+ */
+export function ownerCloseOrder(tradeId: string): OrderRequest {
+  return { idempotencyKey: `${HUB_KEY_PREFIX}close:${tradeId}`, action: 'close', reason: OWNER_CLOSE_REASON, tradeId };
+}
+
+/** True for an order the hub itself placed (its liquidations, its owners' closes). */
 export function isHubOrder(order: OrderRequest): boolean {
   return order.idempotencyKey.startsWith(HUB_KEY_PREFIX);
+}
+
+/** True for the hub's liquidation of a (paper) trade. */
+export function isHubLiquidation(order: OrderRequest): boolean {
+  return order.idempotencyKey.startsWith(LIQUIDATION_KEY_PREFIX);
 }
 
 function positive(value: number | null | undefined): boolean {

@@ -119,6 +119,20 @@ describe('live execution on HashKey Global (local stand-in)', () => {
     expect(fx.seen('trade.closed').find((e) => e.tradeId === opened.tradeId)).toMatchObject({ reason: 'market close', live: true });
   });
 
+  it('the owner\'s close of a live position (Close now) sells on the exchange once, asked twice', async () => {
+    const agentId = await fx.agent(owner, { liveMode: true, amountUsdt: 100, leverage: 5 });
+    const opened = await broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', amountUsdt: 100, reason: 'signal' });
+    const ordersBefore = hk.orders.length;
+    const closed = await broker.closeForOwner(agentId, opened.tradeId);
+    expect(closed).toMatchObject({ tradeId: opened.tradeId, status: 'closed', live: true, replayed: false, closeReason: 'closed by owner' });
+    const sell = exchangeFill(`hub:close:${opened.tradeId}`);
+    expect(sell.order).toMatchObject({ side: 'SELL', type: 'MARKET', status: 'FILLED' });
+    expect(closed.price).toBeCloseTo(sell.price, 8);
+    expect(await broker.closeForOwner(agentId, opened.tradeId)).toMatchObject({ tradeId: opened.tradeId, replayed: true });
+    expect(hk.orders.length).toBe(ordersBefore + 1);
+    await expect(broker.execute(agentId, { idempotencyKey: `hub:close:${opened.tradeId}`, action: 'close', reason: 'x' })).rejects.toThrow(/reserved for the hub/);
+  });
+
   it('an exchange error is an order.error and a LiveOrderError, never a paper fill; nothing stored', async () => {
     const agentId = await fx.agent(owner, { liveMode: true });
     hk.failNext({ path: '/api/v1.1/spot/order', method: 'POST', code: '0401', msg: 'Insufficient asset' });
