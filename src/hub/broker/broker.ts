@@ -48,7 +48,6 @@ import {
   AgentNotRunningError,
   AgentStartingError,
   BrokerAgentNotFoundError,
-  IdempotencyKeyConflictError,
   LiveOrderError,
   LiveOrderPendingError,
   LiveShortUnsupportedError,
@@ -58,12 +57,12 @@ import {
   SimulatedQuoteError,
 } from './errors.js';
 import { createFills, type ExchangeFactory } from './fills.js';
-import { intentByKey, pendingIntentOf } from './intents.js';
+import { checkSameOrder, intentByKey, pendingIntentOf } from './intents.js';
 import { createLiveOrders, type LiveTicket, type ReconcileReport } from './live-orders.js';
 import type { OpenPositionBook } from './open-positions.js';
 import { liquidationOrder, marginOf, UUID, validateOrder } from './order-rules.js';
 import { DEFAULT_MAINTENANCE_MARGIN_RATE } from './paper.js';
-import type { PriceSource } from './ports.js';
+import type { PriceSource, Quote } from './ports.js';
 import { closeReasonOf, contextOf, recordClose, recordOpen, replayOf, tradeToClose, type AgentContext, type Executed } from './records.js';
 
 export type { ExchangeFactory } from './fills.js';
@@ -113,6 +112,9 @@ export interface Broker {
   idle(): Promise<void>;
 }
 
+/** A live open's quote as looked up before the transaction, for the agent's symbol then. */
+type EarlyQuote = { symbol: string; quote: Promise<Quote> } | undefined;
+
 /** What the admitting transaction decided. */
 type Admitted =
   | { kind: 'executed'; executed: Executed }
@@ -145,9 +147,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     const key = order.idempotencyKey;
     const intent = await intentByKey(tx, key);
     if (!intent) return null;
-    if (intent.agentId !== agent.id) throw new IdempotencyKeyConflictError(key, 'was already used by another agent');
-    if (intent.action !== order.action) throw new IdempotencyKeyConflictError(key, `was already used for ${intent.action === 'open' ? 'an open' : 'a close'}`);
-    if (order.side && intent.order.side && order.side !== intent.order.side) throw new IdempotencyKeyConflictError(key, `was already used to open a ${intent.order.side}`);
+    checkSameOrder(intent, agent.id, order);
     if (intent.status === 'pending') {
       const promise = live.following(key);
       return promise ? { kind: 'follow', promise } : { kind: 'resolve', intent };
@@ -156,18 +156,32 @@ export function createBroker(deps: BrokerDeps): Broker {
     throw new Error(`live order ${key} is ${intent.status} but no trade answers it`);
   }
 
-  async function admitOpen(tx: EntityManager, agent: Agent, order: OrderRequest, failed: OrderIntent | null, log: Logger): Promise<Admitted> {
+  async function admitOpen(tx: EntityManager, agent: Agent, order: OrderRequest, failed: OrderIntent | null, log: Logger, early: EarlyQuote): Promise<Admitted> {
     if (agent.status === 'starting') throw new AgentStartingError();
     if (agent.status !== 'running') throw new AgentNotRunningError(agent.status);
     if (agent.position) throw new PositionAlreadyOpenError(agent.position.tradeId);
     const margin = marginOf(agent.amountUsdt, order, log);
     if (agent.sessionLiveMode ?? agent.liveMode) {
       const exchange = await fills.exchangeOf(agent.owner.id, agent.id);
-      const request = await fills.liveOpen(agent, order, margin);
+      const quote = await (early?.symbol === agent.symbol ? early.quote : fills.liveQuote(agent.symbol));
+      const request = fills.liveOpen(agent, order, margin, quote);
       return { kind: 'live', ticket: await live.prepare(tx, agent, order, request, exchange, failed?.tradeId ?? randomUUID(), failed) };
     }
     const fill = await fills.paperOpen(agent, order.side as PositionSide, { margin, leverage: agent.sessionLeverage ?? agent.leverage }, log);
     return { kind: 'executed', executed: await recordOpen(tx, agent, order, fill, { tradeId: randomUUID(), live: false, openedAt: now() }) };
+  }
+
+  /**
+   * A live open's quote, looked up before the row lock is taken (a fresh one may need an upstream
+   * call); judged fit or not inside, after the replay checks. Undefined for other orders.
+   */
+  async function quoteEarly(agentId: string, order: OrderRequest): Promise<EarlyQuote> {
+    if (order.action !== 'open') return undefined;
+    const agent = await orm.em.fork().findOne(AgentSchema, { id: agentId }, { fields: ['symbol', 'liveMode', 'sessionLiveMode'] });
+    if (!agent || !(agent.sessionLiveMode ?? agent.liveMode)) return undefined;
+    const quote = fills.liveQuote(agent.symbol);
+    await Promise.allSettled([quote]); // before the lock; a failure is thrown inside, if used
+    return { symbol: agent.symbol, quote };
   }
 
   async function admitClose(tx: EntityManager, agent: Agent, order: OrderRequest, failed: OrderIntent | null, log: Logger): Promise<Admitted> {
@@ -183,7 +197,7 @@ export function createBroker(deps: BrokerDeps): Broker {
   }
 
   /** One admission in one transaction. `replayOnly` after a unique violation: never fills. */
-  async function attempt(agentId: string, order: OrderRequest, log: Logger, ctxOut: { ctx?: AgentContext }, replayOnly: boolean): Promise<Admitted> {
+  async function attempt(agentId: string, order: OrderRequest, log: Logger, ctxOut: { ctx?: AgentContext }, replayOnly: boolean, early: EarlyQuote): Promise<Admitted> {
     const em = orm.em.fork() as EntityManager;
     let placing: string | undefined;
     try {
@@ -198,7 +212,7 @@ export function createBroker(deps: BrokerDeps): Broker {
         if (replayOnly) throw new Error(`idempotency key ${order.idempotencyKey} violated a unique index but names no trade or intent`);
         const pending = await pendingIntentOf(tx, agent.id);
         if (pending) throw new OrderInFlightError(pending.clientOrderId);
-        const admitted = await (order.action === 'open' ? admitOpen : admitClose)(tx, agent, order, found, log);
+        const admitted = await (order.action === 'open' ? admitOpen(tx, agent, order, found, log, early) : admitClose(tx, agent, order, found, log));
         if (admitted.kind === 'live') placing = order.idempotencyKey;
         return admitted;
       });
@@ -237,12 +251,12 @@ export function createBroker(deps: BrokerDeps): Broker {
     for (let round = 0; round < 2; round++) {
       let admitted: Admitted;
       try {
-        admitted = await attempt(agentId, order, log, ctxOut, false);
+        admitted = await attempt(agentId, order, log, ctxOut, false, await quoteEarly(agentId, order));
       } catch (error) {
         if (!(error instanceof UniqueConstraintViolationException)) throw error;
         // A concurrent request with the same key committed first: answer with its result.
         log.info('duplicate order raced on the unique key; replaying the stored result');
-        admitted = await attempt(agentId, order, log, ctxOut, true);
+        admitted = await attempt(agentId, order, log, ctxOut, true, undefined);
       }
       if (admitted.kind === 'executed') return admitted.executed;
       if (admitted.kind === 'live') return live.place(admitted.ticket, log);

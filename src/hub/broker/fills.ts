@@ -71,8 +71,16 @@ export interface Fills {
   paperOpen(agent: Agent, side: PositionSide, session: { margin: number; leverage: number }, log: Logger): Promise<OpenFill>;
   /** A paper close; `reason` is the close reason as stored (see `tradeReason`). */
   paperClose(agent: Agent, trade: Trade, reason: string, log: Logger): Promise<CloseFill>;
-  /** The exchange order that opens a live long of `margin` (quote currency), sized on a fresh real quote. */
-  liveOpen(agent: Agent, order: OrderRequest, margin: number): Promise<MarketOrderRequest>;
+  /**
+   * Looks up the quote a live order of `symbol` is sized on (refreshed when older than the live
+   * bound); the broker does it before taking the agent's row lock, as it may call upstream.
+   */
+  liveQuote(symbol: string): Promise<Quote>;
+  /**
+   * The exchange order that opens a live long of `margin` (quote currency), sized on `quote`
+   * (from `liveQuote`): refused when it is simulated, stale or too old by now.
+   */
+  liveOpen(agent: Agent, order: OrderRequest, margin: number, quote: Quote): MarketOrderRequest;
   /** The exchange order that closes live `trade`: sells what the account holds. */
   liveClose(agent: Agent, trade: Trade, order: OrderRequest): MarketOrderRequest;
   /** The owner's exchange; `LiveOrderError` (auth) when no keys are configured. */
@@ -99,10 +107,9 @@ export function createFills(deps: FillDeps): Fills {
     return quote.price;
   }
 
-  /** A price fit to size a real order on, or a refusal saying why not. */
-  async function liveQuote(symbol: string): Promise<number> {
+  /** The price of `quote` if it is fit to size a real order on, or a refusal saying why not. */
+  function livePrice(symbol: string, quote: Quote): number {
     const maxAgeMs = deps.liveQuoteMaxAgeMs;
-    const quote = await quoteOf(symbol, maxAgeMs);
     if (quote.simulated) throw new SimulatedQuoteError(symbol);
     if (quote.stale) throw new QuoteStaleError(symbol, 'stale (the market data could not be refreshed)');
     const ageMs = deps.now() - quote.at;
@@ -132,10 +139,12 @@ export function createFills(deps: FillDeps): Fills {
       return { ...fill, orderIds: [], marketPrice, reason: LIQUIDATION_REASON };
     },
 
-    async liveOpen(agent, order, margin) {
+    liveQuote: (symbol) => quoteOf(symbol, deps.liveQuoteMaxAgeMs),
+
+    liveOpen(agent, order, margin, quote) {
       if (order.side === 'short') throw new LiveShortUnsupportedError(agent.symbol);
       // Spot: 1×, the margin buys margin / price base units; the exchange rounds to its step.
-      const price = await liveQuote(agent.symbol);
+      const price = livePrice(agent.symbol, quote);
       return { symbol: agent.symbol, side: 'BUY', quantity: margin / price, clientOrderId: order.idempotencyKey };
     },
 

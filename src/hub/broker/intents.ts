@@ -7,10 +7,19 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { OrderIntentSchema, type Agent, type OrderIntent, type OrderIntentStatus } from '../../db/entities/index.js';
 import type { OrderRequest } from '../../shared/wire.js';
 import type { MarketOrderRequest } from '../exchange/exchange.js';
+import { IdempotencyKeyConflictError } from './errors.js';
 
 /** The intent placed under `clientOrderId`, if any; `lock`: `select … for update`. */
 export function intentByKey(em: EntityManager, clientOrderId: string, lock = false): Promise<OrderIntent | null> {
   return em.findOne(OrderIntentSchema, { clientOrderId }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+}
+
+/** Throws `IdempotencyKeyConflictError` when `order` reuses the key of another order's intent. */
+export function checkSameOrder(intent: OrderIntent, agentId: string, order: OrderRequest): void {
+  const key = intent.clientOrderId;
+  if (intent.agentId !== agentId) throw new IdempotencyKeyConflictError(key, 'was already used by another agent');
+  if (intent.action !== order.action) throw new IdempotencyKeyConflictError(key, `was already used for ${intent.action === 'open' ? 'an open' : 'a close'}`);
+  if (order.side && intent.order.side && order.side !== intent.order.side) throw new IdempotencyKeyConflictError(key, `was already used to open a ${intent.order.side}`);
 }
 
 /** The agent's order that is out at the exchange (at most one: a partial unique index). */

@@ -21,7 +21,7 @@ import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
 import type { OrderRequest } from '../../shared/wire.js';
 import { ExchangeError, type Exchange, type Fill, type MarketOrderRequest, type OrderLookup } from '../exchange/exchange.js';
-import { BrokerAgentNotFoundError, LiveOrderError, LiveOrderPendingError } from './errors.js';
+import { BrokerAgentNotFoundError, IdempotencyKeyConflictError, LiveOrderError, LiveOrderPendingError } from './errors.js';
 import type { Fills } from './fills.js';
 import { pendingIntents, settleIntent, writeIntent } from './intents.js';
 import { liveCloseFill, liveOpenFill, liveOrderError, toLiveFill } from './live.js';
@@ -42,7 +42,6 @@ export interface LiveOrdersDeps {
 /** An intent written in the admitting transaction; `place` it once that committed. */
 export interface LiveTicket {
   intentId: string;
-  agentId: string;
   ctx: AgentContext;
   request: MarketOrderRequest;
   exchange: Exchange;
@@ -207,7 +206,7 @@ export function createLiveOrders(deps: LiveOrdersDeps): LiveOrders {
     const outcome = await settle(ticket.intentId, fill, log);
     if (outcome.kind === 'recorded') return outcome.executed;
     if (outcome.kind === 'failed') throw outcome.error;
-    if (outcome.kind === 'orphaned') throw new BrokerAgentNotFoundError(ticket.agentId);
+    if (outcome.kind === 'orphaned') throw new BrokerAgentNotFoundError(ticket.ctx.agentId);
     throw new LiveOrderPendingError(request.clientOrderId, outcome.detail);
   }
 
@@ -247,6 +246,8 @@ export function createLiveOrders(deps: LiveOrdersDeps): LiveOrders {
 
   return {
     async prepare(tx, agent, order, request, exchange, tradeId, failed) {
+      // Only another agent's order can hold this key here (the agent's own retries follow it).
+      if (out.has(request.clientOrderId)) throw new IdempotencyKeyConflictError(request.clientOrderId, 'is in use by another order');
       let done!: (run: () => Promise<Executed>) => void;
       const promise = new Promise<Executed>((resolve, reject) => {
         done = (run) => void run().then(resolve, reject);
@@ -256,7 +257,7 @@ export function createLiveOrders(deps: LiveOrdersDeps): LiveOrders {
       out.set(request.clientOrderId, { promise, done });
       try {
         const intent = await writeIntent(tx, agent, order, request, tradeId, failed);
-        return { intentId: intent.id, agentId: agent.id, ctx: contextOf(agent), request, exchange };
+        return { intentId: intent.id, ctx: contextOf(agent), request, exchange };
       } catch (error) {
         abandon(request.clientOrderId);
         throw error;

@@ -84,6 +84,8 @@ export function settablePrices(initial: Record<string, number>, now: () => numbe
   ageMs: number;
   simulated: boolean;
   asked: Array<number | undefined>;
+  /** Runs at each lookup before it answers (e.g. to look at locks while the broker prices). */
+  during: (() => Promise<void>) | undefined;
 } {
   const prices = new Map(Object.entries(initial));
   const source = {
@@ -92,11 +94,13 @@ export function settablePrices(initial: Record<string, number>, now: () => numbe
     ageMs: 0,
     simulated: false,
     asked: [] as Array<number | undefined>,
+    during: undefined as (() => Promise<void>) | undefined,
     set(symbol: string, price: number) {
       prices.set(symbol, price);
     },
     async price(symbol: string, options?: { maxAgeMs?: number }) {
       source.asked.push(options?.maxAgeMs);
+      await source.during?.();
       if (source.fail) throw source.fail;
       const price = prices.get(symbol);
       if (price === undefined) throw new Error(`no price for ${symbol}`);

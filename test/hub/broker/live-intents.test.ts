@@ -12,7 +12,6 @@ import { createBroker, type Broker } from '../../../src/hub/broker/broker.js';
 import { createLogger } from '../../../src/logger.js';
 import type { OrderRequest } from '../../../src/shared/wire.js';
 import { startHashKeyServer, type HashKeyServer } from '../../support/hashkey-server.js';
-import { waitUntil } from '../../support/wait.js';
 import { brokerFixture, settablePrices, standInExchanges, type BrokerFixture } from './fixtures.js';
 
 let fx: BrokerFixture;
@@ -194,6 +193,20 @@ describe('live orders: the quote that sizes them', () => {
     expect(await intentOf(k)).toBeUndefined();
     // No alert: the agent logs the refusal, and would ask again every tick while it lasts.
     expect(fx.seen('order.error').filter((e) => e.agentId === agentId)).toHaveLength(0);
+  });
+
+  it('looks the quote of a live open up before locking the agent row (a fresh one may need an upstream call)', async () => {
+    const agentId = await fx.agent(owner, { liveMode: true });
+    const lockFree: boolean[] = [];
+    prices.during = async () => {
+      lockFree.push(await rowLockFree(agentId));
+    };
+    try {
+      expect(await broker.execute(agentId, buy())).toMatchObject({ status: 'open', live: true });
+    } finally {
+      prices.during = undefined;
+    }
+    expect(lockFree).toEqual([true]);
   });
 
   it('asks the market for a quote young enough for a live order; paper orders take the cached one', async () => {
