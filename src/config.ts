@@ -71,6 +71,10 @@ export interface Config {
     sandbox: boolean;
     baseUrl: string | undefined;
   };
+  live: {
+    /** Oldest price a live order is sized on, seconds; an older or stale one refuses the order. */
+    quoteMaxAgeSeconds: number;
+  };
   chain: {
     rpcUrl: string | undefined;
     privateKey: string | undefined;
@@ -337,6 +341,9 @@ export function parseConfig(env: Env = process.env): Config {
       sandbox: r.bool('HASHKEY_SANDBOX', false),
       baseUrl: r.url('HASHKEY_BASE_URL'),
     },
+    live: {
+      quoteMaxAgeSeconds: r.int('LIVE_QUOTE_MAX_AGE_SECONDS', 30, 1, 3600),
+    },
     chain: {
       rpcUrl: r.url('HSK_RPC_URL'),
       privateKey: r.optional('HSK_PRIVATE_KEY'),
@@ -490,6 +497,7 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['HASHKEY_SECRET', '(unset)', 'Secret of HASHKEY_API_KEY'],
   ['HASHKEY_SANDBOX', 'false', 'Use the HashKey Global sandbox (https://api-glb.sim.hashkeydev.com)'],
   ['HASHKEY_BASE_URL', '(by HASHKEY_SANDBOX)', 'Override the HashKey Global REST base URL'],
+  ['LIVE_QUOTE_MAX_AGE_SECONDS', '30', 'A live order is sized (quantity = amount / price) on a price at most this old, refreshed first when the cached one is older; a stale or simulated price refuses the order (409 `quote_stale`, 422 `live_quote_simulated`)'],
   ['HSK_RPC_URL', '(unset: chain logging off)', 'HashKey Chain JSON-RPC URL'],
   ['HSK_PRIVATE_KEY', '(unset: chain logging off)', 'Key of the one signer that logs decisions and trades'],
   ['HSK_CHAIN_ID', '133', 'Chain id (133 testnet, 177 mainnet)'],

@@ -23,7 +23,16 @@ import { createVaultFromConfig } from './secrets/vault-from-config.js';
 import type { Vault } from './secrets/vault.js';
 import { createAccessControl, type AccessControl } from './access.js';
 import { createUserService, type UserService } from './users.js';
-import { createBroker, createDecisionRecorder, createHashKeyExchangeFactory, hashKeyPairVerifier, type Broker, type DecisionRecorder } from './broker/index.js';
+import {
+  createBroker,
+  createDecisionRecorder,
+  createHashKeyExchangeFactory,
+  hashKeyPairVerifier,
+  type Broker,
+  type DecisionRecorder,
+  type PriceSource,
+} from './broker/index.js';
+import { reconcileLiveOrders } from './broker/reconcile-schedule.js';
 import { watchLiquidations, type LiquidationWatch } from './broker/liquidation-watch.js';
 import { bridgeChainEvents } from './chain/chain-events.js';
 import { createChainLoggerFromConfig } from './chain/chain-from-config.js';
@@ -106,10 +115,10 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     logger: logger.child({ part: 'liquidator' }),
   });
   const market = liquidation.market;
-  const prices = {
-    price: async (symbol: string) => {
-      const quote = await market.service.getPrice(symbol, 'position');
-      return { price: quote.price, stale: quote.stale };
+  const prices: PriceSource = {
+    price: async (symbol, options) => {
+      const quote = await market.service.getPrice(symbol, 'position', options);
+      return { price: quote.price, stale: quote.stale, at: quote.at, simulated: quote.simulated };
     },
   };
   const hashkey = { baseUrl: config.hashkey.baseUrl, sandbox: config.hashkey.sandbox };
@@ -122,6 +131,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     feeBps: config.paper.feeBps,
     slippageBps: config.paper.slippageBps,
     exchangeFor: createHashKeyExchangeFactory({ secrets: vault, ...hashkey }),
+    liveQuoteMaxAgeMs: config.live.quoteMaxAgeSeconds * 1000,
     directory: agents,
     openPositions: liquidation.book,
     logger: logger.child({ part: 'broker' }),
@@ -169,6 +179,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   });
 
   const access = createAccessControl({ users, lifecycle, events, logger: logger.child({ part: 'access' }) });
+  const liveOrders = reconcileLiveOrders({ broker, logger: logger.child({ part: 'live-reconcile' }) });
 
   return {
     events,
@@ -195,12 +206,15 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     retention,
     async start() {
       await users.syncAccess();
+      // Before agents are adopted: a fill the last process did not live to record is booked first.
+      await liveOrders.start();
       await chain.start();
       await lifecycle.reconcile();
       retention.start();
     },
     async stop() {
       await retention.stop();
+      await liveOrders.stop();
       await lifecycle.close();
       await liquidation.liquidator.idle();
       await chain.stop();

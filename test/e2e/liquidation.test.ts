@@ -35,6 +35,8 @@ describe('hub-side liquidation in the app', () => {
     app = await startTestApp({ databaseUrl: db.url, env: { PAPER_FEE_BPS: '10', PAPER_SLIPPAGE_BPS: '0' } });
     const ownerId = (await app.hub.users.register(7301, 'Trader')).user.id;
     const agent = await app.hub.agents.create(ownerId, { name: 'leveraged', symbol: 'BTCUSDT', amountUsdt: 100, leverage: 5 });
+    // No agent program runs here: the test opens for it, as its running session would.
+    await sql(app, `update agents set status = 'running' where id = ?`, [agent.id]);
     const opened = await app.hub.broker.execute(agent.id, { idempotencyKey: crypto.randomUUID(), action: 'open', side: 'long', reason: 'signal' });
     expect(app.hub.openPositions.has(opened.tradeId)).toBe(true);
     const market = opened.price;

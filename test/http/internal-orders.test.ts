@@ -174,7 +174,8 @@ describe('POST /internal/agents/:id/orders', () => {
     try {
       const a = await fx.agent(owner, { liveMode: true });
       const token = await tokens.mintAgentToken(a);
-      hk.failNext({ path: '/api/v1.1/spot/order', method: 'POST', code: '-1001', msg: 'Internal error', httpStatus: 500 });
+      // Refused (rate limited): nothing placed, worth retrying.
+      hk.failNext({ path: '/api/v1.1/spot/order', method: 'POST', code: '0003', msg: 'Too many requests', httpStatus: 429 });
       const res = await post(`/internal/agents/${a}/orders`, token, open());
       expect(res.statusCode).toBe(502);
       expect(res.json()).toMatchObject({ error: 'live_order_failed' });
@@ -198,6 +199,43 @@ describe('POST /internal/agents/:id/orders', () => {
       const ok = await post(`/internal/agents/${a}/orders`, token, open());
       expect(ok.statusCode).toBe(200);
       expect(ok.json()).toMatchObject({ live: true, status: 'open' });
+    } finally {
+      prices.set('BTCUSDT', 100);
+    }
+  });
+});
+
+describe('POST /internal/agents/:id/orders: what a running agent is told to wait for', () => {
+  it('503 agent_starting with Retry-After for an open while starting; 409 agent_not_running once stopping', async () => {
+    const a = await fx.agent(owner);
+    const token = await tokens.mintAgentToken(a);
+    await fx.setStatus(a, 'starting');
+    const starting = await post(`/internal/agents/${a}/orders`, token, open());
+    expect(starting.statusCode).toBe(503);
+    expect(starting.headers['retry-after']).toBe('1');
+    expect(starting.json()).toMatchObject({ error: 'agent_starting' });
+    await fx.setStatus(a, 'stopping');
+    const stopping = await post(`/internal/agents/${a}/orders`, token, open());
+    expect(stopping.statusCode).toBe(409);
+    expect(stopping.json()).toMatchObject({ error: 'agent_not_running' });
+  });
+
+  it('502 live_order_pending with Retry-After when the exchange does not confirm; other orders 409 order_in_flight meanwhile', async () => {
+    prices.set('BTCUSDT', 60_000);
+    try {
+      const a = await fx.agent(owner, { liveMode: true });
+      const token = await tokens.mintAgentToken(a);
+      // An internal error on the order: it may or may not exist at the exchange.
+      hk.failNext({ path: '/api/v1.1/spot/order', method: 'POST', code: '-1001', msg: 'Internal error', httpStatus: 500 });
+      const res = await post(`/internal/agents/${a}/orders`, token, open());
+      expect(res.statusCode).toBe(502);
+      expect(res.headers['retry-after']).toBe('2');
+      expect(res.json()).toMatchObject({ error: 'live_order_pending' });
+      expect(fx.seen('order.error').filter((e) => e.agentId === a)).toHaveLength(1);
+      const other = await post(`/internal/agents/${a}/orders`, token, open());
+      expect(other.statusCode).toBe(409);
+      expect(other.json()).toMatchObject({ error: 'order_in_flight' });
+      expect(await fx.count('trades', 'agent_id = ?', [a])).toBe(0);
     } finally {
       prices.set('BTCUSDT', 100);
     }

@@ -24,7 +24,12 @@
  *   const hk = await startHashKeyServer();
  *   const client = createHashKeyClient({ baseUrl: hk.url, apiKey: hk.apiKey, secret: hk.secret });
  *   ... hk.requests / hk.orders / hk.trades / hk.setClockSkewMs(60_000) / hk.failNext({...})
+ *   const held = hk.hold({ path: '/api/v1.1/spot/order' }); ... await held.reached; ... held.release();
  *   await hk.close();
+ *
+ * `hold` keeps the ANSWER of matching requests back while the request itself takes effect at once
+ * (an order is placed and filled): the window between an exchange fill and the hub's commit, in
+ * which a test can stop, kill or race the hub.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -180,6 +185,21 @@ export interface HashKeyServer {
   requests: RecordedRequest[];
   /** Answer the next matching request(s) with this error (after auth checks on signed paths). */
   failNext(failure: InjectedFailure): void;
+  /**
+   * From now on, matching requests are processed as usual but their answers are held back until
+   * `release()` (or `close()`); requests already answered are not affected.
+   */
+  hold(match: { path: string; method?: string }): HeldAnswers;
+}
+
+/** Answers held back by `hold`. */
+export interface HeldAnswers {
+  /** Resolves once a matching request was processed and its answer is being held. */
+  reached: Promise<void>;
+  /** How many answers are held now. */
+  held(): number;
+  /** Sends the held answers and stops holding. */
+  release(): void;
 }
 
 class ApiFailure extends Error {
@@ -220,6 +240,7 @@ export async function startHashKeyServer(options: HashKeyServerOptions = {}): Pr
   const trades: StoredTrade[] = [];
   const requests: RecordedRequest[] = [];
   const failures: InjectedFailure[] = [];
+  const holds: Array<{ path: string; method?: string; gate: Promise<void>; open: () => void; reached: () => void; count: number }> = [];
   let skewMs = 0;
   let nextOrder = 0n;
   let nextTrade = 0n;
@@ -274,6 +295,13 @@ export async function startHashKeyServer(options: HashKeyServerOptions = {}): Pr
       payload = { code: error.code, msg: error.msg };
     }
     record.status = status;
+    const hold = holds.find((h) => h.path === path && (!h.method || h.method === method));
+    if (hold) {
+      hold.count++;
+      hold.reached();
+      await hold.gate;
+      hold.count--;
+    }
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(payload));
   }
@@ -713,6 +741,7 @@ export async function startHashKeyServer(options: HashKeyServerOptions = {}): Pr
     secret,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const h of holds.splice(0)) h.open();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
@@ -734,6 +763,23 @@ export async function startHashKeyServer(options: HashKeyServerOptions = {}): Pr
     requests,
     failNext: (failure) => {
       failures.push({ ...failure });
+    },
+    hold: (match) => {
+      let open!: () => void;
+      let reached!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
+      const entry = { ...match, gate, open, reached, count: 0 };
+      holds.push(entry);
+      return {
+        reached: reachedPromise,
+        held: () => entry.count,
+        release: () => {
+          const i = holds.indexOf(entry);
+          if (i >= 0) holds.splice(i, 1);
+          open();
+        },
+      };
     },
   };
 }

@@ -7,6 +7,7 @@ import { ChainOutboxSchema } from './chain-outbox.js';
 import { DecisionSchema } from './decision.js';
 import { LlmDailyUsageSchema } from './llm-usage.js';
 import { LogEntrySchema } from './log-entry.js';
+import { OrderIntentSchema } from './order-intent.js';
 import { SecretSchema } from './secret.js';
 import { TradeSchema } from './trade.js';
 import { UserSchema } from './user.js';
@@ -19,6 +20,7 @@ export * from './chain-outbox.js';
 export * from './decision.js';
 export * from './llm-usage.js';
 export * from './log-entry.js';
+export * from './order-intent.js';
 export * from './secret.js';
 export * from './trade.js';
 export * from './user.js';
@@ -37,4 +39,5 @@ export const ENTITIES = [
   AlertPreferenceSchema,
   OutboundMessageSchema,
   LlmDailyUsageSchema,
+  OrderIntentSchema,
 ];

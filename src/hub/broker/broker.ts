@@ -1,27 +1,31 @@
 /**
- * The broker: executes an agent's order intent, paper or live, and records it.
+ * The broker: executes an agent's order, paper or live, and records it.
  *
- * One order = one PostgreSQL transaction that
- *   1. locks the agent row (`select … for update`), so one agent's orders run one at a time;
- *   2. returns the stored result when the idempotency key was already executed (`replayed`);
- *   3. checks the one-position rule (an open while open, or a close while flat, is refused);
- *   4. fills: paper (see ./paper.ts) or live through the owner's `Exchange` (see ./live.ts);
- *   5. writes the trade row, the agent's `position` / `realizedPnl` / `lastPrice`, and the chain
- *      outbox entry; all or nothing.
+ * Admission is one PostgreSQL transaction that locks the agent row (`select … for update`), so
+ * one agent's orders are admitted one at a time, and
+ *   1. returns the stored result when the idempotency key was already executed (`replayed`);
+ *   2. finds the key's live order intent, if any: out in this process → follow it; pending but
+ *      not out here → look it up at the exchange; failed → place it afresh (./live-orders.ts);
+ *   3. refuses any order while another live order of the agent is out (`order_in_flight`);
+ *   4. opens only for a RUNNING agent (checked here, under the lock: an open queued behind a stop
+ *      is refused) with no position; closes go through whatever the status, since the stop
+ *      itself closes the position; a close needs a position (the one-position rule);
+ *   5. paper: fills (./fills.ts) and writes the trade row, the agent's `position` /
+ *      `realizedPnl` / `lastPrice` and the chain outbox entry (./records.ts) in this same
+ *      transaction; live: writes the order intent only, and commits it BEFORE the exchange is
+ *      called, which happens with no lock and no pooled connection held; a second transaction
+ *      records the fill (./live-orders.ts). A live order is sized on a fresh, real quote.
  * Events (`trade.opened` / `trade.closed`) go out after the commit only; a live failure emits
  * `order.error` and is returned as `LiveOrderError`, never replaced by a paper fill.
  *
  * Idempotency: the open's key is `trades.idempotency_key`, the close's `close_idempotency_key`,
- * both unique. Concurrent duplicates wait on the row lock and then find the stored trade; should
- * one still slip past (the unique index is the final guard), the violation is caught and the
- * stored result replayed. A live order is placed while the lock is held with
- * `clientOrderId = idempotency key`; if the commit then fails, the retry with the same key gets
- * the same fill back from the exchange (it deduplicates by client order id) and stores it.
+ * a live order's `order_intents.client_order_id` (its client order id at the exchange), all
+ * unique. Concurrent duplicates wait on the row lock, then find the stored trade or the intent;
+ * one that slips past hits the unique index, and the stored result is replayed.
  *
- * Which venue and leverage: an open uses those of the agent's session, fixed at its `/start`
- * (`sessionLiveMode`, `sessionLeverage`; the settings themselves before a first start), so an
- * edit to live mode or another leverage never changes a running session; a close goes where its
- * trade was opened (`trade.live`), whatever the mode is now.
+ * Venue and leverage: an open uses those of the agent's session, fixed at its `/start`
+ * (`sessionLiveMode`, `sessionLeverage`), so an edit never changes a running session; a close
+ * goes where its trade was opened (`trade.live`), whatever the mode is now.
  *
  * Liquidation (paper only, see ./fills.ts): `liquidate(agentId, tradeId)` is the hub's own close
  * of that trade, through the same lock and idempotency (key `hub:liquidation:<tradeId>`, a
@@ -35,32 +39,38 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AgentSchema, TradeSchema, type Agent, type OpenPosition, type Trade } from '../../db/entities/index.js';
+import { AgentSchema, type Agent, type OrderIntent } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
-import { LIQUIDATION_REASON } from '../../shared/liquidation.js';
 import type { OrderRequest, OrderResult, PositionSide } from '../../shared/wire.js';
 import type { AgentDirectory } from '../agents/agent-directory.js';
-import { enqueueChainEntry } from '../chain/outbox.js';
-import type { HubEventMap, HubEvents, TradeEventData } from '../events.js';
+import type { HubEventMap, HubEvents } from '../events.js';
 import {
+  AgentNotRunningError,
+  AgentStartingError,
   BrokerAgentNotFoundError,
-  IdempotencyKeyConflictError,
-  InvalidOrderError,
   LiveOrderError,
+  LiveOrderPendingError,
   LiveShortUnsupportedError,
-  NoOpenPositionError,
+  OrderInFlightError,
   PositionAlreadyOpenError,
+  QuoteStaleError,
+  SimulatedQuoteError,
 } from './errors.js';
 import { createFills, type ExchangeFactory } from './fills.js';
-import type { OpenPositionBook, WatchedPosition } from './open-positions.js';
-import { CLOSE_REASON_MAX_CHARS, EVENT_REASON_MAX_CHARS, orderResultOf, toPositionWire, tradeReason } from './order-results.js';
-import { AMOUNT_EPSILON, liquidationOrder, ownerCloseOrder, UUID, validateOrder } from './order-rules.js';
+import { checkSameOrder, intentByKey, pendingIntentOf } from './intents.js';
+import { createLiveOrders, type LiveTicket, type ReconcileReport } from './live-orders.js';
+import type { OpenPositionBook } from './open-positions.js';
+import { liquidationOrder, marginOf, ownerCloseOrder, UUID, validateOrder } from './order-rules.js';
 import { DEFAULT_MAINTENANCE_MARGIN_RATE } from './paper.js';
-import type { PriceSource } from './ports.js';
-import { tradeChainRecord } from './trade-detail.js';
+import type { PriceSource, Quote } from './ports.js';
+import { closeReasonOf, contextOf, recordClose, recordOpen, replayOf, tradeToClose, type AgentContext, type Executed } from './records.js';
 
 export type { ExchangeFactory } from './fills.js';
+export type { ReconcileReport } from './live-orders.js';
+
+/** Default oldest quote a live order is sized on (LIVE_QUOTE_MAX_AGE_SECONDS), ms. */
+export const DEFAULT_LIVE_QUOTE_MAX_AGE_MS = 30_000;
 
 export interface BrokerDeps {
   orm: Orm;
@@ -74,12 +84,14 @@ export interface BrokerDeps {
   maintenanceMarginRate?: number;
   /** Live mode; without it a live agent's orders fail with `LiveOrderError`. */
   exchangeFor?: ExchangeFactory;
+  /** Oldest quote a live order is sized on, ms (default 30 000). */
+  liveQuoteMaxAgeMs?: number;
   /** Cheap existence check (cached) before a transaction is opened. */
   directory?: Pick<AgentDirectory, 'ref'>;
   /** Open paper positions by symbol, kept in step after each commit (for liquidation). */
   openPositions?: Pick<OpenPositionBook, 'track' | 'untrack'>;
   logger: Logger;
-  /** Clock for `openedAt` / `closedAt`. */
+  /** Clock for `openedAt` / `closedAt`, quote ages and the reconcile's waits. */
   now?: () => Date;
 }
 
@@ -102,186 +114,121 @@ export interface Broker {
    * back as that close with `replayed: true`. The caller checks the agent is not running.
    */
   closeForOwner(agentId: string, tradeId: string): Promise<OrderResult>;
+  /** One pass over the live order intents whose outcome is not recorded (at boot, then periodically). */
+  reconcile(): Promise<ReconcileReport>;
+  /** Resolves when no live order of this process is out at the exchange (shutdown, tests). */
+  idle(): Promise<void>;
 }
 
-interface Executed {
-  result: OrderResult;
-  /** Set when a new fill was recorded (not for a replay). */
-  event?: { name: 'trade.opened' | 'trade.closed'; data: TradeEventData };
-  /** The open paper position to add to the book, or the trade to drop from it. */
-  book?: { track: WatchedPosition } | { untrack: string };
-}
+/** A live open's quote as looked up before the transaction, for the agent's symbol then. */
+type EarlyQuote = { symbol: string; quote: Promise<Quote> } | undefined;
 
-interface AgentContext {
-  agentId: string;
-  ownerId: string;
-  agentName: string;
-}
+/** What the admitting transaction decided. */
+type Admitted =
+  | { kind: 'executed'; executed: Executed }
+  | { kind: 'live'; ticket: LiveTicket }
+  | { kind: 'follow'; promise: Promise<Executed> }
+  | { kind: 'resolve'; intent: OrderIntent };
 
 export function createBroker(deps: BrokerDeps): Broker {
   const { orm, events, logger } = deps;
+  const now = deps.now ?? (() => new Date());
   const fills = createFills({
     prices: deps.prices,
     costs: { feeBps: deps.feeBps, slippageBps: deps.slippageBps },
     mmr: deps.maintenanceMarginRate ?? DEFAULT_MAINTENANCE_MARGIN_RATE,
     exchangeFor: deps.exchangeFor,
+    liveQuoteMaxAgeMs: deps.liveQuoteMaxAgeMs ?? DEFAULT_LIVE_QUOTE_MAX_AGE_MS,
+    now: () => now().getTime(),
   });
-  const now = deps.now ?? (() => new Date());
+  const live = createLiveOrders({
+    orm,
+    fills,
+    now,
+    publish,
+    alert: (ctx, message, log) => emitSafely('order.error', { ...ctx, message, live: true }, log),
+    logger: logger.child({ part: 'live-orders' }),
+  });
 
-  /** The stored result for this key, or undefined; conflicts when the key names another order. */
-  async function replayOf(em: EntityManager, agent: Agent, order: OrderRequest): Promise<OrderResult | undefined> {
+  /** The key's live intent: follow or look up a pending one, reuse a failed one (null: none). */
+  async function existingIntent(tx: EntityManager, agent: Agent, order: OrderRequest): Promise<Admitted | OrderIntent | null> {
     const key = order.idempotencyKey;
-    const trades = await em.find(TradeSchema, { $or: [{ idempotencyKey: key }, { closeIdempotencyKey: key }] });
-    if (trades.length === 0) return undefined;
-    const trade = trades.find((t) => (order.action === 'open' ? t.idempotencyKey : t.closeIdempotencyKey) === key);
-    if (!trade) throw new IdempotencyKeyConflictError(key, `was already used for ${order.action === 'open' ? 'a close' : 'an open'}`);
-    if (trade.agent.id !== agent.id) throw new IdempotencyKeyConflictError(key, 'was already used by another agent');
-    if (order.action === 'open' && order.side && order.side !== trade.side) {
-      throw new IdempotencyKeyConflictError(key, `was already used to open a ${trade.side}`);
+    const intent = await intentByKey(tx, key);
+    if (!intent) return null;
+    checkSameOrder(intent, agent.id, order);
+    if (intent.status === 'pending') {
+      const promise = live.following(key);
+      return promise ? { kind: 'follow', promise } : { kind: 'resolve', intent };
     }
-    return orderResultOf(trade, agent, order.action, true);
+    if (intent.status === 'failed') return intent;
+    throw new Error(`live order ${key} is ${intent.status} but no trade answers it`);
   }
 
-  function eventData(ctx: AgentContext, symbol: string, trade: Trade, price: number, fees: number, reason: string): TradeEventData {
-    return {
-      ...ctx,
-      tradeId: trade.id,
-      symbol,
-      side: trade.side,
-      qty: trade.qty,
-      price,
-      fees,
-      pnl: trade.pnl ?? null,
-      reason,
-      live: trade.live,
-    };
-  }
-
-  async function open(em: EntityManager, agent: Agent, ctx: AgentContext, order: OrderRequest, log: Logger): Promise<Executed> {
+  async function admitOpen(tx: EntityManager, agent: Agent, order: OrderRequest, failed: OrderIntent | null, log: Logger, early: EarlyQuote): Promise<Admitted> {
+    if (agent.status === 'starting') throw new AgentStartingError();
+    if (agent.status !== 'running') throw new AgentNotRunningError(agent.status);
     if (agent.position) throw new PositionAlreadyOpenError(agent.position.tradeId);
-    const side = order.side as PositionSide;
-    // The user's configured amount bounds what an agent may commit (an agent is not trusted with
-    // more). A larger request is clamped, not refused: after the user lowers the amount, a running
-    // agent still sends the old one until its restart, and the lower amount is what the user chose.
-    let margin = order.amountUsdt ?? agent.amountUsdt;
-    if (margin > agent.amountUsdt * (1 + AMOUNT_EPSILON)) {
-      log.warn({ requested: margin, configured: agent.amountUsdt }, 'order margin clamped to the configured amount');
-      margin = agent.amountUsdt;
+    const margin = marginOf(agent.amountUsdt, order, log);
+    if (agent.sessionLiveMode ?? agent.liveMode) {
+      const exchange = await fills.exchangeOf(agent.owner.id, agent.id);
+      const quote = await (early?.symbol === agent.symbol ? early.quote : fills.liveQuote(agent.symbol));
+      const request = fills.liveOpen(agent, order, margin, quote);
+      return { kind: 'live', ticket: await live.prepare(tx, agent, order, request, exchange, failed?.tradeId ?? randomUUID(), failed) };
     }
-    const live = agent.sessionLiveMode ?? agent.liveMode;
-    const leverage = agent.sessionLeverage ?? agent.leverage;
-    const fill = await fills.open(agent, order, { margin, live, leverage }, log);
-
-    const openedAt = now();
-    const trade = em.create(TradeSchema, {
-      id: randomUUID(),
-      agent,
-      side,
-      qty: fill.qty,
-      leverage: fill.leverage,
-      margin: fill.margin,
-      entryPrice: fill.price,
-      exitPrice: null,
-      liquidationPrice: fill.liquidationPrice,
-      fees: fill.fee,
-      pnl: null,
-      status: 'open',
-      closeReason: null,
-      live,
-      openedAt,
-      closedAt: null,
-      exchangeOrderIds: fill.orderIds,
-      idempotencyKey: order.idempotencyKey,
-      closeIdempotencyKey: null,
-    });
-    const position: OpenPosition = {
-      tradeId: trade.id,
-      side,
-      qty: fill.qty,
-      entryPrice: fill.price,
-      leverage: fill.leverage,
-      margin: fill.margin,
-      liquidationPrice: fill.liquidationPrice,
-      tpPrice: order.tpPrice ?? null,
-      slPrice: order.slPrice ?? null,
-      openedAt: openedAt.toISOString(),
-    };
-    agent.position = position;
-    agent.lastPrice = fill.marketPrice;
-    agent.unrealizedPnl = 0;
-    await em.flush();
-    await enqueueChainEntry(em, 'trade', tradeChainRecord(agent.id, agent.symbol, trade, 'open'));
-    const reason = tradeReason(order.reason, EVENT_REASON_MAX_CHARS);
-    const watched =
-      !live && fill.liquidationPrice !== null
-        ? { tradeId: trade.id, agentId: agent.id, symbol: agent.symbol, side, liquidationPrice: fill.liquidationPrice, openedAtMs: openedAt.getTime() }
-        : undefined;
-    return {
-      result: { ...orderResultOf(trade, agent, 'open', false), position: toPositionWire(position) },
-      event: { name: 'trade.opened', data: eventData(ctx, agent.symbol, trade, fill.price, fill.fee, reason) },
-      ...(watched ? { book: { track: watched } } : {}),
-    };
+    const fill = await fills.paperOpen(agent, order.side as PositionSide, { margin, leverage: agent.sessionLeverage ?? agent.leverage }, log);
+    return { kind: 'executed', executed: await recordOpen(tx, agent, order, fill, { tradeId: randomUUID(), live: false, openedAt: now() }) };
   }
 
-  /** The open trade a close is for, or a stored answer when the trade it names is closed already. */
-  async function tradeToClose(em: EntityManager, agent: Agent, order: OrderRequest): Promise<Trade | OrderResult> {
-    const meant = order.tradeId;
-    if (meant !== undefined && agent.position?.tradeId !== meant) {
-      const named = await em.findOne(TradeSchema, { id: meant, agent: agent.id });
-      if (named?.status === 'closed') return orderResultOf(named, agent, 'close', true);
-      if (agent.position) throw new InvalidOrderError(`tradeId ${meant} is not this agent's open trade (${agent.position.tradeId} is)`);
-    }
-    if (!agent.position) throw new NoOpenPositionError();
-    const trade = await em.findOne(TradeSchema, { id: agent.position.tradeId, agent: agent.id });
-    if (!trade || trade.status !== 'open') {
-      throw new Error(`agent ${agent.id} position names trade ${agent.position.tradeId}, which is not an open trade of this agent`);
-    }
-    return trade;
+  /**
+   * A live open's quote, looked up before the row lock is taken (a fresh one may need an upstream
+   * call); judged fit or not inside, after the replay checks. Undefined for other orders.
+   */
+  async function quoteEarly(agentId: string, order: OrderRequest): Promise<EarlyQuote> {
+    if (order.action !== 'open') return undefined;
+    const agent = await orm.em.fork().findOne(AgentSchema, { id: agentId }, { fields: ['symbol', 'liveMode', 'sessionLiveMode'] });
+    if (!agent || !(agent.sessionLiveMode ?? agent.liveMode)) return undefined;
+    const quote = fills.liveQuote(agent.symbol);
+    await Promise.allSettled([quote]); // before the lock; a failure is thrown inside, if used
+    return { symbol: agent.symbol, quote };
   }
 
-  async function close(em: EntityManager, agent: Agent, ctx: AgentContext, order: OrderRequest, log: Logger): Promise<Executed> {
-    const trade = await tradeToClose(em, agent, order);
-    if (!('agent' in trade)) return { result: trade };
-    const exit = await fills.close(agent, trade, order, tradeReason(order.reason, CLOSE_REASON_MAX_CHARS), log);
-
-    trade.exitPrice = exit.price;
-    trade.fees = trade.fees + exit.fee;
-    trade.pnl = exit.pnl;
-    trade.status = 'closed';
-    trade.closeReason = exit.reason;
-    trade.closedAt = now();
-    trade.closeIdempotencyKey = order.idempotencyKey;
-    trade.exchangeOrderIds = [...trade.exchangeOrderIds, ...exit.orderIds];
-    agent.position = null;
-    agent.realizedPnl = agent.realizedPnl + exit.pnl;
-    if (exit.marketPrice !== null) agent.lastPrice = exit.marketPrice;
-    agent.unrealizedPnl = 0;
-    await em.flush();
-    await enqueueChainEntry(em, 'trade', tradeChainRecord(agent.id, agent.symbol, trade, 'close'));
-    // The event carries the agent's full words unless the fill decided otherwise (liquidated, or a
-    // "liquidation" on spot that was a market close).
-    const asked = tradeReason(order.reason, EVENT_REASON_MAX_CHARS);
-    const reason = exit.reason === LIQUIDATION_REASON || asked === LIQUIDATION_REASON ? exit.reason : asked;
-    return {
-      result: orderResultOf(trade, agent, 'close', false),
-      event: { name: 'trade.closed', data: eventData(ctx, agent.symbol, trade, exit.price, trade.fees, reason) },
-      book: { untrack: trade.id },
-    };
+  async function admitClose(tx: EntityManager, agent: Agent, order: OrderRequest, failed: OrderIntent | null, log: Logger): Promise<Admitted> {
+    const trade = await tradeToClose(tx, agent, order);
+    if (!('agent' in trade)) return { kind: 'executed', executed: { result: trade } };
+    if (trade.live) {
+      const request = fills.liveClose(agent, trade, order);
+      const exchange = await fills.exchangeOf(agent.owner.id, agent.id);
+      return { kind: 'live', ticket: await live.prepare(tx, agent, order, request, exchange, trade.id, failed) };
+    }
+    const exit = await fills.paperClose(agent, trade, closeReasonOf(order), log);
+    return { kind: 'executed', executed: await recordClose(tx, agent, trade, order, exit, now()) };
   }
 
-  /** One attempt in one transaction. `replayOnly` after a unique violation: never fills. */
-  async function attempt(agentId: string, order: OrderRequest, log: Logger, ctxOut: { ctx?: AgentContext }, replayOnly: boolean): Promise<Executed> {
+  /** One admission in one transaction. `replayOnly` after a unique violation: never fills. */
+  async function attempt(agentId: string, order: OrderRequest, log: Logger, ctxOut: { ctx?: AgentContext }, replayOnly: boolean, early: EarlyQuote): Promise<Admitted> {
     const em = orm.em.fork() as EntityManager;
-    return em.transactional(async (tx) => {
-      const agent = await tx.findOne(AgentSchema, { id: agentId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!agent) throw new BrokerAgentNotFoundError(agentId);
-      const ctx: AgentContext = { agentId, ownerId: agent.owner.id, agentName: agent.name };
-      ctxOut.ctx = ctx;
-      const replayed = await replayOf(tx, agent, order);
-      if (replayed) return { result: replayed };
-      if (replayOnly) throw new Error(`idempotency key ${order.idempotencyKey} violated a unique index but names no trade`);
-      return order.action === 'open' ? open(tx, agent, ctx, order, log) : close(tx, agent, ctx, order, log);
-    });
+    let placing: string | undefined;
+    try {
+      return await em.transactional(async (tx) => {
+        const agent = await tx.findOne(AgentSchema, { id: agentId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (!agent) throw new BrokerAgentNotFoundError(agentId);
+        ctxOut.ctx = contextOf(agent);
+        const replayed = await replayOf(tx, agent, order);
+        if (replayed) return { kind: 'executed', executed: { result: replayed } };
+        const found = await existingIntent(tx, agent, order);
+        if (found && 'kind' in found) return found;
+        if (replayOnly) throw new Error(`idempotency key ${order.idempotencyKey} violated a unique index but names no trade or intent`);
+        const pending = await pendingIntentOf(tx, agent.id);
+        if (pending) throw new OrderInFlightError(pending.clientOrderId);
+        const admitted = await (order.action === 'open' ? admitOpen(tx, agent, order, found, log, early) : admitClose(tx, agent, order, found, log));
+        if (admitted.kind === 'live') placing = order.idempotencyKey;
+        return admitted;
+      });
+    } catch (error) {
+      // The intent did not commit: its order is not out after all.
+      if (placing) live.abandon(placing);
+      throw error;
+    }
   }
 
   /** The trade is committed whatever a listener does: a throwing listener is logged, not returned. */
@@ -293,30 +240,8 @@ export function createBroker(deps: BrokerDeps): Broker {
     }
   }
 
-  async function run(agentId: string, order: OrderRequest): Promise<OrderResult> {
-    if (!UUID.test(agentId)) throw new BrokerAgentNotFoundError(agentId);
-    if (deps.directory && !(await deps.directory.ref(agentId))) throw new BrokerAgentNotFoundError(agentId);
-    const log = logger.child({ agentId, idempotencyKey: order.idempotencyKey, action: order.action });
-    const ctxOut: { ctx?: AgentContext } = {};
-    let executed: Executed;
-    try {
-      try {
-        executed = await attempt(agentId, order, log, ctxOut, false);
-      } catch (error) {
-        if (!(error instanceof UniqueConstraintViolationException)) throw error;
-        // A concurrent request with the same key committed first: answer with its result.
-        log.info('duplicate order raced on the unique key; replaying the stored result');
-        executed = await attempt(agentId, order, log, ctxOut, true);
-      }
-    } catch (error) {
-      if (error instanceof LiveOrderError) {
-        log.error({ kind: error.kind, retryable: error.retryable, err: error }, 'live order failed');
-        if (ctxOut.ctx) emitSafely('order.error', { ...ctxOut.ctx, message: error.message, live: true }, log);
-      } else if (error instanceof LiveShortUnsupportedError) {
-        log.warn('live short refused (spot only)');
-      }
-      throw error;
-    }
+  /** After the commit: the paper book, then the trade event. */
+  function publish(executed: Executed, log: Logger): void {
     if (executed.book && deps.openPositions) {
       if ('track' in executed.book) deps.openPositions.track(executed.book.track);
       else deps.openPositions.untrack(executed.book.untrack);
@@ -326,6 +251,57 @@ export function createBroker(deps: BrokerDeps): Broker {
       log.info({ tradeId: data.tradeId, side: data.side, qty: data.qty, price: data.price, fees: data.fees, pnl: data.pnl, live: data.live, reason: data.reason }, name);
       emitSafely(name, data, log);
     }
+  }
+
+  /** Admits (replaying a raced duplicate), then carries out what the admission decided. */
+  async function carryOut(agentId: string, order: OrderRequest, log: Logger, ctxOut: { ctx?: AgentContext; following?: boolean }): Promise<Executed> {
+    // Twice at most: a pending order found absent at the exchange is failed, then placed afresh.
+    for (let round = 0; round < 2; round++) {
+      let admitted: Admitted;
+      try {
+        admitted = await attempt(agentId, order, log, ctxOut, false, await quoteEarly(agentId, order));
+      } catch (error) {
+        if (!(error instanceof UniqueConstraintViolationException)) throw error;
+        // A concurrent request with the same key committed first: answer with its result.
+        log.info('duplicate order raced on the unique key; replaying the stored result');
+        admitted = await attempt(agentId, order, log, ctxOut, true, undefined);
+      }
+      if (admitted.kind === 'executed') return admitted.executed;
+      if (admitted.kind === 'live') return live.place(admitted.ticket, log);
+      if (admitted.kind === 'follow') {
+        ctxOut.following = true;
+        const first = await admitted.promise;
+        return { result: { ...first.result, replayed: true } };
+      }
+      const resolved = await live.resolve(admitted.intent, log);
+      if (resolved !== 'again') return resolved;
+    }
+    throw new LiveOrderPendingError(order.idempotencyKey, 'its earlier attempt is being resolved');
+  }
+
+  async function run(agentId: string, order: OrderRequest): Promise<OrderResult> {
+    if (!UUID.test(agentId)) throw new BrokerAgentNotFoundError(agentId);
+    if (deps.directory && !(await deps.directory.ref(agentId))) throw new BrokerAgentNotFoundError(agentId);
+    const log = logger.child({ agentId, idempotencyKey: order.idempotencyKey, action: order.action });
+    const ctxOut: { ctx?: AgentContext; following?: boolean } = {};
+    let executed: Executed;
+    try {
+      executed = await carryOut(agentId, order, log, ctxOut);
+    } catch (error) {
+      // The owner hears of a live order that failed once: from its first request, not a follower.
+      const tell = ctxOut.ctx && !ctxOut.following;
+      if (error instanceof LiveOrderError) {
+        log.error({ kind: error.kind, retryable: error.retryable, err: error }, 'live order failed');
+        if (tell) emitSafely('order.error', { ...ctxOut.ctx!, message: error.message, live: true }, log);
+      } else if (error instanceof QuoteStaleError || error instanceof SimulatedQuoteError) {
+        // No alert: the agent logs the refusal, and would ask again every tick while it lasts.
+        log.warn({ code: error.code }, error.message);
+      } else if (error instanceof LiveShortUnsupportedError) {
+        log.warn('live short refused (spot only)');
+      }
+      throw error;
+    }
+    publish(executed, log);
     return executed.result;
   }
 
@@ -340,5 +316,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     closeForOwner(agentId, tradeId) {
       return run(agentId, ownerCloseOrder(tradeId));
     },
+    reconcile: () => live.reconcile(),
+    idle: () => live.idle(),
   };
 }

@@ -10,6 +10,91 @@ export abstract class BrokerError extends HubError {
   abstract readonly httpStatus: number;
   /** Stable snake_case code sent as the HTTP body's `error` (agents branch on it). */
   abstract readonly code: string;
+  /** Seconds after which a retry with the same key may succeed (sent as `Retry-After`). */
+  readonly retryAfterSeconds?: number;
+}
+
+/** An open for an agent that is not running (created, stopping, stopped, failed): not retried. */
+export class AgentNotRunningError extends BrokerError {
+  override name = 'AgentNotRunningError';
+  readonly httpStatus = 409;
+  readonly code = 'agent_not_running';
+  constructor(readonly status: string) {
+    super(`Open refused: the agent is ${status}, not running`, `The agent is ${status}: it opens no new position until it runs again.`);
+  }
+}
+
+/**
+ * An open for an agent that is still starting: its first order can arrive a few milliseconds
+ * before the hub records it running, so the agent is asked to retry (503, `Retry-After`).
+ */
+export class AgentStartingError extends BrokerError {
+  override name = 'AgentStartingError';
+  readonly httpStatus = 503;
+  readonly code = 'agent_starting';
+  override readonly retryAfterSeconds = 1;
+  constructor() {
+    super('Open refused: the agent is still starting', 'The agent is still starting; retry the order in a moment.');
+  }
+}
+
+/**
+ * Another live order of this agent is out at the exchange (or its outcome is not known yet):
+ * until it is recorded, the position is unknown, so no other order is accepted.
+ */
+export class OrderInFlightError extends BrokerError {
+  override name = 'OrderInFlightError';
+  readonly httpStatus = 409;
+  readonly code = 'order_in_flight';
+  constructor(readonly clientOrderId: string) {
+    super(
+      `Order refused: order ${clientOrderId} of this agent is still at the exchange`,
+      `Order ${clientOrderId} of this agent is still being executed at the exchange; send new orders once it is answered.`,
+    );
+  }
+}
+
+/**
+ * The quote a live order would be sized on is too old or could not be refreshed: sizing on it
+ * could spend more (or less) than the amount. Not retried with the same key; the agent's next
+ * decision sends a new order.
+ */
+export class QuoteStaleError extends BrokerError {
+  override name = 'QuoteStaleError';
+  readonly httpStatus = 409;
+  readonly code = 'quote_stale';
+  constructor(readonly symbol: string, detail: string) {
+    super(`Live order refused: the ${symbol} quote is ${detail}`, `Live order not sent: the ${symbol} price is ${detail}, too old to size a real order on.`);
+  }
+}
+
+/** Simulated market data never sizes a real order. */
+export class SimulatedQuoteError extends BrokerError {
+  override name = 'SimulatedQuoteError';
+  readonly httpStatus = 422;
+  readonly code = 'live_quote_simulated';
+  constructor(readonly symbol: string) {
+    super(
+      `Live order refused: the ${symbol} quote is simulated`,
+      `Live order not sent: this hub's market data is simulated (MARKET_DATA=simulated), and a real order is never sized on a simulated price. Use real market data or turn live mode off.`,
+    );
+  }
+}
+
+/**
+ * The live order's outcome is not known yet (no answer, or not final): its intent stays open and
+ * the reconciler resolves it by client order id. Retrying with the same key is safe: it finds the
+ * intent and looks the order up, never placing a second one.
+ */
+export class LiveOrderPendingError extends BrokerError {
+  override name = 'LiveOrderPendingError';
+  readonly httpStatus = 502;
+  readonly code = 'live_order_pending';
+  override readonly retryAfterSeconds = 2;
+  constructor(readonly clientOrderId: string, detail: string, options?: { cause?: unknown }) {
+    super(`Live order ${clientOrderId} not confirmed yet: ${detail}`, `The exchange has not confirmed order ${clientOrderId} yet (${detail}); retry with the same key.`);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
 }
 
 /** The order is malformed for the action (an open without a side or an amount, …). */
@@ -84,9 +169,9 @@ export class LiveShortUnsupportedError extends BrokerError {
 }
 
 /**
- * A live order failed at the exchange (or no exchange keys are available). Nothing was stored;
- * the owner was alerted (`order.error`). Retrying with the same idempotency key is safe: the
- * exchange deduplicates by client order id.
+ * A live order failed at the exchange (or no exchange keys are available): the exchange holds no
+ * execution for it, no trade was stored, the owner was alerted (`order.error`). Retrying with the
+ * same idempotency key is safe: the exchange deduplicates by client order id.
  */
 export class LiveOrderError extends BrokerError {
   override name = 'LiveOrderError';

@@ -1,27 +1,32 @@
 /**
- * How a venue fills the broker's orders: paper (./paper.ts) or live through the owner's
- * `Exchange` (./live.ts). No rows are written here; the broker stores what these return.
+ * How a venue fills the broker's orders. No rows are written here; the broker stores what these
+ * return (./records.ts).
  *
- * A paper close is a liquidation, filled AT the position's liquidation price, when
+ * Paper (./paper.ts) fills at the last price, cached or not (a stale one is logged). A paper close
+ * is a liquidation, filled AT the position's liquidation price, when
  *   - the close's reason is `liquidation` (the hub's own liquidation, or an agent that saw a bar
  *     cross the liquidation price): no price is looked up; an agent gains nothing by claiming it,
  *     since that fill is never better for the trader than the market short of liquidation; or
  *   - the last price the close looks up has crossed the liquidation price (a gap past it).
- * Live (spot, 1×) positions have no liquidation price and always close at the market.
+ *
+ * Live orders go to the owner's `Exchange` (./live-orders.ts places them); here is what sizes
+ * them: a live open buys `margin / quote` base units, and that quote must be real (never
+ * simulated) and fresh (observed within `liveQuoteMaxAgeMs`, refreshed first when the cached one
+ * is older): a stale cache would over- or under-spend the amount. Live (spot, 1×) positions have
+ * no liquidation price and always close at the market.
  */
 import type { Agent, Trade } from '../../db/entities/index.js';
 import type { Logger } from '../../logger.js';
 import { crossesLiquidation, LIQUIDATION_REASON } from '../../shared/liquidation.js';
 import type { OrderRequest, PositionSide } from '../../shared/wire.js';
-import type { Exchange } from '../exchange/exchange.js';
-import { InvalidOrderError, LiveOrderError, LiveShortUnsupportedError, PriceUnavailableError } from './errors.js';
-import { placeLiveOrder } from './live.js';
+import type { Exchange, MarketOrderRequest } from '../exchange/exchange.js';
+import { InvalidOrderError, LiveOrderError, LiveShortUnsupportedError, PriceUnavailableError, QuoteStaleError, SimulatedQuoteError } from './errors.js';
 import { isHubLiquidation } from './order-rules.js';
-import { grossPnl, paperClose, paperLiquidation, paperOpen, type PaperCosts } from './paper.js';
-import type { PriceSource } from './ports.js';
+import { paperClose, paperLiquidation, paperOpen, type PaperCosts } from './paper.js';
+import type { PriceSource, Quote } from './ports.js';
 
-/** Builds the owner's exchange for a live agent; undefined when no keys are configured. */
-export type ExchangeFactory = (ownerId: string, agentId: string) => Promise<Exchange | undefined>;
+/** Builds the owner's exchange (with the agent's own keys when it has some); undefined without keys. */
+export type ExchangeFactory = (ownerId: string, agentId?: string) => Promise<Exchange | undefined>;
 
 export interface OpenFill {
   price: number;
@@ -55,85 +60,71 @@ export interface FillDeps {
   /** Maintenance margin rate, fraction. */
   mmr: number;
   exchangeFor?: ExchangeFactory;
+  /** Oldest quote a live order is sized on, ms. */
+  liveQuoteMaxAgeMs: number;
+  /** Clock, epoch ms (the age of a quote). */
+  now: () => number;
 }
 
 export interface Fills {
-  /** `session`: the margin (quote currency) and the venue and leverage of the agent's session. */
-  open(agent: Agent, order: OrderRequest, session: { margin: number; live: boolean; leverage: number }, log: Logger): Promise<OpenFill>;
-  /** `reason` is the close reason as stored (see `tradeReason`). */
-  close(agent: Agent, trade: Trade, order: OrderRequest, reason: string, log: Logger): Promise<CloseFill>;
+  /** A paper open of `margin` (quote currency) at `leverage`. */
+  paperOpen(agent: Agent, side: PositionSide, session: { margin: number; leverage: number }, log: Logger): Promise<OpenFill>;
+  /** A paper close; `reason` is the close reason as stored (see `tradeReason`). */
+  paperClose(agent: Agent, trade: Trade, reason: string, log: Logger): Promise<CloseFill>;
+  /**
+   * Looks up the quote a live order of `symbol` is sized on (refreshed when older than the live
+   * bound); the broker does it before taking the agent's row lock, as it may call upstream.
+   */
+  liveQuote(symbol: string): Promise<Quote>;
+  /**
+   * The exchange order that opens a live long of `margin` (quote currency), sized on `quote`
+   * (from `liveQuote`): refused when it is simulated, stale or too old by now.
+   */
+  liveOpen(agent: Agent, order: OrderRequest, margin: number, quote: Quote): MarketOrderRequest;
+  /** The exchange order that closes live `trade`: sells what the account holds. */
+  liveClose(agent: Agent, trade: Trade, order: OrderRequest): MarketOrderRequest;
+  /** The owner's exchange; `LiveOrderError` (auth) when no keys are configured. */
+  exchangeOf(ownerId: string, agentId?: string): Promise<Exchange>;
 }
 
 export function createFills(deps: FillDeps): Fills {
   const { prices, costs, mmr } = deps;
 
-  async function lastPrice(symbol: string, log: Logger): Promise<number> {
-    let quote: { price: number; stale: boolean };
+  async function quoteOf(symbol: string, maxAgeMs?: number): Promise<Quote> {
+    let quote: Quote;
     try {
-      quote = await prices.price(symbol);
+      quote = await prices.price(symbol, maxAgeMs === undefined ? undefined : { maxAgeMs });
     } catch (error) {
       throw new PriceUnavailableError(symbol, error instanceof Error ? error.message : String(error), { cause: error });
     }
     if (!(Number.isFinite(quote.price) && quote.price > 0)) throw new PriceUnavailableError(symbol, `unusable price ${quote.price}`);
+    return quote;
+  }
+
+  async function lastPrice(symbol: string, log: Logger): Promise<number> {
+    const quote = await quoteOf(symbol);
     if (quote.stale) log.warn({ symbol, price: quote.price }, 'order priced on a stale last price');
     return quote.price;
   }
 
-  async function exchangeOf(agent: Agent): Promise<Exchange> {
-    const exchange = deps.exchangeFor ? await deps.exchangeFor(agent.owner.id, agent.id) : undefined;
-    if (!exchange) {
-      throw new LiveOrderError(
-        'auth',
-        false,
-        'Live mode is on but no HashKey API key and secret are set for this agent or its owner; the order was not executed.',
-      );
-    }
-    return exchange;
+  /** The price of `quote` if it is fit to size a real order on, or a refusal saying why not. */
+  function livePrice(symbol: string, quote: Quote): number {
+    const maxAgeMs = deps.liveQuoteMaxAgeMs;
+    if (quote.simulated) throw new SimulatedQuoteError(symbol);
+    if (quote.stale) throw new QuoteStaleError(symbol, 'stale (the market data could not be refreshed)');
+    const ageMs = deps.now() - quote.at;
+    if (ageMs > maxAgeMs) throw new QuoteStaleError(symbol, `${Math.round(ageMs / 1000)} s old (live orders need one under ${Math.round(maxAgeMs / 1000)} s)`);
+    return quote.price;
   }
 
   return {
-    async open(agent, order, { margin, live, leverage }, log) {
-      const side = order.side as PositionSide;
-      if (!live) {
-        const marketPrice = await lastPrice(agent.symbol, log);
-        const paper = paperOpen({ side, lastPrice: marketPrice, margin, leverage, mmr }, costs);
-        return { ...paper, orderIds: [], marketPrice };
-      }
-      if (side === 'short') throw new LiveShortUnsupportedError(agent.symbol);
-      const exchange = await exchangeOf(agent);
-      const reference = await lastPrice(agent.symbol, log);
-      // Spot: 1×, the margin buys margin / price base units; the exchange rounds to its step.
-      const executed = await placeLiveOrder(
-        exchange,
-        { symbol: agent.symbol, side: 'BUY', quantity: margin / reference, clientOrderId: order.idempotencyKey },
-        log,
-      );
-      return {
-        price: executed.price,
-        qty: executed.heldQty,
-        fee: executed.fee,
-        margin: executed.price * executed.executedQty,
-        leverage: 1,
-        liquidationPrice: null,
-        orderIds: [executed.orderId],
-        marketPrice: executed.price,
-      };
+    async paperOpen(agent, side, { margin, leverage }, log) {
+      const marketPrice = await lastPrice(agent.symbol, log);
+      const paper = paperOpen({ side, lastPrice: marketPrice, margin, leverage, mmr }, costs);
+      return { ...paper, orderIds: [], marketPrice };
     },
 
-    async close(agent, trade, order, reason, log) {
-      if (trade.live) {
-        if (isHubLiquidation(order)) throw new InvalidOrderError(`trade ${trade.id} is live (spot): the hub never liquidates it`);
-        const exchange = await exchangeOf(agent);
-        const executed = await placeLiveOrder(
-          exchange,
-          { symbol: agent.symbol, side: trade.side === 'long' ? 'SELL' : 'BUY', quantity: trade.qty, clientOrderId: order.idempotencyKey },
-          log,
-        );
-        const pnl = grossPnl(trade.side, trade.entryPrice, executed.price, executed.executedQty) - trade.fees - executed.fee;
-        // Spot is never liquidated: an agent's "liquidation" reason is a plain market close here.
-        const stored = reason === LIQUIDATION_REASON ? 'market close' : reason;
-        return { price: executed.price, qty: executed.executedQty, fee: executed.fee, pnl, orderIds: [executed.orderId], marketPrice: executed.price, reason: stored };
-      }
+    async paperClose(agent, trade, reason, log) {
       const position = { side: trade.side, entryPrice: trade.entryPrice, qty: trade.qty, openFee: trade.fees };
       const liq = trade.liquidationPrice ?? null;
       let marketPrice: number | null = null;
@@ -146,6 +137,32 @@ export function createFills(deps: FillDeps): Fills {
       }
       const fill = paperLiquidation({ ...position, liquidationPrice: liq! }, costs);
       return { ...fill, orderIds: [], marketPrice, reason: LIQUIDATION_REASON };
+    },
+
+    liveQuote: (symbol) => quoteOf(symbol, deps.liveQuoteMaxAgeMs),
+
+    liveOpen(agent, order, margin, quote) {
+      if (order.side === 'short') throw new LiveShortUnsupportedError(agent.symbol);
+      // Spot: 1×, the margin buys margin / price base units; the exchange rounds to its step.
+      const price = livePrice(agent.symbol, quote);
+      return { symbol: agent.symbol, side: 'BUY', quantity: margin / price, clientOrderId: order.idempotencyKey };
+    },
+
+    liveClose(agent, trade, order) {
+      if (isHubLiquidation(order)) throw new InvalidOrderError(`trade ${trade.id} is live (spot): the hub never liquidates it`);
+      return { symbol: agent.symbol, side: trade.side === 'long' ? 'SELL' : 'BUY', quantity: trade.qty, clientOrderId: order.idempotencyKey };
+    },
+
+    async exchangeOf(ownerId, agentId) {
+      const exchange = deps.exchangeFor ? await deps.exchangeFor(ownerId, agentId) : undefined;
+      if (!exchange) {
+        throw new LiveOrderError(
+          'auth',
+          false,
+          'Live mode is on but no HashKey API key and secret are set for this agent or its owner; the order was not executed.',
+        );
+      }
+      return exchange;
     },
   };
 }

@@ -1,20 +1,26 @@
 /** The hub broker: paper and live execution of agent orders, and the decision recorder. */
-export { createBroker, type Broker, type BrokerDeps, type ExchangeFactory } from './broker.js';
+export { createBroker, DEFAULT_LIVE_QUOTE_MAX_AGE_MS, type Broker, type BrokerDeps, type ExchangeFactory, type ReconcileReport } from './broker.js';
 export { createDecisionRecorder, DECISION_ACTIONS, type DecisionRecorder, type DecisionRecorderDeps, type RecordedDecision } from './decisions.js';
 export {
+  AgentNotRunningError,
+  AgentStartingError,
   BrokerAgentNotFoundError,
   BrokerError,
   IdempotencyKeyConflictError,
   InvalidOrderError,
   LiveOrderError,
+  LiveOrderPendingError,
   LiveShortUnsupportedError,
   NoOpenPositionError,
+  OrderInFlightError,
   PositionAlreadyOpenError,
   PriceUnavailableError,
+  QuoteStaleError,
+  SimulatedQuoteError,
 } from './errors.js';
 export { createHashKeyExchangeFactory, hashKeyPairVerifier, verifyHashKeyKeys, type HashKeyConnectionOptions, type HashKeyExchangeFactoryOptions, type KeyCheckResult } from './hashkey-keys.js';
 export { createLiquidator, type Liquidator, type LiquidatorDeps } from './liquidator.js';
-export { placeLiveOrder, splitSymbol, toLiveFill, type LiveFill } from './live.js';
+export { liveCloseFill, liveOpenFill, splitSymbol, toLiveFill, type LiveFill } from './live.js';
 export { createOpenPositionBook, loadOpenPositions, type OpenPositionBook, type WatchedPosition } from './open-positions.js';
 export {
   DEFAULT_MAINTENANCE_MARGIN_RATE,
@@ -32,5 +38,5 @@ export {
   type PaperFill,
   type PaperOpen,
 } from './paper.js';
-export { HASHKEY_API_KEY_SECRET, HASHKEY_SECRET_SECRET, type PriceSource, type SecretResolver } from './ports.js';
+export { HASHKEY_API_KEY_SECRET, HASHKEY_SECRET_SECRET, type PriceSource, type Quote, type SecretResolver } from './ports.js';
 export { tradeChainRecord, tradeDetailJson, type TradeDetailSource, type TradeOutboxRecord } from './trade-detail.js';

@@ -9,9 +9,13 @@
  * sells. Realised PnL then equals the quote actually received minus the quote spent:
  *   `(exit − entry) × closedQty − openFee − closeFee` with the open fee valued at the entry price.
  */
+import type { Trade } from '../../db/entities/index.js';
 import type { Logger } from '../../logger.js';
-import { ExchangeError, type Exchange, type Fill, type OrderSide } from '../exchange/exchange.js';
+import { LIQUIDATION_REASON } from '../../shared/liquidation.js';
+import type { ExchangeError, Fill, OrderSide } from '../exchange/exchange.js';
 import { LiveOrderError } from './errors.js';
+import type { CloseFill, OpenFill } from './fills.js';
+import { grossPnl } from './paper.js';
 
 /** Quote assets recognised as a symbol suffix, longest first. */
 const QUOTE_ASSETS = ['FDUSD', 'USDT', 'USDC', 'USD', 'BTC', 'ETH'] as const;
@@ -55,21 +59,31 @@ export function toLiveFill(fill: Fill, logger?: Logger): LiveFill {
   return { orderId: fill.orderId, price: fill.price, executedQty: fill.quantity, heldQty, fee };
 }
 
+/** The position a live buy opened: spot, 1×, no liquidation; the margin is the quote spent. */
+export function liveOpenFill(executed: LiveFill): OpenFill {
+  return {
+    price: executed.price,
+    qty: executed.heldQty,
+    fee: executed.fee,
+    margin: executed.price * executed.executedQty,
+    leverage: 1,
+    liquidationPrice: null,
+    orderIds: [executed.orderId],
+    marketPrice: executed.price,
+  };
+}
+
 /**
- * Places one market order keyed by `clientOrderId` and converts its fill. Exchange failures become
- * `LiveOrderError` (with the exchange's kind); nothing else is caught.
+ * The close of live `trade` by the exchange's sell: realised PnL net of the open and the close
+ * fee. Spot is never liquidated: an agent's "liquidation" reason is a plain market close here.
  */
-export async function placeLiveOrder(
-  exchange: Exchange,
-  order: { symbol: string; side: OrderSide; quantity: number; clientOrderId: string },
-  logger?: Logger,
-): Promise<LiveFill> {
-  try {
-    return toLiveFill(await exchange.marketOrder(order), logger);
-  } catch (error) {
-    if (error instanceof ExchangeError) {
-      throw new LiveOrderError(error.kind, error.retryable, `${exchange.name} ${order.side} ${order.symbol} failed: ${error.message}`, { cause: error });
-    }
-    throw error;
-  }
+export function liveCloseFill(trade: Pick<Trade, 'side' | 'entryPrice' | 'fees'>, executed: LiveFill, reason: string): CloseFill {
+  const pnl = grossPnl(trade.side, trade.entryPrice, executed.price, executed.executedQty) - trade.fees - executed.fee;
+  const stored = reason === LIQUIDATION_REASON ? 'market close' : reason;
+  return { price: executed.price, qty: executed.executedQty, fee: executed.fee, pnl, orderIds: [executed.orderId], marketPrice: executed.price, reason: stored };
+}
+
+/** An exchange failure in the broker's terms (the exchange's kind; retryable or not). */
+export function liveOrderError(exchange: string, order: { side: OrderSide; symbol: string }, error: ExchangeError): LiveOrderError {
+  return new LiveOrderError(error.kind, error.retryable, `${exchange} ${order.side} ${order.symbol} failed: ${error.message}`, { cause: error });
 }

@@ -3,6 +3,7 @@
  * Idempotency keys starting with `hub:` are the hub's (its liquidations, its owners' closes);
  * agents may not use them.
  */
+import type { Logger } from '../../logger.js';
 import { LIQUIDATION_REASON } from '../../shared/liquidation.js';
 import type { OrderRequest } from '../../shared/wire.js';
 import { InvalidOrderError } from './errors.js';
@@ -60,3 +61,15 @@ export function validateOrder(order: OrderRequest): void {
   }
 }
 
+
+/**
+ * The margin of an open, quote currency: the user's configured amount bounds what an agent may
+ * commit. A larger request is clamped, not refused: after the user lowers the amount, a running
+ * agent still sends the old one until its restart, and the lower amount is what the user chose.
+ */
+export function marginOf(configuredUsdt: number, order: OrderRequest, log: Logger): number {
+  const margin = order.amountUsdt ?? configuredUsdt;
+  if (margin <= configuredUsdt * (1 + AMOUNT_EPSILON)) return margin;
+  log.warn({ requested: margin, configured: configuredUsdt }, 'order margin clamped to the configured amount');
+  return configuredUsdt;
+}

@@ -3,10 +3,21 @@
  * secrets vault directly (the composition root adapts them).
  */
 
-/** Last traded price of a symbol, quote currency per base unit. */
+/** A last traded price, quote currency per base unit, and how far to trust it. */
+export interface Quote {
+  price: number;
+  /** True when the value could not be refreshed (budget spent, provider down). */
+  stale: boolean;
+  /** When the price was observed, epoch ms. */
+  at: number;
+  /** Synthetic market data (MARKET_DATA=simulated): never sizes a live order. */
+  simulated: boolean;
+}
+
+/** Last traded price of a symbol. */
 export interface PriceSource {
-  /** `stale` is true when the value could not be refreshed (budget spent, provider down). */
-  price(symbol: string): Promise<{ price: number; stale: boolean }>;
+  /** `maxAgeMs`: a cached price older than this is refreshed first (a live order asks for one). */
+  price(symbol: string, options?: { maxAgeMs?: number }): Promise<Quote>;
 }
 
 /** Resolves a secret by name: agent override → user secret → process env. */

@@ -64,16 +64,38 @@ export interface Balance {
   total: number;
 }
 
+/**
+ * What the venue holds under one client order id:
+ * - `absent`: no such order (yet: see `Exchange.orderArrivalWindowMs`);
+ * - `working`: placed, not in a final state yet;
+ * - `unfilled`: final with nothing executed (cancelled, expired, rejected);
+ * - `filled`: final with an execution (all or part of the quantity), resolved as `marketOrder` does.
+ */
+export type OrderLookup =
+  | { state: 'absent' }
+  | { state: 'working'; status: string }
+  | { state: 'unfilled'; status: string }
+  | { state: 'filled'; fill: Fill };
+
 /** A venue the broker can trade on with one user's credentials. */
 export interface Exchange {
   /** Short venue name for logs and messages, e.g. `hashkey`. */
   readonly name: string;
   /**
+   * How long after an order request was sent the venue may still accept it (ms). A lookup that
+   * finds no order under a client order id this long after the last request for it ended is
+   * final: that order never will exist. (HashKey: signed requests expire after `recvWindow`.)
+   */
+  readonly orderArrivalWindowMs: number;
+  /**
    * Place a market order and resolve its fill. Idempotent per `clientOrderId`.
-   * @throws ExchangeError (kind `rejected` when the order breaks the symbol's trading rules or
-   *   executes nothing, `insufficient_balance`, `auth`, `rate_limited`, `unavailable`, ...).
+   * @throws ExchangeError; with `nothingExecuted` when the venue certainly executed nothing
+   *   (refused before or at placement, or ended unfilled: OrderNotFilledError); without it the
+   *   outcome is unknown (kind `unavailable`, ...): look it up with `findOrder`.
    */
   marketOrder(request: MarketOrderRequest): Promise<Fill>;
+  /** What the venue holds under `clientOrderId` (reconciling after a crash or an unknown outcome). */
+  findOrder(clientOrderId: string): Promise<OrderLookup>;
   /** Spot balances of the account; assets with a zero total may be omitted. */
   balances(): Promise<Balance[]>;
   /** Resolves when the credentials are valid and may read the account; throws kind `auth` otherwise. */
@@ -109,6 +131,11 @@ export type ExchangeErrorKind =
 export class ExchangeError extends Error {
   override name = 'ExchangeError';
   readonly kind: ExchangeErrorKind;
+  /**
+   * True when the venue certainly executed nothing for the order this failure is about (see
+   * `nothingExecuted`); false when that is not known (an order may exist: look it up).
+   */
+  nothingExecuted = false;
 
   constructor(kind: ExchangeErrorKind, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -130,7 +157,20 @@ export class OrderNotFilledError extends ExchangeError {
     readonly status: string,
   ) {
     super('rejected', `order ${orderId} (client id ${clientOrderId}) ended ${status} with nothing executed`);
+    this.nothingExecuted = true;
   }
+}
+
+/**
+ * Marks `error` as a failure after which the venue certainly executed nothing for the order
+ * (refused before or at placement: trading rules, balance, keys, rate limit, no answer before the
+ * order request was sent). Returns the same ExchangeError, or one of kind `unknown` wrapping
+ * anything else.
+ */
+export function nothingExecuted(error: unknown): ExchangeError {
+  const marked = error instanceof ExchangeError ? error : new ExchangeError('unknown', `order not sent: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  marked.nothingExecuted = true;
+  return marked;
 }
 
 /**

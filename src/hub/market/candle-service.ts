@@ -91,7 +91,11 @@ export interface CandleServiceOptions {
 export interface CandleService {
   readonly provider: MarketDataProvider;
   getCandles(request: CandleRequest): Promise<CandleResult>;
-  getPrice(symbol: string | MarketSymbol, priority?: CandlePriority): Promise<PriceResult>;
+  /**
+   * The last price; a cached one younger than `priceTtlMs` (and than `maxAgeMs` when given) is
+   * served without an upstream call. `stale` when a refresh failed and the cached one was served.
+   */
+  getPrice(symbol: string | MarketSymbol, priority?: CandlePriority, options?: { maxAgeMs?: number }): Promise<PriceResult>;
 }
 
 interface FetchRecord {
@@ -188,11 +192,12 @@ export function createCandleService(options: CandleServiceOptions): CandleServic
       }
     },
 
-    async getPrice(input, priority = 'normal') {
+    async getPrice(input, priority = 'normal', options = {}) {
       const symbol = await resolveSymbol(input);
       const known = lastPrice.get(symbol.id);
       const base = { symbol, source: provider.name, simulated: provider.simulated };
-      if (known && now() - known.at < priceTtlMs) return { ...base, price: known.price, at: known.at, stale: false };
+      const ttl = Math.min(priceTtlMs, options.maxAgeMs ?? Infinity);
+      if (known && now() - known.at < ttl) return { ...base, price: known.price, at: known.at, stale: false };
       try {
         const price = await limiter.run(
           { key: `price:${symbol.id}`, priority: CANDLE_PRIORITY[priority], ...(known ? { maxWaitMs } : {}) },

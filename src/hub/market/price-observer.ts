@@ -33,8 +33,8 @@ export function observeCandleService(service: CandleService, observer: PriceObse
       report(() => observer.bars(result.symbol.id, result.candles));
       return result;
     },
-    async getPrice(symbol, priority) {
-      const result = await service.getPrice(symbol, priority);
+    async getPrice(symbol, priority, options) {
+      const result = await service.getPrice(symbol, priority, options);
       report(() => observer.price(result.symbol.id, result.price, result.at));
       return result;
     },

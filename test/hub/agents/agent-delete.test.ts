@@ -46,15 +46,19 @@ function gatedPrices(price: number): PriceSource & { hold(): Promise<void>; rele
         reached();
         await gate;
       }
-      return { price, stale: false };
+      return { price, stale: false, at: Date.now(), simulated: false };
     },
   };
 }
 
-/** True once some session of this database waits for a lock (a row lock or an advisory lock). */
-async function someoneWaitsOnALock(): Promise<boolean> {
+/** How many sessions of this database wait for a lock (a row lock or an advisory lock). */
+async function locksWaited(): Promise<number> {
   const rows = await fx.sql<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
-  return Number(rows[0]!.n) > 0;
+  return Number(rows[0]!.n);
+}
+
+async function someoneWaitsOnALock(): Promise<boolean> {
+  return (await locksWaited()) > 0;
 }
 
 async function seedHistory(agentId: string): Promise<void> {
@@ -72,6 +76,7 @@ describe('deleting an agent record', () => {
     const agentId = await fx.agent(owner);
     await seedHistory(agentId);
     await broker.execute(agentId, open());
+    await fx.setStatus(agentId, 'stopped'); // stopped without closing (the broker opens only for running agents)
     await expect(fx.directory.remove(owner, agentId)).rejects.toMatchObject({ name: 'PositionHeldError' });
     expect(await fx.count('trades', 'agent_id = ?', [agentId])).toBe(1);
     await broker.execute(agentId, { idempotencyKey: randomUUID(), action: 'close', reason: 'done' });
@@ -87,11 +92,15 @@ describe('deleting an agent record', () => {
     const reached = prices.hold();
     const opening = broker.execute(agentId, open());
     await reached; // the broker holds the agent row lock and waits for its price
+    // The owner stops the agent (its status write waits for the row), then deletes it.
+    const stopping = fx.setStatus(agentId, 'stopped');
+    await waitUntil(someoneWaitsOnALock, 5_000, 'the stop to wait for the row lock');
     const deleting = fx.directory.remove(owner, agentId);
     deleting.catch(() => undefined);
-    await waitUntil(someoneWaitsOnALock, 5_000, 'the delete to wait for the row lock');
+    await waitUntil(async () => (await locksWaited()) >= 2, 5_000, 'the delete to wait for the row lock');
     prices.release();
     const opened = await opening;
+    await stopping;
     await expect(deleting).rejects.toMatchObject({ name: 'PositionHeldError' });
     expect(await fx.count('trades', "agent_id = ? and status = 'open'", [agentId])).toBe(1);
     const [agent] = await fx.sql<{ position: { tradeId: string } }>('select position from agents where id = ?', [agentId]);
@@ -100,6 +109,7 @@ describe('deleting an agent record', () => {
 
   it('a broker open that comes while the delete holds the row waits, then finds the agent gone: no orphan trade', async () => {
     const agentId = await fx.agent(owner);
+    await fx.setStatus(agentId, 'stopped');
     await fx.directory.ref(agentId); // the broker's existence check passes from its cache
     // Holds the delete inside its transaction, after it took the row, until the test releases an advisory lock.
     await fx.sql(`create or replace function artic_test_hold() returns trigger language plpgsql as $$ begin perform pg_advisory_xact_lock(4242); return old; end $$`);
@@ -119,10 +129,7 @@ describe('deleting an agent record', () => {
       await waitUntil(someoneWaitsOnALock, 5_000, 'the delete to wait inside its transaction');
       const opening = broker.execute(agentId, open());
       opening.catch(() => undefined);
-      await waitUntil(async () => {
-        const rows = await fx.sql<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
-        return Number(rows[0]!.n) >= 2;
-      }, 5_000, 'the open to wait for the row lock');
+      await waitUntil(async () => (await locksWaited()) >= 2, 5_000, 'the open to wait for the row lock');
       releaseHolder();
       await deleting;
       await expect(opening).rejects.toBeInstanceOf(BrokerAgentNotFoundError);

@@ -2,19 +2,29 @@
 import { createAgentDirectory, type AgentDirectory } from '../../../src/hub/agents/agent-directory.js';
 import type { AgentInput } from '../../../src/hub/agents/agent-input.js';
 import { HubEvents, type HubEventMap, type HubEventName } from '../../../src/hub/events.js';
+import type { ExchangeFactory } from '../../../src/hub/broker/fills.js';
+import { createHashKeyExchangeFactory } from '../../../src/hub/broker/hashkey-keys.js';
+import type { Exchange } from '../../../src/hub/exchange/exchange.js';
+import type { HashKeyServer } from '../../support/hashkey-server.js';
 import type { PriceSource } from '../../../src/hub/broker/ports.js';
 import { createUserService } from '../../../src/hub/users.js';
+import type { AgentStatus } from '../../../src/db/entities/index.js';
 import type { Orm } from '../../../src/db/orm.js';
 import { createTestOrm } from '../../support/db.js';
 
 export interface BrokerFixture {
   orm: Orm;
+  /** URL of the fixture's private database (for a second connection that holds locks). */
+  url: string;
   directory: AgentDirectory;
   events: HubEvents;
   close(): Promise<void>;
   /** A fresh user (unique telegram id). */
   user(): Promise<string>;
+  /** A new agent whose status is `running` (the broker opens positions for running agents only). */
   agent(ownerId: string, input?: Partial<AgentInput>): Promise<string>;
+  /** Sets the agent's status as the lifecycle would (e.g. `stopping` while a stop is under way). */
+  setStatus(agentId: string, status: AgentStatus): Promise<void>;
   /** Every event of `name` emitted since the fixture was built. */
   seen<K extends HubEventName>(name: K): Array<HubEventMap[K]>;
   count(table: 'trades' | 'chain_outbox' | 'decisions', where?: string, params?: unknown[]): Promise<number>;
@@ -24,7 +34,7 @@ export interface BrokerFixture {
 let telegramIds = 1000;
 
 export async function brokerFixture(prefix: string): Promise<BrokerFixture> {
-  const { orm, close } = await createTestOrm(prefix);
+  const { orm, db, close } = await createTestOrm(prefix);
   const users = createUserService({ orm, accessMode: 'open', adminIds: [] });
   const directory = createAgentDirectory({ orm, limits: { maxLeverage: 50 } });
   const events = new HubEvents();
@@ -34,6 +44,7 @@ export async function brokerFixture(prefix: string): Promise<BrokerFixture> {
   const sql = async <T,>(text: string, params: unknown[] = []) => (await orm.em.getConnection().execute(text, params)) as T[];
   return {
     orm,
+    url: db.url,
     directory,
     events,
     close,
@@ -42,7 +53,12 @@ export async function brokerFixture(prefix: string): Promise<BrokerFixture> {
       return (await users.register(id, `u${id}`)).user.id;
     },
     async agent(ownerId, input = {}) {
-      return (await directory.create(ownerId, { name: `agent-${++names}`, symbol: 'BTCUSDT', amountUsdt: 100, ...input })).id;
+      const { id } = await directory.create(ownerId, { name: `agent-${++names}`, symbol: 'BTCUSDT', amountUsdt: 100, ...input });
+      await sql(`update agents set status = 'running' where id = ?`, [id]);
+      return id;
+    },
+    async setStatus(agentId, status) {
+      await sql('update agents set status = ? where id = ?', [status, agentId]);
     },
     seen(name) {
       return log.filter((e) => e.name === name).map((e) => e.data) as never;
@@ -55,20 +71,40 @@ export async function brokerFixture(prefix: string): Promise<BrokerFixture> {
   };
 }
 
-/** A price source whose prices the test sets; `fail` makes the next calls throw. */
-export function settablePrices(initial: Record<string, number>): PriceSource & { set(symbol: string, price: number): void; fail: Error | undefined; stale: boolean } {
+/**
+ * A price source whose prices the test sets; `fail` makes the next calls throw, `stale` marks
+ * quotes the market could not refresh, `ageMs` makes them that old, `simulated` labels them so.
+ * `asked` records the freshness each call asked for (`maxAgeMs`, undefined when none). `now`:
+ * the clock quotes are observed by (the broker's, when it runs ahead).
+ */
+export function settablePrices(initial: Record<string, number>, now: () => number = Date.now): PriceSource & {
+  set(symbol: string, price: number): void;
+  fail: Error | undefined;
+  stale: boolean;
+  ageMs: number;
+  simulated: boolean;
+  asked: Array<number | undefined>;
+  /** Runs at each lookup before it answers (e.g. to look at locks while the broker prices). */
+  during: (() => Promise<void>) | undefined;
+} {
   const prices = new Map(Object.entries(initial));
   const source = {
     fail: undefined as Error | undefined,
     stale: false,
+    ageMs: 0,
+    simulated: false,
+    asked: [] as Array<number | undefined>,
+    during: undefined as (() => Promise<void>) | undefined,
     set(symbol: string, price: number) {
       prices.set(symbol, price);
     },
-    async price(symbol: string) {
+    async price(symbol: string, options?: { maxAgeMs?: number }) {
+      source.asked.push(options?.maxAgeMs);
+      await source.during?.();
       if (source.fail) throw source.fail;
       const price = prices.get(symbol);
       if (price === undefined) throw new Error(`no price for ${symbol}`);
-      return { price, stale: source.stale };
+      return { price, stale: source.stale, at: now() - source.ageMs, simulated: source.simulated };
     },
   };
   return source;
@@ -81,4 +117,43 @@ export async function failInserts(fx: BrokerFixture, table: 'chain_outbox'): Pro
   return async () => {
     await fx.sql(`drop trigger artic_test_fail on ${table}`);
   };
+}
+
+/** Changes what an exchange does (e.g. a hub that dies at some point of a live order). */
+export type ExchangeTamper = (exchange: Exchange) => Exchange;
+
+/**
+ * Exchanges on the HashKey stand-in for the users in `owners` (their keys are the stand-in's),
+ * none for anyone else; `tamper` wraps each one.
+ */
+export function standInExchanges(hk: HashKeyServer, owners: string[], tamper: ExchangeTamper = (e) => e): ExchangeFactory {
+  const factory = createHashKeyExchangeFactory({
+    secrets: {
+      async resolve(ownerId, name) {
+        if (!owners.includes(ownerId)) return undefined;
+        return name === 'HASHKEY_API_KEY' ? hk.apiKey : name === 'HASHKEY_SECRET' ? hk.secret : undefined;
+      },
+    },
+    baseUrl: hk.url,
+    exchange: { fillPollIntervalMs: 5 },
+  });
+  return async (ownerId, agentId) => {
+    const exchange = await factory(ownerId, agentId);
+    return exchange && tamper(exchange);
+  };
+}
+
+/**
+ * A hub that dies during a live order, seen from the exchange: its order call never returns,
+ * either before reaching the exchange (`before`) or after the exchange filled it (`after`).
+ */
+export function dieAt(point: 'before' | 'after'): ExchangeTamper {
+  const never = new Promise<never>(() => {});
+  return (exchange) => ({
+    ...exchange,
+    async marketOrder(request) {
+      if (point === 'after') await exchange.marketOrder(request);
+      return never;
+    },
+  });
 }

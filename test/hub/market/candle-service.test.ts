@@ -279,6 +279,19 @@ describe('candle service', () => {
     expect(quote).toMatchObject({ source: 'twelvedata', simulated: false, stale: false, at: T0 + 5 * 60_000 });
     expect(quote.price).toBeGreaterThan(60_000);
   });
+
+  it('a caller that needs a younger price (a live order) gets the cached one refreshed', async () => {
+    const { service, limiter } = rig();
+    await drive(limiter, service.getPrice('BTCUSDT'));
+    vi.setSystemTime(T0 + 45_000);
+    // 45 s old: within the 60 s TTL for everyone else ...
+    expect(await service.getPrice('BTCUSDT')).toMatchObject({ at: T0, stale: false });
+    expect(server.callCount('/price')).toBe(1);
+    // ... but not for a caller that accepts 30 s at most.
+    const young = await drive(limiter, service.getPrice('BTCUSDT', 'position', { maxAgeMs: 30_000 }));
+    expect(young).toMatchObject({ at: T0 + 45_000, stale: false });
+    expect(server.callCount('/price')).toBe(2);
+  });
 });
 
 describe('candle service over the simulated provider', () => {

@@ -106,6 +106,8 @@ export interface HashKeyClient {
   readonly baseUrl: string;
   /** True when both an API key and a secret were given. */
   readonly hasCredentials: boolean;
+  /** `recvWindow` sent with signed requests, ms: the exchange refuses a request older than this. */
+  readonly recvWindowMs: number;
   /** Current estimate of (server clock − local clock), ms. */
   clockOffsetMs(): number;
   /** Measure the offset from `serverTime()` and use it for later timestamps; returns it. */
@@ -228,6 +230,7 @@ export function createHashKeyClient(options: HashKeyClientOptions = {}): HashKey
   return {
     baseUrl,
     hasCredentials: Boolean(apiKey && secret),
+    recvWindowMs: recvWindow,
     clockOffsetMs: () => offsetMs,
     syncClock,
     serverTime,

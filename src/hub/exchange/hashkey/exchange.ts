@@ -8,18 +8,25 @@
  * commission, commission asset). If the client order id was already used (`-1141`), or the place
  * call's outcome is unknown (timeout, `-1006`), it looks the order up by client order id instead of
  * placing another one: calling twice with the same key never trades twice.
+ *
+ * Failures say whether an order can exist: anything that goes wrong before the order request is
+ * sent, and an answered refusal of it, is marked `nothingExecuted` (no order under that id); after
+ * that the outcome is unknown and `findOrder` tells (the broker's reconcile). A place request
+ * expires `recvWindow` after its signed timestamp, so "not found" is final once that has passed.
  */
 import {
   ExchangeError,
   FillUnresolvedError,
+  nothingExecuted,
   OrderNotFilledError,
   type Balance,
   type Exchange,
   type Fill,
   type MarketOrderRequest,
+  type OrderLookup,
 } from '../exchange.js';
 import type { HashKeyClient } from './client.js';
-import { UnknownSymbolError } from './errors.js';
+import { HashKeyApiError, UnknownSymbolError } from './errors.js';
 import { validateOrder, type SymbolFilters } from './filters.js';
 import { FINAL_ORDER_STATUSES, type OrderState, type SymbolInfo } from './responses.js';
 
@@ -99,8 +106,14 @@ export function createHashKeyExchange(client: HashKeyClient, options: HashKeyExc
       // Already placed under this key: resolve that order instead of placing another.
       if (error.kind === 'duplicate_order') return undefined;
       // Placed or not, we cannot tell (timeout, -1006): look before reporting failure.
-      if (error.kind === 'unavailable' && (await findByClientId(request.clientOrderId))) return undefined;
-      throw error;
+      if (error.kind === 'unavailable') {
+        if (await findByClientId(request.clientOrderId)) return undefined;
+        throw error;
+      }
+      // A "duplicate request" may mean the first one was placed: unknown, like no answer.
+      if (error instanceof HashKeyApiError && error.code === '-1024') throw error;
+      // The exchange answered the order request with a refusal: no order exists.
+      throw nothingExecuted(error);
     }
   }
 
@@ -111,6 +124,18 @@ export function createHashKeyExchange(client: HashKeyClient, options: HashKeyExc
       if (error instanceof ExchangeError && error.kind === 'order_not_found') return undefined;
       throw error;
     }
+  }
+
+  /** The quantity to send: the symbol's rules checked locally, rounded down to its step. */
+  async function checkedQuantity(request: MarketOrderRequest): Promise<string> {
+    const info = await symbolInfo(request.symbol);
+    const referencePrice = needsReferencePrice(info.filters) ? await client.tickerPrice(request.symbol) : undefined;
+    const { quantity } = validateOrder(
+      { symbol: request.symbol, side: request.side, type: 'MARKET', quantity: request.quantity },
+      info.filters,
+      { referencePrice },
+    );
+    return quantity!;
   }
 
   /** Poll the order until it reaches a final status; a just-placed order may briefly be unknown. */
@@ -165,25 +190,38 @@ export function createHashKeyExchange(client: HashKeyClient, options: HashKeyExc
 
   return {
     name: 'hashkey',
+    // A signed request is refused `recvWindow` after its timestamp; 1 s of clock tolerance on top
+    // (the exchange also refuses timestamps more than 1 s ahead of its clock).
+    orderArrivalWindowMs: client.recvWindowMs + 1000,
     symbolInfo,
 
     async marketOrder(request) {
-      const info = await symbolInfo(request.symbol);
-      const referencePrice = needsReferencePrice(info.filters) ? await client.tickerPrice(request.symbol) : undefined;
-      const { quantity } = validateOrder(
-        { symbol: request.symbol, side: request.side, type: 'MARKET', quantity: request.quantity },
-        info.filters,
-        { referencePrice },
-      );
-      const orderId = await placeOnce(request, quantity!);
+      let quantity: string;
+      try {
+        quantity = await checkedQuantity(request);
+      } catch (error) {
+        // Nothing was sent to the order endpoint yet.
+        throw nothingExecuted(error);
+      }
+      const orderId = await placeOnce(request, quantity);
       const order = await waitForFinal(request.clientOrderId, orderId);
       if (order.symbol !== request.symbol || order.side !== request.side) {
-        throw new ExchangeError(
+        const clash = new ExchangeError(
           'duplicate_order',
           `client order id ${request.clientOrderId} already names a ${order.side} ${order.symbol} order, not this ${request.side} ${request.symbol}`,
         );
+        // That order is someone else's: ours was never placed.
+        throw nothingExecuted(clash);
       }
       return resolveFill(order);
+    },
+
+    async findOrder(clientOrderId): Promise<OrderLookup> {
+      const order = await findByClientId(clientOrderId);
+      if (!order) return { state: 'absent' };
+      if (!FINAL_ORDER_STATUSES.has(order.status)) return { state: 'working', status: order.status };
+      if (order.executedQty <= 0) return { state: 'unfilled', status: order.status };
+      return { state: 'filled', fill: await resolveFill(order) };
     },
 
     async balances(): Promise<Balance[]> {

@@ -182,6 +182,33 @@ describe('HashKey exchange (broker interface)', () => {
     expect(error).toMatchObject({ kind: 'insufficient_balance' });
   });
 
+  it('says when nothing can have executed: refusals before or at placement, not an order without an answer', async () => {
+    await start({ balances: { USDT: 5 } });
+    const exchange = build();
+    const dust = await rejectionOf(exchange.marketOrder({ symbol: 'BTCUSDT', side: 'BUY', quantity: 0.000004, clientOrderId: 'n1' }));
+    expect(dust).toMatchObject({ rule: 'stepSize', nothingExecuted: true });
+    const poor = await rejectionOf(exchange.marketOrder({ symbol: 'BTCUSDT', side: 'BUY', quantity: 0.001, clientOrderId: 'n2' }));
+    expect(poor).toMatchObject({ kind: 'insufficient_balance', nothingExecuted: true });
+    hk.setBalance('USDT', 100_000);
+    hk.failNext({ path: '/api/v1.1/spot/order', method: 'POST', code: '-1001', msg: 'Internal error', httpStatus: 500 });
+    const unknown = await rejectionOf(exchange.marketOrder({ symbol: 'BTCUSDT', side: 'BUY', quantity: 0.001, clientOrderId: 'n3' }));
+    expect(unknown).toMatchObject({ kind: 'unavailable', nothingExecuted: false });
+  });
+
+  it('finds an order by client order id: absent, filled (the fill marketOrder returns), unfilled', async () => {
+    await start();
+    const exchange = build();
+    expect(exchange.orderArrivalWindowMs).toBe(6000); // recvWindow 5000 + 1 s of clock tolerance
+    expect(await exchange.findOrder('never-sent')).toEqual({ state: 'absent' });
+    const fill = await exchange.marketOrder({ symbol: 'BTCUSDT', side: 'BUY', quantity: 0.001, clientOrderId: 'found' });
+    expect(await exchange.findOrder('found')).toEqual({ state: 'filled', fill });
+    const client = createHashKeyClient({ baseUrl: hk.url, apiKey: hk.apiKey, secret: hk.secret, now: () => clock });
+    await client.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', price: 1000, quantity: 0.001, clientOrderId: 'resting' });
+    expect(await exchange.findOrder('resting')).toEqual({ state: 'working', status: 'NEW' });
+    await client.cancelOrder({ clientOrderId: 'resting' });
+    expect(await exchange.findOrder('resting')).toEqual({ state: 'unfilled', status: 'CANCELED' });
+  });
+
   it('reads balances and checks credentials', async () => {
     await start({ balances: { USDT: 250.5, BTC: 0.25 } });
     expect(await build().balances()).toEqual([
