@@ -33,7 +33,7 @@
  * whichever takes the row lock second finds the trade closed. A close naming its `tradeId` that
  * the hub has closed meanwhile is answered with that close (`replayed: true`), so the agent
  * learns the fill and the PnL. The open paper positions book (./open-positions.ts) is updated
- * after each commit. `closeForOwner` is the hub's other own close (key `hub:close:<tradeId>`): a
+ * after each commit. `closeForOwner` is the hub's other own close (key `hub:<tradeId without dashes>`): a
  * market close the owner asks for once the agent is stopped (Close now, Close and delete).
  */
 import { randomUUID } from 'node:crypto';
@@ -109,7 +109,7 @@ export interface Broker {
   liquidate(agentId: string, tradeId: string): Promise<OrderResult>;
   /**
    * The hub closes trade `tradeId` of `agentId` at the market for its owner (paper or live, where
-   * it was opened), under the same lock, with the key `hub:close:<tradeId>`: asked twice, or
+   * it was opened), under the same lock, with the key `hub:<tradeId without dashes>`: asked twice, or
    * racing the agent's own close or a liquidation, it fills once; a trade closed meanwhile comes
    * back as that close with `replayed: true`. The caller checks the agent is not running.
    */

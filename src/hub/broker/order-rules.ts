@@ -24,10 +24,12 @@ export function liquidationOrder(tradeId: string): OrderRequest {
 
 /**
  * The hub's market close of `tradeId` for its owner (an agent stopped with the position open).
- * One key per trade: asked twice, it fills once.
+ * One key per trade: asked twice, it fills once. A live close sends the key to the exchange as its
+ * client order id, so it is `hub:` + the trade id's 32 hex digits: 36 characters of [a-z0-9:], the
+ * strictest length and alphabet spot exchanges accept.
  */
 export function ownerCloseOrder(tradeId: string): OrderRequest {
-  return { idempotencyKey: `${HUB_KEY_PREFIX}close:${tradeId}`, action: 'close', reason: OWNER_CLOSE_REASON, tradeId };
+  return { idempotencyKey: `${HUB_KEY_PREFIX}${tradeId.replaceAll('-', '')}`, action: 'close', reason: OWNER_CLOSE_REASON, tradeId };
 }
 
 /** True for an order the hub itself placed (its liquidations, its owners' closes). */

@@ -4,6 +4,7 @@ import { createBroker, type Broker } from '../../../src/hub/broker/broker.js';
 import { LiveOrderError, LiveShortUnsupportedError } from '../../../src/hub/broker/errors.js';
 import { createHashKeyExchangeFactory } from '../../../src/hub/broker/hashkey-keys.js';
 import { splitSymbol } from '../../../src/hub/broker/live.js';
+import { ownerCloseOrder } from '../../../src/hub/broker/order-rules.js';
 import type { SecretResolver } from '../../../src/hub/broker/ports.js';
 import { createLogger } from '../../../src/logger.js';
 import { startHashKeyServer, type HashKeyServer } from '../../support/hashkey-server.js';
@@ -125,12 +126,16 @@ describe('live execution on HashKey Global (local stand-in)', () => {
     const ordersBefore = hk.orders.length;
     const closed = await broker.closeForOwner(agentId, opened.tradeId);
     expect(closed).toMatchObject({ tradeId: opened.tradeId, status: 'closed', live: true, replayed: false, closeReason: 'closed by owner' });
-    const sell = exchangeFill(`hub:close:${opened.tradeId}`);
+    const sellKey = ownerCloseOrder(opened.tradeId).idempotencyKey;
+    // It goes to the exchange as the client order id: at most 36 characters of [A-Za-z0-9:], the
+    // strictest form spot exchanges accept (an agent's UUID key is 36 as well).
+    expect(sellKey).toMatch(/^hub:[A-Za-z0-9:]{1,32}$/);
+    const sell = exchangeFill(sellKey);
     expect(sell.order).toMatchObject({ side: 'SELL', type: 'MARKET', status: 'FILLED' });
     expect(closed.price).toBeCloseTo(sell.price, 8);
     expect(await broker.closeForOwner(agentId, opened.tradeId)).toMatchObject({ tradeId: opened.tradeId, replayed: true });
     expect(hk.orders.length).toBe(ordersBefore + 1);
-    await expect(broker.execute(agentId, { idempotencyKey: `hub:close:${opened.tradeId}`, action: 'close', reason: 'x' })).rejects.toThrow(/reserved for the hub/);
+    await expect(broker.execute(agentId, { idempotencyKey: sellKey, action: 'close', reason: 'x' })).rejects.toThrow(/reserved for the hub/);
   });
 
   it('an exchange error is an order.error and a LiveOrderError, never a paper fill; nothing stored', async () => {
