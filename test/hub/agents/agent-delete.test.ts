@@ -87,20 +87,21 @@ describe('deleting an agent record', () => {
     }
   });
 
-  it('waits for a broker open held mid-transaction, then sees its position and refuses', async () => {
+  it('a stop and delete during a broker open held mid-transaction wait for it, then see its position and refuse', async () => {
     const agentId = await fx.agent(owner);
     const reached = prices.hold();
     const opening = broker.execute(agentId, open());
     await reached; // the broker holds the agent row lock and waits for its price
-    // The owner stops the agent (its status write waits for the row), then deletes it.
-    const stopping = fx.setStatus(agentId, 'stopped');
-    await waitUntil(someoneWaitsOnALock, 5_000, 'the stop to wait for the row lock');
-    const deleting = fx.directory.remove(owner, agentId);
+    // The owner stops the agent, then deletes it: the stop's status write waits for the open's row
+    // lock, so the delete reads the row after the open committed.
+    const deleting = (async () => {
+      await fx.setStatus(agentId, 'stopped');
+      return fx.directory.remove(owner, agentId);
+    })();
     deleting.catch(() => undefined);
-    await waitUntil(async () => (await locksWaited()) >= 2, 5_000, 'the delete to wait for the row lock');
+    await waitUntil(someoneWaitsOnALock, 5_000, 'the stop to wait for the row lock');
     prices.release();
     const opened = await opening;
-    await stopping;
     await expect(deleting).rejects.toMatchObject({ name: 'PositionHeldError' });
     expect(await fx.count('trades', "agent_id = ? and status = 'open'", [agentId])).toBe(1);
     const [agent] = await fx.sql<{ position: { tradeId: string } }>('select position from agents where id = ?', [agentId]);
