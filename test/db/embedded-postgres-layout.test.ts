@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstBlockedDir } from '../../src/db/embedded-postgres-access.js';
 import { EmbeddedPostgresError, findNativeDir, prepareLayout } from '../../src/db/embedded-postgres-layout.js';
+import { reachableProject } from '../support/reachable-project.js';
 import { rejectionOf } from '../support/rejection.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -51,9 +52,13 @@ describe.runIf(isRoot)('embedded PostgreSQL layout as root', () => {
   });
 
   it('keeps programs and data in place when the server user can reach them', async () => {
+    // The checkout's own programs when the server user can reach them, else a copy it can.
+    const project = reachableProject();
+    cleanups.push(() => project.remove());
+    const nativeDir = project.copied ? project.nativeDir : await findNativeDir();
     const dataDir = tempDir(0o700);
-    const layout = await prepareLayout({ dataDir, sharedDir: path.join(tempDir(0o755), 'unused') });
-    expect(layout.binDir).toBe(path.join(await findNativeDir(), 'bin'));
+    const layout = await prepareLayout({ dataDir, sharedDir: path.join(tempDir(0o755), 'unused'), ...(project.copied ? { nativeDir } : {}) });
+    expect(layout.binDir).toBe(path.join(nativeDir, 'bin'));
     expect(layout.pgDir).toBe(path.join(dataDir, 'postgres'));
     expect(layout.runAs?.uid).toBe(serverUid());
     expect(statSync(layout.pgDir).uid).toBe(serverUid());

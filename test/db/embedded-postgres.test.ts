@@ -6,6 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmbeddedPostgresError, startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
+import { reachableProject, type ReachableProject } from '../support/reachable-project.js';
 import { rejectionOf } from '../support/rejection.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'artic-embedded-'));
@@ -13,6 +14,16 @@ const port = 56_000 + Math.floor(Math.random() * 2_000);
 
 const cleanups: Array<() => void> = [() => rmSync(dir, { recursive: true, force: true })];
 afterAll(() => cleanups.forEach((c) => c()));
+
+/** Root-only tests run code as another OS user: from the checkout, or a copy that user can read. */
+let reachable: ReachableProject | undefined;
+function forOtherUsers(): ReachableProject {
+  if (!reachable) {
+    reachable = reachableProject();
+    cleanups.push(() => reachable?.remove());
+  }
+  return reachable;
+}
 
 /** PIDs of postgres servers started from our data directory. */
 function serversFor(dataDir: string): string[] {
@@ -80,7 +91,9 @@ describe('embedded PostgreSQL', () => {
   it('keeps a data directory made with the old public password: same data, its password replaced', async () => {
     const legacyDir = mkdtempSync(path.join(os.tmpdir(), 'artic-legacy-'));
     try {
-      execFileSync(process.execPath, ['--import', 'tsx', 'test/support/legacy-embedded-pg.ts', legacyDir, String(port + 3)], { timeout: 60_000 });
+      // The old library runs its programs from node_modules as the `postgres` user when root.
+      const project = process.getuid?.() === 0 ? forOtherUsers().root : process.cwd();
+      execFileSync(process.execPath, ['--import', 'tsx', 'test/support/legacy-embedded-pg.ts', legacyDir, String(port + 3)], { cwd: project, timeout: 60_000 });
       const first = await startEmbeddedPostgres({ dataDir: legacyDir, port: port + 3 });
       try {
         expect(await query(first.url, 'select v from legacy')).toEqual([{ v: 'made before issue 9' }]);
@@ -120,6 +133,7 @@ describe('embedded PostgreSQL', () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'artic-nonroot-'));
     chmodSync(home, 0o777);
     const out = execFileSync('runuser', ['-u', 'nobody', '--', 'env', `HOME=${home}`, process.execPath, '--import', 'tsx', 'test/support/embedded-pg-probe.ts', path.join(home, 'data'), String(port + 2)], {
+      cwd: forOtherUsers().root,
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -134,6 +148,7 @@ describe('embedded PostgreSQL', () => {
     chmodSync(home, 0o777);
     const native = fakeNativeDir((file) => writeFileSync(file, '#!/bin/sh\n', { mode: 0o644 }));
     const out = execFileSync('runuser', ['-u', 'nobody', '--', 'env', `HOME=${home}`, process.execPath, '--import', 'tsx', 'test/support/embedded-pg-probe.ts', path.join(home, 'data'), String(port + 4), native], {
+      cwd: forOtherUsers().root,
       encoding: 'utf8',
       timeout: 60_000,
     });
