@@ -75,6 +75,8 @@ export function createPgCandleStore(orm: Orm, options: PgCandleStoreOptions = {}
    * hold a view from before it, so it does not install that view in memory.
    */
   const writes = new Map<string, { pending: number; done: number }>();
+  /** The last write queued per series (see `upsert`). */
+  const writeChains = new Map<string, Promise<void>>();
   const connection = () => orm.em.getConnection();
 
   async function queryCandles(sql: string, params: unknown[]): Promise<Candle[]> {
@@ -149,36 +151,48 @@ export function createPgCandleStore(orm: Orm, options: PgCandleStoreOptions = {}
     async upsert(symbolId: string, interval: Interval, candles: readonly Candle[]): Promise<void> {
       if (candles.length === 0) return;
       const key = `${symbolId}|${interval}`;
-      let counter = writes.get(key);
-      if (!counter) writes.set(key, (counter = { pending: 0, done: 0 }));
+      const counter = writes.get(key) ?? { pending: 0, done: 0 };
+      writes.set(key, counter);
       // One row per openTime: Postgres refuses an upsert that touches the same key twice.
       const byOpenTime = new Map<number, Candle>();
       for (const c of candles) byOpenTime.set(c.openTime, c);
       const rows = [...byOpenTime.values()].map((c) => ({ t: c.openTime, o: c.open, h: c.high, l: c.low, c: c.close, v: c.volume }));
       counter.pending++;
+      // Writes to one series run one after another, so the hot series applies them in the order
+      // PostgreSQL commits them (concurrent overlapping writes otherwise leave memory and rows apart).
+      const previous = writeChains.get(key) ?? Promise.resolve();
+      const write = previous.then(async () => {
+        try {
+          await connection().execute(
+            `insert into candles (symbol, "interval", open_time, open, high, low, close, volume, source, fetched_at)
+             select ?, ?, r.t, r.o, r.h, r.l, r.c, r.v, ?, ?::timestamptz
+               from jsonb_to_recordset(?::jsonb) as r(t bigint, o float8, h float8, l float8, c float8, v float8)
+             on conflict (symbol, "interval", open_time) do update set
+               open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
+               volume = excluded.volume, source = excluded.source, fetched_at = excluded.fetched_at`,
+            [symbolId, interval, source, new Date(now()).toISOString(), JSON.stringify(rows)],
+          );
+        } finally {
+          counter.pending--;
+          counter.done++;
+        }
+        // Write-through after the row is stored; rows older than `coverFrom` live in PostgreSQL only.
+        const series = hot.get(key);
+        if (!series) return;
+        for (const c of byOpenTime.values()) {
+          if (c.openTime < series.coverFrom) continue;
+          if (!series.rows.has(c.openTime)) series.sorted = undefined;
+          series.rows.set(c.openTime, { ...c });
+        }
+        trim(series);
+      });
+      const settled = write.catch(() => undefined);
+      writeChains.set(key, settled);
       try {
-        await connection().execute(
-          `insert into candles (symbol, "interval", open_time, open, high, low, close, volume, source, fetched_at)
-           select ?, ?, r.t, r.o, r.h, r.l, r.c, r.v, ?, ?::timestamptz
-             from jsonb_to_recordset(?::jsonb) as r(t bigint, o float8, h float8, l float8, c float8, v float8)
-           on conflict (symbol, "interval", open_time) do update set
-             open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
-             volume = excluded.volume, source = excluded.source, fetched_at = excluded.fetched_at`,
-          [symbolId, interval, source, new Date(now()).toISOString(), JSON.stringify(rows)],
-        );
+        await write;
       } finally {
-        counter.pending--;
-        counter.done++;
+        if (writeChains.get(key) === settled) writeChains.delete(key);
       }
-      // Write-through after the row is stored; rows older than `coverFrom` live in PostgreSQL only.
-      const series = hot.get(key);
-      if (!series) return;
-      for (const c of byOpenTime.values()) {
-        if (c.openTime < series.coverFrom) continue;
-        if (!series.rows.has(c.openTime)) series.sorted = undefined;
-        series.rows.set(c.openTime, { ...c });
-      }
-      trim(series);
     },
   };
 }
