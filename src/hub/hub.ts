@@ -94,11 +94,9 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const userTokens = createUserTokens({ orm, tokens });
   const users = createUserService({ orm, accessMode: config.telegram.accessMode, adminIds: config.telegram.adminIds, logger: logger.child({ part: 'users' }) });
   const vault = createVaultFromConfig(config, { orm, users, registry: deps.secrets });
-  const quotas = {
-    maxAgents: config.quotas.maxAgentsPerUser,
-    maxRunning: config.quotas.maxRunningAgentsPerUser,
-    isExempt: (userId: string) => users.isAdmin({ userId }),
-  };
+  // Admins are exempt from the quotas and the LLM budget alike.
+  const isAdminUser = (userId: string) => users.isAdmin({ userId });
+  const quotas = { maxAgents: config.quotas.maxAgentsPerUser, maxRunning: config.quotas.maxRunningAgentsPerUser, isExempt: isAdminUser };
   const agents = createAgentDirectory({ orm, limits: { maxLeverage: config.agents.maxLeverage }, quotas });
   const runtime = deps.runtime ?? (await selectRuntime(config, logger));
   const ports = createPortAllocator({
@@ -140,7 +138,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const llm = createLlmGateway({
     orm,
     secrets: vault,
-    budget: createLlmBudget({ orm, events, dailyTokens: config.quotas.llmUserDailyTokens, isExempt: (userId) => users.isAdmin({ userId }) }),
+    budget: createLlmBudget({ orm, events, dailyTokens: config.quotas.llmUserDailyTokens, isExempt: isAdminUser }),
     logger: logger.child({ part: 'llm' }),
     baseUrls: { openai: config.llm.openaiBaseUrl, anthropic: config.llm.anthropicBaseUrl, deepseek: config.llm.deepseekBaseUrl, gemini: config.llm.geminiBaseUrl },
   });
