@@ -32,7 +32,7 @@ import type {
 } from '../../src/shared/wire.js';
 import { WIRE_LIMITS } from '../../src/shared/wire.js';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.js';
-import { realClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../../src/shared/clock.js';
 import { linkSignals } from './abort.js';
 import { AgentStoppingError, HubRequestError } from './errors.js';
 import { createHubTransport, type HubRequest, type HubTransport } from './hub-request.js';
@@ -119,7 +119,7 @@ const MAX_DECISION_REASONING_CHARS = 4000;
 const FLUSH_RETRY_CAP_MS = 250;
 
 export function createHubClient(opts: HubClientOptions): HubClient {
-  const clock = opts.clock ?? realClock;
+  const clock = opts.clock ?? systemClock;
   const random = opts.random ?? Math.random;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 5_000;
   const orderTimeoutMs = opts.orderTimeoutMs ?? 15_000;

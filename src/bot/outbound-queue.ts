@@ -18,7 +18,7 @@ import { GrammyError, HttpError, type Api } from 'grammy';
 import type { OutboxStore } from '../hub/alerts/outbox-store.js';
 import type { Logger } from '../logger.js';
 import { delayNote, moreSummary, TELEGRAM_TEXT_LIMIT } from './alert-format.js';
-import { systemClock, type Clock } from './alerts/clock.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 
 export interface OutboundMessageInput {
   chatId: number;

@@ -35,7 +35,7 @@ import { levelsAfterPctChange } from '../../../src/shared/tp-sl-levels.js';
 import type { AgentConfigWire, AgentState, AgentStatus, LiveConfigPatch, PositionSide, PositionWire } from '../../../src/shared/wire.js';
 import type { AgentLog } from '../agent-log.js';
 import { errorMessage } from '../agent-log.js';
-import { realClock, type Clock } from '../clock.js';
+import { systemClock, type Clock } from '../../../src/shared/clock.js';
 import { AgentStoppingError, HubRequestError } from '../errors.js';
 import type { HubApi } from '../hub-client.js';
 import { decide } from './decide.js';
@@ -111,7 +111,7 @@ export function createEngine(deps: EngineDeps): Engine {
   /** The session's settings; `applyConfig` replaces the live ones. */
   let config = deps.config;
   const log = deps.log;
-  const timers = deps.timers ?? realClock;
+  const timers = deps.timers ?? systemClock;
   const evaluateSignal = deps.evaluateSignal ?? defaultSignal;
   const newKey = deps.newKey ?? (() => randomUUID());
   const cooldownTicks = deps.options?.cooldownTicks ?? 3;

@@ -15,7 +15,7 @@ import type { LogQuery } from '../../hub/agents/agent-logs.js';
 import { HubError } from '../../hub/errors.js';
 import type { Logger } from '../../logger.js';
 import type { LogEntryWire, WireLogLevel } from '../../shared/wire.js';
-import { systemClock, type Clock } from '../alerts/clock.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 import type { BotContext } from '../context.js';
 import { escapeHtml, logLine, MESSAGE_LIMIT } from '../format.js';
 import type { OutboundQueue } from '../outbound-queue.js';

@@ -63,7 +63,7 @@ import { createLiveOrders, type LiveTicket, type ReconcileReport } from './live-
 import type { OpenPositionBook } from './open-positions.js';
 import { liquidationOrder, marginOf, ownerCloseOrder, UUID, validateOrder } from './order-rules.js';
 import { DEFAULT_MAINTENANCE_MARGIN_RATE } from './paper.js';
-import type { PriceSource, Quote } from './ports.js';
+import type { PriceSource, Quote } from './price-source.js';
 import { closeReasonOf, contextOf, recordClose, recordOpen, replayOf, tradeToClose, type AgentContext, type Executed } from './records.js';
 
 export type { ExchangeFactory } from './fills.js';
