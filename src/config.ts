@@ -74,7 +74,10 @@ function readServer(r: Reader) {
     internalSecret: r.optional('INTERNAL_SECRET'),
     jwtSecret: r.optional('JWT_SECRET'),
     encryptionKey: r.optional('ENCRYPTION_KEY'),
-    encryptionKeyPrevious: (r.optional('ENCRYPTION_KEY_PREVIOUS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    encryptionKeyPrevious: (r.optional('ENCRYPTION_KEY_PREVIOUS') ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
   };
 }
 

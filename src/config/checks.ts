@@ -22,7 +22,9 @@ function checkEncryptionKeys(config: Config, r: Reader): void {
     r.problems.push('ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64 (try: openssl rand -hex 32)');
   }
   for (const [i, previous] of config.encryptionKeyPrevious.entries()) {
-    if (!parseEncryptionKey(previous)) r.problems.push(`ENCRYPTION_KEY_PREVIOUS key ${i + 1} must be 32 bytes as 64 hex characters or base64`);
+    if (!parseEncryptionKey(previous)) {
+      r.problems.push(`ENCRYPTION_KEY_PREVIOUS key ${i + 1} must be 32 bytes as 64 hex characters or base64`);
+    }
   }
   if (config.encryptionKeyPrevious.length && config.encryptionKey === undefined) {
     r.problems.push('ENCRYPTION_KEY_PREVIOUS is set but ENCRYPTION_KEY is not (set the new key as ENCRYPTION_KEY)');
@@ -46,7 +48,9 @@ function checkExchangeAndChain(config: Config, r: Reader): void {
 
 function checkAgentNetwork(config: Config, r: Reader): void {
   if (['bridge', 'none'].includes(config.agents.network)) {
-    r.problems.push(`AGENT_NETWORK=${config.agents.network} gives agents no DNS name the hub can reach; use auto, host or a user-defined network such as artic-net`);
+    r.problems.push(
+      `AGENT_NETWORK=${config.agents.network} gives agents no DNS name the hub can reach; use auto, host or a user-defined network such as artic-net`,
+    );
   } else if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(config.agents.network)) {
     r.problems.push(`AGENT_NETWORK must be auto, host or a Docker network name (letters, digits, _ . -), got "${config.agents.network}"`);
   }

@@ -112,7 +112,10 @@ export class Reader {
   intList(name: string): number[] {
     const value = this.raw(name);
     if (value === undefined) return [];
-    const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
+    const parts = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const bad = parts.filter((s) => !/^\d+$/.test(s));
     if (bad.length) {
       this.problems.push(`${name} must be a comma-separated list of numeric Telegram ids, got "${value}"`);
