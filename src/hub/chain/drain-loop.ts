@@ -35,8 +35,7 @@ export function createDrainLoop<R>(options: DrainLoopOptions<R>): DrainLoop<R> {
   let running = false;
   let passes = 0;
   let stopping = false;
-  let wakeUp: (() => void) | null = null;
-  let wakeRequested = false;
+  const idle = createWakeableSleep();
 
   function drainOnce(): Promise<R> {
     const pass = passChain.then(options.runPass);
@@ -50,22 +49,6 @@ export function createDrainLoop<R>(options: DrainLoopOptions<R>): DrainLoop<R> {
     return pass;
   }
 
-  function sleep(ms: number): Promise<void> {
-    if (wakeRequested) {
-      wakeRequested = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        wakeUp = null;
-        resolve();
-      }
-      wakeUp = done;
-    });
-  }
-
   async function runLoop(): Promise<void> {
     while (!stopping) {
       let more = false;
@@ -74,7 +57,7 @@ export function createDrainLoop<R>(options: DrainLoopOptions<R>): DrainLoop<R> {
       } catch (err) {
         options.onPassError(err);
       }
-      if (!stopping && !more) await sleep(options.pollIntervalMs);
+      if (!stopping && !more) await idle.sleep(options.pollIntervalMs);
     }
   }
 
@@ -90,7 +73,7 @@ export function createDrainLoop<R>(options: DrainLoopOptions<R>): DrainLoop<R> {
 
     async stop() {
       stopping = true;
-      wakeUp?.();
+      idle.interrupt();
       await loop;
       loop = null;
       await passChain;
@@ -98,10 +81,7 @@ export function createDrainLoop<R>(options: DrainLoopOptions<R>): DrainLoop<R> {
 
     drainOnce,
 
-    wake() {
-      if (wakeUp) wakeUp();
-      else wakeRequested = true;
-    },
+    wake: () => idle.wake(),
 
     get running() {
       return running;
@@ -109,6 +89,37 @@ export function createDrainLoop<R>(options: DrainLoopOptions<R>): DrainLoop<R> {
 
     get passes() {
       return passes;
+    },
+  };
+}
+
+/** A sleep that `wake()` ends early, or skips when called while nobody sleeps. */
+function createWakeableSleep(): { sleep(ms: number): Promise<void>; wake(): void; interrupt(): void } {
+  let wakeUp: (() => void) | null = null;
+  let wakeRequested = false;
+  return {
+    sleep(ms) {
+      if (wakeRequested) {
+        wakeRequested = false;
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done(): void {
+          clearTimeout(timer);
+          wakeUp = null;
+          resolve();
+        }
+        wakeUp = done;
+      });
+    },
+    wake() {
+      if (wakeUp) wakeUp();
+      else wakeRequested = true;
+    },
+    /** Ends the current sleep, if any, without skipping the next one. */
+    interrupt() {
+      wakeUp?.();
     },
   };
 }
