@@ -30,7 +30,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Candle } from '../../../src/shared/market.js';
-import { getStrategy, type StrategyName, type StrategySignal } from '../../../src/shared/strategies/index.js';
+import { getStrategy, type StrategyName, type StrategySignal } from '../strategies/index.js';
 import { levelsAfterPctChange } from '../../../src/shared/tp-sl-levels.js';
 import type { AgentConfigWire, AgentState, AgentStatus, LiveConfigPatch, PositionSide, PositionWire } from '../../../src/shared/wire.js';
 import type { AgentLog } from '../agent-log.js';

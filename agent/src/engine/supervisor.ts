@@ -1,19 +1,14 @@
 /**
  * The supervisor step: every `supervisorIntervalSeconds` while in a position, the hub LLM is asked
- * whether to KEEP, CLOSE or ADJUST_TP_SL, with the shared prompt, schema and validator
- * (`src/shared/llm-prompts.ts`). This module only adapts the engine's state to that contract and
+ * whether to KEEP, CLOSE or ADJUST_TP_SL, with the supervisor prompt, schema and validator
+ * (`agent/src/llm/supervisor-prompt.ts`). This module only adapts the engine's state to that contract and
  * turns a rejected answer (malformed JSON, unknown action, ADJUST_TP_SL in fixed mode or without a
  * level, a level on the wrong side of the price) into KEEP, flagged so the engine logs why.
  */
-import {
-  SUPERVISOR_SCHEMA,
-  parseSupervisorAnswer,
-  summarizeCandles,
-  supervisorMessages,
-  type SupervisorAction,
-} from '../../../src/shared/llm-prompts.js';
 import type { Candle } from '../../../src/shared/market.js';
-import { adx, atr } from '../../../src/shared/strategies/index.js';
+import { adx, atr } from '../strategies/index.js';
+import { summarizeCandles } from '../llm/prompt-format.js';
+import { SUPERVISOR_SCHEMA, parseSupervisorAnswer, supervisorMessages, type SupervisorAction } from '../llm/supervisor-prompt.js';
 import type { AgentConfigWire, LlmRequest, PositionWire } from '../../../src/shared/wire.js';
 import type { TpSlLevels } from './position-math.js';
 

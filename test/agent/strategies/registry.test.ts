@@ -12,8 +12,8 @@ import {
   strategyFromIndex,
   strategyIndex,
   strategyNameFromIndex,
-} from '../../../src/shared/strategies/index.js';
-import { evaluateStrategy } from '../../../src/shared/strategies/registry.js';
+} from '../../../agent/src/strategies/index.js';
+import { evaluateStrategy } from '../../../agent/src/strategies/registry.js';
 import { trendUp } from '../../fixtures/candles.js';
 
 /** The original Artic's on-chain table (§7.3), for the names it shares with ours. */
