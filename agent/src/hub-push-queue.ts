@@ -10,24 +10,13 @@
  * until the next answer.
  */
 import type { DecisionPush, StatusAck, StatusPush, WireLogLevel } from '../../src/shared/wire.js';
-import type { Clock } from './clock.js';
-import { createLogShipping } from './hub-log-shipping.js';
+import { createLogShipping, type LogShippingOptions } from './hub-log-shipping.js';
 import type { PushFn } from './hub-request.js';
 
-export interface PushQueueOptions {
-  clock: Clock;
+export interface PushQueueOptions extends Omit<LogShippingOptions, 'path'> {
   /** `/internal/agents/:id`. */
   agentPath: string;
-  /** First log `seq` (StartRequest.nextLogSeq). */
-  firstLogSeq: number;
-  /** Longest time a log entry waits for a batch, ms. */
-  logFlushMs: number;
-  /** Entries that make a log push due at once. */
-  logBatchSize: number;
-  maxBufferedLogs: number;
   maxPendingDecisions: number;
-  /** Lines about the client itself (stdout only). */
-  diagnostic: (level: WireLogLevel, message: string) => void;
 }
 
 export interface PushQueueStats {

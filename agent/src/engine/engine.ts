@@ -20,13 +20,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { levelsAfterPctChange } from '../../../src/shared/tp-sl-levels.js';
-import type { AgentConfigWire, AgentState, AgentStatus, LiveConfigPatch, PositionWire } from '../../../src/shared/wire.js';
-import type { AgentLog } from '../agent-log.js';
+import type { AgentState, AgentStatus, LiveConfigPatch } from '../../../src/shared/wire.js';
 import { realClock, type Clock } from '../clock.js';
-import type { HubApi } from '../hub-client.js';
 import { getStrategy } from '../strategies/index.js';
 import { fmtLevel } from './format.js';
-import { createSession, sessionStatus, type EngineSession, type SignalFn } from './session.js';
+import { createSession, sessionStatus, type EngineSession, type SessionSetup, type SignalFn } from './session.js';
 import { stopSession, type StopOptions } from './stop-session.js';
 import { runSession } from './tick-loop.js';
 
@@ -39,16 +37,7 @@ export interface EngineOptions {
   stopGraceMs?: number;
 }
 
-export interface EngineDeps {
-  config: AgentConfigWire;
-  /** Position to resume (from StartRequest), or null. */
-  position: PositionWire | null;
-  /** Realised PnL of the session so far, quote currency. */
-  realizedPnl: number;
-  hub: HubApi;
-  log: AgentLog;
-  /** Trading time: poll interval, supervisor interval, timestamps. */
-  clock: Clock;
+export interface EngineDeps extends Pick<SessionSetup, 'config' | 'position' | 'realizedPnl' | 'hub' | 'log' | 'clock'> {
   /** Wall-clock waits bounding `stop()`. Default: the real clock. */
   timers?: Clock;
   evaluateSignal?: SignalFn;

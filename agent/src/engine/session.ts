@@ -22,6 +22,7 @@ export type SignalFn = (strategy: StrategyName, candles: readonly Candle[], para
 /** What a session is built from: the engine's dependencies with their defaults resolved. */
 export interface SessionSetup {
   config: AgentConfigWire;
+  /** Position to resume (from StartRequest), or null. */
   position: PositionWire | null;
   /** Realised PnL of the session so far, quote currency. */
   realizedPnl: number;
