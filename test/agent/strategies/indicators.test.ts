@@ -5,8 +5,8 @@ import {
   kalmanFairValue,
   realizedVolatility,
   regressionChannel,
-} from '../../../src/shared/strategies/index.js';
-import { obvFlowRatio, vwapStdDev } from '../../../src/shared/strategies/indicators.js';
+} from '../../../agent/src/strategies/index.js';
+import { obvFlowRatio, vwapStdDev } from '../../../agent/src/strategies/indicators.js';
 import { candlesFromCloses, flat, randomWalk } from '../../fixtures/candles.js';
 
 describe('OWN_INDICATORS', () => {

@@ -12,11 +12,11 @@ import {
   strategyFromIndex,
   strategyIndex,
   strategyNameFromIndex,
-} from '../../../src/shared/strategies/index.js';
-import { evaluateStrategy } from '../../../src/shared/strategies/registry.js';
+} from '../../../agent/src/strategies/index.js';
+import { evaluateStrategy } from '../../../agent/src/strategies/registry.js';
 import { trendUp } from '../../fixtures/candles.js';
 
-/** The original Artic's on-chain table (§7.3), for the names it shares with ours. */
+/** The original Artic's on-chain table (`STRATEGY_INDEX` in its `app/onchain_logger.py`), for the names it shares with ours. */
 const ORIGINAL_INDEX: Record<string, number> = {
   simple_momentum: 0,
   dual_momentum: 1,

@@ -1,6 +1,7 @@
 /**
- * Artic's signal strategy library, shared by the hub and the agent bundle. Pure code: nothing
- * runs on import.
+ * Artic's signal strategy library, used by the agent only (the hub needs just the names and
+ * their on-chain index: src/shared/strategy-names.ts, re-exported here). Pure code: nothing runs
+ * on import.
  *
  * Every strategy evaluates candles (oldest first) to `{signal, reason, warmingUp?}` where
  * `signal` is a conviction in [-1, 1] on one shared scale: 0 = no view, ≈0.5 = the strategy's
@@ -24,10 +25,11 @@ export {
   UnknownStrategyError,
   isStrategyName,
   resolveStrategyName,
+  strategyIndex,
   strategyNameFromIndex,
-} from './names.js';
-export type { StrategyName } from './names.js';
-export { STRATEGIES, evaluateStrategy, getStrategy, strategyFromIndex, strategyIndex } from './registry.js';
+} from '../../../src/shared/strategy-names.js';
+export type { StrategyName } from '../../../src/shared/strategy-names.js';
+export { STRATEGIES, evaluateStrategy, getStrategy, strategyFromIndex } from './registry.js';
 export { adx, atr, directionalMovement } from './measures.js';
 export type { DirectionalMovement } from './measures.js';
 export {

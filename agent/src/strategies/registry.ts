@@ -2,15 +2,14 @@
  * The strategy registry: every strategy by name, in `STRATEGY_NAMES` order, and look-ups by name
  * and by on-chain index.
  */
-import type { Candle } from '../market.js';
+import type { Candle } from '../../../src/shared/market.js';
 import {
-  STRATEGY_INDEX,
   STRATEGY_NAMES,
   UnknownStrategyError,
   resolveStrategyName,
   strategyNameFromIndex,
-} from './names.js';
-import type { StrategyName } from './names.js';
+} from '../../../src/shared/strategy-names.js';
+import type { StrategyName } from '../../../src/shared/strategy-names.js';
 import { breakout, donchianChannel, rangeSr } from './signals/channels.js';
 import { adxFilter, ichimokuSignal, supertrend } from './signals/directional.js';
 import { dualMomentum, momentum, trendFollowing } from './signals/momentum.js';
@@ -65,11 +64,6 @@ export function getStrategy(name: string): Strategy<StrategyName> {
 /** The strategy logged on chain as `index`; throws `UnknownStrategyError` if unassigned. */
 export function strategyFromIndex(index: number): Strategy<StrategyName> {
   return BY_NAME[strategyNameFromIndex(index)];
-}
-
-/** On-chain index of `name` (see names.ts). */
-export function strategyIndex(name: StrategyName): number {
-  return STRATEGY_INDEX[name];
 }
 
 /** Convenience: `getStrategy(name).evaluate(candles, params)`. */

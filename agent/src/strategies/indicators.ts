@@ -7,7 +7,7 @@
  * All functions are pure. Prices are in quote currency; returns are fractions (0.01 = 1 %).
  */
 import { getAverage, getLinearRegression, getStandardDeviation } from 'trading-signals';
-import type { Candle } from '../market.js';
+import type { Candle } from '../../../src/shared/market.js';
 
 /** Names of the indicators whose math lives in this file (cited by the README). */
 export const OWN_INDICATORS = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adx, atr, directionalMovement } from '../../../src/shared/strategies/index.js';
+import { adx, atr, directionalMovement } from '../../../agent/src/strategies/index.js';
 import type { Candle } from '../../../src/shared/market.js';
 import { flat, randomWalk, range, trendDown, trendUp } from '../../fixtures/candles.js';
 

@@ -7,7 +7,7 @@ import { EMA } from 'trading-signals';
 import { barsParam, defineStrategy, fmt, fmtPct, noMovement } from '../define-strategy.js';
 import { closesOf, realizedVolatility } from '../indicators.js';
 import { SMOOTHING_MEMORY, atr } from '../measures.js';
-import type { Candle } from '../../market.js';
+import type { Candle } from '../../../../src/shared/market.js';
 
 /** Bars used to estimate per-bar volatility, at least. */
 const MIN_VOL_WINDOW = 20;

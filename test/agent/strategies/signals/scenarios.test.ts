@@ -3,7 +3,7 @@
  * calm market, squeeze releases, disagreeing momentum windows, missing volume, parameters.
  */
 import { describe, expect, it } from 'vitest';
-import { getStrategy } from '../../../../src/shared/strategies/index.js';
+import { getStrategy } from '../../../../agent/src/strategies/index.js';
 import type { Candle } from '../../../../src/shared/market.js';
 import { candlesFromCloses, randomWalk } from '../../../fixtures/candles.js';
 

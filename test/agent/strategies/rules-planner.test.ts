@@ -5,7 +5,7 @@ import {
   getStrategy,
   isStrategyName,
   rulesPlanner,
-} from '../../../src/shared/strategies/index.js';
+} from '../../../agent/src/strategies/index.js';
 import type { Candle } from '../../../src/shared/market.js';
 import { flat, randomWalk, range, trendDown, trendUp } from '../../fixtures/candles.js';
 

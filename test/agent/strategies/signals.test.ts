@@ -4,8 +4,8 @@
  * strategy's logic; the tables below must classify every registered strategy.
  */
 import { describe, expect, it } from 'vitest';
-import { STRATEGIES, STRATEGY_NAMES } from '../../../src/shared/strategies/index.js';
-import type { StrategyName } from '../../../src/shared/strategies/index.js';
+import { STRATEGIES, STRATEGY_NAMES } from '../../../agent/src/strategies/index.js';
+import type { StrategyName } from '../../../agent/src/strategies/index.js';
 import { flat, randomWalk, range, trendDown, trendUp } from '../../fixtures/candles.js';
 import type { Candle } from '../../../src/shared/market.js';
 

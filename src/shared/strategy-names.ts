@@ -1,6 +1,8 @@
 /**
- * Strategy names and their stable on-chain index (uint8). Kept free of indicator code so the
- * chain logger can import it without the strategies.
+ * Strategy names and their stable on-chain index (uint8): the part of the strategy library the
+ * hub needs (the broker resolves a decision's strategy and logs its index on chain). Kept free of
+ * indicator code, so the hub never loads `trading-signals`; the strategies themselves live in
+ * agent/src/strategies.
  *
  * Index policy:
  * - Names that exist in the original Artic's `STRATEGY_INDEX` keep its number. Three dispatcher
@@ -127,6 +129,11 @@ export function resolveStrategyName(input: string): StrategyName | undefined {
   const key = input.trim().toLowerCase().replace(/[\s-]+/g, '_');
   if (isStrategyName(key)) return key;
   return STRATEGY_ALIASES[key];
+}
+
+/** On-chain index of `name` (policy in the module header). */
+export function strategyIndex(name: StrategyName): number {
+  return STRATEGY_INDEX[name];
 }
 
 /** Name for an on-chain index; throws `UnknownStrategyError` for an unassigned index. */

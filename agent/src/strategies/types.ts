@@ -21,7 +21,7 @@
  * raw price units, so the scale does not depend on the asset's price (BTC at 60 000 and a token
  * at 0.02 give the same signal for the same shape).
  */
-import type { Candle } from '../market.js';
+import type { Candle } from '../../../src/shared/market.js';
 
 /** Recommended |signal| at or above which a trader should act (see the scale above). */
 export const DEFAULT_SIGNAL_THRESHOLD = 0.3;

@@ -4,7 +4,7 @@
  * first and return the value at the last candle, or `undefined` with too few candles.
  */
 import { ADX, ATR } from 'trading-signals';
-import type { Candle } from '../market.js';
+import type { Candle } from '../../../src/shared/market.js';
 
 /**
  * Recursive indicators (EMA, Wilder smoothing) are fed only the last `SMOOTHING_MEMORY × period`

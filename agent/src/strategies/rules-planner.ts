@@ -11,11 +11,11 @@
  * With fewer than `PLANNER_MIN_CANDLES` candles the regime is `unknown` and the plan is the
  * original's default (`momentum`, lookback 10).
  */
-import type { Candle } from '../market.js';
+import type { Candle } from '../../../src/shared/market.js';
 import { fmt } from './define-strategy.js';
 import { realizedVolatility } from './indicators.js';
 import { adx } from './measures.js';
-import type { StrategyName } from './names.js';
+import type { StrategyName } from '../../../src/shared/strategy-names.js';
 import { DEFAULT_SIGNAL_THRESHOLD } from './types.js';
 
 export type MarketRegime = 'trending' | 'ranging' | 'volatile' | 'unknown';

@@ -7,7 +7,7 @@ import {
   fmtPct,
   fmtSignal,
   resolveParams,
-} from '../../../src/shared/strategies/define-strategy.js';
+} from '../../../agent/src/strategies/define-strategy.js';
 import { randomWalk } from '../../fixtures/candles.js';
 
 /** A strategy that returns whatever the test puts in `raw`. */

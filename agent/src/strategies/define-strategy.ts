@@ -3,7 +3,7 @@
  * `Strategy`: it resolves parameters, answers "warming up" with too few candles, and guarantees
  * that every output is finite and within [-1, 1] whatever the compute function does.
  */
-import type { Candle } from '../market.js';
+import type { Candle } from '../../../src/shared/market.js';
 import type {
   Strategy,
   StrategyFamily,

@@ -1,20 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { PLANNER_SCHEMA, PLAN_BOUNDS, parsePlannerAnswer, plannerMessages, type PlannerContext } from '../../../agent/src/llm/planner-prompt.js';
+import { extractJsonObject, summarizeCandles } from '../../../agent/src/llm/prompt-format.js';
 import {
   MAX_LEVEL_DISTANCE,
-  PLANNER_SCHEMA,
-  PLAN_BOUNDS,
   SUPERVISOR_SCHEMA,
-  extractJsonObject,
-  parsePlannerAnswer,
   parseSupervisorAnswer,
-  plannerMessages,
-  summarizeCandles,
   supervisorMessages,
-  type PlannerContext,
   type SupervisorContext,
-} from '../../src/shared/llm-prompts.js';
-import type { Candle } from '../../src/shared/market.js';
-import { STRATEGY_NAMES } from '../../src/shared/strategies/index.js';
+} from '../../../agent/src/llm/supervisor-prompt.js';
+import type { Candle } from '../../../src/shared/market.js';
+import { STRATEGY_NAMES } from '../../../agent/src/strategies/index.js';
 
 const candles: Candle[] = Array.from({ length: 200 }, (_, i) => {
   const close = 60_000 + i * 10 + (i % 7) * 3;
