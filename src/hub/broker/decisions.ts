@@ -19,7 +19,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { DecisionSchema, type Agent, type Decision } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
-import { resolveStrategyName, strategyIndex, UNKNOWN_STRATEGY_INDEX } from '../../shared/strategies/index.js';
+import { resolveStrategyName, strategyIndex, UNKNOWN_STRATEGY_INDEX } from '../../shared/strategy-names.js';
 import type { DecisionPush } from '../../shared/wire.js';
 import type { AgentDirectory } from '../agents/agent-directory.js';
 import { lockAgentRow, moveTpSl } from '../agents/position-store.js';
