@@ -4,7 +4,8 @@
  * under the owner's lock and MAX_AGENTS_PER_USER (`quotas.ts`).
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ACTIVE_AGENT_STATUSES, TradeSchema, type Agent } from '../../db/entities/index.js';
+import { ACTIVE_AGENT_STATUSES, type Agent } from '../../db/entities/index.js';
+import { hasOpenTrade } from '../broker/trades.js';
 import type { Orm } from '../../db/orm.js';
 import { levelsAfterPctChange } from '../../shared/tp-sl-levels.js';
 import { isLiveConfigField } from '../../shared/wire.js';
@@ -156,7 +157,7 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
         const agent = await agentStore.lockOwned(em, ownerId, agentId);
         if (!agent) throw new AgentNotFoundError(agentId);
         if (ACTIVE_AGENT_STATUSES.has(agent.status)) throw new AgentStateError(`agent ${agentId} is ${agent.status}`, `${agent.name} is ${agent.status}: stop it before deleting it.`);
-        if (agent.position || (await em.count(TradeSchema, { agent: agentId, status: 'open' })) > 0) throw new PositionHeldError(agent.name);
+        if (agent.position || (await hasOpenTrade(em, agentId))) throw new PositionHeldError(agent.name);
         // Trades, log entries and decisions go with it (ON DELETE CASCADE), in this transaction.
         await agentStore.deleteRow(em, agentId);
       });

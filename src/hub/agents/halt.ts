@@ -5,7 +5,8 @@
  * A position a stop left open stays on the agent's row (the view returned says so): the owner
  * closes it later (lifecycle `closePosition`).
  */
-import { TradeSchema, type Agent } from '../../db/entities/index.js';
+import type { Agent } from '../../db/entities/index.js';
+import { hasOpenTrade } from '../broker/trades.js';
 import type { StopCause } from '../events.js';
 import { agentClient } from './agent-client.js';
 import * as agentStore from './agent-store.js';
@@ -35,7 +36,7 @@ export async function haltSession(ctx: LifecycleContext, agent: Agent, options: 
 }
 
 export async function announceStop(ctx: LifecycleContext, stopped: Agent, cause: StopCause): Promise<void> {
-  const positionOpen = (await ctx.opts.orm.em.fork().count(TradeSchema, { agent: stopped.id, status: 'open' })) > 0;
+  const positionOpen = await hasOpenTrade(ctx.opts.orm.em.fork(), stopped.id);
   ctx.opts.events.emit('agent.stopped', { ...eventRefOf(stopped), reason: stopped.statusReason ?? '', cause, positionOpen });
 }
 

@@ -4,7 +4,8 @@
  * `teardownSession` is the one way a session's process and port go away (failure, stop, crash).
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { TradeSchema, type Agent } from '../../db/entities/index.js';
+import type { Agent } from '../../db/entities/index.js';
+import { latestOpenTrade } from '../broker/trades.js';
 import type { PositionWire, StartRequest } from '../../shared/wire.js';
 import { HubError, SpawnError } from '../errors.js';
 import { agentClient } from './agent-client.js';
@@ -19,7 +20,7 @@ export type SpawnStage = 'creating' | 'starting' | 'running';
 async function startRequest(ctx: LifecycleContext, agent: Agent): Promise<StartRequest> {
   const { opts } = ctx;
   const em = opts.orm.em.fork() as EntityManager;
-  const open = await em.findOne(TradeSchema, { agent: agent.id, status: 'open' }, { orderBy: { openedAt: 'desc' } });
+  const open = await latestOpenTrade(em, agent.id);
   const position: PositionWire | null = open
     ? {
         tradeId: open.id,
