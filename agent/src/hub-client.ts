@@ -1,5 +1,5 @@
 /**
- * The agent's client of the hub (DESIGN §3, `src/shared/wire.ts`).
+ * The agent's client of the hub (`src/shared/wire.ts`; see docs/architecture.md).
  *
  * Pushes (status, logs, decisions) are fire-and-forget for the caller: they queue here and one
  * background pump delivers them in order decisions → logs → status. While the hub is down,
@@ -23,6 +23,7 @@ import type {
   LlmResponse,
   LogBatch,
   LogEntryWire,
+  MarketPriority,
   OrderRequest,
   OrderResult,
   PriceResponse,
@@ -70,9 +71,6 @@ export interface HubClientOptions {
    */
   diagnostic?: (level: WireLogLevel, message: string) => void;
 }
-
-/** Market-data priority the hub's candle limiter honours. */
-export type MarketPriority = 'position' | 'normal';
 
 export interface HubClientStats {
   bufferedLogs: number;

@@ -14,13 +14,12 @@ import type { AgentDirectory } from '../../hub/agents/agent-directory.js';
 import type { LogQuery } from '../../hub/agents/agent-logs.js';
 import { HubError } from '../../hub/errors.js';
 import type { Logger } from '../../logger.js';
-import type { LogEntryWire, WireLogLevel } from '../../shared/wire.js';
+import { LOG_LEVELS, type LogEntryWire, type WireLogLevel } from '../../shared/wire.js';
 import { systemClock, type Clock } from '../alerts/clock.js';
 import type { BotContext } from '../context.js';
 import { escapeHtml, logLine, MESSAGE_LIMIT } from '../format.js';
 import type { OutboundQueue } from '../outbound-queue.js';
 
-const LEVELS: readonly WireLogLevel[] = ['debug', 'info', 'warn', 'error'];
 const html = { parse_mode: 'HTML' as const };
 
 export interface TailOptions {
@@ -269,7 +268,7 @@ function parseLevel(word: string | undefined): WireLogLevel | undefined {
   if (!word) return undefined;
   const w = word.toLowerCase();
   const alias: Record<string, WireLogLevel> = { all: 'debug', warning: 'warn', err: 'error' };
-  return (LEVELS as readonly string[]).includes(w) ? (w as WireLogLevel) : alias[w];
+  return (LOG_LEVELS as readonly string[]).includes(w) ? (w as WireLogLevel) : alias[w];
 }
 
 export function createTailFeature(deps: TailFeatureDeps): Composer<BotContext> {

@@ -8,7 +8,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ACTIVE_AGENT_STATUSES, AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
 import { levelsAfterPctChange, type TpSlLevels } from '../../shared/tp-sl-levels.js';
-import { isLiveConfigField } from '../../shared/wire.js';
+import { isLiveConfigField, isUuid } from '../../shared/wire.js';
 import { rememberBounded } from '../bounded-map.js';
 import { AgentNotFoundError, AmbiguousAgentError, AgentStateError, PositionHeldError, ValidationError } from '../errors.js';
 import { validateAgentInput, validateField, type AgentInput, type InputLimits } from './agent-input.js';
@@ -57,7 +57,6 @@ export interface AgentDirectory {
 
 /** Owner/name cache size: bounded, so a hub that saw many agents does not keep them all. */
 const MAX_CACHED_REFS = 10_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Stores new TP/SL levels of the open position `tradeId`, so the next `/start` hands them back.
@@ -77,7 +76,7 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
   async function load(em: EntityManager, ownerId: string, ref: string): Promise<Agent> {
     const needle = ref.trim();
     if (!needle) throw new AgentNotFoundError(ref);
-    if (UUID.test(needle)) {
+    if (isUuid(needle)) {
       const agent = await em.findOne(AgentSchema, { id: needle.toLowerCase(), owner: ownerId });
       if (!agent) throw new AgentNotFoundError(ref);
       return agent;
@@ -187,7 +186,7 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
     async ref(agentId) {
       const cached = refs.get(agentId);
       if (cached) return cached;
-      if (!UUID.test(agentId)) return undefined;
+      if (!isUuid(agentId)) return undefined;
       const rows: Array<{ owner_id: string; name: string }> = await orm.em.getConnection().execute('select owner_id, name from agents where id = ?', [agentId]);
       if (!rows[0]) return undefined;
       const ref = { ownerId: rows[0].owner_id, name: rows[0].name };

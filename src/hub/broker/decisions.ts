@@ -17,7 +17,7 @@ import { AgentSchema, DecisionSchema, type Agent, type OpenPosition } from '../.
 import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
 import { resolveStrategyName, strategyIndex, UNKNOWN_STRATEGY_INDEX } from '../../shared/strategies/index.js';
-import type { DecisionPush } from '../../shared/wire.js';
+import { DECISION_ACTIONS, isUuid, type DecisionPush } from '../../shared/wire.js';
 import type { AgentDirectory } from '../agents/agent-directory.js';
 import { hashText, type DecisionRecord } from '../chain/encoding.js';
 import { enqueueChainEntry } from '../chain/outbox.js';
@@ -25,7 +25,7 @@ import type { HubEvents } from '../events.js';
 import { BrokerAgentNotFoundError, IdempotencyKeyConflictError, InvalidOrderError } from './errors.js';
 import { grossPnl, pnlPercentOfMargin } from './paper.js';
 
-export const DECISION_ACTIONS = ['KEEP', 'CLOSE', 'ADJUST_TP_SL', 'PLAN'] as const;
+export { DECISION_ACTIONS };
 
 export interface DecisionRecorderDeps {
   orm: Orm;
@@ -48,8 +48,6 @@ export interface DecisionRecorder {
   /** Deletes at most `limit` decisions recorded before `before`, oldest first; returns how many (their hashes stay on chain). */
   prune(before: Date, limit: number): Promise<number>;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function chainAction(action: DecisionPush['action']): DecisionRecord['action'] {
   return action === 'PLAN' ? 'HOLD' : action;
@@ -128,7 +126,7 @@ export function createDecisionRecorder(deps: DecisionRecorderDeps): DecisionReco
   return {
     async record(agentId, push) {
       validate(push);
-      if (!UUID.test(agentId)) throw new BrokerAgentNotFoundError(agentId);
+      if (!isUuid(agentId)) throw new BrokerAgentNotFoundError(agentId);
       if (deps.directory && !(await deps.directory.ref(agentId))) throw new BrokerAgentNotFoundError(agentId);
       let outcome: { recorded: RecordedDecision; agent: Agent };
       try {

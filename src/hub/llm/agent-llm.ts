@@ -3,6 +3,7 @@
  * provider or model while the agent runs, and one primary-key lookup per completion is cheap.
  */
 import type { Orm } from '../../db/orm.js';
+import { isUuid } from '../../shared/wire.js';
 
 export interface AgentLlmSettings {
   ownerId: string;
@@ -13,11 +14,9 @@ export interface AgentLlmSettings {
 
 export type AgentLlmLookup = (agentId: string) => Promise<AgentLlmSettings | undefined>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function createAgentLlmLookup({ orm }: { orm: Orm }): AgentLlmLookup {
   return async (agentId) => {
-    if (!UUID.test(agentId)) return undefined;
+    if (!isUuid(agentId)) return undefined;
     const rows: Array<{ owner_id: string; llm_provider: string | null; llm_model: string | null }> = await orm.em
       .getConnection()
       .execute('select owner_id, llm_provider, llm_model from agents where id = ?', [agentId]);
