@@ -17,6 +17,7 @@ import { wsRoutes } from './http/routes/ws.js';
 import { internalLlmRoutes } from './http/routes/internal-llm.js';
 import { internalMarketRoutes } from './http/routes/internal-market.js';
 import { internalOrderRoutes } from './http/routes/internal-orders.js';
+import { telegramWebhookRoutes } from './http/routes/telegram-webhook.js';
 import type { Logger, SecretRegistry } from './logger.js';
 import { VERSION } from './version.js';
 
@@ -92,7 +93,7 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
     const hub = await createHub({ config, orm, logger, httpPort: () => port, runtime: options.runtime, secrets: options.secrets });
     cleanups.push({ name: 'hub', run: () => hub.stop() });
 
-    const telegram = config.telegram.botToken ? createTelegram({ config, hub, orm, logger, secrets: options.secrets }) : undefined;
+    const telegram = config.telegram.botToken ? createTelegram({ config, hub, logger, secrets: options.secrets }) : undefined;
 
     const health = createHealthCheck({
       orm,
@@ -116,7 +117,7 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
           plugin: wsRoutes,
           options: { userTokens: hub.userTokens, events: hub.events, limits: { perUser: config.ws.maxStreamsPerUser, total: config.ws.maxStreams } },
         },
-        ...(telegram?.webhook ? [telegram.webhook] : []),
+        ...(telegram?.webhook ? [{ plugin: telegramWebhookRoutes, options: { ...telegram.webhook } }] : []),
       ],
     });
     await http.listen({ host: config.host, port: config.port });

@@ -1,7 +1,8 @@
 /**
  * One HTTP request from the agent to the hub: bearer token, JSON in and out, a timeout, and a
  * classification of failures into retryable (no answer, 5xx, 408, 429) or not (other 4xx).
- * It never retries by itself; `hub-client.ts` decides what to retry.
+ * It never retries by itself; `hub-client.ts` (orders) and `hub-push-pump.ts` (pushes) decide
+ * what to retry.
  */
 import { linkSignals } from './abort.js';
 import { AgentStoppingError, HubRequestError } from './errors.js';
@@ -25,6 +26,12 @@ export interface HubRequest {
 }
 
 export type HubTransport = <T>(req: HubRequest) => Promise<T>;
+
+/** How one push attempt ended: delivered, to be retried later, or refused for good. */
+export type PushOutcome = 'ok' | 'retry' | 'dropped';
+
+/** One push (a POST) to the hub, as the push pump makes it; `onAnswer` gets the hub's answer. */
+export type PushFn = (path: string, body: unknown, what: string, onAnswer?: (answer: unknown) => void) => Promise<PushOutcome>;
 
 export function createHubTransport(opts: HubTransportOptions): HubTransport {
   const base = opts.baseUrl.replace(/\/+$/, '');

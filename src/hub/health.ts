@@ -7,6 +7,7 @@ import type { Static } from '@sinclair/typebox';
 import type { Orm } from '../db/orm.js';
 import { pingDatabase } from '../db/orm.js';
 import { OneOf } from '../shared/wire.js';
+import { countByStatus } from './agents/agent-store.js';
 
 /** The body of `GET /health` (200 when `ok`, 503 when `degraded`); the route's schema too. */
 export const HealthReport = Type.Object({
@@ -44,16 +45,11 @@ export function createHealthCheck(deps: HealthDeps): HealthCheck {
   let agents = { running: 0, total: 0 };
 
   async function countAgents(): Promise<void> {
-    const rows: Array<{ status: string; n: string | number }> = await deps.orm.em
-      .fork()
-      .getConnection()
-      .execute('select status, count(*) as n from agents group by status');
     let running = 0;
     let total = 0;
-    for (const row of rows) {
-      const n = Number(row.n);
+    for (const { status, n } of await countByStatus(deps.orm)) {
       total += n;
-      if (row.status === 'running') running += n;
+      if (status === 'running') running += n;
     }
     agents = { running, total };
   }

@@ -14,7 +14,8 @@ import { createPortAllocator } from './agents/port-allocator.js';
 import { createAgentCredentials, type AgentCredentials } from './auth/agent-credentials.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
 import { createUserTokens, type UserTokens } from './auth/user-tokens.js';
-import { createOutboxStore } from './alerts/outbox-store.js';
+import { createHubAlerts, type HubAlerts } from './alerts/hub-alerts.js';
+import { createBotStateStore, type BotStateStore } from './bot-state-store.js';
 import { createRetention, type Retention } from './retention.js';
 import { HubEvents } from './events.js';
 import { defaultAgentHubUrl, selectRuntime } from './runtime/select-runtime.js';
@@ -68,6 +69,10 @@ export interface Hub {
   agentLlm: AgentLlmLookup;
   chain: ChainLogger;
   retention: Retention;
+  /** Alert modes, the outbox of bot messages and routers of hub events to a chat (src/bot delivers). */
+  alerts: HubAlerts;
+  /** Key/value state of the chat adapter (sessions, half-finished flows). */
+  botState: BotStateStore;
   /** Reconcile with the runtime and start background work. */
   start(): Promise<void>;
   /** Stop background work (agents in containers keep running; child processes stop). */
@@ -166,10 +171,11 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     ingest.forget(agentId);
   });
   const logs = createLogQuery(orm);
+  const alerts = createHubAlerts({ orm, events, users });
   const retention = createRetention({
     targets: [
       { table: 'log_entries', days: config.retention.logDays, prune: logs.prune },
-      { table: 'outbound_messages', days: config.retention.outboundDays, prune: createOutboxStore({ orm }).prune },
+      { table: 'outbound_messages', days: config.retention.outboundDays, prune: alerts.outbox.prune },
       { table: 'decisions', days: config.retention.decisionDays, prune: decisions.prune },
     ],
     intervalMs: config.retention.intervalMinutes * 60_000,
@@ -202,6 +208,8 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     agentLlm: createAgentLlmLookup({ orm }),
     chain,
     retention,
+    alerts,
+    botState: createBotStateStore(orm),
     async start() {
       await users.syncAccess();
       // Before agents are adopted: a fill the last process did not live to record is booked first.

@@ -3,7 +3,8 @@ import { decide } from '../../agent/src/engine/decide.js';
 import { plannerContext } from '../../agent/src/engine/planner.js';
 import { checkTpSl, dynamicLevels, fixedLevels, sessionDrawdown, unrealizedPnl } from '../../agent/src/engine/position-math.js';
 import { readSupervisorAnswer, supervisorRequest } from '../../agent/src/engine/supervisor.js';
-import { PLANNER_SCHEMA, SUPERVISOR_SCHEMA, plannerMessages } from '../../src/shared/llm-prompts.js';
+import { PLANNER_SCHEMA, plannerMessages } from '../../agent/src/llm/planner-prompt.js';
+import { SUPERVISOR_SCHEMA } from '../../agent/src/llm/supervisor-prompt.js';
 import { parseStartRequest, parseStopRequest } from '../../agent/src/validate.js';
 import { baseConfig, openPosition, startRequest } from './helpers.js';
 import { flatCandles } from './engine-harness.js';
@@ -55,8 +56,8 @@ describe('decide', () => {
 });
 
 /**
- * The agent's side of the shared LLM contract (`src/shared/llm-prompts.ts`, whose prompts and
- * parsers are tested in test/shared/llm-prompts.test.ts): what the engine puts in, and how a
+ * The agent's side of the shared LLM contract (`agent/src/llm/*`, whose prompts and
+ * parsers are tested in test/agent/llm/prompts.test.ts): what the engine puts in, and how a
  * supervisor answer becomes a verdict.
  */
 describe('LLM contract adapters', () => {

@@ -11,7 +11,7 @@ import { createUserService } from '../../src/hub/users.js';
 import { buildHttpServer } from '../../src/http/server.js';
 import { internalLlmRoutes } from '../../src/http/routes/internal-llm.js';
 import { createLogger } from '../../src/logger.js';
-import { SUPERVISOR_SCHEMA } from '../../src/shared/llm-prompts.js';
+import { SUPERVISOR_SCHEMA } from '../../agent/src/llm/supervisor-prompt.js';
 import type { Orm } from '../../src/db/orm.js';
 import { createTestOrm } from '../support/db.js';
 import { startOpenAiServer, type OpenAiServer } from '../support/openai-server.js';

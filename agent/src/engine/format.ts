@@ -25,3 +25,8 @@ export function fmtNum(x: number, digits = 2): string {
 export function fmtSignal(x: number): string {
   return `${x < 0 ? '-' : '+'}${Math.abs(x).toFixed(2)}`;
 }
+
+/** A TP/SL level for a log line: its price, or "none" when the level is not set. */
+export function fmtLevel(x: number | null): string {
+  return x === null ? 'none' : fmtPrice(x);
+}

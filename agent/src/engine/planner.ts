@@ -1,13 +1,12 @@
 /**
  * The planner: which strategy the engine trades, with which lookback (bars) and threshold
- * (|signal| on the shared scale of `src/shared/strategies/types.ts`).
+ * (|signal| on the shared scale of `agent/src/strategies/types.ts`).
  *
  * Order: the strategy fixed in the config, if it names a known strategy → else the hub LLM (when
- * the agent has an `llmProvider`) asked with the shared planner prompt and schema
- * (`src/shared/llm-prompts.ts`), its answer validated by the shared parser → else, or when the
+ * the agent has an `llmProvider`) asked with the planner prompt and schema
+ * (`agent/src/llm/planner-prompt.ts`), its answer validated by its parser → else, or when the
  * LLM fails or answers something invalid, the deterministic rules planner.
  */
-import { PLANNER_SCHEMA, parsePlannerAnswer, plannerMessages, summarizeCandles, type PlannerContext } from '../../../src/shared/llm-prompts.js';
 import type { Candle } from '../../../src/shared/market.js';
 import {
   DEFAULT_SIGNAL_THRESHOLD,
@@ -17,7 +16,9 @@ import {
   resolveStrategyName,
   rulesPlanner,
   type StrategyName,
-} from '../../../src/shared/strategies/index.js';
+} from '../strategies/index.js';
+import { PLANNER_SCHEMA, parsePlannerAnswer, plannerMessages, type PlannerContext } from '../llm/planner-prompt.js';
+import { summarizeCandles } from '../llm/prompt-format.js';
 import type { AgentConfigWire } from '../../../src/shared/wire.js';
 import type { AgentLog } from '../agent-log.js';
 import { errorMessage } from '../agent-log.js';

@@ -4,7 +4,7 @@
  * values in percent.
  */
 import { barCrossingLiquidation, crossesLiquidation } from '../../../src/shared/liquidation.js';
-import { atr } from '../../../src/shared/strategies/index.js';
+import { atr } from '../strategies/index.js';
 import type { Candle } from '../../../src/shared/market.js';
 import { fixedLevels, type TpSlLevels } from '../../../src/shared/tp-sl-levels.js';
 import type { AgentConfigWire, PositionSide, PositionWire } from '../../../src/shared/wire.js';

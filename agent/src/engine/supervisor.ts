@@ -1,21 +1,24 @@
 /**
  * The supervisor step: every `supervisorIntervalSeconds` while in a position, the hub LLM is asked
- * whether to KEEP, CLOSE or ADJUST_TP_SL, with the shared prompt, schema and validator
- * (`src/shared/llm-prompts.ts`). This module only adapts the engine's state to that contract and
+ * whether to KEEP, CLOSE or ADJUST_TP_SL, with the supervisor prompt, schema and validator
+ * (`agent/src/llm/supervisor-prompt.ts`). This module adapts the engine's state to that contract,
  * turns a rejected answer (malformed JSON, unknown action, ADJUST_TP_SL in fixed mode or without a
- * level, a level on the wrong side of the price) into KEEP, flagged so the engine logs why.
+ * level, a level on the wrong side of the price) into KEEP, flagged so the engine logs why, and
+ * acts on the verdict (`superviseOnce`). An unreachable supervisor keeps the position, logged
+ * once per episode.
  */
-import {
-  SUPERVISOR_SCHEMA,
-  parseSupervisorAnswer,
-  summarizeCandles,
-  supervisorMessages,
-  type SupervisorAction,
-} from '../../../src/shared/llm-prompts.js';
 import type { Candle } from '../../../src/shared/market.js';
-import { adx, atr } from '../../../src/shared/strategies/index.js';
+import { adx, atr } from '../strategies/index.js';
+import { summarizeCandles } from '../llm/prompt-format.js';
+import { SUPERVISOR_SCHEMA, parseSupervisorAnswer, supervisorMessages, type SupervisorAction } from '../llm/supervisor-prompt.js';
 import type { AgentConfigWire, LlmRequest, PositionWire } from '../../../src/shared/wire.js';
+import { errorMessage } from '../agent-log.js';
+import { AgentStoppingError } from '../errors.js';
+import { fmtLevel } from './format.js';
 import type { TpSlLevels } from './position-math.js';
+import { closePosition } from './position-orders.js';
+import { unrealized, type EngineSession } from './session.js';
+import { currentSignal } from './signal-decision.js';
 
 export interface SupervisorVerdict {
   action: SupervisorAction;
@@ -98,4 +101,56 @@ export function readSupervisorAnswer(
   const levels =
     d.action === 'ADJUST_TP_SL' ? { tpPrice: d.tpPrice ?? input.levels.tpPrice, slPrice: d.slPrice ?? input.levels.slPrice } : null;
   return { action: d.action, reasoning: d.reasoning, confidence: d.confidence, levels, rejected: null };
+}
+
+/** True when the agent has an LLM and `supervisorIntervalSeconds` have passed since the last check. */
+export function supervisorDue(s: EngineSession): boolean {
+  return s.config.llmProvider !== null && s.clock.now() - s.lastSupervisorAt >= s.config.supervisorIntervalSeconds * 1000;
+}
+
+/** One supervisor check of the open position `pos` at price `at`; true when it closed the position. */
+export async function superviseOnce(s: EngineSession, pos: PositionWire, at: number): Promise<boolean> {
+  const { plan, log } = s;
+  s.lastSupervisorAt = s.clock.now();
+  const sig = plan ? currentSignal(s, plan) : null;
+  const input: SupervisorInput = {
+    config: s.config,
+    position: pos,
+    price: at,
+    unrealizedPnl: unrealized(s),
+    realizedPnl: s.realizedPnl,
+    strategy: plan?.strategy ?? 'unknown',
+    ...(sig ? { signal: { value: sig.signal, reason: sig.reason } } : {}),
+    candles: s.feed.candles,
+    levels: s.levels,
+  };
+  let content: string;
+  try {
+    content = (await s.hub.llm(supervisorRequest(input), s.hard.signal)).content;
+    s.episodes.exit('supervisor', () => log.info('supervisor available again'));
+  } catch (err) {
+    if (err instanceof AgentStoppingError) throw err;
+    s.episodes.enter('supervisor', () => log.warn(`supervisor unavailable (${errorMessage(err)}); keeping the position`));
+    return false;
+  }
+  const verdict = readSupervisorAnswer(typeof content === 'string' ? content : '', input);
+  if (verdict.levels) {
+    s.levels = verdict.levels;
+    s.position = { ...pos, ...verdict.levels };
+  }
+  if (verdict.rejected) log.warn(`supervisor: KEEP (answer rejected: ${verdict.rejected})`);
+  else {
+    const extra = verdict.levels ? ` (TP ${fmtLevel(verdict.levels.tpPrice)}, SL ${fmtLevel(verdict.levels.slPrice)})` : '';
+    log.info(`supervisor: ${verdict.action}${extra}${verdict.reasoning ? ` — ${verdict.reasoning}` : ''}`);
+  }
+  s.hub.pushDecision({
+    idempotencyKey: s.newKey(),
+    action: verdict.action,
+    strategy: plan?.strategy ?? null,
+    confidence: verdict.confidence,
+    reasoning: verdict.rejected ? `kept: answer rejected: ${verdict.rejected}` : verdict.reasoning,
+    ...(verdict.levels ?? {}),
+  });
+  if (verdict.action === 'CLOSE') return closePosition(s, `supervisor: ${verdict.reasoning || 'close'}`, s.hard.signal);
+  return false;
 }

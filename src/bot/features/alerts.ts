@@ -4,9 +4,8 @@
  * "off" on them says so. `/alerts <type> <on|silent|off>` sets one directly.
  */
 import { Composer, GrammyError, InlineKeyboard } from 'grammy';
-import { ALERT_MODES, type AlertMode } from '../../db/entities/alert.js';
 import type { AlertModes, AlertPreferences } from '../../hub/alerts/alert-preferences.js';
-import { ALERT_TYPES, ALERT_TYPE_INFO, isAlertType } from '../../hub/alerts/alert-types.js';
+import { ALERT_MODES, ALERT_TYPES, ALERT_TYPE_INFO, isAlertType, type AlertMode } from '../../hub/alerts/alert-types.js';
 import { HubError } from '../../hub/errors.js';
 import type { BotContext } from '../context.js';
 

@@ -1,7 +1,7 @@
 /**
  * A live order the broker is about to place, or has placed, at the exchange: written and
  * committed BEFORE the exchange is called, so a crash at any step leaves a row that the
- * reconciler (src/hub/broker/reconcile.ts) resolves by `clientOrderId` against the exchange.
+ * reconciler (src/hub/broker/live-reconcile.ts) resolves by `clientOrderId` against the exchange.
  *
  * `pending` → the exchange call is out, or its outcome is not known yet;
  * `done`    → the fill is recorded (the trade row names the same key);

@@ -3,15 +3,17 @@
  * scoped to the owner, so another user's agent behaves exactly like a missing one. Creation runs
  * under the owner's lock and MAX_AGENTS_PER_USER (`quotas.ts`).
  */
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ACTIVE_AGENT_STATUSES, AgentSchema, TradeSchema, type Agent } from '../../db/entities/index.js';
+import { ACTIVE_AGENT_STATUSES, type Agent } from '../../db/entities/index.js';
+import { hasOpenTrade } from '../broker/trades.js';
 import type { Orm } from '../../db/orm.js';
-import { levelsAfterPctChange, type TpSlLevels } from '../../shared/tp-sl-levels.js';
-import { isLiveConfigField, isUuid } from '../../shared/wire.js';
+import { levelsAfterPctChange } from '../../shared/tp-sl-levels.js';
+import { isLiveConfigField } from '../../shared/wire.js';
 import { rememberBounded } from '../bounded-map.js';
 import { AgentNotFoundError, AmbiguousAgentError, AgentStateError, PositionHeldError, ValidationError } from '../errors.js';
+import { isUuid } from '../ids.js';
 import { validateAgentInput, validateField, type AgentInput, type InputLimits } from './agent-input.js';
+import * as agentStore from './agent-store.js';
 import { toAgentView, type AgentView } from './agent-view.js';
 import { checkAgentCount, checkQuotas, lockOwner, type AgentQuotas } from './quotas.js';
 
@@ -58,17 +60,6 @@ export interface AgentDirectory {
 /** Owner/name cache size: bounded, so a hub that saw many agents does not keep them all. */
 const MAX_CACHED_REFS = 10_000;
 
-/**
- * Stores new TP/SL levels of the open position `tradeId`, so the next `/start` hands them back.
- * One statement guarded by the trade id: a position the broker closed or replaced meanwhile (it
- * writes under a row lock) is left as it is.
- */
-async function moveStoredLevels(em: EntityManager, agentId: string, levels: TpSlLevels, tradeId: string): Promise<void> {
-  await em
-    .getConnection()
-    .execute(`update agents set position = position || ?::jsonb where id = ? and position->>'tradeId' = ?`, [JSON.stringify(levels), agentId, tradeId]);
-}
-
 export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits: InputLimits; quotas?: AgentQuotas }): AgentDirectory {
   const refs = new Map<string, AgentRef>();
   const fork = (): EntityManager => orm.em.fork() as EntityManager;
@@ -77,20 +68,12 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
     const needle = ref.trim();
     if (!needle) throw new AgentNotFoundError(ref);
     if (isUuid(needle)) {
-      const agent = await em.findOne(AgentSchema, { id: needle.toLowerCase(), owner: ownerId });
+      const agent = await agentStore.findOwned(em, ownerId, needle.toLowerCase());
       if (!agent) throw new AgentNotFoundError(ref);
       return agent;
     }
     const byPrefix = /^[0-9a-f-]{4,}$/i.test(needle);
-    const rows: Array<{ id: string }> = await em
-      .getConnection()
-      .execute(`select id from agents where owner_id = ? and (lower(name) = lower(?) or (? and id::text like ?))`, [
-        ownerId,
-        needle,
-        byPrefix,
-        `${needle.toLowerCase().replace(/[%_\\]/g, '')}%`,
-      ]);
-    const candidates = rows.length ? await em.find(AgentSchema, { id: { $in: rows.map((r) => r.id) }, owner: ownerId }) : [];
+    const candidates = await agentStore.findOwnedByIds(em, ownerId, await agentStore.idsByNameOrPrefix(em, ownerId, needle, byPrefix));
     const exact = candidates.filter((a) => a.name.toLowerCase() === needle.toLowerCase());
     const pick = exact.length ? exact : candidates;
     if (pick.length === 0) throw new AgentNotFoundError(ref);
@@ -99,8 +82,7 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
   }
 
   async function uniqueName(em: EntityManager, ownerId: string, wanted: string, exceptId?: string): Promise<void> {
-    const clash = await em.findOne(AgentSchema, { owner: ownerId, name: wanted, ...(exceptId ? { id: { $ne: exceptId } } : {}) });
-    if (clash) throw new ValidationError('name', `You already have an agent named "${wanted}". Choose another name.`);
+    if (await agentStore.nameTaken(em, ownerId, wanted, exceptId)) throw new ValidationError('name', `You already have an agent named "${wanted}". Choose another name.`);
   }
 
   return {
@@ -110,7 +92,7 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
         await lockOwner(em, ownerId);
         if (quotas) await checkAgentCount(em, quotas, ownerId);
         await uniqueName(em, ownerId, valid.name);
-        return em.create(AgentSchema, { ...valid, owner: ownerId, status: 'created' });
+        return agentStore.createOwned(em, ownerId, valid);
       });
       rememberBounded(refs, agent.id, { ownerId, name: agent.name }, MAX_CACHED_REFS);
       return toAgentView(agent);
@@ -121,8 +103,7 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
     },
 
     async list(ownerId) {
-      const agents = await fork().find(AgentSchema, { owner: ownerId }, { orderBy: { createdAt: 'asc' } });
-      return agents.map(toAgentView);
+      return (await agentStore.listOwned(orm, ownerId)).map(toAgentView);
     },
 
     async find(ownerId, ref) {
@@ -165,7 +146,7 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
       await em.flush();
       rememberBounded(refs, agent.id, { ownerId, name: agent.name }, MAX_CACHED_REFS);
       if (agent.position && ('tpPct' in changed || 'slPct' in changed)) {
-        await moveStoredLevels(em, agent.id, levelsAfterPctChange(agent.position, tpSlMode, changed), agent.position.tradeId);
+        await agentStore.moveStoredLevels(em, agent.id, levelsAfterPctChange(agent.position, tpSlMode, changed), agent.position.tradeId);
         await em.refresh(agent);
       }
       return { agent: toAgentView(agent), liveChanges, needsRestart };
@@ -173,12 +154,12 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
 
     async remove(ownerId, agentId) {
       await fork().transactional(async (em) => {
-        const agent = await em.findOne(AgentSchema, { id: agentId, owner: ownerId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        const agent = await agentStore.lockOwned(em, ownerId, agentId);
         if (!agent) throw new AgentNotFoundError(agentId);
         if (ACTIVE_AGENT_STATUSES.has(agent.status)) throw new AgentStateError(`agent ${agentId} is ${agent.status}`, `${agent.name} is ${agent.status}: stop it before deleting it.`);
-        if (agent.position || (await em.count(TradeSchema, { agent: agentId, status: 'open' })) > 0) throw new PositionHeldError(agent.name);
+        if (agent.position || (await hasOpenTrade(em, agentId))) throw new PositionHeldError(agent.name);
         // Trades, log entries and decisions go with it (ON DELETE CASCADE), in this transaction.
-        await em.nativeDelete(AgentSchema, { id: agentId });
+        await agentStore.deleteRow(em, agentId);
       });
       refs.delete(agentId);
     },
@@ -187,9 +168,8 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
       const cached = refs.get(agentId);
       if (cached) return cached;
       if (!isUuid(agentId)) return undefined;
-      const rows: Array<{ owner_id: string; name: string }> = await orm.em.getConnection().execute('select owner_id, name from agents where id = ?', [agentId]);
-      if (!rows[0]) return undefined;
-      const ref = { ownerId: rows[0].owner_id, name: rows[0].name };
+      const ref = await agentStore.ownerAndName(orm, agentId);
+      if (!ref) return undefined;
       rememberBounded(refs, agentId, ref, MAX_CACHED_REFS);
       return ref;
     },

@@ -1,7 +1,11 @@
-/** Reading an agent's stored log lines (for /logs, /tail and the WebSocket catch-up), and pruning old ones. */
+/**
+ * The door to the `log_entries` table: storing what agents push and what the hub writes in an
+ * agent's name, reading it back (for /logs, /tail and the WebSocket catch-up), and pruning old
+ * lines. An agent numbers its lines (seq); (agent, seq) is unique, so a line is stored once.
+ */
 import type { QueryResult } from '@mikro-orm/core';
 import type { Orm } from '../../db/orm.js';
-import { LOG_LEVELS, type LogEntryWire, type WireLogLevel } from '../../shared/wire.js';
+import { LOG_LEVELS, WIRE_LIMITS, type LogEntryWire, type WireLogLevel } from '../../shared/wire.js';
 
 /** Levels at or above `min` (e.g. `warn` → warn, error). */
 export function levelsFrom(min: WireLogLevel): WireLogLevel[] {
@@ -53,4 +57,41 @@ export function createLogQuery(orm: Orm): LogQuery {
       return result.affectedRows;
     },
   };
+}
+
+/**
+ * Stores a batch an agent pushed in one INSERT; lines already stored (same agent and seq: a
+ * retried batch) are skipped. Returns the seqs stored now.
+ */
+export async function storeLogBatch(orm: Orm, agentId: string, entries: LogEntryWire[]): Promise<Set<number>> {
+  const rows: Array<{ seq: string | number }> = await orm.em.getConnection().execute(
+    `insert into log_entries (agent_id, seq, level, message, ts)
+         select ?::uuid, v.seq, v.level, v.message, v.ts
+         from jsonb_to_recordset(?::jsonb) as v(seq bigint, level text, message text, ts timestamptz)
+         on conflict (agent_id, seq) do nothing
+         returning seq`,
+    [agentId, JSON.stringify(entries)],
+  );
+  return new Set(rows.map((r) => Number(r.seq)));
+}
+
+/** The seq the agent's next line takes: one past its newest stored line (1 for none). */
+export async function nextLogSeq(orm: Orm, agentId: string): Promise<number> {
+  const seq: Array<{ next: string | number }> = await orm.em
+    .fork()
+    .getConnection()
+    .execute('select coalesce(max(seq), 0) + 1 as next from log_entries where agent_id = ?', [agentId]);
+  return Number(seq[0].next);
+}
+
+/**
+ * Appends an `error` line the hub writes in the agent's name, after its newest line (cut to the
+ * wire's message limit). Only for an agent that is gone: nothing else writes to its log then.
+ */
+export async function appendHubErrorLine(orm: Orm, agentId: string, message: string): Promise<void> {
+  await orm.em.getConnection().execute(
+    `insert into log_entries (agent_id, seq, level, message, ts)
+         select ?::uuid, coalesce(max(seq), 0) + 1, 'error', ?, now() from log_entries where agent_id = ?`,
+    [agentId, message.slice(0, WIRE_LIMITS.maxLogMessageChars), agentId],
+  );
 }

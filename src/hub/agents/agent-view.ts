@@ -28,12 +28,27 @@ export interface AgentView extends AgentInput {
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
+/** The owner's id, whether the row's `owner` is a loaded reference or a bare key. */
+export function ownerIdOf(a: Agent): string {
+  return typeof a.owner === 'object' ? (a.owner as { id: string }).id : String(a.owner);
+}
+
+/** Who an agent event is about. */
+export interface EventRef {
+  agentId: string;
+  ownerId: string;
+  agentName: string;
+}
+
+export function eventRefOf(a: Agent): EventRef {
+  return { agentId: a.id, ownerId: ownerIdOf(a), agentName: a.name };
+}
+
 export function toAgentView(a: Agent): AgentView {
-  const ownerId = typeof a.owner === 'object' ? (a.owner as { id: string }).id : String(a.owner);
   return {
     id: a.id,
     shortId: a.id.slice(0, 8),
-    ownerId,
+    ownerId: ownerIdOf(a),
     name: a.name,
     symbol: a.symbol,
     amountUsdt: a.amountUsdt,

@@ -15,6 +15,8 @@ import type { Logger } from '../../logger.js';
 import type { LogBatchResult, LogEntryWire, StatusPush } from '../../shared/wire.js';
 import type { HubEvents } from '../events.js';
 import type { AgentRef } from './agent-directory.js';
+import { storeLogBatch } from './agent-logs.js';
+import { writeStatusRows, type StatusRow } from './agent-store.js';
 
 export interface AgentIngest {
   status(agentId: string, ref: AgentRef, push: StatusPush): void;
@@ -33,18 +35,7 @@ export function createAgentIngest({ orm, events, logger, flushIntervalMs = 1000 
   const lastSeq = new Map<string, number>();
   let flushing: Promise<void> | undefined;
 
-  type StatusRow = { id: string; price: number | null; upnl: number; strategy: string | null; action: string | null; ts: string };
-
-  /** One statement for all rows; they travel as one JSON parameter (the driver would expand arrays). */
-  async function writeRows(rows: StatusRow[]): Promise<void> {
-    await orm.em.getConnection().execute(
-      `update agents a set last_price = v.price, unrealized_pnl = v.upnl, active_strategy = coalesce(v.strategy, a.active_strategy),
-         last_action = coalesce(v.action, a.last_action), last_status_at = v.ts
-       from jsonb_to_recordset(?::jsonb) as v(id uuid, price float8, upnl float8, strategy text, action text, ts timestamptz)
-       where a.id = v.id`,
-      [JSON.stringify(rows)],
-    );
-  }
+  const writeRows = (rows: StatusRow[]) => writeStatusRows(orm, rows);
 
   async function writeStatuses(): Promise<void> {
     if (pending.size === 0) return;
@@ -87,15 +78,7 @@ export function createAgentIngest({ orm, events, logger, flushIntervalMs = 1000 
 
     async logs(agentId, ref, entries) {
       if (entries.length === 0) return { stored: 0, duplicates: 0 };
-      const rows: Array<{ seq: string | number }> = await orm.em.getConnection().execute(
-        `insert into log_entries (agent_id, seq, level, message, ts)
-         select ?::uuid, v.seq, v.level, v.message, v.ts
-         from jsonb_to_recordset(?::jsonb) as v(seq bigint, level text, message text, ts timestamptz)
-         on conflict (agent_id, seq) do nothing
-         returning seq`,
-        [agentId, JSON.stringify(entries)],
-      );
-      const stored = new Set(rows.map((r) => Number(r.seq)));
+      const stored = await storeLogBatch(orm, agentId, entries);
       const fresh = entries.filter((e) => stored.has(e.seq));
       if (fresh.length) events.emit('agent.log', { agentId, ownerId: ref.ownerId, agentName: ref.name, entries: fresh });
       return { stored: fresh.length, duplicates: entries.length - fresh.length };

@@ -3,6 +3,7 @@
  * constraint on `agents.port` guards against anything else. A port is written to the agent row
  * before the container starts and set back to NULL on stop, removal or failure, so the
  * database is the allocator's whole state (re-read at every allocation; nothing to rebuild at boot).
+ * This module is the one door to the `agents.port` column (agent-store.ts holds the rest of the row).
  */
 import net from 'node:net';
 import { Mutex } from 'async-mutex';
@@ -13,6 +14,8 @@ export interface PortAllocator {
   /** Reserves a free port for the agent and records it on its row. */
   allocate(agentId: string): Promise<number>;
   release(agentId: string): Promise<void>;
+  /** Returns to the pool the ports of agents that are not active any more (a crash between steps). */
+  releaseInactive(): Promise<void>;
   readonly range: { from: number; to: number };
 }
 
@@ -54,6 +57,9 @@ export function createPortAllocator({ orm, range, checkHost }: PortAllocatorOpti
     },
     async release(agentId) {
       await orm.em.getConnection().execute('update agents set port = null where id = ?', [agentId]);
+    },
+    async releaseInactive() {
+      await orm.em.getConnection().execute(`update agents set port = null where port is not null and status not in ('starting','running','stopping')`);
     },
   };
 }

@@ -10,6 +10,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
 import { HubError } from '../errors.js';
+import * as agentStore from './agent-store.js';
 
 export interface AgentQuotas {
   maxAgents: number;
@@ -33,31 +34,20 @@ export class QuotaExceededError extends HubError {
   }
 }
 
-/** Statuses that hold a runtime slot (and a port). */
-const ACTIVE_STATUSES = `('starting', 'running', 'stopping')`;
-
 /** Serialises the owner's quota-guarded writes until the transaction of `em` ends. */
 export async function lockOwner(em: EntityManager, ownerId: string): Promise<void> {
   await em.execute('select id from users where id = ? for update', [ownerId]);
 }
 
-async function countAgents(em: EntityManager, ownerId: string, activeOnly: boolean, exceptId?: string): Promise<number> {
-  const rows = await em.execute<Array<{ n: number }>>(
-    `select count(*)::int as n from agents where owner_id = ?${activeOnly ? ` and status in ${ACTIVE_STATUSES}` : ''}${exceptId ? ' and id <> ?' : ''}`,
-    exceptId ? [ownerId, exceptId] : [ownerId],
-  );
-  return Number(rows[0]?.n ?? 0);
-}
-
 /** Throws `QuotaExceededError` when the owner may not have one more agent. Call under `lockOwner`. */
 export async function checkAgentCount(em: EntityManager, quotas: AgentQuotas, ownerId: string): Promise<void> {
-  if ((await countAgents(em, ownerId, false)) >= quotas.maxAgents && !(await quotas.isExempt(ownerId))) {
+  if ((await agentStore.countOwned(em, ownerId, false)) >= quotas.maxAgents && !(await quotas.isExempt(ownerId))) {
     throw new QuotaExceededError('agents', quotas.maxAgents);
   }
 }
 
 async function checkRunning(em: EntityManager, quotas: AgentQuotas, ownerId: string, exceptId?: string): Promise<void> {
-  if ((await countAgents(em, ownerId, true, exceptId)) >= quotas.maxRunning && !(await quotas.isExempt(ownerId))) {
+  if ((await agentStore.countOwned(em, ownerId, true, exceptId)) >= quotas.maxRunning && !(await quotas.isExempt(ownerId))) {
     throw new QuotaExceededError('running', quotas.maxRunning);
   }
 }
@@ -70,7 +60,7 @@ export async function claimRunningSlot(orm: Orm, quotas: AgentQuotas, ownerId: s
   await (orm.em.fork() as EntityManager).transactional(async (em) => {
     await lockOwner(em, ownerId);
     await checkRunning(em, quotas, ownerId, agentId);
-    await em.execute(`update agents set status = 'starting', status_reason = null where id = ? and owner_id = ?`, [agentId, ownerId]);
+    await agentStore.markStarting(em, ownerId, agentId);
   });
 }
 

@@ -5,10 +5,10 @@
  * by `liquidation` (`liquidated`). `trade.onchain` is the follow-up with the explorer link once a
  * trade is logged on HashKey Chain (silent by default).
  */
-import type { AlertMode } from '../../db/entities/alert.js';
+import { ALERT_MODES, type AlertMode } from '../../db/entities/alert.js';
 import { LIQUIDATION_REASON } from '../../shared/liquidation.js';
 
-export type { AlertMode };
+export { ALERT_MODES, type AlertMode };
 
 export const ALERT_TYPES = [
   'trade.opened',

@@ -9,9 +9,10 @@
  * Agents call many times a second: signatures and generations are cached. The generation cache
  * is updated by `issue` and cleared by `forget` (agent deleted); entries also expire after
  * `cacheTtlMs`, which bounds how long a change made elsewhere (another process) goes unseen.
- * This module owns the `token_generation` column.
+ * This module owns the meaning of the `token_generation` column (its queries are in agent-store.ts).
  */
 import type { Orm } from '../../db/orm.js';
+import { bumpTokenGeneration, tokenGeneration } from '../agents/agent-store.js';
 import { rememberBounded } from '../bounded-map.js';
 import { isUuid } from '../ids.js';
 import { TokenError, type AgentTokenClaims, type TokenService } from './tokens.js';
@@ -47,8 +48,6 @@ export function createAgentCredentials(options: AgentCredentialsOptions): AgentC
   /** agent id → current generation and when it was read. */
   const generations = new Map<string, { generation: number; at: number }>();
 
-  const sql = <T>(query: string, params: unknown[]): Promise<T[]> => orm.em.getConnection().execute(query, params);
-
   /** Keeps the highest generation seen: generations only grow, so a slow read never undoes an `issue`. */
   function note(agentId: string, generation: number): void {
     const known = generations.get(agentId);
@@ -60,24 +59,21 @@ export function createAgentCredentials(options: AgentCredentialsOptions): AgentC
     const cached = generations.get(agentId);
     if (cached && now() - cached.at < ttlMs) return cached.generation;
     if (!isUuid(agentId)) return undefined;
-    const rows = await sql<{ token_generation: number }>('select token_generation from agents where id = ?', [agentId]);
-    if (!rows[0]) {
+    const stored = await tokenGeneration(orm, agentId);
+    if (stored === undefined) {
       generations.delete(agentId);
       return undefined;
     }
-    note(agentId, rows[0].token_generation);
+    note(agentId, stored);
     return generations.get(agentId)!.generation;
   }
 
   return {
     async issue(agentId) {
-      const rows = await sql<{ token_generation: number }>(
-        'update agents set token_generation = token_generation + 1 where id = ? returning token_generation',
-        [agentId],
-      );
-      if (!rows[0]) throw new TokenError(`no agent ${agentId}`);
-      note(agentId, rows[0].token_generation);
-      return tokens.mintAgentToken(agentId, rows[0].token_generation);
+      const generation = await bumpTokenGeneration(orm, agentId);
+      if (generation === undefined) throw new TokenError(`no agent ${agentId}`);
+      note(agentId, generation);
+      return tokens.mintAgentToken(agentId, generation);
     },
 
     async current(agentId) {

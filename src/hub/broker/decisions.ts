@@ -9,16 +9,20 @@
  * as HOLD with the chosen strategy's index; the row keeps the real action. The PnL logged is the
  * open position's unrealised PnL at the agent's last price, as a percent of its margin (0 when
  * flat or without a price).
+ *
+ * The one door to `decisions` (its reads, inserts and the retention prune). The agent's row is
+ * locked and its position's levels moved through src/hub/agents/position-store.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { LockMode, UniqueConstraintViolationException, type QueryResult } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type QueryResult } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AgentSchema, DecisionSchema, type Agent, type OpenPosition } from '../../db/entities/index.js';
+import { DecisionSchema, type Agent, type Decision } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
-import { resolveStrategyName, strategyIndex, UNKNOWN_STRATEGY_INDEX } from '../../shared/strategies/index.js';
+import { resolveStrategyName, strategyIndex, UNKNOWN_STRATEGY_INDEX } from '../../shared/strategy-names.js';
 import { DECISION_ACTIONS, isUuid, type DecisionPush } from '../../shared/wire.js';
 import type { AgentDirectory } from '../agents/agent-directory.js';
+import { lockAgentRow, moveTpSl } from '../agents/position-store.js';
 import { hashText, type DecisionRecord } from '../chain/encoding.js';
 import { enqueueChainEntry } from '../chain/outbox.js';
 import type { HubEvents } from '../events.js';
@@ -74,15 +78,35 @@ function validate(push: DecisionPush): void {
   }
 }
 
+/** The decision stored under the push's idempotency key (unique), if any. */
+function decisionByKey(em: EntityManager, idempotencyKey: string): Promise<Decision | null> {
+  return em.findOne(DecisionSchema, { idempotencyKey });
+}
+
+/** The decision row of `push` for `agent` (inserted by the caller's flush). */
+function createDecision(em: EntityManager, agent: Agent, push: DecisionPush, reasoningHash: string): Decision {
+  return em.create(DecisionSchema, {
+    id: randomUUID(),
+    agent,
+    action: push.action,
+    strategy: push.strategy,
+    confidence: push.confidence,
+    reasoning: push.reasoning,
+    reasoningHash,
+    idempotencyKey: push.idempotencyKey,
+    createdAt: new Date(),
+  });
+}
+
 export function createDecisionRecorder(deps: DecisionRecorderDeps): DecisionRecorder {
   const { orm, events } = deps;
 
   async function attempt(agentId: string, push: DecisionPush): Promise<{ recorded: RecordedDecision; agent: Agent }> {
     const em = orm.em.fork() as EntityManager;
     return em.transactional(async (tx) => {
-      const agent = await tx.findOne(AgentSchema, { id: agentId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const agent = await lockAgentRow(tx, agentId);
       if (!agent) throw new BrokerAgentNotFoundError(agentId);
-      const stored = await tx.findOne(DecisionSchema, { idempotencyKey: push.idempotencyKey });
+      const stored = await decisionByKey(tx, push.idempotencyKey);
       const position = (): Pick<RecordedDecision, 'tpPrice' | 'slPrice'> => ({
         tpPrice: agent.position?.tpPrice ?? null,
         slPrice: agent.position?.slPrice ?? null,
@@ -92,23 +116,8 @@ export function createDecisionRecorder(deps: DecisionRecorderDeps): DecisionReco
         return { recorded: { decisionId: stored.id, replayed: true, ...position() }, agent };
       }
       const reasoningHash = hashText(push.reasoning);
-      const decision = tx.create(DecisionSchema, {
-        id: randomUUID(),
-        agent,
-        action: push.action,
-        strategy: push.strategy,
-        confidence: push.confidence,
-        reasoning: push.reasoning,
-        reasoningHash,
-        idempotencyKey: push.idempotencyKey,
-        createdAt: new Date(),
-      });
-      if (push.action === 'ADJUST_TP_SL' && agent.position) {
-        const next: OpenPosition = { ...agent.position };
-        if (push.tpPrice !== undefined) next.tpPrice = push.tpPrice;
-        if (push.slPrice !== undefined) next.slPrice = push.slPrice;
-        agent.position = next;
-      }
+      const decision = createDecision(tx, agent, push, reasoningHash);
+      if (push.action === 'ADJUST_TP_SL') moveTpSl(agent, push);
       await tx.flush();
       await enqueueChainEntry(tx, 'decision', {
         agentId,

@@ -14,6 +14,19 @@ export function intentByKey(em: EntityManager, clientOrderId: string, lock = fal
   return em.findOne(OrderIntentSchema, { clientOrderId }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
 }
 
+/** Intent `intentId`, read without a lock; throws when there is none. */
+export function intentById(em: EntityManager, intentId: string): Promise<OrderIntent> {
+  return em.findOneOrFail(OrderIntentSchema, { id: intentId });
+}
+
+/**
+ * Intent `intentId`, locked until the caller's transaction ends (`select … for update`); throws
+ * when there is none. `refresh`: re-read from the row even when this EntityManager holds it.
+ */
+export function lockIntent(em: EntityManager, intentId: string, refresh = false): Promise<OrderIntent> {
+  return em.findOneOrFail(OrderIntentSchema, { id: intentId }, refresh ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { lockMode: LockMode.PESSIMISTIC_WRITE });
+}
+
 /** Throws `IdempotencyKeyConflictError` when `order` reuses the key of another order's intent. */
 export function checkSameOrder(intent: OrderIntent, agentId: string, order: OrderRequest): void {
   const key = intent.clientOrderId;

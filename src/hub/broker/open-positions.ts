@@ -8,10 +8,11 @@
  * liquidation price); only a price past one of them walks that symbol's positions.
  * Live (spot) positions have no liquidation price and are never in the book.
  */
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
-import { AgentSchema } from '../../db/entities/index.js';
 import { crossesLiquidation, type BarRange } from '../../shared/liquidation.js';
 import type { PositionSide } from '../../shared/wire.js';
+import { agentsHoldingPositions } from '../agents/position-store.js';
 
 /** An open paper position as the book holds it. */
 export interface WatchedPosition {
@@ -141,7 +142,7 @@ export function createOpenPositionBook(): OpenPositionBook {
 
 /** Fills `book` with every open paper position the agents' rows hold; returns how many. */
 export async function loadOpenPositions(orm: Orm, book: OpenPositionBook): Promise<number> {
-  const agents = await orm.em.fork().find(AgentSchema, { position: { $ne: null } }, { fields: ['id', 'symbol', 'position'] });
+  const agents = await agentsHoldingPositions(orm.em.fork() as EntityManager);
   let loaded = 0;
   for (const agent of agents) {
     const p = agent.position;

@@ -1,14 +1,16 @@
 /**
  * The broker's book-keeping, inside the caller's transaction with the agent row locked: a fill
- * (paper or live, see ./fills.ts) becomes the trade row, the agent's `position` / `realizedPnl` /
- * `lastPrice`, and the chain outbox entry, all or nothing; a retried key finds its stored answer.
+ * (paper or live, see ./fills.ts) becomes the trade row (./trades.ts), the agent's `position` /
+ * `realizedPnl` / `lastPrice` (src/hub/agents/position-store.ts), and the chain outbox entry, all
+ * in the one transaction, all or nothing; a retried key finds its stored answer.
  * Paper orders record in the transaction that admitted them; live ones in a second transaction
  * after the exchange answered (./live-orders.ts), or at reconcile.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { TradeSchema, type Agent, type OpenPosition, type Trade } from '../../db/entities/index.js';
+import type { Agent, OpenPosition, Trade } from '../../db/entities/index.js';
 import { LIQUIDATION_REASON } from '../../shared/liquidation.js';
 import type { OrderRequest, OrderResult, PositionSide } from '../../shared/wire.js';
+import { holdPosition, releasePosition } from '../agents/position-store.js';
 import { enqueueChainEntry } from '../chain/outbox.js';
 import type { TradeEventData } from '../events.js';
 import { IdempotencyKeyConflictError, InvalidOrderError, NoOpenPositionError } from './errors.js';
@@ -16,6 +18,7 @@ import type { CloseFill, OpenFill } from './fills.js';
 import type { WatchedPosition } from './open-positions.js';
 import { CLOSE_REASON_MAX_CHARS, EVENT_REASON_MAX_CHARS, orderResultOf, toPositionWire, tradeReason } from './order-results.js';
 import { tradeChainRecord } from './trade-detail.js';
+import { closeTrade, createOpenTrade, tradeOfAgent, tradesByKey } from './trades.js';
 
 /** Who an order belongs to, for events and alerts. */
 export interface AgentContext {
@@ -40,7 +43,7 @@ export function contextOf(agent: Agent): AgentContext {
 /** The stored result for this key, or undefined; conflicts when the key names another order. */
 export async function replayOf(em: EntityManager, agent: Agent, order: OrderRequest): Promise<OrderResult | undefined> {
   const key = order.idempotencyKey;
-  const trades = await em.find(TradeSchema, { $or: [{ idempotencyKey: key }, { closeIdempotencyKey: key }] });
+  const trades = await tradesByKey(em, key);
   if (trades.length === 0) return undefined;
   const trade = trades.find((t) => (order.action === 'open' ? t.idempotencyKey : t.closeIdempotencyKey) === key);
   if (!trade) throw new IdempotencyKeyConflictError(key, `was already used for ${order.action === 'open' ? 'a close' : 'an open'}`);
@@ -55,12 +58,12 @@ export async function replayOf(em: EntityManager, agent: Agent, order: OrderRequ
 export async function tradeToClose(em: EntityManager, agent: Agent, order: OrderRequest): Promise<Trade | OrderResult> {
   const meant = order.tradeId;
   if (meant !== undefined && agent.position?.tradeId !== meant) {
-    const named = await em.findOne(TradeSchema, { id: meant, agent: agent.id });
+    const named = await tradeOfAgent(em, agent.id, meant);
     if (named?.status === 'closed') return orderResultOf(named, agent, 'close', true);
     if (agent.position) throw new InvalidOrderError(`tradeId ${meant} is not this agent's open trade (${agent.position.tradeId} is)`);
   }
   if (!agent.position) throw new NoOpenPositionError();
-  const trade = await em.findOne(TradeSchema, { id: agent.position.tradeId, agent: agent.id });
+  const trade = await tradeOfAgent(em, agent.id, agent.position.tradeId);
   if (!trade || trade.status !== 'open') {
     throw new Error(`agent ${agent.id} position names trade ${agent.position.tradeId}, which is not an open trade of this agent`);
   }
@@ -81,27 +84,7 @@ export async function recordOpen(
 ): Promise<Executed> {
   const side = order.side as PositionSide;
   const { live, openedAt } = opening;
-  const trade = em.create(TradeSchema, {
-    id: opening.tradeId,
-    agent,
-    side,
-    qty: fill.qty,
-    leverage: fill.leverage,
-    margin: fill.margin,
-    entryPrice: fill.price,
-    exitPrice: null,
-    liquidationPrice: fill.liquidationPrice,
-    fees: fill.fee,
-    pnl: null,
-    status: 'open',
-    closeReason: null,
-    live,
-    openedAt,
-    closedAt: null,
-    exchangeOrderIds: fill.orderIds,
-    idempotencyKey: order.idempotencyKey,
-    closeIdempotencyKey: null,
-  });
+  const trade = createOpenTrade(em, agent, { tradeId: opening.tradeId, side, fill, live, openedAt, idempotencyKey: order.idempotencyKey });
   const position: OpenPosition = {
     tradeId: trade.id,
     side,
@@ -114,9 +97,7 @@ export async function recordOpen(
     slPrice: order.slPrice ?? null,
     openedAt: openedAt.toISOString(),
   };
-  agent.position = position;
-  agent.lastPrice = fill.marketPrice;
-  agent.unrealizedPnl = 0;
+  holdPosition(agent, position, fill.marketPrice);
   await em.flush();
   await enqueueChainEntry(em, 'trade', tradeChainRecord(agent.id, agent.symbol, trade, 'open'));
   const reason = tradeReason(order.reason, EVENT_REASON_MAX_CHARS);
@@ -133,18 +114,8 @@ export async function recordOpen(
 
 /** Records the close of `trade` by `exit`. */
 export async function recordClose(em: EntityManager, agent: Agent, trade: Trade, order: OrderRequest, exit: CloseFill, closedAt: Date): Promise<Executed> {
-  trade.exitPrice = exit.price;
-  trade.fees = trade.fees + exit.fee;
-  trade.pnl = exit.pnl;
-  trade.status = 'closed';
-  trade.closeReason = exit.reason;
-  trade.closedAt = closedAt;
-  trade.closeIdempotencyKey = order.idempotencyKey;
-  trade.exchangeOrderIds = [...trade.exchangeOrderIds, ...exit.orderIds];
-  agent.position = null;
-  agent.realizedPnl = agent.realizedPnl + exit.pnl;
-  if (exit.marketPrice !== null) agent.lastPrice = exit.marketPrice;
-  agent.unrealizedPnl = 0;
+  closeTrade(trade, exit, order.idempotencyKey, closedAt);
+  releasePosition(agent, exit.pnl, exit.marketPrice);
   await em.flush();
   await enqueueChainEntry(em, 'trade', tradeChainRecord(agent.id, agent.symbol, trade, 'close'));
   // The event carries the agent's full words unless the fill decided otherwise (liquidated, or a

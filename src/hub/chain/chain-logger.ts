@@ -1,39 +1,28 @@
 /**
  * The ChainLogger: one worker that drains `chain_outbox` onto HashKey Chain, exactly once.
  *
- * A pass claims due rows (outbox.ts), then:
- *  1. rows that already hold a signed transaction (a crash or timeout left them on the wire,
- *     maybe) are looked up: mined → sent; otherwise the same bytes are re-broadcast (idempotent).
- *     Only when the node says that nonce is used and the transaction has no receipt is the row
- *     signed again — its old transaction can never be mined any more;
- *  2. fresh rows are signed in id order (consecutive nonces), the signed transactions are
- *     committed to the database, and only then broadcast, in nonce order;
- *  3. receipts are awaited concurrently and every row is settled in one transaction.
- * A crash at any point therefore leaves either an unsigned row (sent later) or a row with its
+ * Each pass (delivery-pass.ts) claims due rows, looks up or re-broadcasts the ones whose signed
+ * transaction may already be on the wire, signs fresh ones, commits the signed transactions to
+ * the database and only then broadcasts them, and settles every row in one transaction. A crash
+ * at any point therefore leaves either an unsigned row (sent later) or a row with its
  * transaction stored (checked, never duplicated). `ChainUnavailableError` → back to `pending`
  * with exponential backoff; `ChainRejectedError` → `failed` with the reason, no retry.
+ * This module runs the passes in the background (drain-loop.ts), keeps the counters and tells
+ * `onSent` listeners about each confirmed entry.
  *
  * Nothing runs until `start()`. One ChainLogger per database (one signer, one worker).
  */
-import { Transaction } from 'ethers';
 import type { Logger } from 'pino';
 
 import type { Orm } from '../../db/orm.js';
 import { exponentialBackoff, type Backoff } from './backoff.js';
-import type { ChainReceipt, ChainSender, ChainTxRequest, PreparedChainTx } from './chain-sender.js';
+import type { ChainSender } from './chain-sender.js';
+import { createDeliveryPass, type DeliveredBatch } from './delivery-pass.js';
+import { createDrainLoop } from './drain-loop.js';
 import type { DecisionRecord, TradeRecord } from './encoding.js';
-import { ChainRejectedError, ChainUnavailableError } from './errors.js';
+import { errorText } from './errors.js';
 import { explorerTxUrl } from './networks.js';
-import {
-  claimDueEntries,
-  countEntriesByStatus,
-  recoverInterruptedEntries,
-  settleEntries,
-  storeSignedTransactions,
-  type ChainEntryKind,
-  type ClaimedEntry,
-  type EntryOutcome,
-} from './outbox.js';
+import { countEntriesByStatus, type ChainEntryKind } from './outbox.js';
 
 /** What an `onSent` listener gets: enough for an alert with an explorer link. */
 export interface ChainEntrySent {
@@ -115,10 +104,6 @@ export interface ChainLoggerOptions {
   chainId?: number;
 }
 
-function message(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}
-
 /** The logger used when HSK_RPC_URL / HSK_PRIVATE_KEY are not configured: enqueued rows just wait. */
 export function createDisabledChainLogger(): ChainLogger {
   return {
@@ -136,294 +121,54 @@ export function createDisabledChainLogger(): ChainLogger {
 export function createChainLogger(options: ChainLoggerOptions): ChainLogger {
   const { orm, sender, logger } = options;
   const now = options.now ?? Date.now;
-  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const batchSize = options.batchSize ?? 50;
-  const backoff = options.backoff ?? exponentialBackoff();
-  const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
-  const receiptTimeoutMs = options.receiptTimeoutMs ?? 60_000;
   const listeners = new Set<ChainSentListener>();
-  const counters: ChainLoggerStats = { enabled: true, running: false, passes: 0, sent: 0, retried: 0, failed: 0, lastError: null, lastSentAt: null };
+  const counters: PassCounters = { sent: 0, retried: 0, failed: 0, lastError: null, lastSentAt: null };
   let chainId = options.chainId;
-  // A pass that died half-way (database error) may leave rows in `sending`; so may a crash.
-  let needsRecovery = true;
-  let passChain: Promise<unknown> = Promise.resolve();
-  let loop: Promise<void> | null = null;
-  let stopping = false;
-  let wakeUp: (() => void) | null = null;
-  let wakeRequested = false;
-
-  function requestOf(entry: ClaimedEntry): ChainTxRequest {
-    return entry.kind === 'decision'
-      ? { kind: 'decision', record: entry.record as DecisionRecord }
-      : { kind: 'trade', record: entry.record as TradeRecord };
-  }
+  const deliverDueEntries = createDeliveryPass({
+    orm,
+    sender,
+    logger,
+    now,
+    batchSize,
+    backoff: options.backoff ?? exponentialBackoff(),
+    maxAttempts: options.maxAttempts ?? Number.POSITIVE_INFINITY,
+    receiptTimeoutMs: options.receiptTimeoutMs ?? 60_000,
+    onSigned: (id) => {
+      chainId ??= id;
+    },
+  });
 
   async function runPass(): Promise<DrainResult> {
-    const start = new Date(now());
-    if (needsRecovery) {
-      const recovered = await recoverInterruptedEntries(orm, start);
-      if (recovered > 0) logger.warn({ recovered }, 'chain outbox: rows left in sending returned to pending');
-      needsRecovery = false;
-    }
-    const claimed = await claimDueEntries(orm, batchSize, start);
-    if (claimed.length === 0) return { claimed: 0, sent: 0, retried: 0, failed: 0 };
-    needsRecovery = true; // until this pass has settled every row it claimed
-    const outcomes = new Map<number, EntryOutcome>();
-    const confirmed = new Map<number, ChainReceipt>();
-    let chainDown: ChainUnavailableError | null = null;
-    let nonceDirty = false;
-
-    const retry = (entry: ClaimedEntry, err: unknown, keepTx: boolean): void => {
-      const attempt = entry.attempts + 1;
-      const text = message(err);
-      if (!keepTx && attempt >= maxAttempts) {
-        outcomes.set(entry.id, { id: entry.id, status: 'failed', error: `gave up after ${attempt} attempts: ${text}`, txHash: null, blockNumber: null });
-        return;
-      }
-      outcomes.set(entry.id, { id: entry.id, status: 'retry', error: text, nextAttemptAt: new Date(now() + backoff(attempt)), keepTx });
-    };
-    const fail = (entry: ClaimedEntry, err: unknown, receipt?: { txHash?: string; blockNumber?: number }): void => {
-      outcomes.set(entry.id, { id: entry.id, status: 'failed', error: message(err), txHash: receipt?.txHash ?? null, blockNumber: receipt?.blockNumber ?? null });
-    };
-
-    // 1. Rows whose transaction may be on the wire: look up, else re-broadcast, in nonce order.
-    const inFlight = claimed.filter((e) => e.signedTx && e.txHash);
-    const fresh = claimed.filter((e) => !(e.signedTx && e.txHash));
-    const awaiting: Array<{ entry: ClaimedEntry; txHash: string }> = [];
-    const byNonce = inFlight
-      .map((entry) => ({ entry, nonce: nonceOf(entry.signedTx!) }))
-      .sort((a, b) => a.nonce - b.nonce || a.entry.id - b.entry.id);
-    for (const { entry } of byNonce) {
-      const txHash = entry.txHash!;
-      if (chainDown) {
-        retry(entry, chainDown, true);
-        continue;
-      }
-      try {
-        const receipt = await sender.lookupReceipt(txHash);
-        if (receipt) {
-          confirmed.set(entry.id, receipt);
-          continue;
-        }
-        await sender.broadcast(entry.signedTx!);
-        awaiting.push({ entry, txHash });
-      } catch (err) {
-        if (err instanceof ChainRejectedError) {
-          fail(entry, err, { txHash });
-        } else if (err instanceof ChainUnavailableError && err.details.code === 'NONCE_EXPIRED') {
-          // The nonce is used. By this transaction (mined meanwhile) or by another one?
-          try {
-            const receipt = await sender.lookupReceipt(txHash);
-            if (receipt) confirmed.set(entry.id, receipt);
-            else fresh.push(entry); // can never be mined now: sign the record again
-          } catch (lookupErr) {
-            if (lookupErr instanceof ChainRejectedError) fail(entry, lookupErr, { txHash });
-            else {
-              chainDown = lookupErr instanceof ChainUnavailableError ? lookupErr : new ChainUnavailableError(message(lookupErr));
-              retry(entry, lookupErr, true);
-            }
-          }
-        } else {
-          chainDown = err instanceof ChainUnavailableError ? err : new ChainUnavailableError(message(err), { cause: err });
-          retry(entry, err, true);
-        }
-      }
-    }
-
-    // 2. Sign fresh rows in id order, store the signed transactions, then broadcast them.
-    fresh.sort((a, b) => a.id - b.id);
-    const signed: Array<{ entry: ClaimedEntry; tx: PreparedChainTx }> = [];
-    const downBeforeSigning = chainDown;
-    const toSign = chainDown ? [] : fresh;
-    if (chainDown) for (const entry of fresh) retry(entry, chainDown, entry.txHash !== null);
-    const prepared = toSign.length > 0 ? await sender.prepareMany(toSign.map(requestOf)) : [];
-    prepared.forEach((outcome, i) => {
-      const entry = toSign[i];
-      if (outcome.ok) signed.push({ entry, tx: outcome.tx });
-      else if (outcome.error instanceof ChainRejectedError) fail(entry, outcome.error);
-      else {
-        chainDown ??= outcome.error;
-        retry(entry, outcome.error, entry.txHash !== null);
-      }
-    });
-    if (signed.length > 0) {
-      chainId ??= signed[0].tx.chainId;
-      let stored: Set<number>;
-      try {
-        stored = await storeSignedTransactions(
-          orm,
-          signed.map(({ entry, tx }) => ({ id: entry.id, previousTxHash: entry.txHash, txHash: tx.txHash, raw: tx.raw })),
-        );
-      } catch (err) {
-        // Nothing of these was broadcast; their nonces are free again.
-        await sender.resetNonce();
-        throw err;
-      }
-      // Broadcast in nonce order; after the first failure nothing more goes out this pass, and
-      // the rows not broadcast drop their stored transaction (it never left this process).
-      // Signing stops at its first failure, so what was signed is a gap-free run worth sending.
-      let halted: unknown = downBeforeSigning;
-      for (const { entry, tx } of signed) {
-        if (!stored.has(entry.id)) {
-          nonceDirty = true;
-          logger.error({ outboxId: entry.id }, 'chain outbox: row changed under the worker; is a second worker draining this database?');
-          outcomes.delete(entry.id);
-          continue;
-        }
-        if (halted) {
-          nonceDirty = true;
-          retry(entry, halted, false);
-          continue;
-        }
-        try {
-          await sender.broadcast(tx.raw);
-          awaiting.push({ entry, txHash: tx.txHash });
-        } catch (err) {
-          nonceDirty = true;
-          halted = err;
-          if (err instanceof ChainRejectedError) fail(entry, err, { txHash: tx.txHash });
-          else {
-            chainDown = err instanceof ChainUnavailableError ? err : new ChainUnavailableError(message(err), { cause: err });
-            retry(entry, err, true); // it may have reached the node
-          }
-        }
-      }
-    }
-    if (chainDown || nonceDirty) await sender.resetNonce();
-
-    // 3. Receipts, concurrently.
-    await Promise.all(
-      awaiting.map(async ({ entry, txHash }) => {
-        try {
-          confirmed.set(entry.id, await sender.waitForReceipt(txHash, receiptTimeoutMs));
-        } catch (err) {
-          if (err instanceof ChainRejectedError) fail(entry, err, { txHash });
-          else retry(entry, err, true);
-        }
-      }),
-    );
-    for (const [id, receipt] of confirmed) outcomes.set(id, { id, status: 'sent', txHash: receipt.txHash, blockNumber: receipt.blockNumber });
-
-    const settled = [...outcomes.values()];
-    await settleEntries(orm, settled, new Date(now()));
-    // Rows skipped above (changed under us) stay in `sending`; recovery picks them up.
-    needsRecovery = settled.length < claimed.length;
-
-    const result: DrainResult = { claimed: claimed.length, sent: 0, retried: 0, failed: 0 };
-    const entries = new Map(claimed.map((e) => [e.id, e]));
-    for (const o of settled) {
-      if (o.status === 'sent') result.sent++;
-      else if (o.status === 'retry') result.retried++;
-      else result.failed++;
-      if (o.status !== 'sent') {
-        counters.lastError = o.error;
-        logger[o.status === 'failed' ? 'error' : 'warn']({ outboxId: o.id, error: o.error }, o.status === 'failed' ? 'chain entry failed' : 'chain entry will be retried');
-      }
-    }
-    counters.sent += result.sent;
-    counters.retried += result.retried;
-    counters.failed += result.failed;
+    const batch = await deliverDueEntries();
+    const result = countPass(batch, counters, logger);
     if (result.sent > 0) counters.lastSentAt = now();
     if (chainId === undefined && result.sent > 0) {
       chainId = await sender.status().then((s) => s.chainId, () => undefined);
     }
-    for (const o of settled) {
-      if (o.status !== 'sent') continue;
-      const entry = entries.get(o.id)!;
-      const event: ChainEntrySent = {
-        outboxId: o.id,
-        kind: entry.kind,
-        record: entry.record,
-        txHash: o.txHash,
-        blockNumber: o.blockNumber,
-        explorerUrl: chainId === undefined ? undefined : explorerTxUrl(chainId, o.txHash),
-        latencyMs: now() - entry.createdAt.getTime(),
-      };
-      for (const listener of listeners) {
-        try {
-          listener(event);
-        } catch (err) {
-          logger.error({ err, outboxId: o.id }, 'chain onSent listener threw');
-        }
-      }
-    }
+    notifySent(batch, { listeners, logger, chainId, now });
     return result;
   }
 
-  function drainOnce(): Promise<DrainResult> {
-    const pass = passChain.then(runPass);
-    passChain = pass.then(
-      (r) => {
-        counters.passes++;
-        return r;
-      },
-      () => undefined,
-    );
-    return pass;
-  }
-
-  function sleep(ms: number): Promise<void> {
-    if (wakeRequested) {
-      wakeRequested = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        wakeUp = null;
-        resolve();
-      }
-      wakeUp = done;
-    });
-  }
-
-  async function runLoop(): Promise<void> {
-    while (!stopping) {
-      let full = false;
-      try {
-        const result = await drainOnce();
-        // A full batch that went through means more may be due right away.
-        full = result.claimed >= batchSize && result.retried === 0;
-      } catch (err) {
-        counters.lastError = message(err);
-        logger.error({ err }, 'chain outbox pass failed');
-      }
-      if (!stopping && !full) await sleep(pollIntervalMs);
-    }
-  }
+  const drain = createDrainLoop({
+    runPass,
+    pollIntervalMs: options.pollIntervalMs ?? 1_000,
+    // A full batch that went through means more may be due right away.
+    moreDue: (result) => result.claimed >= batchSize && result.retried === 0,
+    onPassError: (err) => {
+      counters.lastError = errorText(err);
+      logger.error({ err }, 'chain outbox pass failed');
+    },
+  });
 
   return {
     enabled: true,
-
-    async start() {
-      if (loop) return;
-      stopping = false;
-      counters.running = true;
-      loop = runLoop().finally(() => {
-        counters.running = false;
-      });
-    },
-
-    async stop() {
-      stopping = true;
-      wakeUp?.();
-      await loop;
-      loop = null;
-      await passChain;
-    },
-
-    drainOnce,
-
-    wake() {
-      if (wakeUp) wakeUp();
-      else wakeRequested = true;
-    },
-
-    stats: () => ({ ...counters }),
-
+    start: async () => drain.start(),
+    stop: () => drain.stop(),
+    drainOnce: () => drain.drainOnce(),
+    wake: () => drain.wake(),
+    stats: () => ({ enabled: true, running: drain.running, passes: drain.passes, ...counters }),
     backlog: () => countEntriesByStatus(orm),
-
     onSent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -431,11 +176,51 @@ export function createChainLogger(options: ChainLoggerOptions): ChainLogger {
   };
 }
 
-/** Nonce of a stored signed transaction (0 when it cannot be parsed: it is then just re-sent first). */
-function nonceOf(raw: string): number {
-  try {
-    return Transaction.from(raw).nonce;
-  } catch {
-    return 0;
+/** The counters a pass adds to (see `ChainLoggerStats`). */
+type PassCounters = Pick<ChainLoggerStats, 'sent' | 'retried' | 'failed' | 'lastError' | 'lastSentAt'>;
+
+/** Counts the settled rows into the pass result and the running counters; logs each unsent row. */
+function countPass({ claimed, settled }: DeliveredBatch, counters: PassCounters, logger: ChainLoggerOptions['logger']): DrainResult {
+  const result: DrainResult = { claimed: claimed.length, sent: 0, retried: 0, failed: 0 };
+  for (const o of settled) {
+    if (o.status === 'sent') result.sent++;
+    else if (o.status === 'retry') result.retried++;
+    else result.failed++;
+    if (o.status !== 'sent') {
+      counters.lastError = o.error;
+      logger[o.status === 'failed' ? 'error' : 'warn']({ outboxId: o.id, error: o.error }, o.status === 'failed' ? 'chain entry failed' : 'chain entry will be retried');
+    }
+  }
+  counters.sent += result.sent;
+  counters.retried += result.retried;
+  counters.failed += result.failed;
+  return result;
+}
+
+/** Calls every listener for each confirmed row, after its settlement was committed; a throwing listener is logged. */
+function notifySent(
+  { claimed, settled }: DeliveredBatch,
+  ctx: { listeners: Set<ChainSentListener>; logger: ChainLoggerOptions['logger']; chainId: number | undefined; now: () => number },
+): void {
+  const entries = new Map(claimed.map((e) => [e.id, e]));
+  for (const o of settled) {
+    if (o.status !== 'sent') continue;
+    const entry = entries.get(o.id)!;
+    const event: ChainEntrySent = {
+      outboxId: o.id,
+      kind: entry.kind,
+      record: entry.record,
+      txHash: o.txHash,
+      blockNumber: o.blockNumber,
+      explorerUrl: ctx.chainId === undefined ? undefined : explorerTxUrl(ctx.chainId, o.txHash),
+      latencyMs: ctx.now() - entry.createdAt.getTime(),
+    };
+    for (const listener of ctx.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        ctx.logger.error({ err, outboxId: o.id }, 'chain onSent listener threw');
+      }
+    }
   }
 }

@@ -62,3 +62,8 @@ export class ChainRejectedError extends ChainError {
 export function isRetryableChainError(err: unknown): boolean {
   return err instanceof ChainUnavailableError;
 }
+
+/** `Name: message` of an error, as the outbox stores it in `last_error` and in the worker's stats. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -1,4 +1,7 @@
-/** HashKey Chain networks (reference: shared/reference/hashkey-api.md §3). */
+/**
+ * HashKey Chain's published networks: chain id 133 (testnet) and 177 (mainnet), with their
+ * public RPC endpoints and block explorers, as HashKey Chain's developer docs list them.
+ */
 
 export interface HashKeyNetwork {
   chainId: number;

@@ -9,6 +9,7 @@
  * flip on the day's row), however many agents and calls run into it.
  */
 import type { Orm } from '../../db/orm.js';
+import { nameOf } from '../agents/agent-store.js';
 import type { HubEvents } from '../events.js';
 
 export type BudgetAdmission =
@@ -66,11 +67,11 @@ export function createLlmBudget(deps: LlmBudgetDeps): LlmBudget {
       const resetsAt = new Date(Date.parse(`${day}T00:00:00.000Z`) + DAY_MS);
       const spent = { usedTokens, limitTokens: deps.dailyTokens, resetsAt, retryAfterSeconds: Math.max(1, Math.ceil((resetsAt.getTime() - at) / 1000)) };
       if (await firstRefusal(ownerId, day)) {
-        const names = await sql<{ name: string }>('select name from agents where id = ? and owner_id = ?', [agentId, ownerId]);
+        const agentName = (await nameOf(deps.orm, ownerId, agentId)) ?? 'agent';
         deps.events.emit('llm.budget_spent', {
           ownerId,
           agentId,
-          agentName: names[0]?.name ?? 'agent',
+          agentName,
           usedTokens,
           limitTokens: deps.dailyTokens,
           resetsAt: resetsAt.toISOString(),

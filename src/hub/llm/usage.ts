@@ -3,6 +3,7 @@
  * answered call (`col = col + ?`), so concurrent calls never lose a count.
  */
 import type { Orm } from '../../db/orm.js';
+import { addLlmTokens } from '../agents/agent-store.js';
 
 export interface TokenUsage {
   promptTokens: number;
@@ -17,10 +18,5 @@ export function tokenCount(value: unknown): number {
 /** Adds `usage` to the agent's counters; scoped by owner like every agent query. */
 export async function recordTokenUsage(orm: Orm, agentId: string, ownerId: string, usage: TokenUsage): Promise<void> {
   if (usage.promptTokens === 0 && usage.completionTokens === 0) return;
-  await orm.em
-    .getConnection()
-    .execute(
-      'update agents set llm_prompt_tokens = llm_prompt_tokens + ?, llm_completion_tokens = llm_completion_tokens + ? where id = ? and owner_id = ?',
-      [usage.promptTokens, usage.completionTokens, agentId, ownerId],
-    );
+  await addLlmTokens(orm, agentId, ownerId, usage.promptTokens, usage.completionTokens);
 }

@@ -4,7 +4,7 @@ import { createBroker, type Broker } from '../../../src/hub/broker/broker.js';
 import { createDecisionRecorder, type DecisionRecorder } from '../../../src/hub/broker/decisions.js';
 import { IdempotencyKeyConflictError } from '../../../src/hub/broker/errors.js';
 import { hashText } from '../../../src/hub/chain/encoding.js';
-import { STRATEGY_INDEX, UNKNOWN_STRATEGY_INDEX } from '../../../src/shared/strategies/index.js';
+import { STRATEGY_INDEX, UNKNOWN_STRATEGY_INDEX } from '../../../src/shared/strategy-names.js';
 import type { DecisionPush } from '../../../src/shared/wire.js';
 import { createLogger } from '../../../src/logger.js';
 import { brokerFixture, failInserts, settablePrices, type BrokerFixture } from './fixtures.js';

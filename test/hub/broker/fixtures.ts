@@ -1,4 +1,5 @@
 /** Shared set-up of the broker tests: a migrated database, users, agents, a settable price. */
+import { afterAll, beforeAll } from 'vitest';
 import { createAgentDirectory, type AgentDirectory } from '../../../src/hub/agents/agent-directory.js';
 import type { AgentInput } from '../../../src/hub/agents/agent-input.js';
 import { HubEvents, type HubEventMap, type HubEventName } from '../../../src/hub/events.js';
@@ -69,6 +70,19 @@ export async function brokerFixture(prefix: string): Promise<BrokerFixture> {
     },
     sql,
   };
+}
+
+/** One fixture for the whole test file, with one user: built before its tests, closed after them. */
+export function brokerFixtureForFile(prefix: string): { readonly fx: BrokerFixture; readonly owner: string } {
+  const file = {} as { fx: BrokerFixture; owner: string };
+  beforeAll(async () => {
+    file.fx = await brokerFixture(prefix);
+    file.owner = await file.fx.user();
+  });
+  afterAll(async () => {
+    await file.fx?.close();
+  });
+  return file;
 }
 
 /**

@@ -2,24 +2,15 @@
  * A small REST client for HashKey Global spot trading (see `README-decision.md` for why not ccxt).
  *
  * - Public endpoints (`/api/v1/time`, `/api/v1/exchangeInfo`, `/quote/v1/*`) need no key.
- * - Signed endpoints send `X-HK-APIKEY`, add `recvWindow` and `timestamp` (ms, local clock plus
- *   the offset learned from the server) and sign as `signing.ts` describes. GET and DELETE carry
- *   the signed text as the query string; POST carries it as an `application/x-www-form-urlencoded`
- *   body. Both are valid under the exchange's totalParams rule.
- * - A `-1021` answer (timestamp outside recvWindow) resyncs the clock offset from `serverTime()`
- *   and retries the request exactly once.
+ * - Signed endpoints (orders, account) are signed with `recvWindow` and a server-synced
+ *   `timestamp`; a `-1021` answer resyncs the clock and retries once. transport.ts holds these
+ *   rules and the error mapping; this file maps each endpoint to its parameters and parser.
  * - The client does not check trading rules itself: run `validateOrder` (filters.ts) first, as
  *   `createHashKeyExchange` does.
  */
 import type { Candle, Interval } from '../../../shared/market.js';
 import type { OrderSide } from '../exchange.js';
-import {
-  HashKeyApiError,
-  HashKeyCredentialsMissingError,
-  HashKeyNetworkError,
-  OrderRejectedLocallyError,
-  redact,
-} from './errors.js';
+import { OrderRejectedLocallyError } from './errors.js';
 import { toDecimalString } from './decimal.js';
 import {
   parseAccountTrades,
@@ -28,7 +19,6 @@ import {
   parseKlines,
   parseOrderAck,
   parseOrderState,
-  parseServerTime,
   parseTickerPrice,
   type AccountTrade,
   type AssetBalance,
@@ -36,7 +26,8 @@ import {
   type OrderAck,
   type OrderState,
 } from './responses.js';
-import { encodeParams, signParams, type Params } from './signing.js';
+import type { Params } from './signing.js';
+import { createHashKeyTransport } from './transport.js';
 
 export const HASHKEY_PRODUCTION_URL = 'https://api-glb.hashkey.com';
 export const HASHKEY_SANDBOX_URL = 'https://api-glb.sim.hashkeydev.com';
@@ -135,103 +126,24 @@ export interface HashKeyClient {
   accountBalances(): Promise<AssetBalance[]>;
 }
 
-type Method = 'GET' | 'POST' | 'DELETE';
-
-const SUCCESS_CODES = new Set(['0', '0000', '200']);
-
 export function createHashKeyClient(options: HashKeyClientOptions = {}): HashKeyClient {
   const baseUrl = (options.baseUrl ?? (options.sandbox ? HASHKEY_SANDBOX_URL : HASHKEY_PRODUCTION_URL)).replace(/\/+$/, '');
-  const { apiKey, secret } = options;
-  const recvWindow = options.recvWindowMs ?? 5000;
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const doFetch = options.fetch ?? globalThis.fetch;
-  const now = options.now ?? Date.now;
-  let offsetMs = 0;
-
-  async function send(method: Method, path: string, params: Params, signed: boolean): Promise<unknown> {
-    const label = `${method} ${path}`;
-    if (!signed) return call(method, path, label, encodeParams(params), undefined, []);
-    if (!apiKey || !secret) throw new HashKeyCredentialsMissingError(label);
-    const attempt = () => {
-      const signedParams = signParams(params, { secret, timestamp: Math.round(now() + offsetMs), recvWindow });
-      return call(method, path, label, signedParams.text, apiKey, [secret, signedParams.signature, apiKey]);
-    };
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!(error instanceof HashKeyApiError) || error.code !== '-1021') throw error;
-      await syncClock();
-      return attempt();
-    }
-  }
-
-  async function call(
-    method: Method,
-    path: string,
-    label: string,
-    text: string,
-    key: string | undefined,
-    secrets: readonly (string | undefined)[],
-  ): Promise<unknown> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (key) headers['X-HK-APIKEY'] = key;
-    let url = baseUrl + path;
-    let body: string | undefined;
-    if (method === 'POST') {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = text;
-    } else if (text) {
-      url += `?${text}`;
-    }
-
-    let response: Response;
-    let raw: string;
-    try {
-      response = await doFetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
-      raw = await response.text();
-    } catch (error) {
-      throw new HashKeyNetworkError(label, redact(describeFailure(error), secrets));
-    }
-
-    let parsed: unknown;
-    try {
-      parsed = raw === '' ? {} : JSON.parse(raw);
-    } catch {
-      if (response.ok) throw new HashKeyNetworkError(label, `unreadable response (HTTP ${response.status})`);
-      throw new HashKeyApiError(`HTTP${response.status}`, redact(raw.slice(0, 200), secrets), response.status, label);
-    }
-
-    const error = errorOf(parsed);
-    if (!response.ok || error) {
-      const code = error?.code ?? `HTTP${response.status}`;
-      const msg = error?.msg ?? response.statusText;
-      throw new HashKeyApiError(code, redact(msg, secrets), response.status, label);
-    }
-    return parsed;
-  }
-
-  async function serverTime(): Promise<number> {
-    return parseServerTime(await send('GET', '/api/v1/time', {}, false));
-  }
-
-  async function syncClock(): Promise<number> {
-    const before = now();
-    const server = await serverTime();
-    const after = now();
-    offsetMs = Math.round(server - (before + after) / 2);
-    return offsetMs;
-  }
-
-  function refParams(ref: OrderRef, clientKey: string): Params {
-    if (ref.orderId !== undefined) return { orderId: ref.orderId };
-    return { [clientKey]: ref.clientOrderId };
-  }
+  const recvWindowMs = options.recvWindowMs ?? 5000;
+  const { send, serverTime, syncClock, clockOffsetMs } = createHashKeyTransport({
+    baseUrl,
+    apiKey: options.apiKey,
+    secret: options.secret,
+    recvWindowMs,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    fetch: options.fetch ?? globalThis.fetch,
+    now: options.now ?? Date.now,
+  });
 
   return {
     baseUrl,
-    hasCredentials: Boolean(apiKey && secret),
-    recvWindowMs: recvWindow,
-    clockOffsetMs: () => offsetMs,
+    hasCredentials: Boolean(options.apiKey && options.secret),
+    recvWindowMs,
+    clockOffsetMs,
     syncClock,
     serverTime,
 
@@ -244,39 +156,11 @@ export function createHashKeyClient(options: HashKeyClientOptions = {}): HashKey
     },
 
     async klines(symbol, interval, limit = 500, range = {}) {
-      const hkInterval = HASHKEY_INTERVALS[interval];
-      if (!hkInterval) throw new RangeError(`unsupported interval ${String(interval)}`);
-      const capped = Math.max(1, Math.min(MAX_KLINES, Math.floor(limit)));
-      const body = await send(
-        'GET',
-        '/quote/v1/klines',
-        { symbol, interval: hkInterval, startTime: range.startTime, endTime: range.endTime, limit: capped },
-        false,
-      );
-      return parseKlines(body);
+      return parseKlines(await send('GET', '/quote/v1/klines', klinesParams(symbol, interval, limit, range), false));
     },
 
     async placeOrder(request) {
-      if (request.type === 'MARKET' && request.quantity !== undefined && request.amount !== undefined) {
-        throw new OrderRejectedLocallyError(request.symbol, 'quantity', 'send either quantity or amount, not both (-1129)');
-      }
-      const dec = (v: number | string | undefined) => (v === undefined ? undefined : toDecimalString(v));
-      const body = await send(
-        'POST',
-        '/api/v1.1/spot/order',
-        {
-          symbol: request.symbol,
-          side: request.side,
-          type: request.type,
-          timeInForce: request.timeInForce,
-          quantity: dec(request.quantity),
-          amount: dec(request.amount),
-          price: dec(request.price),
-          newClientOrderId: request.clientOrderId,
-        },
-        true,
-      );
-      return parseOrderAck(body);
+      return parseOrderAck(await send('POST', '/api/v1.1/spot/order', placeOrderParams(request), true));
     },
 
     async cancelOrder(ref) {
@@ -288,19 +172,8 @@ export function createHashKeyClient(options: HashKeyClientOptions = {}): HashKey
     },
 
     async accountTrades(query = {}) {
-      const body = await send(
-        'GET',
-        '/api/v1/account/trades',
-        {
-          symbol: query.symbol,
-          clientOrderId: query.clientOrderId,
-          startTime: query.startTime,
-          endTime: query.endTime,
-          limit: query.limit,
-        },
-        true,
-      );
-      return parseAccountTrades(body);
+      const { symbol, clientOrderId, startTime, endTime, limit } = query;
+      return parseAccountTrades(await send('GET', '/api/v1/account/trades', { symbol, clientOrderId, startTime, endTime, limit }, true));
     },
 
     async accountBalances() {
@@ -309,22 +182,34 @@ export function createHashKeyClient(options: HashKeyClientOptions = {}): HashKey
   };
 }
 
-/** `{code, msg}` of an error body, also when sent with HTTP 200; undefined for a success body. */
-function errorOf(body: unknown): { code: string; msg: string } | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  const o = body as Record<string, unknown>;
-  if (o.code === undefined || o.code === null || o.msg === undefined) return undefined;
-  const code = String(o.code);
-  if (SUCCESS_CODES.has(code)) return undefined;
-  return { code, msg: String(o.msg) };
+/** Klines parameters; `limit` is clamped to 1..MAX_KLINES. Throws `RangeError` for an unknown interval. */
+function klinesParams(symbol: string, interval: Interval, limit: number, range: { startTime?: number; endTime?: number }): Params {
+  const hkInterval = HASHKEY_INTERVALS[interval];
+  if (!hkInterval) throw new RangeError(`unsupported interval ${String(interval)}`);
+  const capped = Math.max(1, Math.min(MAX_KLINES, Math.floor(limit)));
+  return { symbol, interval: hkInterval, startTime: range.startTime, endTime: range.endTime, limit: capped };
 }
 
-function describeFailure(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'no answer before the timeout';
-    const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-    const detail = cause?.code ?? cause?.message;
-    return detail ? `${error.message} (${String(detail)})` : error.message;
+/** Order parameters with decimal strings (no exponent notation); refuses quantity and amount together. */
+function placeOrderParams(request: PlaceOrderRequest): Params {
+  if (request.type === 'MARKET' && request.quantity !== undefined && request.amount !== undefined) {
+    throw new OrderRejectedLocallyError(request.symbol, 'quantity', 'send either quantity or amount, not both (-1129)');
   }
-  return String(error);
+  const dec = (v: number | string | undefined) => (v === undefined ? undefined : toDecimalString(v));
+  return {
+    symbol: request.symbol,
+    side: request.side,
+    type: request.type,
+    timeInForce: request.timeInForce,
+    quantity: dec(request.quantity),
+    amount: dec(request.amount),
+    price: dec(request.price),
+    newClientOrderId: request.clientOrderId,
+  };
+}
+
+/** The order's id, or our client order id under the parameter name the endpoint expects. */
+function refParams(ref: OrderRef, clientKey: string): Params {
+  if (ref.orderId !== undefined) return { orderId: ref.orderId };
+  return { [clientKey]: ref.clientOrderId };
 }
