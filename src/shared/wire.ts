@@ -1,7 +1,11 @@
 /**
- * The agent ↔ hub wire contract, imported by both the hub and the agent bundle. The schemas and
- * their types live in src/shared/contract/ (one file per topic); this is the one entry point.
- * See docs/architecture.md.
+ * The agent ↔ hub wire contract, imported by both the hub and the agent bundle: the one entry
+ * point to the TypeBox schemas in src/shared/contract/ (one file per topic). Each schema is also
+ * its static type (`StatusPush` the schema, `StatusPush` the type); the hub's Fastify routes
+ * validate with the schemas and the agent checks the hub's requests with them (TypeBox's
+ * compiler). JSON bodies only. Money in quote currency (USDT), percentages in percent
+ * (2.5 = 2.5 %), times as ISO-8601 strings unless a field says `Ms` (Unix epoch milliseconds).
+ * See docs/architecture.md for the protocol as a whole.
  *
  * Hub → agent (every request carries `Authorization: Bearer <agent token>`):
  *   GET /health → AgentHealth · POST /start StartRequest → AgentStatus · POST /stop StopRequest
@@ -12,4 +16,10 @@
  *   POST /internal/agents/:id/decisions DecisionPush · POST /internal/agents/:id/llm LlmRequest
  *   GET /internal/market/candles?symbol=&interval=&limit= · GET /internal/market/price?symbol=
  */
-export * from './contract/index.js';
+export * from './contract/primitives.js';
+export * from './contract/agent-config.js';
+export * from './contract/control.js';
+export * from './contract/status.js';
+export * from './contract/orders.js';
+export * from './contract/market.js';
+export * from './contract/llm.js';

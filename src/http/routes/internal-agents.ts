@@ -1,8 +1,8 @@
 /**
- * Agent → hub push routes (see docs/architecture.md): status and logs. Bodies are validated by schema:
- * unknown fields, wrong types and oversized bodies are refused with 4xx `{error, message}`.
- * A status push is answered with a `StatusAck`; it names the pushed paper position's trade
- * when the hub no longer holds it open (it liquidated it), so the agent learns at once.
+ * Agent → hub push routes (see docs/architecture.md): status and logs. Bodies are validated by
+ * schema: unknown fields, wrong types and oversized bodies are refused with 4xx
+ * `{error, message}`. A status push is answered with a `StatusAck`; it names the pushed paper position's
+ * trade when the hub no longer holds it open (it liquidated it), so the agent learns at once.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';

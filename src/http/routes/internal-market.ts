@@ -1,14 +1,16 @@
 /**
- * Agent → hub market-data routes (see docs/architecture.md): candles and last price from the hub's cache.
- * Agents never call a provider themselves; the hub owns the one rate limit and credit budget.
+ * Agent → hub market-data routes (see docs/architecture.md): candles and last price from the hub's
+ * cache. Agents never call a provider themselves; the hub owns the one rate limit and credit
+ * budget.
  *
- * - A valid token of an existing agent (its current generation) passes (no `:id` in these
- *   paths); 401 otherwise, checked before the query is validated.
- * - `GET /internal/market/candles?symbol=&interval=&limit=&priority=` → `CandlesResponse`.
- *   `limit` 1..1000 (default 200). `priority=position` is for agents holding an open position:
- *   their refreshes are served first. When the budget is spent (or the queue is too long, or the
+ * - A valid token of an existing agent (its current generation) passes (no `:id` in these paths);
+ *   401 otherwise, checked before the query is validated.
+ * - `GET /internal/market/candles?symbol=&interval=&limit=&priority=` → `CandlesResponse`. `limit`
+ *   1..1000 (default 200). `priority=position` is for agents holding an open position: their
+ *   refreshes are served first. When the budget is spent (or the queue is too long, or the
  *   upstream fails) and bars are cached, the answer is 200 with `stale: true` and `staleReason`.
- * - `GET /internal/market/price?symbol=&priority=` → `PriceResponse` (+ `at`, observed time in ms).
+ * - `GET /internal/market/price?symbol=&priority=` → `PriceResponse` (+ `at`, observed time in
+ *   ms).
  * - Errors are `{error, message}`: 400 for a symbol the hub cannot read (`UnknownSymbolError`, the
  *   message lists accepted spellings) or the provider does not list (`UnsupportedSymbolError`);
  *   503 when nothing is cached and the upstream cannot answer (`CandlesUnavailableError`, or the

@@ -1,18 +1,18 @@
 /**
- * Agent → hub order and decision routes (see docs/architecture.md): the broker executes orders (paper or live),
- * the decision recorder stores supervisor/planner decisions. Bodies are validated by schema
- * (unknown fields refused). Errors leave as `{error, message}` with a snake_case `error` code the
- * agent branches on: 400 bad input, 404 unknown agent, 409 state or key conflicts
+ * Agent → hub order and decision routes (see docs/architecture.md): the broker executes orders
+ * (paper or live), the decision recorder stores supervisor/planner decisions. Bodies are validated
+ * by schema (unknown fields refused). Errors leave as `{error, message}` with a snake_case `error`
+ * code the agent branches on: 400 bad input, 404 unknown agent, 409 state or key conflicts
  * (`position_open`, `no_position`, `idempotency_conflict`, `agent_not_running`: an open for an
  * agent that is not running; `order_in_flight`: another live order of the agent is still out;
  * `quote_stale`: the price a live order would be sized on is too old), 422
  * `live_short_unsupported`, `live_quote_simulated` (simulated market data never sizes a live
  * order), 502 `live_order_failed` (the exchange failed in a way worth retrying with the same key),
- * 502 `live_order_pending` (the exchange has not confirmed the order yet: retry with the same key),
- * 422 `live_order_rejected` (the exchange refused for good: keys, balance, filters; do not retry),
- * 503 `price_unavailable`, 503 `agent_starting` (retry in a moment). `Retry-After` (seconds) comes
- * with the errors that name a wait. A close naming a `tradeId` the hub has closed meanwhile
- * (liquidated) is answered 200 with that close (`replayed: true`, `closeReason`).
+ * 502 `live_order_pending` (the exchange has not confirmed the order yet: retry with the same
+ * key), 422 `live_order_rejected` (the exchange refused for good: keys, balance, filters; do not
+ * retry), 503 `price_unavailable`, 503 `agent_starting` (retry in a moment). `Retry-After`
+ * (seconds) comes with the errors that name a wait. A close naming a `tradeId` the hub has closed
+ * meanwhile (liquidated) is answered 200 with that close (`replayed: true`, `closeReason`).
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';

@@ -14,6 +14,7 @@ import { AgentConfigWire } from './agent-config.js';
 import { IsoTime, NonEmptyString, Nullable, OneOf, PositionSide, StrategyName } from './primitives.js';
 
 const PRICE_MAX = 1e15;
+/** A level of the position, or null. 0 is a price here: a 1x long is liquidated at 0. */
 const priceOrNull = Nullable(Type.Number({ minimum: 0, maximum: PRICE_MAX }));
 
 /** An open position as the hub's broker recorded it. */
