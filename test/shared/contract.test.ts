@@ -24,6 +24,11 @@ type RuleName = keyof typeof RULES;
 
 let app: FastifyInstance;
 
+/** `[verdict, value]` rows: every side accepts the values of `accepted` and refuses those of `refused`. */
+function verdicts<T>(accepted: T[], refused: T[]): Array<[boolean, T]> {
+  return [...accepted.map((v): [boolean, T] => [true, v]), ...refused.map((v): [boolean, T] => [false, v])];
+}
+
 /** The hub's routes: one probe route per rule on the real server (same Ajv options). */
 beforeAll(async () => {
   app = await buildHttpServer({
@@ -71,25 +76,10 @@ function hubInputAccepts<K extends keyof AgentInput>(field: K, value: unknown): 
 }
 
 describe('the symbol id rule', () => {
-  // [canonical id?, value]
-  const table: Array<[boolean, string]> = [
-    [true, 'BTCUSDT'],
-    [true, 'ETHUSDC'],
-    [true, 'OPUSDT'],
-    [true, '1INCHUSDT'],
-    [true, 'RENDERUSDT'],
-    [true, 'ABCDEFGHIJKLUSDT'],
-    [false, 'ABCDEFGHIJKLMUSDT'],
-    [false, 'XUSDT'],
-    [false, 'BTC'],
-    [false, 'BTCEUR'],
-    [false, 'btcusdt'],
-    [false, 'BTC/USDT'],
-    [false, 'BTC-USDT'],
-    [false, ''],
-    [false, 'BTCUSDT '],
-    [false, 'BTCUSDTX'],
-  ];
+  const table = verdicts(
+    ['BTCUSDT', 'ETHUSDC', 'OPUSDT', '1INCHUSDT', 'RENDERUSDT', 'ABCDEFGHIJKLUSDT'],
+    ['ABCDEFGHIJKLMUSDT', 'XUSDT', 'BTC', 'BTCEUR', 'btcusdt', 'BTC/USDT', 'BTC-USDT', '', 'BTCUSDT ', 'BTCUSDTX'],
+  );
 
   it.each(table)('%s: %j on every side', async (expected, value) => {
     expect(isSymbolId(value)).toBe(expected);
@@ -121,16 +111,11 @@ describe('the symbol id rule', () => {
 });
 
 describe('the UUID rule', () => {
-  const table: Array<[boolean, string]> = [
-    [true, '8c735422-d3a3-4e86-9e7c-a86939beb60b'],
-    [true, '8C735422-D3A3-4E86-9E7C-A86939BEB60B'],
-    [true, '00000000-0000-0000-0000-000000000000'],
-    [false, 'urn:uuid:8c735422-d3a3-4e86-9e7c-a86939beb60b'],
-    [false, '8c735422d3a34e869e7ca86939beb60b'],
-    [false, '8c735422-d3a3-4e86-9e7c-a86939beb60'],
-    [false, 'not-a-uuid'],
-    [false, ''],
-  ];
+  const lower = '8c735422-d3a3-4e86-9e7c-a86939beb60b';
+  const table = verdicts(
+    [lower, lower.toUpperCase(), '00000000-0000-0000-0000-000000000000'],
+    [`urn:uuid:${lower}`, lower.replace(/-/g, ''), lower.slice(0, -1), 'not-a-uuid', ''],
+  );
 
   it.each(table)('%s: %j on every side', async (expected, value) => {
     expect(isUuid(value)).toBe(expected);
@@ -141,15 +126,7 @@ describe('the UUID rule', () => {
 });
 
 describe('the take-profit / stop-loss percent rule', () => {
-  const table: Array<[boolean, number]> = [
-    [true, 0.01],
-    [true, 2.5],
-    [true, 100],
-    [false, 0],
-    [false, -1],
-    [false, 100.01],
-    [false, 500],
-  ];
+  const table = verdicts([0.01, 2.5, 100], [0, -1, 100.01, 500]);
 
   it.each(table)('%s: %d on every side', async (expected, value) => {
     expect(compiledAccepts('percent', value)).toBe(expected);
@@ -162,7 +139,7 @@ describe('the take-profit / stop-loss percent rule', () => {
 });
 
 describe('the interval rule', () => {
-  const table: Array<[boolean, string]> = [...INTERVALS.map((i): [boolean, string] => [true, i]), [false, '2h'], [false, '1M'], [false, ''], [false, '15min']];
+  const table = verdicts<string>([...INTERVALS], ['2h', '1M', '', '15min']);
 
   it.each(table)('%s: %j on every side', async (expected, value) => {
     expect(compiledAccepts('interval', value)).toBe(expected);
