@@ -14,6 +14,7 @@ import type {
   DecisionPush,
   LlmRequest,
   LlmResponse,
+  MarketPriority,
   OrderRequest,
   OrderResult,
   PriceResponse,
@@ -61,9 +62,6 @@ export interface HubClientOptions {
    */
   diagnostic?: (level: WireLogLevel, message: string) => void;
 }
-
-/** Market-data priority the hub's candle limiter honours. */
-export type MarketPriority = 'position' | 'normal';
 
 export interface HubClientStats extends PushQueueStats {
   /** Consecutive failed push attempts (0 when the hub answers). */

@@ -121,7 +121,7 @@ export async function askTimeframe(env: StepEnv, draft: Draft): Promise<void> {
   const kb = new InlineKeyboard();
   for (const tf of INTERVALS) kb.text(tf, `f:tf:${tf}`);
   draft.timeframe = await ask(env.conversation, env.ctx, env.flow, { text: '⏱ Candle timeframe?', keyboard: kb }, (a) =>
-    check('timeframe', a.data?.startsWith('f:tf:') ? a.data.slice(5) : (a.text?.toLowerCase() ?? ''), env.services.maxLeverage),
+    check('timeframe', (a.data?.startsWith('f:tf:') ? a.data.slice(5) : (a.text?.toLowerCase() ?? '')) as AgentInput['timeframe'], env.services.maxLeverage),
   );
 }
 

@@ -2,24 +2,29 @@
  * The hub's view of its own health, for `GET /health`: database reachability, which agent
  * runtime (and agent network) and bot transport are active, and how many agents run.
  */
+import * as Type from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import type { Orm } from '../db/orm.js';
 import { pingDatabase } from '../db/orm.js';
+import { OneOf } from '../shared/wire.js';
 import { countByStatus } from './agents/agent-store.js';
 
-export interface HealthReport {
-  status: 'ok' | 'degraded';
-  db: 'ok' | 'down';
-  runtime: 'process' | 'docker' | 'none';
+/** The body of `GET /health` (200 when `ok`, 503 when `degraded`); the route's schema too. */
+export const HealthReport = Type.Object({
+  status: OneOf(['ok', 'degraded'] as const),
+  db: OneOf(['ok', 'down'] as const),
+  runtime: OneOf(['process', 'docker', 'none'] as const),
   /** Where agents are: `host` (127.0.0.1:{port}) or the Docker network they join (absent without a runtime). */
-  network?: string;
-  bot: 'disabled' | 'polling' | 'webhook';
-  chain: 'disabled' | 'enabled';
-  agents: { running: number; total: number };
-  version: string;
-  uptimeSeconds: number;
+  network: Type.Optional(Type.String()),
+  bot: OneOf(['disabled', 'polling', 'webhook'] as const),
+  chain: OneOf(['disabled', 'enabled'] as const),
+  agents: Type.Object({ running: Type.Integer(), total: Type.Integer() }),
+  version: Type.String(),
+  uptimeSeconds: Type.Integer(),
   /** The parts that are failing, when degraded. */
-  failing?: string[];
-}
+  failing: Type.Optional(Type.Array(Type.String())),
+});
+export type HealthReport = Static<typeof HealthReport>;
 
 export interface HealthDeps {
   orm: Orm;

@@ -1,6 +1,2 @@
 /** Row ids are UUIDs; a string that is not one must not reach a `uuid` column (PostgreSQL would raise). */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
+export { isUuid } from '../shared/wire.js';

@@ -1,21 +1,12 @@
 /**
- * Market data types shared by the hub and the agent bundle.
+ * Market data shared by the hub and the agent bundle: bars and intervals (their rules live in
+ * the contract, src/shared/contract/) and interval lengths.
  * Prices are in quote currency (USDT for `BTCUSDT`); times are Unix epoch milliseconds.
  */
+import type { Interval } from './contract/primitives.js';
 
-/** One OHLCV bar. `openTime` is the bar's start (ms, UTC); `volume` is in base units. */
-export interface Candle {
-  openTime: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
-
-/** Bar intervals Artic supports, in the product's own spelling. */
-export const INTERVALS = ['1m', '5m', '15m', '30m', '1h', '4h', '1d'] as const;
-export type Interval = (typeof INTERVALS)[number];
+export { INTERVALS, isInterval, Interval } from './contract/primitives.js';
+export { Candle } from './contract/market.js';
 
 /** Interval length in milliseconds. */
 export const INTERVAL_MS: Record<Interval, number> = {
@@ -27,7 +18,3 @@ export const INTERVAL_MS: Record<Interval, number> = {
   '4h': 14_400_000,
   '1d': 86_400_000,
 };
-
-export function isInterval(value: string): value is Interval {
-  return (INTERVALS as readonly string[]).includes(value);
-}

@@ -46,7 +46,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const common = { symbol: 'BTCUSDT', timeframe: '1m', pollSeconds: 1, strategy: 'supertrend', tpSlMode: 'fixed' as const, amountUsdt: 100, leverage: 2 };
+const common = { symbol: 'BTCUSDT', timeframe: '1m' as const, pollSeconds: 1, strategy: 'supertrend', tpSlMode: 'fixed' as const, amountUsdt: 100, leverage: 2 };
 
 describe('editing a running agent (simulated market, process runtime)', () => {
   it('a take-profit lowered past the price closes the open position at the new level', { timeout: 90_000 }, async () => {

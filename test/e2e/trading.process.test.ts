@@ -51,7 +51,7 @@ afterAll(async () => {
 
 describe('trading end to end (simulated market, process runtime)', () => {
   it('trades into PostgreSQL with events and chain entries; a drawdown stop ends an agent', { timeout: 80_000 }, async () => {
-    const common = { symbol: 'BTCUSDT', timeframe: '1m', pollSeconds: 1, strategy: 'supertrend', tpSlMode: 'fixed' as const };
+    const common = { symbol: 'BTCUSDT', timeframe: '1m' as const, pollSeconds: 1, strategy: 'supertrend', tpSlMode: 'fixed' as const };
     const scalper = await app.hub.agents.create(ownerId, {
       ...common,
       name: 'scalper',

@@ -10,6 +10,7 @@ import type { BotContext, FlowArgs, FlowContext, FlowConversation } from '../con
 import { ask, askSecret, invalid, openFlows, parseCommand, SECRET_REF, valid } from '../flow.js';
 import { escapeHtml } from '../format.js';
 import type { BotServices } from '../services.js';
+import { isUuid } from '../../shared/wire.js';
 
 export const SECRETS_FLOW = 'secrets';
 const html = { parse_mode: 'HTML' as const };
@@ -19,7 +20,7 @@ export function looksLikeApiKey(text: string): boolean {
   const t = text.trim();
   if (/\s/.test(t) || t.length < 20 || t.length > 512 || t.startsWith('/')) return false;
   if (/^https?:\/\//i.test(t)) return false;
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(t)) return false; // an agent id
+  if (isUuid(t)) return false; // an agent id
   if (/^0x[0-9a-f]{40}$/i.test(t)) return false; // a public address
   if (/^(sk-|sk_|pk_|AIza|xox[bp]-|ghp_|hk[-_])/.test(t) && t.length >= 24) return true;
   if (!/[a-z]/i.test(t) || !/\d/.test(t)) return false;

@@ -15,11 +15,10 @@ import { Composer, type Api } from 'grammy';
 import type { AgentDirectory } from '../../hub/agents/agent-directory.js';
 import type { LogQuery } from '../../hub/agents/agent-logs.js';
 import { HubError } from '../../hub/errors.js';
-import type { WireLogLevel } from '../../shared/wire.js';
+import { LOG_LEVELS, type WireLogLevel } from '../../shared/wire.js';
 import type { BotContext } from '../context.js';
 import { createTailManager, type TailManager, type TailOptions } from '../tail/tail-manager.js';
 
-const LEVELS: readonly WireLogLevel[] = ['debug', 'info', 'warn', 'error'];
 const html = { parse_mode: 'HTML' as const };
 
 export interface TailFeatureDeps extends TailOptions {
@@ -35,7 +34,7 @@ function parseLevel(word: string | undefined): WireLogLevel | undefined {
   if (!word) return undefined;
   const w = word.toLowerCase();
   const alias: Record<string, WireLogLevel> = { all: 'debug', warning: 'warn', err: 'error' };
-  return (LEVELS as readonly string[]).includes(w) ? (w as WireLogLevel) : alias[w];
+  return (LOG_LEVELS as readonly string[]).includes(w) ? (w as WireLogLevel) : alias[w];
 }
 
 export function createTailFeature(deps: TailFeatureDeps): Composer<BotContext> {

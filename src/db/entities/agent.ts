@@ -3,17 +3,13 @@
  * Money amounts are in quote currency (USDT); percentages are percent (2.5 = 2.5 %).
  */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { WIRE_LIMITS, type PositionWire } from '../../shared/wire.js';
+import { RISK_PROFILES, TP_SL_MODES, WIRE_LIMITS, type PositionWire } from '../../shared/wire.js';
 import { UserSchema } from './user.js';
 
 export const AGENT_STATUSES = ['created', 'starting', 'running', 'stopping', 'stopped', 'failed'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 /** Statuses with a session under way (being started, running or being stopped). */
 export const ACTIVE_AGENT_STATUSES: ReadonlySet<string> = new Set<AgentStatus>(['starting', 'running', 'stopping']);
-export const RISK_PROFILES = ['conservative', 'moderate', 'aggressive'] as const;
-export type RiskProfile = (typeof RISK_PROFILES)[number];
-export const TP_SL_MODES = ['fixed', 'dynamic'] as const;
-export type TpSlMode = (typeof TP_SL_MODES)[number];
 
 /** The open position an agent holds, as the broker recorded it (null when flat); the wire shape. */
 export type OpenPosition = PositionWire;
@@ -25,7 +21,7 @@ export const AgentSchema = defineEntity({
     id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
     owner: () => p.manyToOne(UserSchema).deleteRule('cascade'),
     name: p.string().length(64),
-    /** Canonical symbol id, e.g. `BTCUSDT`. */
+    /** Canonical symbol id, e.g. `BTCUSDT` (the contract's `SymbolId`: at most 16 characters). */
     symbol: p.string().length(32),
     status: p.enum([...AGENT_STATUSES]).default('created'),
     /** Why the agent is failed/stopped, in words the user will see. */

@@ -1,9 +1,7 @@
 /** A line an agent logged. `seq` is the agent's own counter: (agent, seq) is unique, so retries dedupe. */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { LOG_LEVELS } from '../../shared/wire.js';
 import { AgentSchema } from './agent.js';
-
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const LogEntrySchema = defineEntity({
   name: 'LogEntry',

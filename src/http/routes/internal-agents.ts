@@ -1,81 +1,16 @@
 /**
- * Agent → hub push routes (DESIGN §3): status and logs. Bodies are validated by schema:
- * unknown fields, wrong types and oversized bodies are refused with 4xx `{error, message}`.
- * A status push is answered with a `StatusAck`; it names the pushed paper position's trade
- * when the hub no longer holds it open (it liquidated it), so the agent learns at once.
+ * Agent → hub push routes (see docs/architecture.md): status and logs. Bodies are validated by
+ * schema: unknown fields, wrong types and oversized bodies are refused with 4xx
+ * `{error, message}`. A status push is answered with a `StatusAck`; it names the pushed paper position's
+ * trade when the hub no longer holds it open (it liquidated it), so the agent learns at once.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AgentDirectory } from '../../hub/agents/agent-directory.js';
 import type { AgentIngest } from '../../hub/agents/ingest.js';
 import type { OpenPositionBook } from '../../hub/broker/open-positions.js';
-import { WIRE_LIMITS, type LogBatch, type StatusAck, type StatusPush } from '../../shared/wire.js';
+import { AgentIdParams, LogBatch, LogBatchResult, StatusAck, StatusPush, WIRE_LIMITS } from '../../shared/wire.js';
 import { agentGuard, type AgentAuth } from '../auth.js';
-
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', format: 'uuid' } },
-} as const;
-
-const positionSchema = {
-  type: ['object', 'null'],
-  additionalProperties: false,
-  required: ['tradeId', 'side', 'qty', 'entryPrice', 'leverage', 'margin', 'liquidationPrice', 'tpPrice', 'slPrice', 'openedAt'],
-  properties: {
-    tradeId: { type: 'string', maxLength: 64 },
-    side: { type: 'string', enum: ['long', 'short'] },
-    qty: { type: 'number' },
-    entryPrice: { type: 'number' },
-    leverage: { type: 'number' },
-    margin: { type: 'number' },
-    liquidationPrice: { type: ['number', 'null'] },
-    tpPrice: { type: ['number', 'null'] },
-    slPrice: { type: ['number', 'null'] },
-    openedAt: { type: 'string', maxLength: 40 },
-  },
-} as const;
-
-export const statusPushSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['seq', 'state', 'price', 'position', 'unrealizedPnl', 'realizedPnl', 'strategy', 'lastAction', 'stale', 'simulated', 'ts'],
-  properties: {
-    seq: { type: 'integer', minimum: 0 },
-    state: { type: 'string', enum: ['idle', 'running', 'stopping', 'stopped'] },
-    price: { type: ['number', 'null'] },
-    position: positionSchema,
-    unrealizedPnl: { type: 'number' },
-    realizedPnl: { type: 'number' },
-    strategy: { type: ['string', 'null'], maxLength: WIRE_LIMITS.maxStrategyNameChars },
-    lastAction: { type: ['string', 'null'], maxLength: 1000 },
-    stale: { type: 'boolean' },
-    simulated: { type: 'boolean' },
-    ts: { type: 'string', format: 'date-time' },
-  },
-} as const;
-
-export const logBatchSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['entries'],
-  properties: {
-    entries: {
-      type: 'array',
-      maxItems: WIRE_LIMITS.maxLogEntriesPerBatch,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['seq', 'level', 'message', 'ts'],
-        properties: {
-          seq: { type: 'integer', minimum: 1 },
-          level: { type: 'string', enum: ['debug', 'info', 'warn', 'error'] },
-          message: { type: 'string', maxLength: WIRE_LIMITS.maxLogMessageChars },
-          ts: { type: 'string', format: 'date-time' },
-        },
-      },
-    },
-  },
-} as const;
 
 export interface InternalAgentRoutesOptions {
   agentAuth: AgentAuth;
@@ -85,7 +20,8 @@ export interface InternalAgentRoutesOptions {
   openPositions?: Pick<OpenPositionBook, 'has'>;
 }
 
-export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions> = async (app, { agentAuth, directory, ingest, openPositions }) => {
+export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions> = async (fastify, { agentAuth, directory, ingest, openPositions }) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', agentGuard(agentAuth));
 
   async function refOr404(id: string) {
@@ -99,9 +35,9 @@ export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions>
     return ref;
   }
 
-  app.post<{ Params: { id: string }; Body: StatusPush }>(
+  app.post(
     '/internal/agents/:id/status',
-    { logLevel: 'warn', bodyLimit: 16 * 1024, schema: { params: idParams, body: statusPushSchema } },
+    { logLevel: 'warn', bodyLimit: 16 * 1024, schema: { params: AgentIdParams, body: StatusPush, response: { 202: StatusAck } } },
     async (request, reply) => {
       const ref = await refOr404(request.params.id);
       ingest.status(request.params.id, ref, request.body);
@@ -113,9 +49,9 @@ export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions>
     },
   );
 
-  app.post<{ Params: { id: string }; Body: LogBatch }>(
+  app.post(
     '/internal/agents/:id/logs',
-    { logLevel: 'warn', bodyLimit: WIRE_LIMITS.maxBodyBytes, schema: { params: idParams, body: logBatchSchema } },
+    { logLevel: 'warn', bodyLimit: WIRE_LIMITS.maxBodyBytes, schema: { params: AgentIdParams, body: LogBatch, response: { 200: LogBatchResult } } },
     async (request) => {
       const ref = await refOr404(request.params.id);
       return ingest.logs(request.params.id, ref, request.body.entries);

@@ -11,6 +11,7 @@
  * (`LlmAuthFailed`, `LlmRateLimited` with `retryAfterSeconds` and a `Retry-After` header,
  * `LlmUnavailable`, `LlmRejected`). Messages are safe to show: they never hold the key.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { AgentLlmLookup } from '../../hub/llm/agent-llm.js';
 import {
@@ -23,66 +24,8 @@ import {
   LlmUnavailableError,
 } from '../../hub/llm/errors.js';
 import type { LlmGateway } from '../../hub/llm/gateway.js';
-import type { LlmRequest } from '../../shared/wire.js';
+import { AgentIdParams, LLM_REQUEST_LIMITS, LlmErrorBody, LlmRequest, LlmResponse } from '../../shared/wire.js';
 import { agentGuard, type AgentAuth } from '../auth.js';
-
-/** Limits of one LLM request from an agent. */
-export const LLM_REQUEST_LIMITS = { maxMessages: 20, maxMessageChars: 20_000, maxTokens: 8192, maxBodyBytes: 512 * 1024 } as const;
-
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', format: 'uuid' } },
-} as const;
-
-export const llmRequestSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['purpose', 'messages'],
-  properties: {
-    purpose: { type: 'string', enum: ['planner', 'supervisor'] },
-    messages: {
-      type: 'array',
-      minItems: 1,
-      maxItems: LLM_REQUEST_LIMITS.maxMessages,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['role', 'content'],
-        properties: {
-          role: { type: 'string', enum: ['system', 'user', 'assistant'] },
-          content: { type: 'string', minLength: 1, maxLength: LLM_REQUEST_LIMITS.maxMessageChars },
-        },
-      },
-    },
-    // A JSON schema is itself an open object; its size is bounded by the body limit.
-    jsonSchema: { type: 'object' },
-    maxTokens: { type: 'integer', minimum: 1, maximum: LLM_REQUEST_LIMITS.maxTokens },
-  },
-} as const;
-
-export const llmResponseSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['provider', 'model', 'content', 'usage'],
-  properties: {
-    provider: { type: 'string' },
-    model: { type: 'string' },
-    content: { type: 'string' },
-    usage: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['promptTokens', 'completionTokens'],
-      properties: { promptTokens: { type: 'integer' }, completionTokens: { type: 'integer' } },
-    },
-  },
-} as const;
-
-const errorSchema = {
-  type: 'object',
-  required: ['error', 'message'],
-  properties: { error: { type: 'string' }, message: { type: 'string' }, retryAfterSeconds: { type: 'integer' } },
-} as const;
 
 export interface InternalLlmRoutesOptions {
   agentAuth: AgentAuth;
@@ -111,18 +54,19 @@ function sendLlmError(reply: FastifyReply, err: LlmError) {
   return reply.code(502).send({ error: code, message: err.message });
 }
 
-export const internalLlmRoutes: FastifyPluginAsync<InternalLlmRoutesOptions> = async (app, { agentAuth, gateway, agentLlm }) => {
+export const internalLlmRoutes: FastifyPluginAsync<InternalLlmRoutesOptions> = async (fastify, { agentAuth, gateway, agentLlm }) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', agentGuard(agentAuth));
 
-  app.post<{ Params: { id: string }; Body: LlmRequest }>(
+  app.post(
     '/internal/agents/:id/llm',
     {
       logLevel: 'warn',
       bodyLimit: LLM_REQUEST_LIMITS.maxBodyBytes,
       schema: {
-        params: idParams,
-        body: llmRequestSchema,
-        response: { 200: llmResponseSchema, 404: errorSchema, 409: errorSchema, 429: errorSchema, 502: errorSchema },
+        params: AgentIdParams,
+        body: LlmRequest,
+        response: { 200: LlmResponse, 404: LlmErrorBody, 409: LlmErrorBody, 429: LlmErrorBody, 502: LlmErrorBody },
       },
     },
     async (request, reply) => {

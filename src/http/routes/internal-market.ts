@@ -1,107 +1,28 @@
 /**
- * Agent → hub market-data routes (DESIGN §3, §6): candles and last price from the hub's cache.
- * Agents never call a provider themselves; the hub owns the one rate limit and credit budget.
+ * Agent → hub market-data routes (see docs/architecture.md): candles and last price from the hub's
+ * cache. Agents never call a provider themselves; the hub owns the one rate limit and credit
+ * budget.
  *
- * - A valid token of an existing agent (its current generation) passes (no `:id` in these
- *   paths); 401 otherwise, checked before the query is validated.
- * - `GET /internal/market/candles?symbol=&interval=&limit=&priority=` → `CandlesResponse`.
- *   `limit` 1..1000 (default 200). `priority=position` is for agents holding an open position:
- *   their refreshes are served first. When the budget is spent (or the queue is too long, or the
+ * - A valid token of an existing agent (its current generation) passes (no `:id` in these paths);
+ *   401 otherwise, checked before the query is validated.
+ * - `GET /internal/market/candles?symbol=&interval=&limit=&priority=` → `CandlesResponse`. `limit`
+ *   1..1000 (default 200). `priority=position` is for agents holding an open position: their
+ *   refreshes are served first. When the budget is spent (or the queue is too long, or the
  *   upstream fails) and bars are cached, the answer is 200 with `stale: true` and `staleReason`.
- * - `GET /internal/market/price?symbol=&priority=` → `PriceResponse` (+ `at`, observed time in ms).
+ * - `GET /internal/market/price?symbol=&priority=` → `PriceResponse` (+ `at`, observed time in
+ *   ms).
  * - Errors are `{error, message}`: 400 for a symbol the hub cannot read (`UnknownSymbolError`, the
  *   message lists accepted spellings) or the provider does not list (`UnsupportedSymbolError`);
  *   503 when nothing is cached and the upstream cannot answer (`CandlesUnavailableError`, or the
  *   provider/budget error behind a missing price).
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { CandlePriority, CandleService } from '../../hub/market/candle-service.js';
+import type { CandleService } from '../../hub/market/candle-service.js';
 import { CandlesUnavailableError, MarketDataError, UnsupportedSymbolError } from '../../hub/market/errors.js';
 import { UnknownSymbolError } from '../../hub/market/symbols.js';
-import { INTERVALS, type Interval } from '../../shared/market.js';
-import type { CandlesResponse, PriceResponse } from '../../shared/wire.js';
+import { CandlesQuery, CandlesResponse, ErrorBody, PriceQuery, PriceResponse } from '../../shared/wire.js';
 import { agentGuard, type AgentAuth } from '../auth.js';
-
-/** Bars per request an agent may ask for. */
-export const MARKET_LIMITS = { maxCandles: 1000, defaultCandles: 200 } as const;
-
-const symbolProperty = { type: 'string', minLength: 1, maxLength: 40 } as const;
-const priorityProperty = { type: 'string', enum: ['position', 'normal'], default: 'normal' } as const;
-
-export const candlesQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['symbol', 'interval'],
-  properties: {
-    symbol: symbolProperty,
-    interval: { type: 'string', enum: [...INTERVALS] },
-    limit: { type: 'integer', minimum: 1, maximum: MARKET_LIMITS.maxCandles, default: MARKET_LIMITS.defaultCandles },
-    priority: priorityProperty,
-  },
-} as const;
-
-export const priceQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['symbol'],
-  properties: { symbol: symbolProperty, priority: priorityProperty },
-} as const;
-
-const marketFields = {
-  symbol: { type: 'string' },
-  stale: { type: 'boolean' },
-  staleReason: { type: 'string', enum: ['budget', 'deadline', 'upstream'] },
-  simulated: { type: 'boolean' },
-  source: { type: 'string' },
-} as const;
-
-export const candlesResponseSchema = {
-  type: 'object',
-  required: ['symbol', 'interval', 'candles', 'stale', 'simulated', 'source'],
-  properties: {
-    ...marketFields,
-    interval: { type: 'string' },
-    candles: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['openTime', 'open', 'high', 'low', 'close', 'volume'],
-        properties: {
-          openTime: { type: 'integer' },
-          open: { type: 'number' },
-          high: { type: 'number' },
-          low: { type: 'number' },
-          close: { type: 'number' },
-          volume: { type: 'number' },
-        },
-      },
-    },
-  },
-} as const;
-
-export const priceResponseSchema = {
-  type: 'object',
-  required: ['symbol', 'price', 'stale', 'simulated', 'source'],
-  properties: { ...marketFields, price: { type: 'number' }, at: { type: 'integer' } },
-} as const;
-
-const errorResponseSchema = {
-  type: 'object',
-  required: ['error', 'message'],
-  properties: { error: { type: 'string' }, message: { type: 'string' } },
-} as const;
-
-interface CandlesQuery {
-  symbol: string;
-  interval: Interval;
-  limit: number;
-  priority: CandlePriority;
-}
-
-interface PriceQuery {
-  symbol: string;
-  priority: CandlePriority;
-}
 
 export interface InternalMarketRoutesOptions {
   agentAuth: AgentAuth;
@@ -128,18 +49,19 @@ function sendMarketError(request: FastifyRequest, reply: FastifyReply, error: un
   throw error;
 }
 
-export const internalMarketRoutes: FastifyPluginAsync<InternalMarketRoutesOptions> = async (app, { agentAuth, market }) => {
+export const internalMarketRoutes: FastifyPluginAsync<InternalMarketRoutesOptions> = async (fastify, { agentAuth, market }) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   // onRequest: an unauthenticated caller learns nothing, not even whether its query was valid.
   app.addHook('onRequest', agentGuard(agentAuth));
   app.addHook('preValidation', numericLimit);
 
-  app.get<{ Querystring: CandlesQuery }>(
+  app.get(
     '/internal/market/candles',
     {
       logLevel: 'warn',
       schema: {
-        querystring: candlesQuerySchema,
-        response: { 200: candlesResponseSchema, 400: errorResponseSchema, 503: errorResponseSchema },
+        querystring: CandlesQuery,
+        response: { 200: CandlesResponse, 400: ErrorBody, 503: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -163,13 +85,13 @@ export const internalMarketRoutes: FastifyPluginAsync<InternalMarketRoutesOption
     },
   );
 
-  app.get<{ Querystring: PriceQuery }>(
+  app.get(
     '/internal/market/price',
     {
       logLevel: 'warn',
       schema: {
-        querystring: priceQuerySchema,
-        response: { 200: priceResponseSchema, 400: errorResponseSchema, 503: errorResponseSchema },
+        querystring: PriceQuery,
+        response: { 200: PriceResponse, 400: ErrorBody, 503: ErrorBody },
       },
     },
     async (request, reply) => {

@@ -1,10 +1,13 @@
 /**
  * Validation of an agent's user-editable fields, shared by every adapter (bot, HTTP). Each
- * failure names the field and says what to type instead.
+ * failure names the field and says what to type instead. The rules of the wire contract (symbol
+ * id, interval, percentages, risk profiles, TP/SL modes) come from it; the product's own limits
+ * (capital, leverage, poll and supervisor intervals) are narrower than what an agent accepts.
  */
+import { Check } from '@sinclair/typebox/value';
 import { stopLossPastLiquidation } from '../../shared/liquidation.js';
-import { INTERVALS } from '../../shared/market.js';
-import type { AgentConfigWire } from '../../shared/wire.js';
+import { INTERVALS, isInterval } from '../../shared/market.js';
+import { PositivePercent, RISK_PROFILES, TP_SL_MODES, isSymbolId, type AgentConfigWire } from '../../shared/wire.js';
 import { ValidationError } from '../errors.js';
 
 /** The user-editable fields of an agent: exactly what the agent program receives, less its id. */
@@ -62,12 +65,12 @@ export function validateField<K extends keyof AgentInput>(field: K, value: Agent
       return v as AgentInput[K];
     }
     case 'riskProfile':
-      if (!['conservative', 'moderate', 'aggressive'].includes(String(value))) {
+      if (!(RISK_PROFILES as readonly string[]).includes(String(value))) {
         throw new ValidationError('riskProfile', 'Risk profile must be conservative, moderate or aggressive.');
       }
       return value;
     case 'timeframe':
-      if (!(INTERVALS as readonly string[]).includes(String(value))) {
+      if (!isInterval(String(value))) {
         throw new ValidationError('timeframe', `Timeframe must be one of ${INTERVALS.join(', ')}.`);
       }
       return value;
@@ -76,11 +79,11 @@ export function validateField<K extends keyof AgentInput>(field: K, value: Agent
       if (value === null) return value;
       const label = field === 'tpPct' ? 'Take-profit' : 'Stop-loss';
       const v = finite(field, value, label);
-      if (v <= 0 || v > 100) throw new ValidationError(field, `${label} must be a percent above 0 and at most 100, got ${v}. Type e.g. 2.5, or skip.`);
+      if (!Check(PositivePercent, v)) throw new ValidationError(field, `${label} must be a percent above 0 and at most 100, got ${v}. Type e.g. 2.5, or skip.`);
       return v as AgentInput[K];
     }
     case 'tpSlMode':
-      if (!['fixed', 'dynamic'].includes(String(value))) throw new ValidationError('tpSlMode', 'TP/SL mode must be fixed or dynamic.');
+      if (!(TP_SL_MODES as readonly string[]).includes(String(value))) throw new ValidationError('tpSlMode', 'TP/SL mode must be fixed or dynamic.');
       return value;
     case 'pollSeconds': {
       const v = finite('pollSeconds', value, 'Poll interval');
@@ -94,7 +97,7 @@ export function validateField<K extends keyof AgentInput>(field: K, value: Agent
     }
     case 'maxSessionLossPct': {
       const v = finite('maxSessionLossPct', value, 'Session loss limit');
-      if (v <= 0 || v > 100) throw new ValidationError('maxSessionLossPct', 'Session loss limit must be a percent above 0 and at most 100.');
+      if (!Check(PositivePercent, v)) throw new ValidationError('maxSessionLossPct', 'Session loss limit must be a percent above 0 and at most 100.');
       return v as AgentInput[K];
     }
     case 'llmProvider':
@@ -104,7 +107,7 @@ export function validateField<K extends keyof AgentInput>(field: K, value: Agent
       return value;
     case 'symbol': {
       const v = String(value).trim().toUpperCase();
-      if (!/^[A-Z0-9]{2,16}$/.test(v)) throw new ValidationError('symbol', 'Symbol must look like BTCUSDT.');
+      if (!isSymbolId(v)) throw new ValidationError('symbol', 'Symbol must look like BTCUSDT.');
       return v as AgentInput[K];
     }
     default:

@@ -5,13 +5,11 @@
  */
 import type { QueryResult } from '@mikro-orm/core';
 import type { Orm } from '../../db/orm.js';
-import { WIRE_LIMITS, type LogEntryWire, type WireLogLevel } from '../../shared/wire.js';
-
-const LEVELS: WireLogLevel[] = ['debug', 'info', 'warn', 'error'];
+import { LOG_LEVELS, WIRE_LIMITS, type LogEntryWire, type WireLogLevel } from '../../shared/wire.js';
 
 /** Levels at or above `min` (e.g. `warn` → warn, error). */
 export function levelsFrom(min: WireLogLevel): WireLogLevel[] {
-  return LEVELS.slice(LEVELS.indexOf(min));
+  return LOG_LEVELS.slice(LOG_LEVELS.indexOf(min));
 }
 
 export interface LogQuery {

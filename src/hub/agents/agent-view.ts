@@ -54,7 +54,8 @@ export function toAgentView(a: Agent): AgentView {
     amountUsdt: a.amountUsdt,
     leverage: a.leverage,
     riskProfile: a.riskProfile,
-    timeframe: a.timeframe,
+    // Stored only after validation (agent-input.ts): one of INTERVALS.
+    timeframe: a.timeframe as AgentView['timeframe'],
     tpPct: a.tpPct ?? null,
     slPct: a.slPct ?? null,
     tpSlMode: a.tpSlMode,

@@ -9,7 +9,10 @@
  */
 import { hkdfSync } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import { AGENT_SCOPE, USER_SCOPE } from '../../shared/wire.js';
+
+/** The `scope` claim of each kind of token: an agent token never passes as a user token, nor back. */
+const AGENT_SCOPE = 'agent';
+const USER_SCOPE = 'user';
 
 export class TokenError extends Error {
   override name = 'TokenError';

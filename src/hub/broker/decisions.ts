@@ -20,7 +20,7 @@ import { DecisionSchema, type Agent, type Decision } from '../../db/entities/ind
 import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
 import { resolveStrategyName, strategyIndex, UNKNOWN_STRATEGY_INDEX } from '../../shared/strategy-names.js';
-import type { DecisionPush } from '../../shared/wire.js';
+import { DECISION_ACTIONS, isUuid, type DecisionPush } from '../../shared/wire.js';
 import type { AgentDirectory } from '../agents/agent-directory.js';
 import { lockAgentRow, moveTpSl } from '../agents/position-store.js';
 import { hashText, type DecisionRecord } from '../chain/encoding.js';
@@ -29,7 +29,7 @@ import type { HubEvents } from '../events.js';
 import { BrokerAgentNotFoundError, IdempotencyKeyConflictError, InvalidOrderError } from './errors.js';
 import { grossPnl, pnlPercentOfMargin } from './paper.js';
 
-export const DECISION_ACTIONS = ['KEEP', 'CLOSE', 'ADJUST_TP_SL', 'PLAN'] as const;
+export { DECISION_ACTIONS };
 
 export interface DecisionRecorderDeps {
   orm: Orm;
@@ -52,8 +52,6 @@ export interface DecisionRecorder {
   /** Deletes at most `limit` decisions recorded before `before`, oldest first; returns how many (their hashes stay on chain). */
   prune(before: Date, limit: number): Promise<number>;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function chainAction(action: DecisionPush['action']): DecisionRecord['action'] {
   return action === 'PLAN' ? 'HOLD' : action;
@@ -137,7 +135,7 @@ export function createDecisionRecorder(deps: DecisionRecorderDeps): DecisionReco
   return {
     async record(agentId, push) {
       validate(push);
-      if (!UUID.test(agentId)) throw new BrokerAgentNotFoundError(agentId);
+      if (!isUuid(agentId)) throw new BrokerAgentNotFoundError(agentId);
       if (deps.directory && !(await deps.directory.ref(agentId))) throw new BrokerAgentNotFoundError(agentId);
       let outcome: { recorded: RecordedDecision; agent: Agent };
       try {

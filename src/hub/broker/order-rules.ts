@@ -5,10 +5,11 @@
  */
 import type { Logger } from '../../logger.js';
 import { LIQUIDATION_REASON } from '../../shared/liquidation.js';
-import type { OrderRequest } from '../../shared/wire.js';
+import { isUuid, UUID_REGEX, type OrderRequest } from '../../shared/wire.js';
 import { InvalidOrderError } from './errors.js';
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The contract's one UUID rule, under the name broker.ts imports. */
+export const UUID = UUID_REGEX;
 /** Tolerance when comparing a requested margin with the configured amount (float noise). */
 export const AMOUNT_EPSILON = 1e-9;
 /** Idempotency keys the hub itself uses; refused from agents. */
@@ -54,7 +55,7 @@ export function validateOrder(order: OrderRequest): void {
     const v = order[field];
     if (v !== undefined && v !== null && !positive(v)) throw new InvalidOrderError(`${field} must be a positive price or null`);
   }
-  if (order.tradeId !== undefined && !UUID.test(order.tradeId)) throw new InvalidOrderError('tradeId must be a trade id (UUID)');
+  if (order.tradeId !== undefined && !isUuid(order.tradeId)) throw new InvalidOrderError('tradeId must be a trade id (UUID)');
   if (order.action === 'open') {
     if (order.side !== 'long' && order.side !== 'short') throw new InvalidOrderError('An open needs side "long" or "short"');
     if (order.amountUsdt !== undefined && !positive(order.amountUsdt)) throw new InvalidOrderError('amountUsdt must be a positive amount');

@@ -5,7 +5,9 @@
  * `toTwelveDataSymbol` / `toHashKeySymbol`.
  *
  * For crypto, `USD` is treated as `USDT` (the quote agents trade against on HashKey). `USDC` is kept.
+ * What comes out always passes the contract's one symbol rule (`isSymbolId`, src/shared/contract).
  */
+import { isSymbolId, SYMBOL_INPUT_MAX_CHARS } from '../../shared/wire.js';
 
 /** A canonical trading pair. `id` is `base + quote`, upper case, e.g. `BTCUSDT`. */
 export interface MarketSymbol {
@@ -64,6 +66,8 @@ export function marketSymbol(base: string, quote = 'USDT'): MarketSymbol {
  * Throws `UnknownSymbolError` for empty, malformed or (unless `allowUnlisted`) unknown input.
  */
 export function parseSymbol(input: string, options: ParseSymbolOptions = {}): MarketSymbol {
+  // The same bound as the market routes' `SymbolInput`: no spelling of a pair is longer.
+  if (input.length > SYMBOL_INPUT_MAX_CHARS) throw new UnknownSymbolError(input.slice(0, SYMBOL_INPUT_MAX_CHARS), 'too long');
   let text = input.trim().toUpperCase();
   if (!text) throw new UnknownSymbolError(input, 'empty');
   // `BINANCE:BTCUSDT` → `BTCUSDT`; `BTCUSDT-PERPETUAL` → `BTCUSDT`.
@@ -87,12 +91,13 @@ export function parseSymbol(input: string, options: ParseSymbolOptions = {}): Ma
 
   const canonicalQuote = QUOTE_ALIASES[quote];
   if (!canonicalQuote) throw new UnknownSymbolError(input, `unsupported quote ${quote}; use USDT`);
-  if (!/^[A-Z0-9]{2,12}$/.test(base)) throw new UnknownSymbolError(input, 'malformed base asset');
   const canonicalBase = BASE_ALIASES[base] ?? base;
+  const symbol = marketSymbol(canonicalBase, canonicalQuote);
+  if (!isSymbolId(symbol.id)) throw new UnknownSymbolError(input, 'malformed base asset');
   if (!options.allowUnlisted && !KNOWN_BASES.includes(canonicalBase)) {
     throw new UnknownSymbolError(input, `unknown asset ${canonicalBase}`);
   }
-  return marketSymbol(canonicalBase, canonicalQuote);
+  return symbol;
 }
 
 /** Accept either a raw string or an already canonical symbol. */

@@ -17,6 +17,7 @@ import type { Config } from '../../config.js';
 import { SecretSchema } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
 import type { SecretRegistry } from '../../logger.js';
+import { isUuid } from '../../shared/wire.js';
 import { HubError, ValidationError } from '../errors.js';
 import type { ServerSecretPolicy } from './server-secret-policy.js';
 import { isSecretName, SECRET_LABELS, type SecretName } from './secret-names.js';
@@ -88,7 +89,6 @@ export interface VaultDeps {
 
 const STAGED_NAME = '_STAGED';
 const STAGED_PREFIX = 'staged:';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The server-wide secrets from the configuration, by vault name. */
 export function serverSecretsFromConfig(config: Pick<Config, 'hashkey' | 'llm' | 'market'>): Partial<Record<SecretName, string>> {
@@ -132,7 +132,7 @@ export function createVault(deps: VaultDeps): Vault {
   const fork = () => deps.orm.em.fork() as EntityManager;
 
   function checkScope(scope: string): void {
-    if (scope !== 'user' && !UUID.test(scope) && !scope.startsWith(STAGED_PREFIX)) {
+    if (scope !== 'user' && !isUuid(scope) && !scope.startsWith(STAGED_PREFIX)) {
       throw new ValidationError('scope', 'A secret belongs to you (user) or to one agent.');
     }
   }

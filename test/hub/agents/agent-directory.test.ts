@@ -96,7 +96,7 @@ describe('agent directory', () => {
 
   it('validates input with messages that say what to type', () => {
     expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 5 }, { maxLeverage: 20 })).toThrow('Capital must be between 10 and 1,000,000 USDT, got 5. Type a number like 500.');
-    expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, timeframe: '2h' }, { maxLeverage: 20 })).toThrow(/Timeframe must be one of 1m, 5m/);
+    expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, timeframe: '2h' as never }, { maxLeverage: 20 })).toThrow(/Timeframe must be one of 1m, 5m/);
     expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, leverage: 10, tpPct: 5, slPct: 12 }, { maxLeverage: 20 })).toThrow(/past the liquidation price/);
   });
 
