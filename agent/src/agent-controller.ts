@@ -6,7 +6,7 @@
  */
 import type { AgentHealth, AgentStatus, LiveConfigPatch, StartRequest, StopRequest } from '../../src/shared/wire.js';
 import { safeUrl, type AgentLog } from './agent-log.js';
-import { realClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../../src/shared/clock.js';
 import { createEngine, type Engine, type EngineOptions } from './engine/engine.js';
 import type { SignalFn } from './engine/session.js';
 import { AgentBusyError, AgentNotRunningError, BadRequestError } from './errors.js';
@@ -54,8 +54,8 @@ interface Session {
 }
 
 export function createAgentController(opts: AgentControllerOptions): AgentController {
-  const timers = opts.timers ?? realClock;
-  const clock = opts.clock ?? realClock;
+  const timers = opts.timers ?? systemClock;
+  const clock = opts.clock ?? systemClock;
   const startedAt = timers.now();
   const stopDeadlineMs = opts.stopDeadlineMs ?? 5_000;
   const flushTimeoutMs = opts.flushTimeoutMs ?? 2_000;

@@ -24,7 +24,7 @@ import type {
 import { WIRE_LIMITS } from '../../src/shared/wire.js';
 import { linkSignals } from './abort.js';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.js';
-import { realClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../../src/shared/clock.js';
 import { AgentStoppingError, HubRequestError } from './errors.js';
 import { createPushPump } from './hub-push-pump.js';
 import { createPushQueue, type PushQueueStats } from './hub-push-queue.js';
@@ -98,7 +98,7 @@ export interface HubClient extends HubApi {
 }
 
 export function createHubClient(opts: HubClientOptions): HubClient {
-  const clock = opts.clock ?? realClock;
+  const clock = opts.clock ?? systemClock;
   const random = opts.random ?? Math.random;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 5_000;
   const backoff = opts.backoff ?? DEFAULT_BACKOFF;

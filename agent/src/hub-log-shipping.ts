@@ -8,7 +8,7 @@
  */
 import type { LogBatch, LogEntryWire, WireLogLevel } from '../../src/shared/wire.js';
 import { WIRE_LIMITS } from '../../src/shared/wire.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../../src/shared/clock.js';
 import { createLogBuffer } from './log-buffer.js';
 import type { PushFn } from './hub-request.js';
 

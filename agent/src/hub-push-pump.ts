@@ -7,7 +7,7 @@
  */
 import type { WireLogLevel } from '../../src/shared/wire.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../../src/shared/clock.js';
 import { AgentStoppingError, HubRequestError } from './errors.js';
 import type { HubRequest, PushFn } from './hub-request.js';
 import type { PushQueue } from './hub-push-queue.js';

@@ -20,7 +20,7 @@
 import type { Api } from 'grammy';
 import type { OutboxStore } from '../hub/alerts/outbox-store.js';
 import type { Logger } from '../logger.js';
-import { systemClock, type Clock } from './alerts/clock.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import { createBatchSender } from './outbound/batch-sender.js';
 import { createChatLanes } from './outbound/chat-lanes.js';
 import { createOutboxSync, type OutboxSync } from './outbound/outbox-sync.js';

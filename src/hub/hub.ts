@@ -24,21 +24,18 @@ import { createVaultFromConfig } from './secrets/vault-from-config.js';
 import type { Vault } from './secrets/vault.js';
 import { createAccessControl, type AccessControl } from './access.js';
 import { createUserService, type UserService } from './users.js';
-import {
-  createBroker,
-  createDecisionRecorder,
-  createHashKeyExchangeFactory,
-  hashKeyPairVerifier,
-  type Broker,
-  type DecisionRecorder,
-  type PriceSource,
-} from './broker/index.js';
+import { createBroker, type Broker } from './broker/broker.js';
+import { createDecisionRecorder, type DecisionRecorder } from './broker/decisions.js';
+import { createHashKeyExchangeFactory, hashKeyPairVerifier } from './broker/hashkey-keys.js';
+import type { PriceSource } from './broker/price-source.js';
 import { reconcileLiveOrders } from './broker/reconcile-schedule.js';
 import { watchLiquidations, type LiquidationWatch } from './broker/liquidation-watch.js';
 import { bridgeChainEvents } from './chain/chain-events.js';
 import { createChainLoggerFromConfig } from './chain/chain-from-config.js';
 import type { ChainLogger } from './chain/chain-logger.js';
-import { createAgentLlmLookup, createLlmBudget, createLlmGateway, type AgentLlmLookup, type LlmGateway } from './llm/index.js';
+import { createAgentLlmLookup, type AgentLlmLookup } from './llm/agent-llm.js';
+import { createLlmBudget } from './llm/budget.js';
+import { createLlmGateway, type LlmGateway } from './llm/gateway.js';
 import { createMarketFromConfig, type Market } from './market/market-from-config.js';
 
 export interface Hub {

@@ -2,7 +2,7 @@
  * Helpers for the agent tests: a stepped clock that lets a test run the engine one tick at a
  * time, a base agent config, a start request, and an in-memory line sink for the agent log.
  */
-import type { Clock } from '../../agent/src/clock.js';
+import type { Clock } from '../../src/shared/clock.js';
 import { createAgentLog, type AgentLog } from '../../agent/src/agent-log.js';
 import type { AgentConfigWire, PositionWire, StartRequest } from '../../src/shared/wire.js';
 
@@ -32,6 +32,11 @@ export function createSteppedClock(start = T0): SteppedClock {
   const untilSleeping = () => (pending ? Promise.resolve() : new Promise<void>((r) => waiters.push(r)));
   return {
     now: () => now,
+    // The agent waits only through `sleep`; a callback timer would run outside `step`'s control.
+    setTimeout() {
+      throw new Error('the stepped clock has no callback timers: the agent waits with sleep');
+    },
+    clearTimeout() {},
     sleep(ms, signal) {
       return new Promise<void>((resolve) => {
         if (signal?.aborted) return resolve();

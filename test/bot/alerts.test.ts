@@ -6,7 +6,7 @@ import { Api, Bot } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { escapeHtml, formatAlert, moreSummary, delayNote } from '../../src/bot/alert-format.js';
-import { createManualClock } from '../../src/bot/alerts/clock.js';
+import { createManualClock } from '../support/manual-clock.js';
 import type { BotContext } from '../../src/bot/context.js';
 import { createAlertsFeature } from '../../src/bot/features/alerts.js';
 import { createOutboundQueue } from '../../src/bot/outbound-queue.js';

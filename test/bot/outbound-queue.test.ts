@@ -5,7 +5,7 @@
  */
 import { Api } from 'grammy';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createManualClock, type ManualClock } from '../../src/bot/alerts/clock.js';
+import { createManualClock, type ManualClock } from '../support/manual-clock.js';
 import { createOutboundQueue, type OutboundQueue, type OutboundQueueOptions } from '../../src/bot/outbound-queue.js';
 import { createOutboxStore, type OutboxStore } from '../../src/hub/alerts/outbox-store.js';
 import type { Orm } from '../../src/db/orm.js';

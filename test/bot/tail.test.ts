@@ -6,7 +6,7 @@
 import { Api, Bot } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createManualClock, type ManualClock } from '../../src/bot/alerts/clock.js';
+import { createManualClock, type ManualClock } from '../support/manual-clock.js';
 import type { BotContext } from '../../src/bot/context.js';
 import { floodRetry } from '../../src/bot/flood-retry.js';
 import { createTailFeature } from '../../src/bot/features/tail.js';

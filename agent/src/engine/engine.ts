@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { levelsAfterPctChange } from '../../../src/shared/tp-sl-levels.js';
 import type { AgentState, AgentStatus, LiveConfigPatch } from '../../../src/shared/wire.js';
-import { realClock, type Clock } from '../clock.js';
+import { systemClock, type Clock } from '../../../src/shared/clock.js';
 import { getStrategy } from '../strategies/index.js';
 import { fmtLevel } from './format.js';
 import { createSession, sessionStatus, type EngineSession, type SessionSetup, type SignalFn } from './session.js';
@@ -74,7 +74,7 @@ export function createEngine(deps: EngineDeps): Engine {
     cooldownTicks: deps.options?.cooldownTicks ?? 3,
     candleRefreshMs: deps.options?.candleRefreshMs ?? 15_000,
   });
-  const stopTiming = { timers: deps.timers ?? realClock, graceMs: deps.options?.stopGraceMs ?? 3_000 };
+  const stopTiming = { timers: deps.timers ?? systemClock, graceMs: deps.options?.stopGraceMs ?? 3_000 };
   /** Fixed for the session: `pollSeconds` is not a live setting. */
   const pollMs = deps.config.pollSeconds * 1000;
   let loop: Promise<void> = Promise.resolve();

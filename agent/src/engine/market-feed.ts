@@ -8,7 +8,7 @@
 import type { Candle } from '../../../src/shared/market.js';
 import type { AgentLog } from '../agent-log.js';
 import { errorMessage } from '../agent-log.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../../src/shared/clock.js';
 import { AgentStoppingError, HubRequestError } from '../errors.js';
 import type { HubApi } from '../hub-client.js';
 import { createEpisodes } from './episodes.js';

@@ -8,7 +8,7 @@
 import type { Candle } from '../../../src/shared/market.js';
 import type { AgentConfigWire, AgentState, AgentStatus, PositionWire } from '../../../src/shared/wire.js';
 import type { AgentLog } from '../agent-log.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../../src/shared/clock.js';
 import type { HubApi } from '../hub-client.js';
 import type { StrategyName, StrategySignal } from '../strategies/index.js';
 import { createEpisodes, type Episodes } from './episodes.js';

@@ -4,7 +4,7 @@
  * bounds are wall-clock waits on `timers`, separate from the trading clock.
  */
 import type { AgentStatus } from '../../../src/shared/wire.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../../src/shared/clock.js';
 import { AgentStoppingError } from '../errors.js';
 import { closePosition } from './position-orders.js';
 import { pushStatus, sessionStatus, type EngineSession } from './session.js';

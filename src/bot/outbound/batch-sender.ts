@@ -7,7 +7,7 @@
  */
 import type { Api } from 'grammy';
 import type { Logger } from '../../logger.js';
-import type { Clock } from '../alerts/clock.js';
+import type { Clock } from '../../shared/clock.js';
 import type { PendingWork } from '../pending-work.js';
 import type { ChatLanes, ChatState, Item } from './chat-lanes.js';
 import { mergedText, type MergeLimits } from './merge-text.js';

@@ -6,7 +6,7 @@
  * Times are ms on the queue's clock.
  */
 import type { Logger } from '../../logger.js';
-import type { Clock } from '../alerts/clock.js';
+import type { Clock } from '../../shared/clock.js';
 
 /** A chat's pacing state, as the limiter reads and moves it. */
 export interface ChatSlot {

@@ -3,7 +3,7 @@
  * chat whose oldest message came first goes first), then sleeps until the next waiting chat may
  * go. Anything that may free a slot (a write, a settled send, a 429 seen elsewhere) calls `pump`.
  */
-import type { Clock } from '../alerts/clock.js';
+import type { Clock } from '../../shared/clock.js';
 import type { BatchSender } from './batch-sender.js';
 import type { ChatLanes } from './chat-lanes.js';
 import type { RateLimiter } from './rate-limiter.js';

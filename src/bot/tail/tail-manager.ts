@@ -6,7 +6,7 @@
 import type { LogQuery } from '../../hub/agents/agent-logs.js';
 import type { Logger } from '../../logger.js';
 import type { WireLogLevel } from '../../shared/wire.js';
-import { systemClock, type Clock } from '../alerts/clock.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 import type { OutboundQueue } from '../outbound-queue.js';
 import { createPendingWork } from '../pending-work.js';
 import type { TailEndReason } from './tail-text.js';

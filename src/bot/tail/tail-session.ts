@@ -9,7 +9,7 @@ import { GrammyError, type Api } from 'grammy';
 import type { LogQuery } from '../../hub/agents/agent-logs.js';
 import type { Logger } from '../../logger.js';
 import type { LogEntryWire, WireLogLevel } from '../../shared/wire.js';
-import type { Clock } from '../alerts/clock.js';
+import type { Clock } from '../../shared/clock.js';
 import type { OutboundQueue } from '../outbound-queue.js';
 import { retryAfterOf } from '../outbound/send-failure.js';
 import type { PendingWork } from '../pending-work.js';

@@ -1,4 +1,4 @@
-/** Every entity of the data model (DESIGN §4), in one list for the ORM config. */
+/** Every entity of the data model (docs/architecture.md, Data), in one list for the ORM config. */
 import { AgentSchema } from './agent.js';
 import { AlertPreferenceSchema, OutboundMessageSchema } from './alert.js';
 import { BotSessionSchema } from './bot-session.js';

@@ -36,7 +36,7 @@ import type { Fills } from './fills.js';
 import { checkSameOrder, intentByKey, pendingIntentOf } from './intents.js';
 import type { LiveOrders, LiveTicket } from './live-orders.js';
 import { marginOf } from './order-rules.js';
-import type { Quote } from './ports.js';
+import type { Quote } from './price-source.js';
 import { closeReasonOf, contextOf, recordClose, recordOpen, replayOf, tradeToClose, type AgentContext, type Executed } from './records.js';
 
 /** A live open's quote as looked up before the transaction, for the agent's symbol then. */

@@ -30,7 +30,7 @@ import type { OpenPositionBook } from './open-positions.js';
 import { createOrderEvents } from './order-events.js';
 import { liquidationOrder, ownerCloseOrder, UUID, validateOrder } from './order-rules.js';
 import { DEFAULT_MAINTENANCE_MARGIN_RATE } from './paper.js';
-import type { PriceSource } from './ports.js';
+import type { PriceSource } from './price-source.js';
 import type { Executed } from './records.js';
 
 export type { ExchangeFactory } from './fills.js';

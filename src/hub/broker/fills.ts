@@ -23,7 +23,7 @@ import type { Exchange, MarketOrderRequest } from '../exchange/exchange.js';
 import { InvalidOrderError, LiveOrderError, LiveShortUnsupportedError, PriceUnavailableError, QuoteStaleError, SimulatedQuoteError } from './errors.js';
 import { isHubLiquidation } from './order-rules.js';
 import { paperClose, paperLiquidation, paperOpen, type PaperCosts } from './paper.js';
-import type { PriceSource, Quote } from './ports.js';
+import type { PriceSource, Quote } from './price-source.js';
 
 /** Builds the owner's exchange (with the agent's own keys when it has some); undefined without keys. */
 export type ExchangeFactory = (ownerId: string, agentId?: string) => Promise<Exchange | undefined>;

@@ -10,9 +10,12 @@ import { createHash } from 'node:crypto';
 import { scrubSecrets } from '../../logger.js';
 import { HubError } from '../errors.js';
 import { ExchangeError, type Exchange } from '../exchange/exchange.js';
-import { createHashKeyClient, createHashKeyExchange, HashKeyApiError, type HashKeyExchangeOptions } from '../exchange/hashkey/index.js';
+import { createHashKeyClient } from '../exchange/hashkey/client.js';
+import { HashKeyApiError } from '../exchange/hashkey/errors.js';
+import { createHashKeyExchange, type HashKeyExchangeOptions } from '../exchange/hashkey/exchange.js';
+import { HASHKEY_API_KEY_NAME, HASHKEY_API_SECRET_NAME } from '../secrets/secret-names.js';
+import type { SecretResolver } from '../secrets/secret-resolver.js';
 import type { ExchangeFactory } from './broker.js';
-import { HASHKEY_API_KEY_SECRET, HASHKEY_SECRET_SECRET, type SecretResolver } from './ports.js';
 
 export interface HashKeyConnectionOptions {
   /** Overrides `sandbox` (e.g. `HASHKEY_BASE_URL`, or a local stand-in server in tests). */
@@ -25,7 +28,7 @@ export interface HashKeyConnectionOptions {
 }
 
 export interface HashKeyExchangeFactoryOptions extends HashKeyConnectionOptions {
-  secrets: SecretResolver;
+  secrets: Pick<SecretResolver, 'resolve'>;
   /** Passed to each exchange (fill polling, symbol cache). */
   exchange?: HashKeyExchangeOptions;
   /** Most exchanges kept for reuse (oldest dropped first). Default 256. */
@@ -43,8 +46,8 @@ export function createHashKeyExchangeFactory(options: HashKeyExchangeFactoryOpti
   const maxCached = options.maxCached ?? 256;
   return async (ownerId, agentId) => {
     const [apiKey, secret] = await Promise.all([
-      options.secrets.resolve(ownerId, HASHKEY_API_KEY_SECRET, agentId),
-      options.secrets.resolve(ownerId, HASHKEY_SECRET_SECRET, agentId),
+      options.secrets.resolve(ownerId, HASHKEY_API_KEY_NAME, agentId),
+      options.secrets.resolve(ownerId, HASHKEY_API_SECRET_NAME, agentId),
     ]);
     if (!apiKey || !secret) return undefined;
     const id = fingerprint(apiKey, secret);
@@ -104,9 +107,9 @@ export async function verifyHashKeyKeys(apiKey: string, secret: string, options:
  * secret completes the pair, so it is the one verified, together with the API key saved just
  * before it in the same scope. Throws a `HubError` whose user message says what was wrong.
  */
-export function hashKeyPairVerifier(secrets: SecretResolver, options: HashKeyConnectionOptions = {}) {
+export function hashKeyPairVerifier(secrets: Pick<SecretResolver, 'resolve'>, options: HashKeyConnectionOptions = {}) {
   return async (secret: string, { ownerId, scope }: { ownerId: string; scope: string }): Promise<void> => {
-    const apiKey = await secrets.resolve(ownerId, HASHKEY_API_KEY_SECRET, scope === 'user' ? undefined : scope);
+    const apiKey = await secrets.resolve(ownerId, HASHKEY_API_KEY_NAME, scope === 'user' ? undefined : scope);
     if (!apiKey) throw new HubError('no API key', 'save the HashKey API key first, then its secret.');
     const check = await verifyHashKeyKeys(apiKey, secret, options);
     if (check.status !== 'valid') throw new HubError('exchange refused the keys', check.message);

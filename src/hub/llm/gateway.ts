@@ -29,12 +29,12 @@ import { createClientCache } from './client-cache.js';
 import type { LlmBudget } from './budget.js';
 import { LlmBudgetExhaustedError, LlmError, LlmNotConfiguredError, LlmRateLimitedError, LlmUnavailableError } from './errors.js';
 import { LLM_PROVIDERS, PROVIDER_SPECS, isLlmProvider, type LlmProvider } from './providers.js';
-import type { SecretResolver } from './secret-resolver.js';
+import type { SecretResolver } from '../secrets/secret-resolver.js';
 import { recordTokenUsage, tokenCount, type TokenUsage } from './usage.js';
 
 export interface LlmGatewayDeps {
   orm: Orm;
-  secrets: SecretResolver;
+  secrets: Pick<SecretResolver, 'lookup'>;
   /** Rations the server-wide keys per user and day; without it they are unmetered. */
   budget?: LlmBudget;
   /** Per-provider base URLs (config.llm.*BaseUrl); missing ones use the provider's default. */

@@ -4,9 +4,13 @@
  */
 import type { LlmProvider } from '../agents/agent-input.js';
 
+/** Names under which the HashKey Global credentials are stored (the same names as the env fallback). */
+export const HASHKEY_API_KEY_NAME = 'HASHKEY_API_KEY';
+export const HASHKEY_API_SECRET_NAME = 'HASHKEY_SECRET';
+
 export const SECRET_NAMES = [
-  'HASHKEY_API_KEY',
-  'HASHKEY_SECRET',
+  HASHKEY_API_KEY_NAME,
+  HASHKEY_API_SECRET_NAME,
   'OPENAI_API_KEY',
   'ANTHROPIC_API_KEY',
   'DEEPSEEK_API_KEY',
@@ -37,7 +41,7 @@ export const PROVIDER_SECRET: Record<LlmProvider, SecretName> = {
 };
 
 /** Both halves of the exchange credentials; live trading needs the two. */
-export const EXCHANGE_SECRETS: readonly SecretName[] = ['HASHKEY_API_KEY', 'HASHKEY_SECRET'];
+export const EXCHANGE_SECRETS: readonly SecretName[] = [HASHKEY_API_KEY_NAME, HASHKEY_API_SECRET_NAME];
 
 export function isSecretName(value: string): value is SecretName {
   return (SECRET_NAMES as readonly string[]).includes(value);

@@ -1,5 +1,5 @@
 /**
- * The vault (DESIGN §5): the one place where user secrets are encrypted and decrypted.
+ * The vault (docs/architecture.md, Secrets): the one place where user secrets are encrypted and decrypted.
  *
  * AES-256-GCM with a fresh 12-byte nonce per value; the additional authenticated data binds a
  * ciphertext to its (owner, scope, name), so a row copied onto another user or name does not
@@ -22,11 +22,10 @@ import { HubError, ValidationError } from '../errors.js';
 import type { ServerSecretPolicy } from './server-secret-policy.js';
 import { isSecretName, SECRET_LABELS, type SecretName } from './secret-names.js';
 import { createKeyring, type SealedRow } from './vault-keys.js';
+import type { SecretSource } from './secret-resolver.js';
 
-/** `user`, or an agent id for an override that only this agent uses. */
-export type SecretScope = 'user' | string;
-
-export type SecretSource = 'agent' | 'user' | 'server';
+/** `'user'`, or an agent id for an override that only this agent uses. */
+export type SecretScope = string;
 
 export interface SecretListing {
   name: SecretName;

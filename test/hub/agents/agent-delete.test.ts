@@ -10,7 +10,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from '../../../src/hub/broker/broker.js';
 import { BrokerAgentNotFoundError } from '../../../src/hub/broker/errors.js';
-import type { PriceSource } from '../../../src/hub/broker/ports.js';
+import type { PriceSource } from '../../../src/hub/broker/price-source.js';
 import { createLogger } from '../../../src/logger.js';
 import { brokerFixture, type BrokerFixture } from '../broker/fixtures.js';
 import { waitUntil } from '../../support/wait.js';

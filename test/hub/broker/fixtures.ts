@@ -7,7 +7,7 @@ import type { ExchangeFactory } from '../../../src/hub/broker/fills.js';
 import { createHashKeyExchangeFactory } from '../../../src/hub/broker/hashkey-keys.js';
 import type { Exchange } from '../../../src/hub/exchange/exchange.js';
 import type { HashKeyServer } from '../../support/hashkey-server.js';
-import type { PriceSource } from '../../../src/hub/broker/ports.js';
+import type { PriceSource } from '../../../src/hub/broker/price-source.js';
 import { createUserService } from '../../../src/hub/users.js';
 import type { AgentStatus } from '../../../src/db/entities/index.js';
 import type { Orm } from '../../../src/db/orm.js';

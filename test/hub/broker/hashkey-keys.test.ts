@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHashKeyExchangeFactory, verifyHashKeyKeys } from '../../../src/hub/broker/hashkey-keys.js';
-import type { SecretResolver } from '../../../src/hub/broker/ports.js';
+import type { SecretResolver } from '../../../src/hub/secrets/secret-resolver.js';
 import { startHashKeyServer, type HashKeyServer } from '../../support/hashkey-server.js';
 
 let hk: HashKeyServer;
@@ -63,7 +63,7 @@ describe('verifyHashKeyKeys', () => {
 
 describe('createHashKeyExchangeFactory', () => {
   const calls: Array<[string, string, string | undefined]> = [];
-  const secrets: SecretResolver = {
+  const secrets: Pick<SecretResolver, 'resolve'> = {
     async resolve(ownerId, name, agentId) {
       calls.push([ownerId, name, agentId]);
       if (ownerId === 'nobody') return undefined;

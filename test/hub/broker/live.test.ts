@@ -5,7 +5,7 @@ import { LiveOrderError, LiveShortUnsupportedError } from '../../../src/hub/brok
 import { createHashKeyExchangeFactory } from '../../../src/hub/broker/hashkey-keys.js';
 import { splitSymbol } from '../../../src/hub/broker/live.js';
 import { ownerCloseOrder } from '../../../src/hub/broker/order-rules.js';
-import type { SecretResolver } from '../../../src/hub/broker/ports.js';
+import type { SecretResolver } from '../../../src/hub/secrets/secret-resolver.js';
 import { createLogger } from '../../../src/logger.js';
 import { startHashKeyServer, type HashKeyServer } from '../../support/hashkey-server.js';
 import { brokerFixture, settablePrices, type BrokerFixture } from './fixtures.js';
@@ -25,7 +25,7 @@ beforeAll(async () => {
   owner = await fx.user();
   keyless = await fx.user();
   // The vault stand-in: the owner has keys, the other user none.
-  const secrets: SecretResolver = {
+  const secrets: Pick<SecretResolver, 'resolve'> = {
     async resolve(ownerId, name) {
       if (ownerId !== owner) return undefined;
       return name === 'HASHKEY_API_KEY' ? hk.apiKey : name === 'HASHKEY_SECRET' ? hk.secret : undefined;

@@ -4,11 +4,11 @@
  * server, and a logger whose output the tests can search for leaked keys.
  */
 import { Writable } from 'node:stream';
-import type { SecretResolver } from '../../../src/hub/llm/secret-resolver.js';
+import type { SecretResolver } from '../../../src/hub/secrets/secret-resolver.js';
 import type { LlmProvider } from '../../../src/hub/llm/providers.js';
 import { createLogger, type Logger } from '../../../src/logger.js';
 
-export interface LayeredSecrets extends SecretResolver {
+export interface LayeredSecrets extends Pick<SecretResolver, 'lookup'> {
   env: Map<string, string>;
   /** `${ownerId}|${name}` → value */
   user: Map<string, string>;

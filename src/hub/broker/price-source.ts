@@ -1,6 +1,6 @@
 /**
- * The narrow interfaces the broker leans on, so it depends on neither the market service nor the
- * secrets vault directly (the composition root adapts them).
+ * The price the broker sizes and fills orders on, as a narrow interface, so the broker depends
+ * on the market layer only through it (the composition root, src/hub/hub.ts, adapts the market).
  */
 
 /** A last traded price, quote currency per base unit, and how far to trust it. */
@@ -19,12 +19,3 @@ export interface PriceSource {
   /** `maxAgeMs`: a cached price older than this is refreshed first (a live order asks for one). */
   price(symbol: string, options?: { maxAgeMs?: number }): Promise<Quote>;
 }
-
-/** Resolves a secret by name: agent override → user secret → process env. */
-export interface SecretResolver {
-  resolve(ownerId: string, name: string, agentId?: string): Promise<string | undefined>;
-}
-
-/** Names under which the HashKey Global credentials are stored (the same names as the env fallback). */
-export const HASHKEY_API_KEY_SECRET = 'HASHKEY_API_KEY';
-export const HASHKEY_SECRET_SECRET = 'HASHKEY_SECRET';

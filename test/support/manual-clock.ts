@@ -1,24 +1,9 @@
 /**
- * Time for the outbound queue and the live tail, injectable so tests run pacing, retry_after
- * waits and the 10-minute tail expiry without waiting. `systemClock` is the real one;
- * `createManualClock` only moves when told to.
+ * A clock for tests that only moves when told to: `advance` and `runNext` fire due timers in
+ * order, synchronously, so the outbound queue's pacing, retry_after waits and the live tail's
+ * expiry run without waiting. `sleep` waits on the same timers.
  */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+import { sleepOn, type Clock } from '../../src/shared/clock.js';
 
 export interface ManualClock extends Clock {
   /** Moves time forward by `ms`, firing due timers in order. */
@@ -38,7 +23,8 @@ export function createManualClock(start = Date.UTC(2026, 0, 1)): ManualClock {
   function fireDue(): void {
     for (;;) {
       let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const entry of timers) if (entry[1].at <= now && (!next || entry[1].at < next[1].at || (entry[1].at === next[1].at && entry[0] < next[0]))) next = entry;
+      for (const entry of timers)
+        if (entry[1].at <= now && (!next || entry[1].at < next[1].at || (entry[1].at === next[1].at && entry[0] < next[0]))) next = entry;
       if (!next) return;
       timers.delete(next[0]);
       next[1].fn();
@@ -78,6 +64,7 @@ export function createManualClock(start = Date.UTC(2026, 0, 1)): ManualClock {
       return min;
     },
     pending: () => timers.size,
+    sleep: (ms, signal) => sleepOn(clock, ms, signal),
   };
   return clock;
 }

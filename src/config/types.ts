@@ -1,0 +1,119 @@
+/**
+ * The shape of the product's configuration: what `parseConfig` (src/config.ts) returns. Units
+ * are in the names or the comments (ms, seconds, days, bps); `undefined` means "not set".
+ */
+
+export type NodeEnv = 'development' | 'production' | 'test';
+export type AgentRuntimeChoice = 'auto' | 'docker' | 'process';
+export type MarketDataChoice = 'auto' | 'twelvedata' | 'hashkey' | 'simulated';
+export type AccessMode = 'open' | 'allowlist' | 'approval';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  nodeEnv: NodeEnv;
+  logLevel: LogLevel;
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Unset: an embedded PostgreSQL is started under `dataDir/postgres`. */
+  databaseUrl: string | undefined;
+  embeddedPgPort: number;
+  /** As root: where the embedded PostgreSQL's programs and data go when its user cannot reach node_modules or DATA_DIR. */
+  embeddedPgSharedDir: string;
+  /** May be undefined after parsing in development; `resolveDevSecrets` fills them. */
+  internalSecret: string | undefined;
+  jwtSecret: string | undefined;
+  encryptionKey: string | undefined;
+  /** Earlier ENCRYPTION_KEYs, still accepted for decryption until `npm run secrets:rotate` has run. */
+  encryptionKeyPrevious: string[];
+
+  telegram: {
+    botToken: string | undefined;
+    apiRoot: string;
+    webhookUrl: string | undefined;
+    webhookSecret: string | undefined;
+    accessMode: AccessMode;
+    adminIds: number[];
+  };
+  market: {
+    source: MarketDataChoice;
+    twelveDataApiKey: string | undefined;
+    twelveDataBaseUrl: string;
+    twelveDataPerMinute: number;
+    twelveDataDailyCredits: number;
+    cmcApiKey: string | undefined;
+    simulatedSeed: number;
+  };
+  llm: {
+    openaiApiKey: string | undefined;
+    anthropicApiKey: string | undefined;
+    deepseekApiKey: string | undefined;
+    geminiApiKey: string | undefined;
+    openaiBaseUrl: string;
+    anthropicBaseUrl: string;
+    deepseekBaseUrl: string;
+    geminiBaseUrl: string;
+  };
+  hashkey: {
+    apiKey: string | undefined;
+    secret: string | undefined;
+    sandbox: boolean;
+    baseUrl: string | undefined;
+  };
+  live: {
+    /** Oldest price a live order is sized on, seconds; an older or stale one refuses the order. */
+    quoteMaxAgeSeconds: number;
+  };
+  chain: {
+    rpcUrl: string | undefined;
+    privateKey: string | undefined;
+    chainId: number;
+    decisionLoggerAddress: string | undefined;
+    tradeLoggerAddress: string | undefined;
+  };
+  agents: {
+    runtime: AgentRuntimeChoice;
+    image: string;
+    /** `auto` (decided at boot by where the hub runs, hub/runtime/agent-network.ts), `host` or a network name. */
+    network: string;
+    /** URL agents use to reach the hub; defaults depend on the runtime (see hub/runtime). */
+    hubUrl: string | undefined;
+    portRange: { from: number; to: number };
+    memoryMb: number;
+    cpus: number;
+    restartOnCrash: boolean;
+    maxRestarts: number;
+    healthIntervalMs: number;
+    maxLeverage: number;
+  };
+  paper: {
+    feeBps: number;
+    slippageBps: number;
+  };
+  ws: {
+    /** Open `/ws` streams one user may hold. */
+    maxStreamsPerUser: number;
+    /** Open `/ws` streams of all users together. */
+    maxStreams: number;
+  };
+  /** Rows older than this many days are pruned; 0 keeps them forever. */
+  retention: {
+    logDays: number;
+    /** Sent or failed bot messages (pending ones are never pruned). */
+    outboundDays: number;
+    decisionDays: number;
+    intervalMinutes: number;
+  };
+  /** Problems that did not stop the boot (a corrected value); main.ts logs each once. */
+  warnings: string[];
+  /** Per-user limits; admins are exempt from all three. */
+  quotas: {
+    maxAgentsPerUser: number;
+    maxRunningAgentsPerUser: number;
+    /** Tokens (prompt + completion) a user may spend per UTC day on the server-wide LLM keys. */
+    llmUserDailyTokens: number;
+  };
+}
+
+/** A config with every secret present (after `resolveDevSecrets`). */
+export type ResolvedConfig = Config & { internalSecret: string; jwtSecret: string; encryptionKey: string };
