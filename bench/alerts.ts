@@ -65,7 +65,9 @@ async function main(): Promise<void> {
     await queue.start();
 
     const started = performance.now();
-    const enqueued = Array.from({ length: N }, (_, i) => queue.enqueue({ chatId: FIRST_CHAT + i, text: `📈 <b>agent-${i}</b> opened 🟢 LONG BTCUSDT #${i}`, eventType: 'trade.opened' }));
+    const enqueued = Array.from({ length: N }, (_, i) =>
+      queue.enqueue({ chatId: FIRST_CHAT + i, text: `📈 <b>agent-${i}</b> opened 🟢 LONG BTCUSDT #${i}`, eventType: 'trade.opened' }),
+    );
     const enqueueMs = performance.now() - started;
     await Promise.all(enqueued);
 

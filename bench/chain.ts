@@ -101,7 +101,10 @@ interface RunResult {
 }
 
 /** Enqueues `count` entries for `agent` at once, drains them, and checks the chain. */
-async function run(orm: Orm, options: { rpcUrl: string; privateKey: string; addresses: LoggerAddresses; agent: string; count: number; batchSize: number }): Promise<RunResult> {
+async function run(
+  orm: Orm,
+  options: { rpcUrl: string; privateKey: string; addresses: LoggerAddresses; agent: string; count: number; batchSize: number },
+): Promise<RunResult> {
   const { agent, count } = options;
   const sender = createChainSender({
     rpcUrl: options.rpcUrl,

@@ -67,7 +67,14 @@ for (let i = 0; i < POSITIONS; i++) {
     openedAtMs: T0 - 3_600_000,
   });
 }
-const bars: Candle[] = Array.from({ length: BARS }, (_, i) => ({ openTime: T0 - (BARS - i) * 60_000, open: P, high: P * 1.01, low: P * 0.99, close: P, volume: 1 }));
+const bars: Candle[] = Array.from({ length: BARS }, (_, i) => ({
+  openTime: T0 - (BARS - i) * 60_000,
+  open: P,
+  high: P * 1.01,
+  low: P * 0.99,
+  close: P,
+  volume: 1,
+}));
 
 const lines: Record<string, number> = {};
 lines.check_price_empty_symbol_ns = perCallNs(CALLS, () => book.crossedByPrice('ETHUSDT', P, T0));
@@ -89,7 +96,10 @@ lines.getprice_cached_raw_ns = Infinity;
 lines.getprice_cached_observed_ns = Infinity;
 for (let round = 0; round < 3; round++) {
   lines.getprice_cached_raw_ns = Math.min(lines.getprice_cached_raw_ns, await perCallNsAsync(CALLS / 10, () => raw.getPrice('BTCUSDT')));
-  lines.getprice_cached_observed_ns = Math.min(lines.getprice_cached_observed_ns, await perCallNsAsync(CALLS / 10, () => observed.getPrice('BTCUSDT')));
+  lines.getprice_cached_observed_ns = Math.min(
+    lines.getprice_cached_observed_ns,
+    await perCallNsAsync(CALLS / 10, () => observed.getPrice('BTCUSDT')),
+  );
 }
 lines.getprice_observer_overhead_ns = lines.getprice_cached_observed_ns - lines.getprice_cached_raw_ns;
 

@@ -37,7 +37,10 @@ async function generate(load: object): Promise<any> {
 const db = await benchDatabase('push');
 const orm = await initOrm(db.url);
 const logger = createLogger({ level: 'warn' });
-const tokens = createTokenService({ internalSecret: 'bench-internal-secret-0123456789abcdef', jwtSecret: 'bench-jwt-secret-0123456789abcdef' });
+const tokens = createTokenService({
+  internalSecret: 'bench-internal-secret-0123456789abcdef',
+  jwtSecret: 'bench-jwt-secret-0123456789abcdef',
+});
 const events = new HubEvents();
 const users = createUserService({ orm, accessMode: 'open', adminIds: [] });
 const directory = createAgentDirectory({ orm, limits: { maxLeverage: 20 } });
@@ -51,7 +54,16 @@ for (let i = 0; i < AGENTS; i++) {
 
 const app = await buildHttpServer({
   logger,
-  health: async () => ({ status: 'ok', db: 'ok', runtime: 'none', bot: 'disabled', chain: 'disabled', agents: { running: 0, total: 0 }, version: 'bench', uptimeSeconds: 0 }),
+  health: async () => ({
+    status: 'ok',
+    db: 'ok',
+    runtime: 'none',
+    bot: 'disabled',
+    chain: 'disabled',
+    agents: { running: 0, total: 0 },
+    version: 'bench',
+    uptimeSeconds: 0,
+  }),
   plugins: [{ plugin: internalAgentRoutes, options: { agentAuth: createAgentCredentials({ orm, tokens }), directory, ingest } }],
 });
 await app.listen({ host: '127.0.0.1', port: 0 });

@@ -28,7 +28,6 @@ const IMAGE = process.env.AGENT_IMAGE ?? 'artic-agent:latest';
 const DOCKER_AGENTS = Number(process.env.BENCH_SPAWN_AGENTS ?? 20);
 const PROCESS_AGENTS = Number(process.env.BENCH_PROCESS_AGENTS ?? 10);
 
-
 async function measureHub(runtime: 'docker' | 'process', count: number, dbUrl: string): Promise<number[]> {
   const port = await freePort();
   const from = 30_000 + Math.floor(Math.random() * 20_000);
@@ -65,8 +64,29 @@ async function measureHub(runtime: 'docker' | 'process', count: number, dbUrl: s
 }
 
 /** The container settings the hub applies (src/hub/runtime/docker-runtime.ts), as docker CLI flags. */
-const HARDENED = ['--memory', '256m', '--memory-swap', '256m', '--cpus', process.env.AGENT_CPUS ?? '0.5', '--pids-limit', '256', '--read-only', '--tmpfs', '/tmp:rw,noexec,nosuid,size=16m',
-  '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--user', '10001:10001', '--log-opt', 'max-size=10m', '--log-opt', 'max-file=3'];
+const HARDENED = [
+  '--memory',
+  '256m',
+  '--memory-swap',
+  '256m',
+  '--cpus',
+  process.env.AGENT_CPUS ?? '0.5',
+  '--pids-limit',
+  '256',
+  '--read-only',
+  '--tmpfs',
+  '/tmp:rw,noexec,nosuid,size=16m',
+  '--cap-drop',
+  'ALL',
+  '--security-opt',
+  'no-new-privileges',
+  '--user',
+  '10001:10001',
+  '--log-opt',
+  'max-size=10m',
+  '--log-opt',
+  'max-file=3',
+];
 
 async function bareDockerRun(count: number, flags: string[] = HARDENED): Promise<number[]> {
   const times: number[] = [];
@@ -74,11 +94,35 @@ async function bareDockerRun(count: number, flags: string[] = HARDENED): Promise
     const port = await freePort();
     const name = `artic-bench-bare-${process.pid}-${i}`;
     const t0 = performance.now();
-    await run('docker', ['run', '-d', '--rm', '--name', name, '--network', 'host', '--label', `${MANAGED_LABEL}=bench`, ...flags,
-      '-e', `PORT=${port}`, '-e', 'HOST=127.0.0.1', '-e', 'AGENT_ID=00000000-0000-4000-8000-000000000000', '-e', 'AGENT_TOKEN=bench', '-e', 'HUB_URL=http://127.0.0.1:1', IMAGE]);
+    await run('docker', [
+      'run',
+      '-d',
+      '--rm',
+      '--name',
+      name,
+      '--network',
+      'host',
+      '--label',
+      `${MANAGED_LABEL}=bench`,
+      ...flags,
+      '-e',
+      `PORT=${port}`,
+      '-e',
+      'HOST=127.0.0.1',
+      '-e',
+      'AGENT_ID=00000000-0000-4000-8000-000000000000',
+      '-e',
+      'AGENT_TOKEN=bench',
+      '-e',
+      'HUB_URL=http://127.0.0.1:1',
+      IMAGE,
+    ]);
     for (;;) {
       try {
-        const res = await fetch(`http://127.0.0.1:${port}/health`, { headers: { authorization: 'Bearer bench' }, signal: AbortSignal.timeout(1000) });
+        const res = await fetch(`http://127.0.0.1:${port}/health`, {
+          headers: { authorization: 'Bearer bench' },
+          signal: AbortSignal.timeout(1000),
+        });
         if (res.ok) break;
       } catch {
         /* not up yet */

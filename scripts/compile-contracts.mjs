@@ -38,7 +38,9 @@ function parseArgs(argv) {
 }
 
 function readSources() {
-  const files = readdirSync(contractsDir).filter((f) => f.endsWith('.sol')).sort();
+  const files = readdirSync(contractsDir)
+    .filter((f) => f.endsWith('.sol'))
+    .sort();
   const sources = {};
   // Source unit names are bare file names so `import "./Owned.sol"` resolves and the
   // metadata hash does not depend on where the checkout lives.

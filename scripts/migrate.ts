@@ -65,7 +65,9 @@ try {
   } else {
     const needed = await migrator.checkMigrationNeeded();
     if (needed) {
-      process.stderr.write('migration:check FAILED: the entities differ from the committed migrations/snapshot. Run `npm run migration:create`.\n');
+      process.stderr.write(
+        'migration:check FAILED: the entities differ from the committed migrations/snapshot. Run `npm run migration:create`.\n',
+      );
       exitCode = 1;
     } else {
       process.stdout.write('migration:check ok: entities match the migrations\n');

@@ -44,4 +44,3 @@ function fixAnvil() {
 
 hydrateEmbeddedPostgres();
 fixAnvil();
-

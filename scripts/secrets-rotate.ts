@@ -24,10 +24,13 @@ try {
   const keyring = createKeyring(config.encryptionKey, config.encryptionKeyPrevious);
   const report = await rotateSecrets({ orm, keyring });
   process.stdout.write(`secrets:rotate: re-encrypted ${report.rotated} secret(s) under the current key (id ${keyring.currentId})\n`);
-  if (report.skipped) process.stdout.write(`secrets:rotate: ${report.skipped} secret(s) were set again while rotating; run once more to check them\n`);
+  if (report.skipped)
+    process.stdout.write(`secrets:rotate: ${report.skipped} secret(s) were set again while rotating; run once more to check them\n`);
   if (report.unreadable.length) {
     exitCode = 1;
-    process.stderr.write(`secrets:rotate: ${report.unreadable.length} secret(s) open with no configured key (is ENCRYPTION_KEY_PREVIOUS set?):\n`);
+    process.stderr.write(
+      `secrets:rotate: ${report.unreadable.length} secret(s) open with no configured key (is ENCRYPTION_KEY_PREVIOUS set?):\n`,
+    );
     for (const r of report.unreadable) process.stderr.write(`  id=${r.id} owner=${r.ownerId} name=${r.name} scope=${r.scope}\n`);
   }
 } finally {

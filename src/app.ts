@@ -109,13 +109,20 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
       logger,
       health,
       plugins: [
-        { plugin: internalAgentRoutes, options: { agentAuth: hub.agentAuth, directory: hub.agents, ingest: hub.ingest, openPositions: hub.openPositions } },
+        {
+          plugin: internalAgentRoutes,
+          options: { agentAuth: hub.agentAuth, directory: hub.agents, ingest: hub.ingest, openPositions: hub.openPositions },
+        },
         { plugin: internalOrderRoutes, options: { agentAuth: hub.agentAuth, broker: hub.broker, decisions: hub.decisions } },
         { plugin: internalLlmRoutes, options: { agentAuth: hub.agentAuth, gateway: hub.llm, agentLlm: hub.agentLlm } },
         { plugin: internalMarketRoutes, options: { agentAuth: hub.agentAuth, market: hub.market.service } },
         {
           plugin: wsRoutes,
-          options: { userTokens: hub.userTokens, events: hub.events, limits: { perUser: config.ws.maxStreamsPerUser, total: config.ws.maxStreams } },
+          options: {
+            userTokens: hub.userTokens,
+            events: hub.events,
+            limits: { perUser: config.ws.maxStreamsPerUser, total: config.ws.maxStreams },
+          },
         },
         ...(telegram?.webhook ? [{ plugin: telegramWebhookRoutes, options: { ...telegram.webhook } }] : []),
       ],

@@ -19,10 +19,18 @@ afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 describe('compiled build', () => {
   it('boots from its output folder and resolves project files from the project root', async () => {
-    execFileSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: PROJECT_ROOT, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir],
+      { cwd: PROJECT_ROOT, stdio: 'pipe' },
+    );
     const probe = execFileSync(
       process.execPath,
-      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(path.join(outDir, 'src/hub/runtime/agent-bundle.js'))}); const p = await import(${JSON.stringify(path.join(outDir, 'src/paths.js'))}); console.log(JSON.stringify({ bundle: m.AGENT_BUNDLE, root: p.PROJECT_ROOT, version: p.PROJECT_VERSION }));`],
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(path.join(outDir, 'src/hub/runtime/agent-bundle.js'))}); const p = await import(${JSON.stringify(path.join(outDir, 'src/paths.js'))}); console.log(JSON.stringify({ bundle: m.AGENT_BUNDLE, root: p.PROJECT_ROOT, version: p.PROJECT_VERSION }));`,
+      ],
       { encoding: 'utf8' },
     );
     expect(JSON.parse(probe)).toEqual({ bundle: AGENT_BUNDLE, root: PROJECT_ROOT, version: PROJECT_VERSION });
@@ -31,16 +39,30 @@ describe('compiled build', () => {
     const port = await freePort();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'artic-build-data-'));
     const child = spawn(process.execPath, [path.join(outDir, 'src/main.js')], {
-      env: { ...process.env, DATABASE_URL: db.url, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', AGENT_RUNTIME: 'process', MARKET_DATA: 'simulated' },
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        AGENT_RUNTIME: 'process',
+        MARKET_DATA: 'simulated',
+      },
       stdio: 'ignore',
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
       let body: { status?: string; version?: string } = {};
-      await waitUntil(async () => {
-        body = (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.json()).catch(() => ({}))) as typeof body;
-        return body.status === 'ok';
-      }, 30_000, 'the compiled hub');
+      await waitUntil(
+        async () => {
+          body = (await fetch(`http://127.0.0.1:${port}/health`)
+            .then((r) => r.json())
+            .catch(() => ({}))) as typeof body;
+          return body.status === 'ok';
+        },
+        30_000,
+        'the compiled hub',
+      );
       expect(body.version).toBe(PROJECT_VERSION);
     } finally {
       child.kill('SIGTERM');

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DOCS, ConfigError, configWarnings, parseConfig, parseEncryptionKey, secretWeakness, withoutDriverSuffix } from '../src/config.js';
+import {
+  CONFIG_DOCS,
+  ConfigError,
+  configWarnings,
+  parseConfig,
+  parseEncryptionKey,
+  secretWeakness,
+  withoutDriverSuffix,
+} from '../src/config.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -61,7 +69,10 @@ describe('parseConfig', () => {
     [{ HASHKEY_API_KEY: 'k' }, 'HASHKEY_SECRET is required when HASHKEY_API_KEY is set'],
     [{ MARKET_DATA: 'binance' }, 'MARKET_DATA must be one of auto|twelvedata|hashkey|simulated, got "binance"'],
     [{ TRADE_LOGGER_ADDRESS: '0x12' }, 'TRADE_LOGGER_ADDRESS must be a 0x-prefixed 20-byte address, got "0x12"'],
-    [{ ENCRYPTION_KEY: key, ENCRYPTION_KEY_PREVIOUS: `${'cd'.repeat(32)},nope` }, 'ENCRYPTION_KEY_PREVIOUS key 2 must be 32 bytes as 64 hex characters or base64'],
+    [
+      { ENCRYPTION_KEY: key, ENCRYPTION_KEY_PREVIOUS: `${'cd'.repeat(32)},nope` },
+      'ENCRYPTION_KEY_PREVIOUS key 2 must be 32 bytes as 64 hex characters or base64',
+    ],
     [{ ENCRYPTION_KEY_PREVIOUS: key }, 'ENCRYPTION_KEY_PREVIOUS is set but ENCRYPTION_KEY is not (set the new key as ENCRYPTION_KEY)'],
     [{ WS_MAX_STREAMS_PER_USER: '0' }, 'WS_MAX_STREAMS_PER_USER must be an integer 1-1000, got "0"'],
     [{ LOG_RETENTION_DAYS: '-1' }, 'LOG_RETENTION_DAYS must be an integer 0-36500, got "-1"'],
@@ -70,7 +81,11 @@ describe('parseConfig', () => {
   });
 
   it('reads previous encryption keys, stream caps and retention', () => {
-    const c = parseConfig({ ENCRYPTION_KEY: key, ENCRYPTION_KEY_PREVIOUS: ` ${'cd'.repeat(32)} , ${'ef'.repeat(32)} `, LOG_RETENTION_DAYS: '0' });
+    const c = parseConfig({
+      ENCRYPTION_KEY: key,
+      ENCRYPTION_KEY_PREVIOUS: ` ${'cd'.repeat(32)} , ${'ef'.repeat(32)} `,
+      LOG_RETENTION_DAYS: '0',
+    });
     expect(c.encryptionKeyPrevious).toEqual(['cd'.repeat(32), 'ef'.repeat(32)]);
     expect(c.retention).toEqual({ logDays: 0, outboundDays: 14, decisionDays: 365, intervalMinutes: 60 });
     expect(c.ws).toEqual({ maxStreamsPerUser: 5, maxStreams: 1000 });
@@ -132,7 +147,9 @@ describe('parseConfig', () => {
     expect(problemsOf({ AGENT_NETWORK: 'bridge' })).toEqual([
       'AGENT_NETWORK=bridge gives agents no DNS name the hub can reach; use auto, host or a user-defined network such as artic-net',
     ]);
-    expect(problemsOf({ AGENT_NETWORK: 'my net' })).toEqual(['AGENT_NETWORK must be auto, host or a Docker network name (letters, digits, _ . -), got "my net"']);
+    expect(problemsOf({ AGENT_NETWORK: 'my net' })).toEqual([
+      'AGENT_NETWORK must be auto, host or a Docker network name (letters, digits, _ . -), got "my net"',
+    ]);
   });
 
   it('documents every variable it reads', async () => {

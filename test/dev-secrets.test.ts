@@ -37,7 +37,12 @@ describe('resolveDevSecrets', () => {
     expect(first).toEqual({ value: expect.stringMatching(/^[0-9a-f]{64}$/), generated: true, file: path.join(dir, 'dev-secrets.json') });
     expect(storedSecret(dir, 'EMBEDDED_PG_PASSWORD')).toEqual({ ...first, generated: false });
     const stored = JSON.parse(readFileSync(first.file, 'utf8'));
-    expect(stored).toEqual({ INTERNAL_SECRET: dev.internalSecret, JWT_SECRET: dev.jwtSecret, ENCRYPTION_KEY: dev.encryptionKey, EMBEDDED_PG_PASSWORD: first.value });
+    expect(stored).toEqual({
+      INTERNAL_SECRET: dev.internalSecret,
+      JWT_SECRET: dev.jwtSecret,
+      ENCRYPTION_KEY: dev.encryptionKey,
+      EMBEDDED_PG_PASSWORD: first.value,
+    });
     expect(statSync(first.file).mode & 0o777).toBe(0o600);
     expect(readdirSync(dir)).toEqual(['dev-secrets.json']); // written by rename: no temporary left
     // Another data directory gets its own.

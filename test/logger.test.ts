@@ -47,7 +47,16 @@ describe('logger', () => {
     const { lines, destination } = capture();
     const app = await buildHttpServer({
       logger: createLogger({ level: 'info', destination }),
-      health: async () => ({ status: 'ok', db: 'ok', runtime: 'none', bot: 'disabled', chain: 'disabled', agents: { running: 0, total: 0 }, version: 't', uptimeSeconds: 0 }),
+      health: async () => ({
+        status: 'ok',
+        db: 'ok',
+        runtime: 'none',
+        bot: 'disabled',
+        chain: 'disabled',
+        agents: { running: 0, total: 0 },
+        version: 't',
+        uptimeSeconds: 0,
+      }),
     });
     try {
       const res = await app.inject({ method: 'GET', url: '/ws?token=eyJhbGciOi.secret-user-token.sig&x=1' });
@@ -73,7 +82,10 @@ describe('logger', () => {
   it('stays JSON, with one warning, when pino-pretty is not installed', () => {
     const install = makePrivateInstall({ copy: [], omit: ['pino-pretty'] });
     try {
-      const lines = probeOutput(install.project, 'pretty').trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string });
+      const lines = probeOutput(install.project, 'pretty')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { level: number; msg: string });
       expect(lines.map((l) => [l.level, l.msg])).toEqual([
         [40, 'pino-pretty is not installed, so logs stay JSON lines; `npm install` adds it'],
         [30, 'hello from the probe'],

@@ -20,7 +20,8 @@ export function readAgentEnv(env: NodeJS.ProcessEnv): AgentEnv {
   if (!token) throw new AgentEnvError('AGENT_TOKEN is required');
   const portText = env.PORT?.trim() || '8000';
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new AgentEnvError(`PORT must be 0..65535, got ${JSON.stringify(portText)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new AgentEnvError(`PORT must be 0..65535, got ${JSON.stringify(portText)}`);
   const hubUrl = env.HUB_URL?.trim() ?? '';
   if (hubUrl && !/^https?:\/\/\S+$/.test(hubUrl)) throw new AgentEnvError('HUB_URL must be an http(s) URL');
   return { hubUrl, agentId, token, port, host: env.HOST?.trim() || '0.0.0.0' };

@@ -47,6 +47,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: `agent failed: ${errorMessage(err)}` }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: `agent failed: ${errorMessage(err)}` }) + '\n',
+  );
   process.exit(1);
 });

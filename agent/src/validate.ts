@@ -10,13 +10,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { Clean } from '@sinclair/typebox/value';
-import {
-  LIVE_CONFIG_FIELDS,
-  LiveConfigPatch,
-  StartRequest,
-  StopRequest,
-  isLiveConfigField,
-} from '../../src/shared/wire.js';
+import { LIVE_CONFIG_FIELDS, LiveConfigPatch, StartRequest, StopRequest, isLiveConfigField } from '../../src/shared/wire.js';
 import { BadRequestError } from './errors.js';
 
 type Obj = Record<string, unknown>;
@@ -78,7 +72,10 @@ function deepest(error: ValueError): ValueError {
 
 /** `/config/leverage` under `prefix` → `prefix.config.leverage`. */
 function fieldPath(pointer: string, prefix: string): string {
-  const parts = pointer.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .split('/')
+    .filter(Boolean)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   return [prefix, ...parts].filter(Boolean).join('.') || 'body';
 }
 

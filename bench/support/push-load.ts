@@ -50,7 +50,11 @@ function push(target: Target): Promise<{ ms: number; ok: boolean }> {
         method: 'POST',
         path: target.path,
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${target.token}` },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          authorization: `Bearer ${target.token}`,
+        },
       },
       (res) => {
         res.resume();

@@ -61,7 +61,10 @@ export async function askSymbol(env: StepEnv, draft: Draft): Promise<void> {
     if (!raw) return invalid('Tap a pair or type one, e.g. BTCUSDT.');
     try {
       const symbol = parseSymbol(raw);
-      if (!supportedSymbols.has(symbol.id)) return invalid(`${symbol.id} is not served by the current market data. Send /symbols to see the pairs you can trade, or pick one above.`);
+      if (!supportedSymbols.has(symbol.id))
+        return invalid(
+          `${symbol.id} is not served by the current market data. Send /symbols to see the pairs you can trade, or pick one above.`,
+        );
       return valid(symbol.id);
     } catch (error) {
       return invalid(error instanceof UnknownSymbolError ? escapeHtml(error.message) : 'That is not a pair I know. Try BTCUSDT.');
@@ -70,29 +73,43 @@ export async function askSymbol(env: StepEnv, draft: Draft): Promise<void> {
 }
 
 export async function askName(env: StepEnv, draft: Draft, currentName?: string): Promise<void> {
-  const taken = await env.conversation.external(async () => (await env.services.hub.agents.list(env.args.userId)).map((a) => a.name.toLowerCase()));
+  const taken = await env.conversation.external(async () =>
+    (await env.services.hub.agents.list(env.args.userId)).map((a) => a.name.toLowerCase()),
+  );
   const base = (draft.symbol ?? 'agent').replace(/USDT$|USDC$/, '').toLowerCase();
   let suggestion = `${base}-agent`;
   for (let i = 2; taken.includes(suggestion); i++) suggestion = `${base}-agent-${i}`;
   const kb = new InlineKeyboard().text(`Use "${suggestion}"`, 'f:name:default');
-  draft.name = await ask(env.conversation, env.ctx, env.flow, { text: '🏷 Name the agent (letters, digits, dashes; up to 32).', keyboard: kb }, (a) => {
-    const name = a.data === 'f:name:default' ? suggestion : a.text;
-    if (!name) return invalid('Type a name, or tap the suggestion.');
-    const checked = check('name', name, env.services.maxLeverage);
-    if (!checked.ok) return checked;
-    if (taken.includes(checked.value.toLowerCase()) && checked.value.toLowerCase() !== currentName?.toLowerCase()) {
-      return invalid(`You already have an agent named "${escapeHtml(checked.value)}". Choose another name.`);
-    }
-    return checked;
-  });
+  draft.name = await ask(
+    env.conversation,
+    env.ctx,
+    env.flow,
+    { text: '🏷 Name the agent (letters, digits, dashes; up to 32).', keyboard: kb },
+    (a) => {
+      const name = a.data === 'f:name:default' ? suggestion : a.text;
+      if (!name) return invalid('Type a name, or tap the suggestion.');
+      const checked = check('name', name, env.services.maxLeverage);
+      if (!checked.ok) return checked;
+      if (taken.includes(checked.value.toLowerCase()) && checked.value.toLowerCase() !== currentName?.toLowerCase()) {
+        return invalid(`You already have an agent named "${escapeHtml(checked.value)}". Choose another name.`);
+      }
+      return checked;
+    },
+  );
 }
 
 export async function askCapital(env: StepEnv, draft: Draft): Promise<void> {
   const kb = new InlineKeyboard().text('100', 'f:amt:100').text('500', 'f:amt:500').text('1000', 'f:amt:1000');
-  draft.amountUsdt = await ask(env.conversation, env.ctx, env.flow, { text: '💵 How much capital in USDT (10 – 1,000,000)?', keyboard: kb }, (a) => {
-    const n = numberAnswer(a, 'f:amt:');
-    return n === undefined ? invalid('Capital must be a number of USDT, e.g. 500.') : check('amountUsdt', n, env.services.maxLeverage);
-  });
+  draft.amountUsdt = await ask(
+    env.conversation,
+    env.ctx,
+    env.flow,
+    { text: '💵 How much capital in USDT (10 – 1,000,000)?', keyboard: kb },
+    (a) => {
+      const n = numberAnswer(a, 'f:amt:');
+      return n === undefined ? invalid('Capital must be a number of USDT, e.g. 500.') : check('amountUsdt', n, env.services.maxLeverage);
+    },
+  );
 }
 
 export async function askLeverage(env: StepEnv, draft: Draft): Promise<void> {
@@ -110,7 +127,10 @@ export async function askLeverage(env: StepEnv, draft: Draft): Promise<void> {
 }
 
 export async function askRisk(env: StepEnv, draft: Draft): Promise<void> {
-  const kb = new InlineKeyboard().text('🛡 Conservative', 'f:risk:conservative').text('⚖️ Moderate', 'f:risk:moderate').text('🔥 Aggressive', 'f:risk:aggressive');
+  const kb = new InlineKeyboard()
+    .text('🛡 Conservative', 'f:risk:conservative')
+    .text('⚖️ Moderate', 'f:risk:moderate')
+    .text('🔥 Aggressive', 'f:risk:aggressive');
   draft.riskProfile = await ask(env.conversation, env.ctx, env.flow, { text: '🎚 Risk profile?', keyboard: kb }, (a) => {
     const v = (a.data?.startsWith('f:risk:') ? a.data.slice(7) : a.text?.toLowerCase()) as AgentInput['riskProfile'];
     return check('riskProfile', v, env.services.maxLeverage);
@@ -121,36 +141,61 @@ export async function askTimeframe(env: StepEnv, draft: Draft): Promise<void> {
   const kb = new InlineKeyboard();
   for (const tf of INTERVALS) kb.text(tf, `f:tf:${tf}`);
   draft.timeframe = await ask(env.conversation, env.ctx, env.flow, { text: '⏱ Candle timeframe?', keyboard: kb }, (a) =>
-    check('timeframe', (a.data?.startsWith('f:tf:') ? a.data.slice(5) : (a.text?.toLowerCase() ?? '')) as AgentInput['timeframe'], env.services.maxLeverage),
+    check(
+      'timeframe',
+      (a.data?.startsWith('f:tf:') ? a.data.slice(5) : (a.text?.toLowerCase() ?? '')) as AgentInput['timeframe'],
+      env.services.maxLeverage,
+    ),
   );
 }
 
 export async function askTakeProfit(env: StepEnv, draft: Draft): Promise<void> {
   const kb = new InlineKeyboard().text('Skip', 'f:tp:skip');
-  draft.tpPct = await ask(env.conversation, env.ctx, env.flow, { text: '🎯 Take-profit in % of the entry price (e.g. 2.5), or skip.', keyboard: kb }, (a) => {
-    if (a.data === 'f:tp:skip' || a.text?.toLowerCase() === 'skip') return valid(null);
-    const n = parseNumber(a.text);
-    return n === undefined ? invalid('Take-profit must be a percent like 2.5, or skip.') : check('tpPct', n, env.services.maxLeverage);
-  });
+  draft.tpPct = await ask(
+    env.conversation,
+    env.ctx,
+    env.flow,
+    { text: '🎯 Take-profit in % of the entry price (e.g. 2.5), or skip.', keyboard: kb },
+    (a) => {
+      if (a.data === 'f:tp:skip' || a.text?.toLowerCase() === 'skip') return valid(null);
+      const n = parseNumber(a.text);
+      return n === undefined ? invalid('Take-profit must be a percent like 2.5, or skip.') : check('tpPct', n, env.services.maxLeverage);
+    },
+  );
 }
 
 export async function askStopLoss(env: StepEnv, draft: Draft): Promise<void> {
   const kb = new InlineKeyboard().text('Skip', 'f:sl:skip');
   const leverage = draft.leverage ?? 5;
-  draft.slPct = await ask(env.conversation, env.ctx, env.flow, { text: '🛑 Stop-loss in % of the entry price (e.g. 1.5), or skip.', keyboard: kb }, (a) => {
-    if (a.data === 'f:sl:skip' || a.text?.toLowerCase() === 'skip') return valid(null);
-    const n = parseNumber(a.text);
-    if (n === undefined) return invalid('Stop-loss must be a percent like 1.5, or skip.');
-    const checked = check('slPct', n, env.services.maxLeverage);
-    const past = checked.ok && checked.value !== null ? stopLossPastLiquidation(checked.value, leverage) : null;
-    return past ? invalid(past) : checked;
-  });
+  draft.slPct = await ask(
+    env.conversation,
+    env.ctx,
+    env.flow,
+    { text: '🛑 Stop-loss in % of the entry price (e.g. 1.5), or skip.', keyboard: kb },
+    (a) => {
+      if (a.data === 'f:sl:skip' || a.text?.toLowerCase() === 'skip') return valid(null);
+      const n = parseNumber(a.text);
+      if (n === undefined) return invalid('Stop-loss must be a percent like 1.5, or skip.');
+      const checked = check('slPct', n, env.services.maxLeverage);
+      const past = checked.ok && checked.value !== null ? stopLossPastLiquidation(checked.value, leverage) : null;
+      return past ? invalid(past) : checked;
+    },
+  );
 }
 
 export async function askTpSlMode(env: StepEnv, draft: Draft): Promise<void> {
   const kb = new InlineKeyboard().text('📌 Fixed', 'f:mode:fixed').text('📐 Dynamic (ATR)', 'f:mode:dynamic');
-  draft.tpSlMode = await ask(env.conversation, env.ctx, env.flow, { text: 'TP/SL mode: fixed percentages, or dynamic from volatility (ATR)?', keyboard: kb }, (a) =>
-    check('tpSlMode', (a.data?.startsWith('f:mode:') ? a.data.slice(7) : a.text?.toLowerCase()) as AgentInput['tpSlMode'], env.services.maxLeverage),
+  draft.tpSlMode = await ask(
+    env.conversation,
+    env.ctx,
+    env.flow,
+    { text: 'TP/SL mode: fixed percentages, or dynamic from volatility (ATR)?', keyboard: kb },
+    (a) =>
+      check(
+        'tpSlMode',
+        (a.data?.startsWith('f:mode:') ? a.data.slice(7) : a.text?.toLowerCase()) as AgentInput['tpSlMode'],
+        env.services.maxLeverage,
+      ),
   );
 }
 
@@ -166,13 +211,20 @@ export async function askProvider(env: StepEnv, draft: Draft): Promise<void> {
     for (const p of available) kb.text(p, `f:llm:${p}`);
     kb.row().text('None (rules only)', 'f:llm:none').row().text('➕ Add a key now', 'f:llm:add');
     const note = available.length ? '' : '\nNo LLM key is available to you yet: add one, or run on rules only.';
-    const choice = await ask(env.conversation, env.ctx, env.flow, { text: `🧠 Which LLM should supervise the agent?${note}`, keyboard: kb }, (a) => {
-      const v = a.data?.startsWith('f:llm:') ? a.data.slice(6) : a.text?.toLowerCase();
-      if (v === 'none' || v === 'add') return valid(v);
-      if (v && (available as string[]).includes(v)) return valid(v);
-      if (v && (LLM_PROVIDERS as readonly string[]).includes(v)) return invalid(`There is no ${v} key for you yet. Tap "Add a key now" to store one.`);
-      return invalid(`Choose ${available.length ? `${available.join(', ')}, ` : ''}none, or add a key.`);
-    });
+    const choice = await ask(
+      env.conversation,
+      env.ctx,
+      env.flow,
+      { text: `🧠 Which LLM should supervise the agent?${note}`, keyboard: kb },
+      (a) => {
+        const v = a.data?.startsWith('f:llm:') ? a.data.slice(6) : a.text?.toLowerCase();
+        if (v === 'none' || v === 'add') return valid(v);
+        if (v && (available as string[]).includes(v)) return valid(v);
+        if (v && (LLM_PROVIDERS as readonly string[]).includes(v))
+          return invalid(`There is no ${v} key for you yet. Tap "Add a key now" to store one.`);
+        return invalid(`Choose ${available.length ? `${available.join(', ')}, ` : ''}none, or add a key.`);
+      },
+    );
     if (choice === 'none') {
       draft.llmProvider = null;
       return;
@@ -185,7 +237,9 @@ export async function askProvider(env: StepEnv, draft: Draft): Promise<void> {
     for (const p of LLM_PROVIDERS) pkb.text(p, `f:addllm:${p}`);
     const provider = await ask(env.conversation, env.ctx, env.flow, { text: 'A key for which provider?', keyboard: pkb }, (a) => {
       const v = a.data?.startsWith('f:addllm:') ? a.data.slice(9) : a.text?.toLowerCase();
-      return v && (LLM_PROVIDERS as readonly string[]).includes(v) ? valid(v as LlmProvider) : invalid(`Choose one of ${LLM_PROVIDERS.join(', ')}.`);
+      return v && (LLM_PROVIDERS as readonly string[]).includes(v)
+        ? valid(v as LlmProvider)
+        : invalid(`Choose one of ${LLM_PROVIDERS.join(', ')}.`);
     });
     if (!(await askSecret(env.conversation, env.ctx, env.flow, PROVIDER_SECRET[provider], 'user'))) continue;
     draft.llmProvider = provider;
@@ -201,7 +255,10 @@ export async function askTradingMode(env: StepEnv, draft: Draft): Promise<void> 
       return true;
     });
   const keys = await hasKeys();
-  const kb = new InlineKeyboard().text('📝 Paper (simulated fills)', 'f:live:paper').row().text(keys ? '💰 Live on HashKey' : '💰 Live — store your own HashKey keys first', 'f:live:live');
+  const kb = new InlineKeyboard()
+    .text('📝 Paper (simulated fills)', 'f:live:paper')
+    .row()
+    .text(keys ? '💰 Live on HashKey' : '💰 Live — store your own HashKey keys first', 'f:live:live');
   const choice = await ask(env.conversation, env.ctx, env.flow, { text: 'Paper trading or live money?', keyboard: kb }, (a) => {
     const v = a.data?.startsWith('f:live:') ? a.data.slice(7) : a.text?.toLowerCase();
     return v === 'paper' || v === 'live' ? valid(v) : invalid('Choose paper or live.');
@@ -212,7 +269,9 @@ export async function askTradingMode(env: StepEnv, draft: Draft): Promise<void> 
   }
   if (!keys) {
     await env.ctx.reply('Live trading needs your own HashKey API key and secret (trade permission, no withdrawals).');
-    const saved = (await askSecret(env.conversation, env.ctx, env.flow, 'HASHKEY_API_KEY', 'user')) && (await askSecret(env.conversation, env.ctx, env.flow, 'HASHKEY_SECRET', 'user'));
+    const saved =
+      (await askSecret(env.conversation, env.ctx, env.flow, 'HASHKEY_API_KEY', 'user')) &&
+      (await askSecret(env.conversation, env.ctx, env.flow, 'HASHKEY_SECRET', 'user'));
     if (!saved) return askTradingMode(env, draft);
   }
   draft.liveMode = true;

@@ -73,7 +73,9 @@ export function formatAlert(event: AlertEvent): string {
       } else {
         lines.push(`📉 ${agentLabel(d)} closed ${side} ${escapeHtml(d.symbol)}`);
       }
-      lines.push(`Size ${code(formatNumber(d.qty))} @ ${code(formatNumber(d.price))} ${escapeHtml(quote)} · fees ${escapeHtml(formatNumber(d.fees, 4))} · ${mode}`);
+      lines.push(
+        `Size ${code(formatNumber(d.qty))} @ ${code(formatNumber(d.price))} ${escapeHtml(quote)} · fees ${escapeHtml(formatNumber(d.fees, 4))} · ${mode}`,
+      );
       if (d.pnl !== null) lines.push(`PnL ${b(formatPnl(d.pnl, quote))}`);
       if (liquidated) lines.push('The price crossed the liquidation price: closed there, the loss is capped at the margin plus fees.');
       else if (!hit) lines.push(`Reason: ${escapeHtml(clip(d.reason, 200))}`);
@@ -97,7 +99,9 @@ export function formatAlert(event: AlertEvent): string {
     case 'drawdown.stop': {
       const d = event.data;
       lines.push(`⛔ ${agentLabel(d)} stopped by the drawdown limit`);
-      lines.push(`Loss ${b(`${formatNumber(d.lossPct, 2)}%`)} reached the ${escapeHtml(formatNumber(d.limitPct, 2))}% limit. Positions were closed.`);
+      lines.push(
+        `Loss ${b(`${formatNumber(d.lossPct, 2)}%`)} reached the ${escapeHtml(formatNumber(d.limitPct, 2))}% limit. Positions were closed.`,
+      );
       break;
     }
     case 'agent.crashed': {

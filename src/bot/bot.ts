@@ -96,7 +96,12 @@ export function supportedSymbolsFor(config: ResolvedConfig): ReadonlySet<string>
 
 /** The webhook secret: TELEGRAM_WEBHOOK_SECRET, or derived from INTERNAL_SECRET and the bot token. */
 export function webhookSecretFor(config: ResolvedConfig): string {
-  return config.telegram.webhookSecret ?? createHmac('sha256', config.internalSecret).update(`telegram-webhook:${config.telegram.botToken ?? ''}`).digest('hex');
+  return (
+    config.telegram.webhookSecret ??
+    createHmac('sha256', config.internalSecret)
+      .update(`telegram-webhook:${config.telegram.botToken ?? ''}`)
+      .digest('hex')
+  );
 }
 
 export function createBot(deps: BotDeps): ArticBot {
@@ -131,7 +136,8 @@ export function createBot(deps: BotDeps): ArticBot {
       await next();
     } catch (error) {
       if (!(error instanceof HubError)) throw error;
-      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: error.userMessage.slice(0, 190), show_alert: true }).catch(() => undefined);
+      if (ctx.callbackQuery)
+        await ctx.answerCallbackQuery({ text: error.userMessage.slice(0, 190), show_alert: true }).catch(() => undefined);
       else if (ctx.chat) await ctx.reply(`⚠️ ${error.userMessage}`);
     }
   });
@@ -205,7 +211,10 @@ export function createBot(deps: BotDeps): ArticBot {
     while (!stopped) {
       try {
         // The loop waits out a 429 itself (below), so it polls without the retry.
-        const updates = await directApi.getUpdates({ offset, timeout: 30, allowed_updates: [...ALLOWED_UPDATES] }, abort!.signal as Parameters<typeof directApi.getUpdates>[1]);
+        const updates = await directApi.getUpdates(
+          { offset, timeout: 30, allowed_updates: [...ALLOWED_UPDATES] },
+          abort!.signal as Parameters<typeof directApi.getUpdates>[1],
+        );
         backoffMs = 1000;
         for (const u of updates) {
           offset = u.update_id + 1;
@@ -219,7 +228,10 @@ export function createBot(deps: BotDeps): ArticBot {
           log.error('Telegram refused the bot token (401); polling stopped');
           return;
         }
-        log.warn({ reason: error instanceof GrammyError ? error.description : String((error as Error).message), waitMs: wait }, 'getUpdates failed; retrying');
+        log.warn(
+          { reason: error instanceof GrammyError ? error.description : String((error as Error).message), waitMs: wait },
+          'getUpdates failed; retrying',
+        );
         await new Promise((r) => setTimeout(r, wait).unref());
         backoffMs = Math.min(backoffMs * 2, 30_000);
       }
@@ -232,7 +244,10 @@ export function createBot(deps: BotDeps): ArticBot {
       await flows.forget(flow.key);
       await flows.clearPendingSecret(flow.key);
       await bot.api.sendMessage(flow.chatId, expiredText(flow.flows)).catch((error: unknown) => {
-        log.warn({ chatId: flow.chatId, reason: error instanceof GrammyError ? error.description : String(error) }, 'could not tell a chat its flow expired');
+        log.warn(
+          { chatId: flow.chatId, reason: error instanceof GrammyError ? error.description : String(error) },
+          'could not tell a chat its flow expired',
+        );
       });
     }
     return idle.length;
@@ -249,7 +264,11 @@ export function createBot(deps: BotDeps): ArticBot {
     async start() {
       stopped = false;
       await bot.init();
-      await bot.api.setMyCommands(COMMANDS).catch((error: unknown) => log.warn({ reason: error instanceof GrammyError ? error.description : String(error) }, 'setMyCommands failed'));
+      await bot.api
+        .setMyCommands(COMMANDS)
+        .catch((error: unknown) =>
+          log.warn({ reason: error instanceof GrammyError ? error.description : String(error) }, 'setMyCommands failed'),
+        );
       if (mode === 'webhook') {
         await bot.api.setWebhook(config.telegram.webhookUrl!, { secret_token: webhookSecret, allowed_updates: [...ALLOWED_UPDATES] });
         log.info({ mode }, 'bot webhook set');
@@ -259,7 +278,10 @@ export function createBot(deps: BotDeps): ArticBot {
         polling = pollLoop();
         log.info({ mode, username: bot.botInfo.username }, 'bot polling');
       }
-      sweepTimer = setInterval(() => void sweepIdleFlows().catch((e) => log.error({ err: e }, 'idle-flow sweep failed')), deps.sweepIntervalMs ?? 60_000);
+      sweepTimer = setInterval(
+        () => void sweepIdleFlows().catch((e) => log.error({ err: e }, 'idle-flow sweep failed')),
+        deps.sweepIntervalMs ?? 60_000,
+      );
       sweepTimer.unref();
     },
     async stop() {

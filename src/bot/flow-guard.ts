@@ -24,7 +24,12 @@ import { isFlowButton, isForBot, openFlows, parseCommand } from './flow.js';
 import { chatUserKey } from './session-storage.js';
 
 /** The command that opens each flow, by conversation id. */
-const FLOW_COMMANDS: Record<string, string> = { [CREATE_FLOW]: '/create', [EDIT_FLOW]: '/edit', [SECRETS_FLOW]: '/secrets', [PANIC_FLOW]: '/panic' };
+const FLOW_COMMANDS: Record<string, string> = {
+  [CREATE_FLOW]: '/create',
+  [EDIT_FLOW]: '/edit',
+  [SECRETS_FLOW]: '/secrets',
+  [PANIC_FLOW]: '/panic',
+};
 
 /** "/create", "/create, /secrets" — or an empty string for no flows. */
 export function flowNames(ids: readonly string[]): string {
@@ -43,7 +48,10 @@ export function createFlowGuard(options: FlowGuardOptions): Composer<BotContext>
   async function guard(ctx: BotContext, open: string[]): Promise<boolean> {
     const text = ctx.message?.text;
     const command = text === undefined ? undefined : parseCommand(text);
-    const takesOver = command && command.name !== 'cancel' && options.knownCommands.has(command.name) && isForBot(command, ctx.me.username) ? command : undefined;
+    const takesOver =
+      command && command.name !== 'cancel' && options.knownCommands.has(command.name) && isForBot(command, ctx.me.username)
+        ? command
+        : undefined;
     const data = ctx.callbackQuery?.data;
     if (takesOver || (data !== undefined && !isFlowButton(data))) {
       await ctx.conversation.exitAll();
@@ -52,8 +60,12 @@ export function createFlowGuard(options: FlowGuardOptions): Composer<BotContext>
       return true;
     }
     if (text !== undefined && looksLikeApiKey(text)) {
-      const gone = (await deleteFromChat(ctx)) ? 'so I deleted your message' : 'but I could not delete your message — please delete it yourself';
-      await ctx.reply(`🔐 That looks like an API key, ${gone}. Nothing was stored: I take a key only right after I ask for one. Answer the question above, or send /cancel.`);
+      const gone = (await deleteFromChat(ctx))
+        ? 'so I deleted your message'
+        : 'but I could not delete your message — please delete it yourself';
+      await ctx.reply(
+        `🔐 That looks like an API key, ${gone}. Nothing was stored: I take a key only right after I ask for one. Answer the question above, or send /cancel.`,
+      );
       return false;
     }
     return true;

@@ -95,7 +95,13 @@ async function nextAnswer(conversation: FlowConversation, flowName: string): Pro
 }
 
 /** Asks `question` until `parse` accepts the answer; every refusal says why and asks again. */
-export async function ask<T>(conversation: FlowConversation, ctx: FlowContext, flowName: string, question: Question, parse: (a: Answer) => Parsed<T>): Promise<T> {
+export async function ask<T>(
+  conversation: FlowConversation,
+  ctx: FlowContext,
+  flowName: string,
+  question: Question,
+  parse: (a: Answer) => Parsed<T>,
+): Promise<T> {
   for (;;) {
     await ctx.reply(question.text, { ...html, reply_markup: question.keyboard });
     for (;;) {
@@ -114,9 +120,18 @@ export async function ask<T>(conversation: FlowConversation, ctx: FlowContext, f
  * flow. `scope` is `user` or an agent id. Keys are asked for only in a private chat: anywhere
  * else the trader is pointed there and this returns false at once (nothing was saved).
  */
-export async function askSecret(conversation: FlowConversation, ctx: FlowContext, flowName: string, name: SecretName, scope: string, agentName?: string): Promise<boolean> {
+export async function askSecret(
+  conversation: FlowConversation,
+  ctx: FlowContext,
+  flowName: string,
+  name: SecretName,
+  scope: string,
+  agentName?: string,
+): Promise<boolean> {
   if (ctx.chat?.type !== 'private') {
-    await ctx.reply(`🔐 I take keys only in a private chat with me, never in a group. Send /secrets to @${ctx.me.username} there, then come back.`);
+    await ctx.reply(
+      `🔐 I take keys only in a private chat with me, never in a group. Send /secrets to @${ctx.me.username} there, then come back.`,
+    );
     return false;
   }
   await conversation.external((outside) => {

@@ -92,9 +92,11 @@ export function agentCard(a: AgentView, now: number): string {
     const p = a.position;
     let pos = `Position: ${p.side} ${fmtNumber(p.qty, 6)} @ ${fmtNumber(p.entryPrice)}`;
     if (p.liquidationPrice !== null) pos += ` · liq ${fmtNumber(p.liquidationPrice)}`;
-    if (p.tpPrice !== null || p.slPrice !== null) pos += ` · TP ${p.tpPrice === null ? '—' : fmtNumber(p.tpPrice)} / SL ${p.slPrice === null ? '—' : fmtNumber(p.slPrice)}`;
+    if (p.tpPrice !== null || p.slPrice !== null)
+      pos += ` · TP ${p.tpPrice === null ? '—' : fmtNumber(p.tpPrice)} / SL ${p.slPrice === null ? '—' : fmtNumber(p.slPrice)}`;
     lines.push(pos);
-    if (holdsPositionStopped(a)) lines.push('⚠️ Stopped with this position open: nothing manages it until you start the agent or close it.');
+    if (holdsPositionStopped(a))
+      lines.push('⚠️ Stopped with this position open: nothing manages it until you start the agent or close it.');
   } else {
     lines.push('Position: flat');
   }

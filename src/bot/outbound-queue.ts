@@ -127,13 +127,31 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
   const work = createPendingWork();
   const sync = createOutboxSync({ store: options.store, lanes, work, afterFlush: () => loop.pump(), logger });
   const sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
-  const sender = createBatchSender({ api: options.api, clock, lanes, limiter, sync, work, merge, sendTimeoutMs, afterSend: () => loop.pump(), logger });
+  const sender = createBatchSender({
+    api: options.api,
+    clock,
+    lanes,
+    limiter,
+    sync,
+    work,
+    merge,
+    sendTimeoutMs,
+    afterSend: () => loop.pump(),
+    logger,
+  });
   const loop = createSendLoop({ clock, lanes, limiter, sender, maxInFlight: options.maxInFlight ?? 32 });
 
   return {
     enqueue(message) {
       const { chatId, text } = message;
-      return sync.add({ seq: lanes.nextSeq(), chatId, eventType: message.eventType ?? 'notice', text, silent: message.silent ?? false, createdAt: clock.now() });
+      return sync.add({
+        seq: lanes.nextSeq(),
+        chatId,
+        eventType: message.eventType ?? 'notice',
+        text,
+        silent: message.silent ?? false,
+        createdAt: clock.now(),
+      });
     },
     async start() {
       if (loop.running()) return;
@@ -168,7 +186,12 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
       }
     },
     stats() {
-      return { waiting: sync.buffered() + lanes.count(), inFlight: sender.inFlight(), ...sender.counters(), floodWaits: limiter.floodWaits() };
+      return {
+        waiting: sync.buffered() + lanes.count(),
+        inFlight: sender.inFlight(),
+        ...sender.counters(),
+        floodWaits: limiter.floodWaits(),
+      };
     },
   };
 }

@@ -103,11 +103,18 @@ async function lookupUser(name: string): Promise<ServerUser | undefined> {
 async function ensureServerUser(): Promise<ServerUser> {
   const found = await lookupUser(SERVER_USER);
   if (found) return found;
-  const groupExists = await run('getent', ['group', SERVER_USER]).then(() => true, () => false);
+  const groupExists = await run('getent', ['group', SERVER_USER]).then(
+    () => true,
+    () => false,
+  );
   const groupArgs = groupExists ? ['--gid', SERVER_USER] : ['--user-group'];
   let reason = 'useradd reported no error but the user is still missing';
   try {
-    await run('useradd', ['--system', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', ...groupArgs, SERVER_USER], { timeout: 5000 });
+    await run(
+      'useradd',
+      ['--system', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', ...groupArgs, SERVER_USER],
+      { timeout: 5000 },
+    );
   } catch (error) {
     reason = `useradd failed: ${String((error as { stderr?: string }).stderr || (error as Error).message).trim()}`;
   }
@@ -164,7 +171,10 @@ async function copyPrograms(nativeDir: string, options: LayoutOptions, user: Ser
       await rm(temporary, { recursive: true, force: true }).catch(() => undefined);
       throw sharedDirFailure(what, options, blocked, `copying them to ${target} failed (${(error as Error).message})`);
     }
-    options.logger?.info({ from: nativeDir, to: target, because: blocked }, 'copied the embedded PostgreSQL programs where its user can run them');
+    options.logger?.info(
+      { from: nativeDir, to: target, because: blocked },
+      'copied the embedded PostgreSQL programs where its user can run them',
+    );
   }
   const stillBlocked = describeBlocked(firstUnusable(target, user));
   if (stillBlocked) throw sharedDirFailure(what, options, blocked, `its copy in ${target} is closed to it too: ${stillBlocked}`);
@@ -229,7 +239,9 @@ async function prepareClusterDir(dataDir: string, options: LayoutOptions, user: 
   if (existsSync(pgPath)) {
     // Left empty by an earlier failed first start; anything else is not ours to remove.
     await rmdir(pgPath).catch(() => {
-      throw new EmbeddedPostgresError(`Cannot start the embedded PostgreSQL: ${pgPath} is not empty but holds no database. Fix: move it aside, ${FALLBACK_FIX}.`);
+      throw new EmbeddedPostgresError(
+        `Cannot start the embedded PostgreSQL: ${pgPath} is not empty but holds no database. Fix: move it aside, ${FALLBACK_FIX}.`,
+      );
     });
   }
   await ensureSharedDir(what, options, user, reason);
@@ -242,6 +254,9 @@ async function prepareClusterDir(dataDir: string, options: LayoutOptions, user: 
   } catch (error) {
     throw sharedDirFailure(what, options, reason, `making ${cluster} failed (${(error as Error).message})`);
   }
-  options.logger?.info({ dataDir: pgPath, cluster, because: reason }, 'the embedded PostgreSQL keeps its data in the shared directory (DATA_DIR/postgres links to it)');
+  options.logger?.info(
+    { dataDir: pgPath, cluster, because: reason },
+    'the embedded PostgreSQL keeps its data in the shared directory (DATA_DIR/postgres links to it)',
+  );
   return cluster;
 }

@@ -106,7 +106,9 @@ export async function initCluster(layout: EmbeddedPostgresLayout, password: stri
     );
     const { code, signal } = await initdb.exited;
     if (code !== 0) {
-      throw new EmbeddedPostgresError(`The embedded PostgreSQL could not create its database in ${layout.pgDir} (initdb ended with ${code ?? signal}): ${tail(initdb.lastLines)}`);
+      throw new EmbeddedPostgresError(
+        `The embedded PostgreSQL could not create its database in ${layout.pgDir} (initdb ended with ${code ?? signal}): ${tail(initdb.lastLines)}`,
+      );
     }
   } finally {
     await rm(passwordFile, { force: true });
@@ -143,7 +145,8 @@ export async function startServer(layout: EmbeddedPostgresLayout, port: number, 
     const first = await Promise.race([ready, server.exited, timedOut]);
     if (first === 'ready') return { pid: server.child.pid!, stop };
     await stop();
-    const how = first === 'timeout' ? `did not accept connections within ${START_TIMEOUT_MS / 1000} s` : `exited with ${first.code ?? first.signal}`;
+    const how =
+      first === 'timeout' ? `did not accept connections within ${START_TIMEOUT_MS / 1000} s` : `exited with ${first.code ?? first.signal}`;
     throw new EmbeddedPostgresError(`The embedded PostgreSQL (data in ${layout.pgDir}) ${how}: ${tail(server.lastLines)}`);
   } finally {
     clearTimeout(timer);

@@ -180,7 +180,10 @@ async function connectAsSuperuser(
     );
   }
   await legacy.query(`alter role current_user password ${legacy.escapeLiteral(password)}`);
-  context.logger?.warn({ file: context.secretsFile }, 'replaced the public default password of the embedded PostgreSQL by a generated one, kept in the dev secrets');
+  context.logger?.warn(
+    { file: context.secretsFile },
+    'replaced the public default password of the embedded PostgreSQL by a generated one, kept in the dev secrets',
+  );
   return legacy;
 }
 

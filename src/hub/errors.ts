@@ -2,7 +2,10 @@
 
 /** Base: `userMessage` is safe to show to the trader as it is. */
 export class HubError extends Error {
-  constructor(message: string, readonly userMessage: string = message) {
+  constructor(
+    message: string,
+    readonly userMessage: string = message,
+  ) {
     super(message);
   }
 }
@@ -17,13 +20,19 @@ export class AgentNotFoundError extends HubError {
 export class AmbiguousAgentError extends HubError {
   override name = 'AmbiguousAgentError';
   constructor(ref: string, names: string[]) {
-    super(`"${ref}" matches several agents: ${names.join(', ')}`, `"${ref}" matches several agents (${names.join(', ')}). Use more of the id or the full name.`);
+    super(
+      `"${ref}" matches several agents: ${names.join(', ')}`,
+      `"${ref}" matches several agents (${names.join(', ')}). Use more of the id or the full name.`,
+    );
   }
 }
 
 export class ValidationError extends HubError {
   override name = 'ValidationError';
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -55,6 +64,9 @@ export class RuntimeUnavailableError extends HubError {
 export class PositionHeldError extends AgentStateError {
   override name = 'PositionHeldError';
   constructor(readonly agentName: string) {
-    super(`agent ${agentName} holds an open position`, `${agentName} holds an open position: close it first, or delete the agent with closing.`);
+    super(
+      `agent ${agentName} holds an open position`,
+      `${agentName} holds an open position: close it first, or delete the agent with closing.`,
+    );
   }
 }

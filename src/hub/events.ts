@@ -95,7 +95,11 @@ export class HubEvents {
   }
 
   /** Resolves with the first event of `name` that matches `predicate` (tests and flows). */
-  waitFor<K extends HubEventName>(name: K, predicate: (data: HubEventMap[K]) => boolean = () => true, timeoutMs = 10_000): Promise<HubEventMap[K]> {
+  waitFor<K extends HubEventName>(
+    name: K,
+    predicate: (data: HubEventMap[K]) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<HubEventMap[K]> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         off();

@@ -94,7 +94,12 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const tokens = createTokenService(config);
   const agentAuth = createAgentCredentials({ orm, tokens });
   const userTokens = createUserTokens({ orm, tokens });
-  const users = createUserService({ orm, accessMode: config.telegram.accessMode, adminIds: config.telegram.adminIds, logger: logger.child({ part: 'users' }) });
+  const users = createUserService({
+    orm,
+    accessMode: config.telegram.accessMode,
+    adminIds: config.telegram.adminIds,
+    logger: logger.child({ part: 'users' }),
+  });
   const vault = createVaultFromConfig(config, { orm, users, registry: deps.secrets });
   // Admins are exempt from the quotas and the LLM budget alike.
   const isAdminUser = (userId: string) => users.isAdmin({ userId });
@@ -142,7 +147,12 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     secrets: vault,
     budget: createLlmBudget({ orm, events, dailyTokens: config.quotas.llmUserDailyTokens, isExempt: isAdminUser }),
     logger: logger.child({ part: 'llm' }),
-    baseUrls: { openai: config.llm.openaiBaseUrl, anthropic: config.llm.anthropicBaseUrl, deepseek: config.llm.deepseekBaseUrl, gemini: config.llm.geminiBaseUrl },
+    baseUrls: {
+      openai: config.llm.openaiBaseUrl,
+      anthropic: config.llm.anthropicBaseUrl,
+      deepseek: config.llm.deepseekBaseUrl,
+      gemini: config.llm.geminiBaseUrl,
+    },
   });
   const chain = createChainLoggerFromConfig(config, { orm, logger: logger.child({ part: 'chain' }) });
   bridgeChainEvents({ chain, events, agents, logger: logger.child({ part: 'chain-events' }) });

@@ -105,7 +105,8 @@ export function createUserService({ orm, accessMode, adminIds, logger }: UserSer
   /** Status and admission of a Telegram account seen for the first time. */
   async function newcomer(em: EntityManager, telegramId: number): Promise<Pick<User, 'status' | 'isAdmin' | 'admittedVia'>> {
     if (listed(telegramId)) return { status: 'active', isAdmin: true, admittedVia: 'admin-list' };
-    if (adminIds.length === 0 && (await em.count(UserSchema, {})) === 0) return { status: 'active', isAdmin: true, admittedVia: 'first-user' };
+    if (adminIds.length === 0 && (await em.count(UserSchema, {})) === 0)
+      return { status: 'active', isAdmin: true, admittedVia: 'first-user' };
     if (accessMode === 'open') return { status: 'active', isAdmin: false, admittedVia: 'open' };
     return { status: accessMode === 'approval' ? 'pending' : 'denied', isAdmin: false, admittedVia: null };
   }
@@ -113,7 +114,11 @@ export function createUserService({ orm, accessMode, adminIds, logger }: UserSer
   /** A known account: a listed id is an admin; `open` lets a pending user in. */
   function returning(user: User): void {
     if (listed(Number(user.telegramId)) && !hasAdminRights(user)) {
-      Object.assign(user, { isAdmin: true, status: 'active', admittedVia: user.admittedVia === 'first-user' ? 'first-user' : 'admin-list' });
+      Object.assign(user, {
+        isAdmin: true,
+        status: 'active',
+        admittedVia: user.admittedVia === 'first-user' ? 'first-user' : 'admin-list',
+      });
     } else if (accessMode === 'open' && user.status === 'pending') {
       Object.assign(user, { status: 'active', admittedVia: 'open' });
     }
@@ -130,7 +135,12 @@ export function createUserService({ orm, accessMode, adminIds, logger }: UserSer
           user.username = username?.slice(0, 64) ?? null;
           returning(user);
         } else {
-          user = em.create(UserSchema, { telegramId, displayName: displayName.slice(0, 128), username: username?.slice(0, 64) ?? null, ...(await newcomer(em, telegramId)) });
+          user = em.create(UserSchema, {
+            telegramId,
+            displayName: displayName.slice(0, 128),
+            username: username?.slice(0, 64) ?? null,
+            ...(await newcomer(em, telegramId)),
+          });
         }
         const askAdmins = user.status === 'pending' && !user.requestedAt;
         if (askAdmins) user.requestedAt = new Date();
@@ -182,7 +192,8 @@ export function createUserService({ orm, accessMode, adminIds, logger }: UserSer
 
     async syncAccess() {
       const em = fork();
-      const run = async (sql: string, params: unknown[] = []) => (await em.getConnection().execute<QueryResult>(sql, params, 'run')).affectedRows;
+      const run = async (sql: string, params: unknown[] = []) =>
+        (await em.getConnection().execute<QueryResult>(sql, params, 'run')).affectedRows;
       await run(
         `update users set is_admin = true, status = 'active', admitted_via = case when admitted_via = 'first-user' then 'first-user' else 'admin-list' end
          where telegram_id = any(?::bigint[]) and not (is_admin and status = 'active')`,
@@ -196,14 +207,27 @@ export function createUserService({ orm, accessMode, adminIds, logger }: UserSer
       const pendingAgain =
         accessMode === 'open'
           ? 0
-          : await run(`update users set status = 'pending', admitted_via = null, requested_at = null where admitted_via = 'open' and not is_admin`);
-      const [counts] = await em.getConnection().execute<Array<{ users: number; admins: number }>>(
-        `select count(*)::int as users, count(*) filter (where is_admin and status = 'active')::int as admins from users`,
-      );
+          : await run(
+              `update users set status = 'pending', admitted_via = null, requested_at = null where admitted_via = 'open' and not is_admin`,
+            );
+      const [counts] = await em
+        .getConnection()
+        .execute<Array<{ users: number; admins: number }>>(
+          `select count(*)::int as users, count(*) filter (where is_admin and status = 'active')::int as admins from users`,
+        );
       const adminless = adminIds.length === 0 && counts.users > 0 && counts.admins === 0;
-      if (pendingAgain > 0) logger?.warn({ pendingAgain, accessMode }, `ACCESS_MODE=${accessMode}: ${pendingAgain} user(s) admitted under ACCESS_MODE=open are pending again until an admin approves them`);
-      if (adminsRemoved > 0) logger?.warn({ adminsRemoved }, `${adminsRemoved} user(s) are no longer in ADMIN_TELEGRAM_IDS and lost the admin role`);
-      if (adminless) logger?.error({ accessMode }, 'this server has users but no admin: nobody can approve access or trade with the server-wide keys. Set ADMIN_TELEGRAM_IDS.');
+      if (pendingAgain > 0)
+        logger?.warn(
+          { pendingAgain, accessMode },
+          `ACCESS_MODE=${accessMode}: ${pendingAgain} user(s) admitted under ACCESS_MODE=open are pending again until an admin approves them`,
+        );
+      if (adminsRemoved > 0)
+        logger?.warn({ adminsRemoved }, `${adminsRemoved} user(s) are no longer in ADMIN_TELEGRAM_IDS and lost the admin role`);
+      if (adminless)
+        logger?.error(
+          { accessMode },
+          'this server has users but no admin: nobody can approve access or trade with the server-wide keys. Set ADMIN_TELEGRAM_IDS.',
+        );
       return { pendingAgain, adminsRemoved, adminless };
     },
   };

@@ -79,9 +79,7 @@ export const STRATEGY_INDEX: Readonly<Record<StrategyName, number>> = Object.fre
 export const UNKNOWN_STRATEGY_INDEX = 255;
 
 /** Indexes the original assigned to strategies that never existed; never reuse them. */
-export const RESERVED_STRATEGY_INDEXES: readonly number[] = Object.freeze([
-  16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 29, 30,
-]);
+export const RESERVED_STRATEGY_INDEXES: readonly number[] = Object.freeze([16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 29, 30]);
 
 /**
  * Spellings accepted from the original and from LLM output, mapped to our names. Keys are
@@ -126,7 +124,10 @@ export function isStrategyName(name: unknown): name is StrategyName {
  * never falls back to another strategy (the original silently used momentum).
  */
 export function resolveStrategyName(input: string): StrategyName | undefined {
-  const key = input.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const key = input
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   if (isStrategyName(key)) return key;
   return STRATEGY_ALIASES[key];
 }

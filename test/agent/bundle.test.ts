@@ -23,7 +23,14 @@ describe('agent bundle', () => {
     expect(statSync(bundle).size).toBeGreaterThan(10_000);
     const port = await freePort();
     // Only the variables the hub passes: no NODE_PATH, cwd outside the repository.
-    const env = { PATH: process.env.PATH, HUB_URL: 'http://127.0.0.1:1', AGENT_ID: 'agent-b', AGENT_TOKEN: TOKEN, PORT: String(port), HOST: '127.0.0.1' };
+    const env = {
+      PATH: process.env.PATH,
+      HUB_URL: 'http://127.0.0.1:1',
+      AGENT_ID: 'agent-b',
+      AGENT_TOKEN: TOKEN,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    };
     const p = run(process.execPath, [bundle], { env, cwd: dir });
     try {
       const res = await waitForHttp(`http://127.0.0.1:${port}/health`, TOKEN, 10_000);
@@ -35,7 +42,11 @@ describe('agent bundle', () => {
       p.child.kill('SIGTERM');
     }
     expect(await p.exited).toBe(0);
-    const lines = p.output().trim().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string });
+    const lines = p
+      .output()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: string; msg: string });
     expect(lines[0].msg).toMatch(/^agent .* listening on 127\.0\.0\.1:/);
     expect(lines.some((l) => l.msg === 'SIGTERM: shutting down')).toBe(true);
     expect(p.output()).not.toContain(TOKEN);
@@ -46,7 +57,14 @@ describe('agent bundle', () => {
     const port = await freePort();
     try {
       hub = await startFakeHub({ agentId: 'agent-1', token: TOKEN });
-      const env = { PATH: process.env.PATH, HUB_URL: hub.url, AGENT_ID: 'agent-1', AGENT_TOKEN: TOKEN, PORT: String(port), HOST: '127.0.0.1' };
+      const env = {
+        PATH: process.env.PATH,
+        HUB_URL: hub.url,
+        AGENT_ID: 'agent-1',
+        AGENT_TOKEN: TOKEN,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+      };
       const p = run(process.execPath, [bundle], { env, cwd: dir });
       await waitForHttp(`http://127.0.0.1:${port}/health`, TOKEN, 10_000);
       const req = startRequest('', { config: { pollSeconds: 0.1, strategy: 'momentum' } });

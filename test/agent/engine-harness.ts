@@ -48,7 +48,14 @@ export interface HarnessOptions {
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const config = baseConfig(opts.config);
   const clock = createSteppedClock();
-  const hub = await startFakeHub({ agentId: config.agentId, token: TOKEN, price: opts.price ?? 100, leverage: config.leverage, mmr: opts.mmr, now: clock.now });
+  const hub = await startFakeHub({
+    agentId: config.agentId,
+    token: TOKEN,
+    price: opts.price ?? 100,
+    leverage: config.leverage,
+    mmr: opts.mmr,
+    now: clock.now,
+  });
   if (opts.candles) hub.setCandles(opts.candles);
   hub.setPosition(opts.position ?? null, opts.realizedPnl ?? 0);
   opts.prepare?.(hub);

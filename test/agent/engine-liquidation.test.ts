@@ -23,7 +23,7 @@ async function longAt10x(config: { tpPct?: number } = {}): Promise<{ h: Harness;
 }
 
 describe('engine: liquidation', () => {
-  it("a bar opened since the position whose low reaches the liquidation price closes it with reason liquidation", async () => {
+  it('a bar opened since the position whose low reaches the liquidation price closes it with reason liquidation', async () => {
     const opened = await longAt10x();
     h = opened.h;
     // A bar from before the open reaching that low proves nothing about the position.
@@ -35,7 +35,10 @@ describe('engine: liquidation', () => {
     h.hub.setCandles([bar(opened.openedAt - 60_000, 80, 101), bar(opened.openedAt + 60_000, 90.2, 99)]);
     await h.tick();
     expect(closeOrders(h)).toEqual([
-      expect.objectContaining({ tradeId: opened.tradeId, reason: `liquidation: bar ${new Date(opened.openedAt + 60_000).toISOString()} low 90.2 ≤ liquidation 90.5` }),
+      expect.objectContaining({
+        tradeId: opened.tradeId,
+        reason: `liquidation: bar ${new Date(opened.openedAt + 60_000).toISOString()} low 90.2 ≤ liquidation 90.5`,
+      }),
     ]);
     expect(closes(h)).toHaveLength(1);
     expect(closes(h)[0]!.price).toBeCloseTo(90.5, 9);

@@ -13,7 +13,8 @@ describe('engine: planner', () => {
   it('asks the hub LLM with a JSON schema and uses a valid plan', async () => {
     h = await startHarness({
       config: { ...llm, strategy: null },
-      prepare: (hub) => hub.queueLlm('planner', '```json\n{"strategy":"rsi","lookback":14,"threshold":0.4,"reasoning":"ranging market"}\n```'),
+      prepare: (hub) =>
+        hub.queueLlm('planner', '```json\n{"strategy":"rsi","lookback":14,"threshold":0.4,"reasoning":"ranging market"}\n```'),
     });
     await h.flush();
     const req = h.hub.llmRequests[0];
@@ -21,7 +22,11 @@ describe('engine: planner', () => {
     expect(req.jsonSchema).toMatchObject({ required: ['strategy', 'lookback', 'threshold', 'reasoning'] });
     expect(h.engine.status().strategy).toBe('rsi_signal');
     expect(h.hub.decisions).toEqual([
-      expect.objectContaining({ action: 'PLAN', strategy: 'rsi_signal', reasoning: expect.stringMatching(/^llm: lookback 14, threshold 0.4\. ranging market/) }),
+      expect.objectContaining({
+        action: 'PLAN',
+        strategy: 'rsi_signal',
+        reasoning: expect.stringMatching(/^llm: lookback 14, threshold 0.4\. ranging market/),
+      }),
     ]);
     expect(h.lines.filter((l) => l.msg.startsWith('plan (llm): rsi_signal, lookback 14, threshold 0.4'))).toHaveLength(1);
   });
@@ -55,7 +60,7 @@ describe('engine: planner', () => {
     expect(h.lines.some((l) => l.msg.startsWith('plan (rules)'))).toBe(true);
   });
 
-  it('falls back to the rules planner when the hub refuses the LLM (429: the owner\'s daily budget is spent)', async () => {
+  it("falls back to the rules planner when the hub refuses the LLM (429: the owner's daily budget is spent)", async () => {
     h = await startHarness({ config: { ...llm, strategy: null }, prepare: (hub) => hub.failNext('llm', 1, '429') });
     await h.flush();
     expect(h.lines.some((l) => l.level === 'warn' && l.msg.startsWith('planner: LLM unavailable'))).toBe(true);
@@ -130,7 +135,9 @@ describe('engine: supervisor', () => {
     expect(h.engine.status().position).toMatchObject({ tpPrice: before.tpPrice, slPrice: before.slPrice });
     expect(h.lines.some((l) => l.msg === 'supervisor: KEEP (answer rejected: ADJUST_TP_SL without tpPrice or slPrice)')).toBe(true);
     await h.flush();
-    expect(h.hub.decisions.filter((d) => d.action === 'KEEP')).toEqual([expect.objectContaining({ reasoning: 'kept: answer rejected: ADJUST_TP_SL without tpPrice or slPrice' })]);
+    expect(h.hub.decisions.filter((d) => d.action === 'KEEP')).toEqual([
+      expect.objectContaining({ reasoning: 'kept: answer rejected: ADJUST_TP_SL without tpPrice or slPrice' }),
+    ]);
   });
 
   it('an unreachable supervisor keeps the position and is logged once', async () => {

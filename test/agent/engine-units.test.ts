@@ -36,7 +36,11 @@ describe('position math', () => {
   });
 
   it('drawdown: hit at the limit, never when the limit is 0', () => {
-    expect(sessionDrawdown({ realizedPnl: -4, unrealizedPnl: -6, amountUsdt: 100, maxSessionLossPct: 10 })).toEqual({ pnl: -10, pct: -10, hit: true });
+    expect(sessionDrawdown({ realizedPnl: -4, unrealizedPnl: -6, amountUsdt: 100, maxSessionLossPct: 10 })).toEqual({
+      pnl: -10,
+      pct: -10,
+      hit: true,
+    });
     expect(sessionDrawdown({ realizedPnl: -4, unrealizedPnl: -5.9, amountUsdt: 100, maxSessionLossPct: 10 }).hit).toBe(false);
     expect(sessionDrawdown({ realizedPnl: -90, unrealizedPnl: 0, amountUsdt: 100, maxSessionLossPct: 0 }).hit).toBe(false);
   });
@@ -48,10 +52,16 @@ describe('decide', () => {
     expect(decide({ ...base, side: null, signal: 0.3 })).toMatchObject({ kind: 'open', side: 'long' });
     expect(decide({ ...base, side: null, signal: -0.45 })).toMatchObject({ kind: 'open', side: 'short' });
     expect(decide({ ...base, side: null, signal: 0.29 })).toMatchObject({ kind: 'hold' });
-    expect(decide({ ...base, side: 'long', signal: -0.9 })).toMatchObject({ kind: 'close', reason: 'signal reversed (momentum -0.90 ≤ -0.3)' });
+    expect(decide({ ...base, side: 'long', signal: -0.9 })).toMatchObject({
+      kind: 'close',
+      reason: 'signal reversed (momentum -0.90 ≤ -0.3)',
+    });
     expect(decide({ ...base, side: 'long', signal: 0.9 })).toMatchObject({ kind: 'hold' });
     expect(decide({ ...base, side: 'short', signal: 0.3 })).toMatchObject({ kind: 'close' });
-    expect(decide({ ...base, side: null, signal: 0.9, entryBlocked: 'cooldown' })).toEqual({ kind: 'hold', reason: 'cooldown (momentum +0.90)' });
+    expect(decide({ ...base, side: null, signal: 0.9, entryBlocked: 'cooldown' })).toEqual({
+      kind: 'hold',
+      reason: 'cooldown (momentum +0.90)',
+    });
   });
 });
 
@@ -105,7 +115,9 @@ describe('LLM contract adapters', () => {
       levels: null,
       rejected: null,
     });
-    expect(readSupervisorAnswer('{"action":"ADJUST_TP_SL","tpPrice":null,"slPrice":99.5,"confidence":0.6,"reasoning":"trail"}', input)).toEqual({
+    expect(
+      readSupervisorAnswer('{"action":"ADJUST_TP_SL","tpPrice":null,"slPrice":99.5,"confidence":0.6,"reasoning":"trail"}', input),
+    ).toEqual({
       action: 'ADJUST_TP_SL',
       reasoning: 'trail',
       confidence: 0.6,
@@ -128,11 +140,16 @@ describe('LLM contract adapters', () => {
       ...keep,
       rejected: expect.stringContaining('slPrice 102 is not below the price 101'),
     });
-    expect(readSupervisorAnswer('{"action":"ADJUST_TP_SL","slPrice":99,"confidence":0.6}', { ...input, config: baseConfig() })).toMatchObject({
+    expect(
+      readSupervisorAnswer('{"action":"ADJUST_TP_SL","slPrice":99,"confidence":0.6}', { ...input, config: baseConfig() }),
+    ).toMatchObject({
       ...keep,
       rejected: 'ADJUST_TP_SL needs the dynamic TP/SL mode',
     });
-    expect(readSupervisorAnswer('{"action":"KEEP","confidence":7}', input)).toMatchObject({ ...keep, rejected: expect.stringContaining('confidence 7') });
+    expect(readSupervisorAnswer('{"action":"KEEP","confidence":7}', input)).toMatchObject({
+      ...keep,
+      rejected: expect.stringContaining('confidence 7'),
+    });
   });
 });
 
@@ -159,7 +176,8 @@ describe('request validation', () => {
     expect(bad((r) => (r.hubUrl = 'ftp://x'))).toThrow(/hubUrl/);
     expect(bad((r) => delete r.config)).toThrow(/config: expected an object/);
     // One strategy-name limit with the hub (WIRE_LIMITS.maxStrategyNameChars = 64).
-    const withStrategy = (name: string) => parseStartRequest({ ...structuredClone(startRequest('')), config: { ...startRequest('').config, strategy: name } });
+    const withStrategy = (name: string) =>
+      parseStartRequest({ ...structuredClone(startRequest('')), config: { ...startRequest('').config, strategy: name } });
     expect(withStrategy('s'.repeat(64)).config.strategy).toBe('s'.repeat(64));
     expect(() => withStrategy('s'.repeat(65))).toThrow(/config\.strategy/);
     expect(parseStopRequest(undefined)).toEqual({});

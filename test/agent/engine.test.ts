@@ -122,14 +122,20 @@ describe('engine: session drawdown stop', () => {
     expect(h.engine.status().position?.side).toBe('short');
     await h.hub.down(); // the hub is killed
     const tick = h.tick();
-    await waitUntil(() => h!.lines.some((l) => l.level === 'warn' && /^(hub unreachable|price endpoint unavailable)/.test(l.msg)), 5_000, 'the failed price request');
+    await waitUntil(
+      () => h!.lines.some((l) => l.level === 'warn' && /^(hub unreachable|price endpoint unavailable)/.test(l.msg)),
+      5_000,
+      'the failed price request',
+    );
     await h.hub.up(); // another hub takes over
     await tick;
     expect(closeReasons(h)).toEqual([]);
     expect(h.engine.state).toBe('running');
     await h.ticks(2);
     expect(h.engine.status()).toMatchObject({ price: 100, position: { side: 'short' } });
-    expect(h.lines.filter((l) => l.msg.startsWith('hub unreachable (GET /internal/market/price: ECONNREFUSED): no price, no decisions'))).toHaveLength(1);
+    expect(
+      h.lines.filter((l) => l.msg.startsWith('hub unreachable (GET /internal/market/price: ECONNREFUSED): no price, no decisions')),
+    ).toHaveLength(1);
     expect(h.lines.filter((l) => l.msg === 'hub answers again')).toHaveLength(1);
   });
 });

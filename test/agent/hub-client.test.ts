@@ -35,7 +35,18 @@ async function setup(opts: Partial<HubClientOptions> = {}) {
   return { hub, client, diagnostics };
 }
 
-const status = { state: 'running', price: 1, position: null, unrealizedPnl: 0, realizedPnl: 0, strategy: 'momentum', lastAction: null, stale: false, simulated: false, ts: '2026-01-01T00:00:00.000Z' } as const;
+const status = {
+  state: 'running',
+  price: 1,
+  position: null,
+  unrealizedPnl: 0,
+  realizedPnl: 0,
+  strategy: 'momentum',
+  lastAction: null,
+  stale: false,
+  simulated: false,
+  ts: '2026-01-01T00:00:00.000Z',
+} as const;
 
 describe('hub client: pushes', () => {
   it('batches log entries, numbering them from firstLogSeq', async () => {

@@ -27,7 +27,12 @@ describe.skipIf(skip)('agent image (docker)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'artic-agent-image-'));
-    const env = { ...process.env, AGENT_IMAGE: IMAGE, AGENT_IMAGE_CONTEXT: path.join(dir, 'ctx'), AGENT_BUNDLE: path.join(dir, 'agent.mjs') };
+    const env = {
+      ...process.env,
+      AGENT_IMAGE: IMAGE,
+      AGENT_IMAGE_CONTEXT: path.join(dir, 'ctx'),
+      AGENT_BUNDLE: path.join(dir, 'agent.mjs'),
+    };
     const out = await runToEnd('bash', [path.join(ROOT, 'scripts/build-agent-image.sh')], { env, cwd: ROOT, timeoutMs: 170_000 });
     imageId = out.trim().split('\n').pop()!.trim();
   }, 180_000);
@@ -50,7 +55,12 @@ describe.skipIf(skip)('agent image (docker)', () => {
     expect(inspect.Config.User).toBe('10001:10001');
     expect(inspect.Config.Cmd).toEqual(['/usr/local/bin/node', '/app/agent.mjs']);
     expect(Object.keys(inspect.Config.ExposedPorts)).toEqual(['8000/tcp']);
-    const env = { ...process.env, AGENT_IMAGE: IMAGE, AGENT_IMAGE_CONTEXT: path.join(dir, 'ctx'), AGENT_BUNDLE: path.join(dir, 'agent.mjs') };
+    const env = {
+      ...process.env,
+      AGENT_IMAGE: IMAGE,
+      AGENT_IMAGE_CONTEXT: path.join(dir, 'ctx'),
+      AGENT_BUNDLE: path.join(dir, 'agent.mjs'),
+    };
     const again = await runToEnd('bash', [path.join(ROOT, 'scripts/build-agent-image.sh')], { env, cwd: ROOT, timeoutMs: 170_000 });
     expect(again.trim().split('\n').pop()).toBe(imageId);
   }, 180_000);
@@ -59,12 +69,36 @@ describe.skipIf(skip)('agent image (docker)', () => {
     const port = await freePort();
     const name = `artic-agent-vitest-${process.pid}-${port}`;
     containers.push(name);
-    execFileSync('docker', [
-      'run', '-d', '--name', name, '--network', 'host', '--read-only', '--cap-drop', 'ALL',
-      '--security-opt', 'no-new-privileges', '--label', 'artic.test=agent-image',
-      '-e', `PORT=${port}`, '-e', 'HOST=127.0.0.1', '-e', `AGENT_TOKEN=${TOKEN}`, '-e', 'AGENT_ID=agent-img',
-      '-e', 'HUB_URL=http://127.0.0.1:1', IMAGE,
-    ], { stdio: 'pipe' });
+    execFileSync(
+      'docker',
+      [
+        'run',
+        '-d',
+        '--name',
+        name,
+        '--network',
+        'host',
+        '--read-only',
+        '--cap-drop',
+        'ALL',
+        '--security-opt',
+        'no-new-privileges',
+        '--label',
+        'artic.test=agent-image',
+        '-e',
+        `PORT=${port}`,
+        '-e',
+        'HOST=127.0.0.1',
+        '-e',
+        `AGENT_TOKEN=${TOKEN}`,
+        '-e',
+        'AGENT_ID=agent-img',
+        '-e',
+        'HUB_URL=http://127.0.0.1:1',
+        IMAGE,
+      ],
+      { stdio: 'pipe' },
+    );
     const res = await waitForHttp(`http://127.0.0.1:${port}/health`, TOKEN, 20_000);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ ok: true, agentId: 'agent-img', state: 'idle' });

@@ -9,7 +9,14 @@ describe('market feed', () => {
     const hub: Pick<HubApi, 'candles' | 'price'> = {
       async candles(symbol, interval, limit, _signal, priority) {
         asked.push(['candles', priority]);
-        return { symbol, interval, candles: [{ openTime: 0, open: 1, high: 1, low: 1, close: 1, volume: 1 }], stale: false, simulated: true, source: 'simulated' };
+        return {
+          symbol,
+          interval,
+          candles: [{ openTime: 0, open: 1, high: 1, low: 1, close: 1, volume: 1 }],
+          stale: false,
+          simulated: true,
+          source: 'simulated',
+        };
       },
       async price(symbol, _signal, priority) {
         asked.push(['price', priority]);

@@ -49,7 +49,14 @@ describe('agent server: auth', () => {
     const { call } = await setup();
     const wrongSameLength = TOKEN.slice(0, -1) + (TOKEN.endsWith('9') ? '8' : '9');
     for (const auth of [null, 'Bearer nope', `Bearer ${wrongSameLength}`, `Basic ${TOKEN}`, `Bearer ${TOKEN}x`, 'Bearer ']) {
-      for (const [method, path] of [['GET', '/health'], ['GET', '/status'], ['POST', '/start'], ['POST', '/stop'], ['POST', '/config'], ['GET', '/nowhere']]) {
+      for (const [method, path] of [
+        ['GET', '/health'],
+        ['GET', '/status'],
+        ['POST', '/start'],
+        ['POST', '/stop'],
+        ['POST', '/config'],
+        ['GET', '/nowhere'],
+      ]) {
         const res = await call(method, path, undefined, auth);
         expect(res.status, `${method} ${path} with ${auth}`).toBe(401);
         expect(res.body).toEqual({ error: 'unauthorized', message: 'missing or invalid agent token' });
@@ -86,7 +93,10 @@ describe('agent server: bad requests', () => {
       body: { error: 'invalid_json' },
     });
     const bad = startRequest(hub.url, { config: { amountUsdt: -5 } });
-    expect(await call('POST', '/start', bad)).toMatchObject({ status: 400, body: { error: 'bad_request', message: expect.stringContaining('config.amountUsdt') } });
+    expect(await call('POST', '/start', bad)).toMatchObject({
+      status: 400,
+      body: { error: 'bad_request', message: expect.stringContaining('config.amountUsdt') },
+    });
     expect(await call('POST', '/start', [1, 2])).toMatchObject({ status: 400 });
     expect(await call('POST', '/start', { ...startRequest(hub.url), nextLogSeq: 'one' })).toMatchObject({ status: 400 });
     expect(await call('POST', '/stop', { closePosition: 'yes' })).toMatchObject({ status: 400 });
@@ -170,12 +180,24 @@ describe('agent server: live settings (POST /config)', () => {
       status: 400,
       body: { error: 'unknown_field', message: expect.stringContaining('body.leverage: not a setting a running agent applies') },
     });
-    expect(await call('POST', '/config', {})).toMatchObject({ status: 400, body: { error: 'bad_request', message: expect.stringContaining('at least one of') } });
-    expect(await call('POST', '/config', { tpPct: -1 })).toMatchObject({ status: 400, body: { message: expect.stringContaining('body.tpPct') } });
-    expect(await call('POST', '/config', { closeOnStop: 'yes' })).toMatchObject({ status: 400, body: { message: expect.stringContaining('body.closeOnStop') } });
+    expect(await call('POST', '/config', {})).toMatchObject({
+      status: 400,
+      body: { error: 'bad_request', message: expect.stringContaining('at least one of') },
+    });
+    expect(await call('POST', '/config', { tpPct: -1 })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('body.tpPct') },
+    });
+    expect(await call('POST', '/config', { closeOnStop: 'yes' })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('body.closeOnStop') },
+    });
     expect(await call('POST', '/config', [1])).toMatchObject({ status: 400 });
     expect(await call('GET', '/config')).toMatchObject({ status: 405 });
-    expect(await call('POST', '/config', { tpPct: null, maxSessionLossPct: 20 })).toMatchObject({ status: 200, body: { state: 'running' } });
+    expect(await call('POST', '/config', { tpPct: null, maxSessionLossPct: 20 })).toMatchObject({
+      status: 200,
+      body: { state: 'running' },
+    });
     await call('POST', '/stop', {});
     expect(await call('POST', '/config', { tpPct: 3 })).toMatchObject({ status: 409, body: { error: 'not_running' } });
   });

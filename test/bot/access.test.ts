@@ -12,7 +12,7 @@ describe('approval mode', () => {
 
   const toChat = (chat: number) => h.api.succeeded('sendMessage').filter((c) => c.chatId === String(chat));
 
-  it('keeps a new user pending, asks every admin, and applies an admin\'s decision', async () => {
+  it("keeps a new user pending, asks every admin, and applies an admin's decision", async () => {
     const newcomer = h.user(950);
     await newcomer.send('/start');
     expect(newcomer.lastText()).toContain('Your access request is with the admins');
@@ -36,7 +36,10 @@ describe('approval mode', () => {
     const admin = h.user(900);
     await admin.press('acc:ok:950', 1);
     expect((await h.hub.users.byTelegramId(950))!.status).toBe('active');
-    const edit = h.api.succeeded('editMessageText').filter((c) => c.chatId === '900').at(-1)!;
+    const edit = h.api
+      .succeeded('editMessageText')
+      .filter((c) => c.chatId === '900')
+      .at(-1)!;
     expect(String(edit.payload.text)).toContain('✅ Approved Trader950 (<code>950</code>) by @trader900');
     expect(newcomer.lastText()).toContain('An admin approved your access');
     await newcomer.send('/agents');
@@ -53,7 +56,7 @@ describe('approval mode', () => {
     expect(other.lastText()).toBe('⛔ You do not have access to this bot.');
   });
 
-  it('/deny stops the user\'s agents and revokes their streams', async () => {
+  it("/deny stops the user's agents and revokes their streams", async () => {
     const trader = h.user(955);
     await trader.send('/start');
     await h.user(900).send('/approve 955');
@@ -132,13 +135,22 @@ describe('no ADMIN_TELEGRAM_IDS', () => {
     await first.send('/start');
     expect(first.lastText()).toContain('Welcome to <b>Artic</b>');
     expect(first.lastText()).toContain('You are the first user of this server, so you are its admin');
-    expect(h.logs.some((l) => l.includes('the first user to /start, Telegram id 980, is now this server') && JSON.parse(l).level === 40)).toBe(true);
+    expect(
+      h.logs.some((l) => l.includes('the first user to /start, Telegram id 980, is now this server') && JSON.parse(l).level === 40),
+    ).toBe(true);
     expect((await h.hub.users.byTelegramId(980))!.isAdmin).toBe(true);
 
     const second = h.user(981);
     await second.send('/start');
     expect(second.lastText()).toContain('Your access request is with the admins');
-    expect(String(h.api.succeeded('sendMessage').filter((c) => c.chatId === '980').at(-1)!.payload.text)).toContain('Access request from Trader981');
+    expect(
+      String(
+        h.api
+          .succeeded('sendMessage')
+          .filter((c) => c.chatId === '980')
+          .at(-1)!.payload.text,
+      ),
+    ).toContain('Access request from Trader981');
     await first.send('/approve 981');
     expect(first.lastText()).toContain('✅ Approved Trader981');
     await second.send('/start');

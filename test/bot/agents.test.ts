@@ -22,7 +22,15 @@ afterAll(async () => h?.close());
 async function insertLogs(agentId: string, messages: Array<[string, string]>): Promise<void> {
   let seq = 1;
   for (const [level, message] of messages) {
-    await h.orm.em.getConnection().execute('insert into log_entries (agent_id, seq, level, message, ts) values (?, ?, ?, ?, ?)', [agentId, seq++, level, message, new Date('2026-11-30T12:00:01Z')]);
+    await h.orm.em
+      .getConnection()
+      .execute('insert into log_entries (agent_id, seq, level, message, ts) values (?, ?, ?, ?, ?)', [
+        agentId,
+        seq++,
+        level,
+        message,
+        new Date('2026-11-30T12:00:01Z'),
+      ]);
   }
 }
 
@@ -35,13 +43,22 @@ describe('viewing and control', () => {
     expect(card).toContain('Capital 500 USDT · 5x · moderate · 15m');
     expect(card).toContain('TP/SL: TP 2% · SL 1% (fixed)');
     expect(card).toContain('Position: flat');
-    expect(alice.lastButtons()).toEqual([`ag:r:${agent.id}`, `ag:l:${agent.id}`, `tail:${agent.id}`, `ag:g:${agent.id}`, `ag:e:${agent.id}`, `ag:d:${agent.id}`]);
+    expect(alice.lastButtons()).toEqual([
+      `ag:r:${agent.id}`,
+      `ag:l:${agent.id}`,
+      `tail:${agent.id}`,
+      `ag:g:${agent.id}`,
+      `ag:e:${agent.id}`,
+      `ag:d:${agent.id}`,
+    ]);
   });
 
   it('Refresh edits the card in place (and "not modified" is not an error)', async () => {
     await alice.send('/agent btc-scalper');
     const cardId = h.api.succeeded('sendMessage').filter((c) => c.chatId === '701').length;
-    await h.orm.em.getConnection().execute('update agents set last_price = 65000.5, unrealized_pnl = 12.5, realized_pnl = -2 where id = ?', [agent.id]);
+    await h.orm.em
+      .getConnection()
+      .execute('update agents set last_price = 65000.5, unrealized_pnl = 12.5, realized_pnl = -2 where id = ?', [agent.id]);
     await alice.press(`ag:r:${agent.id}`, cardId);
     const edit = h.api.succeeded('editMessageText').at(-1)!;
     expect(Number(edit.payload.message_id)).toBe(cardId);
@@ -54,9 +71,18 @@ describe('viewing and control', () => {
     expect(h.logs.join('\n')).not.toContain('update handler failed');
   });
 
-  it('user B cannot see or control user A\'s agent: it behaves exactly like a missing one', async () => {
+  it("user B cannot see or control user A's agent: it behaves exactly like a missing one", async () => {
     const missing = '0000aaaa';
-    for (const [command, ref] of [['/agent', agent.shortId], ['/agent', agent.id], ['/agent', 'btc-scalper'], ['/stop', agent.shortId], ['/startagent', agent.shortId], ['/delete', agent.id], ['/logs', agent.shortId], ['/edit', agent.shortId]] as const) {
+    for (const [command, ref] of [
+      ['/agent', agent.shortId],
+      ['/agent', agent.id],
+      ['/agent', 'btc-scalper'],
+      ['/stop', agent.shortId],
+      ['/startagent', agent.shortId],
+      ['/delete', agent.id],
+      ['/logs', agent.shortId],
+      ['/edit', agent.shortId],
+    ] as const) {
       await bob.send(`${command} ${ref}`);
       expect(bob.lastText()).toBe(`⚠️ No agent matches "${ref}". Send /agents to see yours.`);
     }
@@ -82,7 +108,10 @@ describe('viewing and control', () => {
     expect(alice.lastText()).toContain('must be 1-200');
     const before = h.api.succeeded('sendMessage').length;
     await alice.send('/logs btc-scalper 200');
-    const sent = h.api.succeeded('sendMessage').slice(before).map((c) => String(c.payload.text));
+    const sent = h.api
+      .succeeded('sendMessage')
+      .slice(before)
+      .map((c) => String(c.payload.text));
     expect(sent.length).toBeGreaterThan(3);
     for (const text of sent) expect(text.length).toBeLessThan(4096);
     expect(sent[0]).toContain('last 42 line(s)');
@@ -90,7 +119,12 @@ describe('viewing and control', () => {
     expect(sent[0]).toContain('⚠️ slippage &gt; 0.1%');
     expect(sent.join('\n')).not.toMatch(/<(?!\/?(b|code)>)/); // only our own tags
     expect(sent.join('\n').match(/❌ /g)).toHaveLength(40);
-    expect(h.api.callsTo('sendMessage').slice(-sent.length).every((c) => c.payload.parse_mode === 'HTML')).toBe(true);
+    expect(
+      h.api
+        .callsTo('sendMessage')
+        .slice(-sent.length)
+        .every((c) => c.payload.parse_mode === 'HTML'),
+    ).toBe(true);
   });
 
   it('starts, stops and deletes (with a confirmation) through commands and buttons', async () => {
@@ -108,7 +142,7 @@ describe('viewing and control', () => {
     expect(alice.lastText()).toContain('Delete <b>btc-scalper</b>?');
     expect(alice.lastButtons()).toEqual([`ag:D:${agent.id}`, `ag:k:${agent.id}`]);
     await alice.press(`ag:k:${agent.id}`);
-    expect((await h.hub.agents.list(aliceId))).toHaveLength(1);
+    expect(await h.hub.agents.list(aliceId)).toHaveLength(1);
   });
 
   it('/panic needs the typed confirmation, then reports what it stopped', async () => {
@@ -155,7 +189,13 @@ describe('viewing and control', () => {
     expect(alice.lastText()).toBe('✏️ Edit <b>btc-scalper</b>: which field?');
     await alice.press('f:ef:done');
     await alice.press(`ag:l:${agent.id}`);
-    expect(h.api.succeeded('sendMessage').filter((c) => c.chatId === '701').map((c) => String(c.payload.text)).some((t) => t.startsWith('📜 <b>btc-scalper</b> — last 20 line(s)'))).toBe(true);
+    expect(
+      h.api
+        .succeeded('sendMessage')
+        .filter((c) => c.chatId === '701')
+        .map((c) => String(c.payload.text))
+        .some((t) => t.startsWith('📜 <b>btc-scalper</b> — last 20 line(s)')),
+    ).toBe(true);
   });
 
   it('/edit does not say "applied live" when the running agent cannot take the change', async () => {
@@ -168,7 +208,9 @@ describe('viewing and control', () => {
     await alice.send('/edit btc-scalper');
     await alice.press('f:ef:tpPct');
     await alice.send('2.5');
-    expect(alice.texts().at(-2)).toBe('💾 Saved. Not applied live: Take-profit — the agent did not answer; it takes effect at the next start.');
+    expect(alice.texts().at(-2)).toBe(
+      '💾 Saved. Not applied live: Take-profit — the agent did not answer; it takes effect at the next start.',
+    );
     await alice.press('f:ef:done');
     expect(h.runtime.configs).toHaveLength(configsBefore);
     // Saved all the same: the next start hands the agent the new value.
@@ -221,14 +263,25 @@ describe('positions that outlive a stop, and delete', () => {
   async function holding(name: string) {
     const a = await h.hub.agents.create(carolId, { symbol: 'BTCUSDT', amountUsdt: 100, name });
     await h.hub.lifecycle.start(carolId, a.id);
-    const opened = await h.hub.broker.execute(a.id, { idempotencyKey: crypto.randomUUID(), action: 'open', side: 'long', amountUsdt: 100, reason: 'signal' });
+    const opened = await h.hub.broker.execute(a.id, {
+      idempotencyKey: crypto.randomUUID(),
+      action: 'open',
+      side: 'long',
+      amountUsdt: 100,
+      reason: 'signal',
+    });
     return { a, opened };
   }
   const lastEdit = () => h.api.succeeded('editMessageText').at(-1)!.payload;
   const buttonsOf = (payload: Record<string, unknown>) =>
-    ((payload.reply_markup as { inline_keyboard?: Array<Array<{ callback_data?: string }>> } | undefined)?.inline_keyboard ?? []).flat().map((b) => b.callback_data ?? '');
+    ((payload.reply_markup as { inline_keyboard?: Array<Array<{ callback_data?: string }>> } | undefined)?.inline_keyboard ?? [])
+      .flat()
+      .map((b) => b.callback_data ?? '');
   async function closedTrades(agentId: string): Promise<number> {
-    const [row] = await h.orm.em.fork().getConnection().execute(`select count(*)::int as n from trades where agent_id = ? and status = 'closed'`, [agentId]);
+    const [row] = await h.orm.em
+      .fork()
+      .getConnection()
+      .execute(`select count(*)::int as n from trades where agent_id = ? and status = 'closed'`, [agentId]);
     return Number(row.n);
   }
 
@@ -297,7 +350,9 @@ describe('positions that outlive a stop, and delete', () => {
   it('/delete of an agent holding a position is refused with Close and delete or Cancel; Close and delete closes, then deletes', async () => {
     const { a, opened } = await holding('del-held');
     await carol.send('/delete del-held');
-    expect(carol.lastText()).toMatch(/^🗑 <b>del-held<\/b> holds an open position \(long [\d.]+ BTCUSDT @ [\d,.]+\): it cannot be deleted while the position is open\./);
+    expect(carol.lastText()).toMatch(
+      /^🗑 <b>del-held<\/b> holds an open position \(long [\d.]+ BTCUSDT @ [\d,.]+\): it cannot be deleted while the position is open\./,
+    );
     expect(carol.lastText()).toContain('Close the position at the market and delete the agent?');
     expect(carol.lastButtons()).toEqual([`ag:X:${a.id}`, `ag:k:${a.id}`]);
     await carol.press(`ag:k:${a.id}`);

@@ -75,13 +75,19 @@ function captureRouter() {
 
 describe('alert formatting', () => {
   it('escapes agent names, reasons and log lines, and links the explorer', () => {
-    const text = formatAlert({ name: 'trade.closed', data: trade(alice, { pnl: -3.1, reason: 'sl', explorerUrl: 'https://explorer.example/tx/0xabc?a=1&b="2"' }) });
+    const text = formatAlert({
+      name: 'trade.closed',
+      data: trade(alice, { pnl: -3.1, reason: 'sl', explorerUrl: 'https://explorer.example/tx/0xabc?a=1&b="2"' }),
+    });
     expect(text).toContain('🛑 Stop-loss hit');
     expect(text).toContain('Momentum &lt;BTC&gt; &amp; co');
     expect(text).not.toContain('<BTC>');
     expect(text).toContain('−3.10 USDT');
     expect(text).toContain('<a href="https://explorer.example/tx/0xabc?a=1&amp;b=&quot;2&quot;">View on chain</a>');
-    const crash = formatAlert({ name: 'agent.crashed', data: { ...ref(alice), exitCode: 137, oom: true, reason: 'killed', lastLogs: ['<b>boom</b>', 'ok'], willRestart: true } });
+    const crash = formatAlert({
+      name: 'agent.crashed',
+      data: { ...ref(alice), exitCode: 137, oom: true, reason: 'killed', lastLogs: ['<b>boom</b>', 'ok'], willRestart: true },
+    });
     expect(crash).toContain('out of memory');
     expect(crash).toContain('<pre>&lt;b&gt;boom&lt;/b&gt;\nok</pre>');
     expect(formatAlert({ name: 'trade.opened', data: trade(alice, { explorerUrl: 'javascript:alert(1)' }) })).not.toContain('<a ');
@@ -90,7 +96,16 @@ describe('alert formatting', () => {
   it('formats the on-chain follow-up: escaped, linked only for http(s), hash shown without explorer', () => {
     const onchain = (explorerUrl: string | undefined) => ({
       name: 'trade.onchain' as const,
-      data: { ...ref(alice), tradeId: 't1', symbol: 'BTC<USDT>', action: 'close' as const, side: 'long' as const, txHash: '0xabc', blockNumber: 12, explorerUrl },
+      data: {
+        ...ref(alice),
+        tradeId: 't1',
+        symbol: 'BTC<USDT>',
+        action: 'close' as const,
+        side: 'long' as const,
+        txHash: '0xabc',
+        blockNumber: 12,
+        explorerUrl,
+      },
     });
     const text = formatAlert(onchain('https://testnet-explorer.hsk.xyz/tx/0xabc'));
     expect(text).toBe(
@@ -132,7 +147,7 @@ describe('alert formatting', () => {
 });
 
 describe('alert routing and preferences', () => {
-  it('tells the owner when the day\'s LLM budget on the server keys is spent', async () => {
+  it("tells the owner when the day's LLM budget on the server keys is spent", async () => {
     const { events, sent, router } = captureRouter();
     events.emit('llm.budget_spent', { ...ref(bob), usedTokens: 200_450, limitTokens: 200_000, resetsAt: '2026-12-04T00:00:00.000Z' });
     await router.stop();
@@ -158,7 +173,16 @@ describe('alert routing and preferences', () => {
   });
 
   it('sends the on-chain follow-up silently by default, and not at all when turned off', async () => {
-    const onchain = (owner: UserView) => ({ ...ref(owner), tradeId: 't1', symbol: 'BTCUSDT', action: 'open' as const, side: 'short' as const, txHash: '0xabc', blockNumber: 12, explorerUrl: 'https://testnet-explorer.hsk.xyz/tx/0xabc' });
+    const onchain = (owner: UserView) => ({
+      ...ref(owner),
+      tradeId: 't1',
+      symbol: 'BTCUSDT',
+      action: 'open' as const,
+      side: 'short' as const,
+      txHash: '0xabc',
+      blockNumber: 12,
+      explorerUrl: 'https://testnet-explorer.hsk.xyz/tx/0xabc',
+    });
     await prefs.set(bob.id, 'trade.onchain', 'off');
     const { events, sent, router } = captureRouter();
     events.emit('trade.onchain', onchain(alice));
@@ -216,7 +240,12 @@ describe('alert routing and preferences', () => {
     const { events, sent, router } = captureRouter();
     events.emit('agent.stopped', { ...ref(alice), reason: 'engine error', cause: 'self', positionOpen: true });
     events.emit('agent.stopped', { ...ref(alice), reason: 'stopped by you', cause: 'owner', positionOpen: false });
-    events.emit('agent.stopped', { ...ref(bob), reason: 'drawdown stop: loss 12.5% of capital ≥ 10% limit', cause: 'drawdown', positionOpen: false });
+    events.emit('agent.stopped', {
+      ...ref(bob),
+      reason: 'drawdown stop: loss 12.5% of capital ≥ 10% limit',
+      cause: 'drawdown',
+      positionOpen: false,
+    });
     events.emit('drawdown.stop', { ...ref(bob), lossPct: 12.5, limitPct: 10 });
     await router.stop();
     expect(sent.map((m) => [m.chatId, m.eventType]).sort()).toEqual([
@@ -227,7 +256,9 @@ describe('alert routing and preferences', () => {
     expect(text).toContain('⏹ <b>Momentum &lt;BTC&gt; &amp; co</b> <code>0d5a3c1e</code> stopped itself');
     expect(text).toContain('Reason: engine error');
     expect(text).toContain('Its position is still open');
-    expect(formatAlert({ name: 'agent.stopped', data: { ...ref(alice), reason: 'x', cause: 'self', positionOpen: false } })).not.toContain('position');
+    expect(formatAlert({ name: 'agent.stopped', data: { ...ref(alice), reason: 'x', cause: 'self', positionOpen: false } })).not.toContain(
+      'position',
+    );
 
     // Silenced crash alerts still come, without a sound.
     await prefs.set(alice.id, 'agent.crash', 'silent');
@@ -262,7 +293,19 @@ describe('alert routing and preferences', () => {
 });
 
 describe('/alerts screen', () => {
-  const botInfo: UserFromGetMe = { id: 1, is_bot: true, first_name: 'Artic', username: 'artic_test_bot', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false, has_topics_enabled: false, allows_users_to_create_topics: false } as UserFromGetMe;
+  const botInfo: UserFromGetMe = {
+    id: 1,
+    is_bot: true,
+    first_name: 'Artic',
+    username: 'artic_test_bot',
+    can_join_groups: true,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false,
+    can_connect_to_business: false,
+    has_main_web_app: false,
+    has_topics_enabled: false,
+    allows_users_to_create_topics: false,
+  } as UserFromGetMe;
   let updateId = 1;
 
   function makeBot(): Bot<BotContext> {
@@ -278,11 +321,24 @@ describe('/alerts screen', () => {
   const from = (id: number) => ({ id, is_bot: false, first_name: 'T' });
   const command = (id: number, text: string): Update => ({
     update_id: updateId++,
-    message: { message_id: updateId, date: 1, chat: { id, type: 'private', first_name: 'T' }, from: from(id), text, entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] },
+    message: {
+      message_id: updateId,
+      date: 1,
+      chat: { id, type: 'private', first_name: 'T' },
+      from: from(id),
+      text,
+      entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }],
+    },
   });
   const press = (id: number, messageId: number, data: string): Update => ({
     update_id: updateId++,
-    callback_query: { id: String(updateId), from: from(id), chat_instance: 'c', data, message: { message_id: messageId, date: 1, chat: { id, type: 'private', first_name: 'T' }, text: 'x' } },
+    callback_query: {
+      id: String(updateId),
+      from: from(id),
+      chat_instance: 'c',
+      data,
+      message: { message_id: messageId, date: 1, chat: { id, type: 'private', first_name: 'T' }, text: 'x' },
+    },
   });
 
   it('shows every alert type with on/silent/off buttons and toggles in place', async () => {
@@ -290,13 +346,29 @@ describe('/alerts screen', () => {
     await bot.handleUpdate(command(5001, '/alerts'));
     const [shown] = server.succeeded('sendMessage');
     expect(String(shown!.payload.text)).toContain('Trade opened — <b>on</b>');
-    const keyboard = (shown!.payload.reply_markup as { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> }).inline_keyboard;
+    const keyboard = (shown!.payload.reply_markup as { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> })
+      .inline_keyboard;
     expect(String(shown!.payload.text)).toContain('On-chain log — <b>silent</b>');
     expect(keyboard).toHaveLength(11);
     expect(String(shown!.payload.text)).toContain('Liquidation — <b>on</b>');
-    expect(keyboard[10]!.map((b) => b.callback_data)).toEqual(['al:info:liquidated', 'al:set:liquidated:on', 'al:set:liquidated:silent', 'al:set:liquidated:off']);
-    expect(keyboard[3]!.map((b) => b.callback_data)).toEqual(['al:info:trade.onchain', 'al:set:trade.onchain:on', 'al:set:trade.onchain:silent', 'al:set:trade.onchain:off']);
-    expect(keyboard[0]!.map((b) => b.callback_data)).toEqual(['al:info:trade.opened', 'al:set:trade.opened:on', 'al:set:trade.opened:silent', 'al:set:trade.opened:off']);
+    expect(keyboard[10]!.map((b) => b.callback_data)).toEqual([
+      'al:info:liquidated',
+      'al:set:liquidated:on',
+      'al:set:liquidated:silent',
+      'al:set:liquidated:off',
+    ]);
+    expect(keyboard[3]!.map((b) => b.callback_data)).toEqual([
+      'al:info:trade.onchain',
+      'al:set:trade.onchain:on',
+      'al:set:trade.onchain:silent',
+      'al:set:trade.onchain:off',
+    ]);
+    expect(keyboard[0]!.map((b) => b.callback_data)).toEqual([
+      'al:info:trade.opened',
+      'al:set:trade.opened:on',
+      'al:set:trade.opened:silent',
+      'al:set:trade.opened:off',
+    ]);
 
     await bot.handleUpdate(press(5001, 1, 'al:set:trade.opened:silent'));
     expect((await prefs.all(alice.id))['trade.opened']).toBe('silent');

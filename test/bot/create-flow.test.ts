@@ -52,7 +52,9 @@ describe('/create', () => {
     await alice.send('2.5%');
     expect(alice.lastText()).toContain('Stop-loss');
     await alice.send('30');
-    expect(alice.texts().at(-2)).toContain('A 30% stop-loss at 5x leverage would be at or past the liquidation price (19.5% from the entry)');
+    expect(alice.texts().at(-2)).toContain(
+      'A 30% stop-loss at 5x leverage would be at or past the liquidation price (19.5% from the entry)',
+    );
     await alice.send('1.5');
     await alice.press('f:mode:dynamic');
 
@@ -83,17 +85,35 @@ describe('/create', () => {
 
     const before = h.api.calls.length;
     await alice.press('f:sum:launch');
-    const progress = h.api.calls.slice(before).filter((c) => c.chatId === '501' && (c.method === 'sendMessage' || c.method === 'editMessageText'));
+    const progress = h.api.calls
+      .slice(before)
+      .filter((c) => c.chatId === '501' && (c.method === 'sendMessage' || c.method === 'editMessageText'));
     expect(progress[0]).toMatchObject({ method: 'sendMessage' });
     expect(String(progress[0]!.payload.text)).toContain('Creating <b>eth-agent</b>');
     const progressId = h.api.succeeded('sendMessage').filter((c) => c.chatId === '501').length;
     const edits = progress.filter((c) => c.method === 'editMessageText');
     expect(edits.map((c) => Number(c.payload.message_id))).toEqual(edits.map(() => progressId));
-    expect(edits.map((c) => String(c.payload.text))).toEqual([expect.stringMatching(/^⏳ Starting <b>eth-agent<\/b>/), expect.stringMatching(/^✅ <b>eth-agent<\/b> is running/)]);
+    expect(edits.map((c) => String(c.payload.text))).toEqual([
+      expect.stringMatching(/^⏳ Starting <b>eth-agent<\/b>/),
+      expect.stringMatching(/^✅ <b>eth-agent<\/b> is running/),
+    ]);
 
     const agents = await h.hub.agents.list(await userId(501));
     expect(agents).toHaveLength(1);
-    expect(agents[0]).toMatchObject({ name: 'eth-agent', symbol: 'ETHUSDT', amountUsdt: 750, leverage: 5, riskProfile: 'aggressive', timeframe: '1h', tpPct: 2.5, slPct: 1.5, tpSlMode: 'dynamic', llmProvider: null, liveMode: false, status: 'running' });
+    expect(agents[0]).toMatchObject({
+      name: 'eth-agent',
+      symbol: 'ETHUSDT',
+      amountUsdt: 750,
+      leverage: 5,
+      riskProfile: 'aggressive',
+      timeframe: '1h',
+      tpPct: 2.5,
+      slPct: 1.5,
+      tpSlMode: 'dynamic',
+      llmProvider: null,
+      liveMode: false,
+      status: 'running',
+    });
 
     // The flow is over: its state is gone.
     expect(await h.store.list('flow:501:')).toEqual([]);
@@ -106,7 +126,20 @@ describe('/create', () => {
       const bob = fail.user(502);
       await bob.send('/start');
       await bob.send('/create');
-      for (const step of ['f:sym:BTCUSDT', 'f:name:default', 'f:amt:100', 'f:lev:2', 'f:risk:moderate', 'f:tf:15m', 'f:tp:skip', 'f:sl:skip', 'f:mode:fixed', 'f:llm:none', 'f:live:paper', 'f:sum:launch']) {
+      for (const step of [
+        'f:sym:BTCUSDT',
+        'f:name:default',
+        'f:amt:100',
+        'f:lev:2',
+        'f:risk:moderate',
+        'f:tf:15m',
+        'f:tp:skip',
+        'f:sl:skip',
+        'f:mode:fixed',
+        'f:llm:none',
+        'f:live:paper',
+        'f:sum:launch',
+      ]) {
         await bob.press(step);
       }
       const edits = fail.api.succeeded('editMessageText').filter((c) => c.chatId === '502');
@@ -124,11 +157,14 @@ describe('/create', () => {
     const erin = h.user(505);
     await erin.send('/start');
     await erin.send('/create');
-    for (const step of ['f:sym:BTCUSDT', 'f:name:default', 'f:amt:100', 'f:lev:10', 'f:risk:moderate', 'f:tf:15m', 'f:tp:skip']) await erin.press(step);
+    for (const step of ['f:sym:BTCUSDT', 'f:name:default', 'f:amt:100', 'f:lev:10', 'f:risk:moderate', 'f:tf:15m', 'f:tp:skip'])
+      await erin.press(step);
     expect(erin.lastText()).toContain('Stop-loss');
     // 10x: liquidation is 9.5 % from the entry (0.5 % maintenance margin), so 9.7 % is past it.
     await erin.send('9.7');
-    expect(erin.texts().at(-2)).toContain('A 9.7% stop-loss at 10x leverage would be at or past the liquidation price (9.5% from the entry)');
+    expect(erin.texts().at(-2)).toContain(
+      'A 9.7% stop-loss at 10x leverage would be at or past the liquidation price (9.5% from the entry)',
+    );
     expect(erin.lastText()).toContain('Stop-loss');
     await erin.send('5');
     for (const step of ['f:mode:fixed', 'f:llm:none', 'f:live:paper']) await erin.press(step);
@@ -149,17 +185,27 @@ describe('/create', () => {
   it('/edit refuses a leverage that puts the stop-loss past liquidation when no take-profit is set', async () => {
     const fay = h.user(506);
     await fay.send('/start');
-    const agent = await h.hub.agents.create(await userId(506), { symbol: 'BTCUSDT', amountUsdt: 100, name: 'no-tp', leverage: 5, slPct: 8 });
+    const agent = await h.hub.agents.create(await userId(506), {
+      symbol: 'BTCUSDT',
+      amountUsdt: 100,
+      name: 'no-tp',
+      leverage: 5,
+      slPct: 8,
+    });
     await fay.send('/edit no-tp');
     await fay.press('f:ef:leverage');
     await fay.press('f:lev:20');
-    expect(fay.texts().at(-2)).toContain('⚠️ A 8% stop-loss at 20x leverage would be at or past the liquidation price (4.5% from the entry)');
+    expect(fay.texts().at(-2)).toContain(
+      '⚠️ A 8% stop-loss at 20x leverage would be at or past the liquidation price (4.5% from the entry)',
+    );
     await fay.press('f:ef:slPct');
     await fay.send('19.6');
-    expect(fay.texts().at(-2)).toContain('A 19.6% stop-loss at 5x leverage would be at or past the liquidation price (19.5% from the entry)');
+    expect(fay.texts().at(-2)).toContain(
+      'A 19.6% stop-loss at 5x leverage would be at or past the liquidation price (19.5% from the entry)',
+    );
     expect(fay.texts().at(-2)).not.toContain('Saved');
     await fay.send('/cancel');
-    expect((await h.hub.agents.find(await userId(506), agent.id))).toMatchObject({ leverage: 5, slPct: 8 });
+    expect(await h.hub.agents.find(await userId(506), agent.id)).toMatchObject({ leverage: 5, slPct: 8 });
   });
 
   it('/cancel works at any step and leaves nothing behind', async () => {
@@ -168,7 +214,7 @@ describe('/create', () => {
     await carol.send('/create');
     await carol.press('f:sym:SOLUSDT');
     await carol.send('/frobnicate');
-    expect(carol.lastText()).toContain('I don\'t know /frobnicate. You are still in /create');
+    expect(carol.lastText()).toContain("I don't know /frobnicate. You are still in /create");
     await carol.send('/cancel');
     expect(carol.lastText()).toContain('/create cancelled');
     expect(await h.store.list('flow:503:')).toEqual([]);
@@ -210,9 +256,27 @@ describe('/create', () => {
 
 describe('/create with server-wide HashKey keys in the environment', () => {
   let hk: BotHarness;
-  const UP_TO_MODE = ['f:sym:BTCUSDT', 'f:name:default', 'f:amt:100', 'f:lev:2', 'f:risk:moderate', 'f:tf:15m', 'f:tp:skip', 'f:sl:skip', 'f:mode:fixed', 'f:llm:none'];
+  const UP_TO_MODE = [
+    'f:sym:BTCUSDT',
+    'f:name:default',
+    'f:amt:100',
+    'f:lev:2',
+    'f:risk:moderate',
+    'f:tf:15m',
+    'f:tp:skip',
+    'f:sl:skip',
+    'f:mode:fixed',
+    'f:llm:none',
+  ];
   beforeAll(async () => {
-    hk = await createBotHarness({ env: { ACCESS_MODE: 'approval', ADMIN_TELEGRAM_IDS: '510', HASHKEY_API_KEY: 'operator-hashkey-key-0001', HASHKEY_SECRET: 'operator-hashkey-secret-0001' } });
+    hk = await createBotHarness({
+      env: {
+        ACCESS_MODE: 'approval',
+        ADMIN_TELEGRAM_IDS: '510',
+        HASHKEY_API_KEY: 'operator-hashkey-key-0001',
+        HASHKEY_SECRET: 'operator-hashkey-secret-0001',
+      },
+    });
   });
   afterAll(async () => hk?.close());
 
@@ -228,8 +292,12 @@ describe('/create with server-wide HashKey keys in the environment', () => {
       expect(who.lastText()).toContain('Paper trading or live');
     }
     const liveLabel = (chat: number) => {
-      const sent = hk.api.succeeded('sendMessage').filter((c) => c.chatId === String(chat)).at(-1)!;
-      const rows = (sent.payload.reply_markup as { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> }).inline_keyboard;
+      const sent = hk.api
+        .succeeded('sendMessage')
+        .filter((c) => c.chatId === String(chat))
+        .at(-1)!;
+      const rows = (sent.payload.reply_markup as { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> })
+        .inline_keyboard;
       return rows.flat().find((b) => b.callback_data === 'f:live:live')!.text;
     };
     expect(liveLabel(510)).toBe('💰 Live on HashKey');
@@ -247,7 +315,9 @@ describe('/create with server-wide HashKey keys in the environment', () => {
 describe('/create at the quotas', () => {
   let q: BotHarness;
   beforeAll(async () => {
-    q = await createBotHarness({ env: { ACCESS_MODE: 'open', ADMIN_TELEGRAM_IDS: '520', MAX_AGENTS_PER_USER: '2', MAX_RUNNING_AGENTS_PER_USER: '1' } });
+    q = await createBotHarness({
+      env: { ACCESS_MODE: 'open', ADMIN_TELEGRAM_IDS: '520', MAX_AGENTS_PER_USER: '2', MAX_RUNNING_AGENTS_PER_USER: '1' },
+    });
   });
   afterAll(async () => q?.close());
 

@@ -17,7 +17,11 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const statuses = (chat: number, method = 'sendMessage') => h.api.callsTo(method).filter((c) => c.chatId === String(chat)).map((c) => c.status);
+const statuses = (chat: number, method = 'sendMessage') =>
+  h.api
+    .callsTo(method)
+    .filter((c) => c.chatId === String(chat))
+    .map((c) => c.status);
 
 describe('429 outside the outbound queue', () => {
   it('retries a command reply after retry_after', async () => {
@@ -29,7 +33,7 @@ describe('429 outside the outbound queue', () => {
     expect(admin.lastText()).toContain('/create — Create a trading agent');
   });
 
-  it('retries a flow question, and the flood wait never enters the flow\'s stored state', async () => {
+  it("retries a flow question, and the flood wait never enters the flow's stored state", async () => {
     const admin = h.user(1300);
     await admin.send('/create');
     const before = statuses(1300).length;
@@ -72,7 +76,7 @@ describe('429 outside the outbound queue', () => {
     const admin = h.user(1300);
     for (const failure of [
       { code: 429, retryAfter: FLOOD_RETRY.maxDelaySeconds + 1 },
-      { code: 400, description: 'Bad Request: can\'t parse entities' },
+      { code: 400, description: "Bad Request: can't parse entities" },
       { code: 500, description: 'Internal Server Error' },
     ]) {
       const before = statuses(1300).length;

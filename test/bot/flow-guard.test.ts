@@ -16,7 +16,11 @@ afterAll(async () => h?.close());
 /** 35 characters, like the key that stayed in the chat in issue 9. */
 const KEY_35 = 'sk-Q9vX2mLp7RtY4nB8kW3zH6jC1dF5gA0e';
 const userId = async (telegramId: number) => (await h.hub.users.byTelegramId(telegramId))!.id;
-const deletedIds = (chat: number) => h.api.callsTo('deleteMessage').filter((c) => c.chatId === String(chat)).map((c) => Number(c.payload.message_id));
+const deletedIds = (chat: number) =>
+  h.api
+    .callsTo('deleteMessage')
+    .filter((c) => c.chatId === String(chat))
+    .map((c) => Number(c.payload.message_id));
 const flowState = (chat: number, user = chat) => h.store.list(`flow:${chat}:${user}`);
 const session = async (chat: number, user = chat) => (await h.store.read<{ pendingSecret?: unknown }>(`sess:${chat}:${user}`)) ?? {};
 
@@ -51,7 +55,11 @@ describe('commands during a flow', () => {
     await u.send('/secrets');
     await u.press('s:set');
     await u.send('/create');
-    expect(u.texts().slice(-3)).toEqual(['✖️ /secrets closed to run /create.', expect.stringContaining('Let\'s create a trading agent'), expect.stringContaining('Which pair')]);
+    expect(u.texts().slice(-3)).toEqual([
+      '✖️ /secrets closed to run /create.',
+      expect.stringContaining("Let's create a trading agent"),
+      expect.stringContaining('Which pair'),
+    ]);
     await u.press('f:sym:ETHUSDT');
     expect(u.lastText()).toContain('Name the agent');
 
@@ -89,14 +97,14 @@ describe('commands during a flow', () => {
     await u.send('/start');
     await u.send('/create');
     await u.send('/frobnicate');
-    expect(u.lastText()).toBe('I don\'t know /frobnicate. You are still in /create: answer the question above, or send /cancel.');
+    expect(u.lastText()).toBe("I don't know /frobnicate. You are still in /create: answer the question above, or send /cancel.");
     await u.press('f:sym:BTCUSDT');
     expect(u.lastText()).toContain('Name the agent');
     await u.send('/cancel');
     expect(u.lastText()).toContain('/create cancelled');
   });
 
-  it('another feature\'s button during a flow ends the flow and does its job', async () => {
+  it("another feature's button during a flow ends the flow and does its job", async () => {
     const u = h.user(1205);
     await u.send('/start');
     const agent = await runningAgent(u, 'btn-agent');
@@ -120,7 +128,9 @@ describe('keys during a flow', () => {
     expect(u.lastText()).toContain('Use this OpenAI key for');
     const pasted = await u.send(KEY_35);
     expect(deletedIds(1206)).toContain(pasted);
-    expect(u.lastText()).toBe('🔐 That looks like an API key, so I deleted your message. Nothing was stored: I take a key only right after I ask for one. Answer the question above, or send /cancel.');
+    expect(u.lastText()).toBe(
+      '🔐 That looks like an API key, so I deleted your message. Nothing was stored: I take a key only right after I ask for one. Answer the question above, or send /cancel.',
+    );
     // The flow is where it was, and the key is nowhere: not stored, not in the flow's state.
     await u.press('s:scope:user');
     expect(u.lastText()).toContain('Send your <b>OpenAI key</b>');
@@ -169,7 +179,18 @@ describe('secret prompts', () => {
     await admin.send('/start');
     const group = h.user(1207, -5_001_207, 'group');
     await group.send('/create');
-    for (const step of ['f:sym:BTCUSDT', 'f:name:default', 'f:amt:500', 'f:lev:3', 'f:risk:moderate', 'f:tf:15m', 'f:tp:skip', 'f:sl:skip', 'f:mode:fixed']) await group.press(step);
+    for (const step of [
+      'f:sym:BTCUSDT',
+      'f:name:default',
+      'f:amt:500',
+      'f:lev:3',
+      'f:risk:moderate',
+      'f:tf:15m',
+      'f:tp:skip',
+      'f:sl:skip',
+      'f:mode:fixed',
+    ])
+      await group.press(step);
     expect(group.lastText()).toContain('Which LLM');
     await group.press('f:llm:add');
     if (group.lastText().includes('A key for which provider')) await group.press('f:addllm:openai');

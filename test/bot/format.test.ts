@@ -59,13 +59,17 @@ describe('update queue', () => {
     const order: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const queue = createUpdateQueue(async (u) => {
-      const chat = u.message!.chat.id;
-      order.push(`start ${chat}:${u.update_id}`);
-      if (u.update_id === 1) await gate;
-      order.push(`end ${chat}:${u.update_id}`);
-    }, createLogger({ level: 'silent' }));
-    const update = (id: number, chat: number) => ({ update_id: id, message: { message_id: id, date: 0, chat: { id: chat, type: 'private', first_name: 'x' }, text: 'x' } }) as Update;
+    const queue = createUpdateQueue(
+      async (u) => {
+        const chat = u.message!.chat.id;
+        order.push(`start ${chat}:${u.update_id}`);
+        if (u.update_id === 1) await gate;
+        order.push(`end ${chat}:${u.update_id}`);
+      },
+      createLogger({ level: 'silent' }),
+    );
+    const update = (id: number, chat: number) =>
+      ({ update_id: id, message: { message_id: id, date: 0, chat: { id: chat, type: 'private', first_name: 'x' }, text: 'x' } }) as Update;
     queue.push(update(1, 10));
     queue.push(update(2, 10));
     queue.push(update(3, 20));

@@ -102,7 +102,9 @@ describe('outbound queue pacing', () => {
     expect(at.length).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(1000);
     // Nothing lost: every tick is in some message.
-    const all = sends().map((c) => String(c.payload.text)).join('\n');
+    const all = sends()
+      .map((c) => String(c.payload.text))
+      .join('\n');
     for (let i = 0; i < 6; i++) expect(all).toContain(`tick ${i}`);
     expect(await store.counts()).toEqual({ pending: 0, sent: 6, failed: 0 });
   });

@@ -16,7 +16,11 @@ const LATE = 'AIzaSyLATEkeyAfterExpiry0123456789abcd';
 const ALL = [OPENAI, ANTHROPIC, HK_KEY, HK_SECRET, PASTED, LATE];
 
 const userId = async (telegramId: number) => (await h.hub.users.byTelegramId(telegramId))!.id;
-const deletedIds = (chat: number) => h.api.callsTo('deleteMessage').filter((c) => c.chatId === String(chat)).map((c) => Number(c.payload.message_id));
+const deletedIds = (chat: number) =>
+  h.api
+    .callsTo('deleteMessage')
+    .filter((c) => c.chatId === String(chat))
+    .map((c) => Number(c.payload.message_id));
 
 describe('secrets', () => {
   it('/secrets: the message with the key is deleted, the value is stored encrypted, only the mask is shown', async () => {
@@ -43,7 +47,9 @@ describe('secrets', () => {
     await alice.press('s:done');
 
     expect(await h.vault.resolve(await userId(601), 'OPENAI_API_KEY')).toBe(OPENAI);
-    const rows: Array<{ ciphertext: Buffer }> = await h.orm.em.getConnection().execute('select ciphertext from secrets where owner_id = ?', [await userId(601)]);
+    const rows: Array<{ ciphertext: Buffer }> = await h.orm.em
+      .getConnection()
+      .execute('select ciphertext from secrets where owner_id = ?', [await userId(601)]);
     expect(rows).toHaveLength(1);
     expect(Buffer.from(rows[0]!.ciphertext).includes(Buffer.from(OPENAI))).toBe(false);
   });
@@ -52,7 +58,18 @@ describe('secrets', () => {
     const bob = h.user(602);
     await bob.send('/start');
     await bob.send('/create');
-    for (const step of ['f:sym:BTCUSDT', 'f:name:default', 'f:amt:500', 'f:lev:3', 'f:risk:moderate', 'f:tf:15m', 'f:tp:skip', 'f:sl:skip', 'f:mode:fixed']) await bob.press(step);
+    for (const step of [
+      'f:sym:BTCUSDT',
+      'f:name:default',
+      'f:amt:500',
+      'f:lev:3',
+      'f:risk:moderate',
+      'f:tf:15m',
+      'f:tp:skip',
+      'f:sl:skip',
+      'f:mode:fixed',
+    ])
+      await bob.press(step);
     await bob.press('f:llm:add');
     await bob.press('f:addllm:anthropic');
     expect(bob.lastText()).toContain('Send your <b>Anthropic key</b>');
@@ -65,7 +82,7 @@ describe('secrets', () => {
     await bob.send(HK_KEY);
     expect(bob.lastText()).toContain('Send your <b>HashKey API secret</b>');
     await bob.send('/frobnicate'); // an unknown command is not a key, and leaves the prompt open
-    expect(bob.lastText()).toContain('I don\'t know /frobnicate. You are still in /create');
+    expect(bob.lastText()).toContain("I don't know /frobnicate. You are still in /create");
     await bob.send(HK_SECRET);
     expect(bob.lastText()).toContain('Summary');
     expect(bob.lastText()).toContain('LLM: anthropic');
@@ -86,7 +103,10 @@ describe('secrets', () => {
     expect(buttons[0]).toMatch(/^stage:[0-9a-f]{8}:3$/); // ANTHROPIC_API_KEY guessed first
     expect(buttons.at(-1)).toMatch(/:x$/);
     await carol.press(buttons[0]!);
-    const edit = h.api.succeeded('editMessageText').filter((c) => c.chatId === '603').at(-1)!;
+    const edit = h.api
+      .succeeded('editMessageText')
+      .filter((c) => c.chatId === '603')
+      .at(-1)!;
     expect(String(edit.payload.text)).toContain('Saved as your Anthropic key (••••ZZZZ)');
     expect(await h.vault.resolve(await userId(603), 'ANTHROPIC_API_KEY')).toBe(PASTED);
     // Ordinary words are not mistaken for keys.
@@ -115,7 +135,18 @@ describe('secrets', () => {
   it('offers only the LLM providers the user has a key for, and deletes secrets from /secrets', async () => {
     const alice = h.user(601); // has an OpenAI key from the first test
     await alice.send('/create');
-    for (const step of ['f:sym:BTCUSDT', 'f:name:default', 'f:amt:500', 'f:lev:3', 'f:risk:moderate', 'f:tf:15m', 'f:tp:skip', 'f:sl:skip', 'f:mode:fixed']) await alice.press(step);
+    for (const step of [
+      'f:sym:BTCUSDT',
+      'f:name:default',
+      'f:amt:500',
+      'f:lev:3',
+      'f:risk:moderate',
+      'f:tf:15m',
+      'f:tp:skip',
+      'f:sl:skip',
+      'f:mode:fixed',
+    ])
+      await alice.press(step);
     expect(alice.lastButtons()).toEqual(['f:llm:openai', 'f:llm:none', 'f:llm:add']);
     await alice.send('/cancel');
 

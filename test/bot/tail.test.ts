@@ -30,7 +30,15 @@ let bot: Bot<BotContext>;
 let seq = 0;
 let updateId = 1;
 
-const botInfo = { id: 1, is_bot: true, first_name: 'Artic', username: 'artic_test_bot', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false } as UserFromGetMe;
+const botInfo = {
+  id: 1,
+  is_bot: true,
+  first_name: 'Artic',
+  username: 'artic_test_bot',
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+} as UserFromGetMe;
 
 beforeAll(async () => {
   const t = await createTestOrm('tail');
@@ -67,17 +75,38 @@ beforeEach(async () => {
 
 async function log(level: 'debug' | 'info' | 'warn' | 'error', message: string): Promise<void> {
   seq += 1;
-  await orm.em.getConnection().execute('insert into log_entries (agent_id, seq, level, message, ts) values (?, ?, ?, ?, ?)', [agentId, seq, level, message, new Date(clock.now())]);
+  await orm.em
+    .getConnection()
+    .execute('insert into log_entries (agent_id, seq, level, message, ts) values (?, ?, ?, ?, ?)', [
+      agentId,
+      seq,
+      level,
+      message,
+      new Date(clock.now()),
+    ]);
 }
 
 const from = (id: number) => ({ id, is_bot: false, first_name: 'T' });
 const command = (id: number, text: string): Update => ({
   update_id: updateId++,
-  message: { message_id: updateId, date: 1, chat: { id, type: 'private', first_name: 'T' }, from: from(id), text, entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] },
+  message: {
+    message_id: updateId,
+    date: 1,
+    chat: { id, type: 'private', first_name: 'T' },
+    from: from(id),
+    text,
+    entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }],
+  },
 });
 const press = (id: number, messageId: number, data: string): Update => ({
   update_id: updateId++,
-  callback_query: { id: String(updateId), from: from(id), chat_instance: 'c', data, message: { message_id: messageId, date: 1, chat: { id, type: 'private', first_name: 'T' }, text: 'x' } },
+  callback_query: {
+    id: String(updateId),
+    from: from(id),
+    chat_instance: 'c',
+    data,
+    message: { message_id: messageId, date: 1, chat: { id, type: 'private', first_name: 'T' }, text: 'x' },
+  },
 });
 
 /** Moves the clock in 500 ms steps (round times fall on step ends), letting each round finish. */
@@ -142,7 +171,7 @@ describe('/tail', () => {
     expect(lastText()).toContain('second');
   });
 
-  it('edits through the API it is given, not the update\'s (which waits out 429s): a flood wait is skipped, not waited for', async () => {
+  it("edits through the API it is given, not the update's (which waits out 429s): a flood wait is skipped, not waited for", async () => {
     const retrying = new Bot<BotContext>('1:test', { botInfo, client: { apiRoot: server.apiRoot } });
     retrying.api.config.use(floodRetry());
     retrying.use(async (ctx, next) => {
@@ -150,7 +179,9 @@ describe('/tail', () => {
       await next();
     });
     const agents = createAgentDirectory({ orm, limits: { maxLeverage: 20 } });
-    retrying.use(createTailFeature({ agents, logs: createLogQuery(orm), tails, clock, api: new Api('1:test', { apiRoot: server.apiRoot }) }));
+    retrying.use(
+      createTailFeature({ agents, logs: createLogQuery(orm), tails, clock, api: new Api('1:test', { apiRoot: server.apiRoot }) }),
+    );
     await retrying.handleUpdate(command(6001, '/tail tracker'));
     server.failNext({ code: 429, retryAfter: 1, method: 'editMessageText' });
     await log('info', 'first');

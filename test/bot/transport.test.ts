@@ -14,7 +14,14 @@ async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
 
 const startUpdate = (updateId: number, userId: number) => ({
   update_id: updateId,
-  message: { message_id: 5, date: 1, chat: { id: userId, type: 'private', first_name: 'T' }, from: { id: userId, is_bot: false, first_name: 'T' }, text: '/start', entities: [{ type: 'bot_command', offset: 0, length: 6 }] },
+  message: {
+    message_id: 5,
+    date: 1,
+    chat: { id: userId, type: 'private', first_name: 'T' },
+    from: { id: userId, is_bot: false, first_name: 'T' },
+    text: '/start',
+    entities: [{ type: 'bot_command', offset: 0, length: 6 }],
+  },
 });
 
 describe('webhook mode', () => {
@@ -42,14 +49,24 @@ describe('webhook mode', () => {
     await app.register(telegramWebhookRoutes, { secretToken: h.artic.webhookSecret, enqueue: (u) => h.artic.enqueue(u) });
     try {
       const post = (headers: Record<string, string>, update = startUpdate(1, 1201)) =>
-        app.inject({ method: 'POST', url: TELEGRAM_WEBHOOK_PATH, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(update) });
+        app.inject({
+          method: 'POST',
+          url: TELEGRAM_WEBHOOK_PATH,
+          headers: { 'content-type': 'application/json', ...headers },
+          payload: JSON.stringify(update),
+        });
       expect((await post({})).statusCode).toBe(401);
       expect((await post({ 'x-telegram-bot-api-secret-token': 'wrong' })).statusCode).toBe(401);
       expect((await post({ 'x-telegram-bot-api-secret-token': `${h.artic.webhookSecret}x` })).statusCode).toBe(401);
       expect(h.api.succeeded('sendMessage')).toHaveLength(0);
       // The secret is checked before the body is read: an oversized or malformed body is still 401.
       for (const payload of ['x'.repeat(2 * 1024 * 1024), '{"update_id":']) {
-        const res = await app.inject({ method: 'POST', url: TELEGRAM_WEBHOOK_PATH, headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'wrong' }, payload });
+        const res = await app.inject({
+          method: 'POST',
+          url: TELEGRAM_WEBHOOK_PATH,
+          headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'wrong' },
+          payload,
+        });
         expect(res.statusCode).toBe(401);
       }
 
@@ -57,7 +74,12 @@ describe('webhook mode', () => {
       expect(ok.statusCode).toBe(200);
       expect(ok.json()).toEqual({ ok: true });
       await until(() => h.api.succeeded('sendMessage').some((c) => c.chatId === '1202'));
-      const bad = await app.inject({ method: 'POST', url: TELEGRAM_WEBHOOK_PATH, headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': h.artic.webhookSecret }, payload: '{"nope":1}' });
+      const bad = await app.inject({
+        method: 'POST',
+        url: TELEGRAM_WEBHOOK_PATH,
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': h.artic.webhookSecret },
+        payload: '{"nope":1}',
+      });
       expect(bad.statusCode).toBe(400);
     } finally {
       await app.close();

@@ -3,7 +3,19 @@
  * `postgres` system user) from a private directory, and the errors when they cannot go anywhere.
  */
 import { execSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,7 +69,11 @@ describe.runIf(isRoot)('embedded PostgreSQL layout as root', () => {
     cleanups.push(() => project.remove());
     const nativeDir = project.copied ? project.nativeDir : await findNativeDir();
     const dataDir = tempDir(0o700);
-    const layout = await prepareLayout({ dataDir, sharedDir: path.join(tempDir(0o755), 'unused'), ...(project.copied ? { nativeDir } : {}) });
+    const layout = await prepareLayout({
+      dataDir,
+      sharedDir: path.join(tempDir(0o755), 'unused'),
+      ...(project.copied ? { nativeDir } : {}),
+    });
     expect(layout.binDir).toBe(path.join(nativeDir, 'bin'));
     expect(layout.pgDir).toBe(path.join(dataDir, 'postgres'));
     expect(layout.runAs?.uid).toBe(serverUid());
@@ -106,7 +122,9 @@ describe.runIf(isRoot)('embedded PostgreSQL layout as root', () => {
     const sharedDir = path.join(tempDir(0o755), 'artic');
     const error = await rejectionOf(prepareLayout({ dataDir: path.join(project, 'data'), sharedDir }));
     expect(error).toBeInstanceOf(EmbeddedPostgresError);
-    expect(error.message).toContain(`cannot reach the existing database in ${pgDir} because ${project} (mode 0700, owner uid 0) is closed to it`);
+    expect(error.message).toContain(
+      `cannot reach the existing database in ${pgDir} because ${project} (mode 0700, owner uid 0) is closed to it`,
+    );
     expect(existsSync(path.join(pgDir, 'PG_VERSION'))).toBe(true);
     expect(existsSync(path.join(sharedDir, 'clusters'))).toBe(false);
   });

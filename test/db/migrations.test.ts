@@ -28,7 +28,20 @@ describe('migrations', () => {
       .getConnection()
       .execute(`select table_name from information_schema.tables where table_schema = 'public'`);
     expect(tables.map((t) => t.table_name)).toEqual(
-      expect.arrayContaining(['users', 'agents', 'trades', 'log_entries', 'candles', 'secrets', 'chain_outbox', 'bot_sessions', 'alert_preferences', 'decisions', 'outbound_messages', 'api_credits']),
+      expect.arrayContaining([
+        'users',
+        'agents',
+        'trades',
+        'log_entries',
+        'candles',
+        'secrets',
+        'chain_outbox',
+        'bot_sessions',
+        'alert_preferences',
+        'decisions',
+        'outbound_messages',
+        'api_credits',
+      ]),
     );
   });
 

@@ -37,7 +37,12 @@ describe('hub-side liquidation in the app', () => {
     const agent = await app.hub.agents.create(ownerId, { name: 'leveraged', symbol: 'BTCUSDT', amountUsdt: 100, leverage: 5 });
     // No agent program runs here: the test opens for it, as its running session would.
     await sql(app, `update agents set status = 'running' where id = ?`, [agent.id]);
-    const opened = await app.hub.broker.execute(agent.id, { idempotencyKey: crypto.randomUUID(), action: 'open', side: 'long', reason: 'signal' });
+    const opened = await app.hub.broker.execute(agent.id, {
+      idempotencyKey: crypto.randomUUID(),
+      action: 'open',
+      side: 'long',
+      reason: 'signal',
+    });
     expect(app.hub.openPositions.has(opened.tradeId)).toBe(true);
     const market = opened.price;
 
@@ -47,7 +52,13 @@ describe('hub-side liquidation in the app', () => {
     const liq = liquidationPrice('long', entry, 5);
     const openedAt = new Date(Date.now() - 3_600_000).toISOString();
     const position: PositionWire = { ...opened.position!, entryPrice: entry, qty, liquidationPrice: liq, openedAt };
-    await sql(app, 'update trades set entry_price = ?, qty = ?, liquidation_price = ?, opened_at = ? where id = ?', [entry, qty, liq, openedAt, opened.tradeId]);
+    await sql(app, 'update trades set entry_price = ?, qty = ?, liquidation_price = ?, opened_at = ? where id = ?', [
+      entry,
+      qty,
+      liq,
+      openedAt,
+      opened.tradeId,
+    ]);
     await sql(app, 'update agents set position = ?::jsonb where id = ?', [JSON.stringify(position), agent.id]);
     await app.stop();
     app = await startTestApp({ databaseUrl: db.url, env: { PAPER_FEE_BPS: '10', PAPER_SLIPPAGE_BPS: '0' } });
@@ -63,13 +74,21 @@ describe('hub-side liquidation in the app', () => {
     await waitUntil(() => closed.length > 0, 10_000, 'the liquidation');
     await hub.liquidator.idle();
 
-    const [trade] = await sql<{ status: string; close_reason: string; exit_price: number; pnl: number; fees: number; margin: number }>(app, 'select * from trades where id = ?', [opened.tradeId]);
+    const [trade] = await sql<{ status: string; close_reason: string; exit_price: number; pnl: number; fees: number; margin: number }>(
+      app,
+      'select * from trades where id = ?',
+      [opened.tradeId],
+    );
     expect(trade).toMatchObject({ status: 'closed', close_reason: 'liquidation' });
     expect(trade!.exit_price).toBeCloseTo(liq, 6);
     expect(trade!.pnl).toBeGreaterThanOrEqual(-(trade!.margin + trade!.fees));
     expect(trade!.pnl).toBeCloseTo(-(entry - liq) * qty - trade!.fees, 6);
     expect(closed).toEqual([expect.objectContaining({ tradeId: opened.tradeId, reason: 'liquidation', ownerId })]);
-    const records = await sql<{ side: string }>(app, `select payload->>'side' as side from chain_outbox where payload->>'agentId' = ? order by id`, [agent.id]);
+    const records = await sql<{ side: string }>(
+      app,
+      `select payload->>'side' as side from chain_outbox where payload->>'agentId' = ? order by id`,
+      [agent.id],
+    );
     expect(records.map((r) => r.side)).toEqual(['OPEN_LONG', 'CLOSE_LONG']);
     expect(hub.openPositions.has(opened.tradeId)).toBe(false);
 
@@ -95,7 +114,12 @@ describe('hub-side liquidation in the app', () => {
     const answer = await fetch(`${app.url}/internal/agents/${agent.id}/orders`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ idempotencyKey: crypto.randomUUID(), action: 'close', reason: 'the hub closed the position', tradeId: opened.tradeId }),
+      body: JSON.stringify({
+        idempotencyKey: crypto.randomUUID(),
+        action: 'close',
+        reason: 'the hub closed the position',
+        tradeId: opened.tradeId,
+      }),
     });
     expect(answer.status).toBe(200);
     expect(await answer.json()).toMatchObject({ tradeId: opened.tradeId, status: 'closed', replayed: true, closeReason: 'liquidation' });

@@ -30,7 +30,8 @@ let events: ReturnType<typeof recordEvents>;
 
 const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) => appSql<T>(app, query, params);
 const tradesOf = (agentId: string) => tradesIn(app, agentId);
-const logsOf = async (agentId: string) => (await sql<{ message: string }>('select message from log_entries where agent_id = ? order by seq', [agentId])).map((l) => l.message);
+const logsOf = async (agentId: string) =>
+  (await sql<{ message: string }>('select message from log_entries where agent_id = ? order by seq', [agentId])).map((l) => l.message);
 
 beforeAll(async () => {
   db = await createTestDatabase('liveconfig');
@@ -46,11 +47,26 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const common = { symbol: 'BTCUSDT', timeframe: '1m' as const, pollSeconds: 1, strategy: 'supertrend', tpSlMode: 'fixed' as const, amountUsdt: 100, leverage: 2 };
+const common = {
+  symbol: 'BTCUSDT',
+  timeframe: '1m' as const,
+  pollSeconds: 1,
+  strategy: 'supertrend',
+  tpSlMode: 'fixed' as const,
+  amountUsdt: 100,
+  leverage: 2,
+};
 
 describe('editing a running agent (simulated market, process runtime)', () => {
   it('a take-profit lowered past the price closes the open position at the new level', { timeout: 90_000 }, async () => {
-    const agent = await app.hub.agents.create(ownerId, { ...common, name: 'holder', tpPct: 50, slPct: null, maxSessionLossPct: 50, closeOnStop: false });
+    const agent = await app.hub.agents.create(ownerId, {
+      ...common,
+      name: 'holder',
+      tpPct: 50,
+      slPct: null,
+      maxSessionLossPct: 50,
+      closeOnStop: false,
+    });
     await earlyInAMinute();
     await app.hub.lifecycle.start(ownerId, agent.id);
     await waitUntil(() => events('trade.opened', agent.id).length > 0, 20_000, 'the first open');
@@ -62,7 +78,10 @@ describe('editing a running agent (simulated market, process runtime)', () => {
     expect(open.status).toBe('open');
     const entry = open.side === 'long' ? open.entry_price * 0.9 : open.entry_price * 1.1;
     await sql('update trades set entry_price = ? where id = ?', [entry, open.id]);
-    await sql(`update agents set position = position || jsonb_build_object('entryPrice', ?::float8, 'tpPrice', null, 'slPrice', null) where id = ?`, [entry, agent.id]);
+    await sql(
+      `update agents set position = position || jsonb_build_object('entryPrice', ?::float8, 'tpPrice', null, 'slPrice', null) where id = ?`,
+      [entry, agent.id],
+    );
     await app.hub.lifecycle.start(ownerId, agent.id);
     await waitUntil(async () => (await logsOf(agent.id)).some((m) => m.startsWith(`resumed ${open.side}`)), 10_000, 'the resume');
     await new Promise((r) => setTimeout(r, 1500)); // a tick or more with TP at +50 %: nothing happens
@@ -86,7 +105,14 @@ describe('editing a running agent (simulated market, process runtime)', () => {
     // The owner has working HashKey keys: a live order would reach the stand-in.
     await app.hub.vault.set(ownerId, 'HASHKEY_API_KEY', hk.apiKey);
     await app.hub.vault.set(ownerId, 'HASHKEY_SECRET', hk.secret);
-    const agent = await app.hub.agents.create(ownerId, { ...common, name: 'switcher', tpPct: 0.01, slPct: 0.01, maxSessionLossPct: 50, closeOnStop: true });
+    const agent = await app.hub.agents.create(ownerId, {
+      ...common,
+      name: 'switcher',
+      tpPct: 0.01,
+      slPct: 0.01,
+      maxSessionLossPct: 50,
+      closeOnStop: true,
+    });
     await earlyInAMinute();
     await app.hub.lifecycle.start(ownerId, agent.id);
     const edited = await app.hub.settings.edit(ownerId, agent.id, { liveMode: true, leverage: 3 });

@@ -83,10 +83,11 @@ function placeOrder(agentId: string, token: string, body: Record<string, unknown
   });
 }
 
-const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) => orm!.em.fork().getConnection().execute<T[]>(query, params);
+const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) =>
+  orm!.em.fork().getConnection().execute<T[]>(query, params);
 
 describe('a hub killed between the exchange fill and its commit', () => {
-  it('records exactly one trade at restart, and the position is the exchange\'s', { timeout: 180_000 }, async () => {
+  it("records exactly one trade at restart, and the position is the exchange's", { timeout: 180_000 }, async () => {
     main = await startHub();
     orm = await initOrm(db.url);
     const users = createUserService({ orm, accessMode: 'approval', adminIds: [ADMIN_TELEGRAM_ID] });
@@ -115,7 +116,11 @@ describe('a hub killed between the exchange fill and its commit', () => {
     expect(await sql('select id from trades where agent_id = ?', [agent.id])).toHaveLength(0);
 
     main = await startHub();
-    await waitUntil(async () => (await sql('select id from trades where agent_id = ?', [agent.id])).length > 0, 30_000, 'the reconciled trade');
+    await waitUntil(
+      async () => (await sql('select id from trades where agent_id = ?', [agent.id])).length > 0,
+      30_000,
+      'the reconciled trade',
+    );
     // The exchange's fill, as the stand-in recorded it.
     const executions = hk.trades.filter((t) => t.orderId === placed.orderId);
     const executed = Number(placed.executedQty);
@@ -131,7 +136,10 @@ describe('a hub killed between the exchange fill and its commit', () => {
     expect(trade).toMatchObject({ status: 'open', live: true, exchange_order_ids: [placed.orderId] });
     expect(trade.entry_price).toBeCloseTo(price, 8);
     expect(trade.qty).toBeCloseTo(executed - baseFee, 12);
-    const [row] = await sql<{ position: { tradeId: string; qty: number; entryPrice: number } }>('select position from agents where id = ?', [agent.id]);
+    const [row] = await sql<{ position: { tradeId: string; qty: number; entryPrice: number } }>(
+      'select position from agents where id = ?',
+      [agent.id],
+    );
     expect(row.position).toMatchObject({ tradeId: trade.id });
     expect(row.position.qty).toBeCloseTo(trade.qty, 12);
     expect(row.position.entryPrice).toBeCloseTo(trade.entry_price, 8);

@@ -41,7 +41,10 @@ async function waitFor<T>(probe: () => T | undefined, timeoutMs: number, what: s
 }
 
 const textsTo = (chatId: number) =>
-  api.succeeded('sendMessage').filter((c) => Number(c.payload.chat_id) === chatId).map((c) => String(c.payload.text));
+  api
+    .succeeded('sendMessage')
+    .filter((c) => Number(c.payload.chat_id) === chatId)
+    .map((c) => String(c.payload.text));
 
 beforeAll(async () => {
   api = await startBotApiServer({ token: TOKEN });
@@ -49,7 +52,13 @@ beforeAll(async () => {
   const range = await freePortRange(6);
   app = await startTestApp({
     databaseUrl: db.url,
-    env: { ACCESS_MODE: 'open', TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: api.apiRoot, AGENT_RUNTIME: 'process', AGENT_PORT_RANGE: `${range.from}-${range.to}` },
+    env: {
+      ACCESS_MODE: 'open',
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: api.apiRoot,
+      AGENT_RUNTIME: 'process',
+      AGENT_PORT_RANGE: `${range.from}-${range.to}`,
+    },
   });
 }, 60_000);
 
@@ -94,7 +103,14 @@ describe('Telegram in the running app', () => {
       reason: 'tp',
       live: false,
     });
-    const alert = await waitFor(() => textsTo(CHAT).slice(sent).find((t) => t.includes('alerted')), 10_000, 'the trade alert');
+    const alert = await waitFor(
+      () =>
+        textsTo(CHAT)
+          .slice(sent)
+          .find((t) => t.includes('alerted')),
+      10_000,
+      'the trade alert',
+    );
     expect(alert).toMatch(/12\.5/);
   });
 

@@ -74,7 +74,9 @@ describe('trading end to end (simulated market, process runtime)', () => {
     await earlyInAMinute();
     const started = await Promise.all([scalper, fragile].map((a) => app.hub.lifecycle.start(ownerId, a.id)));
     expect(started.map((a) => a.status)).toEqual(['running', 'running']);
-    const [{ container_id: fragileHandle }] = await sql<{ container_id: string }>('select container_id from agents where id = ?', [fragile.id]);
+    const [{ container_id: fragileHandle }] = await sql<{ container_id: string }>('select container_id from agents where id = ?', [
+      fragile.id,
+    ]);
     expect(fragileHandle).toMatch(/^pid:\d+$/);
 
     // --- the drawdown stop: the agent closes, says why, stops; the hub records and announces it.
@@ -88,7 +90,9 @@ describe('trading end to end (simulated market, process runtime)', () => {
     expect(fragileView.statusReason).toMatch(/^drawdown stop: loss [\d.]+% of capital ≥ 0\.1% limit$/);
     expect(fragileView.port).toBeNull();
     // Announced once as a drawdown stop (its own alert), with the position closed by the agent.
-    expect(events('agent.stopped', fragile.id)).toEqual([expect.objectContaining({ reason: fragileView.statusReason, cause: 'drawdown', positionOpen: false })]);
+    expect(events('agent.stopped', fragile.id)).toEqual([
+      expect.objectContaining({ reason: fragileView.statusReason, cause: 'drawdown', positionOpen: false }),
+    ]);
     await waitUntil(() => !processAlive(Number(fragileHandle.slice(4))), 5_000, 'the fragile agent process to exit');
     const fragileTrades = await tradesOf(fragile.id);
     expect(fragileTrades).toHaveLength(1);
@@ -96,11 +100,19 @@ describe('trading end to end (simulated market, process runtime)', () => {
     // The loss the event reports is the broker's: the closed trade's PnL over the margin.
     expect(dd.lossPct).toBeCloseTo((-fragileTrades[0].pnl! / 100) * 100, 9);
     const fragileLogs = (await app.hub.logs.recent(fragile.id, 50)).map((l) => `${l.level} ${l.message}`);
-    expect(fragileLogs.some((l) => /^warn drawdown stop: loss [\d.]+% of capital ≥ 0\.1% limit \(session PnL -[\d.]+ USDT on 100 USDT\)$/.test(l))).toBe(true);
+    expect(
+      fragileLogs.some((l) =>
+        /^warn drawdown stop: loss [\d.]+% of capital ≥ 0\.1% limit \(session PnL -[\d.]+ USDT on 100 USDT\)$/.test(l),
+      ),
+    ).toBe(true);
     expect(fragileLogs.some((l) => /^info closed (long|short) .* — drawdown stop: /.test(l))).toBe(true);
 
     // --- the scalper: opens and closes on its stop-loss (or TP) until stopped.
-    await waitUntil(async () => (await tradesOf(scalper.id)).filter((t) => t.status === 'closed').length >= 2, 30_000, 'two closed scalper trades');
+    await waitUntil(
+      async () => (await tradesOf(scalper.id)).filter((t) => t.status === 'closed').length >= 2,
+      30_000,
+      'two closed scalper trades',
+    );
     const stopped = await app.hub.lifecycle.stop(ownerId, scalper.id, { reason: 'test over' });
     expect(stopped.status).toBe('stopped');
 
@@ -126,8 +138,16 @@ describe('trading end to end (simulated market, process runtime)', () => {
     );
 
     // Events: one trade.opened and one trade.closed per trade, the planner's decision.
-    expect(events('trade.opened', scalper.id).map((e) => e.tradeId).sort()).toEqual(trades.map((t) => t.id).sort());
-    expect(events('trade.closed', scalper.id).map((e) => e.tradeId).sort()).toEqual(trades.map((t) => t.id).sort());
+    expect(
+      events('trade.opened', scalper.id)
+        .map((e) => e.tradeId)
+        .sort(),
+    ).toEqual(trades.map((t) => t.id).sort());
+    expect(
+      events('trade.closed', scalper.id)
+        .map((e) => e.tradeId)
+        .sort(),
+    ).toEqual(trades.map((t) => t.id).sort());
     for (const e of events('trade.closed', scalper.id)) {
       const t = trades.find((x) => x.id === e.tradeId)!;
       expect(e).toMatchObject({ symbol: 'BTCUSDT', side: t.side, live: false, ownerId, agentName: 'scalper' });
@@ -138,7 +158,9 @@ describe('trading end to end (simulated market, process runtime)', () => {
     }
 
     // Log lines landed in log_entries, one per change.
-    const logs = await sql<{ level: string; message: string }>('select level, message from log_entries where agent_id = ? order by seq', [scalper.id]);
+    const logs = await sql<{ level: string; message: string }>('select level, message from log_entries where agent_id = ? order by seq', [
+      scalper.id,
+    ]);
     const messages = logs.map((l) => l.message);
     expect(messages.some((m) => m.startsWith('plan (config): supertrend'))).toBe(true);
     expect(messages.filter((m) => /^opened (long|short) /.test(m))).toHaveLength(trades.length);
@@ -153,7 +175,9 @@ describe('trading end to end (simulated market, process runtime)', () => {
     expect(outbox.filter((o) => o.kind === 'trade')).toHaveLength(2 * trades.length);
     expect(outbox.filter((o) => o.kind === 'decision')).toHaveLength(1);
     expect(new Set(outbox.map((o) => o.status))).toEqual(new Set(['pending']));
-    const [{ n: fragileEntries }] = await sql<{ n: string }>(`select count(*) as n from chain_outbox where payload->>'agentId' = ?`, [fragile.id]);
+    const [{ n: fragileEntries }] = await sql<{ n: string }>(`select count(*) as n from chain_outbox where payload->>'agentId' = ?`, [
+      fragile.id,
+    ]);
     expect(Number(fragileEntries)).toBe(3);
   });
 });

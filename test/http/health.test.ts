@@ -17,7 +17,14 @@ beforeAll(async () => {
   const target = new URL(db.url);
   proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
   orm = await initOrm(viaProxy(db.url, proxy), { pool: { min: 0, max: 2, acquireTimeoutMillis: 1500 } });
-  const health = createHealthCheck({ orm, version: '9.9.9', startedAt: Date.now() - 5000, runtime: () => 'docker', network: () => 'host', bot: () => 'disabled' });
+  const health = createHealthCheck({
+    orm,
+    version: '9.9.9',
+    startedAt: Date.now() - 5000,
+    runtime: () => 'docker',
+    network: () => 'host',
+    bot: () => 'disabled',
+  });
   app = await buildHttpServer({ logger: createLogger({ level: 'silent' }), health });
 });
 

@@ -48,7 +48,16 @@ beforeAll(async () => {
   ingest = createAgentIngest({ orm, events, logger: createLogger({ level: 'silent' }), flushIntervalMs: 60_000 });
   app = await buildHttpServer({
     logger: createLogger({ level: 'silent' }),
-    health: async () => ({ status: 'ok', db: 'ok', runtime: 'none', bot: 'disabled', chain: 'disabled', agents: { running: 0, total: 0 }, version: 't', uptimeSeconds: 0 }),
+    health: async () => ({
+      status: 'ok',
+      db: 'ok',
+      runtime: 'none',
+      bot: 'disabled',
+      chain: 'disabled',
+      agents: { running: 0, total: 0 },
+      version: 't',
+      uptimeSeconds: 0,
+    }),
     plugins: [
       { plugin: internalAgentRoutes, options: { agentAuth, directory, ingest } },
       { plugin: wsRoutes, options: { userTokens, events, limits: WS_LIMITS } },
@@ -79,7 +88,9 @@ describe('internal agent API', () => {
     expect((await post(`/internal/agents/${agentA}/status`, token, status(3))).statusCode).toBe(202);
     expect((await post(`/internal/agents/${agentA}/status`, token, status(2))).statusCode).toBe(202); // late, ignored
     await ingest.flush();
-    const [row] = await orm.em.getConnection().execute('select last_price, unrealized_pnl, active_strategy from agents where id = ?', [agentA]);
+    const [row] = await orm.em
+      .getConnection()
+      .execute('select last_price, unrealized_pnl, active_strategy from agents where id = ?', [agentA]);
     expect(row).toEqual({ last_price: 103, unrealized_pnl: 1.5, active_strategy: 'momentum' });
   });
 
@@ -99,12 +110,14 @@ describe('internal agent API', () => {
     expect(first.json()).toEqual({ stored: 3, duplicates: 0 });
     const retry = await post(`/internal/agents/${agentA}/logs`, token, { entries: [entry(2, 'again'), entry(3), entry(4)] });
     expect(retry.json()).toEqual({ stored: 1, duplicates: 2 });
-    const rows: Array<{ seq: string; message: string }> = await orm.em.getConnection().execute('select seq, message from log_entries where agent_id = ? order by seq', [agentA]);
+    const rows: Array<{ seq: string; message: string }> = await orm.em
+      .getConnection()
+      .execute('select seq, message from log_entries where agent_id = ? order by seq', [agentA]);
     expect(rows.map((r) => Number(r.seq))).toEqual([1, 2, 3, 4]);
     expect(rows[1].message).toBe('line 2');
   });
 
-  it('refuses a missing or bad token with 401 and another agent\'s token with 403', async () => {
+  it("refuses a missing or bad token with 401 and another agent's token with 403", async () => {
     expect((await post(`/internal/agents/${agentA}/status`, undefined, status(9))).statusCode).toBe(401);
     expect((await post(`/internal/agents/${agentA}/status`, 'not.a.jwt', status(9))).statusCode).toBe(401);
     const userToken = await tokens.mintUserToken(userA);
@@ -202,7 +215,7 @@ describe('GET /ws', () => {
     throw new Error('no stream accepted');
   }
 
-  it('streams the user\'s own agents and nothing of other users\'', async () => {
+  it("streams the user's own agents and nothing of other users'", async () => {
     const tokenA = await userTokens.issue(userA);
     const stream = connect(tokenA);
     const messages: Array<{ type: string; data: { agentId?: string } }> = [];
@@ -256,7 +269,7 @@ describe('GET /ws', () => {
     await closeAll([fresh]);
   });
 
-  it('checks the user\'s status on connect: a user who is no longer active is refused with 4403', async () => {
+  it("checks the user's status on connect: a user who is no longer active is refused with 4403", async () => {
     const carol = (await users.register(3, 'C')).user.id;
     const token = await userTokens.issue(carol);
     await users.decide(3, 'deny');

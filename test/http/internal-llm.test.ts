@@ -72,8 +72,22 @@ beforeAll(async () => {
   });
   app = await buildHttpServer({
     logger: createLogger({ level: 'silent' }),
-    health: async () => ({ status: 'ok', db: 'ok', runtime: 'none', bot: 'disabled', chain: 'disabled', agents: { running: 0, total: 0 }, version: 't', uptimeSeconds: 0 }),
-    plugins: [{ plugin: internalLlmRoutes, options: { agentAuth: createAgentCredentials({ orm, tokens }), gateway, agentLlm: createAgentLlmLookup({ orm }) } }],
+    health: async () => ({
+      status: 'ok',
+      db: 'ok',
+      runtime: 'none',
+      bot: 'disabled',
+      chain: 'disabled',
+      agents: { running: 0, total: 0 },
+      version: 't',
+      uptimeSeconds: 0,
+    }),
+    plugins: [
+      {
+        plugin: internalLlmRoutes,
+        options: { agentAuth: createAgentCredentials({ orm, tokens }), gateway, agentLlm: createAgentLlmLookup({ orm }) },
+      },
+    ],
   });
 });
 
@@ -91,9 +105,13 @@ beforeEach(async () => {
 });
 
 describe('POST /internal/agents/:id/llm', () => {
-  it('answers with the owner\'s provider, model and key, and records the tokens', async () => {
+  it("answers with the owner's provider, model and key, and records the tokens", async () => {
     await setLlm(agentA, 'openai', 'gpt-4o-mini');
-    server.reply({ kind: 'answer', content: '{"action":"KEEP","tpPrice":null,"slPrice":null,"confidence":0.8,"reasoning":"ok"}', usage: { prompt: 90, completion: 25 } });
+    server.reply({
+      kind: 'answer',
+      content: '{"action":"KEEP","tpPrice":null,"slPrice":null,"confidence":0.8,"reasoning":"ok"}',
+      usage: { prompt: 90, completion: 25 },
+    });
     const res = await post(agentA, await tokens.mintAgentToken(agentA), body());
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
@@ -102,12 +120,17 @@ describe('POST /internal/agents/:id/llm', () => {
       content: '{"action":"KEEP","tpPrice":null,"slPrice":null,"confidence":0.8,"reasoning":"ok"}',
       usage: { promptTokens: 90, completionTokens: 25 },
     });
-    expect(server.requests[0]).toMatchObject({ key: KEY, body: { model: 'gpt-4o-mini', max_completion_tokens: 300, response_format: { type: 'json_schema' } } });
-    const [row] = await orm.em.getConnection().execute('select llm_prompt_tokens, llm_completion_tokens from agents where id = ?', [agentA]);
+    expect(server.requests[0]).toMatchObject({
+      key: KEY,
+      body: { model: 'gpt-4o-mini', max_completion_tokens: 300, response_format: { type: 'json_schema' } },
+    });
+    const [row] = await orm.em
+      .getConnection()
+      .execute('select llm_prompt_tokens, llm_completion_tokens from agents where id = ?', [agentA]);
     expect([Number(row.llm_prompt_tokens), Number(row.llm_completion_tokens)]).toEqual([90, 25]);
   });
 
-  it('refuses a missing token (401) and another agent\'s token (403)', async () => {
+  it("refuses a missing token (401) and another agent's token (403)", async () => {
     expect((await post(agentA, undefined, body())).statusCode).toBe(401);
     expect((await post(agentA, 'garbage', body())).statusCode).toBe(401);
     expect((await post(agentA, await tokens.mintAgentToken(agentB), body())).statusCode).toBe(403);
@@ -154,16 +177,23 @@ describe('POST /internal/agents/:id/llm', () => {
     await setLlm(agentA, 'deepseek');
     const noKey = await post(agentA, await tokens.mintAgentToken(agentA), body());
     expect(noKey.statusCode).toBe(409);
-    expect(noKey.json()).toEqual({ error: 'LlmNotConfigured', message: 'No DeepSeek API key. Set the secret DEEPSEEK_API_KEY (for you, or for this agent).' });
+    expect(noKey.json()).toEqual({
+      error: 'LlmNotConfigured',
+      message: 'No DeepSeek API key. Set the secret DEEPSEEK_API_KEY (for you, or for this agent).',
+    });
     expect(server.requests).toHaveLength(0);
   });
 
-  it('answers 429 LlmBudgetExhausted with a Retry-After when the owner\'s budget on the server key is spent', async () => {
+  it("answers 429 LlmBudgetExhausted with a Retry-After when the owner's budget on the server key is spent", async () => {
     secrets.user.delete(`${owner}|OPENAI_API_KEY`);
     secrets.env.set('OPENAI_API_KEY', KEY);
     const res = await post(agentA, await tokens.mintAgentToken(agentA), body());
     expect(res.statusCode).toBe(429);
-    expect(res.json()).toMatchObject({ error: 'LlmBudgetExhausted', message: expect.stringContaining('Set your own OPENAI_API_KEY'), retryAfterSeconds: expect.any(Number) });
+    expect(res.json()).toMatchObject({
+      error: 'LlmBudgetExhausted',
+      message: expect.stringContaining('Set your own OPENAI_API_KEY'),
+      retryAfterSeconds: expect.any(Number),
+    });
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(server.requests).toHaveLength(0);
   });

@@ -38,7 +38,16 @@ afterAll(async () => closeDb?.());
 async function server(market: ReturnType<typeof createCandleService>): Promise<FastifyInstance> {
   return buildHttpServer({
     logger: createLogger({ level: 'silent' }),
-    health: async () => ({ status: 'ok', db: 'ok', runtime: 'none', bot: 'disabled', chain: 'disabled', agents: { running: 0, total: 0 }, version: 't', uptimeSeconds: 0 }),
+    health: async () => ({
+      status: 'ok',
+      db: 'ok',
+      runtime: 'none',
+      bot: 'disabled',
+      chain: 'disabled',
+      agents: { running: 0, total: 0 },
+      version: 't',
+      uptimeSeconds: 0,
+    }),
     plugins: [{ plugin: internalMarketRoutes, options: { agentAuth: createAgentCredentials({ orm, tokens }), market } }],
   });
 }

@@ -30,11 +30,29 @@ beforeAll(async () => {
     baseUrl: hk.url,
     exchange: { fillPollIntervalMs: 5 },
   });
-  broker = createBroker({ orm: fx.orm, events: fx.events, prices, feeBps: 10, slippageBps: 0, exchangeFor, directory: fx.directory, logger });
+  broker = createBroker({
+    orm: fx.orm,
+    events: fx.events,
+    prices,
+    feeBps: 10,
+    slippageBps: 0,
+    exchangeFor,
+    directory: fx.directory,
+    logger,
+  });
   const decisions = createDecisionRecorder({ orm: fx.orm, events: fx.events, directory: fx.directory, logger });
   app = await buildHttpServer({
     logger,
-    health: async () => ({ status: 'ok', db: 'ok', runtime: 'none', bot: 'disabled', chain: 'disabled', agents: { running: 0, total: 0 }, version: 't', uptimeSeconds: 0 }),
+    health: async () => ({
+      status: 'ok',
+      db: 'ok',
+      runtime: 'none',
+      bot: 'disabled',
+      chain: 'disabled',
+      agents: { running: 0, total: 0 },
+      version: 't',
+      uptimeSeconds: 0,
+    }),
     plugins: [{ plugin: internalOrderRoutes, options: { agentAuth: createAgentCredentials({ orm: fx.orm, tokens }), broker, decisions } }],
   });
 });
@@ -54,7 +72,14 @@ async function post(path: string, token: string | undefined, body: unknown) {
   });
 }
 
-const open = (extra: Record<string, unknown> = {}) => ({ idempotencyKey: key(), action: 'open', side: 'long', amountUsdt: 100, reason: 'signal', ...extra });
+const open = (extra: Record<string, unknown> = {}) => ({
+  idempotencyKey: key(),
+  action: 'open',
+  side: 'long',
+  amountUsdt: 100,
+  reason: 'signal',
+  ...extra,
+});
 
 describe('POST /internal/agents/:id/orders', () => {
   it('401 without a token or with a bad one; 403 with another agent’s token', async () => {
@@ -129,13 +154,27 @@ describe('POST /internal/agents/:id/orders', () => {
     const liquidated = await broker.liquidate(a, opened.tradeId);
     expect(liquidated).toMatchObject({ status: 'closed', closeReason: 'liquidation', replayed: false });
 
-    const res = await post(`/internal/agents/${a}/orders`, token, { idempotencyKey: key(), action: 'close', reason: 'SL hit', tradeId: opened.tradeId });
+    const res = await post(`/internal/agents/${a}/orders`, token, {
+      idempotencyKey: key(),
+      action: 'close',
+      reason: 'SL hit',
+      tradeId: opened.tradeId,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ ...liquidated, replayed: true });
 
-    const notUuid = await post(`/internal/agents/${a}/orders`, token, { idempotencyKey: key(), action: 'close', reason: 'x', tradeId: 'not-a-uuid' });
+    const notUuid = await post(`/internal/agents/${a}/orders`, token, {
+      idempotencyKey: key(),
+      action: 'close',
+      reason: 'x',
+      tradeId: 'not-a-uuid',
+    });
     expect(notUuid.statusCode).toBe(400);
-    const reserved = await post(`/internal/agents/${a}/orders`, token, { idempotencyKey: `hub:liquidation:${opened.tradeId}`, action: 'close', reason: 'x' });
+    const reserved = await post(`/internal/agents/${a}/orders`, token, {
+      idempotencyKey: `hub:liquidation:${opened.tradeId}`,
+      action: 'close',
+      reason: 'x',
+    });
     expect(reserved.statusCode).toBe(400);
     expect(reserved.json()).toMatchObject({ error: 'invalid_order' });
   });
@@ -264,7 +303,12 @@ describe('POST /internal/agents/:id/decisions', () => {
     expect(again.json()).toEqual({ ...first.json(), replayed: true });
     expect(await fx.count('decisions', 'agent_id = ?', [a])).toBe(1);
 
-    for (const bad of [decision({ confidence: 1.5 }), decision({ action: 'YOLO' }), decision({ extra: true }), decision({ reasoning: undefined })]) {
+    for (const bad of [
+      decision({ confidence: 1.5 }),
+      decision({ action: 'YOLO' }),
+      decision({ extra: true }),
+      decision({ reasoning: undefined }),
+    ]) {
       const res = await post(`/internal/agents/${a}/decisions`, token, bad);
       expect(res.statusCode, JSON.stringify(bad)).toBe(400);
     }

@@ -18,7 +18,8 @@ let agentA: string;
 let agentB: string;
 const logger = createLogger({ level: 'silent' });
 const sql = (query: string, params: unknown[] = []) => orm.em.getConnection().execute<Array<Record<string, string>>>(query, params);
-const seqs = async (agentId: string) => (await sql('select seq from log_entries where agent_id = ? order by seq', [agentId])).map((r) => Number(r.seq));
+const seqs = async (agentId: string) =>
+  (await sql('select seq from log_entries where agent_id = ? order by seq', [agentId])).map((r) => Number(r.seq));
 const ago = (days: number) => new Date(NOW - days * DAY);
 
 function targets(days = { logs: 30, outbound: 14, decisions: 365 }): RetentionTarget[] {
@@ -35,11 +36,25 @@ async function seed(): Promise<void> {
   await sql('delete from decisions');
   // A: lines 1-5 are 40 days old, 6 is new. B: its only lines (1-3) are all old.
   for (let seq = 1; seq <= 6; seq++) {
-    await sql(`insert into log_entries (agent_id, seq, level, message, ts) values (?, ?, 'info', 'x', ?)`, [agentA, seq, seq === 6 ? ago(1) : ago(40)]);
+    await sql(`insert into log_entries (agent_id, seq, level, message, ts) values (?, ?, 'info', 'x', ?)`, [
+      agentA,
+      seq,
+      seq === 6 ? ago(1) : ago(40),
+    ]);
   }
-  for (let seq = 1; seq <= 3; seq++) await sql(`insert into log_entries (agent_id, seq, level, message, ts) values (?, ?, 'info', 'x', ?)`, [agentB, seq, ago(50)]);
-  for (const [status, days] of [['sent', 20], ['failed', 20], ['sent', 20], ['pending', 20], ['sent', 1]] as const) {
-    await sql(`insert into outbound_messages (chat_id, event_type, text, silent, status, attempts, created_at) values (1, 'notice', 't', false, ?, 0, ?)`, [status, ago(days)]);
+  for (let seq = 1; seq <= 3; seq++)
+    await sql(`insert into log_entries (agent_id, seq, level, message, ts) values (?, ?, 'info', 'x', ?)`, [agentB, seq, ago(50)]);
+  for (const [status, days] of [
+    ['sent', 20],
+    ['failed', 20],
+    ['sent', 20],
+    ['pending', 20],
+    ['sent', 1],
+  ] as const) {
+    await sql(
+      `insert into outbound_messages (chat_id, event_type, text, silent, status, attempts, created_at) values (1, 'notice', 't', false, ?, 0, ?)`,
+      [status, ago(days)],
+    );
   }
   for (const [i, days] of [400, 400, 400, 10].entries()) {
     await sql(
@@ -61,7 +76,7 @@ beforeAll(async () => {
 afterAll(async () => close?.());
 
 describe('retention', () => {
-  it('prunes old log lines, sent/failed messages and decisions in batches; keeps new rows, pending messages and each agent\'s newest line', async () => {
+  it("prunes old log lines, sent/failed messages and decisions in batches; keeps new rows, pending messages and each agent's newest line", async () => {
     await seed();
     const retention = createRetention({ targets: targets(), logger, intervalMs: 60_000, batchRows: 2, now: () => NOW });
     expect(await retention.runOnce()).toEqual({ log_entries: 7, outbound_messages: 3, decisions: 3 });
@@ -81,7 +96,12 @@ describe('retention', () => {
     expect(await bounded.runOnce()).toEqual({ log_entries: 2, outbound_messages: 1, decisions: 1 });
 
     await seed();
-    const keepAll = createRetention({ targets: targets({ logs: 0, outbound: 0, decisions: 0 }), logger, intervalMs: 60_000, now: () => NOW });
+    const keepAll = createRetention({
+      targets: targets({ logs: 0, outbound: 0, decisions: 0 }),
+      logger,
+      intervalMs: 60_000,
+      now: () => NOW,
+    });
     expect(await keepAll.runOnce()).toEqual({});
     expect(await count('log_entries')).toBe(9);
   });

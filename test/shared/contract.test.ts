@@ -33,7 +33,16 @@ function verdicts<T>(accepted: T[], refused: T[]): Array<[boolean, T]> {
 beforeAll(async () => {
   app = await buildHttpServer({
     logger: createLogger({ level: 'silent' }),
-    health: async () => ({ status: 'ok', db: 'ok', runtime: 'none', bot: 'disabled', chain: 'disabled', agents: { running: 0, total: 0 }, version: 't', uptimeSeconds: 0 }),
+    health: async () => ({
+      status: 'ok',
+      db: 'ok',
+      runtime: 'none',
+      bot: 'disabled',
+      chain: 'disabled',
+      agents: { running: 0, total: 0 },
+      version: 't',
+      uptimeSeconds: 0,
+    }),
     plugins: [
       {
         plugin: async (probe) => {

@@ -54,7 +54,6 @@ export function anvilBinaryPath(): string {
   return bin;
 }
 
-
 async function rpcChainId(rpcUrl: string): Promise<number | null> {
   try {
     const res = await fetch(rpcUrl, {
@@ -79,8 +78,9 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
   const bin = anvilBinaryPath();
   const stateDir = mkdtempSync(path.join(tmpdir(), 'artic-anvil-'));
   const stateFile = path.join(stateDir, 'state.json');
-  const privateKeys = Array.from({ length: accounts }, (_, i) =>
-    HDNodeWallet.fromPhrase(ANVIL_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).privateKey,
+  const privateKeys = Array.from(
+    { length: accounts },
+    (_, i) => HDNodeWallet.fromPhrase(ANVIL_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).privateKey,
   );
 
   let child: ChildProcess | null = null;
@@ -97,12 +97,18 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
     const proc = spawn(
       bin,
       [
-        '--host', '127.0.0.1',
-        '--port', String(port),
-        '--chain-id', String(chainId),
-        '--accounts', String(accounts),
-        '--mnemonic', ANVIL_MNEMONIC,
-        '--state', stateFile,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--chain-id',
+        String(chainId),
+        '--accounts',
+        String(accounts),
+        '--mnemonic',
+        ANVIL_MNEMONIC,
+        '--state',
+        stateFile,
         '--preserve-historical-states',
         '--silent',
       ],

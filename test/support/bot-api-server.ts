@@ -159,7 +159,8 @@ async function decodePayload(req: IncomingMessage, url: URL): Promise<Json> {
   }
   if (type.includes('multipart/form-data')) {
     for (const part of parseMultipart(body, type)) {
-      payload[part.name] = part.filename === undefined ? decodeField(part.data.toString('utf8')) : { file: part.filename, size: part.data.length };
+      payload[part.name] =
+        part.filename === undefined ? decodeField(part.data.toString('utf8')) : { file: part.filename, size: part.data.length };
     }
     return payload;
   }
@@ -190,7 +191,9 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
   }
 
   function takeFailure(method: string, chatId: string | undefined): ScriptedFailure | undefined {
-    const hit = failures.find((f) => (f.method === undefined || f.method === method) && (f.chatId === undefined || String(f.chatId) === chatId));
+    const hit = failures.find(
+      (f) => (f.method === undefined || f.method === method) && (f.chatId === undefined || String(f.chatId) === chatId),
+    );
     if (!hit) return undefined;
     hit.left -= 1;
     if (hit.left <= 0) failures = failures.filter((f) => f !== hit);
@@ -201,7 +204,12 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
     const base = description ?? DEFAULT_DESCRIPTIONS[code] ?? `Error ${code}`;
     if (code === 429) {
       const after = retryAfter ?? 1;
-      return { ok: false, error_code: 429, description: description ?? `Too Many Requests: retry after ${after}`, parameters: { retry_after: after } };
+      return {
+        ok: false,
+        error_code: 429,
+        description: description ?? `Too Many Requests: retry after ${after}`,
+        parameters: { retry_after: after },
+      };
     }
     return { ok: false, error_code: code, description: base };
   }
@@ -221,7 +229,10 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
     return {
       message_id: id,
       date: Math.floor(now() / 1000),
-      chat: Number.isFinite(numericChat) && numericChat > 0 ? { id: numericChat, type: 'private', first_name: 'Trader' } : { id: Number.isFinite(numericChat) ? numericChat : chatId, type: 'supergroup', title: 'Group' },
+      chat:
+        Number.isFinite(numericChat) && numericChat > 0
+          ? { id: numericChat, type: 'private', first_name: 'Trader' }
+          : { id: Number.isFinite(numericChat) ? numericChat : chatId, type: 'supergroup', title: 'Group' },
       from: { ...botUser, is_bot: true },
       ...(text !== undefined ? { text } : {}),
       ...(payload.reply_markup ? { reply_markup: payload.reply_markup } : {}),
@@ -239,7 +250,8 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
       case 'sendPhoto':
       case 'sendDocument': {
         if (!chatId) return bad('Bad Request: chat_id is empty');
-        if (method === 'sendMessage' && (typeof payload.text !== 'string' || payload.text.length === 0)) return bad('Bad Request: message text is empty');
+        if (method === 'sendMessage' && (typeof payload.text !== 'string' || payload.text.length === 0))
+          return bad('Bad Request: message text is empty');
         if (typeof payload.text === 'string' && payload.text.length > 4096) return bad('Bad Request: message is too long');
         return ok(newMessage(chatId, payload));
       }
@@ -253,11 +265,19 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
         if (text && text.length > 4096) return bad('Bad Request: MESSAGE_TOO_LONG');
         const markup = payload.reply_markup ? JSON.stringify(payload.reply_markup) : undefined;
         if (text === stored.text && markup === stored.markup) {
-          return bad('Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+          return bad(
+            'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+          );
         }
         stored.text = text;
         stored.markup = markup;
-        return ok({ message_id: Number(payload.message_id), date: Math.floor(now() / 1000), chat: { id: Number(chatId), type: 'private' }, text, ...(payload.reply_markup ? { reply_markup: payload.reply_markup } : {}) });
+        return ok({
+          message_id: Number(payload.message_id),
+          date: Math.floor(now() / 1000),
+          chat: { id: Number(chatId), type: 'private' },
+          text,
+          ...(payload.reply_markup ? { reply_markup: payload.reply_markup } : {}),
+        });
       }
       case 'deleteMessage': {
         if (!chatId) return bad('Bad Request: chat_id is empty');

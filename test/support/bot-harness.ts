@@ -52,7 +52,9 @@ export const USER_MESSAGE_IDS = 100_000;
  * An agent runtime whose agents are small HTTP servers answering /health, /start, /stop, /status
  * and /config (whose bodies are recorded in `configs`).
  */
-export function createFakeRuntime(options: { failStart?: () => boolean } = {}): AgentRuntime & { servers: Map<string, Server>; configs: Array<{ agentId: string; body: unknown }> } {
+export function createFakeRuntime(
+  options: { failStart?: () => boolean } = {},
+): AgentRuntime & { servers: Map<string, Server>; configs: Array<{ agentId: string; body: unknown }> } {
   const servers = new Map<string, Server>();
   const configs: Array<{ agentId: string; body: unknown }> = [];
   const listeners = new Set<(e: AgentExit) => void>();
@@ -70,11 +72,24 @@ export function createFakeRuntime(options: { failStart?: () => boolean } = {}): 
           res.writeHead(code, { 'content-type': 'application/json' });
           res.end(JSON.stringify(body));
         };
-        if (req.headers.authorization !== `Bearer ${spec.env.AGENT_TOKEN}`) return send(401, { error: 'Unauthorized', message: 'bad token' });
+        if (req.headers.authorization !== `Bearer ${spec.env.AGENT_TOKEN}`)
+          return send(401, { error: 'Unauthorized', message: 'bad token' });
         let body = '';
         req.on('data', (chunk: Buffer) => (body += chunk.toString()));
         req.on('end', () => {
-          const status = () => ({ agentId: spec.agentId, state, price: null, position: null, unrealizedPnl: 0, realizedPnl: 0, strategy: null, lastAction: null, stale: false, simulated: true, ts: new Date().toISOString() });
+          const status = () => ({
+            agentId: spec.agentId,
+            state,
+            price: null,
+            position: null,
+            unrealizedPnl: 0,
+            realizedPnl: 0,
+            strategy: null,
+            lastAction: null,
+            stale: false,
+            simulated: true,
+            ts: new Date().toISOString(),
+          });
           if (req.url === '/health') return send(200, { ok: true, agentId: spec.agentId, state, uptimeMs: 1, version: 'test' });
           if (req.url === '/start') {
             if (options.failStart?.()) return send(500, { error: 'StartFailed', message: 'the strategy could not load' });
@@ -159,7 +174,10 @@ export interface BotHarness {
 
 export async function createBotHarness(options: HarnessOptions = {}): Promise<BotHarness> {
   const { orm, close: closeDb } = await createTestOrm('bot');
-  const api = await startBotApiServer({ token: BOT_TOKEN, botUser: { id: BOT_INFO.id, username: BOT_INFO.username, first_name: BOT_INFO.first_name } });
+  const api = await startBotApiServer({
+    token: BOT_TOKEN,
+    botUser: { id: BOT_INFO.id, username: BOT_INFO.username, first_name: BOT_INFO.first_name },
+  });
   const from = 20_000 + Math.floor(Math.random() * 20_000);
   const config = resolveDevSecrets(
     parseConfig({
@@ -223,7 +241,10 @@ export async function createBotHarness(options: HarnessOptions = {}): Promise<Bo
       let nextMessageId = USER_MESSAGE_IDS + id * 1000;
       let nextUpdate = id * 1_000_000;
       const fromUser = { id, is_bot: false, first_name: `Trader${id}`, username: `trader${id}` };
-      const chat = chatType === 'private' ? { id: chatId, type: 'private' as const, first_name: fromUser.first_name } : { id: chatId, type: 'group' as const, title: 'Group' };
+      const chat =
+        chatType === 'private'
+          ? { id: chatId, type: 'private' as const, first_name: fromUser.first_name }
+          : { id: chatId, type: 'group' as const, title: 'Group' };
       const sent = () => api.succeeded('sendMessage').filter((c) => c.chatId === String(chatId));
       const u: TestUser = {
         id,

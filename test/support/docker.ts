@@ -22,9 +22,13 @@ export async function dockerSkipReason(): Promise<string | undefined> {
   if (await dockerAvailable(new Docker())) return undefined;
   const provisioningFailed = process.env.ARTIC_DOCKER_UNAVAILABLE;
   if (process.env.CI === 'true' && !provisioningFailed) {
-    throw new Error('CI=true but no Docker engine answers, and .ci/run did not report a provisioning failure: the docker suite must not skip.');
+    throw new Error(
+      'CI=true but no Docker engine answers, and .ci/run did not report a provisioning failure: the docker suite must not skip.',
+    );
   }
-  const reason = provisioningFailed ? `.ci/run could not provision Docker: ${provisioningFailed}` : 'no Docker engine answers on DOCKER_HOST or /var/run/docker.sock';
+  const reason = provisioningFailed
+    ? `.ci/run could not provision Docker: ${provisioningFailed}`
+    : 'no Docker engine answers on DOCKER_HOST or /var/run/docker.sock';
   process.stderr.write(`\n[docker suite skipped] ${reason}\n`);
   return reason;
 }

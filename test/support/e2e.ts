@@ -10,11 +10,21 @@ import { freePortRange, startTestApp } from './app-harness.js';
  * The real app on a private database with agents as child processes (ports for `maxAgents`,
  * health probed every 500 ms) on the simulated market; `env` adds to or overrides that.
  */
-export async function startTradingApp(databaseUrl: string, maxAgents: number, env: Record<string, string> = {}): ReturnType<typeof startTestApp> {
+export async function startTradingApp(
+  databaseUrl: string,
+  maxAgents: number,
+  env: Record<string, string> = {},
+): ReturnType<typeof startTestApp> {
   const range = await freePortRange(maxAgents);
   return startTestApp({
     databaseUrl,
-    env: { AGENT_RUNTIME: 'process', AGENT_PORT_RANGE: `${range.from}-${range.to}`, AGENT_HEALTH_INTERVAL_MS: '500', MARKET_DATA: 'simulated', ...env },
+    env: {
+      AGENT_RUNTIME: 'process',
+      AGENT_PORT_RANGE: `${range.from}-${range.to}`,
+      AGENT_HEALTH_INTERVAL_MS: '500',
+      MARKET_DATA: 'simulated',
+      ...env,
+    },
   });
 }
 

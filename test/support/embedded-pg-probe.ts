@@ -6,10 +6,12 @@
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 
-const server = await startEmbeddedPostgres({ dataDir: process.argv[2], port: Number(process.argv[3]), nativeDir: process.argv[4] }).catch((error: Error) => {
-  process.stdout.write(`${JSON.stringify({ uid: process.getuid?.(), error: `${error.name}: ${error.message}` })}\n`);
-  process.exit(0);
-});
+const server = await startEmbeddedPostgres({ dataDir: process.argv[2], port: Number(process.argv[3]), nativeDir: process.argv[4] }).catch(
+  (error: Error) => {
+    process.stdout.write(`${JSON.stringify({ uid: process.getuid?.(), error: `${error.name}: ${error.message}` })}\n`);
+    process.exit(0);
+  },
+);
 const client = new pg.Client({ connectionString: server.url });
 await client.connect();
 const { rows } = await client.query('select 41 + 1 as answer');

@@ -291,7 +291,8 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
       case 'logs': {
         logPosts++;
         const entries = (body as { entries?: LogEntryWire[] })?.entries;
-        if (!Array.isArray(entries) || entries.length > WIRE_LIMITS.maxLogEntriesPerBatch) return err(res, 400, 'bad_request', 'bad log batch');
+        if (!Array.isArray(entries) || entries.length > WIRE_LIMITS.maxLogEntriesPerBatch)
+          return err(res, 400, 'bad_request', 'bad log batch');
         let stored = 0;
         for (const e of entries) {
           receivedLogSeqs.push(e.seq);

@@ -66,16 +66,44 @@ export interface HashKeySymbolSpec {
 /** BTCUSDT and ETHUSDT with rules shaped like ccxt's captured exchangeInfo sample. */
 export const DEFAULT_HASHKEY_SYMBOLS: readonly HashKeySymbolSpec[] = [
   {
-    symbol: 'BTCUSDT', baseAsset: 'BTC', quoteAsset: 'USDT', price: 60000,
-    tickSize: '0.01', minPrice: '0.01', maxPrice: '1000000', stepSize: '0.00001', minQty: '0.00001', maxQty: '8',
-    marketOrderMinQty: '0.00001', marketOrderMaxQty: '4', minNotional: '1', minAmount: '1', maxAmount: '400000',
-    marketOrderMinAmount: '1', marketOrderMaxAmount: '200000', quotePrecision: '0.0000001',
+    symbol: 'BTCUSDT',
+    baseAsset: 'BTC',
+    quoteAsset: 'USDT',
+    price: 60000,
+    tickSize: '0.01',
+    minPrice: '0.01',
+    maxPrice: '1000000',
+    stepSize: '0.00001',
+    minQty: '0.00001',
+    maxQty: '8',
+    marketOrderMinQty: '0.00001',
+    marketOrderMaxQty: '4',
+    minNotional: '1',
+    minAmount: '1',
+    maxAmount: '400000',
+    marketOrderMinAmount: '1',
+    marketOrderMaxAmount: '200000',
+    quotePrecision: '0.0000001',
   },
   {
-    symbol: 'ETHUSDT', baseAsset: 'ETH', quoteAsset: 'USDT', price: 3000,
-    tickSize: '0.01', minPrice: '0.01', maxPrice: '100000', stepSize: '0.0001', minQty: '0.0001', maxQty: '100',
-    marketOrderMinQty: '0.0001', marketOrderMaxQty: '50', minNotional: '1', minAmount: '1', maxAmount: '400000',
-    marketOrderMinAmount: '1', marketOrderMaxAmount: '200000', quotePrecision: '0.0000001',
+    symbol: 'ETHUSDT',
+    baseAsset: 'ETH',
+    quoteAsset: 'USDT',
+    price: 3000,
+    tickSize: '0.01',
+    minPrice: '0.01',
+    maxPrice: '100000',
+    stepSize: '0.0001',
+    minQty: '0.0001',
+    maxQty: '100',
+    marketOrderMinQty: '0.0001',
+    marketOrderMaxQty: '50',
+    minNotional: '1',
+    minAmount: '1',
+    maxAmount: '400000',
+    marketOrderMinAmount: '1',
+    marketOrderMaxAmount: '200000',
+    quotePrecision: '0.0000001',
   },
 ];
 
@@ -219,9 +247,19 @@ const FIRST_ORDER_ID = 1738695230608169984n;
 const FIRST_TRADE_ID = 1739352552862964736n;
 
 const KLINE_MS: Record<string, number> = {
-  '1m': 60_000, '3m': 180_000, '5m': 300_000, '15m': 900_000, '30m': 1_800_000, '1h': 3_600_000,
-  '2h': 7_200_000, '4h': 14_400_000, '6h': 21_600_000, '8h': 28_800_000, '12h': 43_200_000,
-  '1d': 86_400_000, '1w': 604_800_000,
+  '1m': 60_000,
+  '3m': 180_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '30m': 1_800_000,
+  '1h': 3_600_000,
+  '2h': 7_200_000,
+  '4h': 14_400_000,
+  '6h': 21_600_000,
+  '8h': 28_800_000,
+  '12h': 43_200_000,
+  '1d': 86_400_000,
+  '1w': 604_800_000,
 };
 
 export async function startHashKeyServer(options: HashKeyServerOptions = {}): Promise<HashKeyServer> {
@@ -395,13 +433,21 @@ export async function startHashKeyServer(options: HashKeyServerOptions = {}): Pr
         filters: [
           { minPrice: s.minPrice, maxPrice: s.maxPrice, tickSize: s.tickSize, filterType: 'PRICE_FILTER' },
           {
-            minQty: s.minQty, maxQty: s.maxQty, stepSize: s.stepSize,
-            marketOrderMinQty: s.marketOrderMinQty, marketOrderMaxQty: s.marketOrderMaxQty, filterType: 'LOT_SIZE',
+            minQty: s.minQty,
+            maxQty: s.maxQty,
+            stepSize: s.stepSize,
+            marketOrderMinQty: s.marketOrderMinQty,
+            marketOrderMaxQty: s.marketOrderMaxQty,
+            filterType: 'LOT_SIZE',
           },
           { minNotional: s.minNotional, filterType: 'MIN_NOTIONAL' },
           {
-            minAmount: s.minAmount, maxAmount: s.maxAmount, minBuyPrice: '0',
-            marketOrderMinAmount: s.marketOrderMinAmount, marketOrderMaxAmount: s.marketOrderMaxAmount, filterType: 'TRADE_AMOUNT',
+            minAmount: s.minAmount,
+            maxAmount: s.maxAmount,
+            minBuyPrice: '0',
+            marketOrderMinAmount: s.marketOrderMinAmount,
+            marketOrderMaxAmount: s.marketOrderMaxAmount,
+            filterType: 'TRADE_AMOUNT',
           },
           { maxSellPrice: '0', buyPriceUpRate: '0.1', sellPriceDownRate: '0.1', filterType: 'LIMIT_TRADING' },
           { buyPriceUpRate: '0.1', sellPriceDownRate: '0.1', filterType: 'MARKET_TRADING' },
@@ -424,9 +470,16 @@ export async function startHashKeyServer(options: HashKeyServerOptions = {}): Pr
     const one = symbolOf(p, false);
     const list = one ? [one] : [...symbols.values()];
     return list.map((s) => ({
-      t: serverTime(), s: s.symbol, c: fmt(s.price), h: fmt(s.price * 1.02), l: fmt(s.price * 0.98),
-      o: fmt(s.price * 0.99), b: fmt(s.price - Number(s.tickSize)), a: fmt(s.price + Number(s.tickSize)),
-      v: '1234.5', qv: fmt(1234.5 * s.price),
+      t: serverTime(),
+      s: s.symbol,
+      c: fmt(s.price),
+      h: fmt(s.price * 1.02),
+      l: fmt(s.price * 0.98),
+      o: fmt(s.price * 0.99),
+      b: fmt(s.price - Number(s.tickSize)),
+      a: fmt(s.price + Number(s.tickSize)),
+      v: '1234.5',
+      qv: fmt(1234.5 * s.price),
     }));
   }
 
@@ -460,13 +513,30 @@ export async function startHashKeyServer(options: HashKeyServerOptions = {}): Pr
     const volume = 1 + 10 * noise(seed ^ 0xc2b2ae35, k);
     const quoteVolume = volume * close;
     const count = 1 + Math.floor(100 * noise(seed ^ 0x27d4eb2f, k));
-    return [openTime, fmt2(open), fmt2(high), fmt2(low), fmt2(close), fmt(volume), 0, fmt(quoteVolume), count, fmt(volume / 2), fmt(quoteVolume / 2)];
+    return [
+      openTime,
+      fmt2(open),
+      fmt2(high),
+      fmt2(low),
+      fmt2(close),
+      fmt(volume),
+      0,
+      fmt(quoteVolume),
+      count,
+      fmt(volume / 2),
+      fmt(quoteVolume / 2),
+    ];
   }
 
   function account() {
     return {
       balances: [...balances.entries()].map(([asset, b]) => ({
-        asset, assetId: asset, assetName: asset, total: fmt(b.free + b.locked), free: fmt(b.free), locked: fmt(b.locked),
+        asset,
+        assetId: asset,
+        assetName: asset,
+        total: fmt(b.free + b.locked),
+        free: fmt(b.free),
+        locked: fmt(b.locked),
       })),
       userId: USER_ID,
     };
@@ -558,7 +628,10 @@ export async function startHashKeyServer(options: HashKeyServerOptions = {}): Pr
       Number(half) > 0
         ? [
             [half, spec.price],
-            [toDecimalString(Number((Number(qty) - Number(half)).toFixed(12))), spec.price + (order.side === 'BUY' ? 1 : -1) * Number(spec.tickSize)],
+            [
+              toDecimalString(Number((Number(qty) - Number(half)).toFixed(12))),
+              spec.price + (order.side === 'BUY' ? 1 : -1) * Number(spec.tickSize),
+            ],
           ]
         : [[qty, spec.price]];
     let quote = 0;

@@ -25,7 +25,14 @@ export interface RecordedLlmRequest {
 }
 
 export type ScriptedReply =
-  | { kind: 'answer'; content: string | null; usage?: { prompt: number; completion: number } | null; model?: string; finishReason?: string; delayMs?: number }
+  | {
+      kind: 'answer';
+      content: string | null;
+      usage?: { prompt: number; completion: number } | null;
+      model?: string;
+      finishReason?: string;
+      delayMs?: number;
+    }
   | { kind: 'no-choices'; delayMs?: number }
   | { kind: 'error'; status: number; message?: string; headers?: Record<string, string>; delayMs?: number }
   | { kind: 'raw'; status: number; body: string; delayMs?: number };
@@ -89,13 +96,18 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
       try {
         body = JSON.parse(raw) as Record<string, any>;
       } catch {
-        return send(res, 400, { error: { message: 'We could not parse the JSON body of your request.', type: 'invalid_request_error', code: null } });
+        return send(res, 400, {
+          error: { message: 'We could not parse the JSON body of your request.', type: 'invalid_request_error', code: null },
+        });
       }
       requests.push({ path, key, body, at: Date.now() });
 
       if (keys && (!key || !keys.has(key))) {
         return send(res, 401, {
-          error: { message: `Incorrect API key provided: ${key ?? '(none)'}. You can find your API key at https://platform.openai.com/account/api-keys.`, ...errorTypes[401] },
+          error: {
+            message: `Incorrect API key provided: ${key ?? '(none)'}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+            ...errorTypes[401],
+          },
         });
       }
 
@@ -106,12 +118,23 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
       switch (scripted.kind) {
         case 'error': {
           const t = errorTypes[scripted.status] ?? { type: 'api_error', code: null };
-          return send(res, scripted.status, { error: { message: scripted.message ?? `Scripted error ${scripted.status}`, ...t, param: null } }, scripted.headers);
+          return send(
+            res,
+            scripted.status,
+            { error: { message: scripted.message ?? `Scripted error ${scripted.status}`, ...t, param: null } },
+            scripted.headers,
+          );
         }
         case 'raw':
           return send(res, scripted.status, scripted.body);
         case 'no-choices':
-          return send(res, 200, { id: `chatcmpl-${++counter}`, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: body.model, choices: [] });
+          return send(res, 200, {
+            id: `chatcmpl-${++counter}`,
+            object: 'chat.completion',
+            created: Math.floor(Date.now() / 1000),
+            model: body.model,
+            choices: [],
+          });
         case 'answer': {
           const usage = scripted.usage === null ? undefined : (scripted.usage ?? { prompt: 10, completion: 5 });
           return send(res, 200, {
@@ -119,8 +142,23 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
             object: 'chat.completion',
             created: Math.floor(Date.now() / 1000),
             model: scripted.model ?? body.model,
-            choices: [{ index: 0, message: { role: 'assistant', content: scripted.content, refusal: null }, logprobs: null, finish_reason: scripted.finishReason ?? 'stop' }],
-            ...(usage ? { usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion } } : {}),
+            choices: [
+              {
+                index: 0,
+                message: { role: 'assistant', content: scripted.content, refusal: null },
+                logprobs: null,
+                finish_reason: scripted.finishReason ?? 'stop',
+              },
+            ],
+            ...(usage
+              ? {
+                  usage: {
+                    prompt_tokens: usage.prompt,
+                    completion_tokens: usage.completion,
+                    total_tokens: usage.prompt + usage.completion,
+                  },
+                }
+              : {}),
           });
         }
       }

@@ -17,8 +17,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 const INTERVALS_MS: Record<string, number> = {
-  '1min': 60_000, '5min': 300_000, '15min': 900_000, '30min': 1_800_000, '45min': 2_700_000,
-  '1h': 3_600_000, '2h': 7_200_000, '4h': 14_400_000, '8h': 28_800_000, '1day': 86_400_000,
+  '1min': 60_000,
+  '5min': 300_000,
+  '15min': 900_000,
+  '30min': 1_800_000,
+  '45min': 2_700_000,
+  '1h': 3_600_000,
+  '2h': 7_200_000,
+  '4h': 14_400_000,
+  '8h': 28_800_000,
+  '1day': 86_400_000,
 };
 
 const BASE_PRICES: Record<string, number> = { BTC: 65_000, ETH: 3_200, SOL: 150, BNB: 580, XRP: 0.6, DOGE: 0.15 };
@@ -114,7 +122,12 @@ export async function startTwelveDataServer(options: TwelveDataServerOptions = {
     calls.push(call);
 
     if (key !== apiKey) {
-      return error(res, call, 401, '**apikey** parameter is incorrect or not specified. You can get your free API key instantly following this link: https://twelvedata.com/pricing.');
+      return error(
+        res,
+        call,
+        401,
+        '**apikey** parameter is incorrect or not specified. You can get your free API key instantly following this link: https://twelvedata.com/pricing.',
+      );
     }
     const forcedError = forced.shift();
     if (forcedError) {
@@ -149,7 +162,12 @@ export async function startTwelveDataServer(options: TwelveDataServerOptions = {
 
     const intervalMs = INTERVALS_MS[query.interval ?? ''];
     if (!intervalMs) {
-      return error(res, call, 400, `Invalid **interval** provided: ${query.interval}. Supported intervals: 1min, 5min, 15min, 30min, 45min, 1h, 2h, 4h, 8h, 1day, 1week, 1month`);
+      return error(
+        res,
+        call,
+        400,
+        `Invalid **interval** provided: ${query.interval}. Supported intervals: 1min, 5min, 15min, 30min, 45min, 1h, 2h, 4h, 8h, 1day, 1week, 1month`,
+      );
     }
     const outputsize = Math.min(Math.max(Number(query.outputsize ?? 30) || 30, 1), 5000);
     const daily = intervalMs === 86_400_000;
@@ -172,7 +190,14 @@ export async function startTwelveDataServer(options: TwelveDataServerOptions = {
     if ((query.order ?? 'desc').toLowerCase() === 'asc') values.reverse();
     const [base] = symbol.split('/');
     send(res, 200, {
-      meta: { symbol, interval: query.interval, currency_base: base, currency_quote: 'US Dollar', exchange: 'Binance', type: 'Digital Currency' },
+      meta: {
+        symbol,
+        interval: query.interval,
+        currency_base: base,
+        currency_quote: 'US Dollar',
+        exchange: 'Binance',
+        type: 'Digital Currency',
+      },
       values,
       status: 'ok',
     });

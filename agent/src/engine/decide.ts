@@ -7,9 +7,7 @@ import type { PositionSide } from '../../../src/shared/wire.js';
 import { fmtNum, fmtSignal } from './format.js';
 
 export type TradeDecision =
-  | { kind: 'hold'; reason: string }
-  | { kind: 'open'; side: PositionSide; reason: string }
-  | { kind: 'close'; reason: string };
+  { kind: 'hold'; reason: string } | { kind: 'open'; side: PositionSide; reason: string } | { kind: 'close'; reason: string };
 
 export interface DecideInput {
   /** Side of the open position, null when flat. */
@@ -39,7 +37,5 @@ export function decide(input: DecideInput): TradeDecision {
   }
   if (Math.abs(signal) < threshold) return { kind: 'hold', reason: `signal weak (${s}, need ±${t})` };
   if (input.entryBlocked) return { kind: 'hold', reason: `${input.entryBlocked} (${s})` };
-  return signal > 0
-    ? { kind: 'open', side: 'long', reason: `${s} ≥ +${t}` }
-    : { kind: 'open', side: 'short', reason: `${s} ≤ -${t}` };
+  return signal > 0 ? { kind: 'open', side: 'long', reason: `${s} ≥ +${t}` } : { kind: 'open', side: 'short', reason: `${s} ≤ -${t}` };
 }

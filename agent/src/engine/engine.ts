@@ -120,7 +120,9 @@ function applyLiveConfig(s: EngineSession, patch: LiveConfigPatch): AgentStatus 
   if (s.position && ('tpPct' in patch || 'slPct' in patch)) {
     s.levels = levelsAfterPctChange({ ...s.position, ...s.levels }, s.config.tpSlMode, patch);
     s.position = { ...s.position, ...s.levels };
-    s.log.info(`settings changed: ${changed}; ${s.position.side} position: TP ${fmtLevel(s.levels.tpPrice)}, SL ${fmtLevel(s.levels.slPrice)}`);
+    s.log.info(
+      `settings changed: ${changed}; ${s.position.side} position: TP ${fmtLevel(s.levels.tpPrice)}, SL ${fmtLevel(s.levels.slPrice)}`,
+    );
   } else {
     s.log.info(`settings changed: ${changed}`);
   }

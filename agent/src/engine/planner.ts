@@ -49,7 +49,13 @@ export async function planStrategy(deps: PlanDeps): Promise<StrategyPlan> {
     const name = resolveStrategyName(config.strategy);
     if (name) {
       const lookback = getStrategy(name).params.lookback?.default ?? 20;
-      return { strategy: name, lookback, threshold: DEFAULT_SIGNAL_THRESHOLD, reasoning: 'strategy set in the agent config', source: 'config' };
+      return {
+        strategy: name,
+        lookback,
+        threshold: DEFAULT_SIGNAL_THRESHOLD,
+        reasoning: 'strategy set in the agent config',
+        source: 'config',
+      };
     }
     log.warn(`planner: unknown strategy "${config.strategy}" in config; planning instead`);
   }

@@ -86,7 +86,8 @@ export function liquidationReason(
   const liq = position.liquidationPrice;
   if (liq === null || !(liq > 0)) return null;
   const cmp = position.side === 'long' ? '≤' : '≥';
-  if (crossesLiquidation(position.side, liq, price, price)) return `liquidation: price ${fmtPrice(price)} ${cmp} liquidation ${fmtPrice(liq)}`;
+  if (crossesLiquidation(position.side, liq, price, price))
+    return `liquidation: price ${fmtPrice(price)} ${cmp} liquidation ${fmtPrice(liq)}`;
   const bar = barCrossingLiquidation(position.side, liq, candles, Date.parse(position.openedAt));
   if (!bar) return null;
   const extreme = position.side === 'long' ? `low ${fmtPrice(bar.low)}` : `high ${fmtPrice(bar.high)}`;

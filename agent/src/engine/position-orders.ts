@@ -59,8 +59,7 @@ export async function openPosition(s: EngineSession, side: PositionSide, reason:
 export async function closeIfGone(s: EngineSession, at: number): Promise<boolean> {
   const position = s.position;
   if (!position) return false;
-  const why =
-    s.hub.closedByHub?.() === position.tradeId ? 'the hub closed the position' : liquidationReason(position, at, s.feed.candles);
+  const why = s.hub.closedByHub?.() === position.tradeId ? 'the hub closed the position' : liquidationReason(position, at, s.feed.candles);
   return why !== null && closePosition(s, why, s.hard.signal);
 }
 

@@ -111,8 +111,16 @@ export function parsePlannerAnswer(content: string, options: { candidates?: read
   }
   const { minLookback, maxLookback, minThreshold, maxThreshold } = PLAN_BOUNDS;
   const lookback = obj.lookback;
-  if (typeof lookback !== 'number' || !Number.isFinite(lookback) || Math.round(lookback) < minLookback || Math.round(lookback) > maxLookback) {
-    return { ok: false, reason: `lookback ${snippet(lookback ?? 'missing', 20)} is not a number of bars in ${minLookback}..${maxLookback}` };
+  if (
+    typeof lookback !== 'number' ||
+    !Number.isFinite(lookback) ||
+    Math.round(lookback) < minLookback ||
+    Math.round(lookback) > maxLookback
+  ) {
+    return {
+      ok: false,
+      reason: `lookback ${snippet(lookback ?? 'missing', 20)} is not a number of bars in ${minLookback}..${maxLookback}`,
+    };
   }
   const threshold = obj.threshold;
   if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < minThreshold || threshold > maxThreshold) {

@@ -49,7 +49,6 @@ export function summarizeCandles(candles: readonly Candle[], rows = PROMPT_RECEN
   };
 }
 
-
 /** A number for a prompt: 6 significant digits, no exponent for ordinary prices. */
 export function num(x: number | null | undefined, digits = 6): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return 'n/a';
@@ -64,7 +63,9 @@ export function candleLines(summary: CandleSummary): string {
   const head =
     `${summary.count} candles from ${new Date(summary.firstOpenTime!).toISOString()} to ${new Date(summary.lastOpenTime!).toISOString()}; ` +
     `last close ${num(summary.lastClose)}, change ${num(summary.changePct, 3)}%, high ${num(summary.high)}, low ${num(summary.low)}.`;
-  const rows = summary.recent.map(([t, o, h, l, c, v]) => `${new Date(t).toISOString().slice(0, 16)} ${num(o)} ${num(h)} ${num(l)} ${num(c)} ${num(v, 4)}`);
+  const rows = summary.recent.map(
+    ([t, o, h, l, c, v]) => `${new Date(t).toISOString().slice(0, 16)} ${num(o)} ${num(h)} ${num(l)} ${num(c)} ${num(v, 4)}`,
+  );
   return rows.length ? `${head}\nLast ${rows.length} bars (time open high low close volume), oldest first:\n${rows.join('\n')}` : head;
 }
 

@@ -154,11 +154,13 @@ export function parseSupervisorAnswer(content: string, check: SupervisorCheck): 
   const long = side === 'long';
   const far = (x: number) => Math.abs(x - price) / price > MAX_LEVEL_DISTANCE;
   if (tp !== undefined) {
-    if (long ? tp <= price : tp >= price) return { ok: false, reason: `tpPrice ${num(tp)} is not ${long ? 'above' : 'below'} the price ${num(price)} of a ${side}` };
+    if (long ? tp <= price : tp >= price)
+      return { ok: false, reason: `tpPrice ${num(tp)} is not ${long ? 'above' : 'below'} the price ${num(price)} of a ${side}` };
     if (far(tp)) return { ok: false, reason: `tpPrice ${num(tp)} is more than ${MAX_LEVEL_DISTANCE * 100}% from the price ${num(price)}` };
   }
   if (sl !== undefined) {
-    if (long ? sl >= price : sl <= price) return { ok: false, reason: `slPrice ${num(sl)} is not ${long ? 'below' : 'above'} the price ${num(price)} of a ${side}` };
+    if (long ? sl >= price : sl <= price)
+      return { ok: false, reason: `slPrice ${num(sl)} is not ${long ? 'below' : 'above'} the price ${num(price)} of a ${side}` };
     if (far(sl)) return { ok: false, reason: `slPrice ${num(sl)} is more than ${MAX_LEVEL_DISTANCE * 100}% from the price ${num(price)}` };
     const liq = check.liquidationPrice;
     if (liq && (long ? sl <= liq : sl >= liq)) {
@@ -167,7 +169,13 @@ export function parseSupervisorAnswer(content: string, check: SupervisorCheck): 
   }
   return {
     ok: true,
-    decision: { action: 'ADJUST_TP_SL', ...(tp !== undefined ? { tpPrice: tp } : {}), ...(sl !== undefined ? { slPrice: sl } : {}), confidence, reasoning },
+    decision: {
+      action: 'ADJUST_TP_SL',
+      ...(tp !== undefined ? { tpPrice: tp } : {}),
+      ...(sl !== undefined ? { slPrice: sl } : {}),
+      confidence,
+      reasoning,
+    },
   };
 }
 

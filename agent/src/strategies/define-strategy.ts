@@ -4,13 +4,7 @@
  * that every output is finite and within [-1, 1] whatever the compute function does.
  */
 import type { Candle } from '../../../src/shared/market.js';
-import type {
-  Strategy,
-  StrategyFamily,
-  StrategyParamSpec,
-  StrategyParams,
-  StrategySignal,
-} from './types.js';
+import type { Strategy, StrategyFamily, StrategyParamSpec, StrategyParams, StrategySignal } from './types.js';
 
 /** Parameter spec shorthand: integer bar count in [min, max]. */
 export function barsParam(def: number, min: number, max: number, description: string): StrategyParamSpec {
@@ -59,11 +53,8 @@ export function resolveParams<P extends string>(
 }
 
 /** Build a `Strategy` from a spec (see module header for the guarantees added). */
-export function defineStrategy<Name extends string, P extends string>(
-  spec: StrategySpec<Name, P>,
-): Strategy<Name> {
-  const requiredCandles = (params?: Partial<StrategyParams>): number =>
-    spec.warmUp(resolveParams(spec.params, params));
+export function defineStrategy<Name extends string, P extends string>(spec: StrategySpec<Name, P>): Strategy<Name> {
+  const requiredCandles = (params?: Partial<StrategyParams>): number => spec.warmUp(resolveParams(spec.params, params));
   return Object.freeze({
     name: spec.name,
     label: spec.label,

@@ -8,13 +8,7 @@
  * textbook entry condition is just met, 1 = extreme; act at |signal| >= 0.3
  * (`DEFAULT_SIGNAL_THRESHOLD`). The full scale is documented in ./types.ts.
  */
-export type {
-  Strategy,
-  StrategyFamily,
-  StrategyParamSpec,
-  StrategyParams,
-  StrategySignal,
-} from './types.js';
+export type { Strategy, StrategyFamily, StrategyParamSpec, StrategyParams, StrategySignal } from './types.js';
 export { DEFAULT_SIGNAL_THRESHOLD } from './types.js';
 export {
   RESERVED_STRATEGY_INDEXES,
@@ -32,13 +26,7 @@ export type { StrategyName } from '../../../src/shared/strategy-names.js';
 export { STRATEGIES, evaluateStrategy, getStrategy, strategyFromIndex } from './registry.js';
 export { adx, atr, directionalMovement } from './measures.js';
 export type { DirectionalMovement } from './measures.js';
-export {
-  OWN_INDICATORS,
-  closeLocation,
-  kalmanFairValue,
-  realizedVolatility,
-  regressionChannel,
-} from './indicators.js';
+export { OWN_INDICATORS, closeLocation, kalmanFairValue, realizedVolatility, regressionChannel } from './indicators.js';
 export type { OwnIndicatorName } from './indicators.js';
 export { PLANNER_MIN_CANDLES, rulesPlanner } from './rules-planner.js';
 export type { MarketRegime, RulesPlan } from './rules-planner.js';

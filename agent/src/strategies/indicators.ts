@@ -69,10 +69,7 @@ export interface KalmanFairValue {
  * with `q = processToMeasurementRatio * r`, the variance of first differences is `q + 2r`.
  * Returns `undefined` for fewer than 3 values; `innovationStd` is 0 on a flat series.
  */
-export function kalmanFairValue(
-  values: readonly number[],
-  processToMeasurementRatio = 0.1,
-): KalmanFairValue | undefined {
+export function kalmanFairValue(values: readonly number[], processToMeasurementRatio = 0.1): KalmanFairValue | undefined {
   if (values.length < 3) return undefined;
   const diffs: number[] = [];
   for (let i = 1; i < values.length; i++) diffs.push(values[i] - values[i - 1]);

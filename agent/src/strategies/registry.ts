@@ -3,12 +3,7 @@
  * and by on-chain index.
  */
 import type { Candle } from '../../../src/shared/market.js';
-import {
-  STRATEGY_NAMES,
-  UnknownStrategyError,
-  resolveStrategyName,
-  strategyNameFromIndex,
-} from '../../../src/shared/strategy-names.js';
+import { STRATEGY_NAMES, UnknownStrategyError, resolveStrategyName, strategyNameFromIndex } from '../../../src/shared/strategy-names.js';
 import type { StrategyName } from '../../../src/shared/strategy-names.js';
 import { breakout, donchianChannel, rangeSr } from './signals/channels.js';
 import { adxFilter, ichimokuSignal, supertrend } from './signals/directional.js';
@@ -67,10 +62,6 @@ export function strategyFromIndex(index: number): Strategy<StrategyName> {
 }
 
 /** Convenience: `getStrategy(name).evaluate(candles, params)`. */
-export function evaluateStrategy(
-  name: string,
-  candles: readonly Candle[],
-  params?: Partial<StrategyParams>,
-): StrategySignal {
+export function evaluateStrategy(name: string, candles: readonly Candle[], params?: Partial<StrategyParams>): StrategySignal {
   return getStrategy(name).evaluate(candles, params);
 }

@@ -25,7 +25,11 @@ const FIRST_ADMIN =
   '\n\n👑 You are the first user of this server, so you are its admin: you approve or deny who may use it (/approve, /deny <telegram id>), ' +
   "and your agents may trade with the server's own exchange keys. To choose the admins yourself, set ADMIN_TELEGRAM_IDS.";
 
-async function notifyAdmins(api: Api, services: BotServices, from: { id: number; first_name: string; last_name?: string; username?: string }): Promise<void> {
+async function notifyAdmins(
+  api: Api,
+  services: BotServices,
+  from: { id: number; first_name: string; last_name?: string; username?: string },
+): Promise<void> {
   const who = `${escapeHtml(displayName(from))}${from.username ? ` (@${escapeHtml(from.username)})` : ''} · id <code>${from.id}</code>`;
   const kb = new InlineKeyboard().text('✅ Approve', `acc:ok:${from.id}`).text('⛔ Deny', `acc:no:${from.id}`);
   for (const admin of await services.hub.users.admins()) {
@@ -55,7 +59,10 @@ export function createAccessFeature(services: BotServices): Composer<BotContext>
     const { user, created, askAdmins, firstAdmin } = await users.register(ctx.from.id, displayName(ctx.from), ctx.from.username ?? null);
     if (user.status === 'active') {
       ctx.trader = user;
-      return ctx.reply(created ? `${WELCOME}${firstAdmin ? FIRST_ADMIN : ''}` : `👋 Welcome back. /agents shows your agents, /help everything else.`, html);
+      return ctx.reply(
+        created ? `${WELCOME}${firstAdmin ? FIRST_ADMIN : ''}` : `👋 Welcome back. /agents shows your agents, /help everything else.`,
+        html,
+      );
     }
     if (user.status === 'pending') {
       if (askAdmins) await notifyAdmins(ctx.api, services, ctx.from);
@@ -73,7 +80,9 @@ export function createAccessFeature(services: BotServices): Composer<BotContext>
   async function decide(ctx: BotContext, telegramId: number, approve: boolean): Promise<string> {
     const decided = await access.decide(telegramId, approve ? 'approve' : 'deny');
     if (!decided) return `No user with Telegram id ${telegramId} has sent /start yet.`;
-    const text = approve ? '✅ An admin approved your access. Send /help to begin, or /create your first agent.' : '⛔ An admin declined your access request.';
+    const text = approve
+      ? '✅ An admin approved your access. Send /help to begin, or /create your first agent.'
+      : '⛔ An admin declined your access request.';
     await ctx.api.sendMessage(telegramId, text).catch(() => undefined);
     const n = decided.stoppedAgents;
     const stopped = n > 0 ? `; stopped ${n} running agent${n === 1 ? '' : 's'}` : '';
@@ -86,7 +95,10 @@ export function createAccessFeature(services: BotServices): Composer<BotContext>
     await ctx.answerCallbackQuery();
     await ctx.editMessageText(result, html).catch(() => undefined);
   });
-  for (const [command, approve] of [['approve', true], ['deny', false]] as const) {
+  for (const [command, approve] of [
+    ['approve', true],
+    ['deny', false],
+  ] as const) {
     composer.command(command, async (ctx, next) => {
       if (!(await isAdmin(ctx.from?.id))) return next();
       const id = Number(ctx.match.trim());

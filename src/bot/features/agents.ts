@@ -9,7 +9,17 @@ import { Composer, GrammyError, InlineKeyboard } from 'grammy';
 import type { AgentView } from '../../hub/agents/agent-view.js';
 import { HubError, PositionHeldError } from '../../hub/errors.js';
 import type { BotContext, FlowArgs, FlowContext, FlowConversation } from '../context.js';
-import { agentCard, agentLine, closeSummary, escapeHtml, holdsPositionStopped, isActive, logLine, positionSummary, splitMessages } from '../format.js';
+import {
+  agentCard,
+  agentLine,
+  closeSummary,
+  escapeHtml,
+  holdsPositionStopped,
+  isActive,
+  logLine,
+  positionSummary,
+  splitMessages,
+} from '../format.js';
 import type { BotServices } from '../services.js';
 import { launchAgent } from './create-agent.js';
 import { EDIT_FLOW } from './edit-agent.js';
@@ -38,7 +48,9 @@ function isNotModified(error: unknown): boolean {
 
 export function panicFlow(services: BotServices) {
   return async function panic(conversation: FlowConversation, ctx: FlowContext, args: FlowArgs): Promise<void> {
-    const active = await conversation.external(async () => (await services.hub.agents.list(args.userId)).filter(isActive).map((a) => a.name));
+    const active = await conversation.external(async () =>
+      (await services.hub.agents.list(args.userId)).filter(isActive).map((a) => a.name),
+    );
     if (!active.length) {
       await ctx.reply('Nothing to stop: none of your agents is running.');
       return;
@@ -54,9 +66,20 @@ export function panicFlow(services: BotServices) {
       return;
     }
     const stopped = await conversation.external(async () =>
-      (await services.hub.lifecycle.stopAll(args.userId)).map((a) => ({ name: a.name, status: a.status, held: a.position ? positionSummary(a.symbol, a.position) : null })),
+      (await services.hub.lifecycle.stopAll(args.userId)).map((a) => ({
+        name: a.name,
+        status: a.status,
+        held: a.position ? positionSummary(a.symbol, a.position) : null,
+      })),
     );
-    const after = await conversation.external(async () => (await services.hub.agents.list(args.userId)).map((a) => ({ id: a.id, name: a.name, active: isActive(a), held: holdsPositionStopped(a) })));
+    const after = await conversation.external(async () =>
+      (await services.hub.agents.list(args.userId)).map((a) => ({
+        id: a.id,
+        name: a.name,
+        active: isActive(a),
+        held: holdsPositionStopped(a),
+      })),
+    );
     const lines = stopped.map((a) => `⏸ ${escapeHtml(a.name)} — ${a.status}${a.held ? ` · ⚠️ position still open: ${a.held}` : ''}`);
     const left = after.filter((a) => a.active).map((a) => a.name);
     if (left.length) lines.push(`⚠️ Still active: ${left.map(escapeHtml).join(', ')}. Try /stop on each.`);
@@ -65,8 +88,12 @@ export function panicFlow(services: BotServices) {
     const keyboard = new InlineKeyboard();
     for (const a of holders) keyboard.text(`✖️ Close ${a.name} now`, `ag:C:${a.id}`).row();
     if (holders.length === 1) lines.push('1 position stayed open: close it now, or keep it (the agent resumes it at its next start).');
-    if (holders.length > 1) lines.push(`${holders.length} positions stayed open: close them now, or keep them (each agent resumes its own at its next start).`);
-    await answer.reply(`🛑 Panic stop done. Stopped ${stopped.length}:\n${lines.join('\n')}`, { ...html, ...(holders.length ? { reply_markup: keyboard } : {}) });
+    if (holders.length > 1)
+      lines.push(`${holders.length} positions stayed open: close them now, or keep them (each agent resumes its own at its next start).`);
+    await answer.reply(`🛑 Panic stop done. Stopped ${stopped.length}:\n${lines.join('\n')}`, {
+      ...html,
+      ...(holders.length ? { reply_markup: keyboard } : {}),
+    });
   };
 }
 
@@ -108,7 +135,8 @@ export function createAgentsFeature(services: BotServices): Composer<BotContext>
     const [ref, count] = ctx.match.trim().split(/\s+/);
     if (!ref) return ctx.reply(`Usage: /logs <agent> [lines, 1-${MAX_LOG_LINES}, default ${DEFAULT_LOG_LINES}]`);
     const n = count === undefined ? DEFAULT_LOG_LINES : Number(count);
-    if (!Number.isInteger(n) || n < 1 || n > MAX_LOG_LINES) return ctx.reply(`The number of lines must be 1-${MAX_LOG_LINES}, e.g. /logs ${ref} 50.`);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_LOG_LINES)
+      return ctx.reply(`The number of lines must be 1-${MAX_LOG_LINES}, e.g. /logs ${ref} 50.`);
     await sendLogs(ctx, ref, n);
   });
 
@@ -126,10 +154,13 @@ export function createAgentsFeature(services: BotServices): Composer<BotContext>
       await ctx.reply(stopped, html);
       return a;
     }
-    await ctx.reply(`${stopped}\n⚠️ It still holds an open position: ${positionSummary(a.symbol, a.position)}. Nothing manages it while the agent is stopped.\nClose it now at the market, or keep it?`, {
-      ...html,
-      reply_markup: new InlineKeyboard().text('✖️ Close now', `ag:c:${a.id}`).text('Keep', `ag:k:${a.id}`),
-    });
+    await ctx.reply(
+      `${stopped}\n⚠️ It still holds an open position: ${positionSummary(a.symbol, a.position)}. Nothing manages it while the agent is stopped.\nClose it now at the market, or keep it?`,
+      {
+        ...html,
+        reply_markup: new InlineKeyboard().text('✖️ Close now', `ag:c:${a.id}`).text('Keep', `ag:k:${a.id}`),
+      },
+    );
     return a;
   }
   /** Close now; `showCard`: the pressed message becomes the agent's card (not for a list's buttons). */
@@ -155,7 +186,9 @@ export function createAgentsFeature(services: BotServices): Composer<BotContext>
       await hub.lifecycle.start(me(ctx), a.id);
       await edit(`✅ <b>${escapeHtml(a.name)}</b> is running.`);
     } catch (error) {
-      await edit(`❌ <b>${escapeHtml(a.name)}</b> did not start: ${escapeHtml(error instanceof HubError ? error.userMessage : 'something went wrong on our side')}`);
+      await edit(
+        `❌ <b>${escapeHtml(a.name)}</b> did not start: ${escapeHtml(error instanceof HubError ? error.userMessage : 'something went wrong on our side')}`,
+      );
       if (!(error instanceof HubError)) throw error;
     }
   }

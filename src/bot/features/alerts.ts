@@ -77,7 +77,11 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): Composer<BotContex
   composer.callbackQuery(INFO, async (ctx) => {
     const type = ctx.match[1]!;
     const info = isAlertType(type) ? ALERT_TYPE_INFO[type] : undefined;
-    await ctx.answerCallbackQuery(info ? `${info.label}: choose on, silent or off on this row.${info.canTurnOff ? '' : ' This one cannot be turned off.'}` : 'Unknown alert type.');
+    await ctx.answerCallbackQuery(
+      info
+        ? `${info.label}: choose on, silent or off on this row.${info.canTurnOff ? '' : ' This one cannot be turned off.'}`
+        : 'Unknown alert type.',
+    );
   });
 
   composer.callbackQuery(SET, async (ctx) => {

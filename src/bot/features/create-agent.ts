@@ -60,7 +60,8 @@ export async function launchAgent(services: BotServices, api: Api, userId: strin
     const name = escapeHtml(created.name);
     let edits = Promise.resolve();
     await services.hub.lifecycle.start(userId, created.id, (stage) => {
-      if (stage === 'starting') edits = edits.then(async () => void await edit(`⏳ Starting <b>${name}</b>… waiting for it to report healthy.`));
+      if (stage === 'starting')
+        edits = edits.then(async () => void (await edit(`⏳ Starting <b>${name}</b>… waiting for it to report healthy.`)));
     });
     await edits;
     await edit(`✅ <b>${name}</b> is running. /agent ${created.shortId} shows its card; alerts come here.`);
@@ -79,7 +80,7 @@ export function createFlow(services: BotServices) {
     const flow = '/create';
     const env: StepEnv = { conversation, ctx, flow, services, args };
     const draft: Draft = {};
-    await ctx.reply('🛠 Let\'s create a trading agent. /cancel stops at any step.');
+    await ctx.reply("🛠 Let's create a trading agent. /cancel stops at any step.");
     for (const [, step] of STEPS) await step(env, draft);
 
     for (;;) {
@@ -106,7 +107,9 @@ export function createFlow(services: BotServices) {
         continue;
       }
       const progress = await ctx.reply(`⏳ Creating <b>${escapeHtml(draft.name ?? '')}</b>…`, html);
-      await conversation.external((outside) => launchAgent(services, outside.api, args.userId, draft, progress.chat.id, progress.message_id));
+      await conversation.external((outside) =>
+        launchAgent(services, outside.api, args.userId, draft, progress.chat.id, progress.message_id),
+      );
       return;
     }
   };

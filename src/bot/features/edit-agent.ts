@@ -59,10 +59,16 @@ export function editFlow(services: BotServices) {
         if (i % 3 === 2) kb.row();
       });
       kb.row().text('✅ Done', 'f:ef:done');
-      const field = await ask(conversation, ctx, flow, { text: `✏️ Edit <b>${escapeHtml(current.name)}</b>: which field?`, keyboard: kb }, (a) => {
-        const f = a.data?.startsWith('f:ef:') ? a.data.slice(5) : undefined;
-        return f === 'done' || EDITABLE.some(([k]) => k === f) ? valid(f!) : invalid('Tap one of the fields, or Done.');
-      });
+      const field = await ask(
+        conversation,
+        ctx,
+        flow,
+        { text: `✏️ Edit <b>${escapeHtml(current.name)}</b>: which field?`, keyboard: kb },
+        (a) => {
+          const f = a.data?.startsWith('f:ef:') ? a.data.slice(5) : undefined;
+          return f === 'done' || EDITABLE.some(([k]) => k === f) ? valid(f!) : invalid('Tap one of the fields, or Done.');
+        },
+      );
       if (field === 'done') {
         await ctx.reply('👍 Done editing.');
         return;
@@ -74,7 +80,13 @@ export function editFlow(services: BotServices) {
         try {
           const r = await services.hub.settings.edit(args.userId, args.agentId!, changes);
           const notApplied = r.notApplied ? { fields: r.notApplied.fields.map(String), reason: r.notApplied.reason } : null;
-          return { ok: true as const, appliedLive: r.appliedLive.map(String), needsRestart: r.needsRestart.map(String), notApplied, status: r.agent.status };
+          return {
+            ok: true as const,
+            appliedLive: r.appliedLive.map(String),
+            needsRestart: r.needsRestart.map(String),
+            notApplied,
+            status: r.agent.status,
+          };
         } catch (error) {
           return { ok: false as const, message: error instanceof HubError ? error.userMessage : 'Saving failed on our side.' };
         }
@@ -86,7 +98,10 @@ export function editFlow(services: BotServices) {
       const labels = (fields: string[]) => fields.map((f) => label(f as keyof AgentInput)).join(', ');
       const parts = ['💾 Saved.'];
       if (result.appliedLive.length) parts.push(`Applied live: ${labels(result.appliedLive)}.`);
-      if (result.notApplied) parts.push(`Not applied live: ${labels(result.notApplied.fields)} — ${result.notApplied.reason}; it takes effect at the next start.`);
+      if (result.notApplied)
+        parts.push(
+          `Not applied live: ${labels(result.notApplied.fields)} — ${result.notApplied.reason}; it takes effect at the next start.`,
+        );
       if (result.needsRestart.length) {
         parts.push(`Needs a restart: ${labels(result.needsRestart)} — /stop then /startagent ${args.agentId!.slice(0, 8)}.`);
       }

@@ -11,7 +11,7 @@ export const COMMANDS: BotCommand[] = [
   { command: 'agent', description: 'One agent: card and controls' },
   { command: 'logs', description: 'Recent log lines of an agent' },
   { command: 'tail', description: 'Live log tail of an agent' },
-  { command: 'edit', description: 'Change an agent\'s settings' },
+  { command: 'edit', description: "Change an agent's settings" },
   { command: 'stop', description: 'Stop an agent' },
   { command: 'startagent', description: 'Start a stopped agent (also /resume)' },
   { command: 'delete', description: 'Delete an agent' },
@@ -30,9 +30,14 @@ export const KNOWN_COMMANDS: ReadonlySet<string> = new Set([...COMMANDS.map((c) 
 export function createGeneralFeature(services: BotServices): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.command('help', (ctx) =>
-    ctx.reply(['<b>Artic</b> — LLM-driven trading agents, from this chat.', '', ...COMMANDS.map((c) => `/${c.command} — ${c.description}`)].join('\n'), {
-      parse_mode: 'HTML',
-    }),
+    ctx.reply(
+      ['<b>Artic</b> — LLM-driven trading agents, from this chat.', '', ...COMMANDS.map((c) => `/${c.command} — ${c.description}`)].join(
+        '\n',
+      ),
+      {
+        parse_mode: 'HTML',
+      },
+    ),
   );
   composer.command('symbols', (ctx) => {
     const supported = [...services.supportedSymbols].sort();

@@ -52,11 +52,18 @@ export function secretsFlow(services: BotServices) {
       const listing = await conversation.external(async () => {
         const [list, agents] = await Promise.all([vault.list(args.userId), hub.agents.list(args.userId)]);
         const names = new Map(agents.map((a) => [a.id, a.name]));
-        return list.map((s) => ({ name: s.name, scope: s.scope, masked: s.masked, agent: s.scope === 'user' ? null : (names.get(s.scope) ?? 'deleted agent') }));
+        return list.map((s) => ({
+          name: s.name,
+          scope: s.scope,
+          masked: s.masked,
+          agent: s.scope === 'user' ? null : (names.get(s.scope) ?? 'deleted agent'),
+        }));
       });
       const lines = listing.length
         ? listing.map((s) => `• <b>${s.name}</b> ${s.masked}${s.agent ? ` — only for ${escapeHtml(s.agent)}` : ''}`)
-        : ["You have no secrets stored. Agents share the server's LLM keys (within a daily budget) where it has them; live trading needs HashKey keys of your own."];
+        : [
+            "You have no secrets stored. Agents share the server's LLM keys (within a daily budget) where it has them; live trading needs HashKey keys of your own.",
+          ];
       const menu = new InlineKeyboard().text('➕ Set a secret', 's:set').text('🗑 Delete one', 's:del').row().text('Done', 's:done');
       const action = await ask(conversation, ctx, flow, { text: `🔐 <b>Your secrets</b>\n${lines.join('\n')}`, keyboard: menu }, (a) =>
         a.data && ['s:set', 's:del', 's:done'].includes(a.data) ? valid(a.data) : invalid('Choose one of the buttons, or /cancel.'),
@@ -90,7 +97,9 @@ export function secretsFlow(services: BotServices) {
       let agentName: string | undefined;
       if (scopeChoice === 's:scope:agent') {
         for (;;) {
-          const ref = await ask(conversation, ctx, flow, { text: 'Which agent? Type its name or id (see /agents).' }, (a) => (a.text ? valid(a.text) : invalid('Type the agent\'s name or id.')));
+          const ref = await ask(conversation, ctx, flow, { text: 'Which agent? Type its name or id (see /agents).' }, (a) =>
+            a.text ? valid(a.text) : invalid("Type the agent's name or id."),
+          );
           const found = await conversation.external(async () => {
             try {
               const a = await hub.agents.find(args.userId, ref);
@@ -112,7 +121,12 @@ export function secretsFlow(services: BotServices) {
   };
 }
 
-export async function pickSecretName(conversation: FlowConversation, ctx: FlowContext, flow: string, names: readonly SecretName[] = SECRET_NAMES): Promise<SecretName> {
+export async function pickSecretName(
+  conversation: FlowConversation,
+  ctx: FlowContext,
+  flow: string,
+  names: readonly SecretName[] = SECRET_NAMES,
+): Promise<SecretName> {
   const kb = new InlineKeyboard();
   names.forEach((n, i) => {
     kb.text(SECRET_LABELS[n], `s:n:${n}`);
@@ -120,7 +134,9 @@ export async function pickSecretName(conversation: FlowConversation, ctx: FlowCo
   });
   return ask(conversation, ctx, flow, { text: 'Which secret?', keyboard: kb }, (a) => {
     const n = a.data?.startsWith('s:n:') ? a.data.slice(4) : a.text?.toUpperCase();
-    return n && isSecretName(n) && names.includes(n) ? valid(n) : invalid(`Tap one of the buttons (or type one of ${names.join(', ')}), or /cancel.`);
+    return n && isSecretName(n) && names.includes(n)
+      ? valid(n)
+      : invalid(`Tap one of the buttons (or type one of ${names.join(', ')}), or /cancel.`);
   });
 }
 

@@ -60,7 +60,10 @@ export function createTailFeature(deps: TailFeatureDeps): Composer<BotContext> {
     const [ref, levelWord, ...extra] = ctx.match.trim().split(/\s+/).filter(Boolean);
     const level = levelWord === undefined ? defaultLevel : parseLevel(levelWord);
     if (!ref || !level || extra.length) {
-      return void (await ctx.reply('Usage: /tail &lt;agent&gt; [debug|info|warn|error]\nShows the newest log lines live for 10 minutes.', html));
+      return void (await ctx.reply(
+        'Usage: /tail &lt;agent&gt; [debug|info|warn|error]\nShows the newest log lines live for 10 minutes.',
+        html,
+      ));
     }
     await begin(ctx, ref, level);
   });

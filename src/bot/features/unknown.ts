@@ -13,6 +13,8 @@ export function createUnknownFeature(): Composer<BotContext> {
     }
     if (ctx.chat.type === 'private') return ctx.reply('Send /help to see what I can do.');
   });
-  composer.on('callback_query:data', (ctx) => ctx.answerCallbackQuery({ text: 'This button belongs to a finished step. Start again with the command.' }));
+  composer.on('callback_query:data', (ctx) =>
+    ctx.answerCallbackQuery({ text: 'This button belongs to a finished step. Start again with the command.' }),
+  );
   return composer;
 }

@@ -105,7 +105,11 @@ export function createBatchSender(deps: BatchSenderDeps): BatchSender {
     aborts.add(controller);
     const timeout = clock.setTimeout(() => controller.abort(), deps.sendTimeoutMs);
     const ids = batch.flatMap((i) => (i.id === undefined ? [] : [i.id]));
-    const options = { parse_mode: 'HTML' as const, disable_notification: batch.every((i) => i.silent), link_preview_options: { is_disabled: true } };
+    const options = {
+      parse_mode: 'HTML' as const,
+      disable_notification: batch.every((i) => i.silent),
+      link_preview_options: { is_disabled: true },
+    };
     const sending = api
       .sendMessage(chatId, text, options, controller.signal as Parameters<Api['sendMessage']>[3])
       .then(

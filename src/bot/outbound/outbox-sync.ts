@@ -54,7 +54,15 @@ export function createOutboxSync({ store, lanes, work, afterFlush, logger }: Out
     while (buffer.length) {
       const batch = buffer.splice(0, 500);
       try {
-        const ids = await store.addMany(batch.map((i) => ({ chatId: i.chatId, eventType: i.eventType, text: i.text, silent: i.silent, createdAt: new Date(i.createdAt) })));
+        const ids = await store.addMany(
+          batch.map((i) => ({
+            chatId: i.chatId,
+            eventType: i.eventType,
+            text: i.text,
+            silent: i.silent,
+            createdAt: new Date(i.createdAt),
+          })),
+        );
         batch.forEach((item, n) => (item.id = ids[n]));
       } catch (err) {
         // The database refused: deliver from memory rather than lose the alert now.
@@ -68,7 +76,15 @@ export function createOutboxSync({ store, lanes, work, afterFlush, logger }: Out
     await flushBuffer();
     const rows = await store.pending();
     for (const row of rows) {
-      lanes.admit({ seq: lanes.nextSeq(), id: row.id, chatId: row.chatId, eventType: row.eventType, text: row.text, silent: row.silent, createdAt: row.createdAt.getTime() });
+      lanes.admit({
+        seq: lanes.nextSeq(),
+        id: row.id,
+        chatId: row.chatId,
+        eventType: row.eventType,
+        text: row.text,
+        silent: row.silent,
+        createdAt: row.createdAt.getTime(),
+      });
     }
     if (rows.length) logger?.info({ count: rows.length }, 'resuming outbound messages left pending');
   }

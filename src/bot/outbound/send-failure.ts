@@ -5,7 +5,8 @@
 import { GrammyError, HttpError } from 'grammy';
 
 /** Telegram answers that mean "this chat will not take messages": do not retry. */
-const GONE = /blocked|deactivated|chat not found|kicked|not enough rights|have no rights|bot was|user not found|PEER_ID_INVALID|CHAT_WRITE_FORBIDDEN/i;
+const GONE =
+  /blocked|deactivated|chat not found|kicked|not enough rights|have no rights|bot was|user not found|PEER_ID_INVALID|CHAT_WRITE_FORBIDDEN/i;
 
 export type SendFailure =
   | { kind: 'flood'; retryAfterSeconds: number }

@@ -34,10 +34,13 @@ export function createSendLoop({ clock, lanes, limiter, sender, maxInFlight }: S
     if (!running) return;
     if (wake && wake.at <= at) return;
     if (wake) clock.clearTimeout(wake.handle);
-    const handle = clock.setTimeout(() => {
-      wake = undefined;
-      pump();
-    }, Math.max(0, at - clock.now()));
+    const handle = clock.setTimeout(
+      () => {
+        wake = undefined;
+        pump();
+      },
+      Math.max(0, at - clock.now()),
+    );
     wake = { handle, at };
   }
 

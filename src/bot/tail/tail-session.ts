@@ -68,7 +68,11 @@ interface TailState extends TailInfo {
 /** Edits the message; false when the message is gone (deleted, bot blocked). */
 async function editTail(s: TailState, deps: TailSessionDeps, text: string, withButton: boolean): Promise<boolean> {
   try {
-    await s.api.editMessageText(s.chatId, s.messageId, text, { ...html, link_preview_options: { is_disabled: true }, ...(withButton ? { reply_markup: stopKeyboard(s.agentId) } : {}) });
+    await s.api.editMessageText(s.chatId, s.messageId, text, {
+      ...html,
+      link_preview_options: { is_disabled: true },
+      ...(withButton ? { reply_markup: stopKeyboard(s.agentId) } : {}),
+    });
     s.lastEditAt = deps.clock.now();
     s.dirty = false;
     return true;
@@ -83,7 +87,8 @@ async function editTail(s: TailState, deps: TailSessionDeps, text: string, withB
       s.dirty = false;
       return true;
     }
-    if (err instanceof GrammyError && (err.error_code === 403 || /message to edit not found|chat not found/.test(err.description))) return false;
+    if (err instanceof GrammyError && (err.error_code === 403 || /message to edit not found|chat not found/.test(err.description)))
+      return false;
     deps.logger?.warn({ err, chatId: s.chatId, agentId: s.agentId }, 'tail edit failed');
     return true;
   }
@@ -99,10 +104,30 @@ function appendLines(s: TailState, entries: LogEntryWire[], maxLines: number): v
   if (s.lines.length > maxLines) s.lines.splice(0, s.lines.length - maxLines);
 }
 
-export function createTailSession(deps: TailSessionDeps, api: TailApi, chatId: number, agent: { id: string; name: string }, level: WireLogLevel): TailSession {
+export function createTailSession(
+  deps: TailSessionDeps,
+  api: TailApi,
+  chatId: number,
+  agent: { id: string; name: string },
+  level: WireLogLevel,
+): TailSession {
   const { clock, editIntervalMs, maxDurationMs } = deps;
   const now = clock.now();
-  const s: TailState = { api, chatId, agentId: agent.id, agentName: agent.name, level, messageId: 0, startedAt: now, lines: [], lastSeq: 0, dirty: false, skipUntil: 0, lastEditAt: now, ended: false };
+  const s: TailState = {
+    api,
+    chatId,
+    agentId: agent.id,
+    agentName: agent.name,
+    level,
+    messageId: 0,
+    startedAt: now,
+    lines: [],
+    lastSeq: 0,
+    dirty: false,
+    skipUntil: 0,
+    lastEditAt: now,
+    ended: false,
+  };
 
   function schedule(): void {
     if (s.ended) return;
@@ -131,11 +156,22 @@ export function createTailSession(deps: TailSessionDeps, api: TailApi, chatId: n
   }
 
   const session: TailSession = {
-    info: () => ({ chatId: s.chatId, agentId: s.agentId, agentName: s.agentName, messageId: s.messageId, level: s.level, startedAt: s.startedAt }),
+    info: () => ({
+      chatId: s.chatId,
+      agentId: s.agentId,
+      agentName: s.agentName,
+      messageId: s.messageId,
+      level: s.level,
+      startedAt: s.startedAt,
+    }),
     async send(recent) {
       appendLines(s, recent, deps.maxLines);
       s.dirty = false;
-      const sent = await api.sendMessage(chatId, renderTail(s), { ...html, link_preview_options: { is_disabled: true }, reply_markup: stopKeyboard(agent.id) });
+      const sent = await api.sendMessage(chatId, renderTail(s), {
+        ...html,
+        link_preview_options: { is_disabled: true },
+        reply_markup: stopKeyboard(agent.id),
+      });
       s.messageId = sent.message_id;
     },
     run: schedule,
@@ -152,8 +188,7 @@ export function createTailSession(deps: TailSessionDeps, api: TailApi, chatId: n
         clock.setTimeout(() => {
           void deps.work.track(finalEdit());
         }, wait);
-      }
-      else await finalEdit();
+      } else await finalEdit();
     },
   };
   return session;

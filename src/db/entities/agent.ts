@@ -18,7 +18,10 @@ export const AgentSchema = defineEntity({
   name: 'Agent',
   tableName: 'agents',
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     owner: () => p.manyToOne(UserSchema).deleteRule('cascade'),
     name: p.string().length(64),
     /** Canonical symbol id, e.g. `BTCUSDT` (the contract's `SymbolId`: at most 16 characters). */
@@ -74,7 +77,10 @@ export const AgentSchema = defineEntity({
     llmCompletionTokens: p.bigint('number').default(0),
 
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
   indexes: [{ properties: ['owner', 'status'] }, { properties: ['status'] }],
   uniques: [{ properties: ['owner', 'name'] }],

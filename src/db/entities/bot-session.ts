@@ -7,7 +7,10 @@ export const BotSessionSchema = defineEntity({
   properties: {
     key: p.string().length(128).primary(),
     value: p.json<unknown>(),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 

@@ -7,7 +7,10 @@ export const DecisionSchema = defineEntity({
   name: 'Decision',
   tableName: 'decisions',
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     agent: () => p.manyToOne(AgentSchema).deleteRule('cascade'),
     /** KEEP | CLOSE | ADJUST_TP_SL | PLAN … */
     action: p.string().length(32),

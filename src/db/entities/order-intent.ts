@@ -22,7 +22,10 @@ export const OrderIntentSchema = defineEntity({
   name: 'OrderIntent',
   tableName: 'order_intents',
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     /** Sent as the exchange's client order id; the agent's idempotency key of the order. */
     clientOrderId: p.string().length(128).unique(),
     /**
@@ -47,7 +50,10 @@ export const OrderIntentSchema = defineEntity({
     /** Why it failed or was orphaned, in the owner's words. */
     error: p.text().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
   indexes: [{ properties: ['status'] }],
   // At most one order of an agent is out at a time (the broker checks it under the row lock;

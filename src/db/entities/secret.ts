@@ -9,7 +9,10 @@ export const SecretSchema = defineEntity({
   name: 'Secret',
   tableName: 'secrets',
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     owner: () => p.manyToOne(UserSchema).deleteRule('cascade'),
     scope: p.string().length(64).default('user'),
     name: p.string().length(64),
@@ -20,7 +23,10 @@ export const SecretSchema = defineEntity({
     /** Last four characters, for the masked display `••••abcd`. */
     hint: p.string().length(8),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
   uniques: [{ properties: ['owner', 'scope', 'name'] }],
 });

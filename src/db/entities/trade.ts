@@ -12,7 +12,10 @@ export const TradeSchema = defineEntity({
   name: 'Trade',
   tableName: 'trades',
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     agent: () => p.manyToOne(AgentSchema).deleteRule('cascade'),
     side: p.enum([...TRADE_SIDES]),
     qty: p.double().runtimeType('number').$type<number>(),

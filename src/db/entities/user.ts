@@ -16,7 +16,10 @@ export const UserSchema = defineEntity({
   name: 'User',
   tableName: 'users',
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     /** Telegram user id (fits in 52 bits; stored as bigint, read as number). */
     telegramId: p.bigint('number').unique(),
     displayName: p.string().length(128).default(''),
@@ -32,7 +35,10 @@ export const UserSchema = defineEntity({
     /** Bumped by `/token revoke`: user tokens carry it, and older versions are refused (src/hub/auth/user-tokens.ts). */
     tokenVersion: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 

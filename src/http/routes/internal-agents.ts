@@ -20,7 +20,10 @@ export interface InternalAgentRoutesOptions {
   openPositions?: Pick<OpenPositionBook, 'has'>;
 }
 
-export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions> = async (fastify, { agentAuth, directory, ingest, openPositions }) => {
+export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions> = async (
+  fastify,
+  { agentAuth, directory, ingest, openPositions },
+) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', agentGuard(agentAuth));
 
@@ -51,7 +54,11 @@ export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions>
 
   app.post(
     '/internal/agents/:id/logs',
-    { logLevel: 'warn', bodyLimit: WIRE_LIMITS.maxBodyBytes, schema: { params: AgentIdParams, body: LogBatch, response: { 200: LogBatchResult } } },
+    {
+      logLevel: 'warn',
+      bodyLimit: WIRE_LIMITS.maxBodyBytes,
+      schema: { params: AgentIdParams, body: LogBatch, response: { 200: LogBatchResult } },
+    },
     async (request) => {
       const ref = await refOr404(request.params.id);
       return ingest.logs(request.params.id, ref, request.body.entries);

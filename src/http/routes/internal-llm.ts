@@ -50,7 +50,13 @@ function sendLlmError(reply: FastifyReply, err: LlmError) {
     });
   }
   const code =
-    err instanceof LlmAuthError ? 'LlmAuthFailed' : err instanceof LlmRejectedError ? 'LlmRejected' : err instanceof LlmUnavailableError ? 'LlmUnavailable' : 'LlmFailed';
+    err instanceof LlmAuthError
+      ? 'LlmAuthFailed'
+      : err instanceof LlmRejectedError
+        ? 'LlmRejected'
+        : err instanceof LlmUnavailableError
+          ? 'LlmUnavailable'
+          : 'LlmFailed';
   return reply.code(502).send({ error: code, message: err.message });
 }
 

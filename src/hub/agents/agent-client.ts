@@ -3,7 +3,10 @@ import type { AgentHealth, AgentStatus, LiveConfigPatch, StartRequest, StopReque
 
 export class AgentCallError extends Error {
   override name = 'AgentCallError';
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
   }
 }
@@ -36,8 +39,11 @@ async function call<T>(baseUrl: string, token: string, method: 'GET' | 'POST', p
 
 export const agentClient = {
   health: (baseUrl: string, token: string, timeoutMs = 1000) => call<AgentHealth>(baseUrl, token, 'GET', '/health', undefined, timeoutMs),
-  start: (baseUrl: string, token: string, req: StartRequest, timeoutMs = 10_000) => call<AgentStatus>(baseUrl, token, 'POST', '/start', req, timeoutMs),
-  stop: (baseUrl: string, token: string, req: StopRequest, timeoutMs = 15_000) => call<AgentStatus>(baseUrl, token, 'POST', '/stop', req, timeoutMs),
+  start: (baseUrl: string, token: string, req: StartRequest, timeoutMs = 10_000) =>
+    call<AgentStatus>(baseUrl, token, 'POST', '/start', req, timeoutMs),
+  stop: (baseUrl: string, token: string, req: StopRequest, timeoutMs = 15_000) =>
+    call<AgentStatus>(baseUrl, token, 'POST', '/stop', req, timeoutMs),
   status: (baseUrl: string, token: string, timeoutMs = 2000) => call<AgentStatus>(baseUrl, token, 'GET', '/status', undefined, timeoutMs),
-  config: (baseUrl: string, token: string, patch: LiveConfigPatch, timeoutMs = 5000) => call<AgentStatus>(baseUrl, token, 'POST', '/config', patch, timeoutMs),
+  config: (baseUrl: string, token: string, patch: LiveConfigPatch, timeoutMs = 5000) =>
+    call<AgentStatus>(baseUrl, token, 'POST', '/config', patch, timeoutMs),
 };

@@ -77,12 +77,17 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
     const exact = candidates.filter((a) => a.name.toLowerCase() === needle.toLowerCase());
     const pick = exact.length ? exact : candidates;
     if (pick.length === 0) throw new AgentNotFoundError(ref);
-    if (pick.length > 1) throw new AmbiguousAgentError(ref, pick.map((a) => `${a.name} (${a.id.slice(0, 8)})`));
+    if (pick.length > 1)
+      throw new AmbiguousAgentError(
+        ref,
+        pick.map((a) => `${a.name} (${a.id.slice(0, 8)})`),
+      );
     return pick[0];
   }
 
   async function uniqueName(em: EntityManager, ownerId: string, wanted: string, exceptId?: string): Promise<void> {
-    if (await agentStore.nameTaken(em, ownerId, wanted, exceptId)) throw new ValidationError('name', `You already have an agent named "${wanted}". Choose another name.`);
+    if (await agentStore.nameTaken(em, ownerId, wanted, exceptId))
+      throw new ValidationError('name', `You already have an agent named "${wanted}". Choose another name.`);
   }
 
   return {
@@ -127,7 +132,10 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
       // The open position is in the old symbol (even while the agent is stopped); a close after a
       // symbol change would trade the wrong pair.
       if (next.symbol !== undefined && next.symbol !== agent.symbol && agent.position) {
-        throw new AgentStateError('symbol change with an open position', 'This agent holds an open position: close it (start the agent and stop it with closing) before changing its symbol.');
+        throw new AgentStateError(
+          'symbol change with an open position',
+          'This agent holds an open position: close it (start the agent and stop it with closing) before changing its symbol.',
+        );
       }
       // A session trades the pair it started with, and the broker prices its orders on the
       // agent's symbol: the two must not part while it runs.
@@ -156,7 +164,8 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
       await fork().transactional(async (em) => {
         const agent = await agentStore.lockOwned(em, ownerId, agentId);
         if (!agent) throw new AgentNotFoundError(agentId);
-        if (ACTIVE_AGENT_STATUSES.has(agent.status)) throw new AgentStateError(`agent ${agentId} is ${agent.status}`, `${agent.name} is ${agent.status}: stop it before deleting it.`);
+        if (ACTIVE_AGENT_STATUSES.has(agent.status))
+          throw new AgentStateError(`agent ${agentId} is ${agent.status}`, `${agent.name} is ${agent.status}: stop it before deleting it.`);
         if (agent.position || (await hasOpenTrade(em, agentId))) throw new PositionHeldError(agent.name);
         // Trades, log entries and decisions go with it (ON DELETE CASCADE), in this transaction.
         await agentStore.deleteRow(em, agentId);

@@ -54,7 +54,8 @@ export function validateField<K extends keyof AgentInput>(field: K, value: Agent
     }
     case 'amountUsdt': {
       const v = finite('amountUsdt', value, 'Capital');
-      if (v < 10 || v > 1_000_000) throw new ValidationError('amountUsdt', `Capital must be between 10 and 1,000,000 USDT, got ${v}. Type a number like 500.`);
+      if (v < 10 || v > 1_000_000)
+        throw new ValidationError('amountUsdt', `Capital must be between 10 and 1,000,000 USDT, got ${v}. Type a number like 500.`);
       return v as AgentInput[K];
     }
     case 'leverage': {
@@ -79,11 +80,13 @@ export function validateField<K extends keyof AgentInput>(field: K, value: Agent
       if (value === null) return value;
       const label = field === 'tpPct' ? 'Take-profit' : 'Stop-loss';
       const v = finite(field, value, label);
-      if (!Check(PositivePercent, v)) throw new ValidationError(field, `${label} must be a percent above 0 and at most 100, got ${v}. Type e.g. 2.5, or skip.`);
+      if (!Check(PositivePercent, v))
+        throw new ValidationError(field, `${label} must be a percent above 0 and at most 100, got ${v}. Type e.g. 2.5, or skip.`);
       return v as AgentInput[K];
     }
     case 'tpSlMode':
-      if (!(TP_SL_MODES as readonly string[]).includes(String(value))) throw new ValidationError('tpSlMode', 'TP/SL mode must be fixed or dynamic.');
+      if (!(TP_SL_MODES as readonly string[]).includes(String(value)))
+        throw new ValidationError('tpSlMode', 'TP/SL mode must be fixed or dynamic.');
       return value;
     case 'pollSeconds': {
       const v = finite('pollSeconds', value, 'Poll interval');
@@ -92,12 +95,14 @@ export function validateField<K extends keyof AgentInput>(field: K, value: Agent
     }
     case 'supervisorIntervalSeconds': {
       const v = finite('supervisorIntervalSeconds', value, 'Supervisor interval');
-      if (!Number.isInteger(v) || v < 10 || v > 86_400) throw new ValidationError('supervisorIntervalSeconds', 'Supervisor interval must be 10-86400 seconds.');
+      if (!Number.isInteger(v) || v < 10 || v > 86_400)
+        throw new ValidationError('supervisorIntervalSeconds', 'Supervisor interval must be 10-86400 seconds.');
       return v as AgentInput[K];
     }
     case 'maxSessionLossPct': {
       const v = finite('maxSessionLossPct', value, 'Session loss limit');
-      if (!Check(PositivePercent, v)) throw new ValidationError('maxSessionLossPct', 'Session loss limit must be a percent above 0 and at most 100.');
+      if (!Check(PositivePercent, v))
+        throw new ValidationError('maxSessionLossPct', 'Session loss limit must be a percent above 0 and at most 100.');
       return v as AgentInput[K];
     }
     case 'llmProvider':
@@ -115,7 +120,10 @@ export function validateField<K extends keyof AgentInput>(field: K, value: Agent
   }
 }
 
-export function validateAgentInput(input: Partial<AgentInput> & Pick<AgentInput, 'symbol' | 'amountUsdt'>, limits: InputLimits): AgentInput {
+export function validateAgentInput(
+  input: Partial<AgentInput> & Pick<AgentInput, 'symbol' | 'amountUsdt'>,
+  limits: InputLimits,
+): AgentInput {
   const merged: AgentInput = { ...AGENT_DEFAULTS, name: input.name ?? input.symbol, ...input } as AgentInput;
   const out = {} as AgentInput;
   for (const key of Object.keys(merged) as Array<keyof AgentInput>) {

@@ -35,7 +35,8 @@ export interface AgentSettingsDeps {
 
 function whyNotApplied(error: unknown): string {
   if (error instanceof AgentStateError) return 'the agent is not running';
-  if (error instanceof AgentCallError) return error.status === undefined ? 'the agent did not answer' : `the agent refused it (HTTP ${error.status})`;
+  if (error instanceof AgentCallError)
+    return error.status === undefined ? 'the agent did not answer' : `the agent refused it (HTTP ${error.status})`;
   return 'it could not be sent to the agent';
 }
 

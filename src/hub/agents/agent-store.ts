@@ -68,7 +68,9 @@ export async function deleteRow(em: EntityManager, agentId: string): Promise<voi
 
 /** Owner and name of an agent by id (internal routes resolve each push to its owner). */
 export async function ownerAndName(orm: Orm, agentId: string): Promise<{ ownerId: string; name: string } | undefined> {
-  const rows: Array<{ owner_id: string; name: string }> = await orm.em.getConnection().execute('select owner_id, name from agents where id = ?', [agentId]);
+  const rows: Array<{ owner_id: string; name: string }> = await orm.em
+    .getConnection()
+    .execute('select owner_id, name from agents where id = ?', [agentId]);
   return rows[0] ? { ownerId: rows[0].owner_id, name: rows[0].name } : undefined;
 }
 
@@ -80,7 +82,11 @@ export async function ownerAndName(orm: Orm, agentId: string): Promise<{ ownerId
 export async function moveStoredLevels(em: EntityManager, agentId: string, levels: TpSlLevels, tradeId: string): Promise<void> {
   await em
     .getConnection()
-    .execute(`update agents set position = position || ?::jsonb where id = ? and position->>'tradeId' = ?`, [JSON.stringify(levels), agentId, tradeId]);
+    .execute(`update agents set position = position || ?::jsonb where id = ? and position->>'tradeId' = ?`, [
+      JSON.stringify(levels),
+      agentId,
+      tradeId,
+    ]);
 }
 
 // ─── Quotas (run under the owner's lock, in the caller's transaction) ────────────────────────
@@ -164,7 +170,10 @@ export async function writeStatusRows(orm: Orm, rows: StatusRow[]): Promise<void
 }
 
 /** Owner, LLM provider and model of an agent, as stored (undefined: no such agent). */
-export async function llmSettings(orm: Orm, agentId: string): Promise<{ ownerId: string; provider: string | null; model: string | null } | undefined> {
+export async function llmSettings(
+  orm: Orm,
+  agentId: string,
+): Promise<{ ownerId: string; provider: string | null; model: string | null } | undefined> {
   const rows: Array<{ owner_id: string; llm_provider: string | null; llm_model: string | null }> = await orm.em
     .getConnection()
     .execute('select owner_id, llm_provider, llm_model from agents where id = ?', [agentId]);
@@ -173,7 +182,13 @@ export async function llmSettings(orm: Orm, agentId: string): Promise<{ ownerId:
 }
 
 /** Adds to the agent's LLM token counters: one atomic increment (`col = col + ?`), so concurrent calls never lose a count. */
-export async function addLlmTokens(orm: Orm, agentId: string, ownerId: string, promptTokens: number, completionTokens: number): Promise<void> {
+export async function addLlmTokens(
+  orm: Orm,
+  agentId: string,
+  ownerId: string,
+  promptTokens: number,
+  completionTokens: number,
+): Promise<void> {
   await orm.em
     .getConnection()
     .execute(
@@ -184,13 +199,17 @@ export async function addLlmTokens(orm: Orm, agentId: string, ownerId: string, p
 
 /** The name of the owner's agent (undefined: not theirs or gone). */
 export async function nameOf(orm: Orm, ownerId: string, agentId: string): Promise<string | undefined> {
-  const rows: Array<{ name: string }> = await orm.em.getConnection().execute('select name from agents where id = ? and owner_id = ?', [agentId, ownerId]);
+  const rows: Array<{ name: string }> = await orm.em
+    .getConnection()
+    .execute('select name from agents where id = ? and owner_id = ?', [agentId, ownerId]);
   return rows[0]?.name;
 }
 
 /** The agent's current token generation (undefined: no such agent). */
 export async function tokenGeneration(orm: Orm, agentId: string): Promise<number | undefined> {
-  const rows: Array<{ token_generation: number }> = await orm.em.getConnection().execute('select token_generation from agents where id = ?', [agentId]);
+  const rows: Array<{ token_generation: number }> = await orm.em
+    .getConnection()
+    .execute('select token_generation from agents where id = ?', [agentId]);
   return rows[0]?.token_generation;
 }
 

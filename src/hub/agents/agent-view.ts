@@ -87,6 +87,43 @@ export function toAgentView(a: Agent): AgentView {
 
 /** The part of an agent the agent program receives in /start (never secrets). */
 export function toAgentConfigWire(v: AgentView): AgentConfigWire {
-  const { name, symbol, amountUsdt, leverage, riskProfile, timeframe, tpPct, slPct, tpSlMode, pollSeconds, supervisorIntervalSeconds, maxSessionLossPct, closeOnStop, llmProvider, llmModel, liveMode, strategy } = v;
-  return { agentId: v.id, name, symbol, amountUsdt, leverage, riskProfile, timeframe, tpPct, slPct, tpSlMode, pollSeconds, supervisorIntervalSeconds, maxSessionLossPct, closeOnStop, llmProvider, llmModel, liveMode, strategy };
+  const {
+    name,
+    symbol,
+    amountUsdt,
+    leverage,
+    riskProfile,
+    timeframe,
+    tpPct,
+    slPct,
+    tpSlMode,
+    pollSeconds,
+    supervisorIntervalSeconds,
+    maxSessionLossPct,
+    closeOnStop,
+    llmProvider,
+    llmModel,
+    liveMode,
+    strategy,
+  } = v;
+  return {
+    agentId: v.id,
+    name,
+    symbol,
+    amountUsdt,
+    leverage,
+    riskProfile,
+    timeframe,
+    tpPct,
+    slPct,
+    tpSlMode,
+    pollSeconds,
+    supervisorIntervalSeconds,
+    maxSessionLossPct,
+    closeOnStop,
+    llmProvider,
+    llmModel,
+    liveMode,
+    strategy,
+  };
 }

@@ -32,7 +32,11 @@ export async function haltSession(ctx: LifecycleContext, agent: Agent, options: 
       .catch((e) => log.warn({ err: e, agentId }, 'agent /stop failed; removing it anyway'));
   }
   await teardownSession(ctx, agentId);
-  return agentStore.updateById(opts.orm, agentId, { status: 'stopped', statusReason: options.reason ?? 'stopped by you', containerId: null });
+  return agentStore.updateById(opts.orm, agentId, {
+    status: 'stopped',
+    statusReason: options.reason ?? 'stopped by you',
+    containerId: null,
+  });
 }
 
 export async function announceStop(ctx: LifecycleContext, stopped: Agent, cause: StopCause): Promise<void> {

@@ -30,7 +30,17 @@ export interface AgentIngest {
   close(): Promise<void>;
 }
 
-export function createAgentIngest({ orm, events, logger, flushIntervalMs = 1000 }: { orm: Orm; events: HubEvents; logger: Logger; flushIntervalMs?: number }): AgentIngest {
+export function createAgentIngest({
+  orm,
+  events,
+  logger,
+  flushIntervalMs = 1000,
+}: {
+  orm: Orm;
+  events: HubEvents;
+  logger: Logger;
+  flushIntervalMs?: number;
+}): AgentIngest {
   const pending = new Map<string, StatusPush>();
   const lastSeq = new Map<string, number>();
   let flushing: Promise<void> | undefined;
@@ -49,7 +59,8 @@ export function createAgentIngest({ orm, events, logger, flushIntervalMs = 1000 
       action: st.lastAction === null ? null : st.lastAction.slice(0, 256),
       ts: st.ts,
     }));
-    const dropped = (row: StatusRow) => (e: unknown) => logger.warn({ err: e, agentId: row.id }, 'status row refused by the database; dropped');
+    const dropped = (row: StatusRow) => (e: unknown) =>
+      logger.warn({ err: e, agentId: row.id }, 'status row refused by the database; dropped');
     if (rows.length === 1) return writeRows(rows).catch(dropped(rows[0]));
     try {
       await writeRows(rows);

@@ -101,9 +101,11 @@ export function createLifecycleContext(opts: LifecycleOptions): LifecycleContext
       const previous = inFlight.get(agentId) ?? Promise.resolve();
       const next = previous.catch(() => undefined).then(work);
       inFlight.set(agentId, next);
-      void next.finally(() => {
-        if (inFlight.get(agentId) === next) inFlight.delete(agentId);
-      }).catch(() => undefined);
+      void next
+        .finally(() => {
+          if (inFlight.get(agentId) === next) inFlight.delete(agentId);
+        })
+        .catch(() => undefined);
       return next;
     },
     busy: (agentId) => inFlight.has(agentId),

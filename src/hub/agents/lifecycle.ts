@@ -103,13 +103,19 @@ async function stopAgent(ctx: LifecycleContext, ownerId: string, id: string, opt
   return toAgentView(await stopForOwner(ctx, agent, options));
 }
 
-async function deleteAgent(ctx: LifecycleContext, ownerId: string, id: string, options: { closePosition?: boolean }): Promise<PositionClose> {
+async function deleteAgent(
+  ctx: LifecycleContext,
+  ownerId: string,
+  id: string,
+  options: { closePosition?: boolean },
+): Promise<PositionClose> {
   const { opts } = ctx;
   const agent = await loadOwned(ctx, ownerId, id);
   if (agent.position && !options.closePosition) throw new PositionHeldError(agent.name);
   // Without closing asked for, a position opened since the check stays (if the agent is not
   // set to close on stop) and the record's removal below refuses it.
-  if (isActive(ctx, agent)) await stopForOwner(ctx, agent, { reason: 'deleted', ...(options.closePosition ? { closePosition: true } : {}) });
+  if (isActive(ctx, agent))
+    await stopForOwner(ctx, agent, { reason: 'deleted', ...(options.closePosition ? { closePosition: true } : {}) });
   ctx.restarts.cancel(id);
   const closed = options.closePosition ? await closeHeld(ctx, id) : null;
   await opts.runtime.remove(id).catch(() => undefined);
@@ -121,7 +127,10 @@ async function deleteAgent(ctx: LifecycleContext, ownerId: string, id: string, o
 async function closeAgentPosition(ctx: LifecycleContext, ownerId: string, id: string): Promise<PositionClose> {
   const agent = await loadOwned(ctx, ownerId, id);
   if (isActive(ctx, agent)) {
-    throw new AgentStateError(`agent ${id} is ${agent.status}`, `${agent.name} is ${agent.status}: its session manages the position. Stop it first; it closes the position if set to close on stop.`);
+    throw new AgentStateError(
+      `agent ${id} is ${agent.status}`,
+      `${agent.name} is ${agent.status}: its session manages the position. Stop it first; it closes the position if set to close on stop.`,
+    );
   }
   const closed = await closeHeld(ctx, id);
   return { agent: toAgentView(await agentStore.getById(ctx.opts.orm, id)), closed };

@@ -59,7 +59,9 @@ export function createPortAllocator({ orm, range, checkHost }: PortAllocatorOpti
       await orm.em.getConnection().execute('update agents set port = null where id = ?', [agentId]);
     },
     async releaseInactive() {
-      await orm.em.getConnection().execute(`update agents set port = null where port is not null and status not in ('starting','running','stopping')`);
+      await orm.em
+        .getConnection()
+        .execute(`update agents set port = null where port is not null and status not in ('starting','running','stopping')`);
     },
   };
 }

@@ -22,7 +22,11 @@ export interface ReconcileResult {
 /** Takes over a session that outlived the hub when it still answers; false when it does not. */
 async function adopt(ctx: LifecycleContext, agentId: string, port: number, managed: ManagedAgent): Promise<boolean> {
   const { opts } = ctx;
-  const handle: SessionHandle = { baseUrl: opts.runtime.baseUrl(agentId, port), token: managed.token ?? (await opts.tokens.current(agentId)), healthFailures: 0 };
+  const handle: SessionHandle = {
+    baseUrl: opts.runtime.baseUrl(agentId, port),
+    token: managed.token ?? (await opts.tokens.current(agentId)),
+    healthFailures: 0,
+  };
   try {
     await agentClient.health(handle.baseUrl, handle.token, 2000);
     ctx.handles.set(agentId, handle);
@@ -72,6 +76,9 @@ export async function reconcileWithRuntime(ctx: LifecycleContext): Promise<Recon
   for (const row of missing) await recordMissing(ctx, row);
   // Ports held by agents that are not active any more (a crash between steps) go back to the pool.
   await opts.ports.releaseInactive();
-  ctx.log.info({ adopted: adopted.length, removedOrphans: removedOrphans.length, missing: missing.length, foreign: foreign.length }, 'reconciled agents');
+  ctx.log.info(
+    { adopted: adopted.length, removedOrphans: removedOrphans.length, missing: missing.length, foreign: foreign.length },
+    'reconciled agents',
+  );
   return { adopted, removedOrphans, missing: missing.map((m) => m.id) };
 }

@@ -36,7 +36,13 @@ async function startRequest(ctx: LifecycleContext, agent: Agent): Promise<StartR
       }
     : null;
   const nextSeq = await nextLogSeq(opts.orm, agent.id);
-  return { config: toAgentConfigWire(toAgentView(agent)), position, realizedPnl: agent.realizedPnl, nextLogSeq: nextSeq, hubUrl: opts.hubUrl() };
+  return {
+    config: toAgentConfigWire(toAgentView(agent)),
+    position,
+    realizedPnl: agent.realizedPnl,
+    nextLogSeq: nextSeq,
+    hubUrl: opts.hubUrl(),
+  };
 }
 
 async function waitHealthy(ctx: LifecycleContext, agentId: string, handle: SessionHandle): Promise<void> {
@@ -56,7 +62,10 @@ async function waitHealthy(ctx: LifecycleContext, agentId: string, handle: Sessi
     // Short: the agent answers ~100-200 ms after launch; a long pause here is pure spawn latency.
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new SpawnError(`agent not healthy within ${healthBudgetMs} ms (${last})`, `The agent did not become healthy within ${Math.round(healthBudgetMs / 1000)} s.`);
+  throw new SpawnError(
+    `agent not healthy within ${healthBudgetMs} ms (${last})`,
+    `The agent did not become healthy within ${Math.round(healthBudgetMs / 1000)} s.`,
+  );
 }
 
 /** Forgets the session's handle, removes its process or container and releases its port. */

@@ -33,18 +33,20 @@ export function scheduleRestart(ctx: LifecycleContext, agentId: string, attempt:
   const delay = Math.min((opts.restartBaseDelayMs ?? 1000) * 2 ** (attempt - 1), 60_000);
   const timer = setTimeout(() => {
     ctx.restarts.cancel(agentId);
-    void ctx.serial(agentId, async () => {
-      const agent = await agentStore.findById(opts.orm, agentId);
-      if (!agent || agent.status !== 'failed' || ctx.closed) return; // user stopped or deleted it meanwhile
-      await agentStore.updateById(opts.orm, agentId, { restartCount: attempt });
-      try {
-        await spawnSession(ctx, agentId);
-        opts.events.emit('agent.restarted', { ...eventRefOf(agent), attempt, reason });
-      } catch (error) {
-        log.warn({ err: error, agentId, attempt }, 'restart failed');
-        if (opts.restartOnCrash && attempt < opts.maxRestarts) scheduleRestart(ctx, agentId, attempt + 1, reason);
-      }
-    }).catch((e) => log.error({ err: e, agentId }, 'restart failed'));
+    void ctx
+      .serial(agentId, async () => {
+        const agent = await agentStore.findById(opts.orm, agentId);
+        if (!agent || agent.status !== 'failed' || ctx.closed) return; // user stopped or deleted it meanwhile
+        await agentStore.updateById(opts.orm, agentId, { restartCount: attempt });
+        try {
+          await spawnSession(ctx, agentId);
+          opts.events.emit('agent.restarted', { ...eventRefOf(agent), attempt, reason });
+        } catch (error) {
+          log.warn({ err: error, agentId, attempt }, 'restart failed');
+          if (opts.restartOnCrash && attempt < opts.maxRestarts) scheduleRestart(ctx, agentId, attempt + 1, reason);
+        }
+      })
+      .catch((e) => log.error({ err: e, agentId }, 'restart failed'));
   }, delay);
   timer.unref();
   ctx.restarts.set(agentId, timer);
@@ -140,7 +142,10 @@ export function superviseSessions(ctx: LifecycleContext): Supervisor {
   });
   return {
     startProbes() {
-      probeTimer = setInterval(() => void probeSessions(ctx).catch((e) => log.error({ err: e }, 'health probe failed')), opts.healthIntervalMs);
+      probeTimer = setInterval(
+        () => void probeSessions(ctx).catch((e) => log.error({ err: e }, 'health probe failed')),
+        opts.healthIntervalMs,
+      );
       probeTimer.unref();
     },
     close() {

@@ -127,7 +127,9 @@ export function createAlertRouter(deps: AlertRouterDeps): AlertRouter {
   }
 
   function detached(event: AlertEvent): void {
-    const p = route(event).catch((err: unknown) => deps.logger?.error({ err, event: event.name, agentId: event.data.agentId }, 'alert routing failed'));
+    const p = route(event).catch((err: unknown) =>
+      deps.logger?.error({ err, event: event.name, agentId: event.data.agentId }, 'alert routing failed'),
+    );
     inProgress.add(p);
     void p.finally(() => inProgress.delete(p));
   }
@@ -136,7 +138,9 @@ export function createAlertRouter(deps: AlertRouterDeps): AlertRouter {
     route,
     start() {
       if (unsubscribe.length) return;
-      unsubscribe = ALERT_EVENTS.map((name) => deps.events.on(name, (data: HubEventMap[typeof name]) => detached({ name, data } as AlertEvent)));
+      unsubscribe = ALERT_EVENTS.map((name) =>
+        deps.events.on(name, (data: HubEventMap[typeof name]) => detached({ name, data } as AlertEvent)),
+      );
     },
     async stop() {
       for (const off of unsubscribe) off();

@@ -6,7 +6,10 @@ import { ALERT_TYPE_INFO, type AlertType } from './alert-types.js';
 export class AlertLockedError extends HubError {
   override name = 'AlertLockedError';
   constructor(readonly alertType: AlertType) {
-    super(`${alertType} alerts cannot be turned off`, `${ALERT_TYPE_INFO[alertType].label} alerts can't be turned off — only silenced, so you always learn that an agent stopped.`);
+    super(
+      `${alertType} alerts cannot be turned off`,
+      `${ALERT_TYPE_INFO[alertType].label} alerts can't be turned off — only silenced, so you always learn that an agent stopped.`,
+    );
   }
 }
 

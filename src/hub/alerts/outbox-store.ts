@@ -40,7 +40,15 @@ export interface OutboxStore {
   prune(before: Date, limit: number): Promise<number>;
 }
 
-type Row = { id: string | number; chat_id: string | number; event_type: string; text: string; silent: boolean; attempts: number; created_at: Date | string };
+type Row = {
+  id: string | number;
+  chat_id: string | number;
+  event_type: string;
+  text: string;
+  silent: boolean;
+  attempts: number;
+  created_at: Date | string;
+};
 
 export function createOutboxStore({ orm }: { orm: Orm }): OutboxStore {
   const conn = () => orm.em.getConnection();
@@ -76,18 +84,25 @@ export function createOutboxStore({ orm }: { orm: Orm }): OutboxStore {
     },
     async markSent(ids, sentAt) {
       if (ids.length === 0) return;
-      await conn().execute(`update outbound_messages set status = 'sent', sent_at = ?, attempts = attempts + 1 where id = any(?::bigint[])`, [sentAt, idList(ids)]);
+      await conn().execute(
+        `update outbound_messages set status = 'sent', sent_at = ?, attempts = attempts + 1 where id = any(?::bigint[])`,
+        [sentAt, idList(ids)],
+      );
     },
     async markFailed(ids) {
       if (ids.length === 0) return;
-      await conn().execute(`update outbound_messages set status = 'failed', attempts = attempts + 1 where id = any(?::bigint[])`, [idList(ids)]);
+      await conn().execute(`update outbound_messages set status = 'failed', attempts = attempts + 1 where id = any(?::bigint[])`, [
+        idList(ids),
+      ]);
     },
     async countAttempt(ids) {
       if (ids.length === 0) return;
       await conn().execute(`update outbound_messages set attempts = attempts + 1 where id = any(?::bigint[])`, [idList(ids)]);
     },
     async counts() {
-      const rows: Array<{ status: string; n: string | number }> = await conn().execute(`select status, count(*) as n from outbound_messages group by status`);
+      const rows: Array<{ status: string; n: string | number }> = await conn().execute(
+        `select status, count(*) as n from outbound_messages group by status`,
+      );
       const out = { pending: 0, sent: 0, failed: 0 };
       for (const r of rows) if (r.status in out) out[r.status as keyof typeof out] = Number(r.n);
       return out;

@@ -70,7 +70,12 @@ export function createTokenService(secrets: { internalSecret: string; jwtSecret:
 
   return {
     mintAgentToken: (agentId, generation = 0) =>
-      new SignJWT({ scope: AGENT_SCOPE, gen: generation }).setProtectedHeader({ alg: 'HS256' }).setSubject(agentId).setIssuer('artic').setIssuedAt().sign(agentKey),
+      new SignJWT({ scope: AGENT_SCOPE, gen: generation })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(agentId)
+        .setIssuer('artic')
+        .setIssuedAt()
+        .sign(agentKey),
     async verifyAgentToken(token) {
       const { sub, counter } = await verify(token, agentKey, AGENT_SCOPE, 'gen');
       return { agentId: sub, generation: counter };

@@ -31,7 +31,13 @@ import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
 import type { OrderRequest, PositionSide } from '../../shared/wire.js';
 import { agentVenue, lockAgentRow } from '../agents/position-store.js';
-import { AgentNotRunningError, AgentStartingError, BrokerAgentNotFoundError, OrderInFlightError, PositionAlreadyOpenError } from './errors.js';
+import {
+  AgentNotRunningError,
+  AgentStartingError,
+  BrokerAgentNotFoundError,
+  OrderInFlightError,
+  PositionAlreadyOpenError,
+} from './errors.js';
 import type { Fills } from './fills.js';
 import { checkSameOrder, intentByKey, pendingIntentOf } from './intents.js';
 import type { LiveOrders, LiveTicket } from './live-orders.js';
@@ -90,7 +96,14 @@ export function createAdmission(deps: AdmissionDeps): Admission {
     throw new Error(`live order ${key} is ${intent.status} but no trade answers it`);
   }
 
-  async function admitOpen(tx: EntityManager, agent: Agent, order: OrderRequest, failed: OrderIntent | null, log: Logger, early: EarlyQuote): Promise<Admitted> {
+  async function admitOpen(
+    tx: EntityManager,
+    agent: Agent,
+    order: OrderRequest,
+    failed: OrderIntent | null,
+    log: Logger,
+    early: EarlyQuote,
+  ): Promise<Admitted> {
     if (agent.status === 'starting') throw new AgentStartingError();
     if (agent.status !== 'running') throw new AgentNotRunningError(agent.status);
     if (agent.position) throw new PositionAlreadyOpenError(agent.position.tradeId);
@@ -101,11 +114,25 @@ export function createAdmission(deps: AdmissionDeps): Admission {
       const request = fills.liveOpen(agent, order, margin, quote);
       return { kind: 'live', ticket: await live.prepare(tx, agent, order, request, exchange, failed?.tradeId ?? randomUUID(), failed) };
     }
-    const fill = await fills.paperOpen(agent, order.side as PositionSide, { margin, leverage: agent.sessionLeverage ?? agent.leverage }, log);
-    return { kind: 'executed', executed: await recordOpen(tx, agent, order, fill, { tradeId: randomUUID(), live: false, openedAt: now() }) };
+    const fill = await fills.paperOpen(
+      agent,
+      order.side as PositionSide,
+      { margin, leverage: agent.sessionLeverage ?? agent.leverage },
+      log,
+    );
+    return {
+      kind: 'executed',
+      executed: await recordOpen(tx, agent, order, fill, { tradeId: randomUUID(), live: false, openedAt: now() }),
+    };
   }
 
-  async function admitClose(tx: EntityManager, agent: Agent, order: OrderRequest, failed: OrderIntent | null, log: Logger): Promise<Admitted> {
+  async function admitClose(
+    tx: EntityManager,
+    agent: Agent,
+    order: OrderRequest,
+    failed: OrderIntent | null,
+    log: Logger,
+  ): Promise<Admitted> {
     const trade = await tradeToClose(tx, agent, order);
     if (!('agent' in trade)) return { kind: 'executed', executed: { result: trade } };
     if (trade.live) {
@@ -142,7 +169,9 @@ export function createAdmission(deps: AdmissionDeps): Admission {
           if (replayOnly) throw new Error(`idempotency key ${order.idempotencyKey} violated a unique index but names no trade or intent`);
           const pending = await pendingIntentOf(tx, agent.id);
           if (pending) throw new OrderInFlightError(pending.clientOrderId);
-          const admitted = await (order.action === 'open' ? admitOpen(tx, agent, order, found, log, early) : admitClose(tx, agent, order, found, log));
+          const admitted = await (order.action === 'open'
+            ? admitOpen(tx, agent, order, found, log, early)
+            : admitClose(tx, agent, order, found, log));
           if (admitted.kind === 'live') placing = order.idempotencyKey;
           return admitted;
         });

@@ -99,7 +99,14 @@ export function createBroker(deps: BrokerDeps): Broker {
     now: () => now().getTime(),
   });
   const orderEvents = createOrderEvents({ events: deps.events, openPositions: deps.openPositions });
-  const live = createLiveOrders({ orm, fills, now, publish: orderEvents.publish, alert: orderEvents.alert, logger: logger.child({ part: 'live-orders' }) });
+  const live = createLiveOrders({
+    orm,
+    fills,
+    now,
+    publish: orderEvents.publish,
+    alert: orderEvents.alert,
+    logger: logger.child({ part: 'live-orders' }),
+  });
   const admission = createAdmission({ orm, fills, live, now });
 
   /** Admits (replaying a raced duplicate), then carries out what the admission decided. */

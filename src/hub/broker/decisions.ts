@@ -70,11 +70,13 @@ function positionPnlPct(agent: Agent): number {
 
 function validate(push: DecisionPush): void {
   if (!push.idempotencyKey || push.idempotencyKey.length > 128) throw new InvalidOrderError('idempotencyKey must be 1..128 characters');
-  if (!(DECISION_ACTIONS as readonly string[]).includes(push.action)) throw new InvalidOrderError(`action must be one of ${DECISION_ACTIONS.join(', ')}`);
+  if (!(DECISION_ACTIONS as readonly string[]).includes(push.action))
+    throw new InvalidOrderError(`action must be one of ${DECISION_ACTIONS.join(', ')}`);
   if (!(push.confidence >= 0 && push.confidence <= 1)) throw new InvalidOrderError('confidence must be between 0 and 1');
   for (const field of ['tpPrice', 'slPrice'] as const) {
     const v = push[field];
-    if (v !== undefined && v !== null && !(Number.isFinite(v) && v > 0)) throw new InvalidOrderError(`${field} must be a positive price or null`);
+    if (v !== undefined && v !== null && !(Number.isFinite(v) && v > 0))
+      throw new InvalidOrderError(`${field} must be a positive price or null`);
   }
 }
 
@@ -166,7 +168,11 @@ export function createDecisionRecorder(deps: DecisionRecorderDeps): DecisionReco
     async prune(before, limit) {
       const result = await orm.em
         .getConnection()
-        .execute<QueryResult>(`delete from decisions where id in (select id from decisions where created_at < ? order by created_at limit ?)`, [before, limit], 'run');
+        .execute<QueryResult>(
+          `delete from decisions where id in (select id from decisions where created_at < ? order by created_at limit ?)`,
+          [before, limit],
+          'run',
+        );
       return result.affectedRows;
     },
   };

@@ -63,8 +63,14 @@ export class QuoteStaleError extends BrokerError {
   override name = 'QuoteStaleError';
   readonly httpStatus = 409;
   readonly code = 'quote_stale';
-  constructor(readonly symbol: string, detail: string) {
-    super(`Live order refused: the ${symbol} quote is ${detail}`, `Live order not sent: the ${symbol} price is ${detail}, too old to size a real order on.`);
+  constructor(
+    readonly symbol: string,
+    detail: string,
+  ) {
+    super(
+      `Live order refused: the ${symbol} quote is ${detail}`,
+      `Live order not sent: the ${symbol} price is ${detail}, too old to size a real order on.`,
+    );
   }
 }
 
@@ -91,8 +97,15 @@ export class LiveOrderPendingError extends BrokerError {
   readonly httpStatus = 502;
   readonly code = 'live_order_pending';
   override readonly retryAfterSeconds = 2;
-  constructor(readonly clientOrderId: string, detail: string, options?: { cause?: unknown }) {
-    super(`Live order ${clientOrderId} not confirmed yet: ${detail}`, `The exchange has not confirmed order ${clientOrderId} yet (${detail}); retry with the same key.`);
+  constructor(
+    readonly clientOrderId: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Live order ${clientOrderId} not confirmed yet: ${detail}`,
+      `The exchange has not confirmed order ${clientOrderId} yet (${detail}); retry with the same key.`,
+    );
     if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
@@ -129,7 +142,10 @@ export class IdempotencyKeyConflictError extends BrokerError {
   override name = 'IdempotencyKeyConflictError';
   readonly httpStatus = 409;
   readonly code = 'idempotency_conflict';
-  constructor(readonly key: string, detail: string) {
+  constructor(
+    readonly key: string,
+    detail: string,
+  ) {
     super(`Idempotency key ${key} ${detail}`, `Idempotency key ${key} ${detail}; use a new key for a new order.`);
   }
 }
@@ -149,7 +165,11 @@ export class PriceUnavailableError extends BrokerError {
   override name = 'PriceUnavailableError';
   readonly httpStatus = 503;
   readonly code = 'price_unavailable';
-  constructor(readonly symbol: string, reason: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly symbol: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
     super(`No price for ${symbol}: ${reason}`, `No market price for ${symbol} right now (${reason}); the order was not executed.`);
     if (options?.cause !== undefined) this.cause = options.cause;
   }

@@ -20,7 +20,14 @@ import type { Logger } from '../../logger.js';
 import { crossesLiquidation, LIQUIDATION_REASON } from '../../shared/liquidation.js';
 import type { OrderRequest, PositionSide } from '../../shared/wire.js';
 import type { Exchange, MarketOrderRequest } from '../exchange/exchange.js';
-import { InvalidOrderError, LiveOrderError, LiveShortUnsupportedError, PriceUnavailableError, QuoteStaleError, SimulatedQuoteError } from './errors.js';
+import {
+  InvalidOrderError,
+  LiveOrderError,
+  LiveShortUnsupportedError,
+  PriceUnavailableError,
+  QuoteStaleError,
+  SimulatedQuoteError,
+} from './errors.js';
 import { isHubLiquidation } from './order-rules.js';
 import { paperClose, paperLiquidation, paperOpen, type PaperCosts } from './paper.js';
 import type { PriceSource, Quote } from './price-source.js';
@@ -113,7 +120,8 @@ export function createFills(deps: FillDeps): Fills {
     if (quote.simulated) throw new SimulatedQuoteError(symbol);
     if (quote.stale) throw new QuoteStaleError(symbol, 'stale (the market data could not be refreshed)');
     const ageMs = deps.now() - quote.at;
-    if (ageMs > maxAgeMs) throw new QuoteStaleError(symbol, `${Math.round(ageMs / 1000)} s old (live orders need one under ${Math.round(maxAgeMs / 1000)} s)`);
+    if (ageMs > maxAgeMs)
+      throw new QuoteStaleError(symbol, `${Math.round(ageMs / 1000)} s old (live orders need one under ${Math.round(maxAgeMs / 1000)} s)`);
     return quote.price;
   }
 
@@ -150,7 +158,12 @@ export function createFills(deps: FillDeps): Fills {
 
     liveClose(agent, trade, order) {
       if (isHubLiquidation(order)) throw new InvalidOrderError(`trade ${trade.id} is live (spot): the hub never liquidates it`);
-      return { symbol: agent.symbol, side: trade.side === 'long' ? 'SELL' : 'BUY', quantity: trade.qty, clientOrderId: order.idempotencyKey };
+      return {
+        symbol: agent.symbol,
+        side: trade.side === 'long' ? 'SELL' : 'BUY',
+        quantity: trade.qty,
+        clientOrderId: order.idempotencyKey,
+      };
     },
 
     async exchangeOf(ownerId, agentId) {

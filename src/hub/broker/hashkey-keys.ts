@@ -82,7 +82,14 @@ export async function verifyHashKeyKeys(apiKey: string, secret: string, options:
   const key = apiKey.trim();
   const sec = secret.trim();
   if (!key || !sec) return { status: 'invalid', message: 'Both the API key and the secret are needed.' };
-  const client = createHashKeyClient({ apiKey: key, secret: sec, baseUrl: options.baseUrl, sandbox: options.sandbox, timeoutMs: options.timeoutMs, fetch: options.fetch });
+  const client = createHashKeyClient({
+    apiKey: key,
+    secret: sec,
+    baseUrl: options.baseUrl,
+    sandbox: options.sandbox,
+    timeoutMs: options.timeoutMs,
+    fetch: options.fetch,
+  });
   try {
     await createHashKeyExchange(client).checkCredentials();
     return { status: 'valid' };

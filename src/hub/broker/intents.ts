@@ -24,15 +24,21 @@ export function intentById(em: EntityManager, intentId: string): Promise<OrderIn
  * when there is none. `refresh`: re-read from the row even when this EntityManager holds it.
  */
 export function lockIntent(em: EntityManager, intentId: string, refresh = false): Promise<OrderIntent> {
-  return em.findOneOrFail(OrderIntentSchema, { id: intentId }, refresh ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { lockMode: LockMode.PESSIMISTIC_WRITE });
+  return em.findOneOrFail(
+    OrderIntentSchema,
+    { id: intentId },
+    refresh ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { lockMode: LockMode.PESSIMISTIC_WRITE },
+  );
 }
 
 /** Throws `IdempotencyKeyConflictError` when `order` reuses the key of another order's intent. */
 export function checkSameOrder(intent: OrderIntent, agentId: string, order: OrderRequest): void {
   const key = intent.clientOrderId;
   if (intent.agentId !== agentId) throw new IdempotencyKeyConflictError(key, 'was already used by another agent');
-  if (intent.action !== order.action) throw new IdempotencyKeyConflictError(key, `was already used for ${intent.action === 'open' ? 'an open' : 'a close'}`);
-  if (order.side && intent.order.side && order.side !== intent.order.side) throw new IdempotencyKeyConflictError(key, `was already used to open a ${intent.order.side}`);
+  if (intent.action !== order.action)
+    throw new IdempotencyKeyConflictError(key, `was already used for ${intent.action === 'open' ? 'an open' : 'a close'}`);
+  if (order.side && intent.order.side && order.side !== intent.order.side)
+    throw new IdempotencyKeyConflictError(key, `was already used to open a ${intent.order.side}`);
 }
 
 /** The agent's order that is out at the exchange (at most one: a partial unique index). */
@@ -71,13 +77,20 @@ export async function writeIntent(
     status: 'pending' as const,
     error: null,
   };
-  const intent = failed ? em.assign(failed, fields) : em.create(OrderIntentSchema, { id: crypto.randomUUID(), clientOrderId: request.clientOrderId, ...fields });
+  const intent = failed
+    ? em.assign(failed, fields)
+    : em.create(OrderIntentSchema, { id: crypto.randomUUID(), clientOrderId: request.clientOrderId, ...fields });
   await em.flush();
   return intent;
 }
 
 /** Ends a pending intent (`done`, `failed`, `orphaned`), with the reason when it did not fill. */
-export async function settleIntent(em: EntityManager, intent: OrderIntent, status: Exclude<OrderIntentStatus, 'pending'>, error: string | null = null): Promise<void> {
+export async function settleIntent(
+  em: EntityManager,
+  intent: OrderIntent,
+  status: Exclude<OrderIntentStatus, 'pending'>,
+  error: string | null = null,
+): Promise<void> {
   intent.status = status;
   intent.error = error;
   await em.flush();

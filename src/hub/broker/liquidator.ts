@@ -44,7 +44,11 @@ export function createLiquidator(deps: LiquidatorDeps): Liquidator {
       const result = await deps.liquidate(position.agentId, position.tradeId);
       // Closed either way (by this liquidation, or by the agent first): nothing left to watch.
       if (result.status === 'closed') book.untrack(position.tradeId);
-      if (!result.replayed) log.warn({ symbol: position.symbol, mark, liquidationPrice: position.liquidationPrice, pnl: result.pnl }, 'paper position liquidated');
+      if (!result.replayed)
+        log.warn(
+          { symbol: position.symbol, mark, liquidationPrice: position.liquidationPrice, pnl: result.pnl },
+          'paper position liquidated',
+        );
     } catch (error) {
       if (error instanceof BrokerAgentNotFoundError) {
         book.untrack(position.tradeId);

@@ -50,7 +50,15 @@ export interface LiveTicket {
 
 export interface LiveOrders {
   /** In the admitting transaction: writes the intent and marks its key as out in this process. */
-  prepare(tx: EntityManager, agent: Agent, order: OrderRequest, request: MarketOrderRequest, exchange: Exchange, tradeId: string, failed: OrderIntent | null): Promise<LiveTicket>;
+  prepare(
+    tx: EntityManager,
+    agent: Agent,
+    order: OrderRequest,
+    request: MarketOrderRequest,
+    exchange: Exchange,
+    tradeId: string,
+    failed: OrderIntent | null,
+  ): Promise<LiveTicket>;
   /** The admitting transaction did not commit: the key is not out after all. */
   abandon(clientOrderId: string): void;
   /** Calls the exchange and records the fill; the result is not published yet (the broker does). */
@@ -112,13 +120,21 @@ export function createLiveOrders(deps: LiveOrdersDeps): LiveOrders {
       case 'unfilled': {
         const reason = `order ${key} ended ${found.status} at the exchange with nothing executed`;
         await fail(intent.id, key, reason);
-        return { kind: 'failed', error: new LiveOrderError('rejected', false, `${exchange.name} ${intent.side} ${intent.symbol}: ${reason}`), placeAgain: false };
+        return {
+          kind: 'failed',
+          error: new LiveOrderError('rejected', false, `${exchange.name} ${intent.side} ${intent.symbol}: ${reason}`),
+          placeAgain: false,
+        };
       }
       case 'absent': {
         const since = callEnded.get(key) ?? startedAtMs;
         if (deps.now().getTime() - since < exchange.orderArrivalWindowMs) return { kind: 'pending', detail: 'not at the exchange yet' };
         await fail(intent.id, key, 'never reached the exchange');
-        return { kind: 'failed', error: new LiveOrderError('rejected', false, `order ${key} never reached the exchange`), placeAgain: true };
+        return {
+          kind: 'failed',
+          error: new LiveOrderError('rejected', false, `order ${key} never reached the exchange`),
+          placeAgain: true,
+        };
       }
     }
   }

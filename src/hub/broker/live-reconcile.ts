@@ -68,7 +68,16 @@ export function createReconciler(deps: ReconcilerDeps): () => Promise<ReconcileR
       const outcome = await settleOne(intent);
       report[outcome.kind].push(intent.clientOrderId);
     }
-    if (intents.length > 0) logger.info({ recorded: report.recorded.length, failed: report.failed.length, orphaned: report.orphaned.length, pending: report.pending.length }, 'reconciled live order intents');
+    if (intents.length > 0)
+      logger.info(
+        {
+          recorded: report.recorded.length,
+          failed: report.failed.length,
+          orphaned: report.orphaned.length,
+          pending: report.pending.length,
+        },
+        'reconciled live order intents',
+      );
     return report;
   }
 

@@ -47,13 +47,23 @@ export function createIntentSettlement(deps: { orm: Orm; now: () => Date }): Int
   /** Books the fill of a pending intent on its (locked) agent. */
   async function bookFill(tx: EntityManager, agent: Agent, intent: OrderIntent, live: LiveFill, log: Logger): Promise<Executed> {
     if (intent.action === 'open') {
-      if (agent.position) throw new Error(`agent ${agent.id} holds trade ${agent.position.tradeId}; live open ${intent.clientOrderId} left pending`);
-      const executed = await recordOpen(tx, agent, intent.order, liveOpenFill(live), { tradeId: intent.tradeId, live: true, openedAt: deps.now() });
-      if (agent.status !== 'running') log.warn({ status: agent.status, tradeId: intent.tradeId }, 'live open filled after the agent stopped running; its position is recorded');
+      if (agent.position)
+        throw new Error(`agent ${agent.id} holds trade ${agent.position.tradeId}; live open ${intent.clientOrderId} left pending`);
+      const executed = await recordOpen(tx, agent, intent.order, liveOpenFill(live), {
+        tradeId: intent.tradeId,
+        live: true,
+        openedAt: deps.now(),
+      });
+      if (agent.status !== 'running')
+        log.warn(
+          { status: agent.status, tradeId: intent.tradeId },
+          'live open filled after the agent stopped running; its position is recorded',
+        );
       return executed;
     }
     const trade = await tradeOfAgent(tx, agent.id, intent.tradeId);
-    if (trade?.status !== 'open') throw new Error(`live close ${intent.clientOrderId} names trade ${intent.tradeId}, which is not open; left pending`);
+    if (trade?.status !== 'open')
+      throw new Error(`live close ${intent.clientOrderId} names trade ${intent.tradeId}, which is not open; left pending`);
     return recordClose(tx, agent, trade, intent.order, liveCloseFill(trade, live, closeReasonOf(intent.order)), deps.now());
   }
 
@@ -64,7 +74,11 @@ export function createIntentSettlement(deps: { orm: Orm; now: () => Date }): Int
       return { kind: 'recorded', executed: { result: orderResultOf(trade, agent, intent.action, true) } };
     }
     if (intent.status === 'orphaned' || !agent) return { kind: 'orphaned' };
-    return { kind: 'failed', error: new LiveOrderError('rejected', false, intent.error ?? `order ${intent.clientOrderId} failed`), placeAgain: false };
+    return {
+      kind: 'failed',
+      error: new LiveOrderError('rejected', false, intent.error ?? `order ${intent.clientOrderId} failed`),
+      placeAgain: false,
+    };
   }
 
   return {
@@ -78,7 +92,15 @@ export function createIntentSettlement(deps: { orm: Orm; now: () => Date }): Int
         const live = toLiveFill(fill, log);
         if (fill.symbol !== intent.symbol || fill.side !== intent.side) {
           await settleIntent(tx, intent, 'failed', `the exchange's order ${fill.orderId} under this id is a ${fill.side} ${fill.symbol}`);
-          return { kind: 'failed', error: new LiveOrderError('duplicate_order', false, `client order id ${intent.clientOrderId} names another order at the exchange`), placeAgain: false };
+          return {
+            kind: 'failed',
+            error: new LiveOrderError(
+              'duplicate_order',
+              false,
+              `client order id ${intent.clientOrderId} names another order at the exchange`,
+            ),
+            placeAgain: false,
+          };
         }
         if (!agent) {
           const message = `Agent "${intent.agentName}" was deleted while its live ${fill.side} of ${fill.symbol} was at the exchange: it filled ${live.executedQty} at ${live.price} (order ${fill.orderId}). That is on your exchange account and no agent tracks it.`;

@@ -80,10 +80,20 @@ export function liveOpenFill(executed: LiveFill): OpenFill {
 export function liveCloseFill(trade: Pick<Trade, 'side' | 'entryPrice' | 'fees'>, executed: LiveFill, reason: string): CloseFill {
   const pnl = grossPnl(trade.side, trade.entryPrice, executed.price, executed.executedQty) - trade.fees - executed.fee;
   const stored = reason === LIQUIDATION_REASON ? 'market close' : reason;
-  return { price: executed.price, qty: executed.executedQty, fee: executed.fee, pnl, orderIds: [executed.orderId], marketPrice: executed.price, reason: stored };
+  return {
+    price: executed.price,
+    qty: executed.executedQty,
+    fee: executed.fee,
+    pnl,
+    orderIds: [executed.orderId],
+    marketPrice: executed.price,
+    reason: stored,
+  };
 }
 
 /** An exchange failure in the broker's terms (the exchange's kind; retryable or not). */
 export function liveOrderError(exchange: string, order: { side: OrderSide; symbol: string }, error: ExchangeError): LiveOrderError {
-  return new LiveOrderError(error.kind, error.retryable, `${exchange} ${order.side} ${order.symbol} failed: ${error.message}`, { cause: error });
+  return new LiveOrderError(error.kind, error.retryable, `${exchange} ${order.side} ${order.symbol} failed: ${error.message}`, {
+    cause: error,
+  });
 }

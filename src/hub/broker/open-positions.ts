@@ -110,7 +110,9 @@ export function createOpenPositionBook(): OpenPositionBook {
       if (!book) return [];
       const { maxLong, minShort } = extremes(book);
       if (price > maxLong && price < minShort) return [];
-      return [...book.positions.values()].filter((p) => p.openedAtMs <= atMs && crossesLiquidation(p.side, p.liquidationPrice, price, price));
+      return [...book.positions.values()].filter(
+        (p) => p.openedAtMs <= atMs && crossesLiquidation(p.side, p.liquidationPrice, price, price),
+      );
     },
 
     crossedByBars(symbol, bars) {
@@ -147,7 +149,14 @@ export async function loadOpenPositions(orm: Orm, book: OpenPositionBook): Promi
   for (const agent of agents) {
     const p = agent.position;
     if (!p || p.liquidationPrice === null || p.liquidationPrice === undefined) continue;
-    book.track({ tradeId: p.tradeId, agentId: agent.id, symbol: agent.symbol, side: p.side, liquidationPrice: p.liquidationPrice, openedAtMs: Date.parse(p.openedAt) });
+    book.track({
+      tradeId: p.tradeId,
+      agentId: agent.id,
+      symbol: agent.symbol,
+      side: p.side,
+      liquidationPrice: p.liquidationPrice,
+      openedAtMs: Date.parse(p.openedAt),
+    });
     loaded++;
   }
   return loaded;

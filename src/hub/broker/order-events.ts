@@ -50,7 +50,19 @@ export function createOrderEvents(deps: OrderEventsDeps): OrderEvents {
       }
       if (executed.event) {
         const { name, data } = executed.event;
-        log.info({ tradeId: data.tradeId, side: data.side, qty: data.qty, price: data.price, fees: data.fees, pnl: data.pnl, live: data.live, reason: data.reason }, name);
+        log.info(
+          {
+            tradeId: data.tradeId,
+            side: data.side,
+            qty: data.qty,
+            price: data.price,
+            fees: data.fees,
+            pnl: data.pnl,
+            live: data.live,
+            reason: data.reason,
+          },
+          name,
+        );
         emitSafely(name, data, log);
       }
     },

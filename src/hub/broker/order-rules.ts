@@ -64,7 +64,6 @@ export function validateOrder(order: OrderRequest): void {
   }
 }
 
-
 /**
  * The margin of an open, quote currency: the user's configured amount bounds what an agent may
  * commit. A larger request is clamped, not refused: after the user lowers the amount, a running

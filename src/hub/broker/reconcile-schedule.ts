@@ -15,7 +15,11 @@ export interface LiveOrderReconciler {
   stop(): Promise<void>;
 }
 
-export function reconcileLiveOrders(deps: { broker: Pick<Broker, 'reconcile' | 'idle'>; logger: Logger; intervalMs?: number }): LiveOrderReconciler {
+export function reconcileLiveOrders(deps: {
+  broker: Pick<Broker, 'reconcile' | 'idle'>;
+  logger: Logger;
+  intervalMs?: number;
+}): LiveOrderReconciler {
   const { broker, logger } = deps;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;

@@ -71,7 +71,18 @@ export async function tradeToClose(em: EntityManager, agent: Agent, order: Order
 }
 
 function eventData(ctx: AgentContext, symbol: string, trade: Trade, price: number, fees: number, reason: string): TradeEventData {
-  return { ...ctx, tradeId: trade.id, symbol, side: trade.side, qty: trade.qty, price, fees, pnl: trade.pnl ?? null, reason, live: trade.live };
+  return {
+    ...ctx,
+    tradeId: trade.id,
+    symbol,
+    side: trade.side,
+    qty: trade.qty,
+    price,
+    fees,
+    pnl: trade.pnl ?? null,
+    reason,
+    live: trade.live,
+  };
 }
 
 /** Records an open of `fill` as trade `tradeId` (chosen up front for a live order's intent). */
@@ -103,7 +114,14 @@ export async function recordOpen(
   const reason = tradeReason(order.reason, EVENT_REASON_MAX_CHARS);
   const watched =
     !live && fill.liquidationPrice !== null
-      ? { tradeId: trade.id, agentId: agent.id, symbol: agent.symbol, side, liquidationPrice: fill.liquidationPrice, openedAtMs: openedAt.getTime() }
+      ? {
+          tradeId: trade.id,
+          agentId: agent.id,
+          symbol: agent.symbol,
+          side,
+          liquidationPrice: fill.liquidationPrice,
+          openedAtMs: openedAt.getTime(),
+        }
       : undefined;
   return {
     result: { ...orderResultOf(trade, agent, 'open', false), position: toPositionWire(position) },
@@ -113,7 +131,14 @@ export async function recordOpen(
 }
 
 /** Records the close of `trade` by `exit`. */
-export async function recordClose(em: EntityManager, agent: Agent, trade: Trade, order: OrderRequest, exit: CloseFill, closedAt: Date): Promise<Executed> {
+export async function recordClose(
+  em: EntityManager,
+  agent: Agent,
+  trade: Trade,
+  order: OrderRequest,
+  exit: CloseFill,
+  closedAt: Date,
+): Promise<Executed> {
   closeTrade(trade, exit, order.idempotencyKey, closedAt);
   releasePosition(agent, exit.pnl, exit.marketPrice);
   await em.flush();

@@ -33,9 +33,16 @@ export function createChainLoggerFromConfig(config: Pick<Config, 'chain' | 'data
   if (!rpcUrl || !privateKey) return createDisabledChainLogger();
   const addresses = loggerAddresses(config);
   if (!addresses) {
-    deps.logger.warn('HSK_RPC_URL and HSK_PRIVATE_KEY are set but no logger contracts are known: run `npm run chain:deploy` (or set DECISION_LOGGER_ADDRESS and TRADE_LOGGER_ADDRESS); chain logging is off');
+    deps.logger.warn(
+      'HSK_RPC_URL and HSK_PRIVATE_KEY are set but no logger contracts are known: run `npm run chain:deploy` (or set DECISION_LOGGER_ADDRESS and TRADE_LOGGER_ADDRESS); chain logging is off',
+    );
     return createDisabledChainLogger();
   }
-  const sender = createChainSender({ rpcUrl, privateKey: privateKey.startsWith('0x') ? privateKey : `0x${privateKey}`, chainId, ...addresses });
+  const sender = createChainSender({
+    rpcUrl,
+    privateKey: privateKey.startsWith('0x') ? privateKey : `0x${privateKey}`,
+    chainId,
+    ...addresses,
+  });
   return createChainLogger({ orm: deps.orm, sender, logger: deps.logger, chainId });
 }

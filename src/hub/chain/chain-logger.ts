@@ -144,7 +144,10 @@ export function createChainLogger(options: ChainLoggerOptions): ChainLogger {
     const result = countPass(batch, counters, logger);
     if (result.sent > 0) counters.lastSentAt = now();
     if (chainId === undefined && result.sent > 0) {
-      chainId = await sender.status().then((s) => s.chainId, () => undefined);
+      chainId = await sender.status().then(
+        (s) => s.chainId,
+        () => undefined,
+      );
     }
     notifySent(batch, { listeners, logger, chainId, now });
     return result;
@@ -188,7 +191,10 @@ function countPass({ claimed, settled }: DeliveredBatch, counters: PassCounters,
     else result.failed++;
     if (o.status !== 'sent') {
       counters.lastError = o.error;
-      logger[o.status === 'failed' ? 'error' : 'warn']({ outboxId: o.id, error: o.error }, o.status === 'failed' ? 'chain entry failed' : 'chain entry will be retried');
+      logger[o.status === 'failed' ? 'error' : 'warn'](
+        { outboxId: o.id, error: o.error },
+        o.status === 'failed' ? 'chain entry failed' : 'chain entry will be retried',
+      );
     }
   }
   counters.sent += result.sent;

@@ -159,10 +159,7 @@ export function createChainSender(options: ChainSenderOptions): ChainSender {
     async status() {
       const { provider, chainId } = await connector.connect();
       try {
-        const [blockNumber, balanceWei] = await Promise.all([
-          provider.getBlockNumber(),
-          provider.getBalance(wallet.address),
-        ]);
+        const [blockNumber, balanceWei] = await Promise.all([provider.getBlockNumber(), provider.getBalance(wallet.address)]);
         return { chainId, blockNumber, balanceWei };
       } catch (err) {
         throw classifyChainError(err);

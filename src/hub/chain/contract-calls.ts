@@ -24,10 +24,7 @@ export interface LoggerContractCalls {
 }
 
 /** Checksums both addresses now (a bad address throws here, not on the first send). */
-export function createLoggerContractCalls(addresses: {
-  decisionLoggerAddress: string;
-  tradeLoggerAddress: string;
-}): LoggerContractCalls {
+export function createLoggerContractCalls(addresses: { decisionLoggerAddress: string; tradeLoggerAddress: string }): LoggerContractCalls {
   const decisionLogger = getAddress(addresses.decisionLoggerAddress);
   const tradeLogger = getAddress(addresses.tradeLoggerAddress);
   const decisionIface = loggerInterface('DecisionLogger');

@@ -28,9 +28,7 @@ export interface PreparedChainTx {
 }
 
 /** Result of one request of `prepareMany`, in request order. */
-export type PrepareOutcome =
-  | { ok: true; tx: PreparedChainTx }
-  | { ok: false; error: ChainRejectedError | ChainUnavailableError };
+export type PrepareOutcome = { ok: true; tx: PreparedChainTx } | { ok: false; error: ChainRejectedError | ChainUnavailableError };
 
 type ChainFailure = ChainRejectedError | ChainUnavailableError;
 
@@ -56,10 +54,7 @@ export function createNonceSigner(connector: ChainConnector, options: { from: st
       const error = classifyChainError(err);
       return calls.map(() => ({ ok: false as const, error }));
     }
-    const [fees, gasLimits] = await Promise.all([
-      readFeeData(conn.provider),
-      estimateGasLimits(conn.provider, options.from, calls),
-    ]);
+    const [fees, gasLimits] = await Promise.all([readFeeData(conn.provider), estimateGasLimits(conn.provider, options.from, calls)]);
     return lock.runExclusive(() => signInNonceOrder(conn, calls, gasLimits, fees));
   }
 

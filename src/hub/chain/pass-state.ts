@@ -37,15 +37,33 @@ export class DeliveryPassState {
     const attempt = entry.attempts + 1;
     const text = errorText(err);
     if (!keepTx && attempt >= this.policy.maxAttempts) {
-      this.outcomes.set(entry.id, { id: entry.id, status: 'failed', error: `gave up after ${attempt} attempts: ${text}`, txHash: null, blockNumber: null });
+      this.outcomes.set(entry.id, {
+        id: entry.id,
+        status: 'failed',
+        error: `gave up after ${attempt} attempts: ${text}`,
+        txHash: null,
+        blockNumber: null,
+      });
       return;
     }
-    this.outcomes.set(entry.id, { id: entry.id, status: 'retry', error: text, nextAttemptAt: new Date(this.policy.now() + this.policy.backoff(attempt)), keepTx });
+    this.outcomes.set(entry.id, {
+      id: entry.id,
+      status: 'retry',
+      error: text,
+      nextAttemptAt: new Date(this.policy.now() + this.policy.backoff(attempt)),
+      keepTx,
+    });
   }
 
   /** `failed` for good, with the reason (and the transaction, when one was mined or sent). */
   fail(entry: ClaimedEntry, err: unknown, receipt?: { txHash?: string; blockNumber?: number }): void {
-    this.outcomes.set(entry.id, { id: entry.id, status: 'failed', error: errorText(err), txHash: receipt?.txHash ?? null, blockNumber: receipt?.blockNumber ?? null });
+    this.outcomes.set(entry.id, {
+      id: entry.id,
+      status: 'failed',
+      error: errorText(err),
+      txHash: receipt?.txHash ?? null,
+      blockNumber: receipt?.blockNumber ?? null,
+    });
   }
 
   /** Leaves the row unsettled (it stays in `sending` until recovery). */
@@ -60,7 +78,8 @@ export class DeliveryPassState {
 
   /** Every decided row, confirmed ones as `sent`. */
   outcomesToSettle(): EntryOutcome[] {
-    for (const [id, receipt] of this.confirmed) this.outcomes.set(id, { id, status: 'sent', txHash: receipt.txHash, blockNumber: receipt.blockNumber });
+    for (const [id, receipt] of this.confirmed)
+      this.outcomes.set(id, { id, status: 'sent', txHash: receipt.txHash, blockNumber: receipt.blockNumber });
     return [...this.outcomes.values()];
   }
 }

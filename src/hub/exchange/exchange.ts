@@ -72,10 +72,7 @@ export interface Balance {
  * - `filled`: final with an execution (all or part of the quantity), resolved as `marketOrder` does.
  */
 export type OrderLookup =
-  | { state: 'absent' }
-  | { state: 'working'; status: string }
-  | { state: 'unfilled'; status: string }
-  | { state: 'filled'; fill: Fill };
+  { state: 'absent' } | { state: 'working'; status: string } | { state: 'unfilled'; status: string } | { state: 'filled'; fill: Fill };
 
 /** A venue the broker can trade on with one user's credentials. */
 export interface Exchange {
@@ -168,7 +165,10 @@ export class OrderNotFilledError extends ExchangeError {
  * anything else.
  */
 export function nothingExecuted(error: unknown): ExchangeError {
-  const marked = error instanceof ExchangeError ? error : new ExchangeError('unknown', `order not sent: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  const marked =
+    error instanceof ExchangeError
+      ? error
+      : new ExchangeError('unknown', `order not sent: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   marked.nothingExecuted = true;
   return marked;
 }

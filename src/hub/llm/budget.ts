@@ -65,7 +65,12 @@ export function createLlmBudget(deps: LlmBudgetDeps): LlmBudget {
       const usedTokens = Number(rows[0]?.tokens ?? 0);
       if (usedTokens < deps.dailyTokens) return { metered: true };
       const resetsAt = new Date(Date.parse(`${day}T00:00:00.000Z`) + DAY_MS);
-      const spent = { usedTokens, limitTokens: deps.dailyTokens, resetsAt, retryAfterSeconds: Math.max(1, Math.ceil((resetsAt.getTime() - at) / 1000)) };
+      const spent = {
+        usedTokens,
+        limitTokens: deps.dailyTokens,
+        resetsAt,
+        retryAfterSeconds: Math.max(1, Math.ceil((resetsAt.getTime() - at) / 1000)),
+      };
       if (await firstRefusal(ownerId, day)) {
         const agentName = (await nameOf(deps.orm, ownerId, agentId)) ?? 'agent';
         deps.events.emit('llm.budget_spent', {

@@ -60,7 +60,8 @@ export function classifyLlmError(err: unknown, provider: LlmProvider, apiKey: st
     return new LlmRejectedError(provider, status, `${label} refused the request (HTTP ${status})${detail ? `: ${detail}` : ''}`);
   }
   // A 200 whose body is not JSON surfaces as a SyntaxError from the SDK's parser.
-  if (err instanceof SyntaxError) return new LlmUnavailableError(provider, `${label} answered with an unreadable body`, undefined, { cause: err });
+  if (err instanceof SyntaxError)
+    return new LlmUnavailableError(provider, `${label} answered with an unreadable body`, undefined, { cause: err });
   // Anything else: report it without its text, which we do not control (kept as `cause`).
   return new LlmUnavailableError(provider, `${label} call failed unexpectedly`, undefined, { cause: err });
 }

@@ -85,11 +85,17 @@ export function createLlmGateway(deps: LlmGatewayDeps): LlmGateway {
 
   function checkProvider(provider: string | null): LlmProvider {
     if (!provider) {
-      throw new LlmNotConfiguredError('none', `This agent has no LLM provider. Choose one of ${LLM_PROVIDERS.join(', ')} in the agent's settings.`);
+      throw new LlmNotConfiguredError(
+        'none',
+        `This agent has no LLM provider. Choose one of ${LLM_PROVIDERS.join(', ')} in the agent's settings.`,
+      );
     }
     const normalized = provider.trim().toLowerCase();
     if (!isLlmProvider(normalized)) {
-      throw new LlmNotConfiguredError(provider, `Unknown LLM provider "${provider.slice(0, 32)}". Choose one of ${LLM_PROVIDERS.join(', ')}.`);
+      throw new LlmNotConfiguredError(
+        provider,
+        `Unknown LLM provider "${provider.slice(0, 32)}". Choose one of ${LLM_PROVIDERS.join(', ')}.`,
+      );
     }
     return normalized;
   }
@@ -100,7 +106,11 @@ export function createLlmGateway(deps: LlmGatewayDeps): LlmGateway {
     const found = await deps.secrets.lookup(ownerId, secretName, agentId);
     const apiKey = found?.value.trim();
     if (!found || !apiKey) {
-      throw new LlmNotConfiguredError(provider, `No ${label} API key. Set the secret ${secretName} (for you, or for this agent).`, secretName);
+      throw new LlmNotConfiguredError(
+        provider,
+        `No ${label} API key. Set the secret ${secretName} (for you, or for this agent).`,
+        secretName,
+      );
     }
     if (found.source !== 'server' || !deps.budget) return { apiKey, metered: false };
     const admission = await deps.budget.admit(ownerId, agentId);
@@ -145,7 +155,10 @@ export function createLlmGateway(deps: LlmGatewayDeps): LlmGateway {
         let failure: LlmError;
         try {
           const completion = await client.chat.completions.create(body, { timeout: attemptTimeout });
-          const usage = { promptTokens: tokenCount(completion.usage?.prompt_tokens), completionTokens: tokenCount(completion.usage?.completion_tokens) };
+          const usage = {
+            promptTokens: tokenCount(completion.usage?.prompt_tokens),
+            completionTokens: tokenCount(completion.usage?.completion_tokens),
+          };
           total.promptTokens += usage.promptTokens;
           total.completionTokens += usage.completionTokens;
           await record(agentId, ownerId, usage, metered, log);

@@ -14,12 +14,7 @@ import type { Candle, Interval } from '../../shared/market.js';
 import { INTERVAL_MS } from '../../shared/market.js';
 import { createCandleLimiter, type CandleLimiter } from './candle-limiter.js';
 import type { CandleStore } from './candle-store.js';
-import {
-  BudgetExhaustedError,
-  CandlesUnavailableError,
-  QueueDeadlineError,
-  UnsupportedSymbolError,
-} from './errors.js';
+import { BudgetExhaustedError, CandlesUnavailableError, QueueDeadlineError, UnsupportedSymbolError } from './errors.js';
 import { isContiguous, isFreshByLatestBar, isFreshSinceFetch } from './freshness.js';
 import type { MarketDataProvider, ProviderName } from './provider.js';
 import { toMarketSymbol, type MarketSymbol, type ParseSymbolOptions } from './symbols.js';
@@ -114,8 +109,7 @@ function staleReasonOf(error: unknown): StaleReason {
 
 export function createCandleService(options: CandleServiceOptions): CandleService {
   const { provider, store, now } = options;
-  const limiter =
-    options.limiter ?? createCandleLimiter({ intervalCap: Infinity, dailyCredits: Infinity, concurrency: 8, now });
+  const limiter = options.limiter ?? createCandleLimiter({ intervalCap: Infinity, dailyCredits: Infinity, concurrency: 8, now });
   const maxWaitMs = options.maxWaitMs ?? 5_000;
   const fetchSize = options.fetchSize ?? 300;
   const maxLimit = options.maxLimit ?? 5_000;

@@ -16,7 +16,6 @@ import { SUPPORTED_SYMBOL_IDS, toHashKeySymbol, type MarketSymbol } from './symb
 
 export const HASHKEY_PUBLIC_DEFAULT_BASE_URL = 'https://api-glb.hashkey.com';
 
-
 export interface HashKeyPublicOptions {
   baseUrl?: string;
   fetch?: FetchFn;

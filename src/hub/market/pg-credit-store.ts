@@ -14,10 +14,10 @@ export function createPgCreditStore(orm: Orm, provider = 'twelvedata'): CreditSt
   const connection = () => orm.em.getConnection();
   return {
     async load(day: string): Promise<number> {
-      const rows: Array<{ used: number }> = await connection().execute(
-        'select used from api_credits where provider = ? and day = ?',
-        [provider, day],
-      );
+      const rows: Array<{ used: number }> = await connection().execute('select used from api_credits where provider = ? and day = ?', [
+        provider,
+        day,
+      ]);
       return rows[0]?.used ?? 0;
     },
 

@@ -162,7 +162,9 @@ export function createPricePath(key: number, profile: PathProfile): PricePath {
       const noise = { key: levelKey[level]!, index: parentIndex };
       bars = toChildren(parent, splitBar(logsOf(parent), RATIO[level]!, sigma[level]!, noise));
       // Volume follows activity: a log-normal share, larger for wider bars.
-      const weights = bars.map((b, j) => Math.exp(0.4 * normal(noise.key, parentIndex, FREE_STREAM + j)) * (0.5 + Math.log(b.high / b.low) / sigma[level]!));
+      const weights = bars.map(
+        (b, j) => Math.exp(0.4 * normal(noise.key, parentIndex, FREE_STREAM + j)) * (0.5 + Math.log(b.high / b.low) / sigma[level]!),
+      );
       allocate(parent.quanta, BASE_BARS[level]!, weights).forEach((q, j) => (bars![j]!.quanta = q));
       if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value!);
     }

@@ -24,18 +24,66 @@ const QUOTE_ALIASES: Record<string, string> = { USDT: 'USDT', USD: 'USDT', USDC:
 
 /** Base assets Artic knows, in canonical spelling. */
 export const KNOWN_BASES: readonly string[] = [
-  'BTC', 'ETH', 'SOL', 'BNB', 'XRP', 'ADA', 'DOGE', 'AVAX', 'LINK', 'DOT', 'LTC', 'UNI', 'ATOM',
-  'NEAR', 'ARB', 'OP', 'SUI', 'APT', 'PEPE', 'INJ', 'TON', 'POL', 'RENDER', 'AAVE', 'FIL', 'BCH',
-  'ETC', 'XLM', 'HBAR', 'TRX', 'SHIB', 'HSK',
+  'BTC',
+  'ETH',
+  'SOL',
+  'BNB',
+  'XRP',
+  'ADA',
+  'DOGE',
+  'AVAX',
+  'LINK',
+  'DOT',
+  'LTC',
+  'UNI',
+  'ATOM',
+  'NEAR',
+  'ARB',
+  'OP',
+  'SUI',
+  'APT',
+  'PEPE',
+  'INJ',
+  'TON',
+  'POL',
+  'RENDER',
+  'AAVE',
+  'FIL',
+  'BCH',
+  'ETC',
+  'XLM',
+  'HBAR',
+  'TRX',
+  'SHIB',
+  'HSK',
 ];
 
 /** Names and retired tickers mapped to the canonical base (MATIC became POL, RNDR became RENDER). */
 const BASE_ALIASES: Record<string, string> = {
-  BITCOIN: 'BTC', XBT: 'BTC', ETHEREUM: 'ETH', ETHER: 'ETH', SOLANA: 'SOL', BINANCECOIN: 'BNB',
-  RIPPLE: 'XRP', CARDANO: 'ADA', DOGECOIN: 'DOGE', AVALANCHE: 'AVAX', CHAINLINK: 'LINK',
-  POLKADOT: 'DOT', LITECOIN: 'LTC', UNISWAP: 'UNI', COSMOS: 'ATOM', ARBITRUM: 'ARB',
-  OPTIMISM: 'OP', APTOS: 'APT', INJECTIVE: 'INJ', TONCOIN: 'TON', MATIC: 'POL', POLYGON: 'POL',
-  RNDR: 'RENDER', TRON: 'TRX',
+  BITCOIN: 'BTC',
+  XBT: 'BTC',
+  ETHEREUM: 'ETH',
+  ETHER: 'ETH',
+  SOLANA: 'SOL',
+  BINANCECOIN: 'BNB',
+  RIPPLE: 'XRP',
+  CARDANO: 'ADA',
+  DOGECOIN: 'DOGE',
+  AVALANCHE: 'AVAX',
+  CHAINLINK: 'LINK',
+  POLKADOT: 'DOT',
+  LITECOIN: 'LTC',
+  UNISWAP: 'UNI',
+  COSMOS: 'ATOM',
+  ARBITRUM: 'ARB',
+  OPTIMISM: 'OP',
+  APTOS: 'APT',
+  INJECTIVE: 'INJ',
+  TONCOIN: 'TON',
+  MATIC: 'POL',
+  POLYGON: 'POL',
+  RNDR: 'RENDER',
+  TRON: 'TRX',
 };
 
 const EXAMPLES = 'BTCUSDT, BTC/USD, eth-usdt, SOL';
@@ -43,7 +91,10 @@ const EXAMPLES = 'BTCUSDT, BTC/USD, eth-usdt, SOL';
 /** The input could not be read as a pair Artic knows. The message lists accepted spellings. */
 export class UnknownSymbolError extends Error {
   override name = 'UnknownSymbolError';
-  constructor(readonly input: string, reason?: string) {
+  constructor(
+    readonly input: string,
+    reason?: string,
+  ) {
     super(
       `Unknown symbol "${input}"${reason ? ` (${reason})` : ''}. ` +
         `Use a pair such as ${EXAMPLES}; known assets: ${KNOWN_BASES.slice(0, 12).join(', ')}, …`,
@@ -117,7 +168,18 @@ export function toHashKeySymbol(symbol: MarketSymbol): string {
 
 /** Pairs offered on the bot's keyboard, most traded first. */
 export const POPULAR_SYMBOLS: readonly MarketSymbol[] = [
-  'BTC', 'ETH', 'SOL', 'BNB', 'XRP', 'DOGE', 'ADA', 'AVAX', 'LINK', 'TON', 'SUI', 'LTC',
+  'BTC',
+  'ETH',
+  'SOL',
+  'BNB',
+  'XRP',
+  'DOGE',
+  'ADA',
+  'AVAX',
+  'LINK',
+  'TON',
+  'SUI',
+  'LTC',
 ].map((base) => marketSymbol(base));
 
 const usdtPairs = (bases: readonly string[]): ReadonlySet<string> => new Set(bases.map((b) => `${b}USDT`));
@@ -129,8 +191,24 @@ const usdtPairs = (bases: readonly string[]): ReadonlySet<string> => new Set(bas
 export const SUPPORTED_SYMBOL_IDS = {
   twelvedata: usdtPairs(KNOWN_BASES.filter((b) => b !== 'HSK')),
   hashkey: usdtPairs([
-    'BTC', 'ETH', 'SOL', 'XRP', 'DOGE', 'ADA', 'AVAX', 'LINK', 'DOT', 'LTC', 'UNI', 'TON', 'SUI',
-    'ARB', 'OP', 'PEPE', 'BNB', 'HSK',
+    'BTC',
+    'ETH',
+    'SOL',
+    'XRP',
+    'DOGE',
+    'ADA',
+    'AVAX',
+    'LINK',
+    'DOT',
+    'LTC',
+    'UNI',
+    'TON',
+    'SUI',
+    'ARB',
+    'OP',
+    'PEPE',
+    'BNB',
+    'HSK',
   ]),
   simulated: usdtPairs(KNOWN_BASES),
 } as const;

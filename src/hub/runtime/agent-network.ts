@@ -50,7 +50,8 @@ export function chooseAgentNetwork(configured: string, hub: HubContainer | undef
   // A container on the host network reaches what the host reaches: 127.0.0.1, no DNS names.
   if (!hub || hub.networkMode === 'host') {
     const where = hub ? `the hub's container ${hub.name} uses host networking` : 'the hub runs on the host';
-    if (configured === 'auto') return { network: 'host', hubHost: '127.0.0.1', attachHub: false, why: `${where}: agents bind 127.0.0.1:{port}` };
+    if (configured === 'auto')
+      return { network: 'host', hubHost: '127.0.0.1', attachHub: false, why: `${where}: agents bind 127.0.0.1:{port}` };
     if (configured === 'host') return { network: 'host', hubHost: '127.0.0.1', attachHub: false, why: 'AGENT_NETWORK=host' };
     return {
       network: configured,
@@ -70,7 +71,8 @@ export function chooseAgentNetwork(configured: string, hub: HubContainer | undef
     };
   }
   if (configured !== 'auto') return onNetwork(configured, hub, `AGENT_NETWORK=${configured}`);
-  if (hub.networks.includes(DEFAULT_AGENT_NETWORK)) return onNetwork(DEFAULT_AGENT_NETWORK, hub, `the hub's container ${hub.name} is on ${DEFAULT_AGENT_NETWORK}`);
+  if (hub.networks.includes(DEFAULT_AGENT_NETWORK))
+    return onNetwork(DEFAULT_AGENT_NETWORK, hub, `the hub's container ${hub.name} is on ${DEFAULT_AGENT_NETWORK}`);
   const shared = hub.networks.filter((n) => !NO_DNS_NETWORKS.has(n)).sort();
   if (shared.length > 0) return onNetwork(shared[0], hub, `the hub's container ${hub.name} is on ${shared[0]}`);
   return onNetwork(DEFAULT_AGENT_NETWORK, hub, `the hub's container ${hub.name} is on no network with DNS names`);
@@ -148,6 +150,10 @@ export function systemHubProbe(docker: Pick<Docker, 'getContainer'>): HubProbe {
       }
     },
     hostname: () => os.hostname(),
-    inspect: (id) => docker.getContainer(id).inspect().catch(() => undefined),
+    inspect: (id) =>
+      docker
+        .getContainer(id)
+        .inspect()
+        .catch(() => undefined),
   };
 }

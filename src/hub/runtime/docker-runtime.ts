@@ -135,7 +135,10 @@ export function createDockerRuntime(options: DockerRuntimeOptions): AgentRuntime
       let oom = oomSeen.delete(agentId);
       const exitCode = attrs.exitCode !== undefined ? Number(attrs.exitCode) : null;
       if (!oom) {
-        const info = await docker.getContainer(containerName(agentId)).inspect().catch(() => undefined);
+        const info = await docker
+          .getContainer(containerName(agentId))
+          .inspect()
+          .catch(() => undefined);
         oom = info?.State?.OOMKilled ?? false;
       }
       const exit: AgentExit = { agentId, exitCode, oom, reason: describeExit(exitCode, null, oom) };
@@ -177,28 +180,31 @@ export function createDockerRuntime(options: DockerRuntimeOptions): AgentRuntime
     async place(spec: AgentSpec) {
       await runtime.ready();
       const port = hostNetwork ? spec.port : CONTAINER_PORT;
-      const create = () => docker.createContainer({
-        name: containerName(spec.agentId),
-        Image: options.image,
-        User: options.user ?? '10001:10001',
-        Env: Object.entries({ ...spec.env, PORT: String(port), HOST: hostNetwork ? '127.0.0.1' : '0.0.0.0' }).map(([k, v]) => `${k}=${v}`),
-        Labels: { [MANAGED_LABEL]: 'true', [AGENT_LABEL]: spec.agentId, [OWNER_LABEL]: spec.ownerId },
-        ExposedPorts: hostNetwork ? undefined : { [`${CONTAINER_PORT}/tcp`]: {} },
-        HostConfig: {
-          NetworkMode: options.network,
-          Memory: options.memoryMb * 1024 * 1024,
-          MemorySwap: options.memoryMb * 1024 * 1024,
-          NanoCpus: Math.round(options.cpus * 1e9),
-          PidsLimit: 256,
-          ReadonlyRootfs: true,
-          Tmpfs: { '/tmp': 'rw,noexec,nosuid,size=16m' },
-          CapDrop: ['ALL'],
-          SecurityOpt: ['no-new-privileges'],
-          LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
-          RestartPolicy: { Name: 'no' },
-          ExtraHosts: hostNetwork ? undefined : ['host.docker.internal:host-gateway'],
-        },
-      });
+      const create = () =>
+        docker.createContainer({
+          name: containerName(spec.agentId),
+          Image: options.image,
+          User: options.user ?? '10001:10001',
+          Env: Object.entries({ ...spec.env, PORT: String(port), HOST: hostNetwork ? '127.0.0.1' : '0.0.0.0' }).map(
+            ([k, v]) => `${k}=${v}`,
+          ),
+          Labels: { [MANAGED_LABEL]: 'true', [AGENT_LABEL]: spec.agentId, [OWNER_LABEL]: spec.ownerId },
+          ExposedPorts: hostNetwork ? undefined : { [`${CONTAINER_PORT}/tcp`]: {} },
+          HostConfig: {
+            NetworkMode: options.network,
+            Memory: options.memoryMb * 1024 * 1024,
+            MemorySwap: options.memoryMb * 1024 * 1024,
+            NanoCpus: Math.round(options.cpus * 1e9),
+            PidsLimit: 256,
+            ReadonlyRootfs: true,
+            Tmpfs: { '/tmp': 'rw,noexec,nosuid,size=16m' },
+            CapDrop: ['ALL'],
+            SecurityOpt: ['no-new-privileges'],
+            LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
+            RestartPolicy: { Name: 'no' },
+            ExtraHosts: hostNetwork ? undefined : ['host.docker.internal:host-gateway'],
+          },
+        });
       let container: Docker.Container;
       try {
         container = await create();
@@ -236,17 +242,28 @@ export function createDockerRuntime(options: DockerRuntimeOptions): AgentRuntime
       return Promise.all(
         managed.map(async (c): Promise<ManagedAgent> => {
           const agentId = c.Labels[AGENT_LABEL];
-          const info = await docker.getContainer(c.Id).inspect().catch(() => undefined);
+          const info = await docker
+            .getContainer(c.Id)
+            .inspect()
+            .catch(() => undefined);
           const env = new Map((info?.Config.Env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
           const port = Number(env.get('PORT') ?? CONTAINER_PORT);
-          return { agentId, handleId: c.Id, running: c.State === 'running', baseUrl: baseUrlFor(agentId, port), token: env.get('AGENT_TOKEN') };
+          return {
+            agentId,
+            handleId: c.Id,
+            running: c.State === 'running',
+            baseUrl: baseUrlFor(agentId, port),
+            token: env.get('AGENT_TOKEN'),
+          };
         }),
       );
     },
 
     async lastLogs(agentId: string, lines = 20): Promise<string[]> {
       try {
-        const raw = (await docker.getContainer(containerName(agentId)).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+        const raw = (await docker
+          .getContainer(containerName(agentId))
+          .logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
         return demuxLogs(raw).slice(-lines);
       } catch {
         return [];

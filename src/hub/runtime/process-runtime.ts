@@ -99,16 +99,14 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): AgentRunti
     baseUrl: (_agentId, port) => `http://127.0.0.1:${port}`,
 
     async list() {
-      return [...children.values()].map(
-        (c): ManagedAgent => ({
-          agentId: c.spec.agentId,
-          handleId: `pid:${c.proc.pid}`,
-          running: c.proc.exitCode === null,
-          baseUrl: c.baseUrl,
-          // An adopted agent only accepts the token it was started with.
-          token: c.spec.env.AGENT_TOKEN,
-        }),
-      );
+      return [...children.values()].map((c): ManagedAgent => ({
+        agentId: c.spec.agentId,
+        handleId: `pid:${c.proc.pid}`,
+        running: c.proc.exitCode === null,
+        baseUrl: c.baseUrl,
+        // An adopted agent only accepts the token it was started with.
+        token: c.spec.env.AGENT_TOKEN,
+      }));
     },
 
     async lastLogs(agentId, lines = 20) {
@@ -125,4 +123,3 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): AgentRunti
     },
   };
 }
-

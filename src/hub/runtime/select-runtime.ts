@@ -39,10 +39,16 @@ export async function selectRuntime(config: RuntimeConfig, logger: Logger, docke
       throw new RuntimeUnavailableError('AGENT_RUNTIME=docker but no Docker engine answers (DOCKER_HOST or /var/run/docker.sock)');
     }
     if (choice === 'docker' && !hasImage) {
-      throw new RuntimeUnavailableError(`AGENT_RUNTIME=docker but the agent image ${image} does not exist; build it with: ${buildImageCommand(image)}`);
+      throw new RuntimeUnavailableError(
+        `AGENT_RUNTIME=docker but the agent image ${image} does not exist; build it with: ${buildImageCommand(image)}`,
+      );
     }
     if (hasImage) return startDockerRuntime(config, logger, docker);
-    if (engine) logger.warn({ image, build: buildImageCommand(image) }, 'a Docker engine answers but the agent image is missing; using the process runtime');
+    if (engine)
+      logger.warn(
+        { image, build: buildImageCommand(image) },
+        'a Docker engine answers but the agent image is missing; using the process runtime',
+      );
   }
   const runtime = createProcessRuntime({ logger: logger.child({ part: 'process-runtime' }) });
   logger.info({ runtime: 'process', network: runtime.network }, 'agents run as child processes on 127.0.0.1');
@@ -63,7 +69,10 @@ async function startDockerRuntime(config: RuntimeConfig, logger: Logger, docker:
     logger: logger.child({ part: 'docker-runtime' }),
   });
   await runtime.ready();
-  logger.info({ runtime: 'docker', network: decision.network, hubHost: decision.hubHost, why: decision.why }, 'agents run in docker containers');
+  logger.info(
+    { runtime: 'docker', network: decision.network, hubHost: decision.hubHost, why: decision.why },
+    'agents run in docker containers',
+  );
   if (decision.warning) logger.warn({ network: decision.network }, decision.warning);
   return runtime;
 }

@@ -17,9 +17,26 @@ export interface RotationReport {
   skipped: number;
 }
 
-type Row = { id: string; owner_id: string; scope: string; name: string; ciphertext: Buffer; nonce: Buffer; tag: Buffer; key_version: number };
+type Row = {
+  id: string;
+  owner_id: string;
+  scope: string;
+  name: string;
+  ciphertext: Buffer;
+  nonce: Buffer;
+  tag: Buffer;
+  key_version: number;
+};
 
-export async function rotateSecrets({ orm, keyring, pageSize = 200 }: { orm: Orm; keyring: VaultKeyring; pageSize?: number }): Promise<RotationReport> {
+export async function rotateSecrets({
+  orm,
+  keyring,
+  pageSize = 200,
+}: {
+  orm: Orm;
+  keyring: VaultKeyring;
+  pageSize?: number;
+}): Promise<RotationReport> {
   const conn = orm.em.getConnection();
   const report: RotationReport = { rotated: 0, unreadable: [], skipped: 0 };
   let after = '00000000-0000-0000-0000-000000000000';

@@ -45,7 +45,10 @@ export class SecretRejectedError extends HubError {
 export class VaultDecryptError extends HubError {
   override name = 'VaultDecryptError';
   constructor(name: string) {
-    super(`secret ${name} could not be decrypted (wrong key or tampered row)`, `Your stored ${name} could not be read. Set it again with /secrets.`);
+    super(
+      `secret ${name} could not be decrypted (wrong key or tampered row)`,
+      `Your stored ${name} could not be read. Set it again with /secrets.`,
+    );
   }
 }
 
@@ -117,10 +120,13 @@ function hintOf(value: string): string {
 export function validateSecretValue(name: string, raw: string): string {
   const value = raw.trim();
   const label = isSecretName(name) ? SECRET_LABELS[name] : name;
-  if (value.length < 8) throw new ValidationError('value', `That is too short to be a ${label} (at least 8 characters). Send the key again, or /cancel.`);
-  if (value.length > 512) throw new ValidationError('value', `That is too long for a ${label} (at most 512 characters). Send the key again, or /cancel.`);
+  if (value.length < 8)
+    throw new ValidationError('value', `That is too short to be a ${label} (at least 8 characters). Send the key again, or /cancel.`);
+  if (value.length > 512)
+    throw new ValidationError('value', `That is too long for a ${label} (at most 512 characters). Send the key again, or /cancel.`);
   if (/\s/.test(value)) throw new ValidationError('value', `A ${label} has no spaces or line breaks. Send only the key, or /cancel.`);
-  if (!/^[\x21-\x7e]+$/.test(value)) throw new ValidationError('value', `A ${label} contains only plain ASCII characters. Send the key again, or /cancel.`);
+  if (!/^[\x21-\x7e]+$/.test(value))
+    throw new ValidationError('value', `A ${label} contains only plain ASCII characters. Send the key again, or /cancel.`);
   return value;
 }
 
@@ -187,7 +193,11 @@ export function createVault(deps: VaultDeps): Vault {
     },
 
     async list(ownerId) {
-      const rows = await fork().find(SecretSchema, { owner: ownerId, name: { $ne: STAGED_NAME } }, { orderBy: { name: 'asc', scope: 'asc' } });
+      const rows = await fork().find(
+        SecretSchema,
+        { owner: ownerId, name: { $ne: STAGED_NAME } },
+        { orderBy: { name: 'asc', scope: 'asc' } },
+      );
       return rows
         .filter((r) => isSecretName(r.name))
         .map((r) => ({ name: r.name as SecretName, scope: r.scope, masked: maskSecret(r.hint), updatedAt: r.updatedAt.toISOString() }));

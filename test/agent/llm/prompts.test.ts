@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { PLANNER_SCHEMA, PLAN_BOUNDS, parsePlannerAnswer, plannerMessages, type PlannerContext } from '../../../agent/src/llm/planner-prompt.js';
+import {
+  PLANNER_SCHEMA,
+  PLAN_BOUNDS,
+  parsePlannerAnswer,
+  plannerMessages,
+  type PlannerContext,
+} from '../../../agent/src/llm/planner-prompt.js';
 import { extractJsonObject, summarizeCandles } from '../../../agent/src/llm/prompt-format.js';
 import {
   MAX_LEVEL_DISTANCE,
@@ -32,7 +38,16 @@ const supervisorContext: SupervisorContext = {
   timeframe: '15m',
   tpSlMode: 'dynamic',
   price: 62_000,
-  position: { side: 'long', qty: 0.008, entryPrice: 61_000, leverage: 5, tpPrice: 63_000, slPrice: 60_000, liquidationPrice: 49_500, openedAt: '2025-01-02T10:00:00.000Z' },
+  position: {
+    side: 'long',
+    qty: 0.008,
+    entryPrice: 61_000,
+    leverage: 5,
+    tpPrice: 63_000,
+    slPrice: 60_000,
+    liquidationPrice: 49_500,
+    openedAt: '2025-01-02T10:00:00.000Z',
+  },
   unrealizedPnl: 8,
   realizedPnl: -2.5,
   strategy: 'trend_following',
@@ -41,8 +56,10 @@ const supervisorContext: SupervisorContext = {
   indicators: { adx14: 28 },
 };
 
-const plan = (over: Record<string, unknown> = {}) => JSON.stringify({ strategy: 'ema_crossover', lookback: 21, threshold: 0.35, reasoning: 'Trend is clean.', ...over });
-const verdict = (over: Record<string, unknown> = {}) => JSON.stringify({ action: 'KEEP', tpPrice: null, slPrice: null, confidence: 0.7, reasoning: 'Fine.', ...over });
+const plan = (over: Record<string, unknown> = {}) =>
+  JSON.stringify({ strategy: 'ema_crossover', lookback: 21, threshold: 0.35, reasoning: 'Trend is clean.', ...over });
+const verdict = (over: Record<string, unknown> = {}) =>
+  JSON.stringify({ action: 'KEEP', tpPrice: null, slPrice: null, confidence: 0.7, reasoning: 'Fine.', ...over });
 const longCheck = { price: 62_000, side: 'long' as const, tpSlMode: 'dynamic' as const, liquidationPrice: 49_500 };
 const shortCheck = { price: 62_000, side: 'short' as const, tpSlMode: 'dynamic' as const, liquidationPrice: 74_000 };
 
@@ -63,7 +80,17 @@ describe('planner prompt', () => {
     const messages = plannerMessages(plannerContext);
     expect(messages.map((m) => m.role)).toEqual(['system', 'user']);
     const user = messages[1].content;
-    for (const needle of ['BTCUSDT', '15m', '5x', 'moderate', 'adx14=31.2', 'rsi14=n/a', 'trending → trend_following', '"threshold"', 'json'.toUpperCase()]) {
+    for (const needle of [
+      'BTCUSDT',
+      '15m',
+      '5x',
+      'moderate',
+      'adx14=31.2',
+      'rsi14=n/a',
+      'trending → trend_following',
+      '"threshold"',
+      'json'.toUpperCase(),
+    ]) {
       expect(user).toContain(needle);
     }
     for (const name of STRATEGY_NAMES) expect(user).toContain(`- ${name} (`);
@@ -117,7 +144,10 @@ describe('parsePlannerAnswer', () => {
   });
 
   it('refuses a strategy outside the candidates', () => {
-    expect(parsePlannerAnswer(plan(), { candidates: ['momentum'] })).toEqual({ ok: false, reason: 'strategy "ema_crossover" is not one of the candidates' });
+    expect(parsePlannerAnswer(plan(), { candidates: ['momentum'] })).toEqual({
+      ok: false,
+      reason: 'strategy "ema_crossover" is not one of the candidates',
+    });
   });
 
   it('keeps reasoning short', () => {
@@ -130,7 +160,19 @@ describe('supervisor prompt', () => {
   it('carries the position, levels, signal, market and the side rules for ADJUST_TP_SL', () => {
     const messages = supervisorMessages(supervisorContext);
     const user = messages[1].content;
-    for (const needle of ['BTCUSDT long 0.008 @ 61000', 'Current price 62000', 'Unrealized PnL 8 USDT', 'realized this session -2.5', 'Take-profit 63000', 'stop-loss 60000', 'liquidation 49500', 'latest signal 0.42', 'adx14=28', 'tpPrice above', 'slPrice below']) {
+    for (const needle of [
+      'BTCUSDT long 0.008 @ 61000',
+      'Current price 62000',
+      'Unrealized PnL 8 USDT',
+      'realized this session -2.5',
+      'Take-profit 63000',
+      'stop-loss 60000',
+      'liquidation 49500',
+      'latest signal 0.42',
+      'adx14=28',
+      'tpPrice above',
+      'slPrice below',
+    ]) {
       expect(user).toContain(needle);
     }
     expect(user).toContain('1.64% in the position');
@@ -152,13 +194,25 @@ describe('supervisor prompt', () => {
 
 describe('parseSupervisorAnswer', () => {
   it('accepts KEEP and CLOSE (any case), ignoring levels', () => {
-    expect(parseSupervisorAnswer(verdict(), longCheck)).toEqual({ ok: true, decision: { action: 'KEEP', confidence: 0.7, reasoning: 'Fine.' } });
-    expect(parseSupervisorAnswer(verdict({ action: 'close', tpPrice: 1 }), longCheck)).toEqual({ ok: true, decision: { action: 'CLOSE', confidence: 0.7, reasoning: 'Fine.' } });
+    expect(parseSupervisorAnswer(verdict(), longCheck)).toEqual({
+      ok: true,
+      decision: { action: 'KEEP', confidence: 0.7, reasoning: 'Fine.' },
+    });
+    expect(parseSupervisorAnswer(verdict({ action: 'close', tpPrice: 1 }), longCheck)).toEqual({
+      ok: true,
+      decision: { action: 'CLOSE', confidence: 0.7, reasoning: 'Fine.' },
+    });
   });
 
   it('defaults a missing confidence to 0.5 and refuses one out of range', () => {
-    expect(parseSupervisorAnswer('{"action":"KEEP","reasoning":"ok"}', longCheck)).toMatchObject({ ok: true, decision: { confidence: 0.5 } });
-    expect(parseSupervisorAnswer(verdict({ confidence: 1.2 }), longCheck)).toMatchObject({ ok: false, reason: expect.stringMatching(/confidence/) });
+    expect(parseSupervisorAnswer('{"action":"KEEP","reasoning":"ok"}', longCheck)).toMatchObject({
+      ok: true,
+      decision: { confidence: 0.5 },
+    });
+    expect(parseSupervisorAnswer(verdict({ confidence: 1.2 }), longCheck)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/confidence/),
+    });
     expect(parseSupervisorAnswer(verdict({ confidence: 'high' }), longCheck).ok).toBe(false);
   });
 
@@ -185,7 +239,12 @@ describe('parseSupervisorAnswer', () => {
     ['a short SL below the price', verdict({ action: 'ADJUST_TP_SL', slPrice: 61_000 }), shortCheck, /slPrice 61000 is not above/],
     ['a long SL beyond liquidation', verdict({ action: 'ADJUST_TP_SL', slPrice: 49_000 }), longCheck, /liquidation/],
     ['a short SL beyond liquidation', verdict({ action: 'ADJUST_TP_SL', slPrice: 75_000 }), shortCheck, /liquidation/],
-    ['a level too far away', verdict({ action: 'ADJUST_TP_SL', tpPrice: 62_000 * (1 + MAX_LEVEL_DISTANCE) + 1 }), longCheck, /more than 50%/],
+    [
+      'a level too far away',
+      verdict({ action: 'ADJUST_TP_SL', tpPrice: 62_000 * (1 + MAX_LEVEL_DISTANCE) + 1 }),
+      longCheck,
+      /more than 50%/,
+    ],
     ['a negative level', verdict({ action: 'ADJUST_TP_SL', slPrice: -5 }), longCheck, /not a positive price/],
     ['a level as text', verdict({ action: 'ADJUST_TP_SL', tpPrice: '64000' }), longCheck, /not a positive price/],
   ])('refuses %s', (_what, content, check, reason) => {

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  barsParam,
-  clamp,
-  defineStrategy,
-  fmt,
-  fmtPct,
-  fmtSignal,
-  resolveParams,
-} from '../../../agent/src/strategies/define-strategy.js';
+import { barsParam, clamp, defineStrategy, fmt, fmtPct, fmtSignal, resolveParams } from '../../../agent/src/strategies/define-strategy.js';
 import { randomWalk } from '../../fixtures/candles.js';
 
 /** A strategy that returns whatever the test puts in `raw`. */

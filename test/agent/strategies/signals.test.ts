@@ -118,8 +118,7 @@ describe.each(STRATEGIES.map((s) => [s.name, s] as const))('%s', (name, strategy
 
   it('does not depend on the price scale (same shape at 1e-6 and at 1000 times the price)', () => {
     const base = randomWalk(N, { seed: 7, vol: 0.01 });
-    const scaled = (k: number) =>
-      base.map((c) => ({ ...c, open: c.open * k, high: c.high * k, low: c.low * k, close: c.close * k }));
+    const scaled = (k: number) => base.map((c) => ({ ...c, open: c.open * k, high: c.high * k, low: c.low * k, close: c.close * k }));
     const a = strategy.evaluate(scaled(1e-6)).signal;
     const b = strategy.evaluate(scaled(1000)).signal;
     expect(a).toBeCloseTo(strategy.evaluate(base).signal, 9);

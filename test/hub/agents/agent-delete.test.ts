@@ -23,7 +23,15 @@ const prices = gatedPrices(100);
 beforeAll(async () => {
   fx = await brokerFixture('agentdel');
   owner = await fx.user();
-  broker = createBroker({ orm: fx.orm, events: fx.events, prices, feeBps: 10, slippageBps: 10, directory: fx.directory, logger: createLogger({ level: 'silent' }) });
+  broker = createBroker({
+    orm: fx.orm,
+    events: fx.events,
+    prices,
+    feeBps: 10,
+    slippageBps: 10,
+    directory: fx.directory,
+    logger: createLogger({ level: 'silent' }),
+  });
 });
 afterAll(async () => fx?.close());
 
@@ -53,7 +61,9 @@ function gatedPrices(price: number): PriceSource & { hold(): Promise<void>; rele
 
 /** How many sessions of this database wait for a lock (a row lock or an advisory lock). */
 async function locksWaited(): Promise<number> {
-  const rows = await fx.sql<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+  const rows = await fx.sql<{ n: number }>(
+    `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+  );
   return Number(rows[0]!.n);
 }
 
@@ -82,7 +92,10 @@ describe('deleting an agent record', () => {
     await broker.execute(agentId, { idempotencyKey: randomUUID(), action: 'close', reason: 'done' });
     await fx.directory.remove(owner, agentId);
     for (const table of ['agents', 'trades', 'log_entries', 'decisions']) {
-      const [row] = await fx.sql<{ n: number }>(`select count(*)::int as n from ${table} where ${table === 'agents' ? 'id' : 'agent_id'} = ?`, [agentId]);
+      const [row] = await fx.sql<{ n: number }>(
+        `select count(*)::int as n from ${table} where ${table === 'agents' ? 'id' : 'agent_id'} = ?`,
+        [agentId],
+      );
       expect({ table, n: Number(row!.n) }).toEqual({ table, n: 0 });
     }
   });
@@ -113,7 +126,9 @@ describe('deleting an agent record', () => {
     await fx.setStatus(agentId, 'stopped');
     await fx.directory.ref(agentId); // the broker's existence check passes from its cache
     // Holds the delete inside its transaction, after it took the row, until the test releases an advisory lock.
-    await fx.sql(`create or replace function artic_test_hold() returns trigger language plpgsql as $$ begin perform pg_advisory_xact_lock(4242); return old; end $$`);
+    await fx.sql(
+      `create or replace function artic_test_hold() returns trigger language plpgsql as $$ begin perform pg_advisory_xact_lock(4242); return old; end $$`,
+    );
     await fx.sql(`create trigger artic_test_hold before delete on agents for each row execute function artic_test_hold()`);
     let releaseHolder = () => undefined as void;
     const holderReady = new Promise<void>((ready) => {

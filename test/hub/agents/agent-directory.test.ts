@@ -41,7 +41,9 @@ describe('agent directory', () => {
 
   it('refuses duplicate names per owner but allows them across owners', async () => {
     await dir.create(alice, { name: 'dup', symbol: 'ETHUSDT', amountUsdt: 100 });
-    await expect(dir.create(alice, { name: 'DUP'.toLowerCase(), symbol: 'ETHUSDT', amountUsdt: 100 })).rejects.toThrow(/already have an agent named "dup"/);
+    await expect(dir.create(alice, { name: 'DUP'.toLowerCase(), symbol: 'ETHUSDT', amountUsdt: 100 })).rejects.toThrow(
+      /already have an agent named "dup"/,
+    );
     await expect(dir.create(bob, { name: 'dup', symbol: 'ETHUSDT', amountUsdt: 100 })).resolves.toMatchObject({ name: 'dup' });
   });
 
@@ -50,15 +52,30 @@ describe('agent directory', () => {
     const idle = await dir.edit(alice, a.id, { leverage: 3 });
     expect(idle).toMatchObject({ liveChanges: [], needsRestart: [] });
     expect(idle.agent.leverage).toBe(3);
-    await expect(dir.edit(alice, a.id, { leverage: 50 })).rejects.toThrow('Leverage must be a whole number from 1 to 20, got 50. Type e.g. 5.');
+    await expect(dir.edit(alice, a.id, { leverage: 50 })).rejects.toThrow(
+      'Leverage must be a whole number from 1 to 20, got 50. Type e.g. 5.',
+    );
   });
 
   it('refuses a symbol change while a position is open, even with the agent stopped', async () => {
     const a = await dir.create(alice, { name: 'holder', symbol: 'BTCUSDT', amountUsdt: 100 });
-    await orm.em.getConnection().execute(`update agents set status = 'stopped', position = ?::jsonb where id = ?`, [
-      JSON.stringify({ tradeId: 't', side: 'long', qty: 1, entryPrice: 1, leverage: 1, margin: 1, liquidationPrice: null, tpPrice: null, slPrice: null, openedAt: new Date().toISOString() }),
-      a.id,
-    ]);
+    await orm.em
+      .getConnection()
+      .execute(`update agents set status = 'stopped', position = ?::jsonb where id = ?`, [
+        JSON.stringify({
+          tradeId: 't',
+          side: 'long',
+          qty: 1,
+          entryPrice: 1,
+          leverage: 1,
+          margin: 1,
+          liquidationPrice: null,
+          tpPrice: null,
+          slPrice: null,
+          openedAt: new Date().toISOString(),
+        }),
+        a.id,
+      ]);
     await expect(dir.edit(alice, a.id, { symbol: 'ETHUSDT' })).rejects.toThrow(/symbol change with an open position/);
     expect((await dir.edit(alice, a.id, { leverage: 2 })).agent.leverage).toBe(2);
   });
@@ -75,16 +92,32 @@ describe('agent directory', () => {
     const a = await dir.create(alice, { name: 'mover', symbol: 'BTCUSDT', amountUsdt: 100 });
     for (const status of ['starting', 'running', 'stopping']) {
       await orm.em.getConnection().execute(`update agents set status = ? where id = ?`, [status, a.id]);
-      await expect(dir.edit(alice, a.id, { symbol: 'ETHUSDT' })).rejects.toMatchObject({ name: 'AgentStateError', userMessage: `mover is ${status}: stop it before changing its pair.` });
+      await expect(dir.edit(alice, a.id, { symbol: 'ETHUSDT' })).rejects.toMatchObject({
+        name: 'AgentStateError',
+        userMessage: `mover is ${status}: stop it before changing its pair.`,
+      });
     }
     await orm.em.getConnection().execute(`update agents set status = 'stopped' where id = ?`, [a.id]);
     expect((await dir.edit(alice, a.id, { symbol: 'ETHUSDT' })).agent.symbol).toBe('ETHUSDT');
   });
 
-  it('moves the stored position\'s level with a TP/SL percent change (what the next start hands back)', async () => {
+  it("moves the stored position's level with a TP/SL percent change (what the next start hands back)", async () => {
     const a = await dir.create(alice, { name: 'keeper', symbol: 'BTCUSDT', amountUsdt: 100, tpPct: 10, slPct: 5 });
-    const position = { tradeId: 't', side: 'short', qty: 1, entryPrice: 200, leverage: 1, margin: 200, liquidationPrice: null, tpPrice: 180, slPrice: 205, openedAt: new Date().toISOString() };
-    await orm.em.getConnection().execute(`update agents set status = 'stopped', position = ?::jsonb where id = ?`, [JSON.stringify(position), a.id]);
+    const position = {
+      tradeId: 't',
+      side: 'short',
+      qty: 1,
+      entryPrice: 200,
+      leverage: 1,
+      margin: 200,
+      liquidationPrice: null,
+      tpPrice: 180,
+      slPrice: 205,
+      openedAt: new Date().toISOString(),
+    };
+    await orm.em
+      .getConnection()
+      .execute(`update agents set status = 'stopped', position = ?::jsonb where id = ?`, [JSON.stringify(position), a.id]);
     // The SL (205, moved by the supervisor from 210) stays; the TP moves to 2 % below the entry.
     const r = await dir.edit(alice, a.id, { tpPct: 2 });
     expect(r.agent.position).toMatchObject({ tradeId: 't', tpPrice: 196, slPrice: 205 });
@@ -95,9 +128,15 @@ describe('agent directory', () => {
   });
 
   it('validates input with messages that say what to type', () => {
-    expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 5 }, { maxLeverage: 20 })).toThrow('Capital must be between 10 and 1,000,000 USDT, got 5. Type a number like 500.');
-    expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, timeframe: '2h' as never }, { maxLeverage: 20 })).toThrow(/Timeframe must be one of 1m, 5m/);
-    expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, leverage: 10, tpPct: 5, slPct: 12 }, { maxLeverage: 20 })).toThrow(/past the liquidation price/);
+    expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 5 }, { maxLeverage: 20 })).toThrow(
+      'Capital must be between 10 and 1,000,000 USDT, got 5. Type a number like 500.',
+    );
+    expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, timeframe: '2h' as never }, { maxLeverage: 20 })).toThrow(
+      /Timeframe must be one of 1m, 5m/,
+    );
+    expect(() =>
+      validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, leverage: 10, tpPct: 5, slPct: 12 }, { maxLeverage: 20 }),
+    ).toThrow(/past the liquidation price/);
   });
 
   it('refuses a stop-loss at or beyond the liquidation price with or without a take-profit, in any TP/SL mode', async () => {
@@ -108,14 +147,19 @@ describe('agent directory', () => {
         expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, leverage: 10, tpPct, tpSlMode, slPct: 12 }, limits)).toThrow(
           'A 12% stop-loss at 10x leverage would be at or past the liquidation price (9.5% from the entry). Choose a stop-loss below 9.5% or a lower leverage.',
         );
-        expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, leverage: 10, tpPct, tpSlMode, slPct: 9.7 }, limits)).toThrow(/past the liquidation price/);
-        expect(validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, leverage: 10, tpPct, tpSlMode, slPct: 9.4 }, limits).slPct).toBe(9.4);
+        expect(() => validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, leverage: 10, tpPct, tpSlMode, slPct: 9.7 }, limits)).toThrow(
+          /past the liquidation price/,
+        );
+        expect(validateAgentInput({ symbol: 'BTCUSDT', amountUsdt: 100, leverage: 10, tpPct, tpSlMode, slPct: 9.4 }, limits).slPct).toBe(
+          9.4,
+        );
       }
     }
     // /edit: raising the leverage under an existing stop-loss (no take-profit) is refused too.
     const a = await dir.create(alice, { name: 'no-tp', symbol: 'BTCUSDT', amountUsdt: 100, leverage: 5, slPct: 8 });
-    await expect(dir.edit(alice, a.id, { leverage: 20 })).rejects.toThrow(/An? 8% stop-loss at 20x leverage would be at or past the liquidation price \(4\.5% from the entry\)/);
+    await expect(dir.edit(alice, a.id, { leverage: 20 })).rejects.toThrow(
+      /An? 8% stop-loss at 20x leverage would be at or past the liquidation price \(4\.5% from the entry\)/,
+    );
     expect((await dir.find(alice, a.id)).leverage).toBe(5);
   });
-
 });

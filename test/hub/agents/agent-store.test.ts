@@ -29,11 +29,13 @@ beforeAll(async () => {
 });
 afterAll(() => close?.());
 
-const create = (ownerId: string, name: string) => createAgentDirectory({ orm, limits: { maxLeverage: 20 } }).create(ownerId, { name, symbol: 'BTCUSDT', amountUsdt: 100 });
-const column = async (agentId: string, name: string) => (await orm.em.getConnection().execute(`select ${name} as v from agents where id = ?`, [agentId]))[0].v;
+const create = (ownerId: string, name: string) =>
+  createAgentDirectory({ orm, limits: { maxLeverage: 20 } }).create(ownerId, { name, symbol: 'BTCUSDT', amountUsdt: 100 });
+const column = async (agentId: string, name: string) =>
+  (await orm.em.getConnection().execute(`select ${name} as v from agents where id = ?`, [agentId]))[0].v;
 
 describe('agent records', () => {
-  it('finds the owner\'s agents by name (any case) or id prefix, and never another owner\'s', async () => {
+  it("finds the owner's agents by name (any case) or id prefix, and never another owner's", async () => {
     const mine = await create(owner, 'Alpha');
     const theirs = await create(other, 'alpha');
     expect(await agentStore.idsByNameOrPrefix(em(), owner, 'ALPHA', false)).toEqual([mine.id]);
@@ -46,7 +48,7 @@ describe('agent records', () => {
     expect(await agentStore.ownerAndName(orm, randomUUID())).toBeUndefined();
   });
 
-  it('counts the owner\'s agents, active only and without one, and marks only the owner\'s agent starting', async () => {
+  it("counts the owner's agents, active only and without one, and marks only the owner's agent starting", async () => {
     const a = await create(owner, 'count-a');
     const b = await create(owner, 'count-b');
     const before = await agentStore.countOwned(em(), owner, false);
@@ -65,7 +67,18 @@ describe('agent records', () => {
   it('moves stored TP/SL levels only while the position is the trade named', async () => {
     const agent = await create(owner, 'levels');
     const tradeId = randomUUID();
-    const position = { tradeId, side: 'long' as const, qty: 1, entryPrice: 100, leverage: 5, margin: 20, liquidationPrice: null, tpPrice: 110, slPrice: 95, openedAt: new Date().toISOString() };
+    const position = {
+      tradeId,
+      side: 'long' as const,
+      qty: 1,
+      entryPrice: 100,
+      leverage: 5,
+      margin: 20,
+      liquidationPrice: null,
+      tpPrice: 110,
+      slPrice: 95,
+      openedAt: new Date().toISOString(),
+    };
     await agentStore.updateById(orm, agent.id, { position });
     await agentStore.moveStoredLevels(em(), agent.id, { tpPrice: 120, slPrice: 90 }, randomUUID());
     expect((await agentStore.getById(orm, agent.id)).position).toMatchObject({ tpPrice: 110, slPrice: 95 });
@@ -131,7 +144,7 @@ describe('columns other hub parts use', () => {
 describe('agent log lines', () => {
   const line = (seq: number, message = `line ${seq}`): LogEntryWire => ({ seq, level: 'info', message, ts: new Date().toISOString() });
 
-  it('stores a batch once per seq, counts on after the newest line, and appends the hub\'s error line after it', async () => {
+  it("stores a batch once per seq, counts on after the newest line, and appends the hub's error line after it", async () => {
     const agent = await create(owner, 'logs');
     expect(await nextLogSeq(orm, agent.id)).toBe(1);
     expect([...(await storeLogBatch(orm, agent.id, [line(1), line(2)]))]).toEqual([1, 2]);

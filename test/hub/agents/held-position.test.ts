@@ -21,12 +21,21 @@ afterAll(async () => h?.close());
 async function holding(name: string) {
   const agent = await h.hub.agents.create(ownerId, { symbol: 'BTCUSDT', amountUsdt: 100, name });
   await h.hub.lifecycle.start(ownerId, agent.id);
-  const opened = await h.hub.broker.execute(agent.id, { idempotencyKey: randomUUID(), action: 'open', side: 'long', amountUsdt: 100, reason: 'signal' });
+  const opened = await h.hub.broker.execute(agent.id, {
+    idempotencyKey: randomUUID(),
+    action: 'open',
+    side: 'long',
+    amountUsdt: 100,
+    reason: 'signal',
+  });
   return { agent, opened };
 }
 
 async function closedTrades(agentId: string): Promise<number> {
-  const [row] = await h.orm.em.fork().getConnection().execute(`select count(*)::int as n from trades where agent_id = ? and status = 'closed'`, [agentId]);
+  const [row] = await h.orm.em
+    .fork()
+    .getConnection()
+    .execute(`select count(*)::int as n from trades where agent_id = ? and status = 'closed'`, [agentId]);
   return Number(row.n);
 }
 
@@ -44,7 +53,10 @@ describe('a position left open by a stop', () => {
     expect(stopped.position?.tradeId).toBe(opened.tradeId);
 
     const events = closeEvents(opened.tradeId);
-    const [first, second] = await Promise.all([h.hub.lifecycle.closePosition(ownerId, agent.id), h.hub.lifecycle.closePosition(ownerId, 'kept-open')]);
+    const [first, second] = await Promise.all([
+      h.hub.lifecycle.closePosition(ownerId, agent.id),
+      h.hub.lifecycle.closePosition(ownerId, 'kept-open'),
+    ]);
     events.off();
     const closes = [first.closed, second.closed].filter((c) => c !== null);
     expect(closes).toHaveLength(1);
@@ -55,12 +67,17 @@ describe('a position left open by a stop', () => {
     expect((await h.hub.agents.find(ownerId, agent.id)).realizedPnl).toBeCloseTo(closes[0]!.pnl!, 9);
   });
 
-  it('racing the agent\'s own late close of the trade, exactly one closing fill is made', async () => {
+  it("racing the agent's own late close of the trade, exactly one closing fill is made", async () => {
     const { agent, opened } = await holding('late-close');
     await h.hub.lifecycle.stop(ownerId, agent.id, { closePosition: false });
     const events = closeEvents(opened.tradeId);
     const [fromAgent, fromOwner] = await Promise.allSettled([
-      h.hub.broker.execute(agent.id, { idempotencyKey: randomUUID(), action: 'close', reason: 'stop: close position', tradeId: opened.tradeId }),
+      h.hub.broker.execute(agent.id, {
+        idempotencyKey: randomUUID(),
+        action: 'close',
+        reason: 'stop: close position',
+        tradeId: opened.tradeId,
+      }),
       h.hub.lifecycle.closePosition(ownerId, agent.id),
     ]);
     events.off();
@@ -73,7 +90,10 @@ describe('a position left open by a stop', () => {
 
   it('Close now is refused while the agent runs: the session manages its own position', async () => {
     const { agent, opened } = await holding('still-running');
-    await expect(h.hub.lifecycle.closePosition(ownerId, agent.id)).rejects.toMatchObject({ name: 'AgentStateError', userMessage: expect.stringContaining('still-running is running') });
+    await expect(h.hub.lifecycle.closePosition(ownerId, agent.id)).rejects.toMatchObject({
+      name: 'AgentStateError',
+      userMessage: expect.stringContaining('still-running is running'),
+    });
     expect((await h.hub.agents.find(ownerId, agent.id)).position?.tradeId).toBe(opened.tradeId);
     await h.hub.lifecycle.stop(ownerId, agent.id, { closePosition: false });
     // Another user cannot close it.

@@ -22,7 +22,9 @@ beforeAll(async () => {
 afterAll(() => close?.());
 
 async function portsInDb(): Promise<number[]> {
-  const rows: Array<{ port: number }> = await orm.em.getConnection().execute('select port from agents where port is not null order by port');
+  const rows: Array<{ port: number }> = await orm.em
+    .getConnection()
+    .execute('select port from agents where port is not null order by port');
   return rows.map((r) => r.port);
 }
 

@@ -3,7 +3,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { Agent, OpenPosition } from '../../../src/db/entities/index.js';
-import { agentsHoldingPositions, agentVenue, holdPosition, lockAgentRow, moveTpSl, releasePosition } from '../../../src/hub/agents/position-store.js';
+import {
+  agentsHoldingPositions,
+  agentVenue,
+  holdPosition,
+  lockAgentRow,
+  moveTpSl,
+  releasePosition,
+} from '../../../src/hub/agents/position-store.js';
 import { brokerFixtureForFile } from '../broker/fixtures.js';
 
 const file = brokerFixtureForFile('posstore');
@@ -32,7 +39,8 @@ async function withLockedAgent(agentId: string, change: (agent: Agent) => void):
   });
 }
 
-const row = async (agentId: string) => (await file.fx.sql('select position, last_price, unrealized_pnl, realized_pnl from agents where id = ?', [agentId]))[0]!;
+const row = async (agentId: string) =>
+  (await file.fx.sql('select position, last_price, unrealized_pnl, realized_pnl from agents where id = ?', [agentId]))[0]!;
 
 describe('the position store', () => {
   it('locks the agent row until the transaction ends; null for an unknown agent', async () => {
@@ -43,7 +51,9 @@ describe('the position store', () => {
     try {
       await fork().transactional(async (tx) => {
         expect((await lockAgentRow(tx, agentId))?.id).toBe(agentId);
-        await expect(other.query('select id from agents where id = $1 for update nowait', [agentId])).rejects.toMatchObject({ code: '55P03' });
+        await expect(other.query('select id from agents where id = $1 for update nowait', [agentId])).rejects.toMatchObject({
+          code: '55P03',
+        });
       });
       expect((await other.query('select id from agents where id = $1 for update nowait', [agentId])).rowCount).toBe(1);
     } finally {

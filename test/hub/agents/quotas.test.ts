@@ -15,7 +15,9 @@ const count = async (ownerId: string, where = 'true') =>
   Number((await h.orm.em.getConnection().execute(`select count(*)::int as n from agents where owner_id = ? and ${where}`, [ownerId]))[0].n);
 
 beforeAll(async () => {
-  h = await createBotHarness({ env: { ACCESS_MODE: 'open', ADMIN_TELEGRAM_IDS: '8000', MAX_AGENTS_PER_USER: '3', MAX_RUNNING_AGENTS_PER_USER: '2' } });
+  h = await createBotHarness({
+    env: { ACCESS_MODE: 'open', ADMIN_TELEGRAM_IDS: '8000', MAX_AGENTS_PER_USER: '3', MAX_RUNNING_AGENTS_PER_USER: '2' },
+  });
   admin = (await h.hub.users.register(8000, 'Admin')).user.id;
   trader = (await h.hub.users.register(8001, 'Trader')).user.id;
 });
@@ -29,7 +31,9 @@ describe('agent quotas', () => {
     expect(pair.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
     const race = await Promise.allSettled([1, 2, 3].map((i) => h.hub.agents.create(trader, input(`extra-${i}`))));
     expect(race.every((r) => r.status === 'rejected' && r.reason instanceof QuotaExceededError)).toBe(true);
-    expect((race[0] as PromiseRejectedResult).reason.userMessage).toBe('You have 3 agents, the most this server allows one user. Delete one (/delete) to make room.');
+    expect((race[0] as PromiseRejectedResult).reason.userMessage).toBe(
+      'You have 3 agents, the most this server allows one user. Delete one (/delete) to make room.',
+    );
     expect(await count(trader)).toBe(3);
     await expect(h.hub.agents.checkQuota(trader)).rejects.toMatchObject({ userMessage: expect.stringMatching(/^You have 3 agents/) });
   });
@@ -39,7 +43,10 @@ describe('agent quotas', () => {
     await h.hub.agents.create(other, input('a'));
     await h.hub.agents.create(other, input('b'));
     for (let round = 0; round < 3; round++) {
-      const results = await Promise.allSettled([h.hub.agents.create(other, input(`c-${round}`)), h.hub.agents.create(other, input(`d-${round}`))]);
+      const results = await Promise.allSettled([
+        h.hub.agents.create(other, input(`c-${round}`)),
+        h.hub.agents.create(other, input(`d-${round}`)),
+      ]);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(round === 0 ? 1 : 0);
       expect(await count(other)).toBe(3);
     }

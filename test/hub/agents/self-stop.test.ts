@@ -29,7 +29,13 @@ afterAll(async () => h?.close());
 
 beforeEach(() => {
   sent = [];
-  router = createAlertRouter({ events: h.hub.events, users: h.hub.users, preferences: createAlertPreferences({ orm: h.orm }), format: formatAlert, sink: { enqueue: (m) => sent.push(m) } });
+  router = createAlertRouter({
+    events: h.hub.events,
+    users: h.hub.users,
+    preferences: createAlertPreferences({ orm: h.orm }),
+    format: formatAlert,
+    sink: { enqueue: (m) => sent.push(m) },
+  });
   router.start();
 });
 
@@ -89,7 +95,11 @@ describe('an agent that stops itself', () => {
     const deleted = await running('deleted');
     await h.hub.lifecycle.delete(ownerId, deleted.id);
     await router.stop();
-    expect(stops.filter((e) => [agent.id, other.id, deleted.id].includes(e.agentId)).map((e) => e.cause)).toEqual(['owner', 'owner', 'owner']);
+    expect(stops.filter((e) => [agent.id, other.id, deleted.id].includes(e.agentId)).map((e) => e.cause)).toEqual([
+      'owner',
+      'owner',
+      'owner',
+    ]);
     expect(sent).toEqual([]);
   });
 });

@@ -47,7 +47,15 @@ describe('paper broker', () => {
     const agentId = await fx.agent(owner, { amountUsdt: 100, leverage: 5 });
     prices.set('BTCUSDT', 100);
     const k = key();
-    const result = await broker.execute(agentId, { idempotencyKey: k, action: 'open', side: 'long', amountUsdt: 100, tpPrice: 120, slPrice: 95, reason: 'momentum 0.6' });
+    const result = await broker.execute(agentId, {
+      idempotencyKey: k,
+      action: 'open',
+      side: 'long',
+      amountUsdt: 100,
+      tpPrice: 120,
+      slPrice: 95,
+      reason: 'momentum 0.6',
+    });
 
     expect(result.status).toBe('open');
     expect(result.replayed).toBe(false);
@@ -60,7 +68,15 @@ describe('paper broker', () => {
     expect(result.position!.liquidationPrice).toBeCloseTo(80.5805, 9);
 
     const trade = await fx.orm.em.fork().findOneOrFail(TradeSchema, { id: result.tradeId });
-    expect(trade).toMatchObject({ side: 'long', status: 'open', leverage: 5, margin: 100, live: false, idempotencyKey: k, closeIdempotencyKey: null });
+    expect(trade).toMatchObject({
+      side: 'long',
+      status: 'open',
+      leverage: 5,
+      margin: 100,
+      live: false,
+      idempotencyKey: k,
+      closeIdempotencyKey: null,
+    });
     expect(trade.entryPrice).toBeCloseTo(100.1, 10);
     expect(trade.fees).toBeCloseTo(0.5, 10);
 
@@ -82,13 +98,27 @@ describe('paper broker', () => {
 
     const opened = fx.seen('trade.opened').filter((e) => e.tradeId === result.tradeId);
     expect(opened).toHaveLength(1);
-    expect(opened[0]).toMatchObject({ agentId, ownerId: owner, symbol: 'BTCUSDT', side: 'long', reason: 'momentum 0.6', live: false, pnl: null });
+    expect(opened[0]).toMatchObject({
+      agentId,
+      ownerId: owner,
+      symbol: 'BTCUSDT',
+      side: 'long',
+      reason: 'momentum 0.6',
+      live: false,
+      pnl: null,
+    });
   });
 
   it('closes the long: realised PnL net of both fees, TP reason, agent flat, close record', async () => {
     const agentId = await fx.agent(owner, { amountUsdt: 100, leverage: 5 });
     prices.set('BTCUSDT', 100);
-    const opened = await broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', amountUsdt: 100, reason: 'signal' });
+    const opened = await broker.execute(agentId, {
+      idempotencyKey: key(),
+      action: 'open',
+      side: 'long',
+      amountUsdt: 100,
+      reason: 'signal',
+    });
     prices.set('BTCUSDT', 110);
     const ck = key();
     const closed = await broker.execute(agentId, { idempotencyKey: ck, action: 'close', reason: 'TP hit: price 110.00 ≥ TP 109.00' });
@@ -154,9 +184,13 @@ describe('paper broker', () => {
 
   it('enforces one open position per agent: open while open and close while flat are 409s', async () => {
     const agentId = await fx.agent(owner);
-    await expect(broker.execute(agentId, { idempotencyKey: key(), action: 'close', reason: 'x' })).rejects.toBeInstanceOf(NoOpenPositionError);
+    await expect(broker.execute(agentId, { idempotencyKey: key(), action: 'close', reason: 'x' })).rejects.toBeInstanceOf(
+      NoOpenPositionError,
+    );
     const first = await broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', reason: 'x' });
-    const err = await broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'short', reason: 'x' }).catch((e: unknown) => e);
+    const err = await broker
+      .execute(agentId, { idempotencyKey: key(), action: 'open', side: 'short', reason: 'x' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PositionAlreadyOpenError);
     expect((err as PositionAlreadyOpenError).httpStatus).toBe(409);
     expect((err as PositionAlreadyOpenError).code).toBe('position_open');
@@ -207,7 +241,9 @@ describe('paper broker', () => {
     await broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'short', reason: 'x' });
     const ck = key();
     const keys = [...Array.from({ length: 5 }, () => ck), ...Array.from({ length: 3 }, () => key())];
-    const settled = await Promise.allSettled(keys.map((k) => broker.execute(agentId, { idempotencyKey: k, action: 'close', reason: k === ck ? 'dup' : 'other' })));
+    const settled = await Promise.allSettled(
+      keys.map((k) => broker.execute(agentId, { idempotencyKey: k, action: 'close', reason: k === ck ? 'dup' : 'other' })),
+    );
     const fresh = settled.flatMap((s, i) => (s.status === 'fulfilled' && !s.value.replayed ? [keys[i]!] : []));
     expect(fresh).toHaveLength(1);
     for (const s of settled) if (s.status === 'rejected') expect(s.reason).toBeInstanceOf(NoOpenPositionError);
@@ -225,9 +261,15 @@ describe('paper broker', () => {
     const b = await fx.agent(owner);
     const k = key();
     await broker.execute(a, { idempotencyKey: k, action: 'open', side: 'long', reason: 'x' });
-    await expect(broker.execute(b, { idempotencyKey: k, action: 'open', side: 'long', reason: 'x' })).rejects.toBeInstanceOf(IdempotencyKeyConflictError);
-    await expect(broker.execute(a, { idempotencyKey: k, action: 'close', reason: 'x' })).rejects.toBeInstanceOf(IdempotencyKeyConflictError);
-    await expect(broker.execute(a, { idempotencyKey: k, action: 'open', side: 'short', reason: 'x' })).rejects.toBeInstanceOf(IdempotencyKeyConflictError);
+    await expect(broker.execute(b, { idempotencyKey: k, action: 'open', side: 'long', reason: 'x' })).rejects.toBeInstanceOf(
+      IdempotencyKeyConflictError,
+    );
+    await expect(broker.execute(a, { idempotencyKey: k, action: 'close', reason: 'x' })).rejects.toBeInstanceOf(
+      IdempotencyKeyConflictError,
+    );
+    await expect(broker.execute(a, { idempotencyKey: k, action: 'open', side: 'short', reason: 'x' })).rejects.toBeInstanceOf(
+      IdempotencyKeyConflictError,
+    );
     expect(await fx.count('trades', 'agent_id = ?', [b])).toBe(0);
   });
 
@@ -236,7 +278,9 @@ describe('paper broker', () => {
     const b = await fx.agent(owner);
     const k = key();
     // Different agents lock different rows, so both pass the replay check; the unique index decides.
-    const settled = await Promise.allSettled([a, b].map((id) => broker.execute(id, { idempotencyKey: k, action: 'open', side: 'long', reason: 'x' })));
+    const settled = await Promise.allSettled(
+      [a, b].map((id) => broker.execute(id, { idempotencyKey: k, action: 'open', side: 'long', reason: 'x' })),
+    );
     expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
     const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')!;
     expect(rejected.reason).toBeInstanceOf(IdempotencyKeyConflictError);
@@ -247,7 +291,9 @@ describe('paper broker', () => {
   it('validates the order and clamps the margin to the configured amount', async () => {
     const agentId = await fx.agent(owner, { amountUsdt: 100 });
     await expect(broker.execute(agentId, { idempotencyKey: key(), action: 'open', reason: 'x' })).rejects.toBeInstanceOf(InvalidOrderError);
-    await expect(broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', amountUsdt: -1, reason: 'x' })).rejects.toBeInstanceOf(InvalidOrderError);
+    await expect(
+      broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', amountUsdt: -1, reason: 'x' }),
+    ).rejects.toBeInstanceOf(InvalidOrderError);
     expect(await fx.count('trades', 'agent_id = ?', [agentId])).toBe(0);
     // more than the user configured is clamped to the configured 100 USDT (5x → 500 notional)
     const r = await broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', amountUsdt: 10_000, reason: 'x' });
@@ -259,7 +305,9 @@ describe('paper broker', () => {
     const agentId = await fx.agent(owner);
     prices.fail = new Error('provider down');
     try {
-      await expect(broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', reason: 'x' })).rejects.toBeInstanceOf(PriceUnavailableError);
+      await expect(broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', reason: 'x' })).rejects.toBeInstanceOf(
+        PriceUnavailableError,
+      );
     } finally {
       prices.fail = undefined;
     }
@@ -272,7 +320,9 @@ describe('paper broker', () => {
     const k = key();
     const restore = await failInserts(fx, 'chain_outbox');
     try {
-      await expect(broker.execute(agentId, { idempotencyKey: k, action: 'open', side: 'long', reason: 'x' })).rejects.toThrow(/forced failure/);
+      await expect(broker.execute(agentId, { idempotencyKey: k, action: 'open', side: 'long', reason: 'x' })).rejects.toThrow(
+        /forced failure/,
+      );
     } finally {
       await restore();
     }

@@ -36,7 +36,10 @@ afterAll(async () => {
 });
 
 async function decisionRecords(agentId: string) {
-  return fx.sql<{ payload: Record<string, unknown> }>(`select payload from chain_outbox where kind = 'decision' and payload->>'agentId' = ? order by id`, [agentId]);
+  return fx.sql<{ payload: Record<string, unknown> }>(
+    `select payload from chain_outbox where kind = 'decision' and payload->>'agentId' = ? order by id`,
+    [agentId],
+  );
 }
 
 describe('decision recorder', () => {
@@ -50,7 +53,13 @@ describe('decision recorder', () => {
     expect(recorded.replayed).toBe(false);
 
     const row = await fx.orm.em.fork().findOneOrFail(DecisionSchema, { id: recorded.decisionId });
-    expect(row).toMatchObject({ action: 'KEEP', strategy: 'momentum', reasoning: p.reasoning, reasoningHash: hashText(p.reasoning), idempotencyKey: p.idempotencyKey });
+    expect(row).toMatchObject({
+      action: 'KEEP',
+      strategy: 'momentum',
+      reasoning: p.reasoning,
+      reasoningHash: hashText(p.reasoning),
+      idempotencyKey: p.idempotencyKey,
+    });
     expect(row.confidence).toBeCloseTo(0.72, 12);
 
     const records = await decisionRecords(agentId);

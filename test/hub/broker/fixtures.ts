@@ -42,7 +42,7 @@ export async function brokerFixture(prefix: string): Promise<BrokerFixture> {
   const log: Array<{ name: HubEventName; data: unknown }> = [];
   events.onAny((name, data) => log.push({ name, data }));
   let names = 0;
-  const sql = async <T,>(text: string, params: unknown[] = []) => (await orm.em.getConnection().execute(text, params)) as T[];
+  const sql = async <T>(text: string, params: unknown[] = []) => (await orm.em.getConnection().execute(text, params)) as T[];
   return {
     orm,
     url: db.url,
@@ -91,7 +91,10 @@ export function brokerFixtureForFile(prefix: string): { readonly fx: BrokerFixtu
  * `asked` records the freshness each call asked for (`maxAgeMs`, undefined when none). `now`:
  * the clock quotes are observed by (the broker's, when it runs ahead).
  */
-export function settablePrices(initial: Record<string, number>, now: () => number = Date.now): PriceSource & {
+export function settablePrices(
+  initial: Record<string, number>,
+  now: () => number = Date.now,
+): PriceSource & {
   set(symbol: string, price: number): void;
   fail: Error | undefined;
   stale: boolean;
@@ -126,7 +129,9 @@ export function settablePrices(initial: Record<string, number>, now: () => numbe
 
 /** Makes every insert into `table` fail inside its transaction (a forced mid-transaction failure). */
 export async function failInserts(fx: BrokerFixture, table: 'chain_outbox'): Promise<() => Promise<void>> {
-  await fx.sql(`create or replace function artic_test_fail() returns trigger language plpgsql as $$ begin raise exception 'forced failure'; end $$`);
+  await fx.sql(
+    `create or replace function artic_test_fail() returns trigger language plpgsql as $$ begin raise exception 'forced failure'; end $$`,
+  );
   await fx.sql(`create trigger artic_test_fail before insert on ${table} for each row execute function artic_test_fail()`);
   return async () => {
     await fx.sql(`drop trigger artic_test_fail on ${table}`);

@@ -41,7 +41,9 @@ describe('the order intents door', () => {
         const locked = await lockIntent(tx, intentId, true);
         expect(locked).toBe(held);
         expect(locked.error).toBe('changed meanwhile');
-        await expect(other.query('select id from order_intents where id = $1 for update nowait', [intentId])).rejects.toMatchObject({ code: '55P03' });
+        await expect(other.query('select id from order_intents where id = $1 for update nowait', [intentId])).rejects.toMatchObject({
+          code: '55P03',
+        });
         await settleIntent(tx, locked, 'failed', 'refused');
       });
       const [row] = (await other.query('select status, error from order_intents where id = $1', [intentId])).rows;

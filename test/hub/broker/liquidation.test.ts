@@ -22,7 +22,16 @@ beforeAll(async () => {
   owner = await fx.user();
   book = createOpenPositionBook();
   // 10 bps fee, 10 bps slippage: the numbers of paper.test.ts
-  broker = createBroker({ orm: fx.orm, events: fx.events, prices, feeBps: 10, slippageBps: 10, directory: fx.directory, openPositions: book, logger });
+  broker = createBroker({
+    orm: fx.orm,
+    events: fx.events,
+    prices,
+    feeBps: 10,
+    slippageBps: 10,
+    directory: fx.directory,
+    openPositions: book,
+    logger,
+  });
   liquidator = createLiquidator({ book, liquidate: (a, t) => broker.liquidate(a, t), logger });
 });
 
@@ -86,7 +95,12 @@ describe('paper liquidation: the loss is capped', () => {
     const { agentId, opened } = await openLong();
     prices.fail = new Error('provider down');
     try {
-      const closed = await broker.execute(agentId, { idempotencyKey: key(), action: 'close', reason: 'liquidation: bar low 80 ≤ liquidation 80.58', tradeId: opened.tradeId });
+      const closed = await broker.execute(agentId, {
+        idempotencyKey: key(),
+        action: 'close',
+        reason: 'liquidation: bar low 80 ≤ liquidation 80.58',
+        tradeId: opened.tradeId,
+      });
       expect(closed).toMatchObject({ status: 'closed', closeReason: 'liquidation', replayed: false });
       expect(closed.price).toBeCloseTo(opened.position!.liquidationPrice!, 9);
     } finally {
@@ -99,7 +113,12 @@ describe('paper liquidation: the loss is capped', () => {
   it('a close short of the liquidation price is an ordinary close, whatever words mention liquidation', async () => {
     const { agentId, opened } = await openLong();
     prices.set('BTCUSDT', 81);
-    const closed = await broker.execute(agentId, { idempotencyKey: key(), action: 'close', reason: 'liquidation risk: closing early', tradeId: opened.tradeId });
+    const closed = await broker.execute(agentId, {
+      idempotencyKey: key(),
+      action: 'close',
+      reason: 'liquidation risk: closing early',
+      tradeId: opened.tradeId,
+    });
     expect(closed.closeReason).toBe('liquidation risk: closing early');
     expect(closed.price).toBeCloseTo(81 * 0.999, 9);
   });
@@ -162,7 +181,9 @@ describe('the hub liquidates on the prices it sees', () => {
     expect(answer).toMatchObject({ tradeId: opened.tradeId, status: 'closed', replayed: true, closeReason: 'liquidation', position: null });
     expect(answer.price).toBeCloseTo(opened.position!.liquidationPrice!, 9);
     expect(answer.realizedPnl).toBeCloseTo(answer.pnl!, 9);
-    await expect(broker.execute(agentId, { idempotencyKey: key(), action: 'close', reason: 'TP hit' })).rejects.toBeInstanceOf(NoOpenPositionError);
+    await expect(broker.execute(agentId, { idempotencyKey: key(), action: 'close', reason: 'TP hit' })).rejects.toBeInstanceOf(
+      NoOpenPositionError,
+    );
     expect(await fx.count('trades', "agent_id = ? and status = 'closed'", [agentId])).toBe(1);
   });
 
@@ -172,7 +193,12 @@ describe('the hub liquidates on the prices it sees', () => {
     prices.set('BTCUSDT', 70); // past every liquidation price: whoever wins, it is a liquidation
     const runs = await Promise.all(
       positions.map(async ({ agentId, opened }, i) => {
-        const agentClose = broker.execute(agentId, { idempotencyKey: key(), action: 'close', reason: 'SL hit', ...(i % 2 ? { tradeId: opened.tradeId } : {}) });
+        const agentClose = broker.execute(agentId, {
+          idempotencyKey: key(),
+          action: 'close',
+          reason: 'SL hit',
+          ...(i % 2 ? { tradeId: opened.tradeId } : {}),
+        });
         const hubClose = broker.liquidate(agentId, opened.tradeId);
         const [fromAgent, fromHub] = await Promise.allSettled([agentClose, hubClose]);
         return { agentId, opened, fromAgent, fromHub, withTradeId: i % 2 === 1 };
@@ -198,18 +224,35 @@ describe('the hub liquidates on the prices it sees', () => {
     }
   });
 
-  it('agents may not use the hub\'s idempotency keys, and a trade id must be a trade id', async () => {
+  it("agents may not use the hub's idempotency keys, and a trade id must be a trade id", async () => {
     const { agentId, opened } = await openLong();
-    await expect(broker.execute(agentId, { idempotencyKey: `hub:liquidation:${opened.tradeId}`, action: 'close', reason: 'x' })).rejects.toThrow(/reserved for the hub/);
-    await expect(broker.execute(agentId, { idempotencyKey: key(), action: 'close', reason: 'x', tradeId: 'nope' })).rejects.toBeInstanceOf(InvalidOrderError);
-    await expect(broker.execute(agentId, { idempotencyKey: key(), action: 'close', reason: 'x', tradeId: crypto.randomUUID() })).rejects.toThrow(/is not this agent's open trade/);
+    await expect(
+      broker.execute(agentId, { idempotencyKey: `hub:liquidation:${opened.tradeId}`, action: 'close', reason: 'x' }),
+    ).rejects.toThrow(/reserved for the hub/);
+    await expect(broker.execute(agentId, { idempotencyKey: key(), action: 'close', reason: 'x', tradeId: 'nope' })).rejects.toBeInstanceOf(
+      InvalidOrderError,
+    );
+    await expect(
+      broker.execute(agentId, { idempotencyKey: key(), action: 'close', reason: 'x', tradeId: crypto.randomUUID() }),
+    ).rejects.toThrow(/is not this agent's open trade/);
   });
 
-  it('the book is rebuilt from the agents\' rows; live (spot) positions are never in it', async () => {
+  it("the book is rebuilt from the agents' rows; live (spot) positions are never in it", async () => {
     const { agentId, opened } = await openLong({ symbol: 'ETHUSDT' });
     const live = await fx.agent(owner, { symbol: 'ETHUSDT' });
     await fx.sql(`update agents set position = ?::jsonb where id = ?`, [
-      JSON.stringify({ tradeId: crypto.randomUUID(), side: 'long', qty: 1, entryPrice: 200, leverage: 1, margin: 200, liquidationPrice: null, tpPrice: null, slPrice: null, openedAt: new Date().toISOString() }),
+      JSON.stringify({
+        tradeId: crypto.randomUUID(),
+        side: 'long',
+        qty: 1,
+        entryPrice: 200,
+        leverage: 1,
+        margin: 200,
+        liquidationPrice: null,
+        tpPrice: null,
+        slPrice: null,
+        openedAt: new Date().toISOString(),
+      }),
       live,
     ]);
     const rebuilt = createOpenPositionBook();
@@ -223,7 +266,7 @@ describe('the hub liquidates on the prices it sees', () => {
     expect(rebuilt.has(opened.tradeId)).toBe(false);
   });
 
-  it('a deleted agent\'s position leaves the book on the next crossing price', async () => {
+  it("a deleted agent's position leaves the book on the next crossing price", async () => {
     const { agentId, opened } = await openLong();
     // The hub refuses to delete an agent holding a position; a row removed by hand still leaves the book.
     await fx.sql('delete from agents where id = ?', [agentId]);

@@ -21,7 +21,14 @@ let owner: string;
 const prices = settablePrices({ BTCUSDT: 60_000 });
 const key = () => crypto.randomUUID();
 const PLACE = { path: '/api/v1.1/spot/order', method: 'POST' };
-const buy = (idempotencyKey = key()): OrderRequest => ({ idempotencyKey, action: 'open', side: 'long', amountUsdt: 100, tpPrice: 66_000, reason: 'breakout' });
+const buy = (idempotencyKey = key()): OrderRequest => ({
+  idempotencyKey,
+  action: 'open',
+  side: 'long',
+  amountUsdt: 100,
+  tpPrice: 66_000,
+  reason: 'breakout',
+});
 
 beforeAll(async () => {
   fx = await brokerFixture('live_intents');
@@ -51,7 +58,12 @@ beforeEach(() => {
 });
 
 const intentOf = async (clientOrderId: string) =>
-  (await fx.sql<{ status: string; agent_id: string | null; action: string }>('select status, agent_id, action from order_intents where client_order_id = ?', [clientOrderId]))[0];
+  (
+    await fx.sql<{ status: string; agent_id: string | null; action: string }>(
+      'select status, agent_id, action from order_intents where client_order_id = ?',
+      [clientOrderId],
+    )
+  )[0];
 const ordersAt = (clientOrderId: string) => hk.orders.filter((o) => o.clientOrderId === clientOrderId);
 
 /** Whether another connection can take the agent's row lock right now (NOWAIT: no waiting). */
@@ -73,7 +85,9 @@ async function rowLockFree(agentId: string): Promise<boolean> {
 
 /** Connections of this database inside a transaction that waits on nothing (a pooled connection held). */
 async function idleInTransaction(): Promise<number> {
-  const rows = await fx.sql<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`);
+  const rows = await fx.sql<{ n: number }>(
+    `select count(*)::int as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`,
+  );
   return rows[0].n;
 }
 

@@ -12,13 +12,27 @@ import { createLogger } from '../../../src/logger.js';
 import type { OrderRequest } from '../../../src/shared/wire.js';
 import { startHashKeyServer, type HashKeyServer } from '../../support/hashkey-server.js';
 import { waitUntil } from '../../support/wait.js';
-import { brokerFixture, dieAt, failInserts, settablePrices, standInExchanges, type BrokerFixture, type ExchangeTamper } from './fixtures.js';
+import {
+  brokerFixture,
+  dieAt,
+  failInserts,
+  settablePrices,
+  standInExchanges,
+  type BrokerFixture,
+  type ExchangeTamper,
+} from './fixtures.js';
 
 let fx: BrokerFixture;
 let hk: HashKeyServer;
 let owner: string;
 const key = () => crypto.randomUUID();
-const buy = (idempotencyKey = key()): OrderRequest => ({ idempotencyKey, action: 'open', side: 'long', amountUsdt: 100, reason: 'breakout' });
+const buy = (idempotencyKey = key()): OrderRequest => ({
+  idempotencyKey,
+  action: 'open',
+  side: 'long',
+  amountUsdt: 100,
+  reason: 'breakout',
+});
 
 beforeAll(async () => {
   fx = await brokerFixture('live_reconcile');
@@ -57,7 +71,8 @@ function hub(options: { tamper?: ExchangeTamper } = {}): Broker & { later(ms: nu
   });
 }
 
-const intentOf = async (clientOrderId: string) => (await fx.sql<{ status: string }>('select status from order_intents where client_order_id = ?', [clientOrderId]))[0];
+const intentOf = async (clientOrderId: string) =>
+  (await fx.sql<{ status: string }>('select status from order_intents where client_order_id = ?', [clientOrderId]))[0];
 const ordersAt = (clientOrderId: string) => hk.orders.filter((o) => o.clientOrderId === clientOrderId);
 const agentRow = (id: string) => fx.orm.em.fork().findOneOrFail(AgentSchema, { id });
 const tradesOf = (agentId: string) => fx.orm.em.fork().find(TradeSchema, { agent: agentId });
@@ -109,7 +124,12 @@ describe('reconcile at boot', () => {
     expect(trade).toMatchObject({ status: 'open', live: true, idempotencyKey: k, exchangeOrderIds: [ordersAt(k)[0].orderId] });
     expect(trade.entryPrice).toBeCloseTo(fill.price, 8);
     expect(trade.qty).toBeCloseTo(fill.executed - fill.fee, 12);
-    expect((await agentRow(agentId)).position).toMatchObject({ tradeId: trade.id, qty: trade.qty, entryPrice: trade.entryPrice, leverage: 1 });
+    expect((await agentRow(agentId)).position).toMatchObject({
+      tradeId: trade.id,
+      qty: trade.qty,
+      entryPrice: trade.entryPrice,
+      leverage: 1,
+    });
     expect(fx.seen('trade.opened').filter((e) => e.agentId === agentId)).toHaveLength(1);
 
     // Again, and the agent's retry of the same key: nothing new anywhere.

@@ -58,7 +58,14 @@ describe('live execution on HashKey Global (local stand-in)', () => {
   it('opens and closes a live long with the exchange fills, client order id = idempotency key', async () => {
     const agentId = await fx.agent(owner, { liveMode: true, amountUsdt: 100, leverage: 5 });
     const k = key();
-    const opened = await broker.execute(agentId, { idempotencyKey: k, action: 'open', side: 'long', amountUsdt: 100, tpPrice: 66_000, reason: 'breakout' });
+    const opened = await broker.execute(agentId, {
+      idempotencyKey: k,
+      action: 'open',
+      side: 'long',
+      amountUsdt: 100,
+      tpPrice: 66_000,
+      reason: 'breakout',
+    });
 
     const buy = exchangeFill(k);
     expect(buy.order).toMatchObject({ side: 'BUY', type: 'MARKET', symbol: 'BTCUSDT', status: 'FILLED' });
@@ -108,24 +115,47 @@ describe('live execution on HashKey Global (local stand-in)', () => {
 
   it('live (spot) is never liquidated: the hub\'s liquidation is refused without an order, an agent\'s "liquidation" is a market close', async () => {
     const agentId = await fx.agent(owner, { liveMode: true, amountUsdt: 100, leverage: 5 });
-    const opened = await broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', amountUsdt: 100, reason: 'signal' });
+    const opened = await broker.execute(agentId, {
+      idempotencyKey: key(),
+      action: 'open',
+      side: 'long',
+      amountUsdt: 100,
+      reason: 'signal',
+    });
     const ordersBefore = hk.orders.length;
     await expect(broker.liquidate(agentId, opened.tradeId)).rejects.toThrow(/is live \(spot\): the hub never liquidates it/);
     expect(hk.orders.length).toBe(ordersBefore);
     expect((await fx.orm.em.fork().findOneOrFail(TradeSchema, { id: opened.tradeId })).status).toBe('open');
 
-    const closed = await broker.execute(agentId, { idempotencyKey: key(), action: 'close', reason: 'liquidation: price 1 ≤ liquidation 2', tradeId: opened.tradeId });
+    const closed = await broker.execute(agentId, {
+      idempotencyKey: key(),
+      action: 'close',
+      reason: 'liquidation: price 1 ≤ liquidation 2',
+      tradeId: opened.tradeId,
+    });
     expect(hk.orders.length).toBe(ordersBefore + 1);
     expect(closed).toMatchObject({ status: 'closed', live: true, closeReason: 'market close' });
     expect(fx.seen('trade.closed').find((e) => e.tradeId === opened.tradeId)).toMatchObject({ reason: 'market close', live: true });
   });
 
-  it('the owner\'s close of a live position (Close now) sells on the exchange once, asked twice', async () => {
+  it("the owner's close of a live position (Close now) sells on the exchange once, asked twice", async () => {
     const agentId = await fx.agent(owner, { liveMode: true, amountUsdt: 100, leverage: 5 });
-    const opened = await broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', amountUsdt: 100, reason: 'signal' });
+    const opened = await broker.execute(agentId, {
+      idempotencyKey: key(),
+      action: 'open',
+      side: 'long',
+      amountUsdt: 100,
+      reason: 'signal',
+    });
     const ordersBefore = hk.orders.length;
     const closed = await broker.closeForOwner(agentId, opened.tradeId);
-    expect(closed).toMatchObject({ tradeId: opened.tradeId, status: 'closed', live: true, replayed: false, closeReason: 'closed by owner' });
+    expect(closed).toMatchObject({
+      tradeId: opened.tradeId,
+      status: 'closed',
+      live: true,
+      replayed: false,
+      closeReason: 'closed by owner',
+    });
     const sellKey = ownerCloseOrder(opened.tradeId).idempotencyKey;
     // It goes to the exchange as the client order id: at most 36 characters of [A-Za-z0-9:], the
     // strictest form spot exchanges accept (an agent's UUID key is 36 as well).
@@ -135,13 +165,17 @@ describe('live execution on HashKey Global (local stand-in)', () => {
     expect(closed.price).toBeCloseTo(sell.price, 8);
     expect(await broker.closeForOwner(agentId, opened.tradeId)).toMatchObject({ tradeId: opened.tradeId, replayed: true });
     expect(hk.orders.length).toBe(ordersBefore + 1);
-    await expect(broker.execute(agentId, { idempotencyKey: sellKey, action: 'close', reason: 'x' })).rejects.toThrow(/reserved for the hub/);
+    await expect(broker.execute(agentId, { idempotencyKey: sellKey, action: 'close', reason: 'x' })).rejects.toThrow(
+      /reserved for the hub/,
+    );
   });
 
   it('an exchange error is an order.error and a LiveOrderError, never a paper fill; nothing stored', async () => {
     const agentId = await fx.agent(owner, { liveMode: true });
     hk.failNext({ path: '/api/v1.1/spot/order', method: 'POST', code: '0401', msg: 'Insufficient asset' });
-    const err = await broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', reason: 'x' }).catch((e: unknown) => e);
+    const err = await broker
+      .execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', reason: 'x' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LiveOrderError);
     expect((err as LiveOrderError).kind).toBe('insufficient_balance');
     expect((err as LiveOrderError).httpStatus).toBe(422); // not worth retrying: the agent stops asking
@@ -158,7 +192,9 @@ describe('live execution on HashKey Global (local stand-in)', () => {
   it('refuses a live short (spot only) without touching the exchange', async () => {
     const agentId = await fx.agent(owner, { liveMode: true });
     const before = hk.requests.length;
-    const err = await broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'short', reason: 'x' }).catch((e: unknown) => e);
+    const err = await broker
+      .execute(agentId, { idempotencyKey: key(), action: 'open', side: 'short', reason: 'x' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LiveShortUnsupportedError);
     expect((err as LiveShortUnsupportedError).userMessage).toMatch(/spot only/);
     expect(hk.requests.length).toBe(before);
@@ -167,7 +203,9 @@ describe('live execution on HashKey Global (local stand-in)', () => {
 
   it('a live agent whose owner has no keys gets a LiveOrderError and an alert, not a paper fill', async () => {
     const agentId = await fx.agent(keyless, { liveMode: true });
-    const err = await broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', reason: 'x' }).catch((e: unknown) => e);
+    const err = await broker
+      .execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', reason: 'x' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LiveOrderError);
     expect((err as LiveOrderError).kind).toBe('auth');
     expect(fx.seen('order.error').filter((e) => e.agentId === agentId)).toHaveLength(1);
@@ -186,7 +224,8 @@ describe('live execution on HashKey Global (local stand-in)', () => {
 
   it('opens on the venue and leverage the session started with, whatever the settings were edited to since', async () => {
     // What the lifecycle records when it sends /start.
-    const startSession = (agentId: string) => fx.sql('update agents set session_leverage = leverage, session_live_mode = live_mode where id = ?', [agentId]);
+    const startSession = (agentId: string) =>
+      fx.sql('update agents set session_leverage = leverage, session_live_mode = live_mode where id = ?', [agentId]);
     const paper = await fx.agent(owner, { liveMode: false, leverage: 2 });
     await startSession(paper);
     await fx.directory.edit(owner, paper, { liveMode: true, leverage: 10 });
@@ -199,7 +238,9 @@ describe('live execution on HashKey Global (local stand-in)', () => {
     await startSession(live);
     await fx.directory.edit(owner, live, { liveMode: false });
     const k = key();
-    expect(await broker.execute(live, { idempotencyKey: k, action: 'open', side: 'long', amountUsdt: 50, reason: 'x' })).toMatchObject({ live: true });
+    expect(await broker.execute(live, { idempotencyKey: k, action: 'open', side: 'long', amountUsdt: 50, reason: 'x' })).toMatchObject({
+      live: true,
+    });
     expect(hk.orders.some((o) => o.clientOrderId === k)).toBe(true);
     await broker.execute(live, { idempotencyKey: key(), action: 'close', reason: 'x' });
   });

@@ -21,7 +21,15 @@ const open = () => ({ idempotencyKey: key(), action: 'open' as const, side: 'lon
 beforeAll(async () => {
   fx = await brokerFixture('admission');
   owner = await fx.user();
-  broker = createBroker({ orm: fx.orm, events: fx.events, prices, feeBps: 10, slippageBps: 10, directory: fx.directory, logger: createLogger({ level: 'silent' }) });
+  broker = createBroker({
+    orm: fx.orm,
+    events: fx.events,
+    prices,
+    feeBps: 10,
+    slippageBps: 10,
+    directory: fx.directory,
+    logger: createLogger({ level: 'silent' }),
+  });
 });
 
 afterAll(async () => {
@@ -29,15 +37,22 @@ afterAll(async () => {
 });
 
 describe('the broker opens only for running agents', () => {
-  it.each(['created', 'stopping', 'stopped', 'failed'] as const)('refuses an open for a %s agent with 409 agent_not_running; nothing is written', async (status) => {
-    const agentId = await fx.agent(owner);
-    await fx.setStatus(agentId, status);
-    const err = (await broker.execute(agentId, open()).catch((e: unknown) => e)) as { code?: string; httpStatus?: number; userMessage?: string };
-    expect(err).toMatchObject({ code: 'agent_not_running', httpStatus: 409 });
-    expect(err.userMessage).toContain(status);
-    expect(await fx.count('trades', 'agent_id = ?', [agentId])).toBe(0);
-    expect(await fx.count('chain_outbox', "payload->>'agentId' = ?", [agentId])).toBe(0);
-  });
+  it.each(['created', 'stopping', 'stopped', 'failed'] as const)(
+    'refuses an open for a %s agent with 409 agent_not_running; nothing is written',
+    async (status) => {
+      const agentId = await fx.agent(owner);
+      await fx.setStatus(agentId, status);
+      const err = (await broker.execute(agentId, open()).catch((e: unknown) => e)) as {
+        code?: string;
+        httpStatus?: number;
+        userMessage?: string;
+      };
+      expect(err).toMatchObject({ code: 'agent_not_running', httpStatus: 409 });
+      expect(err.userMessage).toContain(status);
+      expect(await fx.count('trades', 'agent_id = ?', [agentId])).toBe(0);
+      expect(await fx.count('chain_outbox', "payload->>'agentId' = ?", [agentId])).toBe(0);
+    },
+  );
 
   it('asks a starting agent to retry (503 agent_starting with Retry-After): its first order may beat the running status by milliseconds', async () => {
     const agentId = await fx.agent(owner);
@@ -58,7 +73,12 @@ describe('the broker opens only for running agents', () => {
       const opening = broker.execute(agentId, open()).catch((e: unknown) => e);
       // The open waits for the stop's row lock, having (maybe) read "running" before it.
       await waitUntil(
-        async () => (await fx.sql<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`))[0].n > 0,
+        async () =>
+          (
+            await fx.sql<{ n: number }>(
+              `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+            )
+          )[0].n > 0,
         5_000,
         'the open to wait for the row lock',
         20,

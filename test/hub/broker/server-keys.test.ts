@@ -27,14 +27,28 @@ const key = () => crypto.randomUUID();
 beforeAll(async () => {
   fx = await brokerFixture('server_keys');
   hk = await startHashKeyServer();
-  const config = parseConfig({ ACCESS_MODE: 'approval', ADMIN_TELEGRAM_IDS: '9001', HASHKEY_API_KEY: hk.apiKey, HASHKEY_SECRET: hk.secret, HASHKEY_BASE_URL: hk.url });
+  const config = parseConfig({
+    ACCESS_MODE: 'approval',
+    ADMIN_TELEGRAM_IDS: '9001',
+    HASHKEY_API_KEY: hk.apiKey,
+    HASHKEY_SECRET: hk.secret,
+    HASHKEY_BASE_URL: hk.url,
+  });
   const users = createUserService({ orm: fx.orm, accessMode: config.telegram.accessMode, adminIds: config.telegram.adminIds });
   admin = (await users.register(9001, 'Operator')).user.id;
   trader = (await users.register(9002, 'Someone')).user.id;
   await users.decide(9002, 'approve');
   vault = createVaultFromConfig({ ...config, encryptionKey: randomBytes(32).toString('hex') }, { orm: fx.orm, users });
   const exchangeFor = createHashKeyExchangeFactory({ secrets: vault, baseUrl: hk.url, exchange: { fillPollIntervalMs: 5 } });
-  broker = createBroker({ orm: fx.orm, events: fx.events, prices: settablePrices({ BTCUSDT: 60_000 }), feeBps: 10, slippageBps: 10, exchangeFor, logger: createLogger({ level: 'silent' }) });
+  broker = createBroker({
+    orm: fx.orm,
+    events: fx.events,
+    prices: settablePrices({ BTCUSDT: 60_000 }),
+    feeBps: 10,
+    slippageBps: 10,
+    exchangeFor,
+    logger: createLogger({ level: 'silent' }),
+  });
 });
 
 afterAll(async () => {
@@ -46,7 +60,9 @@ describe('server-wide HashKey keys', () => {
   it('refuse a live order of an approved non-admin who stored no keys: nothing reaches the exchange', async () => {
     const agentId = await fx.agent(trader, { liveMode: true });
     const before = hk.requests.length;
-    const err = await broker.execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', reason: 'x' }).catch((e: unknown) => e);
+    const err = await broker
+      .execute(agentId, { idempotencyKey: key(), action: 'open', side: 'long', reason: 'x' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LiveOrderError);
     expect((err as LiveOrderError).kind).toBe('auth');
     expect(hk.requests.length).toBe(before);
@@ -66,7 +82,10 @@ describe('server-wide HashKey keys', () => {
     await vault.set(trader, 'HASHKEY_SECRET', hk.secret);
     const agentId = await fx.agent(trader, { liveMode: true, name: 'own-keys' });
     const k = key();
-    expect(await broker.execute(agentId, { idempotencyKey: k, action: 'open', side: 'long', amountUsdt: 100, reason: 'x' })).toMatchObject({ status: 'open', live: true });
+    expect(await broker.execute(agentId, { idempotencyKey: k, action: 'open', side: 'long', amountUsdt: 100, reason: 'x' })).toMatchObject({
+      status: 'open',
+      live: true,
+    });
     expect(hk.orders.find((o) => o.clientOrderId === k)).toMatchObject({ status: 'FILLED' });
   });
 });

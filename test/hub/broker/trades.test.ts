@@ -2,13 +2,30 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { describe, expect, it } from 'vitest';
 import type { OpenFill } from '../../../src/hub/broker/fills.js';
-import { closeTrade, createOpenTrade, hasOpenTrade, latestOpenTrade, tradeById, tradeOfAgent, tradesByKey } from '../../../src/hub/broker/trades.js';
+import {
+  closeTrade,
+  createOpenTrade,
+  hasOpenTrade,
+  latestOpenTrade,
+  tradeById,
+  tradeOfAgent,
+  tradesByKey,
+} from '../../../src/hub/broker/trades.js';
 import { lockAgentRow } from '../../../src/hub/agents/position-store.js';
 import { brokerFixtureForFile } from './fixtures.js';
 
 const file = brokerFixtureForFile('trades');
 const fork = () => file.fx.orm.em.fork() as EntityManager;
-const fill: OpenFill = { price: 100, qty: 2, fee: 0.2, margin: 200, leverage: 1, liquidationPrice: null, orderIds: ['o-1'], marketPrice: 100 };
+const fill: OpenFill = {
+  price: 100,
+  qty: 2,
+  fee: 0.2,
+  margin: 200,
+  leverage: 1,
+  liquidationPrice: null,
+  orderIds: ['o-1'],
+  marketPrice: 100,
+};
 
 /** Opens trade `tradeId` for `agentId` under key `key`, at `openedAt`, committed. */
 async function open(agentId: string, key: string, openedAt = new Date()): Promise<string> {
@@ -25,7 +42,12 @@ async function open(agentId: string, key: string, openedAt = new Date()): Promis
 async function close(tradeId: string, key: string): Promise<void> {
   await fork().transactional(async (tx) => {
     const trade = await tradeById(tx, tradeId);
-    closeTrade(trade, { price: 110, qty: 2, fee: 0.3, pnl: 19.5, orderIds: ['o-2'], marketPrice: 110, reason: 'target' }, key, new Date('2026-01-02T00:00:00Z'));
+    closeTrade(
+      trade,
+      { price: 110, qty: 2, fee: 0.3, pnl: 19.5, orderIds: ['o-2'], marketPrice: 110, reason: 'target' },
+      key,
+      new Date('2026-01-02T00:00:00Z'),
+    );
     await tx.flush();
   });
 }
@@ -63,7 +85,7 @@ describe('the trades door', () => {
     expect(await tradesByKey(fork(), 'k2-none')).toEqual([]);
   });
 
-  it("answers a trade id only for the agent it belongs to; tradeById throws for an unknown id", async () => {
+  it('answers a trade id only for the agent it belongs to; tradeById throws for an unknown id', async () => {
     const a = await file.fx.agent(file.owner);
     const b = await file.fx.agent(file.owner);
     const tradeId = await open(a, 'k3-open');

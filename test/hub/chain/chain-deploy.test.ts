@@ -44,10 +44,7 @@ describe('chain-deploy', () => {
       { out: (line) => lines.push(line), info: (line) => notes.push(line) },
     );
     expect(notes).toContain(`explorer: https://testnet-explorer.hsk.xyz/address/${result.decisionLogger}`);
-    expect(lines).toEqual([
-      `DECISION_LOGGER_ADDRESS=${result.decisionLogger}`,
-      `TRADE_LOGGER_ADDRESS=${result.tradeLogger}`,
-    ]);
+    expect(lines).toEqual([`DECISION_LOGGER_ADDRESS=${result.decisionLogger}`, `TRADE_LOGGER_ADDRESS=${result.tradeLogger}`]);
     expect(result.file).toBe(path.join(dataDir, 'chain-addresses.json'));
     const written = JSON.parse(readFileSync(result.file, 'utf8'));
     expect(written).toMatchObject({ chainId: 133, decisionLogger: result.decisionLogger, tradeLogger: result.tradeLogger });
@@ -80,6 +77,9 @@ describe('chain-deploy', () => {
       cwd: root,
       env: { ...process.env, HSK_RPC_URL: '', HSK_PRIVATE_KEY: '' },
     }).catch((e: { code: number; stderr: string }) => e);
-    expect(failed).toMatchObject({ code: 1, stderr: expect.stringContaining('missing environment variable(s): HSK_RPC_URL, HSK_PRIVATE_KEY') });
+    expect(failed).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('missing environment variable(s): HSK_RPC_URL, HSK_PRIVATE_KEY'),
+    });
   }, 30_000);
 });

@@ -47,7 +47,16 @@ function fakeChain() {
 }
 
 function sentEntry(record: ChainEntrySent['record'], extra: Partial<ChainEntrySent> = {}): ChainEntrySent {
-  return { outboxId: 7, kind: 'trade', record, txHash: TX, blockNumber: 1234, explorerUrl: `https://testnet-explorer.hsk.xyz/tx/${TX}`, latencyMs: 900, ...extra };
+  return {
+    outboxId: 7,
+    kind: 'trade',
+    record,
+    txHash: TX,
+    blockNumber: 1234,
+    explorerUrl: `https://testnet-explorer.hsk.xyz/tx/${TX}`,
+    latencyMs: 900,
+    ...extra,
+  };
 }
 
 function setup(owners: Record<string, { ownerId: string; name: string }>) {
@@ -95,7 +104,15 @@ describe('chain events bridge', () => {
 
   it('ignores decisions and agents that no longer exist; unsubscribes', async () => {
     const { chain, seen, lookups, off } = setup({});
-    const decision: DecisionRecord = { agentId: AGENT, symbol: 'BTCUSDT', action: 'HOLD', strategyIndex: 255, confidence: 0.5, pnlPct: 0, reasoningHash: `0x${'00'.repeat(32)}` };
+    const decision: DecisionRecord = {
+      agentId: AGENT,
+      symbol: 'BTCUSDT',
+      action: 'HOLD',
+      strategyIndex: 255,
+      confidence: 0.5,
+      pnlPct: 0,
+      reasoningHash: `0x${'00'.repeat(32)}`,
+    };
     chain.fire(sentEntry(decision, { kind: 'decision' }));
     chain.fire(sentEntry(tradeChainRecord(AGENT, 'BTCUSDT', trade, 'open')));
     await new Promise((r) => setTimeout(r, 20));

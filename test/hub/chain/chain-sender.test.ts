@@ -99,10 +99,7 @@ describe('chain sender (anvil, chain 133)', () => {
     const fromBlock = (await provider.getBlockNumber()) + 1;
     const decisions = Array.from({ length: 100 }, (_, i) => decision(i));
     const trades = Array.from({ length: 100 }, (_, i) => trade(i));
-    const results = await Promise.all([
-      ...decisions.map((d) => sender.sendDecision(d)),
-      ...trades.map((t) => sender.sendTrade(t)),
-    ]);
+    const results = await Promise.all([...decisions.map((d) => sender.sendDecision(d)), ...trades.map((t) => sender.sendTrade(t))]);
     expect(new Set(results.map((r) => r.txHash)).size).toBe(200);
     for (const r of results) expect(r.blockNumber).toBeGreaterThanOrEqual(fromBlock);
 
@@ -150,7 +147,10 @@ describe('chain sender (anvil, chain 133)', () => {
     expect(pnls).toContain(INT32_MIN);
 
     // The indexed session id filters one agent's history.
-    const agent3 = (await decisionLogger.queryFilter(decisionLogger.filters.DecisionLogged(sessionIdFor('agent-3')), fromBlock)) as EventLog[];
+    const agent3 = (await decisionLogger.queryFilter(
+      decisionLogger.filters.DecisionLogged(sessionIdFor('agent-3')),
+      fromBlock,
+    )) as EventLog[];
     expect(agent3).toHaveLength(20);
   }, 30_000);
 
@@ -187,7 +187,11 @@ describe('chain sender (anvil, chain 133)', () => {
   it('throws ChainUnavailableError while the node is down and resyncs the nonce after restart', async () => {
     const decisionLogger = new Contract(addresses.decisionLogger, loadArtifact('DecisionLogger').abi, provider);
     const session = sessionIdFor('outage-agent');
-    const records = Array.from({ length: 20 }, (_, i) => ({ ...decision(i), agentId: 'outage-agent', reasoningHash: hashText(`outage ${i}`) }));
+    const records = Array.from({ length: 20 }, (_, i) => ({
+      ...decision(i),
+      agentId: 'outage-agent',
+      reasoningHash: hashText(`outage ${i}`),
+    }));
 
     // Five land, then the node goes away and the other fifteen are sent concurrently into the
     // outage. (Stopping anvil while a send is mid-flight is not used here: anvil can drop a block

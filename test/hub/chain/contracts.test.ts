@@ -31,7 +31,10 @@ const decisionArgs = (confidenceBps: number) =>
 
 describe('logger contracts', () => {
   it('deploys both with the deployer as owner', async () => {
-    for (const [name, address] of [['DecisionLogger', addresses.decisionLogger], ['TradeLogger', addresses.tradeLogger]] as const) {
+    for (const [name, address] of [
+      ['DecisionLogger', addresses.decisionLogger],
+      ['TradeLogger', addresses.tradeLogger],
+    ] as const) {
       const c = new Contract(address, loadArtifact(name).abi, provider);
       expect(await c.getFunction('owner')()).toBe(await owner.getAddress());
     }
@@ -55,7 +58,9 @@ describe('logger contracts', () => {
 
     const tx = await asOwner.getFunction('transferOwnership')(await other.getAddress());
     const receipt = await tx.wait();
-    const transferred = receipt.logs.map((l: { topics: string[]; data: string }) => asOwner.interface.parseLog(l)).find((l: { name: string } | null) => l?.name === 'OwnershipTransferred');
+    const transferred = receipt.logs
+      .map((l: { topics: string[]; data: string }) => asOwner.interface.parseLog(l))
+      .find((l: { name: string } | null) => l?.name === 'OwnershipTransferred');
     expect(transferred?.args).toEqual([await owner.getAddress(), await other.getAddress()]);
 
     await expect(asOwner.getFunction('logTrade').staticCall(...tradeArgs)).rejects.toMatchObject({ revert: { name: 'NotOwner' } });

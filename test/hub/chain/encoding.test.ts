@@ -54,7 +54,7 @@ describe('scalePrice', () => {
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, '', '.', 'abc', '1.2.3', '0x10', '1e']) {
       expect(() => scalePrice(bad as number | string), String(bad)).toThrow(ChainEncodingError);
     }
-    expect(scalePrice((MAX_UINT128).toString() + 'e-8')).toBe(MAX_UINT128);
+    expect(scalePrice(MAX_UINT128.toString() + 'e-8')).toBe(MAX_UINT128);
     expect(() => scalePrice((MAX_UINT128 + 1n).toString() + 'e-8')).toThrow(/uint128/);
   });
 
@@ -173,7 +173,15 @@ describe('call arguments', () => {
   });
 
   it('rejects unknown actions, strategies and hashes', () => {
-    const base = { agentId: 'a', symbol: 'BTCUSDT', action: 'HOLD' as const, strategyIndex: 1, confidence: 0.5, pnlPct: 0, reasoningHash: hash };
+    const base = {
+      agentId: 'a',
+      symbol: 'BTCUSDT',
+      action: 'HOLD' as const,
+      strategyIndex: 1,
+      confidence: 0.5,
+      pnlPct: 0,
+      reasoningHash: hash,
+    };
     expect(() => decisionCallArgs({ ...base, action: 'BUY' as never })).toThrow(/action/);
     expect(() => decisionCallArgs({ ...base, action: 'toString' as never })).toThrow(/action/);
     expect(() => decisionCallArgs({ ...base, strategyIndex: 256 })).toThrow(/strategyIndex/);
@@ -184,7 +192,15 @@ describe('call arguments', () => {
   it('encodes a trade record; opens have exit price 0', () => {
     const open = tradeCallArgs({ agentId: 3, symbol: 'BTCUSDT', side: 'OPEN_SHORT', entryPrice: '64000.5', pnlPct: 0, detailHash: hash });
     expect(open).toMatchObject({ side: 1, entryPrice: 6_400_050_000_000n, exitPrice: 0n, pnlBps: 0 });
-    const closeRecord = { agentId: 3, symbol: 'BTCUSDT', side: 'CLOSE_LONG' as const, entryPrice: 100, exitPrice: 0.3, pnlPct: -99.7, detailHash: hash };
+    const closeRecord = {
+      agentId: 3,
+      symbol: 'BTCUSDT',
+      side: 'CLOSE_LONG' as const,
+      entryPrice: 100,
+      exitPrice: 0.3,
+      pnlPct: -99.7,
+      detailHash: hash,
+    };
     expect(tradeCallArgs(closeRecord)).toMatchObject({ side: 2, entryPrice: 10_000_000_000n, exitPrice: 30_000_000n, pnlBps: -9970 });
     expect(() => tradeCallArgs({ ...closeRecord, side: 'LONG' as never })).toThrow(/side/);
     expect(() => tradeCallArgs({ ...closeRecord, exitPrice: -1 })).toThrow(/exitPrice/);

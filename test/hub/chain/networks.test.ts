@@ -34,7 +34,16 @@ describe('classifyChainError', () => {
   });
 
   it('treats connection, server, nonce and unknown errors as unavailable', () => {
-    for (const code of ['ECONNREFUSED', 'NETWORK_ERROR', 'SERVER_ERROR', 'TIMEOUT', 'NONCE_EXPIRED', 'INSUFFICIENT_FUNDS', 'UNKNOWN_ERROR', undefined]) {
+    for (const code of [
+      'ECONNREFUSED',
+      'NETWORK_ERROR',
+      'SERVER_ERROR',
+      'TIMEOUT',
+      'NONCE_EXPIRED',
+      'INSUFFICIENT_FUNDS',
+      'UNKNOWN_ERROR',
+      undefined,
+    ]) {
       const err = classifyChainError(Object.assign(new Error('boom'), { code }), { txHash: '0x01' });
       expect(err, String(code)).toBeInstanceOf(ChainUnavailableError);
       expect(err.txHash).toBe('0x01');

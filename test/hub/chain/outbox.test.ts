@@ -11,7 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orm } from '../../../src/db/orm.js';
 import { ChainOutboxSchema } from '../../../src/db/entities/chain-outbox.js';
 import { exponentialBackoff } from '../../../src/hub/chain/backoff.js';
-import { createChainLogger, createDisabledChainLogger, type ChainEntrySent, type ChainLogger } from '../../../src/hub/chain/chain-logger.js';
+import {
+  createChainLogger,
+  createDisabledChainLogger,
+  type ChainEntrySent,
+  type ChainLogger,
+} from '../../../src/hub/chain/chain-logger.js';
 import { createChainSender, type ChainSender } from '../../../src/hub/chain/chain-sender.js';
 import { deployLoggers, loadArtifact, type LoggerAddresses } from '../../../src/hub/chain/contracts.js';
 import {
@@ -149,7 +154,6 @@ async function drainUntilIdle(logger: ChainLogger, maxPasses = 100): Promise<voi
   }
   throw new Error('outbox did not drain');
 }
-
 
 /** Deletes every row so each test reads only its own. */
 async function clearOutbox(): Promise<void> {

@@ -113,7 +113,11 @@ describe('LLM gateway: providers', () => {
   };
 
   it.each(LLM_PROVIDERS)('%s: calls its own base URL with its default model, JSON mode and token field', async (provider) => {
-    server.reply({ kind: 'answer', content: '{"strategy":"momentum","lookback":10,"threshold":0.3,"reasoning":"ok"}', usage: { prompt: 120, completion: 30 } });
+    server.reply({
+      kind: 'answer',
+      content: '{"strategy":"momentum","lookback":10,"threshold":0.3,"reasoning":"ok"}',
+      usage: { prompt: 120, completion: 30 },
+    });
     const answer = await gateway().complete(agentA, owner, provider, null, plannerRequest({ maxTokens: 300 }));
 
     expect(server.requests).toHaveLength(1);
@@ -299,7 +303,9 @@ describe('LLM gateway: upstream failures', () => {
   it('does not start a retry the overall deadline leaves no time for', async () => {
     server.reply({ kind: 'answer', content: 'late', delayMs: 2_000 }, { kind: 'answer', content: 'late', delayMs: 2_000 });
     const started = Date.now();
-    const err = await failure(gateway({ timeoutMs: 1_000, totalTimeoutMs: 1_500 }).complete(agentA, owner, 'openai', null, plannerRequest()));
+    const err = await failure(
+      gateway({ timeoutMs: 1_000, totalTimeoutMs: 1_500 }).complete(agentA, owner, 'openai', null, plannerRequest()),
+    );
     expect(err).toBeInstanceOf(LlmUnavailableError);
     expect(server.requests).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(1_800);
@@ -313,7 +319,11 @@ describe('LLM gateway: upstream failures', () => {
   });
 
   it('maps a 404 (unknown model) to LlmRejectedError with the scrubbed upstream reason', async () => {
-    server.reply({ kind: 'error', status: 404, message: `The model \`gpt-9\` does not exist or you do not have access to it (key ${USER_KEY}).` });
+    server.reply({
+      kind: 'error',
+      status: 404,
+      message: `The model \`gpt-9\` does not exist or you do not have access to it (key ${USER_KEY}).`,
+    });
     const err = await failure(gateway().complete(agentA, owner, 'openai', 'gpt-9', plannerRequest()));
     expect(err).toBeInstanceOf(LlmRejectedError);
     expect(err.message).toContain('does not exist');
@@ -362,12 +372,18 @@ describe('LLM gateway: answers and usage', () => {
     const gw = gateway();
     const plan = await gw.complete(agentA, owner, 'openai', null, plannerRequest());
     expect(parsePlannerAnswer(plan.content)).toMatchObject({ ok: false });
-    const verdict = await gw.complete(agentA, owner, 'openai', null, { purpose: 'supervisor', messages: [{ role: 'user', content: 'keep?' }] });
+    const verdict = await gw.complete(agentA, owner, 'openai', null, {
+      purpose: 'supervisor',
+      messages: [{ role: 'user', content: 'keep?' }],
+    });
     expect(parseSupervisorAnswer(verdict.content, { price: 100, side: 'long', tpSlMode: 'dynamic' })).toMatchObject({ ok: false });
   });
 
   it('asks once more after a blank answer to a JSON request and counts both calls', async () => {
-    server.reply({ kind: 'answer', content: '   ', usage: { prompt: 40, completion: 1 } }, { kind: 'answer', content: '{"a":1}', usage: { prompt: 40, completion: 6 } });
+    server.reply(
+      { kind: 'answer', content: '   ', usage: { prompt: 40, completion: 1 } },
+      { kind: 'answer', content: '{"a":1}', usage: { prompt: 40, completion: 6 } },
+    );
     const answer = await gateway().complete(agentB, owner, 'deepseek', null, plannerRequest());
     expect(answer.content).toBe('{"a":1}');
     expect(answer.usage).toEqual({ promptTokens: 80, completionTokens: 7 });
@@ -377,7 +393,10 @@ describe('LLM gateway: answers and usage', () => {
   it('accumulates token usage on the agent row, atomically under concurrency', async () => {
     const before = await tokens(agentA);
     const gw = gateway();
-    server.reply({ kind: 'answer', content: '{}', usage: { prompt: 100, completion: 20 } }, { kind: 'answer', content: '{}', usage: { prompt: 50, completion: 7 } });
+    server.reply(
+      { kind: 'answer', content: '{}', usage: { prompt: 100, completion: 20 } },
+      { kind: 'answer', content: '{}', usage: { prompt: 50, completion: 7 } },
+    );
     await gw.complete(agentA, owner, 'openai', null, plannerRequest());
     await gw.complete(agentA, owner, 'gemini', null, plannerRequest());
     expect(await tokens(agentA)).toEqual({ prompt: before.prompt + 150, completion: before.completion + 27 });
@@ -388,7 +407,7 @@ describe('LLM gateway: answers and usage', () => {
     expect(await tokens(agentA)).toEqual({ prompt: before.prompt + 150 + 60, completion: before.completion + 27 + 40 });
   });
 
-  it('records nothing when the provider reports no usage, and never on another owner\'s agent', async () => {
+  it("records nothing when the provider reports no usage, and never on another owner's agent", async () => {
     secrets.env.set('OPENAI_API_KEY', ENV_KEY);
     const before = await tokens(otherAgent);
     server.reply({ kind: 'answer', content: '{}', usage: null });
@@ -406,7 +425,9 @@ describe('LLM gateway: the daily budget on the server-wide keys', () => {
   let events: HubEvents;
   let notices: Array<HubEventMap['llm.budget_spent']>;
   const used = async (userId: string, day = '2026-12-03') => {
-    const rows: Array<{ tokens: string }> = await orm.em.getConnection().execute('select tokens from llm_daily_usage where user_id = ? and day = ?', [userId, day]);
+    const rows: Array<{ tokens: string }> = await orm.em
+      .getConnection()
+      .execute('select tokens from llm_daily_usage where user_id = ? and day = ?', [userId, day]);
     return Number(rows[0]?.tokens ?? 0);
   };
   const metered = () =>
@@ -431,11 +452,22 @@ describe('LLM gateway: the daily budget on the server-wide keys', () => {
 
     const spent = await failure(gw.complete(otherAgent, otherOwner, 'openai', null, plannerRequest()));
     expect(spent).toBeInstanceOf(LlmBudgetExhaustedError);
-    expect(spent.message).toBe("Today's budget of 250 tokens on the server's LLM keys is spent (300 used); the agent uses its rules until 00:00 UTC. Set your own OPENAI_API_KEY to go on.");
+    expect(spent.message).toBe(
+      "Today's budget of 250 tokens on the server's LLM keys is spent (300 used); the agent uses its rules until 00:00 UTC. Set your own OPENAI_API_KEY to go on.",
+    );
     expect((spent as LlmBudgetExhaustedError).retryAfterSeconds).toBe(15 * 3600);
     await failure(gw.complete(otherAgent, otherOwner, 'openai', null, plannerRequest()));
     expect(server.requests).toHaveLength(2);
-    expect(notices).toEqual([{ ownerId: otherOwner, agentId: otherAgent, agentName: 'gamma', usedTokens: 300, limitTokens: 250, resetsAt: '2026-12-04T00:00:00.000Z' }]);
+    expect(notices).toEqual([
+      {
+        ownerId: otherOwner,
+        agentId: otherAgent,
+        agentName: 'gamma',
+        usedTokens: 300,
+        limitTokens: 250,
+        resetsAt: '2026-12-04T00:00:00.000Z',
+      },
+    ]);
 
     // Their own key is theirs: not metered, not refused.
     secrets.user.set(`${otherOwner}|OPENAI_API_KEY`, USER_KEY);

@@ -35,11 +35,7 @@ describe('candle limiter', () => {
     );
     await vi.advanceTimersByTimeAsync(180_000);
     expect(await Promise.all(done)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-    expect(starts.map((t) => t - T0)).toEqual([
-      ...Array(8).fill(0),
-      ...Array(8).fill(61_000),
-      ...Array(4).fill(122_000),
-    ]);
+    expect(starts.map((t) => t - T0)).toEqual([...Array(8).fill(0), ...Array(8).fill(61_000), ...Array(4).fill(122_000)]);
     expect(maxInWindow(starts, 61_000)).toBe(8);
     expect(limiter.stats()).toMatchObject({ upstreamCalls: 20, creditsUsed: 20, queued: 0, running: 0 });
   });

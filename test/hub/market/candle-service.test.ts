@@ -297,7 +297,11 @@ describe('candle service', () => {
 describe('candle service over the simulated provider', () => {
   it('labels results simulated and needs no limiter', async () => {
     const store = createMemoryCandleStore();
-    const service = createCandleService({ provider: createSimulatedProvider({ now: () => Date.now(), seed: 1 }), store, now: () => Date.now() });
+    const service = createCandleService({
+      provider: createSimulatedProvider({ now: () => Date.now(), seed: 1 }),
+      store,
+      now: () => Date.now(),
+    });
     const result = await service.getCandles({ symbol: 'SOL', interval: '5m', limit: 20 });
     expect(result).toMatchObject({ source: 'simulated', simulated: true, stale: false });
     expect(result.candles).toHaveLength(20);
@@ -310,7 +314,8 @@ describe('candle service over the simulated provider', () => {
     const store = createMemoryCandleStore();
     const now = () => Date.now();
     const service = createCandleService({ provider: createSimulatedProvider({ now, seed: 3 }), store, now });
-    const lastClose = async (interval: Interval) => (await service.getCandles({ symbol: 'BTCUSDT', interval, limit: 50 })).candles.at(-1)!.close;
+    const lastClose = async (interval: Interval) =>
+      (await service.getCandles({ symbol: 'BTCUSDT', interval, limit: 50 })).candles.at(-1)!.close;
 
     // 00:00:20 UTC: the last closed bar of every interval, 1m to 1d, closed at midnight.
     vi.setSystemTime(Date.UTC(2026, 2, 11, 0, 0, 20));

@@ -13,7 +13,10 @@ describe('memory candle store', () => {
     expect(store.size()).toBe(5);
     expect((await store.getRange('BTCUSDT', '1m', 100_000, 2)).map((c) => c.openTime)).toEqual([120_000, 180_000]);
     const latest = await store.getLatest('BTCUSDT', '1m', 2);
-    expect(latest.map((c) => [c.openTime, c.close])).toEqual([[180_000, 9], [240_000, 1]]);
+    expect(latest.map((c) => [c.openTime, c.close])).toEqual([
+      [180_000, 9],
+      [240_000, 1],
+    ]);
     expect(await store.getLatest('ETHUSDT', '1m', 2)).toEqual([]);
   });
 });

@@ -80,7 +80,10 @@ describe('createMarketFromConfig', () => {
     expect(await market.limiter!.credits()).toEqual({ day: '2026-03-10', used: 1, budget: 3 });
 
     // A restarted hub (new ORM, new service) keeps counting and serves from the PostgreSQL cache.
-    const restarted = createMarketFromConfig(config('auto', { twelveDataApiKey: 'td-key', twelveDataDailyCredits: 3 }), { orm: restartedOrm, now });
+    const restarted = createMarketFromConfig(config('auto', { twelveDataApiKey: 'td-key', twelveDataDailyCredits: 3 }), {
+      orm: restartedOrm,
+      now,
+    });
     const cached = await restarted.service.getCandles({ symbol: 'BTCUSDT', interval: '15m', limit: 50 });
     expect(cached).toMatchObject({ cached: true, stale: false });
     expect(td.callCount('/time_series')).toBe(1);

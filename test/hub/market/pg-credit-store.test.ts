@@ -44,7 +44,12 @@ describe('PostgreSQL credit store', () => {
     const now = () => Date.UTC(2026, 2, 13, 12);
     const first = createCandleLimiter({ creditStore: createPgCreditStore(orm, 'restart'), intervalCap: Infinity, dailyCredits: 5, now });
     for (let i = 0; i < 3; i++) await first.run({ key: `k${i}` }, async () => i);
-    const second = createCandleLimiter({ creditStore: createPgCreditStore(restartedOrm, 'restart'), intervalCap: Infinity, dailyCredits: 5, now });
+    const second = createCandleLimiter({
+      creditStore: createPgCreditStore(restartedOrm, 'restart'),
+      intervalCap: Infinity,
+      dailyCredits: 5,
+      now,
+    });
     expect(await second.credits()).toEqual({ day: '2026-03-13', used: 3, budget: 5 });
     await second.run({ key: 'a' }, async () => 1);
     await second.run({ key: 'b' }, async () => 1);

@@ -140,7 +140,7 @@ describe('simulated provider: one market, whatever the interval', () => {
     }
   });
 
-  it('has the profile\'s volatility at every interval (BTC: 55 % a year)', async () => {
+  it("has the profile's volatility at every interval (BTC: 55 % a year)", async () => {
     const sim = simulated(NOW, 5);
     for (const interval of INTERVALS) {
       const bars = await sim.candles(btc, interval, 2000);

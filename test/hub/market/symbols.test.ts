@@ -9,12 +9,21 @@ import {
 } from '../../../src/hub/market/symbols.js';
 
 describe('parseSymbol', () => {
-  it.each(['BTCUSDT', 'BTC/USD', 'btc-usdt', 'BTC', 'btc/usdt', ' BTC_USDT ', 'BINANCE:BTCUSDT', 'BTCUSDT-PERPETUAL', 'bitcoin', 'XBT/USD', 'BTCUSD'])(
-    '%s → BTCUSDT',
-    (input) => {
-      expect(parseSymbol(input)).toEqual({ base: 'BTC', quote: 'USDT', id: 'BTCUSDT' });
-    },
-  );
+  it.each([
+    'BTCUSDT',
+    'BTC/USD',
+    'btc-usdt',
+    'BTC',
+    'btc/usdt',
+    ' BTC_USDT ',
+    'BINANCE:BTCUSDT',
+    'BTCUSDT-PERPETUAL',
+    'bitcoin',
+    'XBT/USD',
+    'BTCUSD',
+  ])('%s → BTCUSDT', (input) => {
+    expect(parseSymbol(input)).toEqual({ base: 'BTC', quote: 'USDT', id: 'BTCUSDT' });
+  });
 
   it('maps retired tickers and keeps USDC distinct', () => {
     expect(parseSymbol('MATICUSDT').id).toBe('POLUSDT');

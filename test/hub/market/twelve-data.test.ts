@@ -2,11 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTERVALS } from '../../../src/shared/market.js';
 import { ProviderAuthError, ProviderRequestError, RateLimitedError } from '../../../src/hub/market/errors.js';
 import { parseSymbol } from '../../../src/hub/market/symbols.js';
-import {
-  createTwelveDataProvider,
-  parseTwelveDataDatetime,
-  TWELVE_DATA_INTERVALS,
-} from '../../../src/hub/market/twelve-data.js';
+import { createTwelveDataProvider, parseTwelveDataDatetime, TWELVE_DATA_INTERVALS } from '../../../src/hub/market/twelve-data.js';
 import { startTwelveDataServer, type TwelveDataServer } from '../../support/twelve-data-server.js';
 import { rejectionOf } from '../../support/rejection.js';
 
@@ -20,10 +16,17 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-
 describe('Twelve Data client', () => {
   it('maps every Artic interval to a Twelve Data interval the server accepts', async () => {
-    expect(TWELVE_DATA_INTERVALS).toEqual({ '1m': '1min', '5m': '5min', '15m': '15min', '30m': '30min', '1h': '1h', '4h': '4h', '1d': '1day' });
+    expect(TWELVE_DATA_INTERVALS).toEqual({
+      '1m': '1min',
+      '5m': '5min',
+      '15m': '15min',
+      '30m': '30min',
+      '1h': '1h',
+      '4h': '4h',
+      '1d': '1day',
+    });
     const td = createTwelveDataProvider({ apiKey: API_KEY, baseUrl: server.url });
     for (const interval of INTERVALS) {
       const candles = await td.candles(btc, interval, 3);
@@ -108,7 +111,8 @@ describe('Twelve Data client', () => {
   it('redacts the key even if the upstream echoes it', async () => {
     const td = createTwelveDataProvider({
       apiKey: API_KEY,
-      fetch: async () => new Response(JSON.stringify({ code: 400, message: `bad request for apikey=${API_KEY}`, status: 'error' }), { status: 400 }),
+      fetch: async () =>
+        new Response(JSON.stringify({ code: 400, message: `bad request for apikey=${API_KEY}`, status: 'error' }), { status: 400 }),
     });
     const error = await rejectionOf(td.price(btc));
     expect(error).toBeInstanceOf(ProviderRequestError);

@@ -12,7 +12,13 @@ import {
 } from '../../../src/hub/runtime/agent-network.js';
 
 const ID = 'a3f1c0de'.repeat(8);
-const container = (over: Partial<HubContainer> = {}): HubContainer => ({ id: ID, name: 'artic-hub-1', networkMode: 'artic-net', networks: ['artic-net'], ...over });
+const container = (over: Partial<HubContainer> = {}): HubContainer => ({
+  id: ID,
+  name: 'artic-hub-1',
+  networkMode: 'artic-net',
+  networks: ['artic-net'],
+  ...over,
+});
 
 describe('chooseAgentNetwork (AGENT_NETWORK=auto)', () => {
   it('the hub on the host: host networking, agents on 127.0.0.1', () => {
@@ -25,7 +31,12 @@ describe('chooseAgentNetwork (AGENT_NETWORK=auto)', () => {
   });
 
   it('the hub in a compose container on artic-net: that network, DNS names both ways', () => {
-    expect(chooseAgentNetwork('auto', container())).toEqual({ network: 'artic-net', hubHost: 'artic-hub-1', attachHub: false, why: "the hub's container artic-hub-1 is on artic-net" });
+    expect(chooseAgentNetwork('auto', container())).toEqual({
+      network: 'artic-net',
+      hubHost: 'artic-hub-1',
+      attachHub: false,
+      why: "the hub's container artic-hub-1 is on artic-net",
+    });
   });
 
   it('the hub in a container on another user-defined bridge: agents join it and keep DNS names', () => {
@@ -49,13 +60,22 @@ describe('chooseAgentNetwork (AGENT_NETWORK=auto)', () => {
   });
 
   it('the hub in a container with host networking: host networking for agents', () => {
-    expect(chooseAgentNetwork('auto', container({ networkMode: 'host', networks: ['host'] }))).toMatchObject({ network: 'host', hubHost: '127.0.0.1', attachHub: false });
+    expect(chooseAgentNetwork('auto', container({ networkMode: 'host', networks: ['host'] }))).toMatchObject({
+      network: 'host',
+      hubHost: '127.0.0.1',
+      attachHub: false,
+    });
   });
 });
 
 describe('chooseAgentNetwork (explicit AGENT_NETWORK wins)', () => {
   it('host stays host wherever the hub runs; in a bridged container it warns', () => {
-    expect(chooseAgentNetwork('host', undefined)).toEqual({ network: 'host', hubHost: '127.0.0.1', attachHub: false, why: 'AGENT_NETWORK=host' });
+    expect(chooseAgentNetwork('host', undefined)).toEqual({
+      network: 'host',
+      hubHost: '127.0.0.1',
+      attachHub: false,
+      why: 'AGENT_NETWORK=host',
+    });
     const inContainer = chooseAgentNetwork('host', container());
     expect(inContainer).toMatchObject({ network: 'host', attachHub: false });
     expect(inContainer.warning).toMatch(/out of its reach; unset AGENT_NETWORK \(auto\)/);

@@ -25,11 +25,15 @@ let range: { from: number; to: number };
 
 const env = () => ({ ...dockerAgentEnv(range), AGENT_MAX_RESTARTS: '2' });
 
-
 const managedContainers = (all = false) => agentContainersOf(docker, ownerId, all);
 
 async function removeAllManaged() {
-  if (ownerId) for (const c of await managedContainers(true)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  if (ownerId)
+    for (const c of await managedContainers(true))
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
 }
 
 describe.skipIf(skip)('docker runtime lifecycle', () => {
@@ -49,7 +53,9 @@ describe.skipIf(skip)('docker runtime lifecycle', () => {
 
   it('AGENT_RUNTIME=docker without the agent image refuses to boot and names the command that builds it', async () => {
     const error = await rejectionOf(startTestApp({ databaseUrl: db.url, env: { ...env(), AGENT_IMAGE: 'artic-agent:not-built' } }));
-    expect(error.message).toBe('AGENT_RUNTIME=docker but the agent image artic-agent:not-built does not exist; build it with: AGENT_IMAGE=artic-agent:not-built npm run build:agent-image');
+    expect(error.message).toBe(
+      'AGENT_RUNTIME=docker but the agent image artic-agent:not-built does not exist; build it with: AGENT_IMAGE=artic-agent:not-built npm run build:agent-image',
+    );
   });
 
   it('creates 5 agents concurrently: 5 locked-down, labelled, limited containers on 5 ports of the host network', async () => {
@@ -58,7 +64,13 @@ describe.skipIf(skip)('docker runtime lifecycle', () => {
     const trader = { strategy: 'supertrend', tpSlMode: 'fixed' as const, tpPct: 0.01, slPct: 0.01, maxSessionLossPct: 50 };
     const created = await Promise.all(
       [1, 2, 3, 4, 5].map((n) =>
-        app.hub.agents.create(ownerId, { name: `dock-${n}`, symbol: 'BTCUSDT', amountUsdt: 100, pollSeconds: 1, ...(n === 1 ? trader : {}) }),
+        app.hub.agents.create(ownerId, {
+          name: `dock-${n}`,
+          symbol: 'BTCUSDT',
+          amountUsdt: 100,
+          pollSeconds: 1,
+          ...(n === 1 ? trader : {}),
+        }),
       ),
     );
     const running = await Promise.all(created.map((a) => app.hub.lifecycle.start(ownerId, a.id)));
@@ -74,7 +86,9 @@ describe.skipIf(skip)('docker runtime lifecycle', () => {
       expect(info.State.Running).toBe(true);
       expect(info.Config.Labels).toMatchObject({ [MANAGED_LABEL]: 'true', [AGENT_LABEL]: agent.id, 'artic.owner': ownerId });
       expect(info.Config.User).toBe('10001:10001');
-      expect(info.Config.Env).toEqual(expect.arrayContaining([`AGENT_ID=${agent.id}`, `PORT=${agent.port}`, 'HOST=127.0.0.1', `HUB_URL=http://127.0.0.1:${app.port}`]));
+      expect(info.Config.Env).toEqual(
+        expect.arrayContaining([`AGENT_ID=${agent.id}`, `PORT=${agent.port}`, 'HOST=127.0.0.1', `HUB_URL=http://127.0.0.1:${app.port}`]),
+      );
       expect(info.Config.Env.some((e) => e.startsWith('AGENT_TOKEN='))).toBe(true);
       expect(info.HostConfig.Memory).toBe(128 * 1024 * 1024);
       expect(info.HostConfig.NanoCpus).toBe(250_000_000);
@@ -130,7 +144,7 @@ describe.skipIf(skip)('docker runtime lifecycle', () => {
     await app.hub.lifecycle.stop(ownerId, again.id);
   }, 60_000);
 
-  it('a hub restart adopts running containers, duplicates nothing, loses no pushed line, and leaves another hub\'s containers alone', async () => {
+  it("a hub restart adopts running containers, duplicates nothing, loses no pushed line, and leaves another hub's containers alone", async () => {
     const all = await app.hub.agents.list(ownerId);
     // dock-2 and dock-6 were stopped; the others run (dock-1 after its crash and restart).
     expect(all.map((a) => [a.name, a.status, a.statusReason]).sort()).toEqual([
@@ -183,7 +197,10 @@ describe.skipIf(skip)('docker runtime lifecycle', () => {
       const [row] = await app.orm.em
         .fork()
         .getConnection()
-        .execute('select count(*)::int as n, count(distinct seq)::int as d, (max(seq) - min(seq) + 1)::int as span from log_entries where agent_id = ?', [a.id]);
+        .execute(
+          'select count(*)::int as n, count(distinct seq)::int as d, (max(seq) - min(seq) + 1)::int as span from log_entries where agent_id = ?',
+          [a.id],
+        );
       expect(row.n).toBe(row.d);
       expect(row.n).toBe(row.span);
     }

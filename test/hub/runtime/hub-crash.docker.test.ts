@@ -37,7 +37,12 @@ describe.skipIf(skip)('a hub killed mid-trade (docker runtime)', () => {
 
   afterAll(async () => {
     for (const hub of hubs) await hub.shutdown().catch(() => undefined);
-    if (ownerId) for (const c of await containersOf(ownerId)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    if (ownerId)
+      for (const c of await containersOf(ownerId))
+        await docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
     await db?.drop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
@@ -66,8 +71,18 @@ describe.skipIf(skip)('a hub killed mid-trade (docker runtime)', () => {
     // that far during the test, but the last 15 min candle close (what an agent used to fall
     // back to while the hub was away) does, so a decision taken on it would close the trade.
     const agent = await first.create(ownerId, {
-      name: 'survivor', symbol: 'BTCUSDT', timeframe: '15m', amountUsdt: 100, leverage: 2, pollSeconds: 1, strategy: 'supertrend',
-      tpSlMode: 'fixed', tpPct: 0.5, slPct: 0.5, maxSessionLossPct: 50, closeOnStop: true,
+      name: 'survivor',
+      symbol: 'BTCUSDT',
+      timeframe: '15m',
+      amountUsdt: 100,
+      leverage: 2,
+      pollSeconds: 1,
+      strategy: 'supertrend',
+      tpSlMode: 'fixed',
+      tpPct: 0.5,
+      slPct: 0.5,
+      maxSessionLossPct: 50,
+      closeOnStop: true,
     });
     await first.start(ownerId, agent.id);
     await waitUntil(() => first.eventsOf('trade.opened', agent.id).length > 0, 30_000, 'an open position');
@@ -78,7 +93,8 @@ describe.skipIf(skip)('a hub killed mid-trade (docker runtime)', () => {
     const killedAt = new Date();
     // The agent notices that the hub is gone and buffers its pushes.
     await waitUntil(
-      async () => (await docker.getContainer(containerId).logs({ stdout: true, stderr: true })).toString('utf8').includes('hub push failed'),
+      async () =>
+        (await docker.getContainer(containerId).logs({ stdout: true, stderr: true })).toString('utf8').includes('hub push failed'),
       15_000,
       'the agent to notice the hub is gone',
     );
@@ -87,7 +103,11 @@ describe.skipIf(skip)('a hub killed mid-trade (docker runtime)', () => {
     hubs.push(second);
     const upAt = new Date();
     // The adopted agent keeps ticking through several probe rounds (1 s apart) of the new hub.
-    await waitUntil(() => second.eventsOf('agent.status', agent.id).filter((e) => e.status.state === 'running').length >= 5, 30_000, 'ticks under the new hub');
+    await waitUntil(
+      () => second.eventsOf('agent.status', agent.id).filter((e) => e.status.state === 'running').length >= 5,
+      30_000,
+      'ticks under the new hub',
+    );
 
     expect(second.events.filter((e) => ['agent.crashed', 'agent.failed', 'agent.stopped'].includes(e.name))).toEqual([]);
     const containers = await containersOf(ownerId);
@@ -99,7 +119,11 @@ describe.skipIf(skip)('a hub killed mid-trade (docker runtime)', () => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      const buffered = await client.query('select count(*)::int as n from log_entries where agent_id = $1 and ts between $2 and $3', [agent.id, killedAt, upAt]);
+      const buffered = await client.query('select count(*)::int as n from log_entries where agent_id = $1 and ts between $2 and $3', [
+        agent.id,
+        killedAt,
+        upAt,
+      ]);
       expect(buffered.rows[0].n).toBeGreaterThan(0);
       const seqs = await client.query(
         'select count(*)::int as n, count(distinct seq)::int as d, (max(seq) - min(seq) + 1)::int as span from log_entries where agent_id = $1',
@@ -113,7 +137,9 @@ describe.skipIf(skip)('a hub killed mid-trade (docker runtime)', () => {
 
     // It still trades: the position opened under the first hub closes through the second.
     await second.stop(ownerId, agent.id, 'test over');
-    expect(second.eventsOf('trade.closed', agent.id)).toEqual([expect.objectContaining({ tradeId: opened.tradeId, reason: 'stop: test over' })]);
+    expect(second.eventsOf('trade.closed', agent.id)).toEqual([
+      expect.objectContaining({ tradeId: opened.tradeId, reason: 'stop: test over' }),
+    ]);
     expect(await containersOf(ownerId)).toEqual([]);
     ownerId = undefined;
   }, 150_000);

@@ -26,8 +26,6 @@ function pidOf(containerId: string | null): number {
   return Number(containerId!.slice(4));
 }
 
-
-
 const env = () => ({
   AGENT_RUNTIME: 'process',
   AGENT_PORT_RANGE: `${range.from}-${range.to}`,
@@ -53,13 +51,20 @@ describe('process runtime lifecycle', () => {
       ['a', 'b', 'c'].map((n) => app.hub.agents.create(ownerId, { name: `proc-${n}`, symbol: 'BTCUSDT', amountUsdt: 100, pollSeconds: 1 })),
     );
     const stages: string[] = [];
-    const running = await Promise.all(created.map((a, i) => app.hub.lifecycle.start(ownerId, a.id, i === 0 ? (s) => stages.push(s) : undefined)));
+    const running = await Promise.all(
+      created.map((a, i) => app.hub.lifecycle.start(ownerId, a.id, i === 0 ? (s) => stages.push(s) : undefined)),
+    );
     expect(stages).toEqual(['creating', 'starting', 'running']);
     expect(running.map((a) => a.status)).toEqual(['running', 'running', 'running']);
     const ports = running.map((a) => a.port);
     expect(new Set(ports).size).toBe(3);
     for (const p of ports) expect(p).toBeGreaterThanOrEqual(range.from);
-    for (const a of running) expect(processAlive(pidOf((await app.orm.em.fork().getConnection().execute('select container_id from agents where id = ?', [a.id]))[0].container_id))).toBe(true);
+    for (const a of running)
+      expect(
+        processAlive(
+          pidOf((await app.orm.em.fork().getConnection().execute('select container_id from agents where id = ?', [a.id]))[0].container_id),
+        ),
+      ).toBe(true);
     // The agents talk back: log lines arrive in the hub's store.
     await waitUntil(async () => (await app.hub.logs.recent(running[0].id, 5)).length > 0, 15_000, 'agent logs');
     const res = await fetch(`${app.url}/health`);
@@ -136,7 +141,8 @@ describe('process runtime lifecycle', () => {
     await app.stop();
     app = await startTestApp({ databaseUrl: db.url, env: env(), port, dataDir: app.dataDir });
     await waitUntil(
-      async () => (await app.hub.agents.list(ownerId)).filter((a) => before.some((b) => b.id === a.id)).every((a) => a.status === 'running'),
+      async () =>
+        (await app.hub.agents.list(ownerId)).filter((a) => before.some((b) => b.id === a.id)).every((a) => a.status === 'running'),
       20_000,
       'agents running again',
     );
@@ -171,7 +177,7 @@ describe('process runtime lifecycle', () => {
 });
 
 describe('adoption across a hub restart (process runtime that outlives the hub)', () => {
-  it('keeps the adopted agent\'s token valid; a new start invalidates it', async () => {
+  it("keeps the adopted agent's token valid; a new start invalidates it", async () => {
     const adoptDb = await createTestDatabase('adopt');
     const adoptRange = await freePortRange(4);
     const adoptEnv = { ...env(), AGENT_PORT_RANGE: `${adoptRange.from}-${adoptRange.to}`, AGENT_RESTART_ON_CRASH: 'false' };

@@ -41,8 +41,12 @@ describe('selectRuntime', () => {
   it('AGENT_RUNTIME=docker without the agent image refuses to boot and names the command that builds it', async () => {
     const error = await rejectionOf(selectRuntime(parseConfig({ AGENT_RUNTIME: 'docker' }), silent, engineWithoutImages));
     expect(error).toBeInstanceOf(RuntimeUnavailableError);
-    expect((error as Error).message).toBe('AGENT_RUNTIME=docker but the agent image artic-agent:latest does not exist; build it with: npm run build:agent-image');
-    const custom = await rejectionOf(selectRuntime(parseConfig({ AGENT_RUNTIME: 'docker', AGENT_IMAGE: 'artic-agent:dev' }), silent, engineWithoutImages));
+    expect((error as Error).message).toBe(
+      'AGENT_RUNTIME=docker but the agent image artic-agent:latest does not exist; build it with: npm run build:agent-image',
+    );
+    const custom = await rejectionOf(
+      selectRuntime(parseConfig({ AGENT_RUNTIME: 'docker', AGENT_IMAGE: 'artic-agent:dev' }), silent, engineWithoutImages),
+    );
     expect((custom as Error).message).toMatch(/build it with: AGENT_IMAGE=artic-agent:dev npm run build:agent-image$/);
   });
 

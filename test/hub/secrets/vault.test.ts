@@ -31,11 +31,18 @@ beforeAll(async () => {
   alice = (await users.register(11, 'Alice')).user.id;
   bob = (await users.register(12, 'Bob')).user.id;
   registry = new SecretRegistry();
-  vault = createVault({ orm, encryptionKey: KEY, registry, serverSecrets: { OPENAI_API_KEY: 'server-openai-key-000111', DEEPSEEK_API_KEY: undefined } });
+  vault = createVault({
+    orm,
+    encryptionKey: KEY,
+    registry,
+    serverSecrets: { OPENAI_API_KEY: 'server-openai-key-000111', DEEPSEEK_API_KEY: undefined },
+  });
 });
 afterAll(async () => close?.());
 
-async function rows(ownerId: string): Promise<Array<{ scope: string; name: string; ciphertext: Buffer; nonce: Buffer; tag: Buffer; hint: string; key_version: number }>> {
+async function rows(
+  ownerId: string,
+): Promise<Array<{ scope: string; name: string; ciphertext: Buffer; nonce: Buffer; tag: Buffer; hint: string; key_version: number }>> {
   return orm.em.getConnection().execute('select * from secrets where owner_id = ? order by name, scope', [ownerId]);
 }
 
@@ -69,11 +76,17 @@ describe('vault', () => {
   it('refuses a tampered ciphertext, tag, or a row moved to another owner', async () => {
     await vault.set(alice, 'CMC_API_KEY', 'cmc-0123456789-abcdef');
     const conn = orm.em.getConnection();
-    await conn.execute(`update secrets set ciphertext = overlay(ciphertext placing '\\x00'::bytea from 1 for 1) where owner_id = ? and name = 'CMC_API_KEY'`, [alice]);
+    await conn.execute(
+      `update secrets set ciphertext = overlay(ciphertext placing '\\x00'::bytea from 1 for 1) where owner_id = ? and name = 'CMC_API_KEY'`,
+      [alice],
+    );
     await expect(vault.resolve(alice, 'CMC_API_KEY')).rejects.toBeInstanceOf(VaultDecryptError);
 
     await vault.set(alice, 'CMC_API_KEY', 'cmc-0123456789-abcdef');
-    await conn.execute(`update secrets set tag = '\\x00000000000000000000000000000000'::bytea where owner_id = ? and name = 'CMC_API_KEY'`, [alice]);
+    await conn.execute(
+      `update secrets set tag = '\\x00000000000000000000000000000000'::bytea where owner_id = ? and name = 'CMC_API_KEY'`,
+      [alice],
+    );
     await expect(vault.resolve(alice, 'CMC_API_KEY')).rejects.toBeInstanceOf(VaultDecryptError);
 
     await vault.set(alice, 'CMC_API_KEY', 'cmc-0123456789-abcdef');
@@ -115,7 +128,11 @@ describe('vault', () => {
     const guarded = createVault({
       orm,
       encryptionKey: KEY,
-      serverSecrets: { HASHKEY_API_KEY: 'server-hashkey-key-0001', HASHKEY_SECRET: 'server-hashkey-secret-0001', OPENAI_API_KEY: 'server-openai-key-000111' },
+      serverSecrets: {
+        HASHKEY_API_KEY: 'server-hashkey-key-0001',
+        HASHKEY_SECRET: 'server-hashkey-secret-0001',
+        OPENAI_API_KEY: 'server-openai-key-000111',
+      },
       serverSecretAllowed: serverSecretPolicy(users),
     });
     for (const name of ['HASHKEY_API_KEY', 'HASHKEY_SECRET'] as const) {
@@ -176,7 +193,9 @@ describe('vault', () => {
 
 describe('key rotation', () => {
   const versions = async (): Promise<number[]> =>
-    (await orm.em.getConnection().execute<Array<{ key_version: number }>>('select distinct key_version from secrets order by 1')).map((r) => r.key_version);
+    (await orm.em.getConnection().execute<Array<{ key_version: number }>>('select distinct key_version from secrets order by 1')).map(
+      (r) => r.key_version,
+    );
 
   it('reads rows under the old key with previous keys; rotation re-encrypts them all so they read without it', async () => {
     const NEW = randomBytes(32).toString('base64');
@@ -213,7 +232,14 @@ describe('key rotation', () => {
     const NEWER = randomBytes(32).toString('hex');
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'artic-rotate-'));
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/secrets-rotate.ts'], {
-      env: { PATH: process.env.PATH, DATABASE_URL: db.url, ENCRYPTION_KEY: NEWER, ENCRYPTION_KEY_PREVIOUS: NEW, DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: db.url,
+        ENCRYPTION_KEY: NEWER,
+        ENCRYPTION_KEY_PREVIOUS: NEW,
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'silent',
+      },
     }).finally(() => rmSync(dataDir, { recursive: true, force: true }));
     expect(stdout).toMatch(new RegExp(`re-encrypted ${Number(before[0].n) + 1} secret`));
     expect(await createVault({ orm, encryptionKey: NEWER }).resolve(alice, 'OPENAI_API_KEY')).toBe(OPENAI);

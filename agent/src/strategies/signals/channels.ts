@@ -14,7 +14,7 @@ import { atr } from '../measures.js';
 export const breakout = defineStrategy({
   name: 'breakout',
   label: 'Breakout',
-  description: 'Close beyond the previous N closes\' extreme: ±0.5 at the level, ±1 one ATR beyond; 0 inside.',
+  description: "Close beyond the previous N closes' extreme: ±0.5 at the level, ±1 one ATR beyond; 0 inside.",
   family: 'breakout',
   params: { lookback: barsParam(20, 2, 200, 'bars whose closes define the range') },
   warmUp: (p) => Math.max(p.lookback + 1, 15),
@@ -83,7 +83,7 @@ export const donchianChannel = defineStrategy({
 export const rangeSr = defineStrategy({
   name: 'range_sr',
   label: 'Range support/resistance',
-  description: 'Fades the close\'s place in the previous N-bar range: −0.5 at resistance, +0.5 at support.',
+  description: "Fades the close's place in the previous N-bar range: −0.5 at resistance, +0.5 at support.",
   family: 'mean_reversion',
   params: { lookback: barsParam(20, 2, 200, 'bars whose highs/lows define the range') },
   warmUp: (p) => p.lookback + 1,

@@ -11,7 +11,7 @@ import { atr, smoothingStart } from '../measures.js';
 export const zScore = defineStrategy({
   name: 'z_score',
   label: 'Z-score reversion',
-  description: 'Fades the close\'s z-score over the lookback: +1.5σ gives −0.5, +3σ gives −1.',
+  description: "Fades the close's z-score over the lookback: +1.5σ gives −0.5, +3σ gives −1.",
   family: 'mean_reversion',
   params: { lookback: barsParam(20, 3, 200, 'bars in the mean/deviation window') },
   warmUp: (p) => p.lookback,
@@ -63,7 +63,7 @@ export const bollingerReversion = defineStrategy({
 export const meanReversion = defineStrategy({
   name: 'mean_reversion',
   label: 'Mean reversion',
-  description: 'Fades the close\'s distance from the SMA in ATR(14): 1.5 ATR gives ∓0.5.',
+  description: "Fades the close's distance from the SMA in ATR(14): 1.5 ATR gives ∓0.5.",
   family: 'mean_reversion',
   params: { lookback: barsParam(20, 3, 200, 'SMA period in bars') },
   warmUp: (p) => Math.max(p.lookback, 15),

@@ -12,7 +12,7 @@ import { closesOf, kalmanFairValue, regressionChannel } from '../indicators.js';
 export const linearRegressionChannel = defineStrategy({
   name: 'linear_regression_channel',
   label: 'Linear-regression channel',
-  description: 'Fades the close\'s residual from a regression line over the lookback: 2σ gives ∓0.5.',
+  description: "Fades the close's residual from a regression line over the lookback: 2σ gives ∓0.5.",
   family: 'mean_reversion',
   params: { lookback: barsParam(50, 5, 500, 'bars in the regression window') },
   warmUp: (p) => p.lookback,
@@ -38,7 +38,7 @@ export const linearRegressionChannel = defineStrategy({
 export const kalmanFairValueStrategy = defineStrategy({
   name: 'kalman_fair_value',
   label: 'Kalman fair value',
-  description: 'Fades the close\'s deviation from a Kalman-filtered fair value, in σ: 2σ gives ∓0.5.',
+  description: "Fades the close's deviation from a Kalman-filtered fair value, in σ: 2σ gives ∓0.5.",
   family: 'mean_reversion',
   params: {
     lookback: barsParam(50, 5, 500, 'bars the filter runs over'),

@@ -15,7 +15,7 @@ import { obvFlowRatio, vwapStdDev } from '../indicators.js';
 export const vwapDeviation = defineStrategy({
   name: 'vwap_deviation',
   label: 'VWAP deviation',
-  description: 'Fades the close\'s distance from the rolling VWAP in volume-weighted σ: the 2σ band gives ∓0.5.',
+  description: "Fades the close's distance from the rolling VWAP in volume-weighted σ: the 2σ band gives ∓0.5.",
   family: 'mean_reversion',
   params: { lookback: barsParam(50, 3, 1000, 'bars in the rolling VWAP') },
   warmUp: (p) => p.lookback,

@@ -163,9 +163,7 @@ export function createHashKeyExchange(client: HashKeyClient, options: HashKeyExc
     );
     // Average price = cumulative quote / executed quantity (the documented definition).
     const quoteQuantity =
-      order.cumulativeQuoteQty ||
-      trades.reduce((sum, t) => sum + t.price * t.qty, 0) ||
-      order.avgPrice * order.executedQty;
+      order.cumulativeQuoteQty || trades.reduce((sum, t) => sum + t.price * t.qty, 0) || order.avgPrice * order.executedQty;
     const price = quoteQuantity > 0 ? quoteQuantity / order.executedQty : order.avgPrice;
     let fee = order.feeAmount;
     let feeAsset = order.feeCoin;

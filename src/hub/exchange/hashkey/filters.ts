@@ -60,11 +60,7 @@ export interface RoundedOrder {
 }
 
 /** Read the filters of one `exchangeInfo` symbol entry. Zero values become "not enforced". */
-export function parseSymbolFilters(
-  symbol: string,
-  filters: readonly RawSymbolFilter[],
-  quotePrecision?: string,
-): SymbolFilters {
+export function parseSymbolFilters(symbol: string, filters: readonly RawSymbolFilter[], quotePrecision?: string): SymbolFilters {
   const byType = new Map(filters.map((f) => [f.filterType, f]));
   const pick = (type: string, key: string): string | undefined => {
     const value = byType.get(type)?.[key];
@@ -114,11 +110,7 @@ export function roundToFilters(draft: OrderDraft, filters: SymbolFilters): Round
  *   given by quantity; without it that check is skipped.
  * @throws OrderRejectedLocallyError naming the rule and the numbers when a rule fails.
  */
-export function validateOrder(
-  draft: OrderDraft,
-  filters: SymbolFilters,
-  options: { referencePrice?: number } = {},
-): RoundedOrder {
+export function validateOrder(draft: OrderDraft, filters: SymbolFilters, options: { referencePrice?: number } = {}): RoundedOrder {
   const reject = (rule: string, message: string): never => {
     throw new OrderRejectedLocallyError(draft.symbol, rule, message);
   };
@@ -161,7 +153,8 @@ export function validateOrder(
     atMost(isMarket && filters.marketOrderMaxQty ? 'marketOrderMaxQty' : 'maxQty', 'quantity', rounded.quantity, max);
   }
   if (rounded.price !== undefined) {
-    if (isZero(rounded.price)) reject('tickSize', `price ${toDecimalString(draft.price!)} rounds down to 0 (tick ${filters.tickSize ?? 'none'})`);
+    if (isZero(rounded.price))
+      reject('tickSize', `price ${toDecimalString(draft.price!)} rounds down to 0 (tick ${filters.tickSize ?? 'none'})`);
     atLeast('minPrice', 'price', rounded.price, filters.minPrice, draft.price);
     atMost('maxPrice', 'price', rounded.price, filters.maxPrice);
   }

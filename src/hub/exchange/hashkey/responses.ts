@@ -11,14 +11,7 @@ import { parseSymbolFilters, type RawSymbolFilter, type SymbolFilters } from './
 
 /** Order status as HashKey spells it (`PENDING` is seen in hummingbot's map). */
 export type HashKeyOrderStatus =
-  | 'NEW'
-  | 'PARTIALLY_FILLED'
-  | 'FILLED'
-  | 'PARTIALLY_CANCELED'
-  | 'CANCELED'
-  | 'PENDING_CANCEL'
-  | 'REJECTED'
-  | 'PENDING';
+  'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'PARTIALLY_CANCELED' | 'CANCELED' | 'PENDING_CANCEL' | 'REJECTED' | 'PENDING';
 
 /** Statuses after which an order never changes again. */
 export const FINAL_ORDER_STATUSES: ReadonlySet<string> = new Set(['FILLED', 'PARTIALLY_CANCELED', 'CANCELED', 'REJECTED']);

@@ -43,10 +43,7 @@ export interface SignedParams {
  * Encode `params`, append `recvWindow` (when given) and `timestamp`, and sign the result.
  * The caller sends `text` as the whole query string or the whole form body (never split).
  */
-export function signParams(
-  params: Params,
-  auth: { secret: string; timestamp: number; recvWindow?: number },
-): SignedParams {
+export function signParams(params: Params, auth: { secret: string; timestamp: number; recvWindow?: number }): SignedParams {
   const payload = encodeParams({ ...params, recvWindow: auth.recvWindow, timestamp: auth.timestamp });
   const signature = signTotalParams(auth.secret, payload);
   return { payload, signature, text: `${payload}&signature=${signature}` };

@@ -14,16 +14,10 @@ import {
   OrderRejectedLocallyError,
 } from '../../../../src/hub/exchange/hashkey/errors.js';
 import { INTERVALS, INTERVAL_MS } from '../../../../src/shared/market.js';
-import {
-  DEFAULT_HASHKEY_SYMBOLS,
-  DOC_EXAMPLE_SECRET,
-  startHashKeyServer,
-  type HashKeyServer,
-} from '../../../support/hashkey-server.js';
+import { DEFAULT_HASHKEY_SYMBOLS, DOC_EXAMPLE_SECRET, startHashKeyServer, type HashKeyServer } from '../../../support/hashkey-server.js';
 import { rejectionOf } from '../../../support/rejection.js';
 
 const T0 = 1_722_000_000_000; // fixed epoch ms; both clocks are fakes
-
 
 describe('HashKey client', () => {
   let hk: HashKeyServer;
@@ -124,7 +118,14 @@ describe('HashKey client', () => {
     });
 
     it('sends POST parameters as a signed form body, exactly what was signed', async () => {
-      await client.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: 0.001, price: '50000.00', clientOrderId: 'abc-1' });
+      await client.placeOrder({
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: 0.001,
+        price: '50000.00',
+        clientOrderId: 'abc-1',
+      });
       const req = hk.requests[0];
       expect(req.contentType).toBe('application/x-www-form-urlencoded');
       expect(req.query).toBe('');
@@ -138,7 +139,19 @@ describe('HashKey client', () => {
       const docServer = await startHashKeyServer({
         now: () => 1538323200000,
         balances: { BTC: 1 },
-        symbols: [{ ...DEFAULT_HASHKEY_SYMBOLS[1], symbol: 'ETHBTC', baseAsset: 'ETH', quoteAsset: 'BTC', price: 0.05, tickSize: '0.01', minPrice: '0.01', minNotional: '0', minAmount: '0' }],
+        symbols: [
+          {
+            ...DEFAULT_HASHKEY_SYMBOLS[1],
+            symbol: 'ETHBTC',
+            baseAsset: 'ETH',
+            quoteAsset: 'BTC',
+            price: 0.05,
+            tickSize: '0.01',
+            minPrice: '0.01',
+            minNotional: '0',
+            minAmount: '0',
+          },
+        ],
       });
       try {
         const response = await fetch(`${docServer.url}/api/v1.1/spot/order?symbol=ETHBTC&side=BUY&type=LIMIT&timeInForce=GTC`, {
@@ -155,7 +168,13 @@ describe('HashKey client', () => {
 
     it('places, queries and cancels a resting limit order', async () => {
       const placed = await client.placeOrder({
-        symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: 50000, clientOrderId: 'rest-1', timeInForce: 'GTC',
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: '0.01',
+        price: 50000,
+        clientOrderId: 'rest-1',
+        timeInForce: 'GTC',
       });
       expect(placed).toMatchObject({ clientOrderId: 'rest-1', status: 'NEW', side: 'BUY', type: 'LIMIT', price: 50000, origQty: 0.01 });
       expect(hk.balances.get('USDT')).toEqual({ free: 99500, locked: 500 });

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compareDecimal,
-  floorToStep,
-  InvalidDecimalError,
-  isZero,
-  toDecimalString,
-} from '../../../../src/hub/exchange/hashkey/decimal.js';
+import { compareDecimal, floorToStep, InvalidDecimalError, isZero, toDecimalString } from '../../../../src/hub/exchange/hashkey/decimal.js';
 
 describe('decimal helpers', () => {
   it('prints numbers without exponent notation', () => {

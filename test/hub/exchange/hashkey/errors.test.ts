@@ -29,7 +29,13 @@ describe('HashKey error codes', () => {
   it('HashKeyApiError carries code, msg, status and a name, and is an ExchangeError', () => {
     const error = new HashKeyApiError('0401', 'Insufficient asset', 400, 'POST /api/v1.1/spot/order');
     expect(error).toBeInstanceOf(ExchangeError);
-    expect(error).toMatchObject({ name: 'HashKeyApiError', code: '0401', msg: 'Insufficient asset', httpStatus: 400, kind: 'insufficient_balance' });
+    expect(error).toMatchObject({
+      name: 'HashKeyApiError',
+      code: '0401',
+      msg: 'Insufficient asset',
+      httpStatus: 400,
+      kind: 'insufficient_balance',
+    });
     expect(error.retryable).toBe(false);
     expect(error.message).toBe('HashKey POST /api/v1.1/spot/order failed: 0401 Insufficient asset (HTTP 400)');
   });

@@ -8,7 +8,6 @@ import { rejectionOf } from '../../../support/rejection.js';
 
 const T0 = 1_722_000_000_000;
 
-
 describe('HashKey exchange (broker interface)', () => {
   let hk: HashKeyServer;
   let clock: number;
@@ -158,7 +157,10 @@ describe('HashKey exchange (broker interface)', () => {
   it('polls the order until it is final', async () => {
     await start({ pendingQueries: 2 });
     const fill = await build({}, { fillPollIntervalMs: 50 }).marketOrder({
-      symbol: 'BTCUSDT', side: 'BUY', quantity: 0.001, clientOrderId: 'slow-1',
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      quantity: 0.001,
+      clientOrderId: 'slow-1',
     });
     expect(fill.quantity).toBe(0.001);
     expect(sleeps).toEqual([50, 50]);

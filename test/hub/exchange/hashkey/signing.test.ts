@@ -23,7 +23,11 @@ describe('HashKey signing', () => {
   it.each([
     ['timestamp=1538323200000', SECRET, 'b5bcf90d5740c5bf2fd601d4f4d4a80b328dcaa0a451b5686656fd1d4d758ef6'],
     ['recvWindow=5000&timestamp=1538323200000', SECRET, '41be9d50ddbb6244640ea1c9771c5612652a73d6ed67d98ed75d23c609456679'],
-    ['symbol=BTCUSDT&side=BUY&type=MARKET&quantity=10&timestamp=1538323200000', SECRET, 'cc256c5b57a5b74c9783908aa7eed8b74abebae17e363c1d0b30c3884532b6d9'],
+    [
+      'symbol=BTCUSDT&side=BUY&type=MARKET&quantity=10&timestamp=1538323200000',
+      SECRET,
+      'cc256c5b57a5b74c9783908aa7eed8b74abebae17e363c1d0b30c3884532b6d9',
+    ],
     ['orderId=1738708541676585728&timestamp=1538323200000', SECRET, 'f14b6ef3864c88c45bc9638adca8da4f77fcdd682c8257ce55390e95983e0097'],
     ['timestamp=1000000', 'testSecretKey', '52815749ea921c80e65072a0392a59cabb89cf6bd16bfede8263cec527e3c34c'],
   ])('vector %s', (text, secret, expected) => {
@@ -43,10 +47,13 @@ describe('HashKey signing', () => {
   });
 
   it('omits recvWindow when not given and skips undefined params', () => {
-    const signed = signParams({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', price: undefined, quantity: 10 }, {
-      secret: SECRET,
-      timestamp: 1538323200000,
-    });
+    const signed = signParams(
+      { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', price: undefined, quantity: 10 },
+      {
+        secret: SECRET,
+        timestamp: 1538323200000,
+      },
+    );
     expect(signed.payload).toBe('symbol=BTCUSDT&side=BUY&type=MARKET&quantity=10&timestamp=1538323200000');
     expect(signed.signature).toBe('cc256c5b57a5b74c9783908aa7eed8b74abebae17e363c1d0b30c3884532b6d9');
   });
