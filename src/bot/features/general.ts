@@ -16,6 +16,8 @@ export const COMMANDS: BotCommand[] = [
   { command: 'startagent', description: 'Start a stopped agent (also /resume)' },
   { command: 'delete', description: 'Delete an agent' },
   { command: 'panic', description: 'Stop all your agents' },
+  { command: 'balance', description: 'Paper equity per agent and your HashKey balances' },
+  { command: 'info', description: 'Token facts from CoinMarketCap: /info BTC' },
   { command: 'secrets', description: 'Your API keys (stored encrypted)' },
   { command: 'alerts', description: 'Which alerts you get' },
   { command: 'symbols', description: 'Pairs you can trade' },

@@ -40,6 +40,7 @@ function config(source: MarketDataChoice, market: Partial<Config['market']> = {}
       twelveDataPerMinute: 8,
       twelveDataDailyCredits: 800,
       cmcApiKey: undefined,
+      cmcBaseUrl: 'http://127.0.0.1:9',
       simulatedSeed: 7,
       ...market,
     },
