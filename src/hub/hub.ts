@@ -37,6 +37,7 @@ import { createAgentLlmLookup, type AgentLlmLookup } from './llm/agent-llm.js';
 import { createLlmBudget } from './llm/budget.js';
 import { createLlmGateway, type LlmGateway } from './llm/gateway.js';
 import { createMarketFromConfig, type Market } from './market/market-from-config.js';
+import { createTradeHistory, type TradeHistory } from './analytics/trade-history.js';
 
 export interface Hub {
   events: HubEvents;
@@ -62,6 +63,8 @@ export interface Hub {
   openPositions: Pick<LiquidationWatch['book'], 'has'>;
   liquidator: LiquidationWatch['liquidator'];
   decisions: DecisionRecorder;
+  /** The owner's trades as the chat shows and exports them. */
+  tradeHistory: TradeHistory;
   llm: LlmGateway;
   agentLlm: AgentLlmLookup;
   chain: ChainLogger;
@@ -211,6 +214,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     openPositions: liquidation.book,
     liquidator: liquidation.liquidator,
     decisions,
+    tradeHistory: createTradeHistory({ orm, chainId: config.chain.chainId }),
     llm,
     agentLlm: createAgentLlmLookup({ orm }),
     chain,
