@@ -28,6 +28,7 @@ import { createCreateFeature, createFlow, CREATE_FLOW } from './features/create-
 import { createEditFeature, editFlow, EDIT_FLOW } from './features/edit-agent.js';
 import { COMMANDS, createGeneralFeature, KNOWN_COMMANDS } from './features/general.js';
 import { createSecretsFeature, looksLikeApiKey, secretIntake, secretsFlow, SECRETS_FLOW } from './features/secrets.js';
+import { createTradesFeature } from './features/trades.js';
 import { createUnknownFeature } from './features/unknown.js';
 import { floodRetry, floodRetryInFlows } from './flood-retry.js';
 import { createFlowGuard, flowNames } from './flow-guard.js';
@@ -39,7 +40,7 @@ export type BotMode = 'polling' | 'webhook';
 
 export interface BotDeps {
   config: ResolvedConfig;
-  hub: Pick<Hub, 'users' | 'access' | 'agents' | 'lifecycle' | 'settings' | 'logs' | 'userTokens'>;
+  hub: Pick<Hub, 'users' | 'access' | 'agents' | 'lifecycle' | 'settings' | 'logs' | 'userTokens' | 'tradeHistory'>;
   vault: Vault;
   /** Sessions and conversation state (`createBotStateStore(orm)`). */
   store: BotStateStore;
@@ -168,6 +169,7 @@ export function createBot(deps: BotDeps): ArticBot {
   bot.use(createCreateFeature(services));
   bot.use(createEditFeature(services));
   bot.use(createAgentsFeature(services));
+  bot.use(createTradesFeature(services));
   bot.use(createSecretsFeature(services));
   bot.use(createGeneralFeature(services));
   for (const feature of deps.extraFeatures ?? []) bot.use(feature);
