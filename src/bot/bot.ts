@@ -17,7 +17,6 @@ import type { Update, UserFromGetMe } from 'grammy/types';
 import type { ResolvedConfig } from '../config.js';
 import type { BotStateStore } from '../hub/bot-state-store.js';
 import { HubError } from '../hub/errors.js';
-import type { Hub } from '../hub/hub.js';
 import { SUPPORTED_SYMBOL_IDS } from '../hub/market/symbols.js';
 import type { Vault } from '../hub/secrets/vault.js';
 import type { Logger, SecretRegistry } from '../logger.js';
