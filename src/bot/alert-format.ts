@@ -147,6 +147,14 @@ export function formatAlert(event: AlertEvent): string {
       );
       break;
     }
+    case 'llm.agent_budget_spent': {
+      const d = event.data;
+      lines.push(
+        `🧠 ${agentLabel(d)} reached its LLM budget of $${d.budgetUsd.toFixed(2)} a day ($${d.spentUsd.toFixed(2)} spent). ` +
+          'It plans with its rules until 00:00 UTC. /costs shows the figures; /edit changes the budget.',
+      );
+      break;
+    }
   }
   return lines.join('\n');
 }

@@ -156,6 +156,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     orm,
     secrets: vault,
     budget: createLlmBudget({ orm, events, dailyTokens: config.quotas.llmUserDailyTokens, isExempt: isAdminUser }),
+    prices: config.llm.prices,
     logger: logger.child({ part: 'llm' }),
     baseUrls: {
       openai: config.llm.openaiBaseUrl,

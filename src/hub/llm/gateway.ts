@@ -3,11 +3,13 @@
  * provider with the owner's key, so keys never enter an agent's container.
  *
  * Per call: resolve provider and model (agent setting → deployment default → built-in default,
- * see providers.ts) → resolve the key from the owner's secrets (agent override → user → env) →
+ * see providers.ts) → the agent's own daily budget in USD admits the call or refuses it
+ * (`LlmAgentBudgetExhaustedError`, nothing sent upstream) → resolve the key from the owner's secrets (agent override → user → env) →
  * on a server-wide (env) key, the owner's daily budget admits the call or refuses it
  * (`LlmBudgetExhaustedError`, nothing sent upstream) → one SDK client per (provider, base URL,
  * key hash) → chat completion with the provider's JSON mode → record the tokens on the agent row
- * (and on the owner's day when metered) → `LlmResponse`.
+ * and its day with their cost at the model's price (prices.ts), and on the owner's day when
+ * metered → `LlmResponse`.
  *
  * Retries are the gateway's own, bounded by `maxAttempts` (default 2 = one retry):
  * - 5xx, timeouts and connection failures are retried after `retryDelayMs`;
@@ -27,7 +29,16 @@ import { classifyLlmError, isTransient } from './classify-error.js';
 import { buildChatRequest } from './chat-request.js';
 import { createClientCache } from './client-cache.js';
 import type { LlmBudget } from './budget.js';
-import { LlmBudgetExhaustedError, LlmError, LlmNotConfiguredError, LlmRateLimitedError, LlmUnavailableError } from './errors.js';
+import { utcDay } from './budget.js';
+import {
+  LlmAgentBudgetExhaustedError,
+  LlmBudgetExhaustedError,
+  LlmError,
+  LlmNotConfiguredError,
+  LlmRateLimitedError,
+  LlmUnavailableError,
+} from './errors.js';
+import { DEFAULT_LLM_PRICES, llmCostUsd, type LlmPriceTable } from './prices.js';
 import { LLM_PROVIDERS, PROVIDER_SPECS, isLlmProvider, type LlmProvider } from './providers.js';
 import type { SecretResolver } from '../secrets/secret-resolver.js';
 import { recordTokenUsage, tokenCount, type TokenUsage } from './usage.js';
@@ -35,8 +46,12 @@ import { recordTokenUsage, tokenCount, type TokenUsage } from './usage.js';
 export interface LlmGatewayDeps {
   orm: Orm;
   secrets: Pick<SecretResolver, 'lookup'>;
-  /** Rations the server-wide keys per user and day; without it they are unmetered. */
+  /** Rations the server-wide keys per user and day, and each agent's own USD budget; without it neither is metered. */
   budget?: LlmBudget;
+  /** USD per million tokens (config.llm.prices); default: the built-in list prices. */
+  prices?: LlmPriceTable;
+  /** Wall clock (ms) that dates the usage rows; default Date.now. */
+  now?: () => number;
   /** Per-provider base URLs (config.llm.*BaseUrl); missing ones use the provider's default. */
   baseUrls?: Partial<Record<LlmProvider, string>>;
   /** Per-provider default models; missing ones use the built-in defaults (providers.ts). */
@@ -60,7 +75,7 @@ export interface LlmGateway {
   /**
    * One chat completion for `agentId` (owned by `ownerId`) with `provider` and `model`
    * (null model = default). Throws `LlmNotConfiguredError` (no/unknown provider, no key),
-   * `LlmBudgetExhaustedError`, `LlmAuthError`, `LlmRateLimitedError`, `LlmUnavailableError` or
+   * `LlmBudgetExhaustedError`, `LlmAgentBudgetExhaustedError`, `LlmAuthError`, `LlmRateLimitedError`, `LlmUnavailableError` or
    * `LlmRejectedError`.
    */
   complete(agentId: string, ownerId: string, provider: string | null, model: string | null, req: LlmRequest): Promise<LlmResponse>;
@@ -79,6 +94,8 @@ export function createLlmGateway(deps: LlmGatewayDeps): LlmGateway {
   const retryDelayMs = deps.retryDelayMs ?? 500;
   const maxRateLimitWait = deps.maxRateLimitWaitSeconds ?? 2;
   const clients = createClientCache();
+  const prices = deps.prices ?? DEFAULT_LLM_PRICES;
+  const now = deps.now ?? Date.now;
 
   const defaultModel = (provider: LlmProvider) => deps.defaultModels?.[provider] || PROVIDER_SPECS[provider].defaultModel;
   const baseUrl = (provider: LlmProvider) => deps.baseUrls?.[provider] || PROVIDER_SPECS[provider].defaultBaseUrl;
@@ -121,9 +138,23 @@ export function createLlmGateway(deps: LlmGatewayDeps): LlmGateway {
     return { apiKey, metered: admission.metered };
   }
 
-  async function record(agentId: string, ownerId: string, usage: TokenUsage, metered: boolean, log: Logger) {
+  /** Refuses the call when the agent's own daily budget in USD is reached. */
+  async function admitAgent(ownerId: string, agentId: string, provider: LlmProvider): Promise<void> {
+    const spent = await deps.budget?.admitAgent(ownerId, agentId);
+    if (spent) throw new LlmAgentBudgetExhaustedError(provider, spent.spentUsd, spent.budgetUsd, spent.resetsAt, spent.retryAfterSeconds);
+  }
+
+  async function record(
+    agentId: string,
+    ownerId: string,
+    model: { provider: LlmProvider; name: string },
+    usage: TokenUsage,
+    metered: boolean,
+    log: Logger,
+  ) {
     try {
-      await recordTokenUsage(deps.orm, agentId, ownerId, usage);
+      const costUsd = llmCostUsd(prices, model.provider, model.name, usage.promptTokens, usage.completionTokens);
+      await recordTokenUsage(deps.orm, agentId, ownerId, usage, { costUsd, day: utcDay(now()) });
       if (metered) await deps.budget!.spend(ownerId, usage.promptTokens + usage.completionTokens);
     } catch (err) {
       log.warn({ err: err instanceof Error ? err.message : String(err) }, 'llm: could not record token usage');
@@ -140,6 +171,7 @@ export function createLlmGateway(deps: LlmGatewayDeps): LlmGateway {
       if (!MODEL_NAME.test(model)) {
         throw new LlmNotConfiguredError(provider, `"${model.slice(0, 40)}" is not a valid model name for ${spec.label}.`);
       }
+      await admitAgent(ownerId, agentId, provider);
       const { apiKey, metered } = await resolveKey(ownerId, agentId, provider);
       const client = clients.get({ provider, baseUrl: baseUrl(provider), apiKey, timeoutMs, fetch: deps.fetch });
       const body = buildChatRequest(spec, model, req);
@@ -161,7 +193,7 @@ export function createLlmGateway(deps: LlmGatewayDeps): LlmGateway {
           };
           total.promptTokens += usage.promptTokens;
           total.completionTokens += usage.completionTokens;
-          await record(agentId, ownerId, usage, metered, log);
+          await record(agentId, ownerId, { provider, name: model }, usage, metered, log);
           const choice = completion.choices?.[0];
           if (!choice?.message) {
             failure = new LlmUnavailableError(provider, `${spec.label} answered without a message`);
