@@ -226,6 +226,6 @@ describe('an exhausted budget switches the agent to rules', () => {
     expect(warnings[0]).toContain('429 LlmAgentBudgetExhausted');
     expect(warnings[0]).toContain('using the rules planner');
     expect(notices.map((n) => n.agentName)).toEqual(['planner']);
-    await hub.close();
+    hub.close();
   });
 });
