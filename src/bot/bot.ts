@@ -24,6 +24,7 @@ import type { BotContext, SessionData } from './context.js';
 import { createAccessFeature } from './features/access.js';
 import { createAgentsFeature, panicFlow, PANIC_FLOW } from './features/agents.js';
 import { createBalanceFeature } from './features/balance.js';
+import { createCostsFeature } from './features/costs.js';
 import { createCreateFeature, createFlow, CREATE_FLOW } from './features/create-agent.js';
 import { createEditFeature, editFlow, EDIT_FLOW } from './features/edit-agent.js';
 import { COMMANDS, createGeneralFeature, KNOWN_COMMANDS } from './features/general.js';
@@ -173,6 +174,7 @@ export function createBot(deps: BotDeps): ArticBot {
   bot.use(createTradesFeature(services));
   bot.use(createSecretsFeature(services));
   bot.use(createInfoFeature(services), createBalanceFeature(services));
+  bot.use(createCostsFeature(services));
   bot.use(createGeneralFeature(services));
   for (const feature of deps.extraFeatures ?? []) bot.use(feature);
   bot.use(createUnknownFeature());

@@ -35,6 +35,7 @@ import { createChainLoggerFromConfig } from './chain/chain-from-config.js';
 import type { ChainLogger } from './chain/chain-logger.js';
 import { createAgentLlmLookup, type AgentLlmLookup } from './llm/agent-llm.js';
 import { createLlmBudget } from './llm/budget.js';
+import { createLlmCostReport, type LlmCostReport } from './llm/cost-report.js';
 import { createLlmGateway, type LlmGateway } from './llm/gateway.js';
 import { createMarketFromConfig, type Market } from './market/market-from-config.js';
 import { createTokenInfoService, type TokenInfoService } from './info/token-info.js';
@@ -69,6 +70,8 @@ export interface Hub {
   tradeHistory: TradeHistory;
   llm: LlmGateway;
   agentLlm: AgentLlmLookup;
+  /** What the owner's agents spent on LLMs (tokens, USD), for the card and /costs. */
+  llmCosts: LlmCostReport;
   chain: ChainLogger;
   retention: Retention;
   /** Alert modes, the outbox of bot messages and routers of hub events to a chat (src/bot delivers). */
@@ -225,6 +228,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     tradeHistory: createTradeHistory({ orm, chainId: config.chain.chainId }),
     llm,
     agentLlm: createAgentLlmLookup({ orm }),
+    llmCosts: createLlmCostReport({ orm }),
     chain,
     retention,
     alerts,

@@ -9,6 +9,7 @@ import { Composer, GrammyError, InlineKeyboard } from 'grammy';
 import type { AgentView } from '../../hub/agents/agent-view.js';
 import { HubError, PositionHeldError } from '../../hub/errors.js';
 import type { BotContext, FlowArgs, FlowContext, FlowConversation } from '../context.js';
+import { cardCostLine } from '../cost-format.js';
 import {
   agentCard,
   agentLine,
@@ -142,9 +143,13 @@ export function createAgentsFeature(services: BotServices): Composer<BotContext>
   });
   // ─── end of /agents ───
 
+  /** The card's text, with the agent's LLM spend. */
+  async function card(a: AgentView): Promise<string> {
+    return agentCard(a, clock(), cardCostLine(a.llmTokens, await hub.llmCosts.ofAgent(a.ownerId, a.id)));
+  }
   async function showCard(ctx: BotContext, ref: string): Promise<void> {
     const a = await hub.agents.find(me(ctx), ref);
-    await ctx.reply(agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) });
+    await ctx.reply(await card(a), { ...html, reply_markup: agentKeyboard(a) });
   }
   composer.command('agent', async (ctx) => {
     const ref = ctx.match.trim();
@@ -173,7 +178,7 @@ export function createAgentsFeature(services: BotServices): Composer<BotContext>
 
   /** The card, in place of the message a button was pressed on. */
   async function editCard(ctx: BotContext, a: AgentView): Promise<void> {
-    await ctx.editMessageText(agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) }).catch((error: unknown) => {
+    await ctx.editMessageText(await card(a), { ...html, reply_markup: agentKeyboard(a) }).catch((error: unknown) => {
       if (!isNotModified(error)) throw error;
     });
   }
@@ -296,7 +301,7 @@ export function createAgentsFeature(services: BotServices): Composer<BotContext>
       case 's':
         await ctx.answerCallbackQuery('Stopping…');
         a = await stopAgent(ctx, a.id);
-        await ctx.editMessageText(agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) }).catch(() => undefined);
+        await ctx.editMessageText(await card(a), { ...html, reply_markup: agentKeyboard(a) }).catch(() => undefined);
         return;
       case 'g':
         await ctx.answerCallbackQuery('Starting…');

@@ -20,6 +20,7 @@ export const COMMANDS: BotCommand[] = [
   { command: 'delete', description: 'Delete an agent' },
   { command: 'panic', description: 'Stop all your agents' },
   { command: 'balance', description: 'Paper equity per agent and your HashKey balances' },
+  { command: 'costs', description: 'What your agents spent on LLMs, today and all time: [agent]' },
   { command: 'info', description: 'Token facts from CoinMarketCap: /info BTC' },
   { command: 'secrets', description: 'Your API keys (stored encrypted)' },
   { command: 'alerts', description: 'Which alerts you get' },

@@ -12,7 +12,7 @@ import { isLiveConfigField } from '../../shared/wire.js';
 import { rememberBounded } from '../bounded-map.js';
 import { AgentNotFoundError, AmbiguousAgentError, AgentStateError, PositionHeldError, ValidationError } from '../errors.js';
 import { isUuid } from '../ids.js';
-import { validateAgentInput, validateField, type AgentInput, type InputLimits } from './agent-input.js';
+import { HUB_APPLIED_FIELDS, validateAgentInput, validateField, type AgentInput, type InputLimits } from './agent-input.js';
 import * as agentStore from './agent-store.js';
 import { toAgentView, type AgentView } from './agent-view.js';
 import { checkAgentCount, checkQuotas, lockOwner, type AgentQuotas } from './quotas.js';
@@ -29,6 +29,8 @@ export interface EditResult {
   liveChanges: Array<keyof AgentInput>;
   /** Changed fields of an active agent that take effect on its next (re)start. */
   needsRestart: Array<keyof AgentInput>;
+  /** Changed fields of an active agent that the hub enforces itself, in force at once (HUB_APPLIED_FIELDS). */
+  appliedByHub: Array<keyof AgentInput>;
 }
 
 export interface AgentDirectory {
@@ -120,6 +122,7 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
       const agent = await load(em, ownerId, ref);
       const liveChanges: Array<keyof AgentInput> = [];
       const needsRestart: Array<keyof AgentInput> = [];
+      const appliedByHub: Array<keyof AgentInput> = [];
       // A session running or about to run takes (or is sent) the change; one being stopped does not.
       const active = agent.status === 'running' || agent.status === 'starting';
       const tpSlMode = agent.tpSlMode;
@@ -149,7 +152,10 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
         if ((agent as unknown as Record<string, unknown>)[key] === value) continue;
         (agent as unknown as Record<string, unknown>)[key] = value;
         (changed as Record<string, unknown>)[key] = value;
-        if (active) (isLiveConfigField(key) ? liveChanges : needsRestart).push(key as keyof AgentInput);
+        if (active) {
+          const field = key as keyof AgentInput;
+          (HUB_APPLIED_FIELDS.includes(field) ? appliedByHub : isLiveConfigField(key) ? liveChanges : needsRestart).push(field);
+        }
       }
       await em.flush();
       rememberBounded(refs, agent.id, { ownerId, name: agent.name }, MAX_CACHED_REFS);
@@ -157,7 +163,7 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
         await agentStore.moveStoredLevels(em, agent.id, levelsAfterPctChange(agent.position, tpSlMode, changed), agent.position.tradeId);
         await em.refresh(agent);
       }
-      return { agent: toAgentView(agent), liveChanges, needsRestart };
+      return { agent: toAgentView(agent), liveChanges, needsRestart, appliedByHub };
     },
 
     async remove(ownerId, agentId) {

@@ -15,7 +15,7 @@ import type { AgentLifecycle } from './lifecycle.js';
 
 export interface SettingsChange {
   agent: AgentView;
-  /** Fields the running agent has taken. */
+  /** Fields the running agent has taken (and those the hub enforces itself, in force at once). */
   appliedLive: Array<keyof AgentInput>;
   /** Fields that take effect on the next (re)start of the active agent. */
   needsRestart: Array<keyof AgentInput>;
@@ -47,13 +47,14 @@ export function createAgentSettings(deps: AgentSettingsDeps): AgentSettings {
       const saved = await deps.directory.edit(ownerId, ref, patch);
       const done = { agent: saved.agent, needsRestart: saved.needsRestart };
       const live = saved.liveChanges.filter(isLiveConfigField);
-      if (live.length === 0) return { ...done, appliedLive: [], notApplied: null };
+      const byHub = saved.appliedByHub;
+      if (live.length === 0) return { ...done, appliedLive: byHub, notApplied: null };
       try {
         await deps.lifecycle.applyLiveConfig(saved.agent.id, live);
-        return { ...done, appliedLive: live, notApplied: null };
+        return { ...done, appliedLive: [...byHub, ...live], notApplied: null };
       } catch (error) {
         log.warn({ err: error, agentId: saved.agent.id, fields: live }, 'live settings not delivered; saved for the next start');
-        return { ...done, appliedLive: [], notApplied: { fields: live, reason: whyNotApplied(error) } };
+        return { ...done, appliedLive: byHub, notApplied: { fields: live, reason: whyNotApplied(error) } };
       }
     },
   };
