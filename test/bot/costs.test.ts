@@ -16,6 +16,19 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
+/** The /create answers before the LLM question. */
+const UP_TO_LLM = [
+  'f:sym:BTCUSDT',
+  'f:name:default',
+  'f:amt:100',
+  'f:lev:2',
+  'f:risk:moderate',
+  'f:tf:15m',
+  'f:tp:skip',
+  'f:sl:skip',
+  'f:mode:fixed',
+];
+
 const userId = async (telegramId: number) => (await h.hub.users.byTelegramId(telegramId))!.id;
 const today = () => utcDay(Date.now());
 
@@ -74,18 +87,7 @@ describe('the daily LLM budget in /create and /edit', () => {
     const dan = h.user(711);
     await dan.send('/start');
     await dan.send('/create');
-    for (const step of [
-      'f:sym:BTCUSDT',
-      'f:name:default',
-      'f:amt:100',
-      'f:lev:2',
-      'f:risk:moderate',
-      'f:tf:15m',
-      'f:tp:skip',
-      'f:sl:skip',
-      'f:mode:fixed',
-    ])
-      await dan.press(step);
+    for (const step of UP_TO_LLM) await dan.press(step);
     await dan.press('f:llm:openai');
     expect(dan.lastText()).toContain('Daily LLM budget in USD?');
     expect(dan.lastButtons()).toEqual(['f:bud:0.5', 'f:bud:1', 'f:bud:5', 'f:bud:none']);
@@ -109,19 +111,7 @@ describe('the daily LLM budget in /create and /edit', () => {
     const eve = h.user(712);
     await eve.send('/start');
     await eve.send('/create');
-    for (const step of [
-      'f:sym:BTCUSDT',
-      'f:name:default',
-      'f:amt:100',
-      'f:lev:2',
-      'f:risk:moderate',
-      'f:tf:15m',
-      'f:tp:skip',
-      'f:sl:skip',
-      'f:mode:fixed',
-      'f:llm:none',
-    ])
-      await eve.press(step);
+    for (const step of [...UP_TO_LLM, 'f:llm:none']) await eve.press(step);
     expect(eve.lastText()).toContain('Paper trading or live');
     await eve.press('f:live:paper');
     await eve.press('f:sum:cancel');

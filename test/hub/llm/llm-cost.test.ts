@@ -20,12 +20,12 @@ import { LlmAgentBudgetExhaustedError } from '../../../src/hub/llm/errors.js';
 import { createLlmGateway, type LlmGateway } from '../../../src/hub/llm/gateway.js';
 import { createUserService } from '../../../src/hub/users.js';
 import { internalLlmRoutes } from '../../../src/http/routes/internal-llm.js';
-import { buildHttpServer } from '../../../src/http/server.js';
 import { createLogger } from '../../../src/logger.js';
 import type { Orm } from '../../../src/db/orm.js';
 import type { AgentConfigWire, LlmRequest } from '../../../src/shared/wire.js';
 import type { Candle } from '../../../src/shared/market.js';
 import { createTestOrm } from '../../support/db.js';
+import { buildTestHttpServer } from '../../support/internal-server.js';
 import { startOpenAiServer, type OpenAiServer } from '../../support/openai-server.js';
 import { layeredSecrets, localBaseUrls } from './support.js';
 
@@ -180,25 +180,12 @@ describe('an exhausted budget switches the agent to rules', () => {
 
   it("the next planner call is refused by the hub's route and the agent's planner plans with its rules; one alert", async () => {
     const agent = await newAgent('planner', 0.005);
-    app = await buildHttpServer({
-      logger: createLogger({ level: 'silent' }),
-      health: async () => ({
-        status: 'ok',
-        db: 'ok',
-        runtime: 'none',
-        bot: 'disabled',
-        chain: 'disabled',
-        agents: { running: 0, total: 0 },
-        version: 't',
-        uptimeSeconds: 0,
-      }),
-      plugins: [
-        {
-          plugin: internalLlmRoutes,
-          options: { agentAuth: createAgentCredentials({ orm, tokens }), gateway, agentLlm: createAgentLlmLookup({ orm }) },
-        },
-      ],
-    });
+    app = await buildTestHttpServer([
+      {
+        plugin: internalLlmRoutes,
+        options: { agentAuth: createAgentCredentials({ orm, tokens }), gateway, agentLlm: createAgentLlmLookup({ orm }) },
+      },
+    ]);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const hub = createHubClient({
       hubUrl: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
