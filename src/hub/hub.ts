@@ -11,6 +11,7 @@ import { createLogQuery, type LogQuery } from './agents/agent-logs.js';
 import { createAgentLifecycle, type AgentLifecycle } from './agents/lifecycle.js';
 import { createAgentSettings, type AgentSettings } from './agents/agent-settings.js';
 import { createPortAllocator } from './agents/port-allocator.js';
+import { createAnalyticsService, type AnalyticsService } from './analytics/analytics-service.js';
 import { createAgentCredentials, type AgentCredentials } from './auth/agent-credentials.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
 import { createUserTokens, type UserTokens } from './auth/user-tokens.js';
@@ -70,6 +71,8 @@ export interface Hub {
   alerts: HubAlerts;
   /** Key/value state of the chat adapter (sessions, half-finished flows). */
   botState: BotStateStore;
+  /** Trader analytics over closed trades (/profit, /daily, /leaderboard…). */
+  analytics: AnalyticsService;
   /** Reconcile with the runtime and start background work. */
   start(): Promise<void>;
   /** Stop background work (agents in containers keep running; child processes stop). */
@@ -217,6 +220,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     retention,
     alerts,
     botState: createBotStateStore(orm),
+    analytics: createAnalyticsService({ orm }),
     async start() {
       await users.syncAccess();
       // Before agents are adopted: a fill the last process did not live to record is booked first.

@@ -3,6 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { describe, expect, it } from 'vitest';
 import type { OpenFill } from '../../../src/hub/broker/fills.js';
 import {
+  closedPaperTradesOf,
+  closedTradesOfOwner,
   closeTrade,
   createOpenTrade,
   hasOpenTrade,
@@ -12,6 +14,7 @@ import {
   tradesByKey,
 } from '../../../src/hub/broker/trades.js';
 import { lockAgentRow } from '../../../src/hub/agents/position-store.js';
+import { seedTrades } from '../../support/seed-trades.js';
 import { brokerFixtureForFile } from './fixtures.js';
 
 const file = brokerFixtureForFile('trades');
@@ -107,5 +110,60 @@ describe('the trades door', () => {
     expect((await latestOpenTrade(fork(), agentId))?.id).toBe(older);
     await close(older, 'k4-a-close');
     expect(await hasOpenTrade(fork(), agentId)).toBe(false);
+  });
+});
+
+describe('closed trades for analytics', () => {
+  it("reads the owner's closed trades with the agent's name, symbol and strategy, in close order", async () => {
+    const a = await file.fx.agent(file.owner, { name: 'an-a', symbol: 'ETHUSDT', strategy: 'momentum' });
+    const b = await file.fx.agent(file.owner, { name: 'an-b' });
+    const stranger = await file.fx.user();
+    const theirs = await file.fx.agent(stranger, { name: 'an-a' });
+    const [late, early, other] = await seedTrades(file.fx.orm, [
+      { agentId: a, pnl: -3, fees: 0.4, closedAt: new Date('2026-03-02T00:00:00Z'), closeReason: 'sl hit', side: 'short', qty: 2 },
+      { agentId: b, pnl: 5, closedAt: new Date('2026-03-01T00:00:00Z') },
+      { agentId: theirs, pnl: 100, closedAt: new Date('2026-03-01T12:00:00Z') },
+    ]);
+    await seedTrades(file.fx.orm, [{ agentId: a, pnl: 0, closedAt: new Date('2026-03-03T00:00:00Z'), status: 'open' }]);
+
+    const mine = await closedTradesOfOwner(fork(), file.owner, { since: new Date('2026-02-01T00:00:00Z') });
+    expect(mine.map((t) => t.id)).toEqual([early, late]);
+    expect(mine[1]).toEqual({
+      id: late,
+      agentId: a,
+      agentName: 'an-a',
+      symbol: 'ETHUSDT',
+      strategy: 'momentum',
+      side: 'short',
+      qty: 2,
+      entryPrice: 100,
+      exitPrice: 97,
+      margin: 100,
+      leverage: 1,
+      fees: 0.4,
+      pnl: -3,
+      openedAt: new Date('2026-03-01T23:00:00Z'),
+      closedAt: new Date('2026-03-02T00:00:00Z'),
+      closeReason: 'sl hit',
+      live: false,
+    });
+    expect(mine[0]!.strategy).toBeNull();
+    // One agent; a window; another owner's agent id gives nothing.
+    expect((await closedTradesOfOwner(fork(), file.owner, { agentId: a })).map((t) => t.id)).toEqual([late]);
+    expect((await closedTradesOfOwner(fork(), file.owner, { since: new Date('2026-03-01T12:00:00Z') })).map((t) => t.id)).toEqual([late]);
+    expect(await closedTradesOfOwner(fork(), file.owner, { agentId: theirs })).toEqual([]);
+    expect((await closedTradesOfOwner(fork(), stranger)).map((t) => t.id)).toEqual([other]);
+  });
+
+  it('reads the closed paper trades of given agents, whoever owns them', async () => {
+    const a = await file.fx.agent(file.owner, { name: 'paper-a' });
+    const b = await file.fx.agent(await file.fx.user(), { name: 'paper-b' });
+    const [pa, , pb] = await seedTrades(file.fx.orm, [
+      { agentId: a, pnl: 1, closedAt: new Date('2026-04-01T00:00:00Z') },
+      { agentId: a, pnl: 9, closedAt: new Date('2026-04-02T00:00:00Z'), live: true },
+      { agentId: b, pnl: 2, closedAt: new Date('2026-04-03T00:00:00Z') },
+    ]);
+    expect((await closedPaperTradesOf(fork(), [a, b])).map((t) => t.id)).toEqual([pa, pb]);
+    expect(await closedPaperTradesOf(fork(), [])).toEqual([]);
   });
 });
