@@ -24,6 +24,7 @@ import type { Logger, SecretRegistry } from '../logger.js';
 import type { BotContext, SessionData } from './context.js';
 import { createAccessFeature } from './features/access.js';
 import { createAgentsFeature, panicFlow, PANIC_FLOW } from './features/agents.js';
+import { createAnalyticsFeature } from './features/analytics.js';
 import { createCreateFeature, createFlow, CREATE_FLOW } from './features/create-agent.js';
 import { createEditFeature, editFlow, EDIT_FLOW } from './features/edit-agent.js';
 import { COMMANDS, createGeneralFeature, KNOWN_COMMANDS } from './features/general.js';
@@ -39,7 +40,7 @@ export type BotMode = 'polling' | 'webhook';
 
 export interface BotDeps {
   config: ResolvedConfig;
-  hub: Pick<Hub, 'users' | 'access' | 'agents' | 'lifecycle' | 'settings' | 'logs' | 'userTokens'>;
+  hub: Pick<Hub, 'users' | 'access' | 'agents' | 'lifecycle' | 'settings' | 'logs' | 'userTokens' | 'analytics'>;
   vault: Vault;
   /** Sessions and conversation state (`createBotStateStore(orm)`). */
   store: BotStateStore;
@@ -168,6 +169,7 @@ export function createBot(deps: BotDeps): ArticBot {
   bot.use(createCreateFeature(services));
   bot.use(createEditFeature(services));
   bot.use(createAgentsFeature(services));
+  bot.use(createAnalyticsFeature(services));
   bot.use(createSecretsFeature(services));
   bot.use(createGeneralFeature(services));
   for (const feature of deps.extraFeatures ?? []) bot.use(feature);

@@ -5,10 +5,11 @@
  * open is said (stop reply, card, /agents, /panic) with a Close now button; delete refuses an
  * agent holding one, offering Close and delete.
  */
-import { Composer, GrammyError, InlineKeyboard } from 'grammy';
+import { Composer, InlineKeyboard } from 'grammy';
 import type { AgentView } from '../../hub/agents/agent-view.js';
 import { HubError, PositionHeldError } from '../../hub/errors.js';
 import type { BotContext, FlowArgs, FlowContext, FlowConversation } from '../context.js';
+import { editInPlace } from '../edit-in-place.js';
 import {
   agentCard,
   agentLine,
@@ -40,10 +41,6 @@ export function agentKeyboard(a: AgentView): InlineKeyboard {
     .text('✏️ Edit', `ag:e:${a.id}`)
     .text('🗑 Delete', `ag:d:${a.id}`);
   return holdsPositionStopped(a) ? keyboard.row().text('✖️ Close position now', `ag:c:${a.id}`) : keyboard;
-}
-
-function isNotModified(error: unknown): boolean {
-  return error instanceof GrammyError && error.description.includes('message is not modified');
 }
 
 export function panicFlow(services: BotServices) {
@@ -142,9 +139,7 @@ export function createAgentsFeature(services: BotServices): Composer<BotContext>
 
   /** The card, in place of the message a button was pressed on. */
   async function editCard(ctx: BotContext, a: AgentView): Promise<void> {
-    await ctx.editMessageText(agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) }).catch((error: unknown) => {
-      if (!isNotModified(error)) throw error;
-    });
+    await editInPlace(ctx, agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) });
   }
   /** Stops the agent; the reply says whether a position stayed open (the view re-reads the row after the stop). */
   async function stopAgent(ctx: BotContext, ref: string): Promise<AgentView> {
