@@ -25,9 +25,11 @@ import type { BotContext, SessionData } from './context.js';
 import { createAccessFeature } from './features/access.js';
 import { createAgentsFeature, panicFlow, PANIC_FLOW } from './features/agents.js';
 import { createAnalyticsFeature } from './features/analytics.js';
+import { createBalanceFeature } from './features/balance.js';
 import { createCreateFeature, createFlow, CREATE_FLOW } from './features/create-agent.js';
 import { createEditFeature, editFlow, EDIT_FLOW } from './features/edit-agent.js';
 import { COMMANDS, createGeneralFeature, KNOWN_COMMANDS } from './features/general.js';
+import { createInfoFeature } from './features/info.js';
 import { createSecretsFeature, looksLikeApiKey, secretIntake, secretsFlow, SECRETS_FLOW } from './features/secrets.js';
 import { createUnknownFeature } from './features/unknown.js';
 import { floodRetry, floodRetryInFlows } from './flood-retry.js';
@@ -40,7 +42,7 @@ export type BotMode = 'polling' | 'webhook';
 
 export interface BotDeps {
   config: ResolvedConfig;
-  hub: Pick<Hub, 'users' | 'access' | 'agents' | 'lifecycle' | 'settings' | 'logs' | 'userTokens' | 'analytics'>;
+  hub: Pick<Hub, 'users' | 'access' | 'agents' | 'lifecycle' | 'settings' | 'logs' | 'userTokens' | 'info' | 'balances' | 'analytics'>;
   vault: Vault;
   /** Sessions and conversation state (`createBotStateStore(orm)`). */
   store: BotStateStore;
@@ -171,6 +173,7 @@ export function createBot(deps: BotDeps): ArticBot {
   bot.use(createAgentsFeature(services));
   bot.use(createAnalyticsFeature(services));
   bot.use(createSecretsFeature(services));
+  bot.use(createInfoFeature(services), createBalanceFeature(services));
   bot.use(createGeneralFeature(services));
   for (const feature of deps.extraFeatures ?? []) bot.use(feature);
   bot.use(createUnknownFeature());

@@ -38,6 +38,8 @@ import { createAgentLlmLookup, type AgentLlmLookup } from './llm/agent-llm.js';
 import { createLlmBudget } from './llm/budget.js';
 import { createLlmGateway, type LlmGateway } from './llm/gateway.js';
 import { createMarketFromConfig, type Market } from './market/market-from-config.js';
+import { createTokenInfoService, type TokenInfoService } from './info/token-info.js';
+import { createBalanceService, type BalanceService } from './account/balances.js';
 
 export interface Hub {
   events: HubEvents;
@@ -71,6 +73,10 @@ export interface Hub {
   alerts: HubAlerts;
   /** Key/value state of the chat adapter (sessions, half-finished flows). */
   botState: BotStateStore;
+  /** `/info`: CoinMarketCap token metadata, cached a day. */
+  info: TokenInfoService;
+  /** `/balance`: paper equity per agent and the owner's live HashKey balances. */
+  balances: BalanceService;
   /** Trader analytics over closed trades (/profit, /daily, /leaderboard…). */
   analytics: AnalyticsService;
   /** Reconcile with the runtime and start background work. */
@@ -132,13 +138,14 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const hashkey = { baseUrl: config.hashkey.baseUrl, sandbox: config.hashkey.sandbox };
   // Exchange keys are checked against the account endpoint before they are stored.
   vault.setVerifier('HASHKEY_SECRET', hashKeyPairVerifier(vault, hashkey));
+  const exchangeFor = createHashKeyExchangeFactory({ secrets: vault, ...hashkey });
   const broker = createBroker({
     orm,
     events,
     prices,
     feeBps: config.paper.feeBps,
     slippageBps: config.paper.slippageBps,
-    exchangeFor: createHashKeyExchangeFactory({ secrets: vault, ...hashkey }),
+    exchangeFor,
     liveQuoteMaxAgeMs: config.live.quoteMaxAgeSeconds * 1000,
     directory: agents,
     openPositions: liquidation.book,
@@ -220,6 +227,8 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     retention,
     alerts,
     botState: createBotStateStore(orm),
+    info: createTokenInfoService({ orm, keys: vault, baseUrl: config.market.cmcBaseUrl }),
+    balances: createBalanceService({ agents, vault, exchangeFor }),
     analytics: createAnalyticsService({ orm }),
     async start() {
       await users.syncAccess();

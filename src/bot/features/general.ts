@@ -17,6 +17,8 @@ export const COMMANDS: BotCommand[] = [
   { command: 'startagent', description: 'Start a stopped agent (also /resume)' },
   { command: 'delete', description: 'Delete an agent' },
   { command: 'panic', description: 'Stop all your agents' },
+  { command: 'balance', description: 'Paper equity per agent and your HashKey balances' },
+  { command: 'info', description: 'Token facts from CoinMarketCap: /info BTC' },
   { command: 'profit', description: 'Realised PnL, ROI, win rate, profit factor, drawdown, fees: /profit [agent] [days]' },
   { command: 'stats', description: 'The /profit figures by close reason (TP, SL, signal…): /stats [agent]' },
   { command: 'daily', description: 'PnL, trades and win % per UTC day: /daily [agent] [days]' },
