@@ -40,6 +40,7 @@ import { createLlmGateway, type LlmGateway } from './llm/gateway.js';
 import { createMarketFromConfig, type Market } from './market/market-from-config.js';
 import { createTokenInfoService, type TokenInfoService } from './info/token-info.js';
 import { createBalanceService, type BalanceService } from './account/balances.js';
+import { createTradeHistory, type TradeHistory } from './analytics/trade-history.js';
 
 export interface Hub {
   events: HubEvents;
@@ -65,6 +66,8 @@ export interface Hub {
   openPositions: Pick<LiquidationWatch['book'], 'has'>;
   liquidator: LiquidationWatch['liquidator'];
   decisions: DecisionRecorder;
+  /** The owner's trades as the chat shows and exports them. */
+  tradeHistory: TradeHistory;
   llm: LlmGateway;
   agentLlm: AgentLlmLookup;
   chain: ChainLogger;
@@ -221,6 +224,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     openPositions: liquidation.book,
     liquidator: liquidation.liquidator,
     decisions,
+    tradeHistory: createTradeHistory({ orm, chainId: config.chain.chainId }),
     llm,
     agentLlm: createAgentLlmLookup({ orm }),
     chain,

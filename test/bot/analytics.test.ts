@@ -18,6 +18,9 @@ let aliceId: string;
 let bobId: string;
 let btc: AgentView;
 let eth: AgentView;
+/** The Refresh button's data for `asker` (src/bot/owned-callback.ts: ids and counts in base 36). */
+const refresh = (asker: number, unit: string, count: number, agentId = '*') =>
+  `pd:${asker.toString(36)}:${unit}:${count.toString(36)}:${agentId}`;
 const NOT_FOUND = (ref: string) => `⚠️ No agent matches "${ref}". Send /agents to see yours.`;
 
 beforeAll(async () => {
@@ -134,10 +137,10 @@ describe('/daily, /weekly, /monthly', () => {
       '📅 <b>Daily PnL</b> · all agents · UTC\n<pre>Day        PnL USDT Trades Win %\n2026-11-30     0.00      0     —\n2026-11-29   +10.00      1  100%',
     );
     expect(text).toContain('2026-11-24     0.00      0     —\nTotal        +10.00      1  100%</pre>');
-    expect(alice.lastButtons()).toEqual(['pd:d:7']);
+    expect(alice.lastButtons()).toEqual([refresh(731, 'd', 7)]);
 
     await seedTrades(h.orm, [{ agentId: btc.id, pnl: -4.5, closedAt: new Date('2026-11-30T09:00:00Z') }]);
-    await alice.press('pd:d:7', tableId);
+    await alice.press(refresh(731, 'd', 7), tableId);
     const edit = h.api.succeeded('editMessageText').at(-1)!;
     expect(Number(edit.payload.message_id)).toBe(tableId);
     expect(String(edit.payload.text)).toContain('2026-11-30    −4.50      1    0%');
@@ -145,7 +148,7 @@ describe('/daily, /weekly, /monthly', () => {
 
     const refused = () => h.api.callsTo('editMessageText').filter((c) => c.status === 400).length;
     const before = refused();
-    await alice.press('pd:d:7', tableId);
+    await alice.press(refresh(731, 'd', 7), tableId);
     expect(refused()).toBe(before + 1); // "message is not modified", and nothing more
     expect(h.api.callsTo('answerCallbackQuery').at(-1)!.payload.text).toBe('Refreshed');
     expect(h.logs.join('\n')).not.toContain('update handler failed');
@@ -156,7 +159,7 @@ describe('/daily, /weekly, /monthly', () => {
     expect(alice.lastText()).toContain(
       '<pre>Week of    PnL USDT Trades Win %\n2026-11-30    −4.50      1    0%\n2026-11-23     0.00      0     —\nTotal         −4.50      1    0%</pre>',
     );
-    expect(alice.lastButtons()).toEqual([`pd:w:2:${btc.id}`]);
+    expect(alice.lastButtons()).toEqual([refresh(731, 'w', 2, btc.id)]);
     await alice.send('/monthly 2');
     // November: 60 − 4.5 + 10 = 65.5 over 7 trades, 3 won (43 %)
     expect(alice.lastText()).toContain('2026-11   +65.50      7   43%\n2026-10     0.00      0     —');
@@ -193,8 +196,16 @@ describe('scoping', () => {
     expect(bob.lastText()).toBe(NOT_FOUND(btc.shortId));
     await bob.send('/profit nosuch');
     expect(bob.lastText()).toBe(NOT_FOUND('nosuch'));
-    await bob.press(`pd:d:7:${btc.id}`);
-    expect(h.api.callsTo('answerCallbackQuery').at(-1)!.payload.text).toBe('That agent does not exist (any more).');
+    const answered = () => h.api.callsTo('answerCallbackQuery').at(-1)!.payload.text;
+    // bob's own button naming alice's agent (forged), alice's button pressed by bob, and junk
+    await bob.press(refresh(732, 'd', 7, btc.id));
+    expect(answered()).toBe('That agent does not exist (any more).');
+    await bob.press(refresh(731, 'd', 7, btc.id));
+    expect(answered()).toBe('These buttons belong to another user’s message. Send the command yourself to get your own.');
+    for (const junk of ['pd:kb:d:0:*', 'pd:kb:x:7:*', 'pd:kb:d:7:not-an-id', 'pd:kb:d:7']) {
+      await bob.press(junk);
+      expect(answered()).toBe('This button is out of date. Send the command again.');
+    }
     await bob.send('/profit');
     expect(bob.lastText()).toBe('💰 <b>Profit</b> · all agents · all time\nNo closed trades yet (capital 0 USDT).');
   });

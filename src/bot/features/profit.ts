@@ -4,7 +4,7 @@
  * one, through the hub's lookup).
  */
 import { Composer } from 'grammy';
-import { parseRefAndCount, reportTarget } from '../analytics-args.js';
+import { countError, parseRefAndCount, reportTarget } from '../command-args.js';
 import { closeKindsLines, performanceMessages, profitText } from '../analytics-text.js';
 import type { BotContext } from '../context.js';
 import { splitMessages } from '../format.js';
@@ -14,6 +14,7 @@ const html = { parse_mode: 'HTML' as const };
 const DAY_MS = 86_400_000;
 /** Ten years: any longer window is all time. */
 export const MAX_PROFIT_DAYS = 3650;
+const DAYS = { min: 1, max: MAX_PROFIT_DAYS, suffix: 'd' };
 
 export function createProfitFeature(services: BotServices): Composer<BotContext> {
   const { hub, clock } = services;
@@ -21,13 +22,8 @@ export function createProfitFeature(services: BotServices): Composer<BotContext>
   const me = (ctx: BotContext) => ctx.trader!.id;
 
   composer.command('profit', async (ctx) => {
-    const args = parseRefAndCount(ctx.match, {
-      noun: 'days',
-      min: 1,
-      max: MAX_PROFIT_DAYS,
-      example: '/profit btc-bot 30 (or /profit 30 for all your agents).',
-    });
-    if ('error' in args) return ctx.reply(`⚠️ ${args.error}`);
+    const args = parseRefAndCount(ctx.match, DAYS);
+    if ('badCount' in args) return ctx.reply(countError('days', DAYS, '/profit btc-bot 30 (or /profit 30 for all your agents).'));
     const target = await reportTarget(services, ctx, args.ref);
     const since = args.count === undefined ? undefined : new Date(clock() - args.count * DAY_MS);
     const stats = await hub.analytics.profit(me(ctx), { agentId: target.agentId, since });

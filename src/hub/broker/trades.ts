@@ -83,114 +83,88 @@ export function closeTrade(trade: Trade, exit: CloseFill, closeIdempotencyKey: s
   trade.exchangeOrderIds = [...trade.exchangeOrderIds, ...exit.orderIds];
 }
 
-// ─── Reads for analytics (src/hub/analytics): closed trades with their agent's name and symbol ──
+// ─── The owner's trades, for the trader's views (/trades, /trade, /export) ──────────────────
+// Each read is scoped by the agent's owner: another user's trade is exactly like a missing one.
+// The agent is populated (name, symbol) so the views need no second query.
 
-/**
- * A closed trade as the analytics read it. Money in quote currency (USDT), `pnl` net of fees,
- * qty in base units. `strategy` is the agent's (configured, else the one it ran last): trades do
- * not record the strategy they were opened under.
- */
-export interface ClosedTradeRecord {
-  id: string;
-  agentId: string;
-  agentName: string;
-  symbol: string;
-  strategy: string | null;
-  side: PositionSide;
-  qty: number;
-  entryPrice: number;
-  exitPrice: number;
-  margin: number;
-  leverage: number;
-  fees: number;
-  pnl: number;
-  openedAt: Date;
-  closedAt: Date;
-  closeReason: string | null;
-  live: boolean;
+/** Which of the owner's trades: all of them, or one agent's. */
+export interface OwnerTradeScope {
+  ownerId: string;
+  /** Only this agent's trades (it must be the owner's, or nothing matches). */
+  agentId?: string;
 }
 
-interface ClosedTradeSqlRow {
-  id: string;
-  agent_id: string;
-  agent_name: string;
-  symbol: string;
-  strategy: string | null;
-  side: PositionSide;
-  qty: number;
-  entry_price: number;
-  exit_price: number | null;
-  margin: number;
-  leverage: number;
-  fees: number;
-  pnl: number | null;
-  opened_at: Date | string;
-  closed_at: Date | string;
-  close_reason: string | null;
-  live: boolean;
+function ownedBy({ ownerId, agentId }: OwnerTradeScope) {
+  return { agent: agentId ? { id: agentId, owner: ownerId } : { owner: ownerId } };
 }
 
-const CLOSED_TRADE_COLUMNS = `t.id, t.agent_id, a.name as agent_name, a.symbol, coalesce(a.strategy, a.active_strategy) as strategy,
-  t.side, t.qty, t.entry_price, t.exit_price, t.margin, t.leverage, t.fees, t.pnl, t.opened_at, t.closed_at, t.close_reason, t.live`;
-
-function toClosedTrade(r: ClosedTradeSqlRow): ClosedTradeRecord {
-  return {
-    id: r.id,
-    agentId: r.agent_id,
-    agentName: r.agent_name,
-    symbol: r.symbol,
-    strategy: r.strategy,
-    side: r.side,
-    qty: Number(r.qty),
-    entryPrice: Number(r.entry_price),
-    exitPrice: Number(r.exit_price ?? r.entry_price),
-    margin: Number(r.margin),
-    leverage: Number(r.leverage),
-    fees: Number(r.fees),
-    pnl: Number(r.pnl ?? 0),
-    openedAt: new Date(r.opened_at),
-    closedAt: new Date(r.closed_at),
-    closeReason: r.close_reason,
-    live: r.live,
-  };
-}
-
-/**
- * The closed trades of the owner's agents (only agent `agentId` when given, and only those closed
- * at or after `since`), in close order. Scoped by owner: another owner's agent id yields nothing.
- */
-export async function closedTradesOfOwner(
+/** One page of the owner's trades, newest opened first (ties by id), and how many there are in all. */
+export async function ownerTradesPage(
   em: EntityManager,
-  ownerId: string,
-  options: { agentId?: string; since?: Date } = {},
-): Promise<ClosedTradeRecord[]> {
-  const params: unknown[] = [ownerId];
-  let where = `a.owner_id = ? and t.status = 'closed' and t.closed_at is not null`;
-  if (options.agentId !== undefined) {
-    where += ' and t.agent_id = ?';
-    params.push(options.agentId);
-  }
-  if (options.since !== undefined) {
-    where += ' and t.closed_at >= ?';
-    params.push(options.since);
-  }
-  const rows: ClosedTradeSqlRow[] = await em
-    .getConnection()
-    .execute(
-      `select ${CLOSED_TRADE_COLUMNS} from trades t join agents a on a.id = t.agent_id where ${where} order by t.closed_at, t.id`,
-      params,
-    );
-  return rows.map(toClosedTrade);
+  scope: OwnerTradeScope,
+  page: { offset: number; limit: number },
+): Promise<{ trades: Trade[]; total: number }> {
+  const [trades, total] = await em.findAndCount(TradeSchema, ownedBy(scope), {
+    orderBy: [{ openedAt: 'desc' }, { id: 'desc' }],
+    offset: page.offset,
+    limit: page.limit,
+    populate: ['agent'],
+  });
+  return { trades, total };
 }
 
-/** The closed paper trades (`live` false) of agents `agentIds`, whoever owns them, in close order (the leaderboard). */
-export async function closedPaperTradesOf(em: EntityManager, agentIds: readonly string[]): Promise<ClosedTradeRecord[]> {
-  if (!agentIds.length) return [];
-  const rows: ClosedTradeSqlRow[] = await em.getConnection().execute(
-    `select ${CLOSED_TRADE_COLUMNS} from trades t join agents a on a.id = t.agent_id
-       where t.agent_id in (${agentIds.map(() => '?').join(', ')}) and t.status = 'closed' and t.closed_at is not null and not t.live
-       order by t.closed_at, t.id`,
-    [...agentIds],
+/**
+ * The owner's trades whose id starts with `idPrefix` (hex digits and dashes; a full id is its own
+ * prefix), at most `limit` of them, newest opened first: the caller tells one from several.
+ */
+export async function ownerTradesByIdPrefix(em: EntityManager, ownerId: string, idPrefix: string, limit = 2): Promise<Trade[]> {
+  const needle = idPrefix.toLowerCase().replace(/[^0-9a-f-]/g, '');
+  if (!needle) return [];
+  const rows: Array<{ id: string }> = await em.getConnection().execute(
+    `select t.id from trades t join agents a on a.id = t.agent_id
+      where a.owner_id = ? and t.id::text like ? order by t.opened_at desc, t.id desc limit ?`,
+    [ownerId, `${needle}%`, limit],
   );
-  return rows.map(toClosedTrade);
+  if (!rows.length) return [];
+  return em.find(
+    TradeSchema,
+    { id: { $in: rows.map((r) => r.id) } },
+    { orderBy: [{ openedAt: 'desc' }, { id: 'desc' }], populate: ['agent'] },
+  );
+}
+
+/**
+ * The owner's newest `limit` trades, returned oldest opened first (the order of an export), and how
+ * many there are in all (more than returned when the limit cut the oldest off).
+ */
+export async function ownerTradesForExport(
+  em: EntityManager,
+  scope: OwnerTradeScope,
+  limit: number,
+): Promise<{ trades: Trade[]; total: number }> {
+  const { trades, total } = await ownerTradesPage(em, scope, { offset: 0, limit });
+  return { trades: trades.reverse(), total };
+}
+
+// ─── Closed trades for the analytics (src/hub/analytics), agent populated, in close order ───
+
+const CLOSE_ORDER = [{ closedAt: 'asc' }, { id: 'asc' }] as const;
+
+/** The owner's closed trades (all agents or one; closed at or after `since` when given), oldest close first. */
+export function ownerClosedTrades(em: EntityManager, scope: OwnerTradeScope & { since?: Date }): Promise<Trade[]> {
+  return em.find(
+    TradeSchema,
+    { ...ownedBy(scope), status: 'closed', closedAt: scope.since ? { $gte: scope.since } : { $ne: null } },
+    { orderBy: [...CLOSE_ORDER], populate: ['agent'] },
+  );
+}
+
+/** The closed paper trades (`live` false) of agents `agentIds`, whoever owns them (the leaderboard), oldest close first. */
+export function closedPaperTradesOf(em: EntityManager, agentIds: readonly string[]): Promise<Trade[]> {
+  if (!agentIds.length) return Promise.resolve([]);
+  return em.find(
+    TradeSchema,
+    { agent: { $in: [...agentIds] }, status: 'closed', closedAt: { $ne: null }, live: false },
+    { orderBy: [...CLOSE_ORDER], populate: ['agent'] },
+  );
 }

@@ -4,11 +4,14 @@ import { describe, expect, it } from 'vitest';
 import type { OpenFill } from '../../../src/hub/broker/fills.js';
 import {
   closedPaperTradesOf,
-  closedTradesOfOwner,
   closeTrade,
   createOpenTrade,
   hasOpenTrade,
   latestOpenTrade,
+  ownerClosedTrades,
+  ownerTradesByIdPrefix,
+  ownerTradesForExport,
+  ownerTradesPage,
   tradeById,
   tradeOfAgent,
   tradesByKey,
@@ -114,7 +117,7 @@ describe('the trades door', () => {
 });
 
 describe('closed trades for analytics', () => {
-  it("reads the owner's closed trades with the agent's name, symbol and strategy, in close order", async () => {
+  it("reads the owner's closed trades with their agent, oldest close first, for all agents, one, or since a time", async () => {
     const a = await file.fx.agent(file.owner, { name: 'an-a', symbol: 'ETHUSDT', strategy: 'momentum' });
     const b = await file.fx.agent(file.owner, { name: 'an-b' });
     const stranger = await file.fx.user();
@@ -126,33 +129,19 @@ describe('closed trades for analytics', () => {
     ]);
     await seedTrades(file.fx.orm, [{ agentId: a, pnl: 0, closedAt: new Date('2026-03-03T00:00:00Z'), status: 'open' }]);
 
-    const mine = await closedTradesOfOwner(fork(), file.owner, { since: new Date('2026-02-01T00:00:00Z') });
+    const since = new Date('2026-02-01T00:00:00Z');
+    const mine = await ownerClosedTrades(fork(), { ownerId: file.owner, since });
     expect(mine.map((t) => t.id)).toEqual([early, late]);
-    expect(mine[1]).toEqual({
-      id: late,
-      agentId: a,
-      agentName: 'an-a',
-      symbol: 'ETHUSDT',
-      strategy: 'momentum',
-      side: 'short',
-      qty: 2,
-      entryPrice: 100,
-      exitPrice: 97,
-      margin: 100,
-      leverage: 1,
-      fees: 0.4,
-      pnl: -3,
-      openedAt: new Date('2026-03-01T23:00:00Z'),
-      closedAt: new Date('2026-03-02T00:00:00Z'),
-      closeReason: 'sl hit',
-      live: false,
-    });
-    expect(mine[0]!.strategy).toBeNull();
-    // One agent; a window; another owner's agent id gives nothing.
-    expect((await closedTradesOfOwner(fork(), file.owner, { agentId: a })).map((t) => t.id)).toEqual([late]);
-    expect((await closedTradesOfOwner(fork(), file.owner, { since: new Date('2026-03-01T12:00:00Z') })).map((t) => t.id)).toEqual([late]);
-    expect(await closedTradesOfOwner(fork(), file.owner, { agentId: theirs })).toEqual([]);
-    expect((await closedTradesOfOwner(fork(), stranger)).map((t) => t.id)).toEqual([other]);
+    expect(mine[1]).toMatchObject({ side: 'short', qty: 2, exitPrice: 97, fees: 0.4, pnl: -3, status: 'closed', closeReason: 'sl hit' });
+    expect(mine[1]!.closedAt?.toISOString()).toBe('2026-03-02T00:00:00.000Z');
+    expect([mine[1]!.agent.name, mine[1]!.agent.symbol, mine[1]!.agent.strategy]).toEqual(['an-a', 'ETHUSDT', 'momentum']);
+    // One agent; a later window; another owner's agent id gives nothing.
+    expect((await ownerClosedTrades(fork(), { ownerId: file.owner, agentId: a, since })).map((t) => t.id)).toEqual([late]);
+    expect((await ownerClosedTrades(fork(), { ownerId: file.owner, since: new Date('2026-03-01T12:00:00Z') })).map((t) => t.id)).toEqual([
+      late,
+    ]);
+    expect(await ownerClosedTrades(fork(), { ownerId: file.owner, agentId: theirs })).toEqual([]);
+    expect((await ownerClosedTrades(fork(), { ownerId: stranger })).map((t) => t.id)).toEqual([other]);
   });
 
   it('reads the closed paper trades of given agents, whoever owns them', async () => {
@@ -165,5 +154,65 @@ describe('closed trades for analytics', () => {
     ]);
     expect((await closedPaperTradesOf(fork(), [a, b])).map((t) => t.id)).toEqual([pa, pb]);
     expect(await closedPaperTradesOf(fork(), [])).toEqual([]);
+  });
+});
+
+describe("the owner's trades (the trader's views)", () => {
+  /** A fresh owner with two agents and five trades opened a day apart (b's are the 2nd and 4th). */
+  async function seeded() {
+    const owner = await file.fx.user();
+    const a = await file.fx.agent(owner, { name: 'alpha' });
+    const b = await file.fx.agent(owner, { name: 'beta' });
+    const ids: string[] = [];
+    for (let day = 1; day <= 5; day++) {
+      ids.push(await open(day % 2 === 0 ? b : a, `own-${owner}-${day}`, new Date(Date.UTC(2026, 0, day))));
+    }
+    return { owner, a, b, ids };
+  }
+
+  it('pages them newest first with the total, for all agents or one, with the agent populated', async () => {
+    const { owner, b, ids } = await seeded();
+    const first = await ownerTradesPage(fork(), { ownerId: owner }, { offset: 0, limit: 2 });
+    expect(first.total).toBe(5);
+    expect(first.trades.map((t) => t.id)).toEqual([ids[4], ids[3]]);
+    expect(first.trades.map((t) => t.agent.name)).toEqual(['alpha', 'beta']);
+    const last = await ownerTradesPage(fork(), { ownerId: owner }, { offset: 4, limit: 2 });
+    expect(last.trades.map((t) => t.id)).toEqual([ids[0]]);
+    const ofB = await ownerTradesPage(fork(), { ownerId: owner, agentId: b }, { offset: 0, limit: 10 });
+    expect(ofB).toMatchObject({ total: 2 });
+    expect(ofB.trades.map((t) => t.id)).toEqual([ids[3], ids[1]]);
+  });
+
+  it("never answers another owner's trades, by owner, by agent or by id", async () => {
+    const { owner, a, ids } = await seeded();
+    const stranger = await file.fx.user();
+    expect(await ownerTradesPage(fork(), { ownerId: stranger }, { offset: 0, limit: 10 })).toEqual({ trades: [], total: 0 });
+    expect((await ownerTradesPage(fork(), { ownerId: stranger, agentId: a }, { offset: 0, limit: 10 })).total).toBe(0);
+    expect(await ownerTradesByIdPrefix(fork(), stranger, ids[0]!)).toEqual([]);
+    expect((await ownerTradesForExport(fork(), { ownerId: stranger, agentId: a }, 10)).total).toBe(0);
+    expect((await ownerTradesByIdPrefix(fork(), owner, ids[0]!)).map((t) => t.id)).toEqual([ids[0]]);
+  });
+
+  it('finds a trade by a prefix of its id (case-insensitive), at most `limit` of them', async () => {
+    const { owner, ids } = await seeded();
+    const [found] = await ownerTradesByIdPrefix(fork(), owner, ids[2]!.slice(0, 8).toUpperCase());
+    expect(found?.id).toBe(ids[2]);
+    expect(found?.agent.name).toBe('alpha');
+    // Nothing but hex digits and dashes is matched (no LIKE wildcards); a short prefix is capped by `limit`.
+    expect(await ownerTradesByIdPrefix(fork(), owner, '%')).toEqual([]);
+    expect((await ownerTradesByIdPrefix(fork(), owner, ids[2]!.slice(0, 1), 1)).length).toBe(1);
+    expect(await ownerTradesByIdPrefix(fork(), owner, 'ffffffff-ffff')).toEqual([]);
+  });
+
+  it('exports the newest `limit`, oldest first, with the total', async () => {
+    const { owner, a, ids } = await seeded();
+    const all = await ownerTradesForExport(fork(), { ownerId: owner }, 100);
+    expect(all.total).toBe(5);
+    expect(all.trades.map((t) => t.id)).toEqual(ids);
+    const capped = await ownerTradesForExport(fork(), { ownerId: owner }, 3);
+    expect(capped).toMatchObject({ total: 5 });
+    expect(capped.trades.map((t) => t.id)).toEqual(ids.slice(2));
+    const ofA = await ownerTradesForExport(fork(), { ownerId: owner, agentId: a }, 100);
+    expect(ofA.trades.map((t) => t.id)).toEqual([ids[0], ids[2], ids[4]]);
   });
 });
