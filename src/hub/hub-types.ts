@@ -29,6 +29,7 @@ import type { AgentLlmLookup } from './llm/agent-llm.js';
 import type { LlmGateway } from './llm/gateway.js';
 import type { Market } from './market/market-from-config.js';
 import type { TradeHistory } from './analytics/trade-history.js';
+import type { AnalyticsService } from './analytics/analytics-service.js';
 import type { TokenInfoService } from './info/token-info.js';
 import type { BalanceService } from './account/balances.js';
 
@@ -51,6 +52,8 @@ export interface Hub {
   logs: LogQuery;
   /** The owner's trades as the chat shows and exports them. */
   tradeHistory: TradeHistory;
+  /** Trader analytics over closed trades (/profit, /daily, /leaderboard…). */
+  analytics: AnalyticsService;
   runtime: AgentRuntime;
   market: Market;
   broker: Broker;

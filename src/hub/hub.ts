@@ -36,6 +36,7 @@ import { createLlmGateway, type LlmGateway } from './llm/gateway.js';
 import { createMarketFromConfig } from './market/market-from-config.js';
 import type { Hub, HubDeps } from './hub-types.js';
 import { createTradeHistory } from './analytics/trade-history.js';
+import { createAnalyticsService } from './analytics/analytics-service.js';
 import { createTokenInfoService } from './info/token-info.js';
 import { createBalanceService } from './account/balances.js';
 import type { ExchangeFactory } from './broker/fills.js';
@@ -222,6 +223,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     ingest,
     logs,
     tradeHistory: createTradeHistory({ orm, chainId: deps.config.chain.chainId }),
+    analytics: createAnalyticsService({ orm }),
     runtime,
     market,
     broker,
