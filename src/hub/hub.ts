@@ -221,6 +221,8 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     openPositions: liquidation.book,
     liquidator: liquidation.liquidator,
     decisions,
+    // MERGE(cost): pass `costOf: (provider, model, p, c) => llmCostUsd(prices, provider, model, p, c)` here
+    // (src/hub/llm/prices.ts); until then Why? shows tokens with "cost unknown".
     tradeHistory: createTradeHistory({ orm, chainId: config.chain.chainId }),
     llm,
     agentLlm: createAgentLlmLookup({ orm }),
