@@ -1,7 +1,7 @@
 /**
  * /trades [agent] [n]: the caller's trades, n per page, with ◀ ▶ buttons that edit the message in
  * place; /trade <id>: one trade in full, with the decision behind it and its chain links. /export
- * (trade-export.ts) comes with this feature. Every read goes through the hub scoped to the
+ * (trade-export.ts) and 🤔 Why? (trade-why.ts) come with this feature. Every read goes through the hub scoped to the
  * caller, and the buttons carry the asker's id (owned-callback.ts): a stale or foreign button is
  * answered in words and never shows another user's trades.
  */
@@ -10,12 +10,14 @@ import { TRADE_ID_MIN_PREFIX } from '../../hub/analytics/trade-history.js';
 import { AgentNotFoundError } from '../../hub/errors.js';
 import { isUuid } from '../../hub/ids.js';
 import { clip } from '../alert-format.js';
+import { parseRefAndCount } from '../command-args.js';
 import type { BotContext } from '../context.js';
+import { editInPlace } from '../edit-in-place.js';
 import { base36Part, ownedCallbackData, ownedPress } from '../owned-callback.js';
 import type { BotServices } from '../services.js';
 import { noTradesText, tradeCard, tradePageParts } from '../trade-format.js';
-import { isNotModified } from './agents.js';
 import { createTradeExportFeature } from './trade-export.js';
+import { createTradeWhyFeature, withWhyButton } from './trade-why.js';
 
 export const DEFAULT_TRADES_PER_PAGE = 10;
 export const MAX_TRADES_PER_PAGE = 50;
@@ -37,16 +39,12 @@ interface TradesPosition {
   part: number | 'last';
 }
 
-/** `[agent] [n]`: a last word that is a number is n, the words before it name the agent. */
+/** `[agent] [n]` (src/bot/command-args.ts): a last word that is a number is n, the words before it name the agent. */
 export function parseTradesArgs(match: string): { agentRef?: string; pageSize: number } | { error: string } {
-  const words = match.trim().split(/\s+/).filter(Boolean);
-  let pageSize = DEFAULT_TRADES_PER_PAGE;
-  if (words.length && /^[+-]?\d+(\.\d*)?$/.test(words.at(-1)!)) {
-    pageSize = Number(words.pop());
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_TRADES_PER_PAGE)
-      return { error: `The number of trades per page must be 1-${MAX_TRADES_PER_PAGE}.\n${TRADES_USAGE}` };
-  }
-  return words.length ? { agentRef: words.join(' '), pageSize } : { pageSize };
+  const args = parseRefAndCount(match, { min: 1, max: MAX_TRADES_PER_PAGE });
+  if ('badCount' in args) return { error: `The number of trades per page must be 1-${MAX_TRADES_PER_PAGE}.\n${TRADES_USAGE}` };
+  const pageSize = args.count ?? DEFAULT_TRADES_PER_PAGE;
+  return args.ref ? { agentRef: args.ref, pageSize } : { pageSize };
 }
 
 /** The position a button's parts name, or null when they are not ones this feature made. */
@@ -105,9 +103,7 @@ export function createTradesFeature(services: BotServices): Composer<BotContext>
       throw error;
     }
     await ctx.answerCallbackQuery(view.moved ? 'There are fewer trades now: this is the last page.' : undefined);
-    await ctx.editMessageText(view.text, { ...html, reply_markup: view.keyboard }).catch((error: unknown) => {
-      if (!isNotModified(error)) throw error;
-    });
+    await editInPlace(ctx, view.text, { ...html, reply_markup: view.keyboard });
   });
 
   composer.command('trade', async (ctx) => {
@@ -118,9 +114,10 @@ export function createTradesFeature(services: BotServices): Composer<BotContext>
         `"${clip(ref, 40)}" is not a trade id. Type the 8-character id /trades shows (digits 0-9 and letters a-f), or the full id.`,
       );
     const trade = await hub.tradeHistory.detail(me(ctx), ref);
-    await ctx.reply(tradeCard(trade), { ...html, link_preview_options: { is_disabled: true } });
+    await ctx.reply(tradeCard(trade), { ...html, link_preview_options: { is_disabled: true }, reply_markup: withWhyButton(trade.id) });
   });
 
   composer.use(createTradeExportFeature(services));
+  composer.use(createTradeWhyFeature(services));
   return composer;
 }

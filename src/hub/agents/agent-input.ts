@@ -50,9 +50,26 @@ export interface InputLimits {
   maxLeverage: number;
 }
 
+/** A plain boolean (not a type guard): a failed check must not narrow the number to `never` in the message. */
+function isPositivePercent(value: number): boolean {
+  return Check(PositivePercent, value);
+}
+
 function finite(field: string, value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValidationError(field, `${what} must be a number.`);
   return value;
+}
+
+/** An agent's daily LLM budget: null (no limit) or USD above 0 and at most MAX_LLM_DAILY_BUDGET_USD. */
+function validLlmDailyBudget(value: unknown): number | null {
+  if (value === null) return null;
+  const v = finite('llmDailyBudgetUsd', value, 'Daily LLM budget');
+  if (v <= 0 || v > MAX_LLM_DAILY_BUDGET_USD)
+    throw new ValidationError(
+      'llmDailyBudgetUsd',
+      `Daily LLM budget must be more than 0 and at most ${MAX_LLM_DAILY_BUDGET_USD.toLocaleString('en-US')} USD, got ${v}. Type e.g. 0.50, or none.`,
+    );
+  return v;
 }
 
 /** Checks one field; returns the normalised value or throws ValidationError. */
@@ -60,7 +77,7 @@ export function validateField<K extends keyof AgentInput>(field: K, value: Agent
   switch (field) {
     case 'name': {
       const name = String(value).trim();
-      if (!/^[\p{L}\p{N} _.\-]{1,32}$/u.test(name)) {
+      if (!/^[\p{L}\p{N} _.-]{1,32}$/u.test(name)) {
         throw new ValidationError('name', 'Name must be 1-32 letters, digits, spaces, dots, dashes or underscores, e.g. "btc-scalper".');
       }
       return name as AgentInput[K];
@@ -93,7 +110,7 @@ export function validateField<K extends keyof AgentInput>(field: K, value: Agent
       if (value === null) return value;
       const label = field === 'tpPct' ? 'Take-profit' : 'Stop-loss';
       const v = finite(field, value, label);
-      if (!Check(PositivePercent, v))
+      if (!isPositivePercent(v))
         throw new ValidationError(field, `${label} must be a percent above 0 and at most 100, got ${v}. Type e.g. 2.5, or skip.`);
       return v as AgentInput[K];
     }
@@ -114,7 +131,7 @@ export function validateField<K extends keyof AgentInput>(field: K, value: Agent
     }
     case 'maxSessionLossPct': {
       const v = finite('maxSessionLossPct', value, 'Session loss limit');
-      if (!Check(PositivePercent, v))
+      if (!isPositivePercent(v))
         throw new ValidationError('maxSessionLossPct', 'Session loss limit must be a percent above 0 and at most 100.');
       return v as AgentInput[K];
     }
@@ -123,16 +140,8 @@ export function validateField<K extends keyof AgentInput>(field: K, value: Agent
         throw new ValidationError('llmProvider', `LLM provider must be one of ${LLM_PROVIDERS.join(', ')}, or none.`);
       }
       return value;
-    case 'llmDailyBudgetUsd': {
-      if (value === null) return value;
-      const v = finite('llmDailyBudgetUsd', value, 'Daily LLM budget');
-      if (v <= 0 || v > MAX_LLM_DAILY_BUDGET_USD)
-        throw new ValidationError(
-          'llmDailyBudgetUsd',
-          `Daily LLM budget must be more than 0 and at most ${MAX_LLM_DAILY_BUDGET_USD.toLocaleString('en-US')} USD, got ${v}. Type e.g. 0.50, or none.`,
-        );
-      return v as AgentInput[K];
-    }
+    case 'llmDailyBudgetUsd':
+      return validLlmDailyBudget(value) as AgentInput[K];
     case 'symbol': {
       const v = String(value).trim().toUpperCase();
       if (!isSymbolId(v)) throw new ValidationError('symbol', 'Symbol must look like BTCUSDT.');

@@ -6,7 +6,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TradeSchema, type Agent, type Trade } from '../../db/entities/index.js';
-import type { PositionSide } from '../../shared/wire.js';
+import type { PositionSide, SignalValue } from '../../shared/wire.js';
 import type { CloseFill, OpenFill } from './fills.js';
 
 /** A new open trade as the broker records it. */
@@ -18,6 +18,9 @@ export interface TradeOpening {
   openedAt: Date;
   /** The open's idempotency key (`trades.idempotency_key`, unique). */
   idempotencyKey: string;
+  /** The decision the order followed from, and the strategy signals the agent read (OrderRequest). */
+  decisionKey?: string | undefined;
+  signals?: SignalValue[] | undefined;
 }
 
 /** The trades whose open or close idempotency key is `key` (each key is unique in its column). */
@@ -68,6 +71,8 @@ export function createOpenTrade(em: EntityManager, agent: Agent, opening: TradeO
     exchangeOrderIds: fill.orderIds,
     idempotencyKey: opening.idempotencyKey,
     closeIdempotencyKey: null,
+    decisionKey: opening.decisionKey ?? null,
+    signals: opening.signals?.length ? opening.signals : null,
   });
 }
 
@@ -144,4 +149,27 @@ export async function ownerTradesForExport(
 ): Promise<{ trades: Trade[]; total: number }> {
   const { trades, total } = await ownerTradesPage(em, scope, { offset: 0, limit });
   return { trades: trades.reverse(), total };
+}
+
+// ─── Closed trades for the analytics (src/hub/analytics), agent populated, in close order ───
+
+const CLOSE_ORDER = [{ closedAt: 'asc' }, { id: 'asc' }] as const;
+
+/** The owner's closed trades (all agents or one; closed at or after `since` when given), oldest close first. */
+export function ownerClosedTrades(em: EntityManager, scope: OwnerTradeScope & { since?: Date }): Promise<Trade[]> {
+  return em.find(
+    TradeSchema,
+    { ...ownedBy(scope), status: 'closed', closedAt: scope.since ? { $gte: scope.since } : { $ne: null } },
+    { orderBy: [...CLOSE_ORDER], populate: ['agent'] },
+  );
+}
+
+/** The closed paper trades (`live` false) of agents `agentIds`, whoever owns them (the leaderboard), oldest close first. */
+export function closedPaperTradesOf(em: EntityManager, agentIds: readonly string[]): Promise<Trade[]> {
+  if (!agentIds.length) return Promise.resolve([]);
+  return em.find(
+    TradeSchema,
+    { agent: { $in: [...agentIds] }, status: 'closed', closedAt: { $ne: null }, live: false },
+    { orderBy: [...CLOSE_ORDER], populate: ['agent'] },
+  );
 }
