@@ -23,6 +23,7 @@ import type { Vault } from '../hub/secrets/vault.js';
 import type { Logger, SecretRegistry } from '../logger.js';
 import type { BotContext, SessionData } from './context.js';
 import { createAccessFeature } from './features/access.js';
+import { createAgentControlsFeature } from './features/agent-controls.js';
 import { createAgentsFeature, panicFlow, PANIC_FLOW } from './features/agents.js';
 import { createCreateFeature, createFlow, CREATE_FLOW } from './features/create-agent.js';
 import { createEditFeature, editFlow, EDIT_FLOW } from './features/edit-agent.js';
@@ -167,6 +168,7 @@ export function createBot(deps: BotDeps): ArticBot {
   bot.use(createConversation(panicFlow(services), { id: PANIC_FLOW }));
   bot.use(createCreateFeature(services));
   bot.use(createEditFeature(services));
+  bot.use(createAgentControlsFeature(services)); // before the agents feature: its /resume falls through to it
   bot.use(createAgentsFeature(services));
   bot.use(createSecretsFeature(services));
   bot.use(createGeneralFeature(services));

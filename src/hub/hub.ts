@@ -25,6 +25,7 @@ import type { Vault } from './secrets/vault.js';
 import { createAccessControl, type AccessControl } from './access.js';
 import { createUserService, type UserService } from './users.js';
 import { createBroker, type Broker } from './broker/broker.js';
+import { createHubCloses, type HubCloses } from './broker/hub-closes.js';
 import { createDecisionRecorder, type DecisionRecorder } from './broker/decisions.js';
 import { createHashKeyExchangeFactory, hashKeyPairVerifier } from './broker/hashkey-keys.js';
 import type { PriceSource } from './broker/price-source.js';
@@ -60,6 +61,8 @@ export interface Hub {
   broker: Broker;
   /** Open paper positions (`has(tradeId)`: still open) and their liquidator on every served price. */
   openPositions: Pick<LiquidationWatch['book'], 'has'>;
+  /** Trades the hub closed itself (force exit, owner close, liquidation): `has(tradeId)` for status acks. */
+  hubCloses: Pick<HubCloses, 'has'>;
   liquidator: LiquidationWatch['liquidator'];
   decisions: DecisionRecorder;
   llm: LlmGateway;
@@ -129,6 +132,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const hashkey = { baseUrl: config.hashkey.baseUrl, sandbox: config.hashkey.sandbox };
   // Exchange keys are checked against the account endpoint before they are stored.
   vault.setVerifier('HASHKEY_SECRET', hashKeyPairVerifier(vault, hashkey));
+  const hubCloses = createHubCloses();
   const broker = createBroker({
     orm,
     events,
@@ -139,6 +143,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     liveQuoteMaxAgeMs: config.live.quoteMaxAgeSeconds * 1000,
     directory: agents,
     openPositions: liquidation.book,
+    hubCloses,
     logger: logger.child({ part: 'broker' }),
   });
   const decisions = createDecisionRecorder({ orm, events, directory: agents, logger: logger.child({ part: 'decisions' }) });
@@ -170,7 +175,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     maxRestarts: config.agents.maxRestarts,
     healthIntervalMs: config.agents.healthIntervalMs,
     quotas,
-    closeForOwner: (agentId, tradeId) => broker.closeForOwner(agentId, tradeId),
+    closeForOwner: (agentId, tradeId, reason) => broker.closeForOwner(agentId, tradeId, reason),
   });
   // A deleted agent leaves nothing in memory: its token fails at once, its push state goes.
   events.on('agent.deleted', ({ agentId }) => {
@@ -209,6 +214,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     market,
     broker,
     openPositions: liquidation.book,
+    hubCloses,
     liquidator: liquidation.liquidator,
     decisions,
     llm,

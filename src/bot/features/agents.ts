@@ -5,10 +5,11 @@
  * open is said (stop reply, card, /agents, /panic) with a Close now button; delete refuses an
  * agent holding one, offering Close and delete.
  */
-import { Composer, GrammyError, InlineKeyboard } from 'grammy';
+import { Composer, InlineKeyboard } from 'grammy';
 import type { AgentView } from '../../hub/agents/agent-view.js';
 import { HubError, PositionHeldError } from '../../hub/errors.js';
 import type { BotContext, FlowArgs, FlowContext, FlowConversation } from '../context.js';
+import { agentOfButton, controlButtons, isNotModified } from '../agent-buttons.js';
 import {
   agentCard,
   agentLine,
@@ -39,11 +40,10 @@ export function agentKeyboard(a: AgentView): InlineKeyboard {
     .text(isActive(a) ? '⏸ Stop' : '▶️ Start', `ag:${isActive(a) ? 's' : 'g'}:${a.id}`)
     .text('✏️ Edit', `ag:e:${a.id}`)
     .text('🗑 Delete', `ag:d:${a.id}`);
+  // Force exit / Pause / Resume: src/bot/features/agent-controls.ts.
+  const controls = controlButtons(a);
+  if (controls.length) keyboard.row().add(...controls);
   return holdsPositionStopped(a) ? keyboard.row().text('✖️ Close position now', `ag:c:${a.id}`) : keyboard;
-}
-
-function isNotModified(error: unknown): boolean {
-  return error instanceof GrammyError && error.description.includes('message is not modified');
 }
 
 export function panicFlow(services: BotServices) {
@@ -243,13 +243,9 @@ export function createAgentsFeature(services: BotServices): Composer<BotContext>
   // k keep/cancel · c close now (from a card or a stop reply) · C close now (from the /panic list)
   composer.callbackQuery(/^ag:([rlsgedDXkcC]):([0-9a-f-]{36})$/, async (ctx) => {
     const [, action, id] = ctx.match as unknown as [string, string, string];
-    let a: AgentView;
-    try {
-      a = await hub.agents.find(me(ctx), id);
-    } catch (error) {
-      if (error instanceof HubError) return ctx.answerCallbackQuery({ text: 'That agent does not exist (any more).', show_alert: true });
-      throw error;
-    }
+    const found = await agentOfButton(ctx, hub.agents, id);
+    if (!found) return;
+    let a = found;
     switch (action) {
       case 'r':
       case 'k': {

@@ -3,9 +3,11 @@
  * change, then the live ones (LIVE_CONFIG_FIELDS in src/shared/wire.ts) go to the running session
  * through the lifecycle. A field counts as applied live only once the agent has taken it; when it
  * cannot be reached the change stays saved, applies at the next start, and the answer says so.
+ * Pausing (/pause, /resume) goes the same way: saved first (from then on the broker refuses the
+ * agent's opens), then sent as the live field `paused`.
  */
 import type { Logger } from '../../logger.js';
-import { isLiveConfigField } from '../../shared/wire.js';
+import { isLiveConfigField, type LiveConfigField } from '../../shared/wire.js';
 import { AgentStateError } from '../errors.js';
 import { AgentCallError } from './agent-client.js';
 import type { AgentDirectory } from './agent-directory.js';
@@ -23,12 +25,25 @@ export interface SettingsChange {
   notApplied: { fields: Array<keyof AgentInput>; reason: string } | null;
 }
 
+/** What a pause or resume did. */
+export interface PauseChange {
+  agent: AgentView;
+  /** False when the agent was paused (or not) already. */
+  changed: boolean;
+  /** True when the running agent has taken the setting; false when it is not running or did not. */
+  appliedLive: boolean;
+  /** Why the running agent did not take it (lower case, for a sentence), or null. */
+  notApplied: string | null;
+}
+
 export interface AgentSettings {
   edit(ownerId: string, ref: string, patch: Partial<AgentInput>): Promise<SettingsChange>;
+  /** Pauses (no new entries; an open position stays managed) or resumes the agent. */
+  setPaused(ownerId: string, ref: string, paused: boolean): Promise<PauseChange>;
 }
 
 export interface AgentSettingsDeps {
-  directory: Pick<AgentDirectory, 'edit'>;
+  directory: Pick<AgentDirectory, 'edit' | 'setPaused'>;
   lifecycle: Pick<AgentLifecycle, 'applyLiveConfig'>;
   logger: Logger;
 }
@@ -42,19 +57,36 @@ function whyNotApplied(error: unknown): string {
 
 export function createAgentSettings(deps: AgentSettingsDeps): AgentSettings {
   const log = deps.logger.child({ part: 'agent-settings' });
+
+  /** Sends the saved `fields` to the running session; null when it took them, else why not. */
+  async function deliver(agentId: string, fields: LiveConfigField[]): Promise<string | null> {
+    try {
+      await deps.lifecycle.applyLiveConfig(agentId, fields);
+      return null;
+    } catch (error) {
+      log.warn({ err: error, agentId, fields }, 'live settings not delivered; saved for the next start');
+      return whyNotApplied(error);
+    }
+  }
+
   return {
     async edit(ownerId, ref, patch) {
       const saved = await deps.directory.edit(ownerId, ref, patch);
       const done = { agent: saved.agent, needsRestart: saved.needsRestart };
       const live = saved.liveChanges.filter(isLiveConfigField);
       if (live.length === 0) return { ...done, appliedLive: [], notApplied: null };
-      try {
-        await deps.lifecycle.applyLiveConfig(saved.agent.id, live);
-        return { ...done, appliedLive: live, notApplied: null };
-      } catch (error) {
-        log.warn({ err: error, agentId: saved.agent.id, fields: live }, 'live settings not delivered; saved for the next start');
-        return { ...done, appliedLive: [], notApplied: { fields: live, reason: whyNotApplied(error) } };
-      }
+      const notDelivered = await deliver(saved.agent.id, live);
+      return notDelivered === null
+        ? { ...done, appliedLive: live, notApplied: null }
+        : { ...done, appliedLive: [], notApplied: { fields: live, reason: notDelivered } };
+    },
+
+    async setPaused(ownerId, ref, paused) {
+      const { agent, changed } = await deps.directory.setPaused(ownerId, ref, paused);
+      // Sent even when unchanged: a second /pause repairs a delivery that failed the first time.
+      if (agent.status !== 'running' && agent.status !== 'starting') return { agent, changed, appliedLive: false, notApplied: null };
+      const notApplied = await deliver(agent.id, ['paused']);
+      return { agent, changed, appliedLive: notApplied === null, notApplied };
     },
   };
 }
