@@ -46,7 +46,7 @@ function agentLabel(data: { agentName: string; agentId: string }): string {
   return `${b(data.agentName)} ${code(data.agentId.slice(0, 8))}`;
 }
 
-function link(url: string, label: string): string {
+export function link(url: string, label: string): string {
   // Only http(s) links; anything else is shown as text.
   if (!/^https?:\/\//i.test(url)) return escapeHtml(url);
   return `<a href="${escapeHtml(url)}">${escapeHtml(label)}</a>`;

@@ -17,7 +17,6 @@ import type { Update, UserFromGetMe } from 'grammy/types';
 import type { ResolvedConfig } from '../config.js';
 import type { BotStateStore } from '../hub/bot-state-store.js';
 import { HubError } from '../hub/errors.js';
-import type { Hub } from '../hub/hub.js';
 import { SUPPORTED_SYMBOL_IDS } from '../hub/market/symbols.js';
 import type { Vault } from '../hub/secrets/vault.js';
 import type { Logger, SecretRegistry } from '../logger.js';
@@ -25,10 +24,13 @@ import type { BotContext, SessionData } from './context.js';
 import { createAccessFeature } from './features/access.js';
 import { createAgentControlsFeature } from './features/agent-controls.js';
 import { createAgentsFeature, panicFlow, PANIC_FLOW } from './features/agents.js';
+import { createBalanceFeature } from './features/balance.js';
 import { createCreateFeature, createFlow, CREATE_FLOW } from './features/create-agent.js';
 import { createEditFeature, editFlow, EDIT_FLOW } from './features/edit-agent.js';
 import { COMMANDS, createGeneralFeature, KNOWN_COMMANDS } from './features/general.js';
+import { createInfoFeature } from './features/info.js';
 import { createSecretsFeature, looksLikeApiKey, secretIntake, secretsFlow, SECRETS_FLOW } from './features/secrets.js';
+import { createTradesFeature } from './features/trades.js';
 import { createUnknownFeature } from './features/unknown.js';
 import { floodRetry, floodRetryInFlows } from './flood-retry.js';
 import { createFlowGuard, flowNames } from './flow-guard.js';
@@ -40,7 +42,7 @@ export type BotMode = 'polling' | 'webhook';
 
 export interface BotDeps {
   config: ResolvedConfig;
-  hub: Pick<Hub, 'users' | 'access' | 'agents' | 'lifecycle' | 'settings' | 'logs' | 'userTokens'>;
+  hub: BotServices['hub'];
   vault: Vault;
   /** Sessions and conversation state (`createBotStateStore(orm)`). */
   store: BotStateStore;
@@ -170,7 +172,9 @@ export function createBot(deps: BotDeps): ArticBot {
   bot.use(createEditFeature(services));
   bot.use(createAgentControlsFeature(services)); // before the agents feature: its /resume falls through to it
   bot.use(createAgentsFeature(services));
+  bot.use(createTradesFeature(services));
   bot.use(createSecretsFeature(services));
+  bot.use(createInfoFeature(services), createBalanceFeature(services));
   bot.use(createGeneralFeature(services));
   for (const feature of deps.extraFeatures ?? []) bot.use(feature);
   bot.use(createUnknownFeature());

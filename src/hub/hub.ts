@@ -38,6 +38,9 @@ import { createAgentLlmLookup, type AgentLlmLookup } from './llm/agent-llm.js';
 import { createLlmBudget } from './llm/budget.js';
 import { createLlmGateway, type LlmGateway } from './llm/gateway.js';
 import { createMarketFromConfig, type Market } from './market/market-from-config.js';
+import { createTokenInfoService, type TokenInfoService } from './info/token-info.js';
+import { createBalanceService, type BalanceService } from './account/balances.js';
+import { createTradeHistory, type TradeHistory } from './analytics/trade-history.js';
 
 export interface Hub {
   events: HubEvents;
@@ -65,6 +68,8 @@ export interface Hub {
   hubCloses: Pick<HubCloses, 'has'>;
   liquidator: LiquidationWatch['liquidator'];
   decisions: DecisionRecorder;
+  /** The owner's trades as the chat shows and exports them. */
+  tradeHistory: TradeHistory;
   llm: LlmGateway;
   agentLlm: AgentLlmLookup;
   chain: ChainLogger;
@@ -73,6 +78,10 @@ export interface Hub {
   alerts: HubAlerts;
   /** Key/value state of the chat adapter (sessions, half-finished flows). */
   botState: BotStateStore;
+  /** `/info`: CoinMarketCap token metadata, cached a day. */
+  info: TokenInfoService;
+  /** `/balance`: paper equity per agent and the owner's live HashKey balances. */
+  balances: BalanceService;
   /** Reconcile with the runtime and start background work. */
   start(): Promise<void>;
   /** Stop background work (agents in containers keep running; child processes stop). */
@@ -132,6 +141,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const hashkey = { baseUrl: config.hashkey.baseUrl, sandbox: config.hashkey.sandbox };
   // Exchange keys are checked against the account endpoint before they are stored.
   vault.setVerifier('HASHKEY_SECRET', hashKeyPairVerifier(vault, hashkey));
+  const exchangeFor = createHashKeyExchangeFactory({ secrets: vault, ...hashkey });
   const hubCloses = createHubCloses();
   const broker = createBroker({
     orm,
@@ -139,7 +149,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     prices,
     feeBps: config.paper.feeBps,
     slippageBps: config.paper.slippageBps,
-    exchangeFor: createHashKeyExchangeFactory({ secrets: vault, ...hashkey }),
+    exchangeFor,
     liveQuoteMaxAgeMs: config.live.quoteMaxAgeSeconds * 1000,
     directory: agents,
     openPositions: liquidation.book,
@@ -217,12 +227,15 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     hubCloses,
     liquidator: liquidation.liquidator,
     decisions,
+    tradeHistory: createTradeHistory({ orm, chainId: config.chain.chainId }),
     llm,
     agentLlm: createAgentLlmLookup({ orm }),
     chain,
     retention,
     alerts,
     botState: createBotStateStore(orm),
+    info: createTokenInfoService({ orm, keys: vault, baseUrl: config.market.cmcBaseUrl }),
+    balances: createBalanceService({ agents, vault, exchangeFor }),
     async start() {
       await users.syncAccess();
       // Before agents are adopted: a fill the last process did not live to record is booked first.

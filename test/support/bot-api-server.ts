@@ -7,6 +7,7 @@
  * Point grammY at it with `new Bot(token, { client: { apiRoot } })` (or `new Api(token, { apiRoot })`).
  *
  * - Every call is recorded as `{method, payload, at, chatId?, status}` (`at` from `now()`, ms).
+ *   An uploaded file is recorded as `{file: name, size, data: Buffer}` under its part's name.
  * - sendMessage / sendPhoto / sendDocument return a Message with per-chat increasing
  *   `message_id`s; editMessageText / editMessageReplyMarkup / deleteMessage check that the
  *   message exists ("message to edit not found") and, like Telegram, refuse an edit that changes
@@ -160,7 +161,9 @@ async function decodePayload(req: IncomingMessage, url: URL): Promise<Json> {
   if (type.includes('multipart/form-data')) {
     for (const part of parseMultipart(body, type)) {
       payload[part.name] =
-        part.filename === undefined ? decodeField(part.data.toString('utf8')) : { file: part.filename, size: part.data.length };
+        part.filename === undefined
+          ? decodeField(part.data.toString('utf8'))
+          : { file: part.filename, size: part.data.length, data: part.data };
     }
     return payload;
   }

@@ -21,6 +21,7 @@ import {
   positionSummary,
   splitMessages,
 } from '../format.js';
+import { base36Part, ownedCallbackData, ownedPress } from '../owned-callback.js';
 import type { BotServices } from '../services.js';
 import { launchAgent } from './create-agent.js';
 import { EDIT_FLOW } from './edit-agent.js';
@@ -30,6 +31,8 @@ const PANIC_WORD = 'STOP ALL';
 const html = { parse_mode: 'HTML' as const };
 const DEFAULT_LOG_LINES = 20;
 const MAX_LOG_LINES = 200;
+const AGENTS_LIST_PREFIX = 'agl';
+const NO_AGENTS = 'You have no agents yet. /create makes one.';
 
 export function agentKeyboard(a: AgentView): InlineKeyboard {
   const keyboard = new InlineKeyboard()
@@ -102,14 +105,42 @@ export function createAgentsFeature(services: BotServices): Composer<BotContext>
   const composer = new Composer<BotContext>();
   const me = (ctx: BotContext) => ctx.trader!.id;
 
-  composer.command('agents', async (ctx) => {
+  // ─── /agents, each message with 🔄 Refresh (edits that part of the list in place) ───
+  async function agentsList(ctx: BotContext): Promise<string[]> {
     const agents = await hub.agents.list(me(ctx));
-    if (!agents.length) return ctx.reply('You have no agents yet. /create makes one.');
+    if (!agents.length) return [];
     const total = agents.reduce((s, a) => s + a.realizedPnl + a.unrealizedPnl, 0);
     const lines = agents.map(agentLine);
     lines.push('', `Total PnL ${total >= 0 ? '+' : '−'}${Math.abs(total).toFixed(2)} USDT · /agent &lt;name&gt; for details`);
-    for (const text of splitMessages(lines)) await ctx.reply(text, html);
+    return splitMessages(lines);
+  }
+  const refreshList = (asker: number, part: number) =>
+    new InlineKeyboard().text('🔄 Refresh', ownedCallbackData(AGENTS_LIST_PREFIX, asker, [part]));
+  composer.command('agents', async (ctx) => {
+    const parts = await agentsList(ctx);
+    if (!parts.length) return ctx.reply(NO_AGENTS);
+    for (const [i, text] of parts.entries()) await ctx.reply(text, { ...html, reply_markup: refreshList(ctx.from!.id, i) });
   });
+  composer.callbackQuery(/^agl:/, async (ctx) => {
+    const press = await ownedPress(
+      ctx,
+      AGENTS_LIST_PREFIX,
+      ([part]) => base36Part(part),
+      'This button is out of date. Send /agents again.',
+    );
+    if (!press) return;
+    const parts = await agentsList(ctx);
+    await ctx.answerCallbackQuery('Refreshed');
+    const shown = Math.min(press.value, parts.length - 1);
+    const edit =
+      shown < 0
+        ? ctx.editMessageText(NO_AGENTS)
+        : ctx.editMessageText(parts[shown]!, { ...html, reply_markup: refreshList(press.asker, shown) });
+    await edit.catch((error: unknown) => {
+      if (!isNotModified(error)) throw error;
+    });
+  });
+  // ─── end of /agents ───
 
   async function showCard(ctx: BotContext, ref: string): Promise<void> {
     const a = await hub.agents.find(me(ctx), ref);

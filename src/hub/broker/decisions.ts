@@ -177,3 +177,11 @@ export function createDecisionRecorder(deps: DecisionRecorderDeps): DecisionReco
     },
   };
 }
+
+/**
+ * The agent's latest decision recorded at or before `at` (e.g. the one behind a trade opened at
+ * `at`), or null: none was made, or retention pruned it.
+ */
+export function latestDecisionAtOrBefore(em: EntityManager, agentId: string, at: Date): Promise<Decision | null> {
+  return em.findOne(DecisionSchema, { agent: agentId, createdAt: { $lte: at } }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+}

@@ -82,3 +82,66 @@ export function closeTrade(trade: Trade, exit: CloseFill, closeIdempotencyKey: s
   trade.closeIdempotencyKey = closeIdempotencyKey;
   trade.exchangeOrderIds = [...trade.exchangeOrderIds, ...exit.orderIds];
 }
+
+// ─── The owner's trades, for the trader's views (/trades, /trade, /export) ──────────────────
+// Each read is scoped by the agent's owner: another user's trade is exactly like a missing one.
+// The agent is populated (name, symbol) so the views need no second query.
+
+/** Which of the owner's trades: all of them, or one agent's. */
+export interface OwnerTradeScope {
+  ownerId: string;
+  /** Only this agent's trades (it must be the owner's, or nothing matches). */
+  agentId?: string;
+}
+
+function ownedBy({ ownerId, agentId }: OwnerTradeScope) {
+  return { agent: agentId ? { id: agentId, owner: ownerId } : { owner: ownerId } };
+}
+
+/** One page of the owner's trades, newest opened first (ties by id), and how many there are in all. */
+export async function ownerTradesPage(
+  em: EntityManager,
+  scope: OwnerTradeScope,
+  page: { offset: number; limit: number },
+): Promise<{ trades: Trade[]; total: number }> {
+  const [trades, total] = await em.findAndCount(TradeSchema, ownedBy(scope), {
+    orderBy: [{ openedAt: 'desc' }, { id: 'desc' }],
+    offset: page.offset,
+    limit: page.limit,
+    populate: ['agent'],
+  });
+  return { trades, total };
+}
+
+/**
+ * The owner's trades whose id starts with `idPrefix` (hex digits and dashes; a full id is its own
+ * prefix), at most `limit` of them, newest opened first: the caller tells one from several.
+ */
+export async function ownerTradesByIdPrefix(em: EntityManager, ownerId: string, idPrefix: string, limit = 2): Promise<Trade[]> {
+  const needle = idPrefix.toLowerCase().replace(/[^0-9a-f-]/g, '');
+  if (!needle) return [];
+  const rows: Array<{ id: string }> = await em.getConnection().execute(
+    `select t.id from trades t join agents a on a.id = t.agent_id
+      where a.owner_id = ? and t.id::text like ? order by t.opened_at desc, t.id desc limit ?`,
+    [ownerId, `${needle}%`, limit],
+  );
+  if (!rows.length) return [];
+  return em.find(
+    TradeSchema,
+    { id: { $in: rows.map((r) => r.id) } },
+    { orderBy: [{ openedAt: 'desc' }, { id: 'desc' }], populate: ['agent'] },
+  );
+}
+
+/**
+ * The owner's newest `limit` trades, returned oldest opened first (the order of an export), and how
+ * many there are in all (more than returned when the limit cut the oldest off).
+ */
+export async function ownerTradesForExport(
+  em: EntityManager,
+  scope: OwnerTradeScope,
+  limit: number,
+): Promise<{ trades: Trade[]; total: number }> {
+  const { trades, total } = await ownerTradesPage(em, scope, { offset: 0, limit });
+  return { trades: trades.reverse(), total };
+}

@@ -230,3 +230,36 @@ export async function countEntriesByStatus(orm: Orm): Promise<Record<'pending' |
   for (const r of rows) if (r.status in counts) counts[r.status as keyof typeof counts] = Number(r.n);
   return counts;
 }
+
+/** A trade's chain entry that was confirmed: which event it logged and its transaction. */
+export interface SentTradeEntry {
+  /** The trade event the entry logged. */
+  event: 'open' | 'close';
+  txHash: string;
+  blockNumber: number | null;
+}
+
+/**
+ * The confirmed (`sent`, with a tx hash) chain entries of trade `tradeId` of agent `agentId`, in
+ * outbox order (the open's before the close's). The trade id is found in the record's detail
+ * JSON, whose canonical form (src/hub/broker/trade-detail.ts, `JSON.stringify`) writes it as
+ * `"tradeId":"<id>"`.
+ */
+export async function sentTradeEntries(em: EntityManager, agentId: string, tradeId: string): Promise<SentTradeEntry[]> {
+  const rows = (await em.getConnection().execute(
+    `select payload->>'side' as side, tx_hash, block_number from chain_outbox
+      where kind = 'trade' and status = 'sent' and tx_hash is not null
+        and payload->>'agentId' = ? and payload->>'detail' like ? order by id`,
+    [
+      agentId,
+      `%${JSON.stringify({ tradeId })
+        .slice(1, -1)
+        .replace(/[\\%_]/g, '\\$&')}%`,
+    ],
+  )) as Array<{ side: string | null; tx_hash: string; block_number: string | number | null }>;
+  return rows.map((r) => ({
+    event: r.side?.startsWith('CLOSE') ? 'close' : 'open',
+    txHash: r.tx_hash,
+    blockNumber: r.block_number === null ? null : Number(r.block_number),
+  }));
+}

@@ -7,6 +7,9 @@ import {
   createOpenTrade,
   hasOpenTrade,
   latestOpenTrade,
+  ownerTradesByIdPrefix,
+  ownerTradesForExport,
+  ownerTradesPage,
   tradeById,
   tradeOfAgent,
   tradesByKey,
@@ -107,5 +110,65 @@ describe('the trades door', () => {
     expect((await latestOpenTrade(fork(), agentId))?.id).toBe(older);
     await close(older, 'k4-a-close');
     expect(await hasOpenTrade(fork(), agentId)).toBe(false);
+  });
+});
+
+describe("the owner's trades (the trader's views)", () => {
+  /** A fresh owner with two agents and five trades opened a day apart (b's are the 2nd and 4th). */
+  async function seeded() {
+    const owner = await file.fx.user();
+    const a = await file.fx.agent(owner, { name: 'alpha' });
+    const b = await file.fx.agent(owner, { name: 'beta' });
+    const ids: string[] = [];
+    for (let day = 1; day <= 5; day++) {
+      ids.push(await open(day % 2 === 0 ? b : a, `own-${owner}-${day}`, new Date(Date.UTC(2026, 0, day))));
+    }
+    return { owner, a, b, ids };
+  }
+
+  it('pages them newest first with the total, for all agents or one, with the agent populated', async () => {
+    const { owner, b, ids } = await seeded();
+    const first = await ownerTradesPage(fork(), { ownerId: owner }, { offset: 0, limit: 2 });
+    expect(first.total).toBe(5);
+    expect(first.trades.map((t) => t.id)).toEqual([ids[4], ids[3]]);
+    expect(first.trades.map((t) => t.agent.name)).toEqual(['alpha', 'beta']);
+    const last = await ownerTradesPage(fork(), { ownerId: owner }, { offset: 4, limit: 2 });
+    expect(last.trades.map((t) => t.id)).toEqual([ids[0]]);
+    const ofB = await ownerTradesPage(fork(), { ownerId: owner, agentId: b }, { offset: 0, limit: 10 });
+    expect(ofB).toMatchObject({ total: 2 });
+    expect(ofB.trades.map((t) => t.id)).toEqual([ids[3], ids[1]]);
+  });
+
+  it("never answers another owner's trades, by owner, by agent or by id", async () => {
+    const { owner, a, ids } = await seeded();
+    const stranger = await file.fx.user();
+    expect(await ownerTradesPage(fork(), { ownerId: stranger }, { offset: 0, limit: 10 })).toEqual({ trades: [], total: 0 });
+    expect((await ownerTradesPage(fork(), { ownerId: stranger, agentId: a }, { offset: 0, limit: 10 })).total).toBe(0);
+    expect(await ownerTradesByIdPrefix(fork(), stranger, ids[0]!)).toEqual([]);
+    expect((await ownerTradesForExport(fork(), { ownerId: stranger, agentId: a }, 10)).total).toBe(0);
+    expect((await ownerTradesByIdPrefix(fork(), owner, ids[0]!)).map((t) => t.id)).toEqual([ids[0]]);
+  });
+
+  it('finds a trade by a prefix of its id (case-insensitive), at most `limit` of them', async () => {
+    const { owner, ids } = await seeded();
+    const [found] = await ownerTradesByIdPrefix(fork(), owner, ids[2]!.slice(0, 8).toUpperCase());
+    expect(found?.id).toBe(ids[2]);
+    expect(found?.agent.name).toBe('alpha');
+    // Nothing but hex digits and dashes is matched (no LIKE wildcards); a short prefix is capped by `limit`.
+    expect(await ownerTradesByIdPrefix(fork(), owner, '%')).toEqual([]);
+    expect((await ownerTradesByIdPrefix(fork(), owner, ids[2]!.slice(0, 1), 1)).length).toBe(1);
+    expect(await ownerTradesByIdPrefix(fork(), owner, 'ffffffff-ffff')).toEqual([]);
+  });
+
+  it('exports the newest `limit`, oldest first, with the total', async () => {
+    const { owner, a, ids } = await seeded();
+    const all = await ownerTradesForExport(fork(), { ownerId: owner }, 100);
+    expect(all.total).toBe(5);
+    expect(all.trades.map((t) => t.id)).toEqual(ids);
+    const capped = await ownerTradesForExport(fork(), { ownerId: owner }, 3);
+    expect(capped).toMatchObject({ total: 5 });
+    expect(capped.trades.map((t) => t.id)).toEqual(ids.slice(2));
+    const ofA = await ownerTradesForExport(fork(), { ownerId: owner, agentId: a }, 100);
+    expect(ofA.trades.map((t) => t.id)).toEqual([ids[0], ids[2], ids[4]]);
   });
 });
