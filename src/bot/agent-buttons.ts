@@ -22,7 +22,11 @@ export function isNotModified(error: unknown): boolean {
 }
 
 /** The caller's agent `agentId` that a pressed button names; undefined once the caller is told it is gone. */
-export async function agentOfButton(ctx: BotContext, agents: BotServices['hub']['agents'], agentId: string): Promise<AgentView | undefined> {
+export async function agentOfButton(
+  ctx: BotContext,
+  agents: BotServices['hub']['agents'],
+  agentId: string,
+): Promise<AgentView | undefined> {
   try {
     return await agents.find(ctx.trader!.id, agentId);
   } catch (error) {

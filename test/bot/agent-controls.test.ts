@@ -53,7 +53,7 @@ describe('/forceexit', () => {
 
     const questionId = h.api.succeeded('sendMessage').filter((c) => c.chatId === '801').length;
     await dana.press(`ctl:y:${agent.id}:${tag(opened.tradeId)}`, questionId);
-    expect(lastAnswer().text).toBe('Closed');
+    expect(lastAnswer().text).toBe('Closing…');
     expect(Number(lastEdit().message_id)).toBe(questionId);
     expect(String(lastEdit().text)).toMatch(
       /^✅ <b>fx-bot<\/b>: force exit — long closed at [\d,.]+ · PnL [−+]?[\d.]+ USDT\. It keeps running\.$/,
@@ -99,6 +99,33 @@ describe('/forceexit', () => {
     await dana.press(yes!);
     expect(String(lastEdit().text)).toMatch(/^✅ <b>fx-bot<\/b>: force exit — long closed at /);
     expect((await closedTrades(agent.id)).filter((t) => t.close_reason === 'force exit')).toHaveLength(2);
+    await h.hub.lifecycle.stop(danaId, agent.id);
+  });
+
+  it('a refused close is said in the chat, the question stays for another try, and nothing is closed', async () => {
+    const agent = await runningAgent('fx-refused');
+    const opened = await open(agent.id);
+    // Another order of the agent is still out at the exchange: the broker takes no other order.
+    const sql = (text: string, params: unknown[]) => h.orm.em.fork().getConnection().execute(text, params);
+    await sql(
+      `insert into order_intents (id, client_order_id, agent_id, owner_id, agent_name, symbol, action, side, quantity, trade_id, "order", status, created_at, updated_at)
+       values (?, 'cid-in-flight', ?, ?, 'fx-refused', 'BTCUSDT', 'close', 'SELL', 1, ?, '{}'::jsonb, 'pending', now(), now())`,
+      [randomUUID(), agent.id, danaId, opened.tradeId],
+    );
+    await dana.send('/forceexit fx-refused');
+    const questionId = h.api.succeeded('sendMessage').filter((c) => c.chatId === '801').length;
+    const edits = h.api.succeeded('editMessageText').length;
+    await dana.press(`ctl:y:${agent.id}:${tag(opened.tradeId)}`, questionId);
+    expect(lastAnswer().text).toBe('Closing…');
+    expect(dana.lastText()).toMatch(
+      /^⚠️ Force exit of <b>fx-refused<\/b> not done: Order cid-in-flight of this agent is still being executed/,
+    );
+    expect(h.api.succeeded('editMessageText')).toHaveLength(edits);
+    expect(await closedTrades(agent.id)).toHaveLength(0);
+
+    await sql(`delete from order_intents where client_order_id = 'cid-in-flight'`, []);
+    await dana.press(`ctl:y:${agent.id}:${tag(opened.tradeId)}`, questionId);
+    expect(await closedTrades(agent.id)).toEqual([{ close_reason: 'force exit' }]);
     await h.hub.lifecycle.stop(danaId, agent.id);
   });
 

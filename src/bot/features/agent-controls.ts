@@ -13,6 +13,7 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import type { AgentView } from '../../hub/agents/agent-view.js';
 import type { PauseChange } from '../../hub/agents/agent-settings.js';
+import { HubError } from '../../hub/errors.js';
 import type { OrderResult } from '../../shared/wire.js';
 import type { BotContext } from '../context.js';
 import { agentOfButton, CONTROL_CALLBACK, controlData, isNotModified, tradeTag } from '../agent-buttons.js';
@@ -107,6 +108,26 @@ export function createAgentControlsFeature(services: BotServices): Composer<BotC
     });
   }
 
+  /**
+   * Yes: closes the trade the question named (`tag`) if the agent still holds it; else nothing.
+   * The tap is answered first (a live close may outlast the callback's life); a refusal is said
+   * in the chat, and the question stays for another try.
+   */
+  async function confirmForceExit(ctx: BotContext, a: AgentView, tag: string | undefined): Promise<void> {
+    const shown = a.position && tradeTag(a.position.tradeId) === tag ? a.position.tradeId : null;
+    await ctx.answerCallbackQuery(shown ? 'Closing…' : 'Nothing to close');
+    if (!shown) return replaceWith(ctx, forceExitOutcome(a, null));
+    let done: Awaited<ReturnType<typeof hub.lifecycle.forceExit>>;
+    try {
+      done = await hub.lifecycle.forceExit(me(ctx), a.id, shown);
+    } catch (error) {
+      if (!(error instanceof HubError)) throw error;
+      await ctx.reply(`⚠️ Force exit of <b>${escapeHtml(a.name)}</b> not done: ${escapeHtml(error.userMessage)}`, html);
+      return;
+    }
+    await replaceWith(ctx, forceExitOutcome(done.agent, done.closed));
+  }
+
   composer.command('forceexit', async (ctx) => {
     const ref = ctx.match.trim();
     if (!ref) return ctx.reply(USAGE.forceexit);
@@ -147,13 +168,8 @@ export function createAgentControlsFeature(services: BotServices): Composer<BotC
         const [text, keyboard] = forceExitQuestion(a);
         return replaceWith(ctx, text, keyboard);
       }
-      case 'y': {
-        // The trade the question named, if the agent still holds it; else nothing is closed.
-        const shown = a.position && tradeTag(a.position.tradeId) === tag ? a.position.tradeId : null;
-        const { agent, closed } = shown ? await hub.lifecycle.forceExit(me(ctx), a.id, shown) : { agent: a, closed: null };
-        await ctx.answerCallbackQuery(closed && !closed.replayed ? 'Closed' : 'Nothing to close');
-        return replaceWith(ctx, forceExitOutcome(agent, closed));
-      }
+      case 'y':
+        return confirmForceExit(ctx, a, tag);
       case 'n':
         await ctx.answerCallbackQuery('Cancelled: nothing was closed');
         return editCard(ctx, a);

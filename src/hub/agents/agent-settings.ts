@@ -48,8 +48,10 @@ export interface AgentSettingsDeps {
   logger: Logger;
 }
 
+const NOT_RUNNING = 'the agent is not running';
+
 function whyNotApplied(error: unknown): string {
-  if (error instanceof AgentStateError) return 'the agent is not running';
+  if (error instanceof AgentStateError) return NOT_RUNNING;
   if (error instanceof AgentCallError)
     return error.status === undefined ? 'the agent did not answer' : `the agent refused it (HTTP ${error.status})`;
   return 'it could not be sent to the agent';
@@ -64,8 +66,9 @@ export function createAgentSettings(deps: AgentSettingsDeps): AgentSettings {
       await deps.lifecycle.applyLiveConfig(agentId, fields);
       return null;
     } catch (error) {
-      log.warn({ err: error, agentId, fields }, 'live settings not delivered; saved for the next start');
-      return whyNotApplied(error);
+      const why = whyNotApplied(error);
+      if (why !== NOT_RUNNING) log.warn({ err: error, agentId, fields }, 'live settings not delivered; saved for the next start');
+      return why;
     }
   }
 
@@ -83,10 +86,12 @@ export function createAgentSettings(deps: AgentSettingsDeps): AgentSettings {
 
     async setPaused(ownerId, ref, paused) {
       const { agent, changed } = await deps.directory.setPaused(ownerId, ref, paused);
-      // Sent even when unchanged: a second /pause repairs a delivery that failed the first time.
-      if (agent.status !== 'running' && agent.status !== 'starting') return { agent, changed, appliedLive: false, notApplied: null };
-      const notApplied = await deliver(agent.id, ['paused']);
-      return { agent, changed, appliedLive: notApplied === null, notApplied };
+      // Sent whatever the status, and even when unchanged (a second /pause repairs a delivery that
+      // failed): through the agent's one-operation slot, a start under way ends first and is then
+      // sent the value; a start begun later reads the saved value itself. Not running: nothing to send.
+      const notDelivered = await deliver(agent.id, ['paused']);
+      if (notDelivered === NOT_RUNNING) return { agent, changed, appliedLive: false, notApplied: null };
+      return { agent, changed, appliedLive: notDelivered === null, notApplied: notDelivered };
     },
   };
 }
