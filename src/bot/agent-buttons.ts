@@ -1,25 +1,20 @@
 /**
  * What the agent features' inline buttons share: the pressed agent, looked up for the caller (a
- * button of another user's agent answers like a gone one), Telegram's "message is not modified"
- * told from real failures of an edit, and the card's trading controls (Force exit, Pause,
- * Resume) with their callback data, acted on by src/bot/features/agent-controls.ts.
+ * button of another user's agent answers like a gone one), and the card's trading controls
+ * (Force exit, Pause, Resume) with their callback data, acted on by
+ * src/bot/features/agent-controls.ts.
  *
  * Control data is `ctl:<action>:<agent id>[:<trade>]`, at most 64 bytes (Telegram's limit): a
  * force exit's confirmation carries the first 12 hex digits of the trade it was asked for, so a
  * later tap never closes a position the owner was not shown.
  */
-import { GrammyError, InlineKeyboard } from 'grammy';
+import { InlineKeyboard } from 'grammy';
 import type { InlineKeyboardButton } from 'grammy/types';
 import type { AgentView } from '../hub/agents/agent-view.js';
 import { HubError } from '../hub/errors.js';
 import type { BotContext } from './context.js';
 import { isActive } from './format.js';
 import type { BotServices } from './services.js';
-
-/** True when Telegram refused an edit only because nothing changed (not an error for us). */
-export function isNotModified(error: unknown): boolean {
-  return error instanceof GrammyError && error.description.includes('message is not modified');
-}
 
 /** The caller's agent `agentId` that a pressed button names; undefined once the caller is told it is gone. */
 export async function agentOfButton(

@@ -24,6 +24,7 @@ import type { BotContext, SessionData } from './context.js';
 import { createAccessFeature } from './features/access.js';
 import { createAgentControlsFeature } from './features/agent-controls.js';
 import { createAgentsFeature, panicFlow, PANIC_FLOW } from './features/agents.js';
+import { createAnalyticsFeature } from './features/analytics.js';
 import { createBalanceFeature } from './features/balance.js';
 import { createCreateFeature, createFlow, CREATE_FLOW } from './features/create-agent.js';
 import { createEditFeature, editFlow, EDIT_FLOW } from './features/edit-agent.js';
@@ -173,6 +174,7 @@ export function createBot(deps: BotDeps): ArticBot {
   bot.use(createAgentControlsFeature(services)); // before the agents feature: its /resume falls through to it
   bot.use(createAgentsFeature(services));
   bot.use(createTradesFeature(services));
+  bot.use(createAnalyticsFeature(services));
   bot.use(createSecretsFeature(services));
   bot.use(createInfoFeature(services), createBalanceFeature(services));
   bot.use(createGeneralFeature(services));

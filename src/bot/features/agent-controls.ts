@@ -16,7 +16,8 @@ import type { PauseChange } from '../../hub/agents/agent-settings.js';
 import { HubError } from '../../hub/errors.js';
 import type { OrderResult } from '../../shared/wire.js';
 import type { BotContext } from '../context.js';
-import { agentOfButton, CONTROL_CALLBACK, controlData, isNotModified, tradeTag } from '../agent-buttons.js';
+import { agentOfButton, CONTROL_CALLBACK, controlData, tradeTag } from '../agent-buttons.js';
+import { editInPlace } from '../edit-in-place.js';
 import { agentCard, closeSummary, escapeHtml, fmtPnl, isActive, positionSummary } from '../format.js';
 import type { BotServices } from '../services.js';
 import { agentKeyboard } from './agents.js';
@@ -95,17 +96,11 @@ export function createAgentControlsFeature(services: BotServices): Composer<BotC
   const me = (ctx: BotContext) => ctx.trader!.id;
 
   /** The card, in place of the message a button was pressed on. */
-  async function editCard(ctx: BotContext, a: AgentView): Promise<void> {
-    await ctx.editMessageText(agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) }).catch((error: unknown) => {
-      if (!isNotModified(error)) throw error;
-    });
-  }
+  const editCard = (ctx: BotContext, a: AgentView) => editInPlace(ctx, agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) });
   /** Replaces the pressed message with `text` (a new message when it cannot be edited). */
   async function replaceWith(ctx: BotContext, text: string, keyboard?: InlineKeyboard): Promise<void> {
     const extra = { ...html, ...(keyboard ? { reply_markup: keyboard } : {}) };
-    await ctx.editMessageText(text, extra).catch(async (error: unknown) => {
-      if (!isNotModified(error)) await ctx.reply(text, extra);
-    });
+    await editInPlace(ctx, text, extra).catch(() => ctx.reply(text, extra));
   }
 
   /**

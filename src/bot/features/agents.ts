@@ -9,7 +9,8 @@ import { Composer, InlineKeyboard } from 'grammy';
 import type { AgentView } from '../../hub/agents/agent-view.js';
 import { HubError, PositionHeldError } from '../../hub/errors.js';
 import type { BotContext, FlowArgs, FlowContext, FlowConversation } from '../context.js';
-import { agentOfButton, controlButtons, isNotModified } from '../agent-buttons.js';
+import { agentOfButton, controlButtons } from '../agent-buttons.js';
+import { editInPlace } from '../edit-in-place.js';
 import {
   agentCard,
   agentLine,
@@ -132,13 +133,8 @@ export function createAgentsFeature(services: BotServices): Composer<BotContext>
     const parts = await agentsList(ctx);
     await ctx.answerCallbackQuery('Refreshed');
     const shown = Math.min(press.value, parts.length - 1);
-    const edit =
-      shown < 0
-        ? ctx.editMessageText(NO_AGENTS)
-        : ctx.editMessageText(parts[shown]!, { ...html, reply_markup: refreshList(press.asker, shown) });
-    await edit.catch((error: unknown) => {
-      if (!isNotModified(error)) throw error;
-    });
+    if (shown < 0) await editInPlace(ctx, NO_AGENTS);
+    else await editInPlace(ctx, parts[shown]!, { ...html, reply_markup: refreshList(press.asker, shown) });
   });
   // ─── end of /agents ───
 
@@ -173,9 +169,7 @@ export function createAgentsFeature(services: BotServices): Composer<BotContext>
 
   /** The card, in place of the message a button was pressed on. */
   async function editCard(ctx: BotContext, a: AgentView): Promise<void> {
-    await ctx.editMessageText(agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) }).catch((error: unknown) => {
-      if (!isNotModified(error)) throw error;
-    });
+    await editInPlace(ctx, agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) });
   }
   /** Stops the agent; the reply says whether a position stayed open (the view re-reads the row after the stop). */
   async function stopAgent(ctx: BotContext, ref: string): Promise<AgentView> {

@@ -3,6 +3,7 @@ import { Composer } from 'grammy';
 import type { BotCommand } from 'grammy/types';
 import { POPULAR_SYMBOLS } from '../../hub/market/symbols.js';
 import type { BotContext } from '../context.js';
+import { escapeHtml } from '../format.js';
 import type { BotServices } from '../services.js';
 
 export const COMMANDS: BotCommand[] = [
@@ -24,6 +25,15 @@ export const COMMANDS: BotCommand[] = [
   { command: 'panic', description: 'Stop all your agents' },
   { command: 'balance', description: 'Paper equity per agent and your HashKey balances' },
   { command: 'info', description: 'Token facts from CoinMarketCap: /info BTC' },
+  { command: 'profit', description: 'Realised PnL, ROI, win rate, profit factor, drawdown, fees: /profit [agent] [days]' },
+  { command: 'stats', description: 'The /profit figures by close reason (TP, SL, signal…): /stats [agent]' },
+  { command: 'daily', description: 'PnL, trades and win % per UTC day: /daily [agent] [days]' },
+  { command: 'weekly', description: 'The same per ISO week: /weekly [agent] [weeks]' },
+  { command: 'monthly', description: 'The same per month: /monthly [agent] [months]' },
+  { command: 'performance', description: 'PnL by symbol and by strategy: /performance [agent]' },
+  { command: 'leaderboard', description: 'Opted-in paper agents ranked by ROI (names only)' },
+  { command: 'optin', description: 'Put an agent on the leaderboard: /optin <agent>' },
+  { command: 'optout', description: 'Take an agent (or all yours) off the leaderboard: /optout [agent]' },
   { command: 'secrets', description: 'Your API keys (stored encrypted)' },
   { command: 'alerts', description: 'Which alerts you get' },
   { command: 'symbols', description: 'Pairs you can trade' },
@@ -39,9 +49,11 @@ export function createGeneralFeature(services: BotServices): Composer<BotContext
   const composer = new Composer<BotContext>();
   composer.command('help', (ctx) =>
     ctx.reply(
-      ['<b>Artic</b> — LLM-driven trading agents, from this chat.', '', ...COMMANDS.map((c) => `/${c.command} — ${c.description}`)].join(
-        '\n',
-      ),
+      [
+        '<b>Artic</b> — LLM-driven trading agents, from this chat.',
+        '',
+        ...COMMANDS.map((c) => `/${c.command} — ${escapeHtml(c.description)}`),
+      ].join('\n'),
       {
         parse_mode: 'HTML',
       },

@@ -10,11 +10,12 @@ import { TRADE_ID_MIN_PREFIX } from '../../hub/analytics/trade-history.js';
 import { AgentNotFoundError } from '../../hub/errors.js';
 import { isUuid } from '../../hub/ids.js';
 import { clip } from '../alert-format.js';
+import { parseRefAndCount } from '../command-args.js';
 import type { BotContext } from '../context.js';
+import { editInPlace } from '../edit-in-place.js';
 import { base36Part, ownedCallbackData, ownedPress } from '../owned-callback.js';
 import type { BotServices } from '../services.js';
 import { noTradesText, tradeCard, tradePageParts } from '../trade-format.js';
-import { isNotModified } from '../agent-buttons.js';
 import { createTradeExportFeature } from './trade-export.js';
 
 export const DEFAULT_TRADES_PER_PAGE = 10;
@@ -37,16 +38,12 @@ interface TradesPosition {
   part: number | 'last';
 }
 
-/** `[agent] [n]`: a last word that is a number is n, the words before it name the agent. */
+/** `[agent] [n]` (src/bot/command-args.ts): a last word that is a number is n, the words before it name the agent. */
 export function parseTradesArgs(match: string): { agentRef?: string; pageSize: number } | { error: string } {
-  const words = match.trim().split(/\s+/).filter(Boolean);
-  let pageSize = DEFAULT_TRADES_PER_PAGE;
-  if (words.length && /^[+-]?\d+(\.\d*)?$/.test(words.at(-1)!)) {
-    pageSize = Number(words.pop());
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_TRADES_PER_PAGE)
-      return { error: `The number of trades per page must be 1-${MAX_TRADES_PER_PAGE}.\n${TRADES_USAGE}` };
-  }
-  return words.length ? { agentRef: words.join(' '), pageSize } : { pageSize };
+  const args = parseRefAndCount(match, { min: 1, max: MAX_TRADES_PER_PAGE });
+  if ('badCount' in args) return { error: `The number of trades per page must be 1-${MAX_TRADES_PER_PAGE}.\n${TRADES_USAGE}` };
+  const pageSize = args.count ?? DEFAULT_TRADES_PER_PAGE;
+  return args.ref ? { agentRef: args.ref, pageSize } : { pageSize };
 }
 
 /** The position a button's parts name, or null when they are not ones this feature made. */
@@ -105,9 +102,7 @@ export function createTradesFeature(services: BotServices): Composer<BotContext>
       throw error;
     }
     await ctx.answerCallbackQuery(view.moved ? 'There are fewer trades now: this is the last page.' : undefined);
-    await ctx.editMessageText(view.text, { ...html, reply_markup: view.keyboard }).catch((error: unknown) => {
-      if (!isNotModified(error)) throw error;
-    });
+    await editInPlace(ctx, view.text, { ...html, reply_markup: view.keyboard });
   });
 
   composer.command('trade', async (ctx) => {

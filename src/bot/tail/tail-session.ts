@@ -10,6 +10,7 @@ import type { LogQuery } from '../../hub/agents/agent-logs.js';
 import type { Logger } from '../../logger.js';
 import type { LogEntryWire, WireLogLevel } from '../../shared/wire.js';
 import type { Clock } from '../../shared/clock.js';
+import { isNotModified } from '../edit-in-place.js';
 import type { OutboundQueue } from '../outbound-queue.js';
 import { retryAfterOf } from '../outbound/send-failure.js';
 import type { PendingWork } from '../pending-work.js';
@@ -83,7 +84,7 @@ async function editTail(s: TailState, deps: TailSessionDeps, text: string, withB
       deps.pacer?.noteRetryAfter(s.chatId, retryAfter);
       return true;
     }
-    if (err instanceof GrammyError && err.description.includes('message is not modified')) {
+    if (isNotModified(err)) {
       s.dirty = false;
       return true;
     }

@@ -145,3 +145,26 @@ export async function ownerTradesForExport(
   const { trades, total } = await ownerTradesPage(em, scope, { offset: 0, limit });
   return { trades: trades.reverse(), total };
 }
+
+// ─── Closed trades for the analytics (src/hub/analytics), agent populated, in close order ───
+
+const CLOSE_ORDER = [{ closedAt: 'asc' }, { id: 'asc' }] as const;
+
+/** The owner's closed trades (all agents or one; closed at or after `since` when given), oldest close first. */
+export function ownerClosedTrades(em: EntityManager, scope: OwnerTradeScope & { since?: Date }): Promise<Trade[]> {
+  return em.find(
+    TradeSchema,
+    { ...ownedBy(scope), status: 'closed', closedAt: scope.since ? { $gte: scope.since } : { $ne: null } },
+    { orderBy: [...CLOSE_ORDER], populate: ['agent'] },
+  );
+}
+
+/** The closed paper trades (`live` false) of agents `agentIds`, whoever owns them (the leaderboard), oldest close first. */
+export function closedPaperTradesOf(em: EntityManager, agentIds: readonly string[]): Promise<Trade[]> {
+  if (!agentIds.length) return Promise.resolve([]);
+  return em.find(
+    TradeSchema,
+    { agent: { $in: [...agentIds] }, status: 'closed', closedAt: { $ne: null }, live: false },
+    { orderBy: [...CLOSE_ORDER], populate: ['agent'] },
+  );
+}

@@ -95,13 +95,13 @@ interface OutboxRow {
 async function inTransaction<T>(orm: Orm, fn: (run: (sql: string, params?: unknown[]) => Promise<unknown>) => Promise<T>): Promise<T> {
   return orm.em.fork().transactional(async (em) => {
     const connection = em.getConnection();
-    const ctx = em.getTransactionContext();
+    const ctx = em.getTransactionContext<unknown>(); // opaque here: only handed back to execute
     return fn((sql, params = []) => connection.execute(sql, params, 'all', ctx));
   });
 }
 
 function toClaimed(row: OutboxRow): ClaimedEntry {
-  const payload = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Record<string, unknown>;
+  const payload = typeof row.payload === 'string' ? (JSON.parse(row.payload) as Record<string, unknown>) : row.payload;
   const { [SIGNED_TX_KEY]: signed, ...record } = payload;
   return {
     id: Number(row.id),

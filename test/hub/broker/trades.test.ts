@@ -3,10 +3,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { describe, expect, it } from 'vitest';
 import type { OpenFill } from '../../../src/hub/broker/fills.js';
 import {
+  closedPaperTradesOf,
   closeTrade,
   createOpenTrade,
   hasOpenTrade,
   latestOpenTrade,
+  ownerClosedTrades,
   ownerTradesByIdPrefix,
   ownerTradesForExport,
   ownerTradesPage,
@@ -15,6 +17,7 @@ import {
   tradesByKey,
 } from '../../../src/hub/broker/trades.js';
 import { lockAgentRow } from '../../../src/hub/agents/position-store.js';
+import { seedTrades } from '../../support/seed-trades.js';
 import { brokerFixtureForFile } from './fixtures.js';
 
 const file = brokerFixtureForFile('trades');
@@ -110,6 +113,47 @@ describe('the trades door', () => {
     expect((await latestOpenTrade(fork(), agentId))?.id).toBe(older);
     await close(older, 'k4-a-close');
     expect(await hasOpenTrade(fork(), agentId)).toBe(false);
+  });
+});
+
+describe('closed trades for analytics', () => {
+  it("reads the owner's closed trades with their agent, oldest close first, for all agents, one, or since a time", async () => {
+    const a = await file.fx.agent(file.owner, { name: 'an-a', symbol: 'ETHUSDT', strategy: 'momentum' });
+    const b = await file.fx.agent(file.owner, { name: 'an-b' });
+    const stranger = await file.fx.user();
+    const theirs = await file.fx.agent(stranger, { name: 'an-a' });
+    const [late, early, other] = await seedTrades(file.fx.orm, [
+      { agentId: a, pnl: -3, fees: 0.4, closedAt: new Date('2026-03-02T00:00:00Z'), closeReason: 'sl hit', side: 'short', qty: 2 },
+      { agentId: b, pnl: 5, closedAt: new Date('2026-03-01T00:00:00Z') },
+      { agentId: theirs, pnl: 100, closedAt: new Date('2026-03-01T12:00:00Z') },
+    ]);
+    await seedTrades(file.fx.orm, [{ agentId: a, pnl: 0, closedAt: new Date('2026-03-03T00:00:00Z'), status: 'open' }]);
+
+    const since = new Date('2026-02-01T00:00:00Z');
+    const mine = await ownerClosedTrades(fork(), { ownerId: file.owner, since });
+    expect(mine.map((t) => t.id)).toEqual([early, late]);
+    expect(mine[1]).toMatchObject({ side: 'short', qty: 2, exitPrice: 97, fees: 0.4, pnl: -3, status: 'closed', closeReason: 'sl hit' });
+    expect(mine[1]!.closedAt?.toISOString()).toBe('2026-03-02T00:00:00.000Z');
+    expect([mine[1]!.agent.name, mine[1]!.agent.symbol, mine[1]!.agent.strategy]).toEqual(['an-a', 'ETHUSDT', 'momentum']);
+    // One agent; a later window; another owner's agent id gives nothing.
+    expect((await ownerClosedTrades(fork(), { ownerId: file.owner, agentId: a, since })).map((t) => t.id)).toEqual([late]);
+    expect((await ownerClosedTrades(fork(), { ownerId: file.owner, since: new Date('2026-03-01T12:00:00Z') })).map((t) => t.id)).toEqual([
+      late,
+    ]);
+    expect(await ownerClosedTrades(fork(), { ownerId: file.owner, agentId: theirs })).toEqual([]);
+    expect((await ownerClosedTrades(fork(), { ownerId: stranger })).map((t) => t.id)).toEqual([other]);
+  });
+
+  it('reads the closed paper trades of given agents, whoever owns them', async () => {
+    const a = await file.fx.agent(file.owner, { name: 'paper-a' });
+    const b = await file.fx.agent(await file.fx.user(), { name: 'paper-b' });
+    const [pa, , pb] = await seedTrades(file.fx.orm, [
+      { agentId: a, pnl: 1, closedAt: new Date('2026-04-01T00:00:00Z') },
+      { agentId: a, pnl: 9, closedAt: new Date('2026-04-02T00:00:00Z'), live: true },
+      { agentId: b, pnl: 2, closedAt: new Date('2026-04-03T00:00:00Z') },
+    ]);
+    expect((await closedPaperTradesOf(fork(), [a, b])).map((t) => t.id)).toEqual([pa, pb]);
+    expect(await closedPaperTradesOf(fork(), [])).toEqual([]);
   });
 });
 
