@@ -230,6 +230,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     settings: createAgentSettings({ directory: agents, lifecycle, logger }),
     ingest,
     logs,
+    // MERGE(cost): pass `costOf` here once src/hub/llm/prices.ts lands.
     tradeHistory: createTradeHistory({ orm, chainId: deps.config.chain.chainId }),
     analytics: createAnalyticsService({ orm }),
     runtime,

@@ -98,6 +98,15 @@ interface StoredMessage {
 
 type Json = Record<string, unknown>;
 
+/**
+ * A decoded field as text: strings as they are, numbers and booleans printed, absent as ''
+ * (a test reading a message's `text`, the stand-in reading `chat_id` or `text`).
+ */
+export function fieldText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 /** Form fields arrive as strings; Telegram parses numbers, booleans and JSON objects. */
 function decodeField(value: string): unknown {
   if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
@@ -190,7 +199,7 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
 
   function chatOf(payload: Json): string | undefined {
     const id = payload.chat_id;
-    return id === undefined || id === null ? undefined : String(id);
+    return id === undefined || id === null ? undefined : fieldText(id);
   }
 
   function takeFailure(method: string, chatId: string | undefined): ScriptedFailure | undefined {
@@ -263,7 +272,7 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
         if (!chatId) return bad('Bad Request: chat_id is empty');
         const stored = chatMessages(chatId).get(Number(payload.message_id));
         if (!stored) return bad('Bad Request: message to edit not found');
-        const text = method === 'editMessageText' ? String(payload.text ?? '') : stored.text;
+        const text = method === 'editMessageText' ? fieldText(payload.text) : stored.text;
         if (method === 'editMessageText' && !text) return bad('Bad Request: message text is empty');
         if (text && text.length > 4096) return bad('Bad Request: MESSAGE_TOO_LONG');
         const markup = payload.reply_markup ? JSON.stringify(payload.reply_markup) : undefined;

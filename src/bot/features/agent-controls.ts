@@ -1,7 +1,7 @@
 /**
  * Trading controls of an agent that keep it running: /forceexit (close the position now, after a
  * Yes/Cancel confirmation), /pause (no new entries; the open position stays managed) and /resume
- * (entries again), with the card's buttons (src/bot/agent-buttons.ts). Mounted before the
+ * (entries again), with the card's buttons (src/bot/control-buttons.ts). Mounted before the
  * agents feature: /resume of an agent that is not paused (or stopped) goes on to its /resume,
  * the old alias of /startagent, so a stopped agent is started as before.
  *
@@ -16,11 +16,11 @@ import type { PauseChange } from '../../hub/agents/agent-settings.js';
 import { HubError } from '../../hub/errors.js';
 import type { OrderResult } from '../../shared/wire.js';
 import type { BotContext } from '../context.js';
-import { agentOfButton, CONTROL_CALLBACK, controlData, tradeTag } from '../agent-buttons.js';
+import { CONTROL_CALLBACK, controlData, tradeTag } from '../control-buttons.js';
 import { editInPlace } from '../edit-in-place.js';
-import { agentCard, closeSummary, escapeHtml, fmtPnl, isActive, positionSummary } from '../format.js';
+import { closeSummary, escapeHtml, fmtPnl, isActive, positionSummary } from '../format.js';
 import type { BotServices } from '../services.js';
-import { agentKeyboard } from './agents.js';
+import { agentOfButton, editCard as editCardAt, traderId } from './agent-card.js';
 
 const html = { parse_mode: 'HTML' as const };
 
@@ -93,10 +93,9 @@ function pauseOutcome(paused: boolean, change: PauseChange): string {
 export function createAgentControlsFeature(services: BotServices): Composer<BotContext> {
   const { hub, clock } = services;
   const composer = new Composer<BotContext>();
-  const me = (ctx: BotContext) => ctx.trader!.id;
+  const me = traderId;
 
-  /** The card, in place of the message a button was pressed on. */
-  const editCard = (ctx: BotContext, a: AgentView) => editInPlace(ctx, agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) });
+  const editCard = (ctx: BotContext, a: AgentView) => editCardAt(ctx, a, clock);
   /** Replaces the pressed message with `text` (a new message when it cannot be edited). */
   async function replaceWith(ctx: BotContext, text: string, keyboard?: InlineKeyboard): Promise<void> {
     const extra = { ...html, ...(keyboard ? { reply_markup: keyboard } : {}) };
@@ -155,7 +154,7 @@ export function createAgentControlsFeature(services: BotServices): Composer<BotC
 
   composer.callbackQuery(CONTROL_CALLBACK, async (ctx) => {
     const [, action, id, tag] = ctx.match as unknown as [string, string, string, string | undefined];
-    const a = await agentOfButton(ctx, hub.agents, id);
+    const a = await agentOfButton(ctx, hub, id);
     if (!a) return;
     switch (action) {
       case 'f': {

@@ -12,7 +12,7 @@ export const COMMANDS: BotCommand[] = [
   { command: 'agent', description: 'One agent: card and controls' },
   { command: 'logs', description: 'Recent log lines of an agent' },
   { command: 'trades', description: 'Your trades, n per page: [agent] [n]' },
-  { command: 'trade', description: 'One trade in full (id from /trades) and the decision behind it' },
+  { command: 'trade', description: 'One trade in full (id from /trades); 🤔 Why? shows the decision behind it' },
   { command: 'export', description: 'Your trades as a CSV file: [agent]' },
   { command: 'tail', description: 'Live log tail of an agent' },
   { command: 'edit', description: "Change an agent's settings" },

@@ -1,7 +1,7 @@
 /**
  * /trades [agent] [n]: the caller's trades, n per page, with ◀ ▶ buttons that edit the message in
  * place; /trade <id>: one trade in full, with the decision behind it and its chain links. /export
- * (trade-export.ts) comes with this feature. Every read goes through the hub scoped to the
+ * (trade-export.ts) and 🤔 Why? (trade-why.ts) come with this feature. Every read goes through the hub scoped to the
  * caller, and the buttons carry the asker's id (owned-callback.ts): a stale or foreign button is
  * answered in words and never shows another user's trades.
  */
@@ -17,6 +17,7 @@ import { base36Part, ownedCallbackData, ownedPress } from '../owned-callback.js'
 import type { BotServices } from '../services.js';
 import { noTradesText, tradeCard, tradePageParts } from '../trade-format.js';
 import { createTradeExportFeature } from './trade-export.js';
+import { createTradeWhyFeature, withWhyButton } from './trade-why.js';
 
 export const DEFAULT_TRADES_PER_PAGE = 10;
 export const MAX_TRADES_PER_PAGE = 50;
@@ -113,9 +114,10 @@ export function createTradesFeature(services: BotServices): Composer<BotContext>
         `"${clip(ref, 40)}" is not a trade id. Type the 8-character id /trades shows (digits 0-9 and letters a-f), or the full id.`,
       );
     const trade = await hub.tradeHistory.detail(me(ctx), ref);
-    await ctx.reply(tradeCard(trade), { ...html, link_preview_options: { is_disabled: true } });
+    await ctx.reply(tradeCard(trade), { ...html, link_preview_options: { is_disabled: true }, reply_markup: withWhyButton(trade.id) });
   });
 
   composer.use(createTradeExportFeature(services));
+  composer.use(createTradeWhyFeature(services));
   return composer;
 }

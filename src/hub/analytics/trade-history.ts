@@ -13,6 +13,7 @@ import { ownerTradesByIdPrefix, ownerTradesForExport, ownerTradesPage, type Owne
 import { explorerTxUrl } from '../chain/networks.js';
 import { sentTradeEntries } from '../chain/outbox.js';
 import { HubError } from '../errors.js';
+import { tradeWhyRecord, type LlmCostOf, type TradeWhyRecord } from './trade-why.js';
 
 /** A trade as the views show it. Prices in quote currency, qty in base units, fees and PnL (net of fees) in quote currency. */
 export interface TradeView {
@@ -103,6 +104,8 @@ export interface TradeHistory {
    * characters. Throws `TradeNotFoundError` (also for another user's trade) or `AmbiguousTradeError`.
    */
   detail(ownerId: string, ref: string): Promise<TradeDetailView>;
+  /** The decision record behind one of the owner's trades ("Why?"); found and refused like `detail`. */
+  why(ownerId: string, ref: string): Promise<TradeWhyView>;
   /** The owner's trades (newest EXPORT_MAX_TRADES), oldest opened first, and how many exist in all. */
   exportTrades(scope: OwnerTradeScope): Promise<{ trades: TradeView[]; total: number }>;
 }
@@ -111,6 +114,13 @@ export interface TradeHistoryDeps {
   orm: Orm;
   /** Chain id the trades are logged on (explorer links). */
   chainId: number;
+  /** Prices an LLM call in USD (Why?); without it costs are unknown (null). */
+  costOf?: LlmCostOf;
+}
+
+/** A trade and the decision record behind it. */
+export interface TradeWhyView extends TradeWhyRecord {
+  trade: TradeView;
 }
 
 /** The view of a trade row whose agent is populated. */
@@ -183,6 +193,12 @@ export function createTradeHistory(deps: TradeHistoryDeps): TradeHistory {
         },
         chain: chain.map((e) => ({ event: e.event, txHash: e.txHash, explorerUrl: explorerTxUrl(deps.chainId, e.txHash) })),
       };
+    },
+
+    async why(ownerId, ref) {
+      const em = fork();
+      const trade = await findOne(em, ownerId, ref);
+      return { trade: toTradeView(trade), ...(await tradeWhyRecord(em, trade, deps.costOf ?? (() => null))) };
     },
 
     async exportTrades(scope) {

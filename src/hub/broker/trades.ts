@@ -6,7 +6,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TradeSchema, type Agent, type Trade } from '../../db/entities/index.js';
-import type { PositionSide } from '../../shared/wire.js';
+import type { PositionSide, SignalValue } from '../../shared/wire.js';
 import type { CloseFill, OpenFill } from './fills.js';
 
 /** A new open trade as the broker records it. */
@@ -18,6 +18,9 @@ export interface TradeOpening {
   openedAt: Date;
   /** The open's idempotency key (`trades.idempotency_key`, unique). */
   idempotencyKey: string;
+  /** The decision the order followed from, and the strategy signals the agent read (OrderRequest). */
+  decisionKey?: string | undefined;
+  signals?: SignalValue[] | undefined;
 }
 
 /** The trades whose open or close idempotency key is `key` (each key is unique in its column). */
@@ -68,6 +71,8 @@ export function createOpenTrade(em: EntityManager, agent: Agent, opening: TradeO
     exchangeOrderIds: fill.orderIds,
     idempotencyKey: opening.idempotencyKey,
     closeIdempotencyKey: null,
+    decisionKey: opening.decisionKey ?? null,
+    signals: opening.signals?.length ? opening.signals : null,
   });
 }
 

@@ -1,35 +1,13 @@
 /**
- * What the agent features' inline buttons share: the pressed agent, looked up for the caller (a
- * button of another user's agent answers like a gone one), and the card's trading controls
- * (Force exit, Pause, Resume) with their callback data, acted on by
- * src/bot/features/agent-controls.ts.
- *
- * Control data is `ctl:<action>:<agent id>[:<trade>]`, at most 64 bytes (Telegram's limit): a
- * force exit's confirmation carries the first 12 hex digits of the trade it was asked for, so a
- * later tap never closes a position the owner was not shown.
+ * The agent card's trading controls (Force exit, Pause, Resume) and their callback data, acted on
+ * by src/bot/features/agent-controls.ts. Data is `ctl:<action>:<agent id>[:<trade>]`, at most 64
+ * bytes (Telegram's limit): a force exit's confirmation carries the first 12 hex digits of the
+ * trade it was asked for, so a later tap never closes a position the owner was not shown.
  */
 import { InlineKeyboard } from 'grammy';
 import type { InlineKeyboardButton } from 'grammy/types';
 import type { AgentView } from '../hub/agents/agent-view.js';
-import { HubError } from '../hub/errors.js';
-import type { BotContext } from './context.js';
 import { isActive } from './format.js';
-import type { BotServices } from './services.js';
-
-/** The caller's agent `agentId` that a pressed button names; undefined once the caller is told it is gone. */
-export async function agentOfButton(
-  ctx: BotContext,
-  agents: BotServices['hub']['agents'],
-  agentId: string,
-): Promise<AgentView | undefined> {
-  try {
-    return await agents.find(ctx.trader!.id, agentId);
-  } catch (error) {
-    if (!(error instanceof HubError)) throw error;
-    await ctx.answerCallbackQuery({ text: 'That agent does not exist (any more).', show_alert: true });
-    return undefined;
-  }
-}
 
 /** f force exit? · y yes, force exit · n cancel · p pause · u resume (un-pause). */
 export const CONTROL_CALLBACK = /^ctl:([fynpu]):([0-9a-f-]{36})(?::([0-9a-f]{12}))?$/;
