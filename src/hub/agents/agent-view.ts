@@ -22,6 +22,8 @@ export interface AgentView extends AgentInput {
   lastStatusAt: string | null;
   startedAt: string | null;
   restartCount: number;
+  /** Paused by the owner: no new entries; an open position stays managed. */
+  paused: boolean;
   llmTokens: number;
   createdAt: string;
 }
@@ -81,6 +83,7 @@ export function toAgentView(a: Agent): AgentView {
     lastStatusAt: iso(a.lastStatusAt),
     startedAt: iso(a.startedAt),
     restartCount: a.restartCount,
+    paused: a.paused,
     llmTokens: Number(a.llmPromptTokens) + Number(a.llmCompletionTokens),
     createdAt: a.createdAt.toISOString(),
   };
@@ -106,6 +109,7 @@ export function toAgentConfigWire(v: AgentView): AgentConfigWire {
     llmModel,
     liveMode,
     strategy,
+    paused,
   } = v;
   return {
     agentId: v.id,
@@ -126,5 +130,6 @@ export function toAgentConfigWire(v: AgentView): AgentConfigWire {
     llmModel,
     liveMode,
     strategy,
+    paused,
   };
 }
