@@ -12,6 +12,7 @@ import { Migration20261203121548 } from './Migration20261203121548.js';
 import { Migration20261203121700 } from './Migration20261203121700.js';
 import { Migration20261203121737 } from './Migration20261203121737.js';
 import { Migration20261203124546 } from './Migration20261203124546.js';
+import { Migration20261203124944 } from './Migration20261203124944.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130152927', class: Migration20261130152927 },
@@ -23,4 +24,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203121700', class: Migration20261203121700 },
   { name: 'Migration20261203121737', class: Migration20261203121737 },
   { name: 'Migration20261203124546', class: Migration20261203124546 },
+  { name: 'Migration20261203124944', class: Migration20261203124944 },
 ];

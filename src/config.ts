@@ -12,6 +12,7 @@
  */
 import { checkConfig } from './config/checks.js';
 import { Reader, type Env } from './config/reader.js';
+import { DEFAULT_LLM_PRICES, parseLlmPrices, withPriceOverrides, type LlmPriceTable } from './hub/llm/prices.js';
 import type { AccessMode, AgentRuntimeChoice, Config, LogLevel, MarketDataChoice, NodeEnv } from './config/types.js';
 
 export type { AccessMode, AgentRuntimeChoice, Config, LogLevel, MarketDataChoice, NodeEnv, ResolvedConfig } from './config/types.js';
@@ -115,7 +116,20 @@ function readLlm(r: Reader): Config['llm'] {
     anthropicBaseUrl: r.url('ANTHROPIC_BASE_URL', 'https://api.anthropic.com/v1/')!,
     deepseekBaseUrl: r.url('DEEPSEEK_BASE_URL', 'https://api.deepseek.com')!,
     geminiBaseUrl: r.url('GEMINI_BASE_URL', 'https://generativelanguage.googleapis.com/v1beta/openai/')!,
+    prices: readLlmPrices(r),
   };
+}
+
+/** The price table of LLM costs: the built-in defaults with `LLM_PRICES` (JSON) laid over them. */
+function readLlmPrices(r: Reader): LlmPriceTable {
+  const raw = r.optional('LLM_PRICES');
+  if (raw === undefined) return DEFAULT_LLM_PRICES;
+  const parsed = parseLlmPrices(raw);
+  if ('problem' in parsed) {
+    r.problems.push(`LLM_PRICES ${parsed.problem}`);
+    return DEFAULT_LLM_PRICES;
+  }
+  return withPriceOverrides(parsed.prices);
 }
 
 function readAgents(r: Reader): Config['agents'] {

@@ -18,7 +18,7 @@ import type { BotServices } from './services.js';
 export type Draft = Partial<AgentInput>;
 
 /** Runs the hub's validation of one field and turns a refusal into a chat message. */
-function check<K extends keyof AgentInput>(field: K, value: AgentInput[K], maxLeverage: number): Parsed<AgentInput[K]> {
+export function check<K extends keyof AgentInput>(field: K, value: AgentInput[K], maxLeverage: number): Parsed<AgentInput[K]> {
   try {
     return valid(validateField(field, value, { maxLeverage }));
   } catch (error) {
@@ -212,6 +212,7 @@ export const FIELD_LABELS: Partial<Record<keyof AgentInput, string>> = {
   slPct: 'Stop-loss',
   tpSlMode: 'TP/SL mode',
   llmProvider: 'LLM',
+  llmDailyBudgetUsd: 'LLM budget',
   liveMode: 'Paper/live',
 };
 
@@ -223,7 +224,7 @@ export function draftSummary(d: Draft): string {
     `Capital: ${d.amountUsdt} USDT · Leverage ${d.leverage}x`,
     `Risk: ${d.riskProfile} · Timeframe ${d.timeframe}`,
     `Take-profit ${pct(d.tpPct)} · Stop-loss ${pct(d.slPct)} · ${d.tpSlMode === 'dynamic' ? 'dynamic (ATR)' : 'fixed'}`,
-    `LLM: ${d.llmProvider ?? 'none (rules only)'}`,
+    `LLM: ${d.llmProvider ?? 'none (rules only)'}${d.llmDailyBudgetUsd ? ` · budget $${d.llmDailyBudgetUsd.toFixed(2)}/day` : ''}`,
     `Mode: ${d.liveMode ? '💰 LIVE on HashKey' : '📝 paper'}`,
   ].join('\n');
 }

@@ -132,6 +132,10 @@ const ALERT_LINES: { [K in AlertEventName]: (data: HubEventMap[K], name: K) => s
         'Your agents plan with their rules until 00:00 UTC. Store a key of your own with /secrets to keep the LLM.',
     ];
   },
+  'llm.agent_budget_spent': (d) => [
+    `🧠 ${agentLabel(d)} reached its LLM budget of $${d.budgetUsd.toFixed(2)} a day ($${d.spentUsd.toFixed(2)} spent). ` +
+      'It plans with its rules until 00:00 UTC. /costs shows the figures; /edit changes the budget.',
+  ],
 };
 
 function alertLines<K extends AlertEventName>(event: { name: K; data: HubEventMap[K] }): string[] {

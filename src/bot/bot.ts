@@ -29,6 +29,7 @@ import { createAgentControlsFeature } from './features/agent-controls.js';
 import { createAgentsFeature, panicFlow, PANIC_FLOW } from './features/agents.js';
 import { createAnalyticsFeature } from './features/analytics.js';
 import { createBalanceFeature } from './features/balance.js';
+import { createCostsFeature } from './features/costs.js';
 import { createCreateFeature, createFlow, CREATE_FLOW } from './features/create-agent.js';
 import { createEditFeature, editFlow, EDIT_FLOW } from './features/edit-agent.js';
 import { createGeneralFeature, KNOWN_COMMANDS } from './features/general.js';
@@ -150,6 +151,7 @@ function mountFeatures(bot: Bot<BotContext>, services: BotServices, extraFeature
   bot.use(createAnalyticsFeature(services));
   bot.use(createSecretsFeature(services));
   bot.use(createInfoFeature(services), createBalanceFeature(services));
+  bot.use(createCostsFeature(services));
   bot.use(createGeneralFeature(services));
   for (const feature of extraFeatures) bot.use(feature);
   bot.use(createUnknownFeature());

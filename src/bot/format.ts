@@ -78,8 +78,8 @@ export function agentLine(a: AgentView): string {
   return `${STATUS_ICON[a.status]} <b>${escapeHtml(a.name)}</b> · ${escapeHtml(a.symbol)}${held}${paused} · PnL ${fmtPnl(pnl)} USDT · <code>${a.shortId}</code>`;
 }
 
-/** The /agent detail card. `now` in ms (injected clock). */
-export function agentCard(a: AgentView, now: number): string {
+/** The /agent detail card. `now` in ms (injected clock); `llmUse`: the line of its LLM spend (cost-format.ts). */
+export function agentCard(a: AgentView, now: number, llmUse?: string): string {
   const lines = [`${STATUS_ICON[a.status]} <b>${escapeHtml(a.name)}</b> · ${escapeHtml(a.symbol)} · <code>${a.shortId}</code>`];
   let status = `Status: ${a.status}`;
   if (a.status === 'running' && a.startedAt) status += ` · up ${fmtDuration(now - Date.parse(a.startedAt))}`;
@@ -90,6 +90,7 @@ export function agentCard(a: AgentView, now: number): string {
   lines.push(`Capital ${fmtNumber(a.amountUsdt)} USDT · ${a.leverage}x · ${a.riskProfile} · ${a.timeframe}`);
   lines.push(`TP/SL: ${tpSl(a)}`);
   lines.push(`LLM: ${a.llmProvider ?? 'none (rules only)'}${a.strategy ? ` · strategy ${escapeHtml(a.strategy)}` : ''}`);
+  if (llmUse) lines.push(llmUse);
   if (a.position) {
     const p = a.position;
     let pos = `Position: ${p.side} ${fmtNumber(p.qty, 6)} @ ${fmtNumber(p.entryPrice)}`;

@@ -8,7 +8,18 @@ import type { FlowStorage } from './session-storage.js';
 export interface BotServices {
   hub: Pick<
     Hub,
-    'users' | 'access' | 'agents' | 'lifecycle' | 'settings' | 'logs' | 'userTokens' | 'info' | 'balances' | 'tradeHistory' | 'analytics'
+    | 'users'
+    | 'access'
+    | 'agents'
+    | 'lifecycle'
+    | 'settings'
+    | 'logs'
+    | 'userTokens'
+    | 'info'
+    | 'balances'
+    | 'tradeHistory'
+    | 'analytics'
+    | 'llmCosts'
   >;
   vault: Vault;
   flows: FlowStorage;

@@ -69,6 +69,11 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['ANTHROPIC_BASE_URL', 'https://api.anthropic.com/v1/', 'OpenAI-compatible endpoint for Anthropic'],
   ['DEEPSEEK_BASE_URL', 'https://api.deepseek.com', 'OpenAI-compatible endpoint for DeepSeek'],
   ['GEMINI_BASE_URL', 'https://generativelanguage.googleapis.com/v1beta/openai/', 'OpenAI-compatible endpoint for Gemini'],
+  [
+    'LLM_PRICES',
+    '(built-in, dated)',
+    'LLM prices as JSON, USD per million tokens, over the built-in list prices (src/hub/llm/prices.ts), e.g. `{"openai/gpt-4o-mini":{"input":0.15,"output":0.6}}`; models without a price show their cost as —',
+  ],
   ['HASHKEY_API_KEY', '(unset)', 'Server-wide HashKey Global API key: trades for admins only (everyone else stores their own)'],
   ['HASHKEY_SECRET', '(unset)', 'Secret of HASHKEY_API_KEY'],
   ['HASHKEY_SANDBOX', 'false', 'Use the HashKey Global sandbox (https://api-glb.sim.hashkeydev.com)'],

@@ -3,6 +3,8 @@
  * are in the names or the comments (ms, seconds, days, bps); `undefined` means "not set".
  */
 
+import type { LlmPriceTable } from '../hub/llm/prices.js';
+
 export type NodeEnv = 'development' | 'production' | 'test';
 export type AgentRuntimeChoice = 'auto' | 'docker' | 'process';
 export type MarketDataChoice = 'auto' | 'twelvedata' | 'hashkey' | 'simulated';
@@ -55,6 +57,8 @@ export interface Config {
     anthropicBaseUrl: string;
     deepseekBaseUrl: string;
     geminiBaseUrl: string;
+    /** USD per million tokens by `provider/model`: defaults (src/hub/llm/prices.ts) with LLM_PRICES over them. */
+    prices: LlmPriceTable;
   };
   hashkey: {
     apiKey: string | undefined;

@@ -66,6 +66,8 @@ export interface HubEventMap {
   'order.error': AgentRef & { message: string; live: boolean };
   /** The owner's daily tokens on the server-wide LLM keys are spent (once per owner and UTC day). */
   'llm.budget_spent': AgentRef & { usedTokens: number; limitTokens: number; resetsAt: string };
+  /** The agent's own daily LLM budget (USD) is reached (once per agent and UTC day); it plans with rules until `resetsAt`. */
+  'llm.agent_budget_spent': AgentRef & { spentUsd: number; budgetUsd: number; resetsAt: string };
   /** An admin denied the user: their agents are stopping; streams of theirs must close. */
   'user.access_revoked': { ownerId: string; reason: string };
 }

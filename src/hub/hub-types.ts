@@ -27,6 +27,7 @@ import type { DecisionRecorder } from './broker/decisions.js';
 import type { LiquidationWatch } from './broker/liquidation-watch.js';
 import type { ChainLogger } from './chain/chain-logger.js';
 import type { AgentLlmLookup } from './llm/agent-llm.js';
+import type { LlmCostReport } from './llm/cost-report.js';
 import type { LlmGateway } from './llm/gateway.js';
 import type { Market } from './market/market-from-config.js';
 import type { TradeHistory } from './analytics/trade-history.js';
@@ -66,6 +67,8 @@ export interface Hub {
   decisions: DecisionRecorder;
   llm: LlmGateway;
   agentLlm: AgentLlmLookup;
+  /** What the owner's agents spent on LLMs (tokens, USD), for the card and /costs. */
+  llmCosts: LlmCostReport;
   chain: ChainLogger;
   retention: Retention;
   /** Alert modes, the outbox of bot messages and routers of hub events to a chat (src/bot delivers). */

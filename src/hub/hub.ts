@@ -33,6 +33,8 @@ import { createChainLoggerFromConfig } from './chain/chain-from-config.js';
 import type { ChainLogger } from './chain/chain-logger.js';
 import { createAgentLlmLookup } from './llm/agent-llm.js';
 import { createLlmBudget } from './llm/budget.js';
+import { createLlmCostReport } from './llm/cost-report.js';
+import { llmCostUsd } from './llm/prices.js';
 import { createLlmGateway, type LlmGateway } from './llm/gateway.js';
 import { createMarketFromConfig } from './market/market-from-config.js';
 import type { Hub, HubDeps } from './hub-types.js';
@@ -135,6 +137,7 @@ function buildLlm(
     orm,
     secrets: parts.vault,
     budget: createLlmBudget({ orm, events: parts.events, dailyTokens: config.quotas.llmUserDailyTokens, isExempt: parts.isAdminUser }),
+    prices: config.llm.prices,
     logger: logger.child({ part: 'llm' }),
     baseUrls: {
       openai: config.llm.openaiBaseUrl,
@@ -230,8 +233,11 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     settings: createAgentSettings({ directory: agents, lifecycle, logger }),
     ingest,
     logs,
-    // MERGE(cost): pass `costOf` here once src/hub/llm/prices.ts lands.
-    tradeHistory: createTradeHistory({ orm, chainId: deps.config.chain.chainId }),
+    tradeHistory: createTradeHistory({
+      orm,
+      chainId: deps.config.chain.chainId,
+      costOf: (provider, model, p, c) => llmCostUsd(deps.config.llm.prices, provider, model, p, c),
+    }),
     analytics: createAnalyticsService({ orm }),
     runtime,
     market,
@@ -242,6 +248,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     decisions,
     llm,
     agentLlm: createAgentLlmLookup({ orm }),
+    llmCosts: createLlmCostReport({ orm }),
     chain,
     retention,
     alerts,

@@ -163,6 +163,22 @@ describe('alert routing and preferences', () => {
     ]);
   });
 
+  it("tells the owner when an agent's own daily LLM budget is reached", async () => {
+    const { events, sent, router } = captureRouter();
+    events.emit('llm.agent_budget_spent', { ...ref(bob), spentUsd: 1.0042, budgetUsd: 1, resetsAt: '2026-12-04T00:00:00.000Z' });
+    await router.stop();
+    expect(sent).toEqual([
+      {
+        chatId: 5002,
+        eventType: 'llm.agent_budget',
+        silent: false,
+        text:
+          '🧠 <b>Momentum &lt;BTC&gt; &amp; co</b> <code>0d5a3c1e</code> reached its LLM budget of $1.00 a day ($1.00 spent). ' +
+          'It plans with its rules until 00:00 UTC. /costs shows the figures; /edit changes the budget.',
+      },
+    ]);
+  });
+
   it('routes an event to its owner only, with the default mode', async () => {
     const { events, sent, router } = captureRouter();
     events.emit('trade.opened', trade(alice));
@@ -349,8 +365,10 @@ describe('/alerts screen', () => {
     const keyboard = (shown!.payload.reply_markup as { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> })
       .inline_keyboard;
     expect(String(shown!.payload.text)).toContain('On-chain log — <b>silent</b>');
-    expect(keyboard).toHaveLength(11);
+    expect(keyboard).toHaveLength(12);
     expect(String(shown!.payload.text)).toContain('Liquidation — <b>on</b>');
+    expect(String(shown!.payload.text)).toContain('Agent LLM budget reached — <b>on</b>');
+    expect(keyboard[11]![0]!.callback_data).toBe('al:info:llm.agent_budget');
     expect(keyboard[10]!.map((b) => b.callback_data)).toEqual([
       'al:info:liquidated',
       'al:set:liquidated:on',

@@ -1,7 +1,7 @@
 /**
  * 🤔 Why? on /trade through the real bot and hub over the Bot API stand-in and real PostgreSQL:
- * the signals with their values, the rules-planner wording, an LLM decision's provider, model and
- * tokens, the supervisor's verdicts, the fallback label of a trade that names no decision, and
+ * the signals with their values, the rules-planner wording, an LLM decision's provider, model,
+ * tokens and cost (priced by the hub's price table, "cost unknown" for an unlisted model), the supervisor's verdicts, the fallback label of a trade that names no decision, and
  * another user's trade answered like a missing one. Trades and decisions are seeded as rows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,7 +107,8 @@ describe('🤔 Why?', () => {
     expect(text).toMatch(/rsi_signal\s+−0\.30/);
     expect(text).toMatch(/macd_signal\s+0\.00/);
     expect(text).toContain('• <b>KEEP</b> 80%: trend intact');
-    expect(text).toContain('🧠 openai <code>gpt-4o-mini</code> · 300 + 20 tokens · cost unknown');
+    // Priced at the hub's list price for openai/gpt-4o-mini (0.15 / 0.6 USD per million tokens).
+    expect(text).toContain('🧠 openai <code>gpt-4o-mini</code> · 300 + 20 tokens · $0.000057');
     expect(text).not.toContain('after the trade closed');
   });
 
@@ -123,7 +124,8 @@ describe('🤔 Why?', () => {
     const tradeId = await seedTrade({ minute: 110, decisionKey: planKey, signals: [{ name: 'ema_crossover', value: 0.61 }] });
     await alice.press(whyCallbackData(tradeId));
     expect(alice.lastText()).toContain('🧭 <b>LLM planner</b>: llm: crossover on rising volume');
-    expect(alice.lastText()).toContain('🧠 openai <code>gpt-4o-mini</code> · 812 + 64 tokens · cost unknown');
+    // The hub's real wiring prices a known model (config.llm.prices → tradeHistory's costOf).
+    expect(alice.lastText()).toContain('🧠 openai <code>gpt-4o-mini</code> · 812 + 64 tokens · $0.00016');
 
     const priced = createTradeHistory({
       orm: h.orm,
@@ -133,6 +135,14 @@ describe('🤔 Why?', () => {
     const view = await priced.why(aliceId, tradeId);
     expect(view.basis).toBe('linked');
     expect(view.planner?.llm).toEqual({ ...llm, costUsd: (812 * 0.15 + 64 * 0.6) / 1e6 });
+  });
+
+  it('says "cost unknown" for a model the price table does not know', async () => {
+    const llm = { provider: 'openai', model: 'gpt-unlisted-test', promptTokens: 500, completionTokens: 50 };
+    const planKey = await seedDecision(150, { strategy: 'ema_crossover', source: 'llm', reasoning: 'llm: unlisted model', llm });
+    const tradeId = await seedTrade({ minute: 160, decisionKey: planKey, signals: [{ name: 'ema_crossover', value: 0.4 }] });
+    await alice.press(whyCallbackData(tradeId));
+    expect(alice.lastText()).toContain('🧠 openai <code>gpt-unlisted-test</code> · 500 + 50 tokens · cost unknown');
   });
 
   it('labels the fallback for an old trade that names no decision', async () => {

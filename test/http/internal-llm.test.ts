@@ -8,12 +8,12 @@ import { createAgentLlmLookup } from '../../src/hub/llm/agent-llm.js';
 import { createLlmBudget } from '../../src/hub/llm/budget.js';
 import { createLlmGateway } from '../../src/hub/llm/gateway.js';
 import { createUserService } from '../../src/hub/users.js';
-import { buildHttpServer } from '../../src/http/server.js';
 import { internalLlmRoutes } from '../../src/http/routes/internal-llm.js';
 import { createLogger } from '../../src/logger.js';
 import { SUPERVISOR_SCHEMA } from '../../agent/src/llm/supervisor-prompt.js';
 import type { Orm } from '../../src/db/orm.js';
 import { createTestOrm } from '../support/db.js';
+import { buildTestHttpServer } from '../support/internal-server.js';
 import { startOpenAiServer, type OpenAiServer } from '../support/openai-server.js';
 import { layeredSecrets, localBaseUrls, type LayeredSecrets } from '../hub/llm/support.js';
 
@@ -70,25 +70,12 @@ beforeAll(async () => {
     logger: createLogger({ level: 'silent' }),
     retryDelayMs: 5,
   });
-  app = await buildHttpServer({
-    logger: createLogger({ level: 'silent' }),
-    health: async () => ({
-      status: 'ok',
-      db: 'ok',
-      runtime: 'none',
-      bot: 'disabled',
-      chain: 'disabled',
-      agents: { running: 0, total: 0 },
-      version: 't',
-      uptimeSeconds: 0,
-    }),
-    plugins: [
-      {
-        plugin: internalLlmRoutes,
-        options: { agentAuth: createAgentCredentials({ orm, tokens }), gateway, agentLlm: createAgentLlmLookup({ orm }) },
-      },
-    ],
-  });
+  app = await buildTestHttpServer([
+    {
+      plugin: internalLlmRoutes,
+      options: { agentAuth: createAgentCredentials({ orm, tokens }), gateway, agentLlm: createAgentLlmLookup({ orm }) },
+    },
+  ]);
 });
 
 afterAll(async () => {

@@ -10,6 +10,7 @@ import { HubError } from '../../hub/errors.js';
 import type { BotContext } from '../context.js';
 import { controlButtons } from '../control-buttons.js';
 import { editInPlace } from '../edit-in-place.js';
+import { cardCostLine } from '../cost-format.js';
 import { agentCard, holdsPositionStopped, isActive } from '../format.js';
 import type { BotServices } from '../services.js';
 
@@ -33,9 +34,14 @@ export function agentKeyboard(a: AgentView): InlineKeyboard {
   return holdsPositionStopped(a) ? keyboard.row().text('✖️ Close position now', `ag:c:${a.id}`) : keyboard;
 }
 
+/** The card's text, with the agent's LLM spend. */
+export async function cardText(services: Pick<BotServices, 'hub' | 'clock'>, a: AgentView): Promise<string> {
+  return agentCard(a, services.clock(), cardCostLine(a.llmTokens, await services.hub.llmCosts.ofAgent(a.ownerId, a.id)));
+}
+
 /** The card, in place of the message a button was pressed on. */
-export async function editCard(ctx: BotContext, a: AgentView, clock: () => number): Promise<void> {
-  await editInPlace(ctx, agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) });
+export async function editCard(ctx: BotContext, a: AgentView, services: Pick<BotServices, 'hub' | 'clock'>): Promise<void> {
+  await editInPlace(ctx, await cardText(services, a), { ...html, reply_markup: agentKeyboard(a) });
 }
 
 /** The caller's agent `agentId` that a pressed button names; undefined once the caller is told it is gone. */

@@ -7,9 +7,9 @@ import { Composer, InlineKeyboard } from 'grammy';
 import type { AgentView } from '../../hub/agents/agent-view.js';
 import { HubError } from '../../hub/errors.js';
 import type { BotContext } from '../context.js';
-import { agentCard, closeSummary, escapeHtml, positionSummary } from '../format.js';
+import { closeSummary, escapeHtml, positionSummary } from '../format.js';
 import type { BotServices } from '../services.js';
-import { agentKeyboard, editCard, onAgentButton, traderId } from './agent-card.js';
+import { agentKeyboard, cardText, editCard, onAgentButton, traderId } from './agent-card.js';
 
 const html = { parse_mode: 'HTML' as const };
 
@@ -40,7 +40,7 @@ async function closePosition(services: BotServices, ctx: BotContext, a: AgentVie
   } else {
     await ctx.answerCallbackQuery({ text: `${agent.name} holds no open position (it was closed already).`, show_alert: true });
   }
-  if (showCard) await editCard(ctx, agent, services.clock);
+  if (showCard) await editCard(ctx, agent, services);
 }
 
 async function startAgent(services: BotServices, ctx: BotContext, ref: string): Promise<void> {
@@ -81,7 +81,7 @@ export function createAgentControlFeature(services: BotServices): Composer<BotCo
         await ctx.answerCallbackQuery('Stopping…');
         const stopped = await stopAgent(services, ctx, a.id);
         await ctx
-          .editMessageText(agentCard(stopped, services.clock()), { ...html, reply_markup: agentKeyboard(stopped) })
+          .editMessageText(await cardText(services, stopped), { ...html, reply_markup: agentKeyboard(stopped) })
           .catch(() => undefined);
         return;
       }

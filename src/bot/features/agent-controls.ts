@@ -91,11 +91,11 @@ function pauseOutcome(paused: boolean, change: PauseChange): string {
 }
 
 export function createAgentControlsFeature(services: BotServices): Composer<BotContext> {
-  const { hub, clock } = services;
+  const { hub } = services;
   const composer = new Composer<BotContext>();
   const me = traderId;
 
-  const editCard = (ctx: BotContext, a: AgentView) => editCardAt(ctx, a, clock);
+  const editCard = (ctx: BotContext, a: AgentView) => editCardAt(ctx, a, services);
   /** Replaces the pressed message with `text` (a new message when it cannot be edited). */
   async function replaceWith(ctx: BotContext, text: string, keyboard?: InlineKeyboard): Promise<void> {
     const extra = { ...html, ...(keyboard ? { reply_markup: keyboard } : {}) };

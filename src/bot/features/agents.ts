@@ -12,10 +12,10 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import type { BotContext, FlowArgs } from '../context.js';
 import { editInPlace } from '../edit-in-place.js';
-import { agentCard, agentLine, escapeHtml, logLine, splitMessages } from '../format.js';
+import { agentLine, escapeHtml, logLine, splitMessages } from '../format.js';
 import { base36Part, ownedCallbackData, ownedPress } from '../owned-callback.js';
 import type { BotServices } from '../services.js';
-import { agentKeyboard, editCard, onAgentButton, traderId } from './agent-card.js';
+import { agentKeyboard, cardText, editCard, onAgentButton, traderId } from './agent-card.js';
 import { createAgentControlFeature } from './agent-control.js';
 import { createAgentDeleteFeature } from './agent-delete.js';
 import { launchAgent } from './create-agent.js';
@@ -77,13 +77,13 @@ async function sendLogs(services: BotServices, ctx: BotContext, ref: string, n: 
 
 /** /agent, /logs and the card's Refresh, Keep, Logs and Edit buttons. */
 function createAgentCardFeature(services: BotServices): Composer<BotContext> {
-  const { hub, clock } = services;
+  const { hub } = services;
   const composer = new Composer<BotContext>();
   composer.command('agent', async (ctx) => {
     const ref = ctx.match.trim();
     if (!ref) return ctx.reply('Usage: /agent <name or id>  (see /agents)');
     const a = await hub.agents.find(traderId(ctx), ref);
-    await ctx.reply(agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) });
+    await ctx.reply(await cardText(services, a), { ...html, reply_markup: agentKeyboard(a) });
   });
   composer.command('logs', async (ctx) => {
     const [ref, count] = ctx.match.trim().split(/\s+/);
@@ -103,7 +103,7 @@ function createAgentCardFeature(services: BotServices): Composer<BotContext> {
         return ctx.conversation.enter(EDIT_FLOW, { userId: traderId(ctx), agentId: a.id } satisfies FlowArgs);
       default:
         await ctx.answerCallbackQuery(action === 'r' ? 'Refreshed' : 'Kept');
-        return editCard(ctx, a, clock);
+        return editCard(ctx, a, services);
     }
   });
   return composer;

@@ -23,6 +23,7 @@ import {
   type Draft,
   type StepEnv,
 } from '../agent-steps.js';
+import { askLlmBudget } from '../budget-step.js';
 import type { BotContext, FlowArgs, FlowContext, FlowConversation } from '../context.js';
 import { ask, invalid, valid } from '../flow.js';
 import { escapeHtml } from '../format.js';
@@ -44,6 +45,7 @@ const STEPS: Array<[keyof AgentInput, Step]> = [
   ['slPct', askStopLoss],
   ['tpSlMode', askTpSlMode],
   ['llmProvider', askProvider],
+  ['llmDailyBudgetUsd', (env, d) => askLlmBudget(env, d)],
   ['liveMode', askTradingMode],
 ];
 

@@ -21,6 +21,7 @@ import {
   type Draft,
   type StepEnv,
 } from '../agent-steps.js';
+import { askLlmBudget } from '../budget-step.js';
 import type { BotContext, FlowArgs, FlowContext, FlowConversation } from '../context.js';
 import { ask, invalid, valid } from '../flow.js';
 import { escapeHtml } from '../format.js';
@@ -39,6 +40,7 @@ const EDITABLE: Array<[keyof AgentInput, (env: StepEnv, d: Draft, current: Draft
   ['slPct', (env, d, current) => askStopLoss(env, Object.assign(d, { leverage: d.leverage ?? current.leverage }))],
   ['tpSlMode', askTpSlMode],
   ['llmProvider', askProvider],
+  ['llmDailyBudgetUsd', (env, d) => askLlmBudget(env, d, { skipWithoutLlm: false })],
   ['liveMode', askTradingMode],
 ];
 

@@ -24,6 +24,7 @@ export const COMMANDS: BotCommand[] = [
   { command: 'delete', description: 'Delete an agent' },
   { command: 'panic', description: 'Stop all your agents' },
   { command: 'balance', description: 'Paper equity per agent and your HashKey balances' },
+  { command: 'costs', description: 'What your agents spent on LLMs, today and all time: [agent]' },
   { command: 'info', description: 'Token facts from CoinMarketCap: /info BTC' },
   { command: 'profit', description: 'Realised PnL, ROI, win rate, profit factor, drawdown, fees: /profit [agent] [days]' },
   { command: 'stats', description: 'The /profit figures by close reason (TP, SL, signal…): /stats [agent]' },

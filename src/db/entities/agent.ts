@@ -83,6 +83,8 @@ export const AgentSchema = defineEntity({
     tokenGeneration: p.integer().default(0),
     llmPromptTokens: p.bigint('number').default(0),
     llmCompletionTokens: p.bigint('number').default(0),
+    /** USD of LLM use per UTC day after which the agent plans with its rules until midnight; null: no limit. */
+    llmDailyBudgetUsd: p.double().runtimeType('number').$type<number>().nullable(),
 
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p

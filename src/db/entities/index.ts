@@ -5,7 +5,7 @@ import { BotSessionSchema } from './bot-session.js';
 import { ApiCreditSchema, CandleSchema } from './candle.js';
 import { ChainOutboxSchema } from './chain-outbox.js';
 import { DecisionSchema } from './decision.js';
-import { LlmDailyUsageSchema } from './llm-usage.js';
+import { LlmAgentUsageSchema, LlmDailyUsageSchema } from './llm-usage.js';
 import { LogEntrySchema } from './log-entry.js';
 import { OrderIntentSchema } from './order-intent.js';
 import { SecretSchema } from './secret.js';
@@ -41,6 +41,7 @@ export const ENTITIES = [
   AlertPreferenceSchema,
   OutboundMessageSchema,
   LlmDailyUsageSchema,
+  LlmAgentUsageSchema,
   OrderIntentSchema,
   TokenInfoSchema,
 ];

@@ -7,7 +7,7 @@
  * meanwhile; 409 `LlmNotConfigured` (no provider, unknown provider, or no key: the message names
  * the secret to set); 429 `LlmBudgetExhausted` (the owner's daily tokens on the server-wide key
  * are spent; `retryAfterSeconds` until the next UTC day, and the agent plans with its rules
- * meanwhile); 502 when the provider failed
+ * meanwhile), and 429 `LlmAgentBudgetExhausted` alike when the agent's own daily USD budget is reached; 502 when the provider failed
  * (`LlmAuthFailed`, `LlmRateLimited` with `retryAfterSeconds` and a `Retry-After` header,
  * `LlmUnavailable`, `LlmRejected`). Messages are safe to show: they never hold the key.
  */
@@ -15,6 +15,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { AgentLlmLookup } from '../../hub/llm/agent-llm.js';
 import {
+  LlmAgentBudgetExhaustedError,
   LlmAuthError,
   LlmBudgetExhaustedError,
   LlmError,
@@ -37,9 +38,10 @@ export interface InternalLlmRoutesOptions {
 /** Sends a gateway failure as `{error, message}` with its status. */
 function sendLlmError(reply: FastifyReply, err: LlmError) {
   if (err instanceof LlmNotConfiguredError) return reply.code(409).send({ error: 'LlmNotConfigured', message: err.message });
-  if (err instanceof LlmBudgetExhaustedError) {
+  if (err instanceof LlmBudgetExhaustedError || err instanceof LlmAgentBudgetExhaustedError) {
     reply.header('retry-after', String(err.retryAfterSeconds));
-    return reply.code(429).send({ error: 'LlmBudgetExhausted', message: err.message, retryAfterSeconds: err.retryAfterSeconds });
+    const error = err instanceof LlmBudgetExhaustedError ? 'LlmBudgetExhausted' : 'LlmAgentBudgetExhausted';
+    return reply.code(429).send({ error, message: err.message, retryAfterSeconds: err.retryAfterSeconds });
   }
   if (err instanceof LlmRateLimitedError) {
     if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));

@@ -12,7 +12,7 @@ import { isLiveConfigField } from '../../shared/wire.js';
 import { rememberBounded } from '../bounded-map.js';
 import { AgentNotFoundError, AmbiguousAgentError, AgentStateError, PositionHeldError, ValidationError } from '../errors.js';
 import { isUuid } from '../ids.js';
-import { validateAgentInput, validateField, type AgentInput, type InputLimits } from './agent-input.js';
+import { HUB_APPLIED_FIELDS, validateAgentInput, validateField, type AgentInput, type InputLimits } from './agent-input.js';
 import * as agentStore from './agent-store.js';
 import { toAgentView, type AgentView } from './agent-view.js';
 import { checkAgentCount, checkQuotas, lockOwner, type AgentQuotas } from './quotas.js';
@@ -29,6 +29,8 @@ export interface EditResult {
   liveChanges: Array<keyof AgentInput>;
   /** Changed fields of an active agent that take effect on its next (re)start. */
   needsRestart: Array<keyof AgentInput>;
+  /** Changed fields of an active agent that the hub enforces itself, in force at once (HUB_APPLIED_FIELDS). */
+  appliedByHub: Array<keyof AgentInput>;
 }
 
 export interface AgentDirectory {
@@ -124,10 +126,11 @@ async function validatedPatch(
   return next;
 }
 
-/** Sets the fields that differ on the agent (not flushed); sorts an active agent's changes into live and restart. */
+/** Sets the fields that differ on the agent (not flushed); sorts an active agent's changes into hub-applied, live and restart. */
 function applyChanges(agent: Agent, next: Record<string, unknown>): Omit<EditResult, 'agent'> & { changed: Partial<AgentInput> } {
   const liveChanges: Array<keyof AgentInput> = [];
   const needsRestart: Array<keyof AgentInput> = [];
+  const appliedByHub: Array<keyof AgentInput> = [];
   // A session running or about to run takes (or is sent) the change; one being stopped does not.
   const active = agent.status === 'running' || agent.status === 'starting';
   const changed: Partial<AgentInput> = {};
@@ -135,9 +138,12 @@ function applyChanges(agent: Agent, next: Record<string, unknown>): Omit<EditRes
     if ((agent as unknown as Record<string, unknown>)[key] === value) continue;
     (agent as unknown as Record<string, unknown>)[key] = value;
     (changed as Record<string, unknown>)[key] = value;
-    if (active) (isLiveConfigField(key) ? liveChanges : needsRestart).push(key as keyof AgentInput);
+    if (active) {
+      const field = key as keyof AgentInput;
+      (HUB_APPLIED_FIELDS.includes(field) ? appliedByHub : isLiveConfigField(key) ? liveChanges : needsRestart).push(field);
+    }
   }
-  return { changed, liveChanges, needsRestart };
+  return { changed, liveChanges, needsRestart, appliedByHub };
 }
 
 export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits: InputLimits; quotas?: AgentQuotas }): AgentDirectory {
@@ -174,14 +180,14 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
       const agent = await loadAgent(em, ownerId, ref);
       const tpSlMode = agent.tpSlMode;
       const next = await validatedPatch(em, ownerId, agent, patch, limits);
-      const { changed, liveChanges, needsRestart } = applyChanges(agent, next);
+      const { changed, liveChanges, needsRestart, appliedByHub } = applyChanges(agent, next);
       await em.flush();
       rememberBounded(refs, agent.id, { ownerId, name: agent.name }, MAX_CACHED_REFS);
       if (agent.position && ('tpPct' in changed || 'slPct' in changed)) {
         await agentStore.moveStoredLevels(em, agent.id, levelsAfterPctChange(agent.position, tpSlMode, changed), agent.position.tradeId);
         await em.refresh(agent);
       }
-      return { agent: toAgentView(agent), liveChanges, needsRestart };
+      return { agent: toAgentView(agent), liveChanges, needsRestart, appliedByHub };
     },
 
     async setPaused(ownerId, ref, paused) {

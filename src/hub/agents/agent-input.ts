@@ -10,8 +10,20 @@ import { INTERVALS, isInterval } from '../../shared/market.js';
 import { PositivePercent, RISK_PROFILES, TP_SL_MODES, isSymbolId, type AgentConfigWire } from '../../shared/wire.js';
 import { ValidationError } from '../errors.js';
 
-/** The user-editable fields of an agent: exactly what the agent program receives, less its id. */
-export type AgentInput = Omit<AgentConfigWire, 'agentId'>;
+/**
+ * The user-editable fields of an agent: what the agent program receives, less its id, and the
+ * settings the hub enforces itself (`HUB_APPLIED_FIELDS`, never sent to the agent).
+ */
+export type AgentInput = Omit<AgentConfigWire, 'agentId'> & {
+  /** USD of LLM use per UTC day after which the agent plans with its rules; null: no limit. */
+  llmDailyBudgetUsd: number | null;
+};
+
+/** Settings the hub applies at once by itself, whatever the agent runs: no restart, nothing sent. */
+export const HUB_APPLIED_FIELDS: ReadonlyArray<keyof AgentInput> = ['llmDailyBudgetUsd'];
+
+/** Most an agent's daily LLM budget may be, USD. */
+export const MAX_LLM_DAILY_BUDGET_USD = 10_000;
 
 export const AGENT_DEFAULTS: Omit<AgentInput, 'name' | 'symbol' | 'amountUsdt'> = {
   leverage: 5,
@@ -28,6 +40,7 @@ export const AGENT_DEFAULTS: Omit<AgentInput, 'name' | 'symbol' | 'amountUsdt'> 
   llmModel: null,
   liveMode: false,
   strategy: null,
+  llmDailyBudgetUsd: null,
 };
 
 export const LLM_PROVIDERS = ['openai', 'anthropic', 'deepseek', 'gemini'] as const;
@@ -45,6 +58,18 @@ function isPositivePercent(value: number): boolean {
 function finite(field: string, value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValidationError(field, `${what} must be a number.`);
   return value;
+}
+
+/** An agent's daily LLM budget: null (no limit) or USD above 0 and at most MAX_LLM_DAILY_BUDGET_USD. */
+function validLlmDailyBudget(value: unknown): number | null {
+  if (value === null) return null;
+  const v = finite('llmDailyBudgetUsd', value, 'Daily LLM budget');
+  if (v <= 0 || v > MAX_LLM_DAILY_BUDGET_USD)
+    throw new ValidationError(
+      'llmDailyBudgetUsd',
+      `Daily LLM budget must be more than 0 and at most ${MAX_LLM_DAILY_BUDGET_USD.toLocaleString('en-US')} USD, got ${v}. Type e.g. 0.50, or none.`,
+    );
+  return v;
 }
 
 /** Checks one field; returns the normalised value or throws ValidationError. */
@@ -115,6 +140,8 @@ export function validateField<K extends keyof AgentInput>(field: K, value: Agent
         throw new ValidationError('llmProvider', `LLM provider must be one of ${LLM_PROVIDERS.join(', ')}, or none.`);
       }
       return value;
+    case 'llmDailyBudgetUsd':
+      return validLlmDailyBudget(value) as AgentInput[K];
     case 'symbol': {
       const v = String(value).trim().toUpperCase();
       if (!isSymbolId(v)) throw new ValidationError('symbol', 'Symbol must look like BTCUSDT.');

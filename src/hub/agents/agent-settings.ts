@@ -17,7 +17,7 @@ import type { AgentLifecycle } from './lifecycle.js';
 
 export interface SettingsChange {
   agent: AgentView;
-  /** Fields the running agent has taken. */
+  /** Fields the running agent has taken (and those the hub enforces itself, in force at once). */
   appliedLive: Array<keyof AgentInput>;
   /** Fields that take effect on the next (re)start of the active agent. */
   needsRestart: Array<keyof AgentInput>;
@@ -77,11 +77,12 @@ export function createAgentSettings(deps: AgentSettingsDeps): AgentSettings {
       const saved = await deps.directory.edit(ownerId, ref, patch);
       const done = { agent: saved.agent, needsRestart: saved.needsRestart };
       const live = saved.liveChanges.filter(isLiveConfigField);
-      if (live.length === 0) return { ...done, appliedLive: [], notApplied: null };
+      const byHub = saved.appliedByHub;
+      if (live.length === 0) return { ...done, appliedLive: byHub, notApplied: null };
       const notDelivered = await deliver(saved.agent.id, live);
       return notDelivered === null
-        ? { ...done, appliedLive: live, notApplied: null }
-        : { ...done, appliedLive: [], notApplied: { fields: live, reason: notDelivered } };
+        ? { ...done, appliedLive: [...byHub, ...live], notApplied: null }
+        : { ...done, appliedLive: byHub, notApplied: { fields: live, reason: notDelivered } };
     },
 
     async setPaused(ownerId, ref, paused) {

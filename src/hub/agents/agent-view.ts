@@ -69,6 +69,7 @@ export function toAgentView(a: Agent): AgentView {
     llmModel: a.llmModel ?? null,
     liveMode: a.liveMode,
     strategy: a.strategy ?? null,
+    llmDailyBudgetUsd: a.llmDailyBudgetUsd ?? null,
     status: a.status,
     statusReason: a.statusReason ?? null,
     runtime: a.runtime ?? null,

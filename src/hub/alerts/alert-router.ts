@@ -26,6 +26,7 @@ export const ALERT_EVENTS = [
   'agent.stopped',
   'order.error',
   'llm.budget_spent',
+  'llm.agent_budget_spent',
 ] as const satisfies ReadonlyArray<keyof HubEventMap>;
 
 export type AlertEventName = (typeof ALERT_EVENTS)[number];
@@ -56,6 +57,8 @@ export function alertTypeOf(event: AlertEvent): AlertType {
       return 'order.error';
     case 'llm.budget_spent':
       return 'llm.budget';
+    case 'llm.agent_budget_spent':
+      return 'llm.agent_budget';
   }
 }
 

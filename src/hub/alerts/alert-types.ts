@@ -21,6 +21,7 @@ export const ALERT_TYPES = [
   'order.error',
   'llm.budget',
   'liquidated',
+  'llm.agent_budget',
 ] as const;
 
 export type AlertType = (typeof ALERT_TYPES)[number];
@@ -47,6 +48,12 @@ export const ALERT_TYPE_INFO: Record<AlertType, AlertTypeInfo> = {
   'agent.restart': { label: 'Restart', noun: ['restart', 'restarts'], defaultMode: 'on', canTurnOff: true },
   'order.error': { label: 'Order error', noun: ['order error', 'order errors'], defaultMode: 'on', canTurnOff: true },
   'llm.budget': { label: 'LLM budget spent', noun: ['budget notice', 'budget notices'], defaultMode: 'on', canTurnOff: true },
+  'llm.agent_budget': {
+    label: 'Agent LLM budget reached',
+    noun: ['agent budget notice', 'agent budget notices'],
+    defaultMode: 'on',
+    canTurnOff: true,
+  },
   liquidated: { label: 'Liquidation', noun: ['liquidation', 'liquidations'], defaultMode: 'on', canTurnOff: true },
 };
 

@@ -7,20 +7,36 @@
  * most one answer per call in flight), which is the price of not reserving tokens up front.
  * When the budget is spent the owner is told once per day (`llm.budget_spent`, one atomic flag
  * flip on the day's row), however many agents and calls run into it.
+ *
+ * The same mechanism meters each agent's own optional budget in USD per UTC day
+ * (`agents.llm_daily_budget_usd`, on any key, admins included: it is the owner's own limit):
+ * `admitAgent` refuses once the agent's cost today (llm_agent_usage, written by usage.ts) has
+ * reached it, and the owner hears it once per agent and day (`llm.agent_budget_spent`).
  */
 import type { Orm } from '../../db/orm.js';
 import { nameOf } from '../agents/agent-store.js';
+import { agentBudgetOfDay, flagBudgetNotice } from './agent-usage-store.js';
 import type { HubEvents } from '../events.js';
 
 export type BudgetAdmission =
   | { metered: boolean; spent?: undefined }
   | { metered: true; spent: { usedTokens: number; limitTokens: number; resetsAt: Date; retryAfterSeconds: number } };
 
+/** Why an agent's call is refused: its own daily budget in USD is reached. */
+export interface AgentBudgetSpent {
+  spentUsd: number;
+  budgetUsd: number;
+  resetsAt: Date;
+  retryAfterSeconds: number;
+}
+
 export interface LlmBudget {
   /** Whether a call of `ownerId` on a server key is metered, or why it is refused (`spent`). */
   admit(ownerId: string, agentId: string): Promise<BudgetAdmission>;
   /** Adds the tokens of an answered call to the owner's day (atomic increment). */
   spend(ownerId: string, tokens: number): Promise<void>;
+  /** Undefined when the agent may call (no budget, or under it today); why not otherwise. */
+  admitAgent(ownerId: string, agentId: string): Promise<AgentBudgetSpent | undefined>;
 }
 
 export interface LlmBudgetDeps {
@@ -37,8 +53,14 @@ export interface LlmBudgetDeps {
 const DAY_MS = 86_400_000;
 
 /** `YYYY-MM-DD` of the UTC day holding `ms`. */
-function utcDay(ms: number): string {
+export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** When the UTC day holding `at` (ms) ends, and the seconds until then (at least 1). */
+function dayReset(at: number): { resetsAt: Date; retryAfterSeconds: number } {
+  const resetsAt = new Date(Date.parse(`${utcDay(at)}T00:00:00.000Z`) + DAY_MS);
+  return { resetsAt, retryAfterSeconds: Math.max(1, Math.ceil((resetsAt.getTime() - at) / 1000)) };
 }
 
 export function createLlmBudget(deps: LlmBudgetDeps): LlmBudget {
@@ -64,13 +86,8 @@ export function createLlmBudget(deps: LlmBudgetDeps): LlmBudget {
       const rows = await sql<{ tokens: string }>('select tokens from llm_daily_usage where user_id = ? and day = ?', [ownerId, day]);
       const usedTokens = Number(rows[0]?.tokens ?? 0);
       if (usedTokens < deps.dailyTokens) return { metered: true };
-      const resetsAt = new Date(Date.parse(`${day}T00:00:00.000Z`) + DAY_MS);
-      const spent = {
-        usedTokens,
-        limitTokens: deps.dailyTokens,
-        resetsAt,
-        retryAfterSeconds: Math.max(1, Math.ceil((resetsAt.getTime() - at) / 1000)),
-      };
+      const { resetsAt, retryAfterSeconds } = dayReset(at);
+      const spent = { usedTokens, limitTokens: deps.dailyTokens, resetsAt, retryAfterSeconds };
       if (await firstRefusal(ownerId, day)) {
         const agentName = (await nameOf(deps.orm, ownerId, agentId)) ?? 'agent';
         deps.events.emit('llm.budget_spent', {
@@ -92,6 +109,25 @@ export function createLlmBudget(deps: LlmBudgetDeps): LlmBudget {
          on conflict (user_id, day) do update set tokens = llm_daily_usage.tokens + excluded.tokens`,
         [ownerId, utcDay(now()), tokens],
       );
+    },
+
+    async admitAgent(ownerId, agentId) {
+      const at = now();
+      const day = utcDay(at);
+      const state = await agentBudgetOfDay(deps.orm, ownerId, agentId, day);
+      if (!state || state.budgetUsd === null || state.spentUsd < state.budgetUsd) return undefined;
+      const spent = { spentUsd: state.spentUsd, budgetUsd: state.budgetUsd, ...dayReset(at) };
+      if (await flagBudgetNotice(deps.orm, agentId, day)) {
+        deps.events.emit('llm.agent_budget_spent', {
+          ownerId,
+          agentId,
+          agentName: state.name,
+          spentUsd: spent.spentUsd,
+          budgetUsd: spent.budgetUsd,
+          resetsAt: spent.resetsAt.toISOString(),
+        });
+      }
+      return spent;
     },
   };
 }

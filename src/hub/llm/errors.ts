@@ -4,7 +4,7 @@
  * masked key in its 401 message).
  *
  * HTTP mapping (see `src/http/routes/internal-llm.ts`): `LlmNotConfiguredError` → 409,
- * `LlmBudgetExhaustedError` → 429, the upstream failures (`LlmAuthError`, `LlmRateLimitedError`,
+ * `LlmBudgetExhaustedError` and `LlmAgentBudgetExhaustedError` → 429, the upstream failures (`LlmAuthError`, `LlmRateLimitedError`,
  * `LlmUnavailableError`, `LlmRejectedError`) → 502.
  */
 import { HubError } from '../errors.js';
@@ -56,6 +56,30 @@ export class LlmBudgetExhaustedError extends LlmError {
       provider,
       `Today's budget of ${limitTokens.toLocaleString('en-US')} tokens on the server's LLM keys is spent (${usedTokens.toLocaleString('en-US')} used); ` +
         `the agent uses its rules until 00:00 UTC. Set your own ${secretName} to go on.`,
+    );
+  }
+}
+
+/**
+ * The agent's own daily LLM budget in USD (set in /create or /edit) is reached; nothing was sent
+ * upstream. The agent plans with its rules until `resetsAt` (the next UTC midnight).
+ */
+export class LlmAgentBudgetExhaustedError extends LlmError {
+  override name = 'LlmAgentBudgetExhaustedError';
+  constructor(
+    provider: string,
+    /** USD spent today. */
+    readonly spentUsd: number,
+    /** The agent's daily budget, USD. */
+    readonly budgetUsd: number,
+    readonly resetsAt: Date,
+    /** Seconds from the refusal until `resetsAt`. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      provider,
+      `This agent's LLM budget of $${budgetUsd.toFixed(2)} a day is reached ($${spentUsd.toFixed(2)} spent today); ` +
+        'it uses its rules until 00:00 UTC. Raise or remove the budget with /edit to go on.',
     );
   }
 }

@@ -3,11 +3,13 @@
  * provider with the owner's key, so keys never enter an agent's container.
  *
  * Per call: resolve provider and model (agent setting → deployment default → built-in default,
- * see providers.ts) → resolve the key from the owner's secrets (agent override → user → env) →
+ * see providers.ts) → the agent's own daily budget in USD admits the call or refuses it
+ * (`LlmAgentBudgetExhaustedError`, nothing sent upstream) → resolve the key from the owner's secrets (agent override → user → env) →
  * on a server-wide (env) key, the owner's daily budget admits the call or refuses it
  * (`LlmBudgetExhaustedError`, nothing sent upstream) → one SDK client per (provider, base URL,
  * key hash) → chat completion with the provider's JSON mode → record the tokens on the agent row
- * (and on the owner's day when metered) → `LlmResponse`.
+ * and its day with their cost at the model's price (prices.ts), and on the owner's day when
+ * metered → `LlmResponse`.
  *
  * Retries are the gateway's own, bounded by `maxAttempts` (default 2 = one retry):
  * - 5xx, timeouts and connection failures are retried after `retryDelayMs`;
@@ -29,7 +31,16 @@ import { classifyLlmError, isTransient } from './classify-error.js';
 import { buildChatRequest } from './chat-request.js';
 import { createClientCache } from './client-cache.js';
 import type { LlmBudget } from './budget.js';
-import { LlmBudgetExhaustedError, LlmError, LlmNotConfiguredError, LlmRateLimitedError, LlmUnavailableError } from './errors.js';
+import { utcDay } from './budget.js';
+import {
+  LlmAgentBudgetExhaustedError,
+  LlmBudgetExhaustedError,
+  LlmError,
+  LlmNotConfiguredError,
+  LlmRateLimitedError,
+  LlmUnavailableError,
+} from './errors.js';
+import { DEFAULT_LLM_PRICES, llmCostUsd, type LlmPriceTable } from './prices.js';
 import { LLM_PROVIDERS, PROVIDER_SPECS, isLlmProvider, type LlmProvider, type ProviderSpec } from './providers.js';
 import type { SecretResolver } from '../secrets/secret-resolver.js';
 import { recordTokenUsage, tokenCount, type TokenUsage } from './usage.js';
@@ -37,8 +48,12 @@ import { recordTokenUsage, tokenCount, type TokenUsage } from './usage.js';
 export interface LlmGatewayDeps {
   orm: Orm;
   secrets: Pick<SecretResolver, 'lookup'>;
-  /** Rations the server-wide keys per user and day; without it they are unmetered. */
+  /** Rations the server-wide keys per user and day, and each agent's own USD budget; without it neither is metered. */
   budget?: LlmBudget;
+  /** USD per million tokens (config.llm.prices); default: the built-in list prices. */
+  prices?: LlmPriceTable;
+  /** Wall clock (ms) that dates the usage rows; default Date.now. */
+  now?: () => number;
   /** Per-provider base URLs (config.llm.*BaseUrl); missing ones use the provider's default. */
   baseUrls?: Partial<Record<LlmProvider, string>>;
   /** Per-provider default models; missing ones use the built-in defaults (providers.ts). */
@@ -62,7 +77,7 @@ export interface LlmGateway {
   /**
    * One chat completion for `agentId` (owned by `ownerId`) with `provider` and `model`
    * (null model = default). Throws `LlmNotConfiguredError` (no/unknown provider, no key),
-   * `LlmBudgetExhaustedError`, `LlmAuthError`, `LlmRateLimitedError`, `LlmUnavailableError` or
+   * `LlmBudgetExhaustedError`, `LlmAgentBudgetExhaustedError`, `LlmAuthError`, `LlmRateLimitedError`, `LlmUnavailableError` or
    * `LlmRejectedError`.
    */
   complete(agentId: string, ownerId: string, provider: string | null, model: string | null, req: LlmRequest): Promise<LlmResponse>;
@@ -144,9 +159,18 @@ async function resolveKey(
   return { apiKey, metered: admission.metered };
 }
 
+/** Refuses the call when the agent's own daily budget in USD is reached. */
+async function admitAgent(deps: LlmGatewayDeps, ownerId: string, agentId: string, provider: LlmProvider): Promise<void> {
+  const spent = await deps.budget?.admitAgent(ownerId, agentId);
+  if (spent) throw new LlmAgentBudgetExhaustedError(provider, spent.spentUsd, spent.budgetUsd, spent.resetsAt, spent.retryAfterSeconds);
+}
+
 async function record(deps: LlmGatewayDeps, call: Call, usage: TokenUsage) {
   try {
-    await recordTokenUsage(deps.orm, call.agentId, call.ownerId, usage);
+    const prices = deps.prices ?? DEFAULT_LLM_PRICES;
+    const costUsd = llmCostUsd(prices, call.provider, call.model, usage.promptTokens, usage.completionTokens);
+    const day = utcDay((deps.now ?? Date.now)());
+    await recordTokenUsage(deps.orm, call.agentId, call.ownerId, usage, { costUsd, day });
     if (call.metered) await deps.budget!.spend(call.ownerId, usage.promptTokens + usage.completionTokens);
   } catch (err) {
     call.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'llm: could not record token usage');
@@ -235,6 +259,7 @@ export function createLlmGateway(deps: LlmGatewayDeps): LlmGateway {
       if (!MODEL_NAME.test(model)) {
         throw new LlmNotConfiguredError(provider, `"${model.slice(0, 40)}" is not a valid model name for ${spec.label}.`);
       }
+      await admitAgent(deps, ownerId, agentId, provider);
       const { apiKey, metered } = await resolveKey(deps, ownerId, agentId, provider);
       const client = clients.get({ provider, baseUrl: baseUrl(provider), apiKey, timeoutMs: policy.timeoutMs, fetch: deps.fetch });
       const body = buildChatRequest(spec, model, req);
