@@ -8,6 +8,7 @@ import { Migration20261203083114 } from './Migration20261203083114.js';
 import { Migration20261203083144 } from './Migration20261203083144.js';
 import { Migration20261203083704 } from './Migration20261203083704.js';
 import { Migration20261203095338 } from './Migration20261203095338.js';
+import { Migration20261203124204 } from './Migration20261203124204.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130152927', class: Migration20261130152927 },
@@ -15,4 +16,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203083144', class: Migration20261203083144 },
   { name: 'Migration20261203083704', class: Migration20261203083704 },
   { name: 'Migration20261203095338', class: Migration20261203095338 },
+  { name: 'Migration20261203124204', class: Migration20261203124204 },
 ];

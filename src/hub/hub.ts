@@ -37,6 +37,8 @@ import { createAgentLlmLookup, type AgentLlmLookup } from './llm/agent-llm.js';
 import { createLlmBudget } from './llm/budget.js';
 import { createLlmGateway, type LlmGateway } from './llm/gateway.js';
 import { createMarketFromConfig, type Market } from './market/market-from-config.js';
+import { createChartService, type ChartService } from './charts/chart-service.js';
+import { createRenderPool } from './charts/render-pool.js';
 
 export interface Hub {
   events: HubEvents;
@@ -70,6 +72,8 @@ export interface Hub {
   alerts: HubAlerts;
   /** Key/value state of the chat adapter (sessions, half-finished flows). */
   botState: BotStateStore;
+  /** Chart images (candles with trades, equity), drawn in a worker thread. */
+  charts: ChartService;
   /** Reconcile with the runtime and start background work. */
   start(): Promise<void>;
   /** Stop background work (agents in containers keep running; child processes stop). */
@@ -189,6 +193,12 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     logger: logger.child({ part: 'retention' }),
   });
 
+  const charts = createChartService({
+    orm,
+    agents,
+    candles: market.service,
+    renderer: createRenderPool({ logger: logger.child({ part: 'charts' }) }),
+  });
   const access = createAccessControl({ users, lifecycle, events, logger: logger.child({ part: 'access' }) });
   const liveOrders = reconcileLiveOrders({ broker, logger: logger.child({ part: 'live-reconcile' }) });
 
@@ -217,6 +227,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     retention,
     alerts,
     botState: createBotStateStore(orm),
+    charts,
     async start() {
       await users.syncAccess();
       // Before agents are adopted: a fill the last process did not live to record is booked first.
@@ -226,6 +237,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
       retention.start();
     },
     async stop() {
+      await charts.close();
       await retention.stop();
       await liveOrders.stop();
       await lifecycle.close();

@@ -7,6 +7,8 @@
  * Point grammY at it with `new Bot(token, { client: { apiRoot } })` (or `new Api(token, { apiRoot })`).
  *
  * - Every call is recorded as `{method, payload, at, chatId?, status}` (`at` from `now()`, ms).
+ * - Files in multipart calls are recorded as `{file, size, data}` (`UploadedFile`) under the field
+ *   that names them (`photo: "attach://<part>"` resolved, as Telegram does).
  * - sendMessage / sendPhoto / sendDocument return a Message with per-chat increasing
  *   `message_id`s; editMessageText / editMessageReplyMarkup / deleteMessage check that the
  *   message exists ("message to edit not found") and, like Telegram, refuse an edit that changes
@@ -32,6 +34,14 @@ export interface BotApiCall {
   chatId?: string;
   /** HTTP-level outcome: 200 on success, else the error code answered. */
   status: number;
+}
+
+/** A file sent in a multipart call (sendPhoto, sendDocument), as recorded in `payload[field]`. */
+export interface UploadedFile {
+  file: string;
+  size: number;
+  /** The bytes as sent. */
+  data: Buffer;
 }
 
 export interface ScriptedFailure {
@@ -158,10 +168,17 @@ async function decodePayload(req: IncomingMessage, url: URL): Promise<Json> {
     return payload;
   }
   if (type.includes('multipart/form-data')) {
+    const files = new Map<string, UploadedFile>();
     for (const part of parseMultipart(body, type)) {
-      payload[part.name] =
-        part.filename === undefined ? decodeField(part.data.toString('utf8')) : { file: part.filename, size: part.data.length };
+      if (part.filename === undefined) payload[part.name] = decodeField(part.data.toString('utf8'));
+      else files.set(part.name, { file: part.filename, size: part.data.length, data: part.data });
     }
+    // grammY sends `photo=attach://<part>` and the file as that part, as Telegram allows.
+    for (const [name, value] of Object.entries(payload)) {
+      const attached = typeof value === 'string' && value.startsWith('attach://') ? files.get(value.slice(9)) : undefined;
+      if (attached) payload[name] = attached;
+    }
+    for (const [name, file] of files) if (!Object.values(payload).includes(file)) payload[name] = file;
     return payload;
   }
   return payload;

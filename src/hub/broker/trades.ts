@@ -4,6 +4,7 @@
  * and the caller's flush writes it together with the agent row and the chain outbox entry
  * (./records.ts).
  */
+import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TradeSchema, type Agent, type Trade } from '../../db/entities/index.js';
 import type { PositionSide } from '../../shared/wire.js';
@@ -43,6 +44,28 @@ export function latestOpenTrade(em: EntityManager, agentId: string): Promise<Tra
 /** True when the agent has a trade that is still open. */
 export async function hasOpenTrade(em: EntityManager, agentId: string): Promise<boolean> {
   return (await em.count(TradeSchema, { agent: agentId, status: 'open' })) > 0;
+}
+
+/** Which of an owner's trades to read (charts, reports). */
+export interface OwnerTradesQuery {
+  ownerId: string;
+  /** Agents to read; an agent of another owner contributes nothing. */
+  agentIds: readonly string[];
+  /** Trades that were open at some time in [from, to]: opened by `to`, and closed at or after `from` or still open. */
+  from?: Date;
+  to?: Date;
+  /** Only closed trades. */
+  closedOnly?: boolean;
+}
+
+/** The owner's trades matching `query`, oldest opening first. Scoped by owner. */
+export function ownerTrades(em: EntityManager, query: OwnerTradesQuery): Promise<Trade[]> {
+  if (query.agentIds.length === 0) return Promise.resolve([]);
+  const where: FilterQuery<Trade> = { agent: { id: { $in: [...query.agentIds] }, owner: query.ownerId } };
+  if (query.to) where.openedAt = { $lte: query.to };
+  if (query.from) where.$or = [{ closedAt: null }, { closedAt: { $gte: query.from } }];
+  if (query.closedOnly) where.status = 'closed';
+  return em.find(TradeSchema, where, { orderBy: { openedAt: 'asc', id: 'asc' } });
 }
 
 /** The open trade row of `opening` for `agent` (inserted by the caller's flush). */

@@ -7,6 +7,7 @@ import {
   createOpenTrade,
   hasOpenTrade,
   latestOpenTrade,
+  ownerTrades,
   tradeById,
   tradeOfAgent,
   tradesByKey,
@@ -38,16 +39,11 @@ async function open(agentId: string, key: string, openedAt = new Date()): Promis
   return tradeId;
 }
 
-/** Closes `tradeId` under key `key`, committed. */
-async function close(tradeId: string, key: string): Promise<void> {
+/** Closes `tradeId` under key `key` at `closedAt`, committed. */
+async function close(tradeId: string, key: string, closedAt = new Date('2026-01-02T00:00:00Z')): Promise<void> {
   await fork().transactional(async (tx) => {
     const trade = await tradeById(tx, tradeId);
-    closeTrade(
-      trade,
-      { price: 110, qty: 2, fee: 0.3, pnl: 19.5, orderIds: ['o-2'], marketPrice: 110, reason: 'target' },
-      key,
-      new Date('2026-01-02T00:00:00Z'),
-    );
+    closeTrade(trade, { price: 110, qty: 2, fee: 0.3, pnl: 19.5, orderIds: ['o-2'], marketPrice: 110, reason: 'target' }, key, closedAt);
     await tx.flush();
   });
 }
@@ -107,5 +103,33 @@ describe('the trades door', () => {
     expect((await latestOpenTrade(fork(), agentId))?.id).toBe(older);
     await close(older, 'k4-a-close');
     expect(await hasOpenTrade(fork(), agentId)).toBe(false);
+  });
+
+  it("reads an owner's trades of some agents: in a time window, or closed only; never another owner's", async () => {
+    const day = (n: number) => new Date(Date.UTC(2026, 1, n));
+    const agent = await file.fx.agent(file.owner);
+    const sibling = await file.fx.agent(file.owner);
+    const stranger = await file.fx.user();
+    const strangers = await file.fx.agent(stranger);
+    const before = await open(agent, 'k5-before', day(1));
+    await close(before, 'k5-before-close', day(2));
+    const across = await open(agent, 'k5-across', day(3));
+    await close(across, 'k5-across-close', day(6));
+    const inside = await open(agent, 'k5-inside', day(7));
+    await close(inside, 'k5-inside-close', day(8));
+    const stillOpen = await open(agent, 'k5-open', day(9));
+    const siblings = await open(sibling, 'k5-sibling', new Date(day(7).getTime() + 3_600_000));
+    await open(strangers, 'k5-stranger', day(7));
+
+    const ids = async (query: Omit<Parameters<typeof ownerTrades>[1], 'ownerId'>, ownerId = file.owner) =>
+      (await ownerTrades(fork(), { ownerId, ...query })).map((t) => t.id);
+    expect(await ids({ agentIds: [agent], from: day(5) })).toEqual([across, inside, stillOpen]);
+    expect(await ids({ agentIds: [agent], from: day(5), to: day(8) })).toEqual([across, inside]);
+    expect(await ids({ agentIds: [agent], closedOnly: true })).toEqual([before, across, inside]);
+    expect(await ids({ agentIds: [agent, sibling], from: day(7), to: day(8) })).toEqual([inside, siblings]);
+    // Scoped by owner: another owner's agent reads as nothing, whoever asks.
+    expect(await ids({ agentIds: [strangers, agent], from: day(7), to: day(7) })).toEqual([inside]);
+    expect(await ids({ agentIds: [agent] }, stranger)).toEqual([]);
+    expect(await ids({ agentIds: [] })).toEqual([]);
   });
 });

@@ -1,0 +1,165 @@
+/**
+ * Chart images of a trader's agents: gathers the data (candles from the hub's cache, the agent's
+ * trades in that window, its open position; closed trades for equity), and has the render pool
+ * draw it off the event loop. Every request is scoped to the owner: another trader's agent is
+ * not found, like a missing one. Returns the PNG and the figures a caption needs; the chat
+ * adapter words the caption.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Orm } from '../../db/orm.js';
+import { INTERVAL_MS, INTERVALS, isInterval, type Interval } from '../../shared/market.js';
+import type { AgentDirectory } from '../agents/agent-directory.js';
+import { maxDrawdown } from '../analytics/equity.js';
+import { ownerTrades } from '../broker/trades.js';
+import { ValidationError } from '../errors.js';
+import type { CandleService } from '../market/candle-service.js';
+import { MarketDataError } from '../market/errors.js';
+import { DEFAULT_TIME_ZONE, normalizeTimeZone } from '../timezone.js';
+import { positionLevels, toChartCandle, toChartTrade, tradesEquity } from './chart-data.js';
+import type { CandleChartSpec, EquityChartSpec } from './chart-spec.js';
+import { NothingToChartError } from './errors.js';
+import type { ChartRenderer } from './render-pool.js';
+
+export interface CandleChart {
+  png: Buffer;
+  agentId: string;
+  agentName: string;
+  symbol: string;
+  interval: Interval;
+  bars: number;
+  trades: number;
+  timeZone: string;
+  simulated: boolean;
+  stale: boolean;
+}
+
+export interface EquityChart {
+  png: Buffer;
+  /** The agent's name, or null for all the owner's agents. */
+  agentName: string | null;
+  trades: number;
+  /** Quote currency (USDT). */
+  startEquity: number;
+  endEquity: number;
+  /** Deepest fall from a peak, as a positive fraction (0.25 = 25 %). */
+  maxDrawdownPct: number;
+  timeZone: string;
+}
+
+export interface ChartService {
+  /** Candles of agent `agent` (name, id or id prefix) with its trades and open position; `interval` defaults to the agent's timeframe. */
+  candles(request: { ownerId: string; agent: string; interval?: string; timeZone?: string | null }): Promise<CandleChart>;
+  /** Equity of one agent, or of all the owner's agents when `agent` is absent. */
+  equity(request: { ownerId: string; agent?: string; timeZone?: string | null }): Promise<EquityChart>;
+  /** Stops the render workers (hub stop). */
+  close(): Promise<void>;
+}
+
+export interface ChartServiceDeps {
+  orm: Orm;
+  agents: Pick<AgentDirectory, 'find' | 'list'>;
+  candles: Pick<CandleService, 'getCandles'>;
+  renderer: ChartRenderer;
+  /** Bars on a candle chart (default 200). */
+  bars?: number;
+}
+
+function chartInterval(input: string | undefined, fallback: Interval): Interval {
+  if (input === undefined || input.trim() === '') return fallback;
+  const value = input.trim().toLowerCase();
+  if (isInterval(value)) return value;
+  throw new ValidationError(
+    'interval',
+    `"${input.trim().slice(0, 16)}" is not a chart interval. Use one of ${INTERVALS.join(', ')}, for example /chart btc-bot 1h.`,
+  );
+}
+
+function timeZoneOf(stored: string | null | undefined): string {
+  return (stored && normalizeTimeZone(stored)) || DEFAULT_TIME_ZONE;
+}
+
+export function createChartService(deps: ChartServiceDeps): ChartService {
+  const bars = deps.bars ?? 200;
+  const fork = () => deps.orm.em.fork() as EntityManager;
+
+  async function fetchCandles(symbol: string, interval: Interval) {
+    try {
+      return await deps.candles.getCandles({ symbol, interval, limit: bars, priority: 'normal' });
+    } catch (error) {
+      if (!(error instanceof MarketDataError)) throw error;
+      throw new NothingToChartError(
+        `no candles for a chart of ${symbol} ${interval}: ${error.message}`,
+        `Prices of ${symbol} (${interval}) are not available right now, so there is no chart. Try again in a minute.`,
+      );
+    }
+  }
+
+  return {
+    async candles(request) {
+      const agent = await deps.agents.find(request.ownerId, request.agent);
+      const interval = chartInterval(request.interval, agent.timeframe);
+      const market = await fetchCandles(agent.symbol, interval);
+      const candles = market.candles.map(toChartCandle);
+      if (candles.length === 0)
+        throw new NothingToChartError(`no candles for ${agent.symbol}`, `There are no prices of ${agent.symbol} yet.`);
+      const trades = await ownerTrades(fork(), { ownerId: request.ownerId, agentIds: [agent.id], from: new Date(candles[0]!.t) });
+      const timeZone = timeZoneOf(request.timeZone);
+      const spec: CandleChartSpec = {
+        kind: 'candles',
+        agentName: agent.name,
+        symbol: agent.symbol,
+        interval,
+        intervalMs: INTERVAL_MS[interval],
+        candles,
+        trades: trades.map(toChartTrade),
+        levels: positionLevels(agent.position),
+        timeZone,
+        notes: [...(market.simulated ? ['simulated prices'] : []), ...(market.stale ? ['prices may be out of date'] : [])],
+      };
+      const png = await deps.renderer.render(spec);
+      return {
+        png,
+        agentId: agent.id,
+        agentName: agent.name,
+        symbol: agent.symbol,
+        interval,
+        bars: candles.length,
+        trades: trades.length,
+        timeZone,
+        simulated: market.simulated,
+        stale: market.stale,
+      };
+    },
+
+    async equity(request) {
+      const agents = request.agent ? [await deps.agents.find(request.ownerId, request.agent)] : await deps.agents.list(request.ownerId);
+      if (agents.length === 0) throw new NothingToChartError('no agents', 'You have no agents yet: /create makes one.');
+      const trades = await ownerTrades(fork(), { ownerId: request.ownerId, agentIds: agents.map((a) => a.id), closedOnly: true });
+      const whose = request.agent ? agents[0]!.name : 'your agents';
+      if (trades.length === 0) throw new NothingToChartError('no closed trades', `No closed trades for ${whose} yet: no equity to draw.`);
+      const capital = agents.reduce((sum, a) => sum + a.amountUsdt, 0);
+      const curve = tradesEquity(capital, trades);
+      const timeZone = timeZoneOf(request.timeZone);
+      const spec: EquityChartSpec = {
+        kind: 'equity',
+        subject: request.agent ? agents[0]!.name : `all agents (${agents.length})`,
+        quote: 'USDT',
+        curve,
+        timeZone,
+        notes: [],
+      };
+      const png = await deps.renderer.render(spec);
+      return {
+        png,
+        agentName: request.agent ? agents[0]!.name : null,
+        trades: trades.length,
+        startEquity: curve[0]!.equity,
+        endEquity: curve.at(-1)!.equity,
+        maxDrawdownPct: maxDrawdown(curve).pct,
+        timeZone,
+      };
+    },
+
+    close: () => deps.renderer.close(),
+  };
+}
