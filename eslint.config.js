@@ -69,6 +69,15 @@ export default tseslint.config(
     },
   },
   {
+    // Units you can hold in your head (docs/architecture.md): a file under 300 lines, a function
+    // that reads in one screen. Counted without blank lines and comments for functions.
+    files: ['src/**/*.ts', 'agent/src/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 300 }],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
+    },
+  },
+  {
     // Tests and benches read JSON bodies (`any`) and poke invalid shapes at validators on purpose.
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

@@ -8,7 +8,10 @@ import { Migration20261203083114 } from './Migration20261203083114.js';
 import { Migration20261203083144 } from './Migration20261203083144.js';
 import { Migration20261203083704 } from './Migration20261203083704.js';
 import { Migration20261203095338 } from './Migration20261203095338.js';
-import { Migration20261203124204 } from './Migration20261203124204.js';
+import { Migration20261203121548 } from './Migration20261203121548.js';
+import { Migration20261203121700 } from './Migration20261203121700.js';
+import { Migration20261203124546 } from './Migration20261203124546.js';
+import { Migration20261203132001 } from './Migration20261203132001.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130152927', class: Migration20261130152927 },
@@ -16,5 +19,8 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203083144', class: Migration20261203083144 },
   { name: 'Migration20261203083704', class: Migration20261203083704 },
   { name: 'Migration20261203095338', class: Migration20261203095338 },
-  { name: 'Migration20261203124204', class: Migration20261203124204 },
+  { name: 'Migration20261203121548', class: Migration20261203121548 },
+  { name: 'Migration20261203121700', class: Migration20261203121700 },
+  { name: 'Migration20261203124546', class: Migration20261203124546 },
+  { name: 'Migration20261203132001', class: Migration20261203132001 },
 ];

@@ -7,10 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import { configWarnings, type ResolvedConfig } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.js';
 import { initOrm, type Orm } from './db/orm.js';
-import { buildHttpServer } from './http/server.js';
+import { buildHttpServer, type HttpDeps } from './http/server.js';
 import { createHealthCheck } from './hub/health.js';
 import { createHub, type Hub } from './hub/hub.js';
-import { createTelegram } from './bot/telegram.js';
+import { createTelegram, type Telegram } from './bot/telegram.js';
 import type { AgentRuntime } from './hub/runtime/runtime.js';
 import { internalAgentRoutes } from './http/routes/internal-agents.js';
 import { wsRoutes } from './http/routes/ws.js';
@@ -39,59 +39,101 @@ export interface StartOptions {
   runtime?: AgentRuntime;
 }
 
+interface ShutdownStep {
+  name: string;
+  run: () => Promise<unknown>;
+}
+
+/**
+ * The ordered shutdown: steps are added as their parts start and run in the reverse order, each
+ * bounded by what is left of the deadline (at least 250 ms); a failing or late step is logged and
+ * the next one runs. The first `stop()` starts it; later calls get the same promise.
+ */
+function createShutdown(logger: Logger): { add(step: ShutdownStep): void; stop(deadlineMs?: number): Promise<void> } {
+  const cleanups: ShutdownStep[] = [];
+  let stopping: Promise<void> | undefined;
+  return {
+    add: (step) => void cleanups.push(step),
+    stop(deadlineMs = 10_000) {
+      stopping ??= (async () => {
+        const deadline = Date.now() + deadlineMs;
+        // Reverse order of start: bot → HTTP → workers → ORM → embedded PostgreSQL.
+        for (const step of [...cleanups].reverse()) {
+          const left = Math.max(deadline - Date.now(), 250);
+          let timer: NodeJS.Timeout | undefined;
+          try {
+            await Promise.race([
+              step.run(),
+              new Promise((_, reject) => {
+                timer = setTimeout(() => reject(new Error(`timed out after ${left} ms`)), left);
+              }),
+            ]);
+            logger.debug({ step: step.name }, 'stopped');
+          } catch (error) {
+            logger.error({ err: error, step: step.name }, 'shutdown step failed');
+          } finally {
+            clearTimeout(timer);
+          }
+        }
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** DATABASE_URL, or the URL of an embedded PostgreSQL started here (and stopped last). */
+async function databaseUrlFor(config: ResolvedConfig, options: StartOptions, shutdown: ReturnType<typeof createShutdown>): Promise<string> {
+  if (config.databaseUrl) return config.databaseUrl;
+  const { logger } = options;
+  const pg: EmbeddedPostgresHandle = await startEmbeddedPostgres({
+    dataDir: config.dataDir,
+    port: config.embeddedPgPort,
+    sharedDir: config.embeddedPgSharedDir,
+    logger: logger.child({ part: 'embedded-postgres' }),
+  });
+  options.secrets?.add(pg.password);
+  shutdown.add({ name: 'embedded-postgres', run: () => pg.stop() });
+  logger.info({ port: pg.port }, 'embedded PostgreSQL started');
+  return pg.url;
+}
+
+/** The HTTP routes over the hub: the agents' internal API, the client WebSocket, and the Telegram webhook when set. */
+function httpPlugins(config: ResolvedConfig, hub: Hub, telegram: Telegram | undefined): NonNullable<HttpDeps['plugins']> {
+  return [
+    {
+      plugin: internalAgentRoutes,
+      options: { agentAuth: hub.agentAuth, directory: hub.agents, ingest: hub.ingest, openPositions: hub.openPositions },
+    },
+    { plugin: internalOrderRoutes, options: { agentAuth: hub.agentAuth, broker: hub.broker, decisions: hub.decisions } },
+    { plugin: internalLlmRoutes, options: { agentAuth: hub.agentAuth, gateway: hub.llm, agentLlm: hub.agentLlm } },
+    { plugin: internalMarketRoutes, options: { agentAuth: hub.agentAuth, market: hub.market.service } },
+    {
+      plugin: wsRoutes,
+      options: {
+        userTokens: hub.userTokens,
+        events: hub.events,
+        limits: { perUser: config.ws.maxStreamsPerUser, total: config.ws.maxStreams },
+      },
+    },
+    ...(telegram?.webhook ? [{ plugin: telegramWebhookRoutes, options: { ...telegram.webhook } }] : []),
+  ];
+}
+
 export async function startApp(config: ResolvedConfig, options: StartOptions): Promise<App> {
   const { logger } = options;
   const startedAt = Date.now();
-  const cleanups: Array<{ name: string; run: () => Promise<unknown> }> = [];
-  let stopping: Promise<void> | undefined;
-
-  const stop = (deadlineMs = 10_000): Promise<void> => {
-    stopping ??= (async () => {
-      const deadline = Date.now() + deadlineMs;
-      // Reverse order of start: bot → HTTP → workers → ORM → embedded PostgreSQL.
-      for (const step of [...cleanups].reverse()) {
-        const left = Math.max(deadline - Date.now(), 250);
-        let timer: NodeJS.Timeout | undefined;
-        try {
-          await Promise.race([
-            step.run(),
-            new Promise((_, reject) => {
-              timer = setTimeout(() => reject(new Error(`timed out after ${left} ms`)), left);
-            }),
-          ]);
-          logger.debug({ step: step.name }, 'stopped');
-        } catch (error) {
-          logger.error({ err: error, step: step.name }, 'shutdown step failed');
-        } finally {
-          clearTimeout(timer);
-        }
-      }
-    })();
-    return stopping;
-  };
+  const shutdown = createShutdown(logger);
+  const stop = shutdown.stop;
 
   for (const warning of configWarnings(config)) logger.warn(warning);
   try {
-    let databaseUrl = config.databaseUrl;
-    if (!databaseUrl) {
-      const pg: EmbeddedPostgresHandle = await startEmbeddedPostgres({
-        dataDir: config.dataDir,
-        port: config.embeddedPgPort,
-        sharedDir: config.embeddedPgSharedDir,
-        logger: logger.child({ part: 'embedded-postgres' }),
-      });
-      options.secrets?.add(pg.password);
-      cleanups.push({ name: 'embedded-postgres', run: () => pg.stop() });
-      databaseUrl = pg.url;
-      logger.info({ port: pg.port }, 'embedded PostgreSQL started');
-    }
-
+    const databaseUrl = await databaseUrlFor(config, options, shutdown);
     const orm = await initOrm(databaseUrl);
-    cleanups.push({ name: 'orm', run: () => orm.close(true) });
+    shutdown.add({ name: 'orm', run: () => orm.close(true) });
 
     let port = config.port;
     const hub = await createHub({ config, orm, logger, httpPort: () => port, runtime: options.runtime, secrets: options.secrets });
-    cleanups.push({ name: 'hub', run: () => hub.stop() });
+    shutdown.add({ name: 'hub', run: () => hub.stop() });
 
     const telegram = config.telegram.botToken ? createTelegram({ config, hub, logger, secrets: options.secrets }) : undefined;
 
@@ -105,35 +147,14 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
       chain: () => (hub.chain.enabled ? 'enabled' : 'disabled'),
     });
 
-    const http = await buildHttpServer({
-      logger,
-      health,
-      plugins: [
-        {
-          plugin: internalAgentRoutes,
-          options: { agentAuth: hub.agentAuth, directory: hub.agents, ingest: hub.ingest, openPositions: hub.openPositions },
-        },
-        { plugin: internalOrderRoutes, options: { agentAuth: hub.agentAuth, broker: hub.broker, decisions: hub.decisions } },
-        { plugin: internalLlmRoutes, options: { agentAuth: hub.agentAuth, gateway: hub.llm, agentLlm: hub.agentLlm } },
-        { plugin: internalMarketRoutes, options: { agentAuth: hub.agentAuth, market: hub.market.service } },
-        {
-          plugin: wsRoutes,
-          options: {
-            userTokens: hub.userTokens,
-            events: hub.events,
-            limits: { perUser: config.ws.maxStreamsPerUser, total: config.ws.maxStreams },
-          },
-        },
-        ...(telegram?.webhook ? [{ plugin: telegramWebhookRoutes, options: { ...telegram.webhook } }] : []),
-      ],
-    });
+    const http = await buildHttpServer({ logger, health, plugins: httpPlugins(config, hub, telegram) });
     await http.listen({ host: config.host, port: config.port });
-    cleanups.push({ name: 'http', run: () => http.close() });
+    shutdown.add({ name: 'http', run: () => http.close() });
     const address = http.server.address();
     port = typeof address === 'object' && address ? address.port : config.port;
     await hub.start();
     if (telegram) {
-      cleanups.push({ name: 'bot', run: () => telegram.stop() });
+      shutdown.add({ name: 'bot', run: () => telegram.stop() });
       await telegram.start();
     }
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

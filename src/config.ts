@@ -100,6 +100,7 @@ function readMarket(r: Reader): Config['market'] {
     twelveDataPerMinute: r.int('TWELVE_DATA_PER_MINUTE', 8, 1, 10_000),
     twelveDataDailyCredits: r.int('TWELVE_DATA_DAILY_CREDITS', 800, 1, 10_000_000),
     cmcApiKey: r.optional('CMC_API_KEY'),
+    cmcBaseUrl: r.url('CMC_BASE_URL', 'https://pro-api.coinmarketcap.com')!,
     simulatedSeed: r.int('SIMULATED_SEED', 42, 0, 2 ** 31 - 1),
   };
 }

@@ -64,8 +64,17 @@ function scrubDeep(value: unknown, registry: SecretRegistry, depth = 0): unknown
   return out;
 }
 
+/** The fields of a Fastify request that its log line shows. */
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
 /** Fastify's request serializer minus the query string: a `?token=` never reaches the log. */
-export function requestWithoutQuery(req: { method?: string; url?: string; host?: string; ip?: string; socket?: { remotePort?: number } }) {
+export function requestWithoutQuery(req: LoggedRequest) {
   return { method: req.method, url: req.url?.split('?')[0], host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
 }
 
@@ -87,7 +96,7 @@ export function loggerOptions(config: LoggerConfig): LoggerOptions {
     level: config.level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
-      req: (req) => scrubDeep(requestWithoutQuery(req), registry),
+      req: (req: LoggedRequest) => scrubDeep(requestWithoutQuery(req), registry),
       res: (reply: { statusCode?: number }) => ({ statusCode: reply.statusCode }),
     },
     hooks: {

@@ -41,7 +41,9 @@ async function main(): Promise<void> {
     resolved.chain.privateKey,
   );
 
-  const app = await startApp(resolved, { logger, secrets }).catch((error: unknown) => {
+  // Signals are handled from the start: /health answers as soon as HTTP listens, before the hub
+  // has finished starting, and a SIGTERM then must still stop the app cleanly, not kill it.
+  const starting = startApp(resolved, { logger, secrets }).catch((error: unknown) => {
     if (error instanceof EmbeddedPostgresError) {
       // Says what, where and how to fix it: a stack would only hide that.
       process.stderr.write(`Artic failed to start: ${error.message}\n`);
@@ -60,10 +62,12 @@ async function main(): Promise<void> {
     }
     logger.info({ signal }, 'shutting down');
     const started = Date.now();
-    void app.stop(10_000).then(() => {
-      logger.info({ ms: Date.now() - started }, 'stopped cleanly');
-      process.exit(0);
-    });
+    void starting
+      .then((app) => app.stop(10_000))
+      .then(() => {
+        logger.info({ ms: Date.now() - started }, 'stopped cleanly');
+        process.exit(0);
+      });
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

@@ -5,6 +5,7 @@
  */
 import { execSync, spawnSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,6 +68,32 @@ describe('npm start', () => {
     const output = await bootAndStop(process.cwd(), { ...baseEnv(port), DATA_DIR: dataDir }, port);
     expect(output).toContain('DEVELOPMENT SECRETS');
     expect(leftoverProcesses(dataDir)).toEqual([]);
+  }, 90_000);
+
+  // /health answers once HTTP listens, before the bot has started; a SIGTERM in that window
+  // killed the process (no handler yet) instead of stopping it cleanly.
+  it('stops cleanly on a SIGTERM that arrives while the app is still starting', async () => {
+    const port = 22_000 + Math.floor(Math.random() * 1000);
+    // A Bot API that takes 3 s to answer getMe: the app is serving /health but not yet started.
+    let getMeAsked = false;
+    const botApi = http.createServer((req, res) => {
+      const reply = (result: unknown) => res.end(JSON.stringify({ ok: true, result }));
+      if (req.url?.endsWith('/getMe')) {
+        getMeAsked = true;
+        setTimeout(() => reply({ id: 1, is_bot: true, first_name: 'Artic', username: 'artic_test_bot' }), 3_000);
+      } else if (req.url?.endsWith('/getUpdates')) setTimeout(() => reply([]), 500);
+      else reply(true);
+    });
+    await new Promise<void>((resolve) => botApi.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => botApi.close());
+    const apiRoot = `http://127.0.0.1:${(botApi.address() as net.AddressInfo).port}`;
+    const env = { ...baseEnv(port), DATA_DIR: tempDir('artic-main-'), TELEGRAM_BOT_TOKEN: '123:TEST', TELEGRAM_API_ROOT: apiRoot };
+    const main = spawnMain(process.cwd(), env);
+    await waitForHealth(`http://127.0.0.1:${port}/health`, 60_000, main);
+    await waitUntil(() => getMeAsked, 10_000, 'the bot asking getMe');
+    main.child.kill('SIGTERM');
+    const { code, signal } = await main.exited;
+    expect({ code, signal }, main.output()).toEqual({ code: 0, signal: null });
   }, 90_000);
 
   // Issue 9, item 2: as root in a 0700 directory the server's user could reach neither the

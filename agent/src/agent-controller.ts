@@ -53,6 +53,56 @@ interface Session {
   closeOnStop: boolean;
 }
 
+function idleStatusOf(agentId: string, clock: Clock): AgentStatus {
+  return {
+    agentId,
+    state: 'idle',
+    price: null,
+    position: null,
+    unrealizedPnl: 0,
+    realizedPnl: 0,
+    strategy: null,
+    lastAction: null,
+    stale: false,
+    simulated: false,
+    ts: new Date(clock.now()).toISOString(),
+  };
+}
+
+/**
+ * A new session for `req`, not started yet: its own hub client (log numbering continues at
+ * `req.nextLogSeq`) and an engine resuming `req.position`; the session's log also goes to the hub.
+ */
+function buildSession(
+  opts: AgentControllerOptions,
+  req: StartRequest,
+  hubUrl: string,
+  clock: Clock,
+  timers: Clock,
+): { session: Session; log: AgentLog } {
+  const client = createHubClient({
+    ...opts.hubClientOptions,
+    hubUrl,
+    agentId: opts.agentId,
+    token: opts.token,
+    firstLogSeq: req.nextLogSeq,
+    diagnostic: (level, message) => opts.log[level](message),
+  });
+  const log = opts.log.withSink((level, message, ts) => client.log(level, message, ts));
+  const engine = createEngine({
+    config: req.config,
+    position: req.position,
+    realizedPnl: req.realizedPnl,
+    hub: client,
+    log,
+    clock,
+    timers,
+    evaluateSignal: opts.evaluateSignal,
+    options: opts.engineOptions,
+  });
+  return { session: { engine, client, closeOnStop: req.config.closeOnStop }, log };
+}
+
 export function createAgentController(opts: AgentControllerOptions): AgentController {
   const timers = opts.timers ?? systemClock;
   const clock = opts.clock ?? systemClock;
@@ -60,22 +110,7 @@ export function createAgentController(opts: AgentControllerOptions): AgentContro
   const stopDeadlineMs = opts.stopDeadlineMs ?? 5_000;
   const flushTimeoutMs = opts.flushTimeoutMs ?? 2_000;
   let session: Session | null = null;
-
-  function idleStatus(): AgentStatus {
-    return {
-      agentId: opts.agentId,
-      state: 'idle',
-      price: null,
-      position: null,
-      unrealizedPnl: 0,
-      realizedPnl: 0,
-      strategy: null,
-      lastAction: null,
-      stale: false,
-      simulated: false,
-      ts: new Date(clock.now()).toISOString(),
-    };
-  }
+  const idleStatus = () => idleStatusOf(opts.agentId, clock);
 
   return {
     health() {
@@ -102,28 +137,9 @@ export function createAgentController(opts: AgentControllerOptions): AgentContro
       if (!hubUrl) throw new BadRequestError('no hub URL: StartRequest.hubUrl is empty and HUB_URL is unset', 'no_hub_url');
       session?.client.close();
 
-      const client = createHubClient({
-        ...opts.hubClientOptions,
-        hubUrl,
-        agentId: opts.agentId,
-        token: opts.token,
-        firstLogSeq: req.nextLogSeq,
-        diagnostic: (level, message) => opts.log[level](message),
-      });
-      const log = opts.log.withSink((level, message, ts) => client.log(level, message, ts));
+      const { session: started, log } = buildSession(opts, req, hubUrl, clock, timers);
+      const { engine, client } = started;
       const { config } = req;
-      const engine = createEngine({
-        config,
-        position: req.position,
-        realizedPnl: req.realizedPnl,
-        hub: client,
-        log,
-        clock,
-        timers,
-        evaluateSignal: opts.evaluateSignal,
-        options: opts.engineOptions,
-      });
-      const started: Session = { engine, client, closeOnStop: config.closeOnStop };
       session = started;
       log.info(
         `start: ${config.symbol} ${config.timeframe}, margin ${config.amountUsdt} USDT ${config.leverage}x, ` +

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
       .shutdown(SHUTDOWN_MS)
       .catch((err: unknown) => log.error(`shutdown: ${errorMessage(err)}`))
       .then(() => server.close())
+      .catch((err: unknown) => log.error(`shutdown: closing the server: ${errorMessage(err)}`))
       .finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -36,7 +36,8 @@ export interface AgentServer {
   close(): Promise<void>;
 }
 
-type Handler = (req: IncomingMessage) => Promise<unknown> | unknown;
+/** Answers a request with a value or a promise of one (awaited before the reply). */
+type Handler = (req: IncomingMessage) => unknown;
 
 export function createAgentServer(opts: AgentServerOptions): AgentServer {
   const { controller, log } = opts;

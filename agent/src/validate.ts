@@ -6,7 +6,7 @@
  * optional extras); those of `/config` are refused: a setting this agent cannot apply live must
  * not count as applied.
  */
-import type { Static, TSchema } from '@sinclair/typebox';
+import type { NumberOptions, Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { Clean } from '@sinclair/typebox/value';
@@ -24,7 +24,7 @@ function fail(path: string, want: string): never {
 }
 
 /** Interval notation of a number schema's bounds: `[1, 200]`, `(0, 100]`, `≥ 0`. */
-function range(schema: TSchema): string {
+function range(schema: NumberOptions): string {
   const low = schema.exclusiveMinimum ?? schema.minimum;
   const high = schema.exclusiveMaximum ?? schema.maximum;
   const open = schema.exclusiveMinimum !== undefined ? '(' : '[';

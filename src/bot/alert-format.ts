@@ -4,7 +4,8 @@
  * the merged-burst summary ("+5 more fills") and the delay note ("⏱ delayed 3 min").
  */
 import { ALERT_TYPE_INFO, isAlertType, isLiquidation, tpSlKind } from '../hub/alerts/alert-types.js';
-import type { AlertEvent } from '../hub/alerts/alert-router.js';
+import type { AlertEvent, AlertEventName } from '../hub/alerts/alert-router.js';
+import type { HubEventMap } from '../hub/events.js';
 
 /** Telegram's limit for one message's text (characters after entity parsing; we count raw). */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -46,109 +47,100 @@ function agentLabel(data: { agentName: string; agentId: string }): string {
   return `${b(data.agentName)} ${code(data.agentId.slice(0, 8))}`;
 }
 
-function link(url: string, label: string): string {
+export function link(url: string, label: string): string {
   // Only http(s) links; anything else is shown as text.
   if (!/^https?:\/\//i.test(url)) return escapeHtml(url);
   return `<a href="${escapeHtml(url)}">${escapeHtml(label)}</a>`;
 }
 
+type TradeData = HubEventMap['trade.opened'];
+
+/** An opened or closed trade: the headline says how it closed (liquidation, take-profit, stop-loss or the agent). */
+function tradeLines(name: 'trade.opened' | 'trade.closed', d: TradeData): string[] {
+  const lines: string[] = [];
+  const quote = quoteOf(d.symbol);
+  const side = d.side === 'long' ? '🟢 LONG' : '🔴 SHORT';
+  const mode = d.live ? 'live' : 'paper';
+  const liquidated = name === 'trade.closed' && isLiquidation(d.reason);
+  const hit = name === 'trade.closed' && !liquidated ? tpSlKind(d.reason) : null;
+  if (name === 'trade.opened') {
+    lines.push(`📈 ${agentLabel(d)} opened ${side} ${escapeHtml(d.symbol)}`);
+  } else if (liquidated) {
+    lines.push(`💥 Liquidated — ${agentLabel(d)} ${side} ${escapeHtml(d.symbol)} closed at its liquidation price`);
+  } else if (hit) {
+    lines.push(`${hit === 'tp' ? '🎯 Take-profit' : '🛑 Stop-loss'} hit — ${agentLabel(d)} closed ${side} ${escapeHtml(d.symbol)}`);
+  } else {
+    lines.push(`📉 ${agentLabel(d)} closed ${side} ${escapeHtml(d.symbol)}`);
+  }
+  lines.push(
+    `Size ${code(formatNumber(d.qty))} @ ${code(formatNumber(d.price))} ${escapeHtml(quote)} · fees ${escapeHtml(formatNumber(d.fees, 4))} · ${mode}`,
+  );
+  if (d.pnl !== null) lines.push(`PnL ${b(formatPnl(d.pnl, quote))}`);
+  if (liquidated) lines.push('The price crossed the liquidation price: closed there, the loss is capped at the margin plus fees.');
+  else if (!hit) lines.push(`Reason: ${escapeHtml(clip(d.reason, 200))}`);
+  if (d.explorerUrl) lines.push(link(d.explorerUrl, 'View on chain'));
+  return lines;
+}
+
+function crashLines(d: HubEventMap['agent.crashed']): string[] {
+  const why = d.oom ? 'out of memory' : d.exitCode !== null ? `exit code ${d.exitCode}` : 'no exit code';
+  const lines = [`💥 ${agentLabel(d)} crashed (${escapeHtml(why)})`];
+  if (d.reason) lines.push(`Reason: ${escapeHtml(clip(d.reason, 300))}`);
+  lines.push(d.willRestart ? 'Restarting it…' : 'It will not be restarted; send /agents to check it.');
+  appendLogs(lines, d.lastLogs);
+  return lines;
+}
+
+/** The lines of each alert, by event name. */
+const ALERT_LINES: { [K in AlertEventName]: (data: HubEventMap[K], name: K) => string[] } = {
+  'trade.opened': (d, name) => tradeLines(name, d),
+  'trade.closed': (d, name) => tradeLines(name, d),
+  'trade.onchain': (d) => {
+    const side = d.side === 'long' ? 'LONG' : 'SHORT';
+    const tx = d.explorerUrl ? link(d.explorerUrl, 'tx') : code(d.txHash);
+    return [`⛓ ${agentLabel(d)} ${d.action} ${side} ${escapeHtml(d.symbol)} logged on HashKey Chain: ${tx}`];
+  },
+  'decision.made': (d) => {
+    const pct = Math.round((d.confidence <= 1 ? d.confidence * 100 : d.confidence) * 10) / 10;
+    const lines = [
+      `🧠 ${agentLabel(d)} supervisor: ${b(d.action)}${d.strategy ? ` · ${escapeHtml(d.strategy)}` : ''} · confidence ${pct}%`,
+    ];
+    if (d.reasoning) lines.push(`<i>${escapeHtml(clip(d.reasoning.trim(), 600))}</i>`);
+    return lines;
+  },
+  'drawdown.stop': (d) => [
+    `⛔ ${agentLabel(d)} stopped by the drawdown limit`,
+    `Loss ${b(`${formatNumber(d.lossPct, 2)}%`)} reached the ${escapeHtml(formatNumber(d.limitPct, 2))}% limit. Positions were closed.`,
+  ],
+  'agent.crashed': crashLines,
+  'agent.failed': (d) => [`❌ ${agentLabel(d)} failed`, `Reason: ${escapeHtml(clip(d.reason, 600))}`],
+  'agent.stopped': (d) => {
+    const lines = [`⏹ ${agentLabel(d)} stopped itself`, `Reason: ${escapeHtml(clip(d.reason, 600))}`];
+    if (d.positionOpen) lines.push('Its position is still open: /agent shows it, /startagent resumes trading.');
+    return lines;
+  },
+  'agent.restarted': (d) => {
+    const lines = [`🔄 ${agentLabel(d)} restarted (attempt ${d.attempt})`];
+    if (d.reason) lines.push(`Reason: ${escapeHtml(clip(d.reason, 300))}`);
+    return lines;
+  },
+  'order.error': (d) => [`⚠️ ${agentLabel(d)} ${d.live ? 'live' : 'paper'} order failed`, escapeHtml(clip(d.message, 600))],
+  'llm.budget_spent': (d) => {
+    const tokens = (n: number) => n.toLocaleString('en-US');
+    return [
+      `🧠 ${agentLabel(d)}: today's ${tokens(d.limitTokens)} tokens on the server's LLM keys are used up (${tokens(d.usedTokens)}). ` +
+        'Your agents plan with their rules until 00:00 UTC. Store a key of your own with /secrets to keep the LLM.',
+    ];
+  },
+};
+
+function alertLines<K extends AlertEventName>(event: { name: K; data: HubEventMap[K] }): string[] {
+  return ALERT_LINES[event.name](event.data, event.name);
+}
+
 /** Renders one alert as Telegram HTML (always below TELEGRAM_TEXT_LIMIT). */
 export function formatAlert(event: AlertEvent): string {
-  const lines: string[] = [];
-  switch (event.name) {
-    case 'trade.opened':
-    case 'trade.closed': {
-      const d = event.data;
-      const quote = quoteOf(d.symbol);
-      const side = d.side === 'long' ? '🟢 LONG' : '🔴 SHORT';
-      const mode = d.live ? 'live' : 'paper';
-      const liquidated = event.name === 'trade.closed' && isLiquidation(d.reason);
-      const hit = event.name === 'trade.closed' && !liquidated ? tpSlKind(d.reason) : null;
-      if (event.name === 'trade.opened') {
-        lines.push(`📈 ${agentLabel(d)} opened ${side} ${escapeHtml(d.symbol)}`);
-      } else if (liquidated) {
-        lines.push(`💥 Liquidated — ${agentLabel(d)} ${side} ${escapeHtml(d.symbol)} closed at its liquidation price`);
-      } else if (hit) {
-        lines.push(`${hit === 'tp' ? '🎯 Take-profit' : '🛑 Stop-loss'} hit — ${agentLabel(d)} closed ${side} ${escapeHtml(d.symbol)}`);
-      } else {
-        lines.push(`📉 ${agentLabel(d)} closed ${side} ${escapeHtml(d.symbol)}`);
-      }
-      lines.push(
-        `Size ${code(formatNumber(d.qty))} @ ${code(formatNumber(d.price))} ${escapeHtml(quote)} · fees ${escapeHtml(formatNumber(d.fees, 4))} · ${mode}`,
-      );
-      if (d.pnl !== null) lines.push(`PnL ${b(formatPnl(d.pnl, quote))}`);
-      if (liquidated) lines.push('The price crossed the liquidation price: closed there, the loss is capped at the margin plus fees.');
-      else if (!hit) lines.push(`Reason: ${escapeHtml(clip(d.reason, 200))}`);
-      if (d.explorerUrl) lines.push(link(d.explorerUrl, 'View on chain'));
-      break;
-    }
-    case 'trade.onchain': {
-      const d = event.data;
-      const side = d.side === 'long' ? 'LONG' : 'SHORT';
-      const tx = d.explorerUrl ? link(d.explorerUrl, 'tx') : code(d.txHash);
-      lines.push(`⛓ ${agentLabel(d)} ${d.action} ${side} ${escapeHtml(d.symbol)} logged on HashKey Chain: ${tx}`);
-      break;
-    }
-    case 'decision.made': {
-      const d = event.data;
-      const pct = Math.round((d.confidence <= 1 ? d.confidence * 100 : d.confidence) * 10) / 10;
-      lines.push(`🧠 ${agentLabel(d)} supervisor: ${b(d.action)}${d.strategy ? ` · ${escapeHtml(d.strategy)}` : ''} · confidence ${pct}%`);
-      if (d.reasoning) lines.push(`<i>${escapeHtml(clip(d.reasoning.trim(), 600))}</i>`);
-      break;
-    }
-    case 'drawdown.stop': {
-      const d = event.data;
-      lines.push(`⛔ ${agentLabel(d)} stopped by the drawdown limit`);
-      lines.push(
-        `Loss ${b(`${formatNumber(d.lossPct, 2)}%`)} reached the ${escapeHtml(formatNumber(d.limitPct, 2))}% limit. Positions were closed.`,
-      );
-      break;
-    }
-    case 'agent.crashed': {
-      const d = event.data;
-      const why = d.oom ? 'out of memory' : d.exitCode !== null ? `exit code ${d.exitCode}` : 'no exit code';
-      lines.push(`💥 ${agentLabel(d)} crashed (${escapeHtml(why)})`);
-      if (d.reason) lines.push(`Reason: ${escapeHtml(clip(d.reason, 300))}`);
-      lines.push(d.willRestart ? 'Restarting it…' : 'It will not be restarted; send /agents to check it.');
-      appendLogs(lines, d.lastLogs);
-      break;
-    }
-    case 'agent.failed': {
-      const d = event.data;
-      lines.push(`❌ ${agentLabel(d)} failed`);
-      lines.push(`Reason: ${escapeHtml(clip(d.reason, 600))}`);
-      break;
-    }
-    case 'agent.stopped': {
-      const d = event.data;
-      lines.push(`⏹ ${agentLabel(d)} stopped itself`);
-      lines.push(`Reason: ${escapeHtml(clip(d.reason, 600))}`);
-      if (d.positionOpen) lines.push('Its position is still open: /agent shows it, /startagent resumes trading.');
-      break;
-    }
-    case 'agent.restarted': {
-      const d = event.data;
-      lines.push(`🔄 ${agentLabel(d)} restarted (attempt ${d.attempt})`);
-      if (d.reason) lines.push(`Reason: ${escapeHtml(clip(d.reason, 300))}`);
-      break;
-    }
-    case 'order.error': {
-      const d = event.data;
-      lines.push(`⚠️ ${agentLabel(d)} ${d.live ? 'live' : 'paper'} order failed`);
-      lines.push(escapeHtml(clip(d.message, 600)));
-      break;
-    }
-    case 'llm.budget_spent': {
-      const d = event.data;
-      const tokens = (n: number) => n.toLocaleString('en-US');
-      lines.push(
-        `🧠 ${agentLabel(d)}: today's ${tokens(d.limitTokens)} tokens on the server's LLM keys are used up (${tokens(d.usedTokens)}). ` +
-          'Your agents plan with their rules until 00:00 UTC. Store a key of your own with /secrets to keep the LLM.',
-      );
-      break;
-    }
-  }
-  return lines.join('\n');
+  return alertLines(event).join('\n');
 }
 
 function appendLogs(lines: string[], logs: readonly string[]): void {

@@ -9,37 +9,44 @@
  *   conversations plugin → secret intake and flow guard (before any flow sees, and records, the
  *   update: keys taken out, commands end the flow) → every flow → feature commands → extra
  *   features (alerts, tail) → unknown command (last).
+ *
+ * Idle-flow expiry lives in ./idle-flows.ts; starting, polling and stopping in ./bot-runner.ts.
  */
 import { createHmac } from 'node:crypto';
 import { conversations, createConversation } from '@grammyjs/conversations';
-import { Api, Bot, BotError, Composer, GrammyError, HttpError, session, type ApiClientOptions } from 'grammy';
+import { Api, Bot, BotError, Composer, GrammyError, HttpError, session, type ApiClientOptions, type MiddlewareFn } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { ResolvedConfig } from '../config.js';
 import type { BotStateStore } from '../hub/bot-state-store.js';
 import { HubError } from '../hub/errors.js';
-import type { Hub } from '../hub/hub.js';
 import { SUPPORTED_SYMBOL_IDS } from '../hub/market/symbols.js';
 import type { Vault } from '../hub/secrets/vault.js';
 import type { Logger, SecretRegistry } from '../logger.js';
 import type { BotContext, SessionData } from './context.js';
+import { createBotRunner } from './bot-runner.js';
 import { createAccessFeature } from './features/access.js';
 import { createAgentsFeature, panicFlow, PANIC_FLOW } from './features/agents.js';
+import { createAnalyticsFeature } from './features/analytics.js';
+import { createBalanceFeature } from './features/balance.js';
 import { createCreateFeature, createFlow, CREATE_FLOW } from './features/create-agent.js';
 import { createEditFeature, editFlow, EDIT_FLOW } from './features/edit-agent.js';
-import { COMMANDS, createGeneralFeature, KNOWN_COMMANDS } from './features/general.js';
-import { createSecretsFeature, looksLikeApiKey, secretIntake, secretsFlow, SECRETS_FLOW } from './features/secrets.js';
+import { createGeneralFeature, KNOWN_COMMANDS } from './features/general.js';
+import { createInfoFeature } from './features/info.js';
+import { createSecretsFeature, secretIntake, secretsFlow, SECRETS_FLOW } from './features/secrets.js';
+import { createTradesFeature } from './features/trades.js';
 import { createUnknownFeature } from './features/unknown.js';
 import { floodRetry, floodRetryInFlows } from './flood-retry.js';
-import { createFlowGuard, flowNames } from './flow-guard.js';
+import { createFlowGuard } from './flow-guard.js';
+import { expireIdleFlow, sweepIdleFlows } from './idle-flows.js';
 import type { BotServices } from './services.js';
-import { chatUserKey, flowStorage, FLOW_IDLE_MS, sessionStorage } from './session-storage.js';
+import { chatUserKey, flowStorage, sessionStorage } from './session-storage.js';
 import { createUpdateQueue } from './update-queue.js';
 
 export type BotMode = 'polling' | 'webhook';
 
 export interface BotDeps {
   config: ResolvedConfig;
-  hub: Pick<Hub, 'users' | 'access' | 'agents' | 'lifecycle' | 'settings' | 'logs' | 'userTokens'>;
+  hub: BotServices['hub'];
   vault: Vault;
   /** Sessions and conversation state (`createBotStateStore(orm)`). */
   store: BotStateStore;
@@ -82,13 +89,6 @@ export interface ArticBot {
   sweepIdleFlows(): Promise<number>;
 }
 
-const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
-
-function expiredText(flows: string[]): string {
-  const names = flowNames(flows) || 'Your flow';
-  return `⌛ ${names} expired after 10 minutes without an answer. Nothing more was saved; send the command again to start over.`;
-}
-
 export function supportedSymbolsFor(config: ResolvedConfig): ReadonlySet<string> {
   const source = config.market.source === 'auto' ? (config.market.twelveDataApiKey ? 'twelvedata' : 'hashkey') : config.market.source;
   return SUPPORTED_SYMBOL_IDS[source];
@@ -104,76 +104,58 @@ export function webhookSecretFor(config: ResolvedConfig): string {
   );
 }
 
-export function createBot(deps: BotDeps): ArticBot {
-  const { config, logger } = deps;
-  const token = config.telegram.botToken;
-  if (!token) throw new Error('createBot needs TELEGRAM_BOT_TOKEN');
-  deps.secrets?.add(token);
-  const clock = deps.clock ?? Date.now;
-  const log = logger.child({ part: 'bot' });
-  const flows = flowStorage(deps.store, clock);
-  const services: BotServices = {
-    hub: deps.hub,
-    vault: deps.vault,
-    flows,
-    accessMode: config.telegram.accessMode,
-    maxLeverage: config.agents.maxLeverage,
-    supportedSymbols: deps.supportedSymbols ?? supportedSymbolsFor(config),
-    clock,
-    logger: log,
-  };
-  const mode: BotMode = config.telegram.webhookUrl ? 'webhook' : 'polling';
-  const webhookSecret = webhookSecretFor(config);
+/** Typed hub errors are the trader's business: say them. Anything else goes on to `bot.catch`. */
+const replyHubErrors: MiddlewareFn<BotContext> = async (ctx, next) => {
+  try {
+    await next();
+  } catch (error) {
+    if (!(error instanceof HubError)) throw error;
+    if (ctx.callbackQuery)
+      await ctx.answerCallbackQuery({ text: error.userMessage.slice(0, 190), show_alert: true }).catch(() => undefined);
+    else if (ctx.chat) await ctx.reply(`⚠️ ${error.userMessage}`);
+  }
+};
 
-  const client: ApiClientOptions = { ...deps.client, apiRoot: config.telegram.apiRoot };
-  const bot = new Bot<BotContext>(token, { ...(deps.botInfo ? { botInfo: deps.botInfo } : {}), client });
-  const directApi = new Api(token, client);
-  bot.api.config.use(floodRetry());
-
-  // Typed hub errors are the trader's business: say them. Anything else goes to bot.catch.
-  bot.use(async (ctx, next) => {
-    try {
-      await next();
-    } catch (error) {
-      if (!(error instanceof HubError)) throw error;
-      if (ctx.callbackQuery)
-        await ctx.answerCallbackQuery({ text: error.userMessage.slice(0, 190), show_alert: true }).catch(() => undefined);
-      else if (ctx.chat) await ctx.reply(`⚠️ ${error.userMessage}`);
-    }
-  });
+/**
+ * Everything before the flows: error boundary → access → session → idle-flow expiry →
+ * conversations plugin → secret intake and flow guard (before any flow sees, and records, the
+ * update: keys taken out, commands end the flow).
+ */
+function installMiddleware(bot: Bot<BotContext>, services: BotServices, store: BotStateStore): void {
+  bot.use(replyHubErrors);
   bot.use(createAccessFeature(services));
-  bot.use(session<SessionData, BotContext>({ initial: () => ({}), storage: sessionStorage(deps.store), getSessionKey: chatUserKey }));
-  bot.use(async (ctx, next) => {
-    const key = chatUserKey(ctx);
-    const flow = key ? await flows.peek(key) : undefined;
-    if (key && flow && clock() - flow.touchedAt > FLOW_IDLE_MS) {
-      await flows.forget(key);
-      delete ctx.session.pendingSecret;
-      await ctx.reply(expiredText(Object.keys(flow.state?.state ?? {})));
-      // A late answer to the expired flow is not meant for anything else; a command still runs,
-      // and a late key still goes to the guard that deletes it from the chat.
-      if (ctx.callbackQuery) return void (await ctx.answerCallbackQuery().catch(() => undefined));
-      const text = ctx.message?.text ?? '';
-      if (!text.startsWith('/') && !looksLikeApiKey(text)) return;
-    }
-    return next();
-  });
-  bot.use(conversations<BotContext, BotContext>({ storage: flows.storage, plugins: [floodRetryInFlows()] }));
+  bot.use(session<SessionData, BotContext>({ initial: () => ({}), storage: sessionStorage(store), getSessionKey: chatUserKey }));
+  bot.use(expireIdleFlow(services.flows, services.clock));
+  bot.use(conversations<BotContext, BotContext>({ storage: services.flows.storage, plugins: [floodRetryInFlows()] }));
   bot.use(secretIntake(services));
   bot.use(createFlowGuard({ knownCommands: KNOWN_COMMANDS }));
+}
+
+/** Every flow (conversation), under its constant id. */
+function registerFlows(bot: Bot<BotContext>, services: BotServices): void {
   bot.use(createConversation(createFlow(services), { id: CREATE_FLOW }));
   bot.use(createConversation(editFlow(services), { id: EDIT_FLOW }));
   bot.use(createConversation(secretsFlow(services), { id: SECRETS_FLOW }));
   bot.use(createConversation(panicFlow(services), { id: PANIC_FLOW }));
+}
+
+/** The feature commands, then the extra features (alerts, tail), then the unknown-command handler last. */
+function mountFeatures(bot: Bot<BotContext>, services: BotServices, extraFeatures: Array<Composer<BotContext>>): void {
   bot.use(createCreateFeature(services));
   bot.use(createEditFeature(services));
   bot.use(createAgentsFeature(services));
+  bot.use(createTradesFeature(services));
+  bot.use(createAnalyticsFeature(services));
   bot.use(createSecretsFeature(services));
+  bot.use(createInfoFeature(services), createBalanceFeature(services));
   bot.use(createGeneralFeature(services));
-  for (const feature of deps.extraFeatures ?? []) bot.use(feature);
+  for (const feature of extraFeatures) bot.use(feature);
   bot.use(createUnknownFeature());
+}
 
-  bot.catch(async (err) => {
+/** `bot.catch`: Telegram refusing or not answering is logged; anything else also gets an apology in the chat. */
+function reportUpdateError(log: Logger): (err: BotError<BotContext>) => Promise<void> {
+  return async (err) => {
     const error = err.error;
     const updateId = err.ctx.update.update_id;
     if (error instanceof GrammyError) {
@@ -187,7 +169,44 @@ export function createBot(deps: BotDeps): ArticBot {
     }
     log.error({ err: error, updateId }, 'update handler failed');
     if (err.ctx.chat) await err.ctx.reply('⚠️ Something went wrong on our side. Please try again.').catch(() => undefined);
-  });
+  };
+}
+
+function servicesFor(deps: BotDeps, clock: () => number, log: Logger): BotServices {
+  const { config } = deps;
+  return {
+    hub: deps.hub,
+    vault: deps.vault,
+    flows: flowStorage(deps.store, clock),
+    accessMode: config.telegram.accessMode,
+    maxLeverage: config.agents.maxLeverage,
+    supportedSymbols: deps.supportedSymbols ?? supportedSymbolsFor(config),
+    clock,
+    logger: log,
+  };
+}
+
+export function createBot(deps: BotDeps): ArticBot {
+  const { config, logger } = deps;
+  const token = config.telegram.botToken;
+  if (!token) throw new Error('createBot needs TELEGRAM_BOT_TOKEN');
+  deps.secrets?.add(token);
+  const clock = deps.clock ?? Date.now;
+  const log = logger.child({ part: 'bot' });
+  const services = servicesFor(deps, clock, log);
+  const mode: BotMode = config.telegram.webhookUrl ? 'webhook' : 'polling';
+  const webhookSecret = webhookSecretFor(config);
+
+  const client: ApiClientOptions = { ...deps.client, apiRoot: config.telegram.apiRoot };
+  const bot = new Bot<BotContext>(token, { ...(deps.botInfo ? { botInfo: deps.botInfo } : {}), client });
+  const directApi = new Api(token, client);
+  bot.api.config.use(floodRetry());
+
+  // The order is the one in the module header; the unknown-command handler comes last.
+  installMiddleware(bot, services, deps.store);
+  registerFlows(bot, services);
+  mountFeatures(bot, services, deps.extraFeatures ?? []);
+  bot.catch(reportUpdateError(log));
 
   // `bot.handleUpdate` rethrows what the middleware threw; `bot.catch` only sees errors when
   // grammY's own runner is used, so every update we handle goes through the handler here.
@@ -196,62 +215,22 @@ export function createBot(deps: BotDeps): ArticBot {
       await bot.handleUpdate(update);
     } catch (error) {
       if (!(error instanceof BotError)) throw error;
-      await bot.errorHandler(error);
+      // `instanceof` cannot carry the context type; every BotError here comes from this bot's middleware.
+      await bot.errorHandler(error as BotError<BotContext>);
     }
   }
   const queue = createUpdateQueue(handleUpdate, log);
-  let polling: Promise<void> | undefined;
-  let abort: AbortController | undefined;
-  let sweepTimer: NodeJS.Timeout | undefined;
-  let stopped = false;
-
-  async function pollLoop(): Promise<void> {
-    let offset = 0;
-    let backoffMs = 1000;
-    while (!stopped) {
-      try {
-        // The loop waits out a 429 itself (below), so it polls without the retry.
-        const updates = await directApi.getUpdates(
-          { offset, timeout: 30, allowed_updates: [...ALLOWED_UPDATES] },
-          abort!.signal as Parameters<typeof directApi.getUpdates>[1],
-        );
-        backoffMs = 1000;
-        for (const u of updates) {
-          offset = u.update_id + 1;
-          queue.push(u);
-        }
-      } catch (error) {
-        if (stopped) return;
-        let wait = backoffMs;
-        if (error instanceof GrammyError && error.error_code === 429) wait = (error.parameters.retry_after ?? 5) * 1000;
-        else if (error instanceof GrammyError && error.error_code === 401) {
-          log.error('Telegram refused the bot token (401); polling stopped');
-          return;
-        }
-        log.warn(
-          { reason: error instanceof GrammyError ? error.description : String((error as Error).message), waitMs: wait },
-          'getUpdates failed; retrying',
-        );
-        await new Promise((r) => setTimeout(r, wait).unref());
-        backoffMs = Math.min(backoffMs * 2, 30_000);
-      }
-    }
-  }
-
-  async function sweepIdleFlows(): Promise<number> {
-    const idle = await flows.idle(clock());
-    for (const flow of idle) {
-      await flows.forget(flow.key);
-      await flows.clearPendingSecret(flow.key);
-      await bot.api.sendMessage(flow.chatId, expiredText(flow.flows)).catch((error: unknown) => {
-        log.warn(
-          { chatId: flow.chatId, reason: error instanceof GrammyError ? error.description : String(error) },
-          'could not tell a chat its flow expired',
-        );
-      });
-    }
-    return idle.length;
-  }
+  const sweep = () => sweepIdleFlows(services.flows, bot.api, clock, log);
+  const runner = createBotRunner({
+    bot,
+    directApi,
+    queue,
+    webhookUrl: config.telegram.webhookUrl,
+    webhookSecret,
+    sweepIdleFlows: sweep,
+    sweepIntervalMs: deps.sweepIntervalMs ?? 60_000,
+    log,
+  });
 
   return {
     bot,
@@ -260,38 +239,8 @@ export function createBot(deps: BotDeps): ArticBot {
     webhookSecret,
     handleUpdate,
     enqueue: (update) => queue.push(update),
-    sweepIdleFlows,
-    async start() {
-      stopped = false;
-      await bot.init();
-      await bot.api
-        .setMyCommands(COMMANDS)
-        .catch((error: unknown) =>
-          log.warn({ reason: error instanceof GrammyError ? error.description : String(error) }, 'setMyCommands failed'),
-        );
-      if (mode === 'webhook') {
-        await bot.api.setWebhook(config.telegram.webhookUrl!, { secret_token: webhookSecret, allowed_updates: [...ALLOWED_UPDATES] });
-        log.info({ mode }, 'bot webhook set');
-      } else {
-        await bot.api.deleteWebhook();
-        abort = new AbortController();
-        polling = pollLoop();
-        log.info({ mode, username: bot.botInfo.username }, 'bot polling');
-      }
-      sweepTimer = setInterval(
-        () => void sweepIdleFlows().catch((e) => log.error({ err: e }, 'idle-flow sweep failed')),
-        deps.sweepIntervalMs ?? 60_000,
-      );
-      sweepTimer.unref();
-    },
-    async stop() {
-      stopped = true;
-      clearInterval(sweepTimer);
-      abort?.abort();
-      await polling?.catch(() => undefined);
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([queue.drain(), new Promise((r) => (timer = setTimeout(r, 5000)))]);
-      clearTimeout(timer);
-    },
+    sweepIdleFlows: sweep,
+    start: runner.start,
+    stop: runner.stop,
   };
 }

@@ -25,7 +25,7 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import { createBatchSender } from './outbound/batch-sender.js';
 import { createChatLanes } from './outbound/chat-lanes.js';
 import { createOutboxSync, type OutboxSync } from './outbound/outbox-sync.js';
-import { createRateLimiter } from './outbound/rate-limiter.js';
+import { createRateLimiter, type RateLimits } from './outbound/rate-limiter.js';
 import { createSendLoop } from './outbound/send-loop.js';
 import { createPendingWork, type PendingWork } from './pending-work.js';
 
@@ -113,19 +113,23 @@ async function drainWithin(sync: OutboxSync, work: PendingWork, timeoutMs: numbe
   return outcome !== 'timeout';
 }
 
-export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueue {
-  const { logger } = options;
-  const clock = options.clock ?? systemClock;
+/** The rate limits with their defaults filled in (see `OutboundQueueOptions`). */
+function limitsOf(options: OutboundQueueOptions): RateLimits {
   const globalPerSecond = options.globalPerSecond ?? 25;
-  const limits = {
+  return {
     perChatIntervalMs: options.perChatIntervalMs ?? 1000,
     groupIntervalMs: options.groupIntervalMs ?? 3000,
     globalPerSecond,
     minGapMs: options.minGapMs ?? Math.floor(1000 / globalPerSecond),
     floodWindowMs: options.floodWindowMs ?? 1000,
   };
+}
+
+export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueue {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
   const merge = { lateAfterMs: options.lateAfterMs ?? 60_000, maxMergedTexts: options.maxMergedTexts ?? 5 };
-  const limiter = createRateLimiter(limits, clock, logger);
+  const limiter = createRateLimiter(limitsOf(options), clock, logger);
   const lanes = createChatLanes();
   const work = createPendingWork();
   const sync = createOutboxSync({ store: options.store, lanes, work, afterFlush: () => loop.pump(), logger });

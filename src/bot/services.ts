@@ -6,7 +6,10 @@ import type { Logger } from '../logger.js';
 import type { FlowStorage } from './session-storage.js';
 
 export interface BotServices {
-  hub: Pick<Hub, 'users' | 'access' | 'agents' | 'lifecycle' | 'settings' | 'logs' | 'userTokens'>;
+  hub: Pick<
+    Hub,
+    'users' | 'access' | 'agents' | 'lifecycle' | 'settings' | 'logs' | 'userTokens' | 'info' | 'balances' | 'tradeHistory' | 'analytics'
+  >;
   vault: Vault;
   flows: FlowStorage;
   accessMode: AccessMode;

@@ -47,16 +47,15 @@ export interface TelegramDeps {
 
 export function createTelegram({ config, hub, logger, secrets }: TelegramDeps): Telegram {
   const log = logger.child({ part: 'telegram' });
-  let bot: ArticBot | undefined;
   // The queue needs the bot's API and the bot's features need the queue: resolve it lazily. The
   // queue and the tail pace themselves and honour 429, so they use the API without the retry.
   const direct: Pick<Api, 'sendMessage' | 'editMessageText'> = {
-    sendMessage: (...args) => bot!.directApi.sendMessage(...args),
-    editMessageText: (...args) => bot!.directApi.editMessageText(...args),
+    sendMessage: (...args) => bot.directApi.sendMessage(...args),
+    editMessageText: (...args) => bot.directApi.editMessageText(...args),
   };
   const queue = createOutboundQueue({ store: hub.alerts.outbox, api: direct, logger: log.child({ part: 'outbound' }) });
   const tails = createTailManager({ logs: hub.logs, pacer: queue, logger: log.child({ part: 'tail' }) });
-  bot = createBot({
+  const bot = createBot({
     config,
     hub,
     vault: hub.vault,
@@ -75,19 +74,18 @@ export function createTelegram({ config, hub, logger, secrets }: TelegramDeps): 
     sink: queue,
     logger: log.child({ part: 'alerts' }),
   });
-  const artic = bot;
 
   return {
-    bot: artic,
-    mode: artic.mode,
-    webhook: artic.mode === 'webhook' ? { secretToken: artic.webhookSecret, enqueue: artic.enqueue } : undefined,
+    bot,
+    mode: bot.mode,
+    webhook: bot.mode === 'webhook' ? { secretToken: bot.webhookSecret, enqueue: bot.enqueue } : undefined,
     async start() {
       await queue.start();
       router.start();
-      await artic.start();
+      await bot.start();
     },
     async stop() {
-      await artic.stop();
+      await bot.stop();
       await router.stop();
       await tails.stopAll();
       await queue.stop();

@@ -54,7 +54,12 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['TWELVE_DATA_BASE_URL', 'https://api.twelvedata.com', 'Twelve Data API base URL'],
   ['TWELVE_DATA_PER_MINUTE', '8', 'Upstream Twelve Data requests per minute (one p-queue for all agents)'],
   ['TWELVE_DATA_DAILY_CREDITS', '800', 'Daily Twelve Data credit budget (persisted across restarts)'],
-  ['CMC_API_KEY', '(unset)', 'CoinMarketCap key for token metadata'],
+  [
+    'CMC_API_KEY',
+    '(unset)',
+    'CoinMarketCap Pro API key: enables /info (token metadata, cached a day per symbol); users may store their own',
+  ],
+  ['CMC_BASE_URL', 'https://pro-api.coinmarketcap.com', 'CoinMarketCap Pro API base URL'],
   ['SIMULATED_SEED', '42', 'Seed of the simulated market'],
   ['OPENAI_API_KEY', '(unset)', 'Server-wide OpenAI key, shared within LLM_USER_DAILY_TOKENS (users can set their own)'],
   ['ANTHROPIC_API_KEY', '(unset)', 'Server-wide Anthropic key'],

@@ -42,6 +42,8 @@ export interface Config {
     twelveDataPerMinute: number;
     twelveDataDailyCredits: number;
     cmcApiKey: string | undefined;
+    /** CoinMarketCap Pro API base URL (`CMC_BASE_URL`; tests point it at a local stand-in). */
+    cmcBaseUrl: string;
     simulatedSeed: number;
   };
   llm: {

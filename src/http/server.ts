@@ -10,8 +10,11 @@ import { healthRoutes } from './routes/health.js';
 export interface HttpDeps {
   logger: Logger;
   health: HealthCheck;
-  /** Extra route plugins (internal API, WebSocket, Telegram webhook), registered in order. */
-  plugins?: Array<{ plugin: FastifyPluginAsync<any>; options?: Record<string, unknown> }>;
+  /**
+   * Extra route plugins (internal API, WebSocket, Telegram webhook), registered in order. Their
+   * option types differ: `never` lets one list hold them all (each `options` is handed as given).
+   */
+  plugins?: Array<{ plugin: FastifyPluginAsync<never>; options?: Record<string, unknown> }>;
   bodyLimitBytes?: number;
 }
 
@@ -41,6 +44,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   );
 
   await app.register(healthRoutes, { health: deps.health });
-  for (const { plugin, options } of deps.plugins ?? []) await app.register(plugin, options ?? {});
+  for (const { plugin, options } of deps.plugins ?? [])
+    await app.register(plugin as FastifyPluginAsync<Record<string, unknown>>, options ?? {});
   return app;
 }

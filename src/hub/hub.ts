@@ -2,99 +2,50 @@
  * The hub core, assembled: events, tokens, users, agents (records, lifecycle, ingest), the
  * agent runtime and retention. Knows nothing of Telegram or HTTP; `src/bot` and `src/http` adapt it.
  */
-import type { ResolvedConfig } from '../config.js';
-import type { Orm } from '../db/orm.js';
-import type { Logger, SecretRegistry } from '../logger.js';
-import { createAgentDirectory, type AgentDirectory } from './agents/agent-directory.js';
-import { createAgentIngest, type AgentIngest } from './agents/ingest.js';
-import { createLogQuery, type LogQuery } from './agents/agent-logs.js';
+import { createAgentDirectory } from './agents/agent-directory.js';
+import { createAgentIngest } from './agents/ingest.js';
+import { createLogQuery } from './agents/agent-logs.js';
 import { createAgentLifecycle, type AgentLifecycle } from './agents/lifecycle.js';
-import { createAgentSettings, type AgentSettings } from './agents/agent-settings.js';
-import { createPortAllocator } from './agents/port-allocator.js';
-import { createAgentCredentials, type AgentCredentials } from './auth/agent-credentials.js';
-import { createTokenService, type TokenService } from './auth/tokens.js';
-import { createUserTokens, type UserTokens } from './auth/user-tokens.js';
-import { createHubAlerts, type HubAlerts } from './alerts/hub-alerts.js';
-import { createBotStateStore, type BotStateStore } from './bot-state-store.js';
-import { createRetention, type Retention } from './retention.js';
+import { createAgentSettings } from './agents/agent-settings.js';
+import { createPortAllocator, type PortAllocator } from './agents/port-allocator.js';
+import type { AgentQuotas } from './agents/quotas.js';
+import { createAgentCredentials } from './auth/agent-credentials.js';
+import { createTokenService } from './auth/tokens.js';
+import { createUserTokens } from './auth/user-tokens.js';
+import { createHubAlerts } from './alerts/hub-alerts.js';
+import { createBotStateStore } from './bot-state-store.js';
+import { createRetention } from './retention.js';
 import { HubEvents } from './events.js';
 import { defaultAgentHubUrl, selectRuntime } from './runtime/select-runtime.js';
-import type { AgentRuntime } from './runtime/runtime.js';
 import { createVaultFromConfig } from './secrets/vault-from-config.js';
 import type { Vault } from './secrets/vault.js';
-import { createAccessControl, type AccessControl } from './access.js';
-import { createUserService, type UserService } from './users.js';
+import { createAccessControl } from './access.js';
+import { createUserService } from './users.js';
 import { createBroker, type Broker } from './broker/broker.js';
-import { createDecisionRecorder, type DecisionRecorder } from './broker/decisions.js';
+import { createDecisionRecorder } from './broker/decisions.js';
 import { createHashKeyExchangeFactory, hashKeyPairVerifier } from './broker/hashkey-keys.js';
 import type { PriceSource } from './broker/price-source.js';
 import { reconcileLiveOrders } from './broker/reconcile-schedule.js';
-import { watchLiquidations, type LiquidationWatch } from './broker/liquidation-watch.js';
+import { watchLiquidations, type LiquidationWatch, type LiquidationWatchDeps } from './broker/liquidation-watch.js';
 import { bridgeChainEvents } from './chain/chain-events.js';
 import { createChainLoggerFromConfig } from './chain/chain-from-config.js';
 import type { ChainLogger } from './chain/chain-logger.js';
-import { createAgentLlmLookup, type AgentLlmLookup } from './llm/agent-llm.js';
+import { createAgentLlmLookup } from './llm/agent-llm.js';
 import { createLlmBudget } from './llm/budget.js';
 import { createLlmGateway, type LlmGateway } from './llm/gateway.js';
-import { createMarketFromConfig, type Market } from './market/market-from-config.js';
-import { createChartService, type ChartService } from './charts/chart-service.js';
-import { createRenderPool } from './charts/render-pool.js';
+import { createMarketFromConfig } from './market/market-from-config.js';
+import { createChartService } from './charts/chart-service.js';
+import type { Hub, HubDeps } from './hub-types.js';
+import { createTradeHistory } from './analytics/trade-history.js';
+import { createAnalyticsService } from './analytics/analytics-service.js';
+import { createTokenInfoService } from './info/token-info.js';
+import { createBalanceService } from './account/balances.js';
+import type { ExchangeFactory } from './broker/fills.js';
 
-export interface Hub {
-  events: HubEvents;
-  tokens: TokenService;
-  /** Agent tokens tied to the agent row (a generation per start); what the internal routes check. */
-  agentAuth: AgentCredentials;
-  /** Revocable user tokens for the client API. */
-  userTokens: UserTokens;
-  users: UserService;
-  /** Admins' decisions on users, with their consequences (a denied user's agents stop). */
-  access: AccessControl;
-  vault: Vault;
-  agents: AgentDirectory;
-  lifecycle: AgentLifecycle;
-  /** Edits of agents' settings, delivered to running sessions where they apply live. */
-  settings: AgentSettings;
-  ingest: AgentIngest;
-  logs: LogQuery;
-  runtime: AgentRuntime;
-  market: Market;
-  broker: Broker;
-  /** Open paper positions (`has(tradeId)`: still open) and their liquidator on every served price. */
-  openPositions: Pick<LiquidationWatch['book'], 'has'>;
-  liquidator: LiquidationWatch['liquidator'];
-  decisions: DecisionRecorder;
-  llm: LlmGateway;
-  agentLlm: AgentLlmLookup;
-  chain: ChainLogger;
-  retention: Retention;
-  /** Alert modes, the outbox of bot messages and routers of hub events to a chat (src/bot delivers). */
-  alerts: HubAlerts;
-  /** Key/value state of the chat adapter (sessions, half-finished flows). */
-  botState: BotStateStore;
-  /** Chart images (candles with trades, equity), drawn in a worker thread. */
-  charts: ChartService;
-  /** Reconcile with the runtime and start background work. */
-  start(): Promise<void>;
-  /** Stop background work (agents in containers keep running; child processes stop). */
-  stop(): Promise<void>;
-}
+export type { Hub, HubDeps } from './hub-types.js';
 
-export interface HubDeps {
-  config: ResolvedConfig;
-  orm: Orm;
-  logger: Logger;
-  /** Port the HTTP server listens on (for the default agent → hub URL); read when agents spawn. */
-  httpPort: () => number;
-  /** Tests inject a runtime. */
-  runtime?: AgentRuntime;
-  /** Decrypted secrets are added here so logs scrub them. */
-  secrets?: SecretRegistry;
-}
-
-export async function createHub(deps: HubDeps): Promise<Hub> {
-  const { config, orm, logger } = deps;
-  const events = new HubEvents();
+/** Identity and records: tokens, users, the vault and the agent directory under the quotas. */
+function buildAccounts({ config, orm, logger, secrets }: HubDeps) {
   const tokens = createTokenService(config);
   const agentAuth = createAgentCredentials({ orm, tokens });
   const userTokens = createUserTokens({ orm, tokens });
@@ -104,23 +55,32 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     adminIds: config.telegram.adminIds,
     logger: logger.child({ part: 'users' }),
   });
-  const vault = createVaultFromConfig(config, { orm, users, registry: deps.secrets });
+  const vault = createVaultFromConfig(config, { orm, users, registry: secrets });
   // Admins are exempt from the quotas and the LLM budget alike.
   const isAdminUser = (userId: string) => users.isAdmin({ userId });
   const quotas = { maxAgents: config.quotas.maxAgentsPerUser, maxRunning: config.quotas.maxRunningAgentsPerUser, isExempt: isAdminUser };
   const agents = createAgentDirectory({ orm, limits: { maxLeverage: config.agents.maxLeverage }, quotas });
-  const runtime = deps.runtime ?? (await selectRuntime(config, logger));
-  const ports = createPortAllocator({
-    orm,
-    range: config.agents.portRange,
-    checkHost: runtime.network === 'host',
-  });
+  return { tokens, agentAuth, userTokens, users, vault, isAdminUser, quotas, agents };
+}
+
+/** Where agents run (injected by tests, else chosen from the config) and the ports they listen on. */
+async function buildRuntime({ config, orm, logger, runtime: injected }: HubDeps) {
+  const runtime = injected ?? (await selectRuntime(config, logger));
+  const ports = createPortAllocator({ orm, range: config.agents.portRange, checkHost: runtime.network === 'host' });
+  return { runtime, ports };
+}
+
+/**
+ * The market as configured, observed by the liquidation watch, and the broker's price source.
+ * `liquidate` is `broker.liquidate`, called only once the hub is built.
+ */
+async function buildMarket({ config, orm, logger }: HubDeps, events: HubEvents, liquidate: LiquidationWatchDeps['liquidate']) {
   // Every price the market layer serves is checked against the open paper positions (liquidation).
   const liquidation = await watchLiquidations({
     orm,
     events,
     market: createMarketFromConfig(config, { orm }),
-    liquidate: (agentId, tradeId) => broker.liquidate(agentId, tradeId),
+    liquidate,
     logger: logger.child({ part: 'liquidator' }),
   });
   const market = liquidation.market;
@@ -130,26 +90,45 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
       return { price: quote.price, stale: quote.stale, at: quote.at, simulated: quote.simulated };
     },
   };
+  return { liquidation, market, prices };
+}
+
+/** The owners' HashKey accounts (their keys from the vault), shared by the broker and /balance. */
+function buildExchangeAccess({ config }: HubDeps, vault: Vault): ExchangeFactory {
   const hashkey = { baseUrl: config.hashkey.baseUrl, sandbox: config.hashkey.sandbox };
   // Exchange keys are checked against the account endpoint before they are stored.
   vault.setVerifier('HASHKEY_SECRET', hashKeyPairVerifier(vault, hashkey));
-  const broker = createBroker({
+  return createHashKeyExchangeFactory({ secrets: vault, ...hashkey });
+}
+
+/** The broker, paper and live (HashKey with the owner's keys), and the book of open paper positions it keeps. */
+function buildBroker(
+  { config, orm, logger }: HubDeps,
+  parts: Pick<Hub, 'events' | 'agents'> & { prices: PriceSource; liquidation: LiquidationWatch; exchangeFor: ExchangeFactory },
+): Broker {
+  return createBroker({
     orm,
-    events,
-    prices,
+    events: parts.events,
+    prices: parts.prices,
     feeBps: config.paper.feeBps,
     slippageBps: config.paper.slippageBps,
-    exchangeFor: createHashKeyExchangeFactory({ secrets: vault, ...hashkey }),
+    exchangeFor: parts.exchangeFor,
     liveQuoteMaxAgeMs: config.live.quoteMaxAgeSeconds * 1000,
-    directory: agents,
-    openPositions: liquidation.book,
+    directory: parts.agents,
+    openPositions: parts.liquidation.book,
     logger: logger.child({ part: 'broker' }),
   });
-  const decisions = createDecisionRecorder({ orm, events, directory: agents, logger: logger.child({ part: 'decisions' }) });
-  const llm = createLlmGateway({
+}
+
+/** The LLM gateway on the owners' keys, the server's keys rationed by a daily budget (admins exempt). */
+function buildLlm(
+  { config, orm, logger }: HubDeps,
+  parts: Pick<Hub, 'events' | 'vault'> & { isAdminUser: (userId: string) => Promise<boolean> },
+): LlmGateway {
+  return createLlmGateway({
     orm,
-    secrets: vault,
-    budget: createLlmBudget({ orm, events, dailyTokens: config.quotas.llmUserDailyTokens, isExempt: isAdminUser }),
+    secrets: parts.vault,
+    budget: createLlmBudget({ orm, events: parts.events, dailyTokens: config.quotas.llmUserDailyTokens, isExempt: parts.isAdminUser }),
     logger: logger.child({ part: 'llm' }),
     baseUrls: {
       openai: config.llm.openaiBaseUrl,
@@ -158,47 +137,77 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
       gemini: config.llm.geminiBaseUrl,
     },
   });
+}
+
+/** The on-chain logger as configured, its outcomes bridged to hub events. */
+function buildChain({ config, orm, logger }: HubDeps, parts: Pick<Hub, 'events' | 'agents'>): ChainLogger {
   const chain = createChainLoggerFromConfig(config, { orm, logger: logger.child({ part: 'chain' }) });
-  bridgeChainEvents({ chain, events, agents, logger: logger.child({ part: 'chain-events' }) });
-  const ingest = createAgentIngest({ orm, events, logger: logger.child({ part: 'ingest' }) });
-  const lifecycle = createAgentLifecycle({
+  bridgeChainEvents({ chain, events: parts.events, agents: parts.agents, logger: logger.child({ part: 'chain-events' }) });
+  return chain;
+}
+
+/** Spawn, supervise and reconcile agents; a stop with closing goes through the broker. */
+function buildLifecycle(
+  deps: HubDeps,
+  parts: Pick<Hub, 'events' | 'agentAuth' | 'agents' | 'runtime' | 'broker'> & { ports: PortAllocator; quotas: AgentQuotas },
+): AgentLifecycle {
+  const { config, orm, logger } = deps;
+  const { runtime, broker } = parts;
+  return createAgentLifecycle({
     orm,
     runtime,
-    ports,
-    tokens: agentAuth,
-    events,
-    directory: agents,
+    ports: parts.ports,
+    tokens: parts.agentAuth,
+    events: parts.events,
+    directory: parts.agents,
     logger,
     hubUrl: () => defaultAgentHubUrl(config, runtime, deps.httpPort()),
     restartOnCrash: config.agents.restartOnCrash,
     maxRestarts: config.agents.maxRestarts,
     healthIntervalMs: config.agents.healthIntervalMs,
-    quotas,
+    quotas: parts.quotas,
     closeForOwner: (agentId, tradeId) => broker.closeForOwner(agentId, tradeId),
   });
+}
+
+/** Logs, the alerts (with the bot's outbox) and the retention that prunes logs, outbox and decisions. */
+function buildUpkeep({ config, orm, logger }: HubDeps, parts: Pick<Hub, 'events' | 'users' | 'decisions'>) {
+  const logs = createLogQuery(orm);
+  const alerts = createHubAlerts({ orm, events: parts.events, users: parts.users });
+  const retention = createRetention({
+    targets: [
+      { table: 'log_entries', days: config.retention.logDays, prune: logs.prune },
+      { table: 'outbound_messages', days: config.retention.outboundDays, prune: alerts.outbox.prune },
+      { table: 'decisions', days: config.retention.decisionDays, prune: parts.decisions.prune },
+    ],
+    intervalMs: config.retention.intervalMinutes * 60_000,
+    logger: logger.child({ part: 'retention' }),
+  });
+  return { logs, alerts, retention };
+}
+
+/** The composition root of the core: parts are built in this order, and stopped in the order of `stop`. */
+export async function createHub(deps: HubDeps): Promise<Hub> {
+  const { orm, logger } = deps;
+  const events = new HubEvents();
+  const { tokens, agentAuth, userTokens, users, vault, isAdminUser, quotas, agents } = buildAccounts(deps);
+  const { runtime, ports } = await buildRuntime(deps);
+  const { liquidation, market, prices } = await buildMarket(deps, events, (agentId, tradeId) => broker.liquidate(agentId, tradeId));
+  const exchangeFor = buildExchangeAccess(deps, vault);
+  const broker = buildBroker(deps, { events, agents, prices, liquidation, exchangeFor });
+  const decisions = createDecisionRecorder({ orm, events, directory: agents, logger: logger.child({ part: 'decisions' }) });
+  const llm = buildLlm(deps, { events, vault, isAdminUser });
+  const chain = buildChain(deps, { events, agents });
+  const ingest = createAgentIngest({ orm, events, logger: logger.child({ part: 'ingest' }) });
+  const lifecycle = buildLifecycle(deps, { events, agentAuth, agents, runtime, broker, ports, quotas });
   // A deleted agent leaves nothing in memory: its token fails at once, its push state goes.
   events.on('agent.deleted', ({ agentId }) => {
     agentAuth.forget(agentId);
     ingest.forget(agentId);
   });
-  const logs = createLogQuery(orm);
-  const alerts = createHubAlerts({ orm, events, users });
-  const retention = createRetention({
-    targets: [
-      { table: 'log_entries', days: config.retention.logDays, prune: logs.prune },
-      { table: 'outbound_messages', days: config.retention.outboundDays, prune: alerts.outbox.prune },
-      { table: 'decisions', days: config.retention.decisionDays, prune: decisions.prune },
-    ],
-    intervalMs: config.retention.intervalMinutes * 60_000,
-    logger: logger.child({ part: 'retention' }),
-  });
+  const { logs, alerts, retention } = buildUpkeep(deps, { events, users, decisions });
 
-  const charts = createChartService({
-    orm,
-    agents,
-    candles: market.service,
-    renderer: createRenderPool({ logger: logger.child({ part: 'charts' }) }),
-  });
+  const charts = createChartService({ orm, agents, candles: market.service, logger: logger.child({ part: 'charts' }) });
   const access = createAccessControl({ users, lifecycle, events, logger: logger.child({ part: 'access' }) });
   const liveOrders = reconcileLiveOrders({ broker, logger: logger.child({ part: 'live-reconcile' }) });
 
@@ -215,6 +224,9 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     settings: createAgentSettings({ directory: agents, lifecycle, logger }),
     ingest,
     logs,
+    // MERGE(cost): pass `costOf` here once src/hub/llm/prices.ts lands.
+    tradeHistory: createTradeHistory({ orm, chainId: deps.config.chain.chainId }),
+    analytics: createAnalyticsService({ orm }),
     runtime,
     market,
     broker,
@@ -227,6 +239,8 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     retention,
     alerts,
     botState: createBotStateStore(orm),
+    info: createTokenInfoService({ orm, keys: vault, baseUrl: deps.config.market.cmcBaseUrl }),
+    balances: createBalanceService({ agents, vault, exchangeFor }),
     charts,
     async start() {
       await users.syncAccess();

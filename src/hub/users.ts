@@ -102,63 +102,149 @@ export interface UserServiceDeps {
   logger?: Logger;
 }
 
-export function createUserService({ orm, accessMode, adminIds, logger }: UserServiceDeps): UserService {
-  const fork = () => orm.em.fork() as EntityManager;
-  const listed = (id: number) => adminIds.includes(id);
+/** The rules `register` and `syncAccess` apply: the access mode and ADMIN_TELEGRAM_IDS. */
+interface AccessPolicy {
+  accessMode: AccessMode;
+  adminIds: number[];
+}
+
+const listed = (policy: AccessPolicy, telegramId: number) => policy.adminIds.includes(telegramId);
+
+/** Status and admission of a Telegram account seen for the first time. */
+async function newcomer(
+  em: EntityManager,
+  policy: AccessPolicy,
+  telegramId: number,
+): Promise<Pick<User, 'status' | 'isAdmin' | 'admittedVia'>> {
+  const { accessMode, adminIds } = policy;
+  if (listed(policy, telegramId)) return { status: 'active', isAdmin: true, admittedVia: 'admin-list' };
+  if (adminIds.length === 0 && (await em.count(UserSchema, {})) === 0)
+    return { status: 'active', isAdmin: true, admittedVia: 'first-user' };
+  if (accessMode === 'open') return { status: 'active', isAdmin: false, admittedVia: 'open' };
+  return { status: accessMode === 'approval' ? 'pending' : 'denied', isAdmin: false, admittedVia: null };
+}
+
+/** A known account: a listed id is an admin; `open` lets a pending user in. */
+function returning(policy: AccessPolicy, user: User): void {
+  if (listed(policy, Number(user.telegramId)) && !hasAdminRights(user)) {
+    Object.assign(user, {
+      isAdmin: true,
+      status: 'active',
+      admittedVia: user.admittedVia === 'first-user' ? 'first-user' : 'admin-list',
+    });
+  } else if (policy.accessMode === 'open' && user.status === 'pending') {
+    Object.assign(user, { status: 'active', admittedVia: 'open' });
+  }
+}
+
+/** `register` inside its transaction, which holds REGISTER_LOCK. */
+async function registerLocked(
+  em: EntityManager,
+  policy: AccessPolicy,
+  logger: Logger | undefined,
+  account: { telegramId: number; displayName: string; username: string | null },
+): Promise<RegisterResult> {
+  const { telegramId, displayName, username } = account;
+  let user = await em.findOne(UserSchema, { telegramId });
+  const created = !user;
+  if (user) {
+    user.displayName = displayName.slice(0, 128);
+    user.username = username?.slice(0, 64) ?? null;
+    returning(policy, user);
+  } else {
+    user = em.create(UserSchema, {
+      telegramId,
+      displayName: displayName.slice(0, 128),
+      username: username?.slice(0, 64) ?? null,
+      ...(await newcomer(em, policy, telegramId)),
+    });
+  }
+  const askAdmins = user.status === 'pending' && !user.requestedAt;
+  if (askAdmins) user.requestedAt = new Date();
+  await em.flush();
+  const firstAdmin = created && user.admittedVia === 'first-user';
+  if (firstAdmin) {
+    logger?.warn(
+      { telegramId, accessMode: policy.accessMode },
+      `ADMIN_TELEGRAM_IDS is empty: the first user to /start, Telegram id ${telegramId}, is now this server's admin. If that is not you, stop the server, set ADMIN_TELEGRAM_IDS and remove that user.`,
+    );
+  }
+  return { user: view(user), created, askAdmins, firstAdmin };
+}
+
+/** `syncAccess`: ADMIN_TELEGRAM_IDS and the access mode applied to every user row. */
+async function applyAccessPolicy(em: EntityManager, { accessMode, adminIds }: AccessPolicy): Promise<AccessSync> {
   /** Postgres array literal of the configured admin ids (validated integers). */
   const adminArray = `{${adminIds.join(',')}}`;
+  const run = async (sql: string, params: unknown[] = []) =>
+    (await em.getConnection().execute<QueryResult>(sql, params, 'run')).affectedRows;
+  await run(
+    `update users set is_admin = true, status = 'active', admitted_via = case when admitted_via = 'first-user' then 'first-user' else 'admin-list' end
+     where telegram_id = any(?::bigint[]) and not (is_admin and status = 'active')`,
+    [adminArray],
+  );
+  const adminsRemoved = await run(
+    `update users set is_admin = false, status = ?, admitted_via = ?, requested_at = null
+     where admitted_via = 'admin-list' and not (telegram_id = any(?::bigint[]))`,
+    [accessMode === 'open' ? 'active' : 'pending', accessMode === 'open' ? 'open' : null, adminArray],
+  );
+  const pendingAgain =
+    accessMode === 'open'
+      ? 0
+      : await run(
+          `update users set status = 'pending', admitted_via = null, requested_at = null where admitted_via = 'open' and not is_admin`,
+        );
+  const [counts] = await em
+    .getConnection()
+    .execute<Array<{ users: number; admins: number }>>(
+      `select count(*)::int as users, count(*) filter (where is_admin and status = 'active')::int as admins from users`,
+    );
+  const adminless = adminIds.length === 0 && counts.users > 0 && counts.admins === 0;
+  return { pendingAgain, adminsRemoved, adminless };
+}
 
-  /** Status and admission of a Telegram account seen for the first time. */
-  async function newcomer(em: EntityManager, telegramId: number): Promise<Pick<User, 'status' | 'isAdmin' | 'admittedVia'>> {
-    if (listed(telegramId)) return { status: 'active', isAdmin: true, admittedVia: 'admin-list' };
-    if (adminIds.length === 0 && (await em.count(UserSchema, {})) === 0)
-      return { status: 'active', isAdmin: true, admittedVia: 'first-user' };
-    if (accessMode === 'open') return { status: 'active', isAdmin: false, admittedVia: 'open' };
-    return { status: accessMode === 'approval' ? 'pending' : 'denied', isAdmin: false, admittedVia: null };
-  }
+/** What `syncAccess` changed or found wrong, said in the log. */
+function reportAccessSync(
+  logger: Logger | undefined,
+  accessMode: AccessMode,
+  { pendingAgain, adminsRemoved, adminless }: AccessSync,
+): void {
+  if (pendingAgain > 0)
+    logger?.warn(
+      { pendingAgain, accessMode },
+      `ACCESS_MODE=${accessMode}: ${pendingAgain} user(s) admitted under ACCESS_MODE=open are pending again until an admin approves them`,
+    );
+  if (adminsRemoved > 0)
+    logger?.warn({ adminsRemoved }, `${adminsRemoved} user(s) are no longer in ADMIN_TELEGRAM_IDS and lost the admin role`);
+  if (adminless)
+    logger?.error(
+      { accessMode },
+      'this server has users but no admin: nobody can approve access or trade with the server-wide keys. Set ADMIN_TELEGRAM_IDS.',
+    );
+}
 
-  /** A known account: a listed id is an admin; `open` lets a pending user in. */
-  function returning(user: User): void {
-    if (listed(Number(user.telegramId)) && !hasAdminRights(user)) {
-      Object.assign(user, {
-        isAdmin: true,
-        status: 'active',
-        admittedVia: user.admittedVia === 'first-user' ? 'first-user' : 'admin-list',
-      });
-    } else if (accessMode === 'open' && user.status === 'pending') {
-      Object.assign(user, { status: 'active', admittedVia: 'open' });
-    }
+/** `setTimezone`: validates the name with Intl and stores its IANA spelling. */
+async function storeTimezone(em: EntityManager, userId: string, input: string): Promise<string> {
+  const timezone = normalizeTimeZone(input);
+  if (!timezone) {
+    throw new ValidationError(
+      'timezone',
+      `"${input.trim().slice(0, 64)}" is not a time zone I know. Send an IANA name, for example /timezone Europe/Berlin, /timezone America/New_York or /timezone UTC.`,
+    );
   }
+  await em.nativeUpdate(UserSchema, { id: userId }, { timezone });
+  return timezone;
+}
+
+export function createUserService({ orm, accessMode, adminIds, logger }: UserServiceDeps): UserService {
+  const fork = () => orm.em.fork() as EntityManager;
+  const policy: AccessPolicy = { accessMode, adminIds };
 
   return {
     async register(telegramId, displayName, username = null) {
       return fork().transactional(async (em) => {
         await em.execute('select pg_advisory_xact_lock(?)', [REGISTER_LOCK]);
-        let user = await em.findOne(UserSchema, { telegramId });
-        const created = !user;
-        if (user) {
-          user.displayName = displayName.slice(0, 128);
-          user.username = username?.slice(0, 64) ?? null;
-          returning(user);
-        } else {
-          user = em.create(UserSchema, {
-            telegramId,
-            displayName: displayName.slice(0, 128),
-            username: username?.slice(0, 64) ?? null,
-            ...(await newcomer(em, telegramId)),
-          });
-        }
-        const askAdmins = user.status === 'pending' && !user.requestedAt;
-        if (askAdmins) user.requestedAt = new Date();
-        await em.flush();
-        const firstAdmin = created && user.admittedVia === 'first-user';
-        if (firstAdmin) {
-          logger?.warn(
-            { telegramId, accessMode },
-            `ADMIN_TELEGRAM_IDS is empty: the first user to /start, Telegram id ${telegramId}, is now this server's admin. If that is not you, stop the server, set ADMIN_TELEGRAM_IDS and remove that user.`,
-          );
-        }
-        return { user: view(user), created, askAdmins, firstAdmin };
+        return registerLocked(em, policy, logger, { telegramId, displayName, username });
       });
     },
 
@@ -186,7 +272,7 @@ export function createUserService({ orm, accessMode, adminIds, logger }: UserSer
     },
 
     async isAdmin(who) {
-      if ('telegramId' in who && listed(who.telegramId)) return true;
+      if ('telegramId' in who && listed(policy, who.telegramId)) return true;
       const u = await fork().findOne(UserSchema, 'userId' in who ? { id: who.userId } : { telegramId: who.telegramId });
       return u !== null && hasAdminRights(u);
     },
@@ -197,56 +283,11 @@ export function createUserService({ orm, accessMode, adminIds, logger }: UserSer
     },
 
     async syncAccess() {
-      const em = fork();
-      const run = async (sql: string, params: unknown[] = []) =>
-        (await em.getConnection().execute<QueryResult>(sql, params, 'run')).affectedRows;
-      await run(
-        `update users set is_admin = true, status = 'active', admitted_via = case when admitted_via = 'first-user' then 'first-user' else 'admin-list' end
-         where telegram_id = any(?::bigint[]) and not (is_admin and status = 'active')`,
-        [adminArray],
-      );
-      const adminsRemoved = await run(
-        `update users set is_admin = false, status = ?, admitted_via = ?, requested_at = null
-         where admitted_via = 'admin-list' and not (telegram_id = any(?::bigint[]))`,
-        [accessMode === 'open' ? 'active' : 'pending', accessMode === 'open' ? 'open' : null, adminArray],
-      );
-      const pendingAgain =
-        accessMode === 'open'
-          ? 0
-          : await run(
-              `update users set status = 'pending', admitted_via = null, requested_at = null where admitted_via = 'open' and not is_admin`,
-            );
-      const [counts] = await em
-        .getConnection()
-        .execute<Array<{ users: number; admins: number }>>(
-          `select count(*)::int as users, count(*) filter (where is_admin and status = 'active')::int as admins from users`,
-        );
-      const adminless = adminIds.length === 0 && counts.users > 0 && counts.admins === 0;
-      if (pendingAgain > 0)
-        logger?.warn(
-          { pendingAgain, accessMode },
-          `ACCESS_MODE=${accessMode}: ${pendingAgain} user(s) admitted under ACCESS_MODE=open are pending again until an admin approves them`,
-        );
-      if (adminsRemoved > 0)
-        logger?.warn({ adminsRemoved }, `${adminsRemoved} user(s) are no longer in ADMIN_TELEGRAM_IDS and lost the admin role`);
-      if (adminless)
-        logger?.error(
-          { accessMode },
-          'this server has users but no admin: nobody can approve access or trade with the server-wide keys. Set ADMIN_TELEGRAM_IDS.',
-        );
-      return { pendingAgain, adminsRemoved, adminless };
+      const sync = await applyAccessPolicy(fork(), policy);
+      reportAccessSync(logger, accessMode, sync);
+      return sync;
     },
 
-    async setTimezone(userId, input) {
-      const timezone = normalizeTimeZone(input);
-      if (!timezone) {
-        throw new ValidationError(
-          'timezone',
-          `"${input.trim().slice(0, 64)}" is not a time zone I know. Send an IANA name, for example /timezone Europe/Berlin, /timezone America/New_York or /timezone UTC.`,
-        );
-      }
-      await fork().nativeUpdate(UserSchema, { id: userId }, { timezone });
-      return timezone;
-    },
+    setTimezone: (userId, input) => storeTimezone(fork(), userId, input),
   };
 }

@@ -14,7 +14,7 @@ import { mergedButtons } from '../../src/bot/outbound/merge-text.js';
 import type { AgentView } from '../../src/hub/agents/agent-view.js';
 import type { AlertMessage } from '../../src/hub/alerts/alert-router.js';
 import type { TradeEventData } from '../../src/hub/events.js';
-import type { UploadedFile } from '../support/bot-api-server.js';
+import { fieldText, type BotApiCall } from '../support/bot-api-server.js';
 import { BOT_TOKEN, createBotHarness, type BotHarness, type TestUser } from '../support/bot-harness.js';
 import { brightnessVariance, decodePng, pngSize } from '../support/png.js';
 
@@ -53,11 +53,19 @@ function photos(user: TestUser) {
   return h.api.succeeded('sendPhoto').filter((c) => c.chatId === String(user.chatId));
 }
 
-function expectChartPng(file: unknown): void {
-  const { data } = file as UploadedFile;
-  expect(pngSize(data)).toEqual({ width: 1280, height: 720 });
-  expect(brightnessVariance(decodePng(data))).toBeGreaterThan(100);
+/** The PNG a sendPhoto call carried (grammY sends `photo=attach://<part>` and the file as that part). */
+function photoOf(call: BotApiCall): Buffer {
+  const part = fieldText(call.payload.photo).replace('attach://', '');
+  return (call.payload[part] as { data: Buffer }).data;
 }
+
+function expectChartPng(call: BotApiCall): void {
+  const png = photoOf(call);
+  expect(pngSize(png)).toEqual({ width: 1280, height: 720 });
+  expect(brightnessVariance(decodePng(png))).toBeGreaterThan(100);
+}
+
+const captionOf = (call: BotApiCall | undefined) => fieldText(call?.payload.caption);
 
 beforeAll(async () => {
   h = await createBotHarness({
@@ -82,8 +90,8 @@ describe('/chart', () => {
     await alice.send('/chart btc-bot');
     const [photo] = photos(alice);
     expect(photo).toBeDefined();
-    expectChartPng(photo!.payload.photo);
-    const caption = String(photo!.payload.caption);
+    expectChartPng(photo!);
+    const caption = captionOf(photo!);
     expect(caption).toContain('📈 btc-bot · BTCUSDT · 15m');
     expect(caption).toMatch(/\d+ bars, 3 trades · times in UTC/);
     expect(caption).toContain('simulated prices');
@@ -92,7 +100,7 @@ describe('/chart', () => {
 
   it('takes an interval (any case) and refuses one that is not a chart interval, with the list and an example', async () => {
     await alice.send('/chart btc-bot 1H');
-    expect(String(photos(alice).at(-1)!.payload.caption)).toContain('btc-bot · BTCUSDT · 1h');
+    expect(captionOf(photos(alice).at(-1)!)).toContain('btc-bot · BTCUSDT · 1h');
     const before = photos(alice).length;
     await alice.send('/chart btc-bot 2h');
     expect(alice.lastText()).toBe(
@@ -116,12 +124,12 @@ describe('/equity', () => {
   it('sends the equity of all the caller’s agents, or of one', async () => {
     await alice.send('/equity');
     const all = photos(alice).at(-1)!;
-    expectChartPng(all.payload.photo);
-    expect(String(all.payload.caption)).toBe(
+    expectChartPng(all);
+    expect(captionOf(all)).toBe(
       '💰 Equity of all your agents: 1,500.00 → 1,492.50 USDT (−0.50 %)\nMax drawdown 1.32 % · 2 closed trades · times in UTC',
     );
     await alice.send('/equity btc-bot');
-    expect(String(photos(alice).at(-1)!.payload.caption)).toContain('💰 Equity of btc-bot: 1,000.00 → 992.50 USDT (−0.75 %)');
+    expect(captionOf(photos(alice).at(-1)!)).toContain('💰 Equity of btc-bot: 1,000.00 → 992.50 USDT (−0.75 %)');
   }, 60_000);
 
   it('says plainly when there is nothing to draw, and scopes to the caller', async () => {
@@ -147,7 +155,7 @@ describe('/timezone', () => {
     expect(alice.lastText()).toBe('🕒 Chart times are now in Europe/Berlin.');
     expect((await h.hub.users.byId(aliceId))!.timezone).toBe('Europe/Berlin');
     await alice.send('/chart btc-bot');
-    expect(String(photos(alice).at(-1)!.payload.caption)).toContain('times in Europe/Berlin');
+    expect(captionOf(photos(alice).at(-1)!)).toContain('times in Europe/Berlin');
     await alice.send('/timezone UTC');
     expect(alice.lastText()).toBe('🕒 Chart times are now in UTC.');
   }, 60_000);
@@ -194,7 +202,7 @@ describe('📈 Chart button on trade alerts', () => {
     expect(routed).toEqual([
       expect.objectContaining({ chatId: 801, buttons: [{ text: '📈 Chart', data: `ch:${agent.id}`, scope: 'btc-bot' }] }),
     ]);
-    const alert = h.api.succeeded('sendMessage').find((c) => c.chatId === '801' && String(c.payload.text).includes('opened'));
+    const alert = h.api.succeeded('sendMessage').find((c) => c.chatId === '801' && fieldText(c.payload.text).includes('opened'));
     expect(alert!.payload.reply_markup).toEqual({ inline_keyboard: [[{ text: '📈 Chart', callback_data: `ch:${agent.id}` }]] });
   });
 
@@ -202,8 +210,8 @@ describe('📈 Chart button on trade alerts', () => {
     const before = photos(alice).length;
     await alice.press(`ch:${agent.id}`);
     expect(photos(alice)).toHaveLength(before + 1);
-    expectChartPng(photos(alice).at(-1)!.payload.photo);
-    expect(String(photos(alice).at(-1)!.payload.caption)).toContain('btc-bot · BTCUSDT · 15m');
+    expectChartPng(photos(alice).at(-1)!);
+    expect(captionOf(photos(alice).at(-1)!)).toContain('btc-bot · BTCUSDT · 15m');
 
     await bob.press(`ch:${agent.id}`);
     const answer = h.api.callsTo('answerCallbackQuery').at(-1)!;

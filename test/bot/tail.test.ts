@@ -15,7 +15,7 @@ import type { Orm } from '../../src/db/orm.js';
 import { createAgentDirectory } from '../../src/hub/agents/agent-directory.js';
 import { createLogQuery } from '../../src/hub/agents/agent-logs.js';
 import { createUserService, type UserView } from '../../src/hub/users.js';
-import { startBotApiServer, type BotApiServer } from '../support/bot-api-server.js';
+import { fieldText, startBotApiServer, type BotApiServer } from '../support/bot-api-server.js';
 import { createTestOrm } from '../support/db.js';
 
 let orm: Orm;
@@ -118,7 +118,7 @@ async function elapse(ms: number): Promise<void> {
 }
 
 const edits = () => server.succeeded('editMessageText');
-const lastText = () => String(edits().at(-1)?.payload.text ?? '');
+const lastText = () => fieldText(edits().at(-1)?.payload.text);
 
 describe('/tail', () => {
   it('sends one message with the newest lines, then edits it only when new lines arrive, at most every 2 s', async () => {

@@ -16,6 +16,9 @@ import type { Orm } from '../../src/db/orm.js';
 import { createTestOrm } from '../support/db.js';
 import { statusPush } from '../support/status-push.js';
 
+/** A stream message's text: ws hands a client a Buffer (its default binaryType). */
+const textOf = (m: WebSocket.RawData): string => (m as Buffer).toString('utf8');
+
 const tokens = createTokenService({ internalSecret: 'i'.repeat(40), jwtSecret: 'j'.repeat(40) });
 const events = new HubEvents();
 let orm: Orm;
@@ -193,7 +196,7 @@ describe('GET /ws', () => {
     const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
     const outcome = new Promise<'hello' | number>((resolve) => {
       ws.on('message', (m) => {
-        if (JSON.parse(String(m)).type === 'hello') resolve('hello');
+        if (JSON.parse(textOf(m)).type === 'hello') resolve('hello');
       });
       void closed.then(resolve);
     });
@@ -219,7 +222,7 @@ describe('GET /ws', () => {
     const tokenA = await userTokens.issue(userA);
     const stream = connect(tokenA);
     const messages: Array<{ type: string; data: { agentId?: string } }> = [];
-    stream.ws.on('message', (m) => messages.push(JSON.parse(String(m))));
+    stream.ws.on('message', (m) => messages.push(JSON.parse(textOf(m))));
     expect(await stream.outcome).toBe('hello');
     await post(`/internal/agents/${agentB}/status`, await tokens.mintAgentToken(agentB), status(100));
     await post(`/internal/agents/${agentA}/status`, await tokens.mintAgentToken(agentA), status(100));
@@ -236,7 +239,7 @@ describe('GET /ws', () => {
       const ws = new WebSocket(address(), { headers: { authorization: `Bearer ${await tokens.mintUserToken(userId)}` } });
       const closed = new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)));
       await new Promise<void>((resolve, reject) => {
-        ws.on('message', (m) => JSON.parse(String(m)).type === 'hello' && resolve());
+        ws.on('message', (m) => JSON.parse(textOf(m)).type === 'hello' && resolve());
         ws.on('error', reject);
       });
       return { ws, closed };

@@ -7,8 +7,7 @@
  * Point grammY at it with `new Bot(token, { client: { apiRoot } })` (or `new Api(token, { apiRoot })`).
  *
  * - Every call is recorded as `{method, payload, at, chatId?, status}` (`at` from `now()`, ms).
- * - Files in multipart calls are recorded as `{file, size, data}` (`UploadedFile`) under the field
- *   that names them (`photo: "attach://<part>"` resolved, as Telegram does).
+ *   An uploaded file is recorded as `{file: name, size, data: Buffer}` under its part's name.
  * - sendMessage / sendPhoto / sendDocument return a Message with per-chat increasing
  *   `message_id`s; editMessageText / editMessageReplyMarkup / deleteMessage check that the
  *   message exists ("message to edit not found") and, like Telegram, refuse an edit that changes
@@ -34,14 +33,6 @@ export interface BotApiCall {
   chatId?: string;
   /** HTTP-level outcome: 200 on success, else the error code answered. */
   status: number;
-}
-
-/** A file sent in a multipart call (sendPhoto, sendDocument), as recorded in `payload[field]`. */
-export interface UploadedFile {
-  file: string;
-  size: number;
-  /** The bytes as sent. */
-  data: Buffer;
 }
 
 export interface ScriptedFailure {
@@ -107,6 +98,15 @@ interface StoredMessage {
 
 type Json = Record<string, unknown>;
 
+/**
+ * A decoded field as text: strings as they are, numbers and booleans printed, absent as ''
+ * (a test reading a message's `text`, the stand-in reading `chat_id` or `text`).
+ */
+export function fieldText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 /** Form fields arrive as strings; Telegram parses numbers, booleans and JSON objects. */
 function decodeField(value: string): unknown {
   if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
@@ -168,17 +168,12 @@ async function decodePayload(req: IncomingMessage, url: URL): Promise<Json> {
     return payload;
   }
   if (type.includes('multipart/form-data')) {
-    const files = new Map<string, UploadedFile>();
     for (const part of parseMultipart(body, type)) {
-      if (part.filename === undefined) payload[part.name] = decodeField(part.data.toString('utf8'));
-      else files.set(part.name, { file: part.filename, size: part.data.length, data: part.data });
+      payload[part.name] =
+        part.filename === undefined
+          ? decodeField(part.data.toString('utf8'))
+          : { file: part.filename, size: part.data.length, data: part.data };
     }
-    // grammY sends `photo=attach://<part>` and the file as that part, as Telegram allows.
-    for (const [name, value] of Object.entries(payload)) {
-      const attached = typeof value === 'string' && value.startsWith('attach://') ? files.get(value.slice(9)) : undefined;
-      if (attached) payload[name] = attached;
-    }
-    for (const [name, file] of files) if (!Object.values(payload).includes(file)) payload[name] = file;
     return payload;
   }
   return payload;
@@ -204,7 +199,7 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
 
   function chatOf(payload: Json): string | undefined {
     const id = payload.chat_id;
-    return id === undefined || id === null ? undefined : String(id);
+    return id === undefined || id === null ? undefined : fieldText(id);
   }
 
   function takeFailure(method: string, chatId: string | undefined): ScriptedFailure | undefined {
@@ -277,7 +272,7 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
         if (!chatId) return bad('Bad Request: chat_id is empty');
         const stored = chatMessages(chatId).get(Number(payload.message_id));
         if (!stored) return bad('Bad Request: message to edit not found');
-        const text = method === 'editMessageText' ? String(payload.text ?? '') : stored.text;
+        const text = method === 'editMessageText' ? fieldText(payload.text) : stored.text;
         if (method === 'editMessageText' && !text) return bad('Bad Request: message text is empty');
         if (text && text.length > 4096) return bad('Bad Request: MESSAGE_TOO_LONG');
         const markup = payload.reply_markup ? JSON.stringify(payload.reply_markup) : undefined;

@@ -27,7 +27,7 @@ import type { AgentExit, AgentRuntime, AgentSpec } from '../../src/hub/runtime/r
 import type { Vault } from '../../src/hub/secrets/vault.js';
 import { createVaultFromConfig } from '../../src/hub/secrets/vault-from-config.js';
 import { createLogger, SecretRegistry } from '../../src/logger.js';
-import { startBotApiServer, type BotApiServer } from './bot-api-server.js';
+import { fieldText, startBotApiServer, type BotApiServer } from './bot-api-server.js';
 import { createTestOrm } from './db.js';
 
 export const BOT_TOKEN = '7000000001:AAtest-token-for-the-bot-harness-0001';
@@ -282,7 +282,7 @@ export async function createBotHarness(options: HarnessOptions = {}): Promise<Bo
           await harness.artic.handleUpdate(update);
         },
         texts: () => sent().map((c) => String(c.payload.text)),
-        lastText: () => String(sent().at(-1)?.payload.text ?? ''),
+        lastText: () => fieldText(sent().at(-1)?.payload.text),
         lastButtons() {
           const markup = sent().at(-1)?.payload.reply_markup as { inline_keyboard?: Array<Array<{ callback_data?: string }>> } | undefined;
           return (markup?.inline_keyboard ?? []).flat().map((b) => b.callback_data ?? '');

@@ -84,7 +84,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
   const requests: RecordedLlmRequest[] = [];
   let counter = 0;
 
-  const server = createServer(async (req, res) => {
+  // Every failure is answered with a 500 inside, so the promise never rejects.
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       if (req.method !== 'POST' || !path.endsWith('/chat/completions')) {
@@ -165,7 +166,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     } catch (err) {
       if (!res.headersSent) send(res, 500, { error: { message: String(err), type: 'server_error', code: null } });
     }
-  });
+  }
+  const server = createServer((req, res) => void answer(req, res));
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -6,6 +6,7 @@
  * they end), never once per tick.
  */
 import type { Candle } from '../../../src/shared/market.js';
+import type { CandlesResponse, PriceResponse } from '../../../src/shared/wire.js';
 import type { AgentLog } from '../agent-log.js';
 import { errorMessage } from '../agent-log.js';
 import type { Clock } from '../../../src/shared/clock.js';
@@ -36,6 +37,20 @@ export interface MarketFeedDeps {
   candleRefreshMs: number;
   /** True while the agent holds a position: its market data is fetched with priority. */
   inPosition?: () => boolean;
+}
+
+/** The candles of a hub answer that can be traded on (finite, positive closes); throws when it has no candles array. */
+function usableCandles(res: CandlesResponse): Candle[] {
+  if (!Array.isArray(res?.candles)) throw new Error('candles response without a candles array');
+  return res.candles.filter((c) => Number.isFinite(c.close) && c.close > 0);
+}
+
+/** The price of a hub answer; throws unless it is a finite positive number. */
+function positivePrice(res: PriceResponse): number {
+  if (typeof res?.price !== 'number' || !Number.isFinite(res.price) || res.price <= 0) {
+    throw new Error(`price response without a positive price`);
+  }
+  return res.price;
 }
 
 export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
@@ -74,8 +89,7 @@ export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
       lastFetchAt = now;
       try {
         const res = await hub.candles(symbol, interval, limit, signal, priority());
-        if (!Array.isArray(res?.candles)) throw new Error('candles response without a candles array');
-        candles = res.candles.filter((c) => Number.isFinite(c.close) && c.close > 0);
+        candles = usableCandles(res);
         staleCandles = res.stale === true;
         simulated = res.simulated === true;
         if (typeof res.source === 'string') source = res.source;
@@ -90,9 +104,7 @@ export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
     async price(signal) {
       try {
         const res = await hub.price(symbol, signal, priority());
-        if (typeof res?.price !== 'number' || !Number.isFinite(res.price) || res.price <= 0) {
-          throw new Error(`price response without a positive price`);
-        }
+        const price = positivePrice(res);
         stalePrice = res.stale === true;
         if (res.simulated === true) simulated = true;
         if (typeof res.source === 'string') source = res.source;
@@ -100,7 +112,7 @@ export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
         episodes.exit('price', () => log.info('price endpoint available again'));
         episodes.exit('no-price');
         updateStale();
-        return res.price;
+        return price;
       } catch (err) {
         if (err instanceof AgentStoppingError) throw err;
         if (err instanceof HubRequestError && err.status === null) {

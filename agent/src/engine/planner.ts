@@ -19,7 +19,7 @@ import {
 } from '../strategies/index.js';
 import { PLANNER_SCHEMA, parsePlannerAnswer, plannerMessages, type PlannerContext } from '../llm/planner-prompt.js';
 import { summarizeCandles } from '../llm/prompt-format.js';
-import type { AgentConfigWire } from '../../../src/shared/wire.js';
+import type { AgentConfigWire, DecisionLlm, DecisionSource, LlmResponse } from '../../../src/shared/wire.js';
 import type { AgentLog } from '../agent-log.js';
 import { errorMessage } from '../agent-log.js';
 import { AgentStoppingError } from '../errors.js';
@@ -32,7 +32,9 @@ export interface StrategyPlan {
   /** |signal| needed to act, in (0, 1]. */
   threshold: number;
   reasoning: string;
-  source: 'config' | 'llm' | 'rules';
+  source: DecisionSource;
+  /** The LLM call that made the plan (source `llm`). */
+  llm?: DecisionLlm;
 }
 
 export interface PlanDeps {
@@ -48,10 +50,9 @@ export async function planStrategy(deps: PlanDeps): Promise<StrategyPlan> {
   if (config.strategy) {
     const name = resolveStrategyName(config.strategy);
     if (name) {
-      const lookback = getStrategy(name).params.lookback?.default ?? 20;
       return {
         strategy: name,
-        lookback,
+        lookback: defaultLookback(name),
         threshold: DEFAULT_SIGNAL_THRESHOLD,
         reasoning: 'strategy set in the agent config',
         source: 'config',
@@ -66,7 +67,7 @@ export async function planStrategy(deps: PlanDeps): Promise<StrategyPlan> {
         deps.signal,
       );
       const parsed = parsePlannerAnswer(typeof answer.content === 'string' ? answer.content : '');
-      if (parsed.ok) return { ...parsed.plan, source: 'llm' };
+      if (parsed.ok) return { ...parsed.plan, source: 'llm', llm: llmUsage(answer) };
       log.warn(`planner: LLM plan invalid (${parsed.reason}); using the rules planner`);
     } catch (err) {
       if (err instanceof AgentStoppingError) throw err;
@@ -74,6 +75,16 @@ export async function planStrategy(deps: PlanDeps): Promise<StrategyPlan> {
     }
   }
   return fromRules(candles);
+}
+
+/** The strategy's own default lookback in bars (20 when it takes none). */
+export function defaultLookback(name: StrategyName): number {
+  return getStrategy(name).params.lookback?.default ?? 20;
+}
+
+/** What a decision records of the LLM answer it came from. */
+export function llmUsage(answer: LlmResponse): DecisionLlm {
+  return { provider: answer.provider, model: answer.model, ...answer.usage };
 }
 
 function fromRules(candles: readonly Candle[]): StrategyPlan {

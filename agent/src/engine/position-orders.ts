@@ -8,11 +8,12 @@
  * hub closed the pushed trade makes `closeIfGone` ask the same way on the next tick.
  */
 import { LIQUIDATION_REASON } from '../../../src/shared/liquidation.js';
-import type { PositionSide } from '../../../src/shared/wire.js';
+import type { PositionSide, SignalValue } from '../../../src/shared/wire.js';
 import { HubRequestError } from '../errors.js';
 import { fmtLevel, fmtPrice, fmtUsd } from './format.js';
 import { levelsFor, liquidationReason } from './position-math.js';
 import type { EngineSession } from './session.js';
+import { signalSnapshot } from './signal-decision.js';
 
 /** Opens a position at about `at` (quote currency); a refusal by the hub is logged, not thrown. */
 export async function openPosition(s: EngineSession, side: PositionSide, reason: string, at: number): Promise<void> {
@@ -21,7 +22,7 @@ export async function openPosition(s: EngineSession, side: PositionSide, reason:
   let result;
   try {
     result = await hub.placeOrder(
-      { idempotencyKey: s.newKey(), action: 'open', side, amountUsdt: config.amountUsdt, ...planned, reason },
+      { idempotencyKey: s.newKey(), action: 'open', side, amountUsdt: config.amountUsdt, ...planned, reason, ...decisionRecord(s) },
       s.hard.signal,
     );
   } catch (err) {
@@ -53,6 +54,12 @@ export async function openPosition(s: EngineSession, side: PositionSide, reason:
     `opened ${side} ${position.qty} ${config.symbol} @ ${fmtPrice(entry)} (margin ${config.amountUsdt} USDT, ${config.leverage}x; ` +
       `TP ${fmtLevel(s.levels.tpPrice)}, SL ${fmtLevel(s.levels.slPrice)}): ${reason}`,
   );
+}
+
+/** What an open records of the decision behind it: the PLAN decision's key and the signals read now. */
+function decisionRecord(s: EngineSession): { decisionKey?: string; signals?: SignalValue[] } {
+  const signals = s.plan ? signalSnapshot(s, s.plan) : [];
+  return { ...(s.planDecisionKey ? { decisionKey: s.planDecisionKey } : {}), ...(signals.length ? { signals } : {}) };
 }
 
 /** Closes when the hub has closed the position or the market reached its liquidation price; true when gone. */

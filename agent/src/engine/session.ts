@@ -64,6 +64,8 @@ export interface EngineSession {
   /** Quote currency; the hub's answer to each order is the truth. */
   realizedPnl: number;
   plan: StrategyPlan | null;
+  /** Idempotency key of the PLAN decision pushed for `plan`: the decision the session's opens name. */
+  planDecisionKey: string | null;
   /** Last price seen, quote currency. */
   price: number | null;
   lastAction: string | null;
@@ -102,6 +104,7 @@ export function createSession(setup: SessionSetup): EngineSession {
     levels: { tpPrice: position?.tpPrice ?? null, slPrice: position?.slPrice ?? null },
     realizedPnl: setup.realizedPnl,
     plan: null,
+    planDecisionKey: null,
     price: null,
     lastAction: null,
     tickNo: 0,

@@ -4,9 +4,10 @@
  * close, nor while the hub flags market data stale. A strategy still warming up is logged once
  * per episode and gives no signal.
  */
-import type { StrategySignal } from '../strategies/index.js';
+import { WIRE_LIMITS, type SignalValue } from '../../../src/shared/wire.js';
+import { STRATEGY_NAMES, type StrategySignal } from '../strategies/index.js';
 import { decide, type TradeDecision } from './decide.js';
-import type { StrategyPlan } from './planner.js';
+import { defaultLookback, type StrategyPlan } from './planner.js';
 import type { EngineSession } from './session.js';
 
 /** The decision of this tick from the plan's signal, or null when there is no usable signal. */
@@ -33,6 +34,29 @@ export function currentSignal(s: EngineSession, plan: StrategyPlan): StrategySig
   }
   s.episodes.exit('warmup');
   return Number.isFinite(sig.signal) ? sig : null;
+}
+
+/**
+ * Every library strategy's signal on the latest candles, for the record of an order ("Why?"): the
+ * plan's strategy with the plan's lookback, the others with their defaults. Warming-up, failing
+ * and non-finite ones are left out; values are clamped to [-1, 1] and rounded to 4 decimals.
+ */
+export function signalSnapshot(s: EngineSession, plan: StrategyPlan): SignalValue[] {
+  const candles = s.feed.candles;
+  const values: SignalValue[] = [];
+  if (candles.length === 0) return values;
+  for (const name of STRATEGY_NAMES.slice(0, WIRE_LIMITS.maxOrderSignals)) {
+    const lookback = name === plan.strategy ? plan.lookback : defaultLookback(name);
+    let sig: StrategySignal;
+    try {
+      sig = s.evaluateSignal(name, candles, { lookback });
+    } catch {
+      continue;
+    }
+    if (sig.warmingUp || !Number.isFinite(sig.signal)) continue;
+    values.push({ name, value: Math.round(Math.max(-1, Math.min(1, sig.signal)) * 10_000) / 10_000 });
+  }
+  return values;
 }
 
 /** Why no position may be opened now, or null. */

@@ -11,10 +11,11 @@ import type { Candle } from '../../../src/shared/market.js';
 import { adx, atr } from '../strategies/index.js';
 import { summarizeCandles } from '../llm/prompt-format.js';
 import { SUPERVISOR_SCHEMA, parseSupervisorAnswer, supervisorMessages, type SupervisorAction } from '../llm/supervisor-prompt.js';
-import type { AgentConfigWire, LlmRequest, PositionWire } from '../../../src/shared/wire.js';
+import type { AgentConfigWire, LlmRequest, LlmResponse, PositionWire } from '../../../src/shared/wire.js';
 import { errorMessage } from '../agent-log.js';
 import { AgentStoppingError } from '../errors.js';
 import { fmtLevel } from './format.js';
+import { llmUsage } from './planner.js';
 import type { TpSlLevels } from './position-math.js';
 import { closePosition } from './position-orders.js';
 import { unrealized, type EngineSession } from './session.js';
@@ -124,16 +125,16 @@ export async function superviseOnce(s: EngineSession, pos: PositionWire, at: num
     candles: s.feed.candles,
     levels: s.levels,
   };
-  let content: string;
+  let answer: LlmResponse;
   try {
-    content = (await s.hub.llm(supervisorRequest(input), s.hard.signal)).content;
+    answer = await s.hub.llm(supervisorRequest(input), s.hard.signal);
     s.episodes.exit('supervisor', () => log.info('supervisor available again'));
   } catch (err) {
     if (err instanceof AgentStoppingError) throw err;
     s.episodes.enter('supervisor', () => log.warn(`supervisor unavailable (${errorMessage(err)}); keeping the position`));
     return false;
   }
-  const verdict = readSupervisorAnswer(typeof content === 'string' ? content : '', input);
+  const verdict = readSupervisorAnswer(typeof answer.content === 'string' ? answer.content : '', input);
   if (verdict.levels) {
     s.levels = verdict.levels;
     s.position = { ...pos, ...verdict.levels };
@@ -150,6 +151,8 @@ export async function superviseOnce(s: EngineSession, pos: PositionWire, at: num
     confidence: verdict.confidence,
     reasoning: verdict.rejected ? `kept: answer rejected: ${verdict.rejected}` : verdict.reasoning,
     ...(verdict.levels ?? {}),
+    source: 'llm',
+    llm: llmUsage(answer),
   });
   if (verdict.action === 'CLOSE') return closePosition(s, `supervisor: ${verdict.reasoning || 'close'}`, s.hard.signal);
   return false;

@@ -53,7 +53,7 @@ export async function runSession(s: EngineSession, pollMs: number): Promise<void
   }
 }
 
-/** Fetches the first candles, chooses the plan, logs it and records it as a PLAN decision. */
+/** Fetches the first candles, chooses the plan, logs it and records it as a PLAN decision (the one its orders name). */
 async function planSession(s: EngineSession): Promise<void> {
   await s.feed.refreshCandles(candleLimit(s), true, s.hard.signal);
   const plan = await planStrategy({ config: s.config, candles: s.feed.candles, hub: s.hub, log: s.log, signal: s.hard.signal });
@@ -62,12 +62,15 @@ async function planSession(s: EngineSession): Promise<void> {
     `plan (${plan.source}): ${plan.strategy}, lookback ${plan.lookback}, threshold ${fmtNum(plan.threshold)}` +
       (plan.reasoning ? ` — ${plan.reasoning}` : ''),
   );
+  s.planDecisionKey = s.newKey();
   s.hub.pushDecision({
-    idempotencyKey: s.newKey(),
+    idempotencyKey: s.planDecisionKey,
     action: 'PLAN',
     strategy: plan.strategy,
     confidence: plan.source === 'config' ? 1 : 0.5,
     reasoning: `${plan.source}: lookback ${plan.lookback}, threshold ${plan.threshold}. ${plan.reasoning}`.trim(),
+    source: plan.source,
+    ...(plan.llm ? { llm: plan.llm } : {}),
   });
 }
 

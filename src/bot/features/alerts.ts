@@ -3,11 +3,12 @@
  * the settings message in place. Crash alerts can be silenced but never turned off; pressing
  * "off" on them says so. `/alerts <type> <on|silent|off>` sets one directly.
  */
-import { Composer, GrammyError, InlineKeyboard } from 'grammy';
+import { Composer, InlineKeyboard } from 'grammy';
 import type { AlertModes, AlertPreferences } from '../../hub/alerts/alert-preferences.js';
 import { ALERT_MODES, ALERT_TYPES, ALERT_TYPE_INFO, isAlertType, type AlertMode } from '../../hub/alerts/alert-types.js';
 import { HubError } from '../../hub/errors.js';
 import type { BotContext } from '../context.js';
+import { editInPlace } from '../edit-in-place.js';
 
 export interface AlertsFeatureDeps {
   preferences: Pick<AlertPreferences, 'all' | 'set'>;
@@ -97,11 +98,7 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): Composer<BotContex
     }
     const label = isAlertType(type) ? ALERT_TYPE_INFO[type].label : type;
     await ctx.answerCallbackQuery(`${label}: ${mode}`);
-    try {
-      await ctx.editMessageText(alertsText(modes), { ...html, reply_markup: alertsKeyboard(modes) });
-    } catch (err) {
-      if (!(err instanceof GrammyError && err.description.includes('message is not modified'))) throw err;
-    }
+    await editInPlace(ctx, alertsText(modes), { ...html, reply_markup: alertsKeyboard(modes) });
   });
 
   return composer;

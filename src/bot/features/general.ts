@@ -3,6 +3,7 @@ import { Composer } from 'grammy';
 import type { BotCommand } from 'grammy/types';
 import { POPULAR_SYMBOLS } from '../../hub/market/symbols.js';
 import type { BotContext } from '../context.js';
+import { escapeHtml } from '../format.js';
 import type { BotServices } from '../services.js';
 
 export const COMMANDS: BotCommand[] = [
@@ -10,6 +11,9 @@ export const COMMANDS: BotCommand[] = [
   { command: 'agents', description: 'Your agents with status and PnL' },
   { command: 'agent', description: 'One agent: card and controls' },
   { command: 'logs', description: 'Recent log lines of an agent' },
+  { command: 'trades', description: 'Your trades, n per page: [agent] [n]' },
+  { command: 'trade', description: 'One trade in full (id from /trades); 🤔 Why? shows the decision behind it' },
+  { command: 'export', description: 'Your trades as a CSV file: [agent]' },
   { command: 'tail', description: 'Live log tail of an agent' },
   { command: 'chart', description: 'Price chart of an agent with its trades: /chart <agent> [interval]' },
   { command: 'equity', description: 'Equity curve and drawdown: /equity [agent]' },
@@ -18,6 +22,17 @@ export const COMMANDS: BotCommand[] = [
   { command: 'startagent', description: 'Start a stopped agent (also /resume)' },
   { command: 'delete', description: 'Delete an agent' },
   { command: 'panic', description: 'Stop all your agents' },
+  { command: 'balance', description: 'Paper equity per agent and your HashKey balances' },
+  { command: 'info', description: 'Token facts from CoinMarketCap: /info BTC' },
+  { command: 'profit', description: 'Realised PnL, ROI, win rate, profit factor, drawdown, fees: /profit [agent] [days]' },
+  { command: 'stats', description: 'The /profit figures by close reason (TP, SL, signal…): /stats [agent]' },
+  { command: 'daily', description: 'PnL, trades and win % per UTC day: /daily [agent] [days]' },
+  { command: 'weekly', description: 'The same per ISO week: /weekly [agent] [weeks]' },
+  { command: 'monthly', description: 'The same per month: /monthly [agent] [months]' },
+  { command: 'performance', description: 'PnL by symbol and by strategy: /performance [agent]' },
+  { command: 'leaderboard', description: 'Opted-in paper agents ranked by ROI (names only)' },
+  { command: 'optin', description: 'Put an agent on the leaderboard: /optin <agent>' },
+  { command: 'optout', description: 'Take an agent (or all yours) off the leaderboard: /optout [agent]' },
   { command: 'secrets', description: 'Your API keys (stored encrypted)' },
   { command: 'alerts', description: 'Which alerts you get' },
   { command: 'symbols', description: 'Pairs you can trade' },
@@ -34,9 +49,11 @@ export function createGeneralFeature(services: BotServices): Composer<BotContext
   const composer = new Composer<BotContext>();
   composer.command('help', (ctx) =>
     ctx.reply(
-      ['<b>Artic</b> — LLM-driven trading agents, from this chat.', '', ...COMMANDS.map((c) => `/${c.command} — ${c.description}`)].join(
-        '\n',
-      ),
+      [
+        '<b>Artic</b> — LLM-driven trading agents, from this chat.',
+        '',
+        ...COMMANDS.map((c) => `/${c.command} — ${escapeHtml(c.description)}`),
+      ].join('\n'),
       {
         parse_mode: 'HTML',
       },

@@ -130,7 +130,8 @@ export function createBatchSender(deps: BatchSenderDeps): BatchSender {
         inFlight -= 1;
         deps.afterSend();
       });
-    deps.work.track(sending);
+    // The send's outcomes are handled above, and `track` attaches its own handler (it only waits): nothing floats.
+    void deps.work.track(sending);
   }
 
   return {

@@ -39,7 +39,7 @@ export interface OutboxSync {
 }
 
 export function createOutboxSync({ store, lanes, work, afterFlush, logger }: OutboxSyncDeps): OutboxSync {
-  let buffer: Item[] = [];
+  const buffer: Item[] = [];
   /** DB work (flushes, start's load) runs one at a time so a row is never loaded twice. */
   let serial: Promise<unknown> = Promise.resolve();
   let pendingFlush: Promise<void> | undefined;
@@ -104,7 +104,8 @@ export function createOutboxSync({ store, lanes, work, afterFlush, logger }: Out
   }
 
   function write(what: string, p: Promise<void>): void {
-    work.track(p.catch((err: unknown) => logger?.warn({ err }, `outbound queue could not ${what}`)));
+    // The write's failure is logged right here, and `track` only waits for it: nothing to handle further.
+    void work.track(p.catch((err: unknown) => logger?.warn({ err }, `outbound queue could not ${what}`)));
   }
 
   return {

@@ -10,6 +10,7 @@ import type { LogQuery } from '../../hub/agents/agent-logs.js';
 import type { Logger } from '../../logger.js';
 import type { LogEntryWire, WireLogLevel } from '../../shared/wire.js';
 import type { Clock } from '../../shared/clock.js';
+import { isNotModified } from '../edit-in-place.js';
 import type { OutboundQueue } from '../outbound-queue.js';
 import { retryAfterOf } from '../outbound/send-failure.js';
 import type { PendingWork } from '../pending-work.js';
@@ -83,7 +84,7 @@ async function editTail(s: TailState, deps: TailSessionDeps, text: string, withB
       deps.pacer?.noteRetryAfter(s.chatId, retryAfter);
       return true;
     }
-    if (err instanceof GrammyError && err.description.includes('message is not modified')) {
+    if (isNotModified(err)) {
       s.dirty = false;
       return true;
     }
@@ -104,16 +105,9 @@ function appendLines(s: TailState, entries: LogEntryWire[], maxLines: number): v
   if (s.lines.length > maxLines) s.lines.splice(0, s.lines.length - maxLines);
 }
 
-export function createTailSession(
-  deps: TailSessionDeps,
-  api: TailApi,
-  chatId: number,
-  agent: { id: string; name: string },
-  level: WireLogLevel,
-): TailSession {
-  const { clock, editIntervalMs, maxDurationMs } = deps;
-  const now = clock.now();
-  const s: TailState = {
+/** A tail not sent yet: no lines, no edit due before `editIntervalMs` from `now`. */
+function newTailState(api: TailApi, chatId: number, agent: { id: string; name: string }, level: WireLogLevel, now: number): TailState {
+  return {
     api,
     chatId,
     agentId: agent.id,
@@ -128,6 +122,28 @@ export function createTailSession(
     lastEditAt: now,
     ended: false,
   };
+}
+
+function infoOf(s: TailState): TailInfo {
+  return {
+    chatId: s.chatId,
+    agentId: s.agentId,
+    agentName: s.agentName,
+    messageId: s.messageId,
+    level: s.level,
+    startedAt: s.startedAt,
+  };
+}
+
+export function createTailSession(
+  deps: TailSessionDeps,
+  api: TailApi,
+  chatId: number,
+  agent: { id: string; name: string },
+  level: WireLogLevel,
+): TailSession {
+  const { clock, editIntervalMs, maxDurationMs } = deps;
+  const s = newTailState(api, chatId, agent, level, clock.now());
 
   function schedule(): void {
     if (s.ended) return;
@@ -156,14 +172,7 @@ export function createTailSession(
   }
 
   const session: TailSession = {
-    info: () => ({
-      chatId: s.chatId,
-      agentId: s.agentId,
-      agentName: s.agentName,
-      messageId: s.messageId,
-      level: s.level,
-      startedAt: s.startedAt,
-    }),
+    info: () => infoOf(s),
     async send(recent) {
       appendLines(s, recent, deps.maxLines);
       s.dirty = false;

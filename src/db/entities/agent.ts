@@ -50,6 +50,8 @@ export const AgentSchema = defineEntity({
     liveMode: p.boolean().default(false),
     /** Strategy name from the library; null lets the planner choose. */
     strategy: p.string().length(WIRE_LIMITS.maxStrategyNameChars).nullable(),
+    /** The owner let this agent appear on /leaderboard (by its name only; paper agents only). */
+    leaderboardOptIn: p.boolean().default(false),
 
     /**
      * Leverage and paper/live of the session started last, fixed when it was sent `/start`: the

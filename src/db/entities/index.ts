@@ -9,6 +9,7 @@ import { LlmDailyUsageSchema } from './llm-usage.js';
 import { LogEntrySchema } from './log-entry.js';
 import { OrderIntentSchema } from './order-intent.js';
 import { SecretSchema } from './secret.js';
+import { TokenInfoSchema } from './token-info.js';
 import { TradeSchema } from './trade.js';
 import { UserSchema } from './user.js';
 
@@ -22,6 +23,7 @@ export * from './llm-usage.js';
 export * from './log-entry.js';
 export * from './order-intent.js';
 export * from './secret.js';
+export * from './token-info.js';
 export * from './trade.js';
 export * from './user.js';
 
@@ -40,4 +42,5 @@ export const ENTITIES = [
   OutboundMessageSchema,
   LlmDailyUsageSchema,
   OrderIntentSchema,
+  TokenInfoSchema,
 ];

@@ -3,6 +3,7 @@
  * fees and PnL in quote currency (PnL net of fees).
  */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import type { SignalValue } from '../../shared/wire.js';
 import { AgentSchema } from './agent.js';
 
 export const TRADE_SIDES = ['long', 'short'] as const;
@@ -36,6 +37,14 @@ export const TradeSchema = defineEntity({
     idempotencyKey: p.string().length(128).unique(),
     /** Idempotency key of the closing order. */
     closeIdempotencyKey: p.string().length(128).nullable().unique(),
+    /**
+     * Idempotency key of the decision the opening order followed from (`decisions.idempotency_key`).
+     * A key, not a foreign key: the decision push may arrive after the order, and retention prunes
+     * decisions. Null for trades of older agents and for the hub's own orders.
+     */
+    decisionKey: p.string().length(128).nullable(),
+    /** The strategy signals the agent read before opening, each in [-1, 1]; null when none were sent. */
+    signals: p.json<SignalValue[]>().nullable(),
   },
   indexes: [{ properties: ['agent', 'status'] }, { properties: ['agent', 'openedAt'] }],
 });

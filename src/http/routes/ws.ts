@@ -93,8 +93,9 @@ export const wsRoutes: FastifyPluginAsync<WsRoutesOptions> = async (app, { userT
     });
     socket.on('close', off);
     socket.on('message', (raw) => {
-      // Only a ping is understood; everything else is ignored.
-      if (String(raw) === 'ping') socket.send(JSON.stringify({ type: 'pong' }));
+      // Only a ping is understood; everything else is ignored. (With ws's default binaryType a
+      // message arrives as one Buffer.)
+      if (Buffer.isBuffer(raw) && raw.toString() === 'ping') socket.send(JSON.stringify({ type: 'pong' }));
     });
     socket.send(JSON.stringify({ type: 'hello', data: { userId } }));
   });

@@ -60,35 +60,84 @@ export interface AgentDirectory {
 /** Owner/name cache size: bounded, so a hub that saw many agents does not keep them all. */
 const MAX_CACHED_REFS = 10_000;
 
+/** The owner's agent named by `ref`: a full id, an id prefix (≥4 chars) or a name (case-insensitive). */
+async function loadAgent(em: EntityManager, ownerId: string, ref: string): Promise<Agent> {
+  const needle = ref.trim();
+  if (!needle) throw new AgentNotFoundError(ref);
+  if (isUuid(needle)) {
+    const agent = await agentStore.findOwned(em, ownerId, needle.toLowerCase());
+    if (!agent) throw new AgentNotFoundError(ref);
+    return agent;
+  }
+  const byPrefix = /^[0-9a-f-]{4,}$/i.test(needle);
+  const candidates = await agentStore.findOwnedByIds(em, ownerId, await agentStore.idsByNameOrPrefix(em, ownerId, needle, byPrefix));
+  const exact = candidates.filter((a) => a.name.toLowerCase() === needle.toLowerCase());
+  const pick = exact.length ? exact : candidates;
+  if (pick.length === 0) throw new AgentNotFoundError(ref);
+  if (pick.length > 1)
+    throw new AmbiguousAgentError(
+      ref,
+      pick.map((a) => `${a.name} (${a.id.slice(0, 8)})`),
+    );
+  return pick[0];
+}
+
+async function uniqueName(em: EntityManager, ownerId: string, wanted: string, exceptId?: string): Promise<void> {
+  if (await agentStore.nameTaken(em, ownerId, wanted, exceptId))
+    throw new ValidationError('name', `You already have an agent named "${wanted}". Choose another name.`);
+}
+
+/** The patch's fields validated, alone and together with the agent's other fields; refuses a symbol change it must not take. */
+async function validatedPatch(
+  em: EntityManager,
+  ownerId: string,
+  agent: Agent,
+  patch: Partial<AgentInput>,
+  limits: InputLimits,
+): Promise<Record<string, unknown>> {
+  const next: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(patch) as Array<[keyof AgentInput, never]>) {
+    if (value === undefined) continue;
+    next[key] = validateField(key, value, limits);
+  }
+  if (typeof next.name === 'string') await uniqueName(em, ownerId, next.name, agent.id);
+  // The open position is in the old symbol (even while the agent is stopped); a close after a
+  // symbol change would trade the wrong pair.
+  if (next.symbol !== undefined && next.symbol !== agent.symbol && agent.position) {
+    throw new AgentStateError(
+      'symbol change with an open position',
+      'This agent holds an open position: close it (start the agent and stop it with closing) before changing its symbol.',
+    );
+  }
+  // A session trades the pair it started with, and the broker prices its orders on the
+  // agent's symbol: the two must not part while it runs.
+  if (next.symbol !== undefined && next.symbol !== agent.symbol && ACTIVE_AGENT_STATUSES.has(agent.status)) {
+    throw new AgentStateError('symbol change while active', `${agent.name} is ${agent.status}: stop it before changing its pair.`);
+  }
+  const merged = { ...toAgentView(agent), ...next } as AgentInput;
+  validateAgentInput(merged, limits); // cross-field rules (stop-loss vs leverage)
+  return next;
+}
+
+/** Sets the fields that differ on the agent (not flushed); sorts an active agent's changes into live and restart. */
+function applyChanges(agent: Agent, next: Record<string, unknown>): Omit<EditResult, 'agent'> & { changed: Partial<AgentInput> } {
+  const liveChanges: Array<keyof AgentInput> = [];
+  const needsRestart: Array<keyof AgentInput> = [];
+  // A session running or about to run takes (or is sent) the change; one being stopped does not.
+  const active = agent.status === 'running' || agent.status === 'starting';
+  const changed: Partial<AgentInput> = {};
+  for (const [key, value] of Object.entries(next)) {
+    if ((agent as unknown as Record<string, unknown>)[key] === value) continue;
+    (agent as unknown as Record<string, unknown>)[key] = value;
+    (changed as Record<string, unknown>)[key] = value;
+    if (active) (isLiveConfigField(key) ? liveChanges : needsRestart).push(key as keyof AgentInput);
+  }
+  return { changed, liveChanges, needsRestart };
+}
+
 export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits: InputLimits; quotas?: AgentQuotas }): AgentDirectory {
   const refs = new Map<string, AgentRef>();
   const fork = (): EntityManager => orm.em.fork() as EntityManager;
-
-  async function load(em: EntityManager, ownerId: string, ref: string): Promise<Agent> {
-    const needle = ref.trim();
-    if (!needle) throw new AgentNotFoundError(ref);
-    if (isUuid(needle)) {
-      const agent = await agentStore.findOwned(em, ownerId, needle.toLowerCase());
-      if (!agent) throw new AgentNotFoundError(ref);
-      return agent;
-    }
-    const byPrefix = /^[0-9a-f-]{4,}$/i.test(needle);
-    const candidates = await agentStore.findOwnedByIds(em, ownerId, await agentStore.idsByNameOrPrefix(em, ownerId, needle, byPrefix));
-    const exact = candidates.filter((a) => a.name.toLowerCase() === needle.toLowerCase());
-    const pick = exact.length ? exact : candidates;
-    if (pick.length === 0) throw new AgentNotFoundError(ref);
-    if (pick.length > 1)
-      throw new AmbiguousAgentError(
-        ref,
-        pick.map((a) => `${a.name} (${a.id.slice(0, 8)})`),
-      );
-    return pick[0];
-  }
-
-  async function uniqueName(em: EntityManager, ownerId: string, wanted: string, exceptId?: string): Promise<void> {
-    if (await agentStore.nameTaken(em, ownerId, wanted, exceptId))
-      throw new ValidationError('name', `You already have an agent named "${wanted}". Choose another name.`);
-  }
 
   return {
     async create(ownerId, input) {
@@ -112,45 +161,15 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
     },
 
     async find(ownerId, ref) {
-      return toAgentView(await load(fork(), ownerId, ref));
+      return toAgentView(await loadAgent(fork(), ownerId, ref));
     },
 
     async edit(ownerId, ref, patch) {
       const em = fork();
-      const agent = await load(em, ownerId, ref);
-      const liveChanges: Array<keyof AgentInput> = [];
-      const needsRestart: Array<keyof AgentInput> = [];
-      // A session running or about to run takes (or is sent) the change; one being stopped does not.
-      const active = agent.status === 'running' || agent.status === 'starting';
+      const agent = await loadAgent(em, ownerId, ref);
       const tpSlMode = agent.tpSlMode;
-      const next: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(patch) as Array<[keyof AgentInput, never]>) {
-        if (value === undefined) continue;
-        next[key] = validateField(key, value, limits);
-      }
-      if (typeof next.name === 'string') await uniqueName(em, ownerId, next.name, agent.id);
-      // The open position is in the old symbol (even while the agent is stopped); a close after a
-      // symbol change would trade the wrong pair.
-      if (next.symbol !== undefined && next.symbol !== agent.symbol && agent.position) {
-        throw new AgentStateError(
-          'symbol change with an open position',
-          'This agent holds an open position: close it (start the agent and stop it with closing) before changing its symbol.',
-        );
-      }
-      // A session trades the pair it started with, and the broker prices its orders on the
-      // agent's symbol: the two must not part while it runs.
-      if (next.symbol !== undefined && next.symbol !== agent.symbol && ACTIVE_AGENT_STATUSES.has(agent.status)) {
-        throw new AgentStateError('symbol change while active', `${agent.name} is ${agent.status}: stop it before changing its pair.`);
-      }
-      const merged = { ...toAgentView(agent), ...next } as AgentInput;
-      validateAgentInput(merged, limits); // cross-field rules (stop-loss vs leverage)
-      const changed: Partial<AgentInput> = {};
-      for (const [key, value] of Object.entries(next)) {
-        if ((agent as unknown as Record<string, unknown>)[key] === value) continue;
-        (agent as unknown as Record<string, unknown>)[key] = value;
-        (changed as Record<string, unknown>)[key] = value;
-        if (active) (isLiveConfigField(key) ? liveChanges : needsRestart).push(key as keyof AgentInput);
-      }
+      const next = await validatedPatch(em, ownerId, agent, patch, limits);
+      const { changed, liveChanges, needsRestart } = applyChanges(agent, next);
       await em.flush();
       rememberBounded(refs, agent.id, { ownerId, name: agent.name }, MAX_CACHED_REFS);
       if (agent.position && ('tpPct' in changed || 'slPct' in changed)) {

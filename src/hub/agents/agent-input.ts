@@ -37,6 +37,11 @@ export interface InputLimits {
   maxLeverage: number;
 }
 
+/** A plain boolean (not a type guard): a failed check must not narrow the number to `never` in the message. */
+function isPositivePercent(value: number): boolean {
+  return Check(PositivePercent, value);
+}
+
 function finite(field: string, value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValidationError(field, `${what} must be a number.`);
   return value;
@@ -47,7 +52,7 @@ export function validateField<K extends keyof AgentInput>(field: K, value: Agent
   switch (field) {
     case 'name': {
       const name = String(value).trim();
-      if (!/^[\p{L}\p{N} _.\-]{1,32}$/u.test(name)) {
+      if (!/^[\p{L}\p{N} _.-]{1,32}$/u.test(name)) {
         throw new ValidationError('name', 'Name must be 1-32 letters, digits, spaces, dots, dashes or underscores, e.g. "btc-scalper".');
       }
       return name as AgentInput[K];
@@ -80,7 +85,7 @@ export function validateField<K extends keyof AgentInput>(field: K, value: Agent
       if (value === null) return value;
       const label = field === 'tpPct' ? 'Take-profit' : 'Stop-loss';
       const v = finite(field, value, label);
-      if (!Check(PositivePercent, v))
+      if (!isPositivePercent(v))
         throw new ValidationError(field, `${label} must be a percent above 0 and at most 100, got ${v}. Type e.g. 2.5, or skip.`);
       return v as AgentInput[K];
     }
@@ -101,7 +106,7 @@ export function validateField<K extends keyof AgentInput>(field: K, value: Agent
     }
     case 'maxSessionLossPct': {
       const v = finite('maxSessionLossPct', value, 'Session loss limit');
-      if (!Check(PositivePercent, v))
+      if (!isPositivePercent(v))
         throw new ValidationError('maxSessionLossPct', 'Session loss limit must be a percent above 0 and at most 100.');
       return v as AgentInput[K];
     }

@@ -220,3 +220,40 @@ export async function bumpTokenGeneration(orm: Orm, agentId: string): Promise<nu
     .execute('update agents set token_generation = token_generation + 1 where id = ? returning token_generation', [agentId]);
   return rows[0]?.token_generation;
 }
+
+// ─── Analytics: capital and the leaderboard opt-in ───────────────────────────────────────────
+
+/** Sum of `amount_usdt` (USDT) of the owner's agents, or of agent `agentId` only; 0 when none. */
+export async function capitalOfOwned(orm: Orm, ownerId: string, agentId?: string): Promise<number> {
+  const rows: Array<{ capital: number | string | null }> = await orm.em
+    .getConnection()
+    .execute(
+      `select coalesce(sum(amount_usdt), 0) as capital from agents where owner_id = ?${agentId ? ' and id = ?' : ''}`,
+      agentId ? [ownerId, agentId] : [ownerId],
+    );
+  return Number(rows[0]?.capital ?? 0);
+}
+
+/** Sets the owner's agent's leaderboard opt-in; false when the owner has no such agent. */
+export async function setLeaderboardOptIn(orm: Orm, ownerId: string, agentId: string, optIn: boolean): Promise<boolean> {
+  const rows: Array<{ id: string }> = await orm.em
+    .getConnection()
+    .execute('update agents set leaderboard_opt_in = ? where id = ? and owner_id = ? returning id', [optIn, agentId, ownerId]);
+  return rows.length > 0;
+}
+
+/** Opts every agent of the owner out of the leaderboard; the names of those that were in. */
+export async function optOutAllOwned(orm: Orm, ownerId: string): Promise<string[]> {
+  const rows: Array<{ name: string }> = await orm.em
+    .getConnection()
+    .execute('update agents set leaderboard_opt_in = false where owner_id = ? and leaderboard_opt_in returning name', [ownerId]);
+  return rows.map((r) => r.name).sort();
+}
+
+/** The agents on the leaderboard: opted in and trading paper. Never their owners. */
+export async function leaderboardEntrants(orm: Orm): Promise<Array<{ id: string; name: string; amountUsdt: number }>> {
+  const rows: Array<{ id: string; name: string; amount_usdt: number }> = await orm.em
+    .getConnection()
+    .execute('select id, name, amount_usdt from agents where leaderboard_opt_in and not live_mode order by id');
+  return rows.map((r) => ({ id: r.id, name: r.name, amountUsdt: Number(r.amount_usdt) }));
+}

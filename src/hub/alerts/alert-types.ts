@@ -6,7 +6,6 @@
  * trade is logged on HashKey Chain (silent by default).
  */
 import { ALERT_MODES, type AlertMode } from '../../db/entities/alert.js';
-import { LIQUIDATION_REASON } from '../../shared/liquidation.js';
 
 export { ALERT_MODES, type AlertMode };
 
@@ -55,15 +54,5 @@ export function isAlertType(value: string): value is AlertType {
   return (ALERT_TYPES as readonly string[]).includes(value);
 }
 
-/** `tp`/`sl` when a close reason names a take-profit or stop-loss hit ("tp", "SL hit", "take_profit", "trailing_sl"…). */
-export function tpSlKind(reason: string): 'tp' | 'sl' | null {
-  const r = reason.trim().toLowerCase();
-  if (/^(tp\b|tp_|take[-_ ]?profit)/.test(r)) return 'tp';
-  if (/^(sl\b|sl_|stop[-_ ]?loss|trailing[-_ ]?(sl|stop))/.test(r)) return 'sl';
-  return null;
-}
-
-/** True when a close reason says the position was liquidated. */
-export function isLiquidation(reason: string): boolean {
-  return reason.trim().toLowerCase() === LIQUIDATION_REASON;
-}
+/** The close-reason rules live with the other close kinds (/stats); alerts use these two. */
+export { isLiquidation, tpSlKind } from '../analytics/close-reasons.js';

@@ -41,15 +41,20 @@ function point(at: number, equity: number, peak: number): EquityPoint {
   return { at, equity, peak, drawdown, drawdownPct: peak > 0 ? drawdown / peak : 0 };
 }
 
+/** The trades in close order (ties keep their given order). */
+export function inCloseOrder<T extends ClosedPnl>(trades: readonly T[]): T[] {
+  return trades
+    .map((trade, index) => ({ trade, index }))
+    .sort((a, b) => a.trade.closedAt.getTime() - b.trade.closedAt.getTime() || a.index - b.index)
+    .map((entry) => entry.trade);
+}
+
 /**
  * The curve: one point at `startAt` (default: the first close, or 0 when there is none) holding
  * `capital`, then one point per trade in close order (ties keep their given order).
  */
 export function equityCurve(capital: number, trades: readonly ClosedPnl[], startAt?: number): EquityPoint[] {
-  const ordered = trades
-    .map((trade, index) => ({ trade, index }))
-    .sort((a, b) => a.trade.closedAt.getTime() - b.trade.closedAt.getTime() || a.index - b.index)
-    .map((entry) => entry.trade);
+  const ordered = inCloseOrder(trades);
   const first = startAt ?? (ordered.length ? ordered[0]!.closedAt.getTime() : 0);
   const curve = [point(first, capital, capital)];
   let equity = capital;

@@ -79,70 +79,70 @@ export interface Admission {
   admit(agentId: string, order: OrderRequest, log: Logger, trace: OrderTrace, replayOnly: boolean, early: EarlyQuote): Promise<Admitted>;
 }
 
+/** The key's live intent: follow or look up a pending one, reuse a failed one (null: none). */
+async function existingIntent(
+  live: AdmissionDeps['live'],
+  tx: EntityManager,
+  agent: Agent,
+  order: OrderRequest,
+): Promise<Admitted | OrderIntent | null> {
+  const key = order.idempotencyKey;
+  const intent = await intentByKey(tx, key);
+  if (!intent) return null;
+  checkSameOrder(intent, agent.id, order);
+  if (intent.status === 'pending') {
+    const promise = live.following(key);
+    return promise ? { kind: 'follow', promise } : { kind: 'resolve', intent };
+  }
+  if (intent.status === 'failed') return intent;
+  throw new Error(`live order ${key} is ${intent.status} but no trade answers it`);
+}
+
+/** An order inside its admitting transaction: the agent (row locked) and the key's failed intent to reuse, if any. */
+interface Admitting {
+  tx: EntityManager;
+  agent: Agent;
+  order: OrderRequest;
+  failed: OrderIntent | null;
+  log: Logger;
+}
+
+async function admitOpen(
+  { fills, live, now }: AdmissionDeps,
+  { tx, agent, order, failed, log }: Admitting,
+  early: EarlyQuote,
+): Promise<Admitted> {
+  if (agent.status === 'starting') throw new AgentStartingError();
+  if (agent.status !== 'running') throw new AgentNotRunningError(agent.status);
+  if (agent.position) throw new PositionAlreadyOpenError(agent.position.tradeId);
+  const margin = marginOf(agent.amountUsdt, order, log);
+  if (agent.sessionLiveMode ?? agent.liveMode) {
+    const exchange = await fills.exchangeOf(agent.owner.id, agent.id);
+    const quote = await (early?.symbol === agent.symbol ? early.quote : fills.liveQuote(agent.symbol));
+    const request = fills.liveOpen(agent, order, margin, quote);
+    return { kind: 'live', ticket: await live.prepare(tx, agent, order, request, exchange, failed?.tradeId ?? randomUUID(), failed) };
+  }
+  const fill = await fills.paperOpen(agent, order.side as PositionSide, { margin, leverage: agent.sessionLeverage ?? agent.leverage }, log);
+  return {
+    kind: 'executed',
+    executed: await recordOpen(tx, agent, order, fill, { tradeId: randomUUID(), live: false, openedAt: now() }),
+  };
+}
+
+async function admitClose({ fills, live, now }: AdmissionDeps, { tx, agent, order, failed, log }: Admitting): Promise<Admitted> {
+  const trade = await tradeToClose(tx, agent, order);
+  if (!('agent' in trade)) return { kind: 'executed', executed: { result: trade } };
+  if (trade.live) {
+    const request = fills.liveClose(agent, trade, order);
+    const exchange = await fills.exchangeOf(agent.owner.id, agent.id);
+    return { kind: 'live', ticket: await live.prepare(tx, agent, order, request, exchange, trade.id, failed) };
+  }
+  const exit = await fills.paperClose(agent, trade, closeReasonOf(order), log);
+  return { kind: 'executed', executed: await recordClose(tx, agent, trade, order, exit, now()) };
+}
+
 export function createAdmission(deps: AdmissionDeps): Admission {
-  const { orm, fills, live, now } = deps;
-
-  /** The key's live intent: follow or look up a pending one, reuse a failed one (null: none). */
-  async function existingIntent(tx: EntityManager, agent: Agent, order: OrderRequest): Promise<Admitted | OrderIntent | null> {
-    const key = order.idempotencyKey;
-    const intent = await intentByKey(tx, key);
-    if (!intent) return null;
-    checkSameOrder(intent, agent.id, order);
-    if (intent.status === 'pending') {
-      const promise = live.following(key);
-      return promise ? { kind: 'follow', promise } : { kind: 'resolve', intent };
-    }
-    if (intent.status === 'failed') return intent;
-    throw new Error(`live order ${key} is ${intent.status} but no trade answers it`);
-  }
-
-  async function admitOpen(
-    tx: EntityManager,
-    agent: Agent,
-    order: OrderRequest,
-    failed: OrderIntent | null,
-    log: Logger,
-    early: EarlyQuote,
-  ): Promise<Admitted> {
-    if (agent.status === 'starting') throw new AgentStartingError();
-    if (agent.status !== 'running') throw new AgentNotRunningError(agent.status);
-    if (agent.position) throw new PositionAlreadyOpenError(agent.position.tradeId);
-    const margin = marginOf(agent.amountUsdt, order, log);
-    if (agent.sessionLiveMode ?? agent.liveMode) {
-      const exchange = await fills.exchangeOf(agent.owner.id, agent.id);
-      const quote = await (early?.symbol === agent.symbol ? early.quote : fills.liveQuote(agent.symbol));
-      const request = fills.liveOpen(agent, order, margin, quote);
-      return { kind: 'live', ticket: await live.prepare(tx, agent, order, request, exchange, failed?.tradeId ?? randomUUID(), failed) };
-    }
-    const fill = await fills.paperOpen(
-      agent,
-      order.side as PositionSide,
-      { margin, leverage: agent.sessionLeverage ?? agent.leverage },
-      log,
-    );
-    return {
-      kind: 'executed',
-      executed: await recordOpen(tx, agent, order, fill, { tradeId: randomUUID(), live: false, openedAt: now() }),
-    };
-  }
-
-  async function admitClose(
-    tx: EntityManager,
-    agent: Agent,
-    order: OrderRequest,
-    failed: OrderIntent | null,
-    log: Logger,
-  ): Promise<Admitted> {
-    const trade = await tradeToClose(tx, agent, order);
-    if (!('agent' in trade)) return { kind: 'executed', executed: { result: trade } };
-    if (trade.live) {
-      const request = fills.liveClose(agent, trade, order);
-      const exchange = await fills.exchangeOf(agent.owner.id, agent.id);
-      return { kind: 'live', ticket: await live.prepare(tx, agent, order, request, exchange, trade.id, failed) };
-    }
-    const exit = await fills.paperClose(agent, trade, closeReasonOf(order), log);
-    return { kind: 'executed', executed: await recordClose(tx, agent, trade, order, exit, now()) };
-  }
+  const { orm, fills, live } = deps;
 
   return {
     async quoteEarly(agentId, order) {
@@ -164,14 +164,13 @@ export function createAdmission(deps: AdmissionDeps): Admission {
           trace.ctx = contextOf(agent);
           const replayed = await replayOf(tx, agent, order);
           if (replayed) return { kind: 'executed', executed: { result: replayed } };
-          const found = await existingIntent(tx, agent, order);
+          const found = await existingIntent(live, tx, agent, order);
           if (found && 'kind' in found) return found;
           if (replayOnly) throw new Error(`idempotency key ${order.idempotencyKey} violated a unique index but names no trade or intent`);
           const pending = await pendingIntentOf(tx, agent.id);
           if (pending) throw new OrderInFlightError(pending.clientOrderId);
-          const admitted = await (order.action === 'open'
-            ? admitOpen(tx, agent, order, found, log, early)
-            : admitClose(tx, agent, order, found, log));
+          const admitting: Admitting = { tx, agent, order, failed: found, log };
+          const admitted = await (order.action === 'open' ? admitOpen(deps, admitting, early) : admitClose(deps, admitting));
           if (admitted.kind === 'live') placing = order.idempotencyKey;
           return admitted;
         });

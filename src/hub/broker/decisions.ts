@@ -96,6 +96,8 @@ function createDecision(em: EntityManager, agent: Agent, push: DecisionPush, rea
     reasoning: push.reasoning,
     reasoningHash,
     idempotencyKey: push.idempotencyKey,
+    source: push.source ?? null,
+    llm: push.llm ?? null,
     createdAt: new Date(),
   });
 }
@@ -176,4 +178,32 @@ export function createDecisionRecorder(deps: DecisionRecorderDeps): DecisionReco
       return result.affectedRows;
     },
   };
+}
+
+/**
+ * The agent's latest decision recorded at or before `at` (e.g. the one behind a trade opened at
+ * `at`), or null: none was made, or retention pruned it.
+ */
+export function latestDecisionAtOrBefore(em: EntityManager, agentId: string, at: Date): Promise<Decision | null> {
+  return em.findOne(DecisionSchema, { agent: agentId, createdAt: { $lte: at } }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+}
+
+/** Agent `agentId`'s decision pushed under `idempotencyKey` (the one an order names), or null. */
+export function decisionOfAgentByKey(em: EntityManager, agentId: string, idempotencyKey: string): Promise<Decision | null> {
+  return em.findOne(DecisionSchema, { agent: agentId, idempotencyKey });
+}
+
+/** The agent's supervisor verdicts (KEEP, CLOSE, ADJUST_TP_SL) from `from` to `to` (open end when null), the newest `limit`, newest first. */
+export function supervisorDecisionsBetween(
+  em: EntityManager,
+  agentId: string,
+  from: Date,
+  to: Date | null,
+  limit: number,
+): Promise<Decision[]> {
+  return em.find(
+    DecisionSchema,
+    { agent: agentId, action: { $ne: 'PLAN' }, createdAt: to ? { $gte: from, $lte: to } : { $gte: from } },
+    { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit },
+  );
 }

@@ -25,8 +25,8 @@ import type { Fills } from './fills.js';
 import { writeIntent } from './intents.js';
 import { liveOrderError } from './live.js';
 import { createReconciler, type ReconcileReport } from './live-reconcile.js';
-import { createIntentSettlement, type Outcome } from './live-settlement.js';
-import { createOrdersOut } from './orders-out.js';
+import { createIntentSettlement, type IntentSettlement, type Outcome } from './live-settlement.js';
+import { createOrdersOut, type OrdersOut } from './orders-out.js';
 import { contextOf, type AgentContext, type Executed } from './records.js';
 
 export interface LiveOrdersDeps {
@@ -72,104 +72,131 @@ export interface LiveOrders {
   idle(): Promise<void>;
 }
 
-export function createLiveOrders(deps: LiveOrdersDeps): LiveOrders {
-  const { orm, fills } = deps;
-  const startedAtMs = deps.now().getTime();
-  const out = createOrdersOut();
+/** What the steps of a live order share: the deps, the orders out in this process and when their calls ended. */
+interface LiveState {
+  deps: LiveOrdersDeps;
+  settlement: IntentSettlement;
+  out: OrdersOut;
   /** When the last exchange call for a key ended in this process, epoch ms. */
-  const callEnded = new Map<string, number>();
+  callEnded: Map<string, number>;
+  startedAtMs: number;
+}
 
-  const settlement = createIntentSettlement({ orm, now: deps.now });
-
-  /** Records `fill` for the intent (./live-settlement.ts); the owner hears of an orphaned one. */
-  async function settle(intentId: string, fill: Fill, log: Logger): Promise<Outcome> {
-    const outcome = await settlement.recordFill(intentId, fill, log);
-    if (outcome.kind !== 'pending') callEnded.delete(fill.clientOrderId);
-    if (outcome.kind === 'orphaned' && outcome.alert) {
-      log.error({ clientOrderId: fill.clientOrderId, orderId: fill.orderId }, 'live fill for a deleted agent: intent orphaned');
-      deps.alert(outcome.alert.ctx, outcome.alert.message, log);
-    }
-    return outcome;
+/** Records `fill` for the intent (./live-settlement.ts); the owner hears of an orphaned one. */
+async function settle({ deps, settlement, callEnded }: LiveState, intentId: string, fill: Fill, log: Logger): Promise<Outcome> {
+  const outcome = await settlement.recordFill(intentId, fill, log);
+  if (outcome.kind !== 'pending') callEnded.delete(fill.clientOrderId);
+  if (outcome.kind === 'orphaned' && outcome.alert) {
+    log.error({ clientOrderId: fill.clientOrderId, orderId: fill.orderId }, 'live fill for a deleted agent: intent orphaned');
+    deps.alert(outcome.alert.ctx, outcome.alert.message, log);
   }
+  return outcome;
+}
 
-  /**
-   * Marks a pending intent failed. A look-up (`byCall` false) leaves it alone when its key went out
-   * again meanwhile (a retry placed it afresh); the call that placed it knows its own outcome.
-   */
-  async function fail(intentId: string, clientOrderId: string, reason: string, byCall = false): Promise<void> {
-    await settlement.failPending(intentId, reason, () => byCall || !out.has(clientOrderId));
-    callEnded.delete(clientOrderId);
+/**
+ * Marks a pending intent failed. A look-up (`byCall` false) leaves it alone when its key went out
+ * again meanwhile (a retry placed it afresh); the call that placed it knows its own outcome.
+ */
+async function fail(
+  { settlement, out, callEnded }: LiveState,
+  intentId: string,
+  clientOrderId: string,
+  reason: string,
+  byCall = false,
+): Promise<void> {
+  await settlement.failPending(intentId, reason, () => byCall || !out.has(clientOrderId));
+  callEnded.delete(clientOrderId);
+}
+
+/** Looks the intent's order up at the exchange and settles what can be settled. */
+async function lookUp(state: LiveState, intent: OrderIntent, log: Logger): Promise<Outcome> {
+  const { deps, callEnded, startedAtMs } = state;
+  const key = intent.clientOrderId;
+  const exchange = await deps.fills.exchangeOf(intent.owner.id, intent.agentId);
+  let found: OrderLookup;
+  try {
+    found = await exchange.findOrder(key);
+  } catch (error) {
+    if (error instanceof ExchangeError) return { kind: 'pending', detail: error.message };
+    throw error;
   }
-
-  /** Looks the intent's order up at the exchange and settles what can be settled. */
-  async function lookUp(intent: OrderIntent, log: Logger): Promise<Outcome> {
-    const key = intent.clientOrderId;
-    const exchange = await fills.exchangeOf(intent.owner.id, intent.agentId);
-    let found: OrderLookup;
-    try {
-      found = await exchange.findOrder(key);
-    } catch (error) {
-      if (error instanceof ExchangeError) return { kind: 'pending', detail: error.message };
-      throw error;
+  switch (found.state) {
+    case 'filled':
+      return settle(state, intent.id, found.fill, log);
+    case 'working':
+      return { kind: 'pending', detail: `the order is ${found.status} at the exchange` };
+    case 'unfilled': {
+      const reason = `order ${key} ended ${found.status} at the exchange with nothing executed`;
+      await fail(state, intent.id, key, reason);
+      return {
+        kind: 'failed',
+        error: new LiveOrderError('rejected', false, `${exchange.name} ${intent.side} ${intent.symbol}: ${reason}`),
+        placeAgain: false,
+      };
     }
-    switch (found.state) {
-      case 'filled':
-        return settle(intent.id, found.fill, log);
-      case 'working':
-        return { kind: 'pending', detail: `the order is ${found.status} at the exchange` };
-      case 'unfilled': {
-        const reason = `order ${key} ended ${found.status} at the exchange with nothing executed`;
-        await fail(intent.id, key, reason);
-        return {
-          kind: 'failed',
-          error: new LiveOrderError('rejected', false, `${exchange.name} ${intent.side} ${intent.symbol}: ${reason}`),
-          placeAgain: false,
-        };
-      }
-      case 'absent': {
-        const since = callEnded.get(key) ?? startedAtMs;
-        if (deps.now().getTime() - since < exchange.orderArrivalWindowMs) return { kind: 'pending', detail: 'not at the exchange yet' };
-        await fail(intent.id, key, 'never reached the exchange');
-        return {
-          kind: 'failed',
-          error: new LiveOrderError('rejected', false, `order ${key} never reached the exchange`),
-          placeAgain: true,
-        };
-      }
+    case 'absent': {
+      const since = callEnded.get(key) ?? startedAtMs;
+      if (deps.now().getTime() - since < exchange.orderArrivalWindowMs) return { kind: 'pending', detail: 'not at the exchange yet' };
+      await fail(state, intent.id, key, 'never reached the exchange');
+      return {
+        kind: 'failed',
+        error: new LiveOrderError('rejected', false, `order ${key} never reached the exchange`),
+        placeAgain: true,
+      };
     }
   }
+}
 
-  async function call(ticket: LiveTicket, log: Logger): Promise<Executed> {
-    const { request, exchange } = ticket;
-    let fill: Fill;
-    try {
-      fill = await exchange.marketOrder(request);
-    } catch (error) {
-      callEnded.set(request.clientOrderId, deps.now().getTime());
-      if (error instanceof ExchangeError && error.nothingExecuted) {
-        await fail(ticket.intentId, request.clientOrderId, error.message, true);
-        throw liveOrderError(exchange.name, request, error);
-      }
-      if (error instanceof ExchangeError) {
-        log.warn({ err: error, clientOrderId: request.clientOrderId }, 'live order outcome unknown; its intent stays open for reconcile');
-        deps.alert(
-          ticket.ctx,
-          `${exchange.name} did not confirm the live ${request.side} of ${request.symbol} (order ${request.clientOrderId}): ${error.message}. The hub looks it up and records the trade if it filled; no other order of this agent is sent meanwhile.`,
-          log,
-        );
-        throw new LiveOrderPendingError(request.clientOrderId, error.message, { cause: error });
-      }
-      throw error;
-    }
+async function call(state: LiveState, ticket: LiveTicket, log: Logger): Promise<Executed> {
+  const { deps, callEnded } = state;
+  const { request, exchange } = ticket;
+  let fill: Fill;
+  try {
+    fill = await exchange.marketOrder(request);
+  } catch (error) {
     callEnded.set(request.clientOrderId, deps.now().getTime());
-    const outcome = await settle(ticket.intentId, fill, log);
-    if (outcome.kind === 'recorded') return outcome.executed;
-    if (outcome.kind === 'failed') throw outcome.error;
-    if (outcome.kind === 'orphaned') throw new BrokerAgentNotFoundError(ticket.ctx.agentId);
-    throw new LiveOrderPendingError(request.clientOrderId, outcome.detail);
+    if (error instanceof ExchangeError && error.nothingExecuted) {
+      await fail(state, ticket.intentId, request.clientOrderId, error.message, true);
+      throw liveOrderError(exchange.name, request, error);
+    }
+    if (error instanceof ExchangeError) {
+      log.warn({ err: error, clientOrderId: request.clientOrderId }, 'live order outcome unknown; its intent stays open for reconcile');
+      deps.alert(
+        ticket.ctx,
+        `${exchange.name} did not confirm the live ${request.side} of ${request.symbol} (order ${request.clientOrderId}): ${error.message}. The hub looks it up and records the trade if it filled; no other order of this agent is sent meanwhile.`,
+        log,
+      );
+      throw new LiveOrderPendingError(request.clientOrderId, error.message, { cause: error });
+    }
+    throw error;
   }
+  callEnded.set(request.clientOrderId, deps.now().getTime());
+  const outcome = await settle(state, ticket.intentId, fill, log);
+  if (outcome.kind === 'recorded') return outcome.executed;
+  if (outcome.kind === 'failed') throw outcome.error;
+  if (outcome.kind === 'orphaned') throw new BrokerAgentNotFoundError(ticket.ctx.agentId);
+  throw new LiveOrderPendingError(request.clientOrderId, outcome.detail);
+}
 
-  const reconcile = createReconciler({ orm, isOut: out.has, lookUp, publish: deps.publish, alert: deps.alert, logger: deps.logger });
+export function createLiveOrders(deps: LiveOrdersDeps): LiveOrders {
+  const { orm } = deps;
+  const state: LiveState = {
+    deps,
+    startedAtMs: deps.now().getTime(),
+    out: createOrdersOut(),
+    callEnded: new Map<string, number>(),
+    settlement: createIntentSettlement({ orm, now: deps.now }),
+  };
+  const { out } = state;
+
+  const reconcile = createReconciler({
+    orm,
+    isOut: out.has,
+    lookUp: (intent, log) => lookUp(state, intent, log),
+    publish: deps.publish,
+    alert: deps.alert,
+    logger: deps.logger,
+  });
 
   return {
     async prepare(tx, agent, order, request, exchange, tradeId, failed) {
@@ -186,12 +213,12 @@ export function createLiveOrders(deps: LiveOrdersDeps): LiveOrders {
 
     abandon: out.abandon,
 
-    place: (ticket, log) => out.run(ticket.request.clientOrderId, () => call(ticket, log)),
+    place: (ticket, log) => out.run(ticket.request.clientOrderId, () => call(state, ticket, log)),
 
     following: out.following,
 
     async resolve(intent, log) {
-      const outcome = await lookUp(intent, log);
+      const outcome = await lookUp(state, intent, log);
       if (outcome.kind === 'recorded') return outcome.executed;
       if (outcome.kind === 'orphaned') throw new BrokerAgentNotFoundError(intent.agentId);
       if (outcome.kind === 'failed') {

@@ -95,7 +95,16 @@ export async function recordOpen(
 ): Promise<Executed> {
   const side = order.side as PositionSide;
   const { live, openedAt } = opening;
-  const trade = createOpenTrade(em, agent, { tradeId: opening.tradeId, side, fill, live, openedAt, idempotencyKey: order.idempotencyKey });
+  const trade = createOpenTrade(em, agent, {
+    tradeId: opening.tradeId,
+    side,
+    fill,
+    live,
+    openedAt,
+    idempotencyKey: order.idempotencyKey,
+    decisionKey: order.decisionKey,
+    signals: order.signals,
+  });
   const position: OpenPosition = {
     tradeId: trade.id,
     side,

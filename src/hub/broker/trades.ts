@@ -4,10 +4,9 @@
  * and the caller's flush writes it together with the agent row and the chain outbox entry
  * (./records.ts).
  */
-import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TradeSchema, type Agent, type Trade } from '../../db/entities/index.js';
-import type { PositionSide } from '../../shared/wire.js';
+import type { PositionSide, SignalValue } from '../../shared/wire.js';
 import type { CloseFill, OpenFill } from './fills.js';
 
 /** A new open trade as the broker records it. */
@@ -19,6 +18,9 @@ export interface TradeOpening {
   openedAt: Date;
   /** The open's idempotency key (`trades.idempotency_key`, unique). */
   idempotencyKey: string;
+  /** The decision the order followed from, and the strategy signals the agent read (OrderRequest). */
+  decisionKey?: string | undefined;
+  signals?: SignalValue[] | undefined;
 }
 
 /** The trades whose open or close idempotency key is `key` (each key is unique in its column). */
@@ -46,28 +48,6 @@ export async function hasOpenTrade(em: EntityManager, agentId: string): Promise<
   return (await em.count(TradeSchema, { agent: agentId, status: 'open' })) > 0;
 }
 
-/** Which of an owner's trades to read (charts, reports). */
-export interface OwnerTradesQuery {
-  ownerId: string;
-  /** Agents to read; an agent of another owner contributes nothing. */
-  agentIds: readonly string[];
-  /** Trades that were open at some time in [from, to]: opened by `to`, and closed at or after `from` or still open. */
-  from?: Date;
-  to?: Date;
-  /** Only closed trades. */
-  closedOnly?: boolean;
-}
-
-/** The owner's trades matching `query`, oldest opening first. Scoped by owner. */
-export function ownerTrades(em: EntityManager, query: OwnerTradesQuery): Promise<Trade[]> {
-  if (query.agentIds.length === 0) return Promise.resolve([]);
-  const where: FilterQuery<Trade> = { agent: { id: { $in: [...query.agentIds] }, owner: query.ownerId } };
-  if (query.to) where.openedAt = { $lte: query.to };
-  if (query.from) where.$or = [{ closedAt: null }, { closedAt: { $gte: query.from } }];
-  if (query.closedOnly) where.status = 'closed';
-  return em.find(TradeSchema, where, { orderBy: { openedAt: 'asc', id: 'asc' } });
-}
-
 /** The open trade row of `opening` for `agent` (inserted by the caller's flush). */
 export function createOpenTrade(em: EntityManager, agent: Agent, opening: TradeOpening): Trade {
   const { fill } = opening;
@@ -91,6 +71,8 @@ export function createOpenTrade(em: EntityManager, agent: Agent, opening: TradeO
     exchangeOrderIds: fill.orderIds,
     idempotencyKey: opening.idempotencyKey,
     closeIdempotencyKey: null,
+    decisionKey: opening.decisionKey ?? null,
+    signals: opening.signals?.length ? opening.signals : null,
   });
 }
 
@@ -104,4 +86,106 @@ export function closeTrade(trade: Trade, exit: CloseFill, closeIdempotencyKey: s
   trade.closedAt = closedAt;
   trade.closeIdempotencyKey = closeIdempotencyKey;
   trade.exchangeOrderIds = [...trade.exchangeOrderIds, ...exit.orderIds];
+}
+
+// ─── The owner's trades, for the trader's views (/trades, /trade, /export) ──────────────────
+// Each read is scoped by the agent's owner: another user's trade is exactly like a missing one.
+// The agent is populated (name, symbol) so the views need no second query.
+
+/** Which of the owner's trades: all of them, or one agent's. */
+export interface OwnerTradeScope {
+  ownerId: string;
+  /** Only this agent's trades (it must be the owner's, or nothing matches). */
+  agentId?: string;
+}
+
+function ownedBy({ ownerId, agentId }: OwnerTradeScope) {
+  return { agent: agentId ? { id: agentId, owner: ownerId } : { owner: ownerId } };
+}
+
+/** One page of the owner's trades, newest opened first (ties by id), and how many there are in all. */
+export async function ownerTradesPage(
+  em: EntityManager,
+  scope: OwnerTradeScope,
+  page: { offset: number; limit: number },
+): Promise<{ trades: Trade[]; total: number }> {
+  const [trades, total] = await em.findAndCount(TradeSchema, ownedBy(scope), {
+    orderBy: [{ openedAt: 'desc' }, { id: 'desc' }],
+    offset: page.offset,
+    limit: page.limit,
+    populate: ['agent'],
+  });
+  return { trades, total };
+}
+
+/**
+ * The owner's trades whose id starts with `idPrefix` (hex digits and dashes; a full id is its own
+ * prefix), at most `limit` of them, newest opened first: the caller tells one from several.
+ */
+export async function ownerTradesByIdPrefix(em: EntityManager, ownerId: string, idPrefix: string, limit = 2): Promise<Trade[]> {
+  const needle = idPrefix.toLowerCase().replace(/[^0-9a-f-]/g, '');
+  if (!needle) return [];
+  const rows: Array<{ id: string }> = await em.getConnection().execute(
+    `select t.id from trades t join agents a on a.id = t.agent_id
+      where a.owner_id = ? and t.id::text like ? order by t.opened_at desc, t.id desc limit ?`,
+    [ownerId, `${needle}%`, limit],
+  );
+  if (!rows.length) return [];
+  return em.find(
+    TradeSchema,
+    { id: { $in: rows.map((r) => r.id) } },
+    { orderBy: [{ openedAt: 'desc' }, { id: 'desc' }], populate: ['agent'] },
+  );
+}
+
+/**
+ * The owner's newest `limit` trades, returned oldest opened first (the order of an export), and how
+ * many there are in all (more than returned when the limit cut the oldest off).
+ */
+export async function ownerTradesForExport(
+  em: EntityManager,
+  scope: OwnerTradeScope,
+  limit: number,
+): Promise<{ trades: Trade[]; total: number }> {
+  const { trades, total } = await ownerTradesPage(em, scope, { offset: 0, limit });
+  return { trades: trades.reverse(), total };
+}
+
+// ─── Closed trades for the analytics (src/hub/analytics), agent populated, in close order ───
+
+const CLOSE_ORDER = [{ closedAt: 'asc' }, { id: 'asc' }] as const;
+
+/** The owner's closed trades (all agents or one; closed at or after `since` when given), oldest close first. */
+export function ownerClosedTrades(em: EntityManager, scope: OwnerTradeScope & { since?: Date }): Promise<Trade[]> {
+  return em.find(
+    TradeSchema,
+    { ...ownedBy(scope), status: 'closed', closedAt: scope.since ? { $gte: scope.since } : { $ne: null } },
+    { orderBy: [...CLOSE_ORDER], populate: ['agent'] },
+  );
+}
+
+/** The closed paper trades (`live` false) of agents `agentIds`, whoever owns them (the leaderboard), oldest close first. */
+export function closedPaperTradesOf(em: EntityManager, agentIds: readonly string[]): Promise<Trade[]> {
+  if (!agentIds.length) return Promise.resolve([]);
+  return em.find(
+    TradeSchema,
+    { agent: { $in: [...agentIds] }, status: 'closed', closedAt: { $ne: null }, live: false },
+    { orderBy: [...CLOSE_ORDER], populate: ['agent'] },
+  );
+}
+
+/**
+ * The owner's trades that were open at some time in [from, to] (a chart's window): opened by `to`
+ * (default: now), and closed at or after `from` or still open; oldest opened first.
+ */
+export function ownerTradesInWindow(em: EntityManager, scope: OwnerTradeScope & { from: Date; to?: Date }): Promise<Trade[]> {
+  return em.find(
+    TradeSchema,
+    {
+      ...ownedBy(scope),
+      openedAt: { $lte: scope.to ?? new Date() },
+      $or: [{ closedAt: null }, { closedAt: { $gte: scope.from } }],
+    },
+    { orderBy: [{ openedAt: 'asc' }, { id: 'asc' }] },
+  );
 }

@@ -15,7 +15,6 @@ import { Wallet } from 'ethers';
 import { classifyChainError } from './classify-error.js';
 import { createLoggerContractCalls, type ContractCall } from './contract-calls.js';
 import type { DecisionRecord, TradeRecord } from './encoding.js';
-import type { ChainRejectedError, ChainUnavailableError } from './errors.js';
 import { createNonceSigner, type PrepareOutcome, type PreparedChainTx } from './nonce-signing.js';
 import { createChainConnector } from './sender-connection.js';
 import { broadcastSignedTx, fetchReceipt, pollForReceipt, type ChainReceipt } from './tx-broadcast.js';

@@ -131,7 +131,7 @@ async function estimateGasLimits(
   from: string,
   calls: Array<ContractCall | ChainFailure>,
 ): Promise<Array<bigint | ChainFailure>> {
-  const gasLimits: Array<bigint | ChainFailure> = new Array(calls.length);
+  const gasLimits = new Array<bigint | ChainFailure>(calls.length);
   let next = 0;
   const estimateWorker = async (): Promise<void> => {
     for (let i = next++; i < calls.length; i = next++) {
@@ -162,7 +162,7 @@ async function signInNonceOrder(
   gasLimits: Array<bigint | ChainFailure>,
   { fees, error: feeError }: { fees: FeeData | null; error: ChainFailure | null },
 ): Promise<PrepareOutcome[]> {
-  const outcomes: PrepareOutcome[] = new Array(calls.length);
+  const outcomes = new Array<PrepareOutcome>(calls.length);
   let stop: ChainFailure | null = feeError;
   for (let i = 0; i < calls.length; i++) {
     const call = calls[i];

@@ -95,13 +95,13 @@ interface OutboxRow {
 async function inTransaction<T>(orm: Orm, fn: (run: (sql: string, params?: unknown[]) => Promise<unknown>) => Promise<T>): Promise<T> {
   return orm.em.fork().transactional(async (em) => {
     const connection = em.getConnection();
-    const ctx = em.getTransactionContext();
+    const ctx = em.getTransactionContext<unknown>(); // opaque here: only handed back to execute
     return fn((sql, params = []) => connection.execute(sql, params, 'all', ctx));
   });
 }
 
 function toClaimed(row: OutboxRow): ClaimedEntry {
-  const payload = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Record<string, unknown>;
+  const payload = typeof row.payload === 'string' ? (JSON.parse(row.payload) as Record<string, unknown>) : row.payload;
   const { [SIGNED_TX_KEY]: signed, ...record } = payload;
   return {
     id: Number(row.id),
@@ -229,4 +229,37 @@ export async function countEntriesByStatus(orm: Orm): Promise<Record<'pending' |
   const counts = { pending: 0, sending: 0, sent: 0, failed: 0 };
   for (const r of rows) if (r.status in counts) counts[r.status as keyof typeof counts] = Number(r.n);
   return counts;
+}
+
+/** A trade's chain entry that was confirmed: which event it logged and its transaction. */
+export interface SentTradeEntry {
+  /** The trade event the entry logged. */
+  event: 'open' | 'close';
+  txHash: string;
+  blockNumber: number | null;
+}
+
+/**
+ * The confirmed (`sent`, with a tx hash) chain entries of trade `tradeId` of agent `agentId`, in
+ * outbox order (the open's before the close's). The trade id is found in the record's detail
+ * JSON, whose canonical form (src/hub/broker/trade-detail.ts, `JSON.stringify`) writes it as
+ * `"tradeId":"<id>"`.
+ */
+export async function sentTradeEntries(em: EntityManager, agentId: string, tradeId: string): Promise<SentTradeEntry[]> {
+  const rows = (await em.getConnection().execute(
+    `select payload->>'side' as side, tx_hash, block_number from chain_outbox
+      where kind = 'trade' and status = 'sent' and tx_hash is not null
+        and payload->>'agentId' = ? and payload->>'detail' like ? order by id`,
+    [
+      agentId,
+      `%${JSON.stringify({ tradeId })
+        .slice(1, -1)
+        .replace(/[\\%_]/g, '\\$&')}%`,
+    ],
+  )) as Array<{ side: string | null; tx_hash: string; block_number: string | number | null }>;
+  return rows.map((r) => ({
+    event: r.side?.startsWith('CLOSE') ? 'close' : 'open',
+    txHash: r.tx_hash,
+    blockNumber: r.block_number === null ? null : Number(r.block_number),
+  }));
 }

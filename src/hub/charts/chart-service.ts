@@ -10,7 +10,7 @@ import type { Orm } from '../../db/orm.js';
 import { INTERVAL_MS, INTERVALS, isInterval, type Interval } from '../../shared/market.js';
 import type { AgentDirectory } from '../agents/agent-directory.js';
 import { maxDrawdown } from '../analytics/equity.js';
-import { ownerTrades } from '../broker/trades.js';
+import { ownerClosedTrades, ownerTradesInWindow } from '../broker/trades.js';
 import { ValidationError } from '../errors.js';
 import type { CandleService } from '../market/candle-service.js';
 import { MarketDataError } from '../market/errors.js';
@@ -18,7 +18,8 @@ import { DEFAULT_TIME_ZONE, normalizeTimeZone } from '../timezone.js';
 import { positionLevels, toChartCandle, toChartTrade, tradesEquity } from './chart-data.js';
 import type { CandleChartSpec, EquityChartSpec } from './chart-spec.js';
 import { NothingToChartError } from './errors.js';
-import type { ChartRenderer } from './render-pool.js';
+import { createRenderPool, type ChartRenderer } from './render-pool.js';
+import type { Logger } from '../../logger.js';
 
 export interface CandleChart {
   png: Buffer;
@@ -59,7 +60,9 @@ export interface ChartServiceDeps {
   orm: Orm;
   agents: Pick<AgentDirectory, 'find' | 'list'>;
   candles: Pick<CandleService, 'getCandles'>;
-  renderer: ChartRenderer;
+  /** Default: a render pool of one worker thread (./render-pool.ts). */
+  renderer?: ChartRenderer;
+  logger?: Logger;
   /** Bars on a candle chart (default 200). */
   bars?: number;
 }
@@ -80,6 +83,7 @@ function timeZoneOf(stored: string | null | undefined): string {
 
 export function createChartService(deps: ChartServiceDeps): ChartService {
   const bars = deps.bars ?? 200;
+  const renderer = deps.renderer ?? createRenderPool({ logger: deps.logger });
   const fork = () => deps.orm.em.fork() as EntityManager;
 
   async function fetchCandles(symbol: string, interval: Interval) {
@@ -102,7 +106,7 @@ export function createChartService(deps: ChartServiceDeps): ChartService {
       const candles = market.candles.map(toChartCandle);
       if (candles.length === 0)
         throw new NothingToChartError(`no candles for ${agent.symbol}`, `There are no prices of ${agent.symbol} yet.`);
-      const trades = await ownerTrades(fork(), { ownerId: request.ownerId, agentIds: [agent.id], from: new Date(candles[0]!.t) });
+      const trades = await ownerTradesInWindow(fork(), { ownerId: request.ownerId, agentId: agent.id, from: new Date(candles[0]!.t) });
       const timeZone = timeZoneOf(request.timeZone);
       const spec: CandleChartSpec = {
         kind: 'candles',
@@ -116,7 +120,7 @@ export function createChartService(deps: ChartServiceDeps): ChartService {
         timeZone,
         notes: [...(market.simulated ? ['simulated prices'] : []), ...(market.stale ? ['prices may be out of date'] : [])],
       };
-      const png = await deps.renderer.render(spec);
+      const png = await renderer.render(spec);
       return {
         png,
         agentId: agent.id,
@@ -134,7 +138,8 @@ export function createChartService(deps: ChartServiceDeps): ChartService {
     async equity(request) {
       const agents = request.agent ? [await deps.agents.find(request.ownerId, request.agent)] : await deps.agents.list(request.ownerId);
       if (agents.length === 0) throw new NothingToChartError('no agents', 'You have no agents yet: /create makes one.');
-      const trades = await ownerTrades(fork(), { ownerId: request.ownerId, agentIds: agents.map((a) => a.id), closedOnly: true });
+      const scope = { ownerId: request.ownerId, ...(request.agent ? { agentId: agents[0]!.id } : {}) };
+      const trades = await ownerClosedTrades(fork(), scope);
       const whose = request.agent ? agents[0]!.name : 'your agents';
       if (trades.length === 0) throw new NothingToChartError('no closed trades', `No closed trades for ${whose} yet: no equity to draw.`);
       const capital = agents.reduce((sum, a) => sum + a.amountUsdt, 0);
@@ -148,7 +153,7 @@ export function createChartService(deps: ChartServiceDeps): ChartService {
         timeZone,
         notes: [],
       };
-      const png = await deps.renderer.render(spec);
+      const png = await renderer.render(spec);
       return {
         png,
         agentName: request.agent ? agents[0]!.name : null,
@@ -160,6 +165,6 @@ export function createChartService(deps: ChartServiceDeps): ChartService {
       };
     },
 
-    close: () => deps.renderer.close(),
+    close: () => renderer.close(),
   };
 }

@@ -3,7 +3,7 @@
  * one more attempt is worth it. Upstream error text is only passed on for request rejections
  * (unknown model, bad parameter), after scrubbing the key and anything that looks like one.
  */
-import OpenAI from 'openai';
+import OpenAI, { type APIError } from 'openai';
 import { LlmAuthError, LlmError, LlmRateLimitedError, LlmRejectedError, LlmUnavailableError } from './errors.js';
 import { PROVIDER_SPECS, type LlmProvider } from './providers.js';
 
@@ -48,7 +48,7 @@ export function classifyLlmError(err: unknown, provider: LlmProvider, apiKey: st
   if (err instanceof OpenAI.APIConnectionError) {
     return new LlmUnavailableError(provider, `${label} could not be reached`);
   }
-  if (err instanceof OpenAI.APIError && typeof err.status === 'number') {
+  if (isApiError(err) && typeof err.status === 'number') {
     const status = err.status;
     if (status === 401 || status === 403) return new LlmAuthError(provider, status, secretName);
     if (status === 429) {
@@ -66,7 +66,12 @@ export function classifyLlmError(err: unknown, provider: LlmProvider, apiKey: st
   return new LlmUnavailableError(provider, `${label} call failed unexpectedly`, undefined, { cause: err });
 }
 
-function upstreamMessage(err: InstanceType<typeof OpenAI.APIError>): string {
+/** The SDK's HTTP error with its declared types (a bare `instanceof` leaves its type parameters `any`). */
+function isApiError(err: unknown): err is APIError {
+  return err instanceof OpenAI.APIError;
+}
+
+function upstreamMessage(err: APIError): string {
   const body = err.error as { message?: unknown } | undefined;
   if (body && typeof body.message === 'string') return body.message;
   return '';

@@ -20,6 +20,8 @@
  * Every attempt has `timeoutMs`, and the whole call `totalTimeoutMs` (default 55 s, under the
  * agent's own 60 s wait for `/llm`): a retry only gets the time that is left.
  */
+import type OpenAI from 'openai';
+import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { LlmRequest, LlmResponse } from '../../shared/wire.js';
 import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
@@ -28,7 +30,7 @@ import { buildChatRequest } from './chat-request.js';
 import { createClientCache } from './client-cache.js';
 import type { LlmBudget } from './budget.js';
 import { LlmBudgetExhaustedError, LlmError, LlmNotConfiguredError, LlmRateLimitedError, LlmUnavailableError } from './errors.js';
-import { LLM_PROVIDERS, PROVIDER_SPECS, isLlmProvider, type LlmProvider } from './providers.js';
+import { LLM_PROVIDERS, PROVIDER_SPECS, isLlmProvider, type LlmProvider, type ProviderSpec } from './providers.js';
 import type { SecretResolver } from '../secrets/secret-resolver.js';
 import { recordTokenUsage, tokenCount, type TokenUsage } from './usage.js';
 
@@ -68,67 +70,160 @@ export interface LlmGateway {
   defaultModel(provider: LlmProvider): string;
 }
 
-const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:\/@-]{0,127}$/;
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The gateway's timing and retry settings, defaults applied (see `LlmGatewayDeps`). */
+interface RetryPolicy {
+  timeoutMs: number;
+  totalTimeoutMs: number;
+  maxAttempts: number;
+  retryDelayMs: number;
+  maxRateLimitWait: number;
+}
+
+/** One `complete` call: what it sends, with which client and key, and the tokens it used so far. */
+interface Call {
+  agentId: string;
+  ownerId: string;
+  provider: LlmProvider;
+  spec: ProviderSpec;
+  model: string;
+  req: LlmRequest;
+  apiKey: string;
+  metered: boolean;
+  client: OpenAI;
+  body: ChatCompletionCreateParamsNonStreaming;
+  log: Logger;
+  total: TokenUsage;
+  /** Time left for the call; below a second another attempt is not worth starting. */
+  remaining: () => number;
+}
+
+function checkProvider(provider: string | null): LlmProvider {
+  if (!provider) {
+    throw new LlmNotConfiguredError(
+      'none',
+      `This agent has no LLM provider. Choose one of ${LLM_PROVIDERS.join(', ')} in the agent's settings.`,
+    );
+  }
+  const normalized = provider.trim().toLowerCase();
+  if (!isLlmProvider(normalized)) {
+    throw new LlmNotConfiguredError(
+      provider,
+      `Unknown LLM provider "${provider.slice(0, 32)}". Choose one of ${LLM_PROVIDERS.join(', ')}.`,
+    );
+  }
+  return normalized;
+}
+
+/** The key for this call, and whether its tokens count against the owner's daily budget. */
+async function resolveKey(
+  deps: LlmGatewayDeps,
+  ownerId: string,
+  agentId: string,
+  provider: LlmProvider,
+): Promise<{ apiKey: string; metered: boolean }> {
+  const { label, secretName } = PROVIDER_SPECS[provider];
+  const found = await deps.secrets.lookup(ownerId, secretName, agentId);
+  const apiKey = found?.value.trim();
+  if (!found || !apiKey) {
+    throw new LlmNotConfiguredError(
+      provider,
+      `No ${label} API key. Set the secret ${secretName} (for you, or for this agent).`,
+      secretName,
+    );
+  }
+  if (found.source !== 'server' || !deps.budget) return { apiKey, metered: false };
+  const admission = await deps.budget.admit(ownerId, agentId);
+  if (admission.spent) {
+    const { usedTokens, limitTokens, resetsAt, retryAfterSeconds } = admission.spent;
+    throw new LlmBudgetExhaustedError(provider, usedTokens, limitTokens, resetsAt, retryAfterSeconds, secretName);
+  }
+  return { apiKey, metered: admission.metered };
+}
+
+async function record(deps: LlmGatewayDeps, call: Call, usage: TokenUsage) {
+  try {
+    await recordTokenUsage(deps.orm, call.agentId, call.ownerId, usage);
+    if (call.metered) await deps.budget!.spend(call.ownerId, usage.promptTokens + usage.completionTokens);
+  } catch (err) {
+    call.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'llm: could not record token usage');
+  }
+}
+
+/** One attempt: the answer, `again` (a blank answer to a JSON request, asked once more) or the failure. */
+async function attemptOnce(
+  deps: LlmGatewayDeps,
+  policy: RetryPolicy,
+  call: Call,
+  attempt: number,
+): Promise<{ answer: LlmResponse } | 'again' | { failure: LlmError }> {
+  const { provider, spec, model, log } = call;
+  const started = Date.now();
+  const attemptTimeout = Math.max(1, Math.min(policy.timeoutMs, call.remaining()));
+  try {
+    const completion = await call.client.chat.completions.create(call.body, { timeout: attemptTimeout });
+    const usage = {
+      promptTokens: tokenCount(completion.usage?.prompt_tokens),
+      completionTokens: tokenCount(completion.usage?.completion_tokens),
+    };
+    call.total.promptTokens += usage.promptTokens;
+    call.total.completionTokens += usage.completionTokens;
+    await record(deps, call, usage);
+    const choice = completion.choices?.[0];
+    if (!choice?.message) return { failure: new LlmUnavailableError(provider, `${spec.label} answered without a message`) };
+    const content = choice.message.content ?? '';
+    if (call.req.jsonSchema && content.trim() === '' && attempt < policy.maxAttempts && call.remaining() >= 1_000) {
+      log.warn({ attempt, finishReason: choice.finish_reason }, 'llm: blank answer to a JSON request; asking again');
+      return 'again';
+    }
+    log.debug({ attempt, ms: Date.now() - started, ...usage, finishReason: choice.finish_reason }, 'llm: answered');
+    return {
+      answer: {
+        provider,
+        model: typeof completion.model === 'string' && completion.model ? completion.model : model,
+        content,
+        usage: call.total,
+      },
+    };
+  } catch (err) {
+    return { failure: classifyLlmError(err, provider, call.apiKey, attemptTimeout) };
+  }
+}
+
+/** Attempts until an answer, or a failure not worth retrying (see the module comment). */
+async function runAttempts(deps: LlmGatewayDeps, policy: RetryPolicy, call: Call): Promise<LlmResponse> {
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await attemptOnce(deps, policy, call, attempt);
+    if (outcome === 'again') continue;
+    if ('answer' in outcome) return outcome.answer;
+    const { failure } = outcome;
+    const waitMs = failure instanceof LlmRateLimitedError ? failure.retryAfterMs : undefined;
+    const pause = waitMs ?? policy.retryDelayMs;
+    const retryable =
+      attempt < policy.maxAttempts &&
+      call.remaining() - pause >= 1_000 &&
+      (isTransient(failure) || (waitMs !== undefined && waitMs <= policy.maxRateLimitWait * 1000));
+    call.log.warn({ attempt, error: failure.name, reason: failure.message, retry: retryable }, 'llm: call failed');
+    if (!retryable) throw failure;
+    await sleep(pause);
+  }
+}
+
 export function createLlmGateway(deps: LlmGatewayDeps): LlmGateway {
-  const timeoutMs = deps.timeoutMs ?? 40_000;
-  const totalTimeoutMs = deps.totalTimeoutMs ?? 55_000;
-  const maxAttempts = Math.max(1, deps.maxAttempts ?? 2);
-  const retryDelayMs = deps.retryDelayMs ?? 500;
-  const maxRateLimitWait = deps.maxRateLimitWaitSeconds ?? 2;
+  const policy: RetryPolicy = {
+    timeoutMs: deps.timeoutMs ?? 40_000,
+    totalTimeoutMs: deps.totalTimeoutMs ?? 55_000,
+    maxAttempts: Math.max(1, deps.maxAttempts ?? 2),
+    retryDelayMs: deps.retryDelayMs ?? 500,
+    maxRateLimitWait: deps.maxRateLimitWaitSeconds ?? 2,
+  };
   const clients = createClientCache();
 
   const defaultModel = (provider: LlmProvider) => deps.defaultModels?.[provider] || PROVIDER_SPECS[provider].defaultModel;
   const baseUrl = (provider: LlmProvider) => deps.baseUrls?.[provider] || PROVIDER_SPECS[provider].defaultBaseUrl;
-
-  function checkProvider(provider: string | null): LlmProvider {
-    if (!provider) {
-      throw new LlmNotConfiguredError(
-        'none',
-        `This agent has no LLM provider. Choose one of ${LLM_PROVIDERS.join(', ')} in the agent's settings.`,
-      );
-    }
-    const normalized = provider.trim().toLowerCase();
-    if (!isLlmProvider(normalized)) {
-      throw new LlmNotConfiguredError(
-        provider,
-        `Unknown LLM provider "${provider.slice(0, 32)}". Choose one of ${LLM_PROVIDERS.join(', ')}.`,
-      );
-    }
-    return normalized;
-  }
-
-  /** The key for this call, and whether its tokens count against the owner's daily budget. */
-  async function resolveKey(ownerId: string, agentId: string, provider: LlmProvider): Promise<{ apiKey: string; metered: boolean }> {
-    const { label, secretName } = PROVIDER_SPECS[provider];
-    const found = await deps.secrets.lookup(ownerId, secretName, agentId);
-    const apiKey = found?.value.trim();
-    if (!found || !apiKey) {
-      throw new LlmNotConfiguredError(
-        provider,
-        `No ${label} API key. Set the secret ${secretName} (for you, or for this agent).`,
-        secretName,
-      );
-    }
-    if (found.source !== 'server' || !deps.budget) return { apiKey, metered: false };
-    const admission = await deps.budget.admit(ownerId, agentId);
-    if (admission.spent) {
-      const { usedTokens, limitTokens, resetsAt, retryAfterSeconds } = admission.spent;
-      throw new LlmBudgetExhaustedError(provider, usedTokens, limitTokens, resetsAt, retryAfterSeconds, secretName);
-    }
-    return { apiKey, metered: admission.metered };
-  }
-
-  async function record(agentId: string, ownerId: string, usage: TokenUsage, metered: boolean, log: Logger) {
-    try {
-      await recordTokenUsage(deps.orm, agentId, ownerId, usage);
-      if (metered) await deps.budget!.spend(ownerId, usage.promptTokens + usage.completionTokens);
-    } catch (err) {
-      log.warn({ err: err instanceof Error ? err.message : String(err) }, 'llm: could not record token usage');
-    }
-  }
 
   return {
     defaultModel,
@@ -140,59 +235,28 @@ export function createLlmGateway(deps: LlmGatewayDeps): LlmGateway {
       if (!MODEL_NAME.test(model)) {
         throw new LlmNotConfiguredError(provider, `"${model.slice(0, 40)}" is not a valid model name for ${spec.label}.`);
       }
-      const { apiKey, metered } = await resolveKey(ownerId, agentId, provider);
-      const client = clients.get({ provider, baseUrl: baseUrl(provider), apiKey, timeoutMs, fetch: deps.fetch });
+      const { apiKey, metered } = await resolveKey(deps, ownerId, agentId, provider);
+      const client = clients.get({ provider, baseUrl: baseUrl(provider), apiKey, timeoutMs: policy.timeoutMs, fetch: deps.fetch });
       const body = buildChatRequest(spec, model, req);
       const log = deps.logger.child({ agentId, provider, model, purpose: req.purpose });
+      const deadline = Date.now() + policy.totalTimeoutMs;
       const total: TokenUsage = { promptTokens: 0, completionTokens: 0 };
-      const deadline = Date.now() + totalTimeoutMs;
-      /** Time left for the call; below a second another attempt is not worth starting. */
-      const remaining = () => deadline - Date.now();
-
-      for (let attempt = 1; ; attempt++) {
-        const started = Date.now();
-        const attemptTimeout = Math.max(1, Math.min(timeoutMs, remaining()));
-        let failure: LlmError;
-        try {
-          const completion = await client.chat.completions.create(body, { timeout: attemptTimeout });
-          const usage = {
-            promptTokens: tokenCount(completion.usage?.prompt_tokens),
-            completionTokens: tokenCount(completion.usage?.completion_tokens),
-          };
-          total.promptTokens += usage.promptTokens;
-          total.completionTokens += usage.completionTokens;
-          await record(agentId, ownerId, usage, metered, log);
-          const choice = completion.choices?.[0];
-          if (!choice?.message) {
-            failure = new LlmUnavailableError(provider, `${spec.label} answered without a message`);
-          } else {
-            const content = choice.message.content ?? '';
-            if (req.jsonSchema && content.trim() === '' && attempt < maxAttempts && remaining() >= 1_000) {
-              log.warn({ attempt, finishReason: choice.finish_reason }, 'llm: blank answer to a JSON request; asking again');
-              continue;
-            }
-            log.debug({ attempt, ms: Date.now() - started, ...usage, finishReason: choice.finish_reason }, 'llm: answered');
-            return {
-              provider,
-              model: typeof completion.model === 'string' && completion.model ? completion.model : model,
-              content,
-              usage: total,
-            };
-          }
-        } catch (err) {
-          failure = classifyLlmError(err, provider, apiKey, attemptTimeout);
-        }
-
-        const waitMs = failure instanceof LlmRateLimitedError ? failure.retryAfterMs : undefined;
-        const pause = waitMs ?? retryDelayMs;
-        const retryable =
-          attempt < maxAttempts &&
-          remaining() - pause >= 1_000 &&
-          (isTransient(failure) || (waitMs !== undefined && waitMs <= maxRateLimitWait * 1000));
-        log.warn({ attempt, error: failure.name, reason: failure.message, retry: retryable }, 'llm: call failed');
-        if (!retryable) throw failure;
-        await sleep(pause);
-      }
+      const call: Call = {
+        agentId,
+        ownerId,
+        provider,
+        spec,
+        model,
+        req,
+        apiKey,
+        metered,
+        client,
+        body,
+        log,
+        total,
+        remaining: () => deadline - Date.now(),
+      };
+      return runAttempts(deps, policy, call);
     },
   };
 }

@@ -20,8 +20,10 @@
  * global timers and `Date.now()` (as p-queue does), which vitest fake timers control.
  */
 import PQueue from 'p-queue';
-import { BudgetExhaustedError, QueueDeadlineError, RateLimitedError } from './errors.js';
-import { createMemoryCreditStore, utcDay, type CreditStore } from './credit-store.js';
+import { assertAffordable, createDailyBudget, ensureToday } from './candle-limiter-budget.js';
+import { estimateWaitMs, queueWithRetries, type Entry, type LimiterQueue } from './candle-limiter-queue.js';
+import { QueueDeadlineError } from './errors.js';
+import { createMemoryCreditStore, type CreditStore } from './credit-store.js';
 
 export interface CandleLimiterOptions {
   /** Where the daily counter is persisted (default: in memory, lost on restart). */
@@ -82,201 +84,52 @@ export interface CandleLimiter {
   onIdle(): Promise<void>;
 }
 
-interface Entry {
-  key: string;
-  seq: number;
-  priority: number;
-  queueId: string;
-  started: boolean;
-  promise: Promise<unknown>;
-}
-
 export function createCandleLimiter(options: CandleLimiterOptions = {}): CandleLimiter {
-  const creditStore = options.creditStore ?? createMemoryCreditStore();
   const intervalCap = options.intervalCap ?? 8;
   const intervalMs = options.intervalMs ?? 60_000;
-  const dailyCredits = options.dailyCredits ?? 800;
-  const maxRetries = options.maxRateLimitRetries ?? 2;
-  const now = options.now ?? Date.now;
   const limited = Number.isFinite(intervalCap);
   const windowMs = intervalMs + (options.safetyMarginMs ?? 1_000);
-
-  const queue = new PQueue({
-    concurrency: options.concurrency ?? 4,
-    ...(limited ? { intervalCap, interval: windowMs, strict: true } : {}),
-  });
-
-  const inFlight = new Map<string, Entry>();
-  /** Start times (Date.now ms) of the last `intervalCap` calls, oldest first, for wait estimates. */
-  const recentStarts: number[] = [];
-  let seq = 0;
-  let upstreamCalls = 0;
-  let coalesced = 0;
-  let budget = { day: '', used: 0 };
-  let loading: Promise<void> | undefined;
-  let resumeTimer: ReturnType<typeof setTimeout> | undefined;
-
-  /** Make sure `budget` describes today, loading the persisted counter on a new day. */
-  async function ensureToday(): Promise<string> {
-    const today = utcDay(now());
-    while (budget.day !== today) {
-      if (!loading) {
-        loading = creditStore.load(today).then(
-          (used) => {
-            budget = { day: today, used };
-            loading = undefined;
-          },
-          (error: unknown) => {
-            loading = undefined;
-            throw error;
-          },
-        );
-      }
-      await loading;
-    }
-    return today;
-  }
-
-  /** Estimated ms until `entry` starts, from the queue ahead of it and the sliding window. */
-  function estimateWaitMs(entry: Entry): number {
-    if (!limited) return 0;
-    let ahead = 0;
-    for (const e of inFlight.values()) {
-      if (e === entry || e.started) continue;
-      if (e.priority > entry.priority || (e.priority === entry.priority && e.seq < entry.seq)) ahead++;
-    }
-    const t = Date.now();
-    const window = recentStarts.filter((s) => s > t - windowMs);
-    const free = intervalCap - window.length;
-    if (ahead < free) return 0;
-    const r = ahead - free;
-    const oldest = window[r % intervalCap] ?? t;
-    return oldest + windowMs * (Math.floor(r / intervalCap) + 1) - t;
-  }
-
-  /** Twelve Data's minute is a wall-clock minute: resume at the next `intervalMs` boundary. */
-  function pauseUntilNextMinute(): void {
-    if (resumeTimer) return;
-    queue.pause();
-    const period = limited ? intervalMs : 60_000;
-    const delay = period - (Date.now() % period);
-    resumeTimer = setTimeout(() => {
-      resumeTimer = undefined;
-      queue.start();
-    }, delay);
-  }
-
-  async function execute<T>(entry: Entry, cost: number, task: () => Promise<T>): Promise<T> {
-    entry.started = true;
-    recentStarts.push(Date.now());
-    if (recentStarts.length > intervalCap) recentStarts.shift();
-    const day = await ensureToday();
-    if (budget.used + cost > dailyCredits) throw new BudgetExhaustedError(day, budget.used, dailyCredits);
-    budget.used += cost;
-    await creditStore.add(day, cost);
-    upstreamCalls++;
-    try {
-      return await task();
-    } catch (error) {
-      if (error instanceof RateLimitedError && error.scope === 'daily' && budget.day === day) {
-        const missing = dailyCredits - budget.used;
-        if (missing > 0 && Number.isFinite(missing)) {
-          budget.used += missing;
-          await creditStore.add(day, missing);
-        }
-      }
-      throw error;
-    }
-  }
-
-  async function drive<T>(entry: Entry, cost: number, task: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      entry.started = false;
-      entry.queueId = `${entry.key}#${entry.seq}.${attempt}`;
-      try {
-        return await queue.add(() => execute(entry, cost, task), { priority: entry.priority, id: entry.queueId });
-      } catch (error) {
-        if (error instanceof RateLimitedError && error.scope === 'minute' && attempt < maxRetries) {
-          pauseUntilNextMinute();
-          continue;
-        }
-        throw error;
-      }
-    }
-  }
-
-  function withDeadline<T>(entry: Entry, promise: Promise<T>, maxWaitMs: number | undefined): Promise<T> {
-    if (maxWaitMs === undefined || !Number.isFinite(maxWaitMs)) return promise;
-    const estimate = entry.started ? 0 : estimateWaitMs(entry);
-    if (estimate > maxWaitMs) {
-      promise.catch(() => undefined);
-      return Promise.reject(new QueueDeadlineError(estimate, true));
-    }
-    const startedAt = Date.now();
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new QueueDeadlineError(Date.now() - startedAt)), Math.max(0, maxWaitMs));
-      promise.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
-  }
+  const state: LimiterQueue = {
+    queue: new PQueue({
+      concurrency: options.concurrency ?? 4,
+      ...(limited ? { intervalCap, interval: windowMs, strict: true } : {}),
+    }),
+    limited,
+    intervalCap,
+    intervalMs,
+    windowMs,
+    maxRetries: options.maxRateLimitRetries ?? 2,
+    budget: createDailyBudget(options.creditStore ?? createMemoryCreditStore(), options.dailyCredits ?? 800, options.now ?? Date.now),
+    inFlight: new Map(),
+    recentStarts: [],
+    seq: 0,
+    upstreamCalls: 0,
+    coalesced: 0,
+    resumeTimer: undefined,
+  };
+  const { queue, inFlight, budget } = state;
 
   return {
-    async run<T>(call: LimitedCall, task: () => Promise<T>): Promise<T> {
-      const priority = call.priority ?? 0;
-      const existing = inFlight.get(call.key);
-      if (existing) {
-        coalesced++;
-        if (!existing.started && priority > existing.priority) {
-          existing.priority = priority;
-          try {
-            queue.setPriority(existing.queueId, priority);
-          } catch {
-            // Already dequeued between our check and now: nothing to raise.
-          }
-        }
-        return withDeadline(existing, existing.promise as Promise<T>, call.maxWaitMs);
-      }
-      const cost = call.cost ?? 1;
-      const day = await ensureToday();
-      if (budget.used + cost > dailyCredits) throw new BudgetExhaustedError(day, budget.used, dailyCredits);
-      // Re-check after the await: another caller may have created the entry meanwhile.
-      const raced = inFlight.get(call.key);
-      if (raced) return this.run(call, task);
-      const entry: Entry = { key: call.key, seq: seq++, priority, queueId: '', started: false, promise: Promise.resolve() };
-      const promise = drive(entry, cost, task).finally(() => {
-        if (inFlight.get(call.key) === entry) inFlight.delete(call.key);
-      });
-      entry.promise = promise;
-      inFlight.set(call.key, entry);
-      return withDeadline(entry, promise, call.maxWaitMs);
-    },
+    run: (call, task) => runLimited(state, call, task),
 
     isInFlight(key) {
       return inFlight.has(key);
     },
 
     async credits() {
-      const day = await ensureToday();
-      return { day, used: budget.used, budget: dailyCredits };
+      const day = await ensureToday(budget);
+      return { day, used: budget.used, budget: budget.dailyCredits };
     },
 
     stats() {
       return {
         queued: queue.size,
         running: queue.pending,
-        upstreamCalls,
-        coalesced,
+        upstreamCalls: state.upstreamCalls,
+        coalesced: state.coalesced,
         day: budget.day,
         creditsUsed: budget.used,
-        dailyCredits,
+        dailyCredits: budget.dailyCredits,
       };
     },
 
@@ -284,4 +137,67 @@ export function createCandleLimiter(options: CandleLimiterOptions = {}): CandleL
       return queue.onIdle();
     },
   };
+}
+
+/** `CandleLimiter.run`: join the call in flight for `call.key`, or check the budget and queue a new one. */
+async function runLimited<T>(state: LimiterQueue, call: LimitedCall, task: () => Promise<T>): Promise<T> {
+  const { inFlight, budget } = state;
+  const existing = inFlight.get(call.key);
+  if (existing) return joinInFlight<T>(state, existing, call);
+  const cost = call.cost ?? 1;
+  const day = await ensureToday(budget);
+  assertAffordable(budget, day, cost);
+  // Re-check after the await: another caller may have created the entry meanwhile.
+  const raced = inFlight.get(call.key);
+  if (raced) return runLimited(state, call, task);
+  const entry: Entry = {
+    key: call.key,
+    seq: state.seq++,
+    priority: call.priority ?? 0,
+    queueId: '',
+    started: false,
+    promise: Promise.resolve(),
+  };
+  const promise = queueWithRetries(state, entry, cost, task).finally(() => {
+    if (inFlight.get(call.key) === entry) inFlight.delete(call.key);
+  });
+  entry.promise = promise;
+  inFlight.set(call.key, entry);
+  return withDeadline(state, entry, promise, call.maxWaitMs);
+}
+
+/** Coalescing: a caller with the key of a queued or running call shares its promise (and may raise its priority). */
+function joinInFlight<T>(state: LimiterQueue, existing: Entry, call: LimitedCall): Promise<T> {
+  const priority = call.priority ?? 0;
+  state.coalesced++;
+  if (!existing.started && priority > existing.priority) {
+    existing.priority = priority;
+    try {
+      state.queue.setPriority(existing.queueId, priority);
+    } catch {
+      // Already dequeued between our check and now: nothing to raise.
+    }
+  }
+  return withDeadline(state, existing, existing.promise as Promise<T>, call.maxWaitMs);
+}
+
+/**
+ * The caller's deadline: rejects with `QueueDeadlineError` at once when the estimated start is
+ * past `maxWaitMs`, or when `maxWaitMs` passes; `promise` (the call itself) runs on regardless.
+ */
+function withDeadline<T>(state: LimiterQueue, entry: Entry, promise: Promise<T>, maxWaitMs: number | undefined): Promise<T> {
+  if (maxWaitMs === undefined || !Number.isFinite(maxWaitMs)) return promise;
+  const estimate = entry.started ? 0 : estimateWaitMs(state, entry);
+  if (estimate > maxWaitMs) {
+    promise.catch(() => undefined);
+    return Promise.reject(new QueueDeadlineError(estimate, true));
+  }
+  const startedAt = Date.now();
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new QueueDeadlineError(Date.now() - startedAt)), Math.max(0, maxWaitMs));
+    const stopTimer = () => clearTimeout(timer);
+    promise.then(stopTimer, stopTimer);
+    // The call's own outcome, passed through unchanged (whatever the task rejected with).
+    promise.then(resolve, reject);
+  });
 }

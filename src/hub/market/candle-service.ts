@@ -107,106 +107,152 @@ function staleReasonOf(error: unknown): StaleReason {
   return 'upstream';
 }
 
+/** The service's settings and what it remembers between calls (per process, lost on restart). */
+interface CandleServiceState {
+  readonly provider: MarketDataProvider;
+  readonly limiter: CandleLimiter;
+  readonly store: CandleStore;
+  /** Clock in ms. */
+  readonly now: () => number;
+  /** How long a caller WITH cached bars waits for a refresh (ms). */
+  readonly maxWaitMs: number;
+  /** Bars fetched per upstream call. */
+  readonly fetchSize: number;
+  readonly maxLimit: number;
+  /** A price observed less than this long ago (ms) is served without an upstream call. */
+  readonly priceTtlMs: number;
+  readonly symbolOptions: ParseSymbolOptions | undefined;
+  /** The last upstream fetch per series key (`symbolId|interval`). */
+  readonly lastFetch: Map<string, FetchRecord>;
+  /** The last price seen per symbol id (quote currency, observed at `at` ms). */
+  readonly lastPrice: Map<string, { price: number; at: number }>;
+}
+
 export function createCandleService(options: CandleServiceOptions): CandleService {
   const { provider, store, now } = options;
-  const limiter = options.limiter ?? createCandleLimiter({ intervalCap: Infinity, dailyCredits: Infinity, concurrency: 8, now });
-  const maxWaitMs = options.maxWaitMs ?? 5_000;
-  const fetchSize = options.fetchSize ?? 300;
-  const maxLimit = options.maxLimit ?? 5_000;
-  const priceTtlMs = options.priceTtlMs ?? 60_000;
-  const lastFetch = new Map<string, FetchRecord>();
-  const lastPrice = new Map<string, { price: number; at: number }>();
-
-  async function resolveSymbol(input: string | MarketSymbol): Promise<MarketSymbol> {
-    const symbol = toMarketSymbol(input, options.symbolOptions);
-    if (!(await provider.supports(symbol))) throw new UnsupportedSymbolError(symbol.id, provider.name);
-    return symbol;
-  }
-
-  function isFresh(seriesKey: string, cached: Candle[], limit: number, interval: Interval): boolean {
-    const t = now();
-    const record = lastFetch.get(seriesKey);
-    if (record) {
-      return isFreshSinceFetch(record.at, t, interval) && (record.requested >= limit || record.exhausted) && cached.length > 0;
-    }
-    return cached.length >= limit && isFreshByLatestBar(cached.at(-1), t, interval) && isContiguous(cached, interval);
-  }
-
-  function result(
-    symbol: MarketSymbol,
-    interval: Interval,
-    candles: Candle[],
-    cached: boolean,
-    stale: StaleReason | undefined,
-  ): CandleResult {
-    return {
-      symbol,
-      interval,
-      candles,
-      cached,
-      stale: stale !== undefined,
-      ...(stale ? { staleReason: stale } : {}),
-      source: provider.name,
-      simulated: provider.simulated,
-    };
-  }
-
+  const state: CandleServiceState = {
+    provider,
+    limiter: options.limiter ?? createCandleLimiter({ intervalCap: Infinity, dailyCredits: Infinity, concurrency: 8, now }),
+    store,
+    now,
+    maxWaitMs: options.maxWaitMs ?? 5_000,
+    fetchSize: options.fetchSize ?? 300,
+    maxLimit: options.maxLimit ?? 5_000,
+    priceTtlMs: options.priceTtlMs ?? 60_000,
+    symbolOptions: options.symbolOptions,
+    lastFetch: new Map(),
+    lastPrice: new Map(),
+  };
   return {
     provider,
-
-    async getCandles(request) {
-      const symbol = await resolveSymbol(request.symbol);
-      const { interval } = request;
-      const limit = Math.min(Math.max(Math.floor(request.limit) || 1, 1), maxLimit);
-      const seriesKey = `${symbol.id}|${interval}`;
-      const cached = await store.getLatest(symbol.id, interval, limit);
-      if (isFresh(seriesKey, cached, limit, interval)) return result(symbol, interval, cached, true, undefined);
-
-      const size = Math.max(fetchSize, limit);
-      const call = {
-        key: `candles:${seriesKey}:${size}`,
-        priority: CANDLE_PRIORITY[request.priority ?? 'normal'],
-        // With nothing cached there is nothing to fall back to: wait for the refresh.
-        ...(cached.length > 0 ? { maxWaitMs } : {}),
-      };
-      try {
-        const fetched = await limiter.run(call, async () => {
-          const startedAt = now();
-          const candles = await provider.candles(symbol, interval, size);
-          await store.upsert(symbol.id, interval, candles);
-          lastFetch.set(seriesKey, { at: startedAt, requested: size, exhausted: candles.length < size });
-          const last = candles.at(-1);
-          if (last) lastPrice.set(symbol.id, { price: last.close, at: Math.min(startedAt, last.openTime + INTERVAL_MS[interval]) });
-          return candles;
-        });
-        return result(symbol, interval, fetched.slice(-limit), false, undefined);
-      } catch (error) {
-        if (cached.length > 0) return result(symbol, interval, cached, true, staleReasonOf(error));
-        throw new CandlesUnavailableError(symbol.id, interval, { cause: error });
-      }
-    },
-
-    async getPrice(input, priority = 'normal', options = {}) {
-      const symbol = await resolveSymbol(input);
-      const known = lastPrice.get(symbol.id);
-      const base = { symbol, source: provider.name, simulated: provider.simulated };
-      const ttl = Math.min(priceTtlMs, options.maxAgeMs ?? Infinity);
-      if (known && now() - known.at < ttl) return { ...base, price: known.price, at: known.at, stale: false };
-      try {
-        const price = await limiter.run(
-          { key: `price:${symbol.id}`, priority: CANDLE_PRIORITY[priority], ...(known ? { maxWaitMs } : {}) },
-          async () => {
-            const at = now();
-            const value = await provider.price(symbol);
-            lastPrice.set(symbol.id, { price: value, at });
-            return { price: value, at };
-          },
-        );
-        return { ...base, ...price, stale: false };
-      } catch (error) {
-        if (known) return { ...base, price: known.price, at: known.at, stale: true, staleReason: staleReasonOf(error) };
-        throw error;
-      }
-    },
+    getCandles: (request) => getCandles(state, request),
+    getPrice: (input, priority = 'normal', options = {}) => getPrice(state, input, priority, options),
   };
+}
+
+async function resolveSymbol(state: CandleServiceState, input: string | MarketSymbol): Promise<MarketSymbol> {
+  const { provider } = state;
+  const symbol = toMarketSymbol(input, state.symbolOptions);
+  if (!(await provider.supports(symbol))) throw new UnsupportedSymbolError(symbol.id, provider.name);
+  return symbol;
+}
+
+function isFresh(state: CandleServiceState, seriesKey: string, cached: Candle[], limit: number, interval: Interval): boolean {
+  const t = state.now();
+  const record = state.lastFetch.get(seriesKey);
+  if (record) {
+    return isFreshSinceFetch(record.at, t, interval) && (record.requested >= limit || record.exhausted) && cached.length > 0;
+  }
+  return cached.length >= limit && isFreshByLatestBar(cached.at(-1), t, interval) && isContiguous(cached, interval);
+}
+
+function candleResult(
+  provider: MarketDataProvider,
+  symbol: MarketSymbol,
+  interval: Interval,
+  candles: Candle[],
+  cached: boolean,
+  stale: StaleReason | undefined,
+): CandleResult {
+  return {
+    symbol,
+    interval,
+    candles,
+    cached,
+    stale: stale !== undefined,
+    ...(stale ? { staleReason: stale } : {}),
+    source: provider.name,
+    simulated: provider.simulated,
+  };
+}
+
+async function getCandles(state: CandleServiceState, request: CandleRequest): Promise<CandleResult> {
+  const { provider } = state;
+  const symbol = await resolveSymbol(state, request.symbol);
+  const { interval } = request;
+  const limit = Math.min(Math.max(Math.floor(request.limit) || 1, 1), state.maxLimit);
+  const seriesKey = `${symbol.id}|${interval}`;
+  const cached = await state.store.getLatest(symbol.id, interval, limit);
+  if (isFresh(state, seriesKey, cached, limit, interval)) return candleResult(provider, symbol, interval, cached, true, undefined);
+
+  const size = Math.max(state.fetchSize, limit);
+  const call = {
+    key: `candles:${seriesKey}:${size}`,
+    priority: CANDLE_PRIORITY[request.priority ?? 'normal'],
+    // With nothing cached there is nothing to fall back to: wait for the refresh.
+    ...(cached.length > 0 ? { maxWaitMs: state.maxWaitMs } : {}),
+  };
+  try {
+    const fetched = await state.limiter.run(call, () => fetchCandles(state, seriesKey, symbol, interval, size));
+    return candleResult(provider, symbol, interval, fetched.slice(-limit), false, undefined);
+  } catch (error) {
+    if (cached.length > 0) return candleResult(provider, symbol, interval, cached, true, staleReasonOf(error));
+    throw new CandlesUnavailableError(symbol.id, interval, { cause: error });
+  }
+}
+
+/** The upstream call behind a candle refresh: fetch `size` bars, store them, remember the fetch and the last close. */
+async function fetchCandles(
+  state: CandleServiceState,
+  seriesKey: string,
+  symbol: MarketSymbol,
+  interval: Interval,
+  size: number,
+): Promise<Candle[]> {
+  const startedAt = state.now();
+  const candles = await state.provider.candles(symbol, interval, size);
+  await state.store.upsert(symbol.id, interval, candles);
+  state.lastFetch.set(seriesKey, { at: startedAt, requested: size, exhausted: candles.length < size });
+  const last = candles.at(-1);
+  if (last) state.lastPrice.set(symbol.id, { price: last.close, at: Math.min(startedAt, last.openTime + INTERVAL_MS[interval]) });
+  return candles;
+}
+
+async function getPrice(
+  state: CandleServiceState,
+  input: string | MarketSymbol,
+  priority: CandlePriority,
+  options: { maxAgeMs?: number },
+): Promise<PriceResult> {
+  const { provider, lastPrice, now, maxWaitMs } = state;
+  const symbol = await resolveSymbol(state, input);
+  const known = lastPrice.get(symbol.id);
+  const base = { symbol, source: provider.name, simulated: provider.simulated };
+  const ttl = Math.min(state.priceTtlMs, options.maxAgeMs ?? Infinity);
+  if (known && now() - known.at < ttl) return { ...base, price: known.price, at: known.at, stale: false };
+  try {
+    const price = await state.limiter.run(
+      { key: `price:${symbol.id}`, priority: CANDLE_PRIORITY[priority], ...(known ? { maxWaitMs } : {}) },
+      async () => {
+        const at = now();
+        const value = await provider.price(symbol);
+        lastPrice.set(symbol.id, { price: value, at });
+        return { price: value, at };
+      },
+    );
+    return { ...base, ...price, stale: false };
+  } catch (error) {
+    if (known) return { ...base, price: known.price, at: known.at, stale: true, staleReason: staleReasonOf(error) };
+    throw error;
+  }
 }

@@ -22,9 +22,47 @@ export interface MemoryCandleStore extends CandleStore {
   size(): number;
 }
 
+/**
+ * One series' candles by `openTime`, as the memory store and the PostgreSQL store's hot series keep
+ * them: `sorted` is the keys ascending, rebuilt lazily after an insert of a new `openTime`.
+ */
+export interface SortedCandles {
+  rows: Map<number, Candle>;
+  sorted: number[] | undefined;
+}
+
+/** `series`' keys ascending (rebuilt if an insert invalidated them). */
+export function sortedKeys(series: SortedCandles): number[] {
+  series.sorted ??= [...series.rows.keys()].sort((a, b) => a - b);
+  return series.sorted;
+}
+
+/** Index of the first key `>= fromMs` in ascending `keys`. */
+export function lowerBound(keys: number[], fromMs: number): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < fromMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Copies of `series`' candles at `openTimes` (callers may mutate what they get). */
+export function candlesAt(series: SortedCandles, openTimes: number[]): Candle[] {
+  return openTimes.map((t) => ({ ...series.rows.get(t)! }));
+}
+
+/** Inserts or replaces a copy of `candle` in `series`. */
+export function setCandle(series: SortedCandles, candle: Candle): void {
+  if (!series.rows.has(candle.openTime)) series.sorted = undefined;
+  series.rows.set(candle.openTime, { ...candle });
+}
+
 export function createMemoryCandleStore(): MemoryCandleStore {
   /** Per series: openTime → candle, plus a lazily rebuilt sorted key list. */
-  const series = new Map<string, { rows: Map<number, Candle>; sorted: number[] | undefined }>();
+  const series = new Map<string, SortedCandles>();
 
   function seriesOf(symbolId: string, interval: Interval) {
     const key = `${symbolId}|${interval}`;
@@ -40,29 +78,18 @@ export function createMemoryCandleStore(): MemoryCandleStore {
     async getLatest(symbolId, interval, limit) {
       const s = series.get(`${symbolId}|${interval}`);
       if (!s || limit <= 0) return [];
-      s.sorted ??= [...s.rows.keys()].sort((a, b) => a - b);
-      return s.sorted.slice(-limit).map((t) => ({ ...s.rows.get(t)! }));
+      return candlesAt(s, sortedKeys(s).slice(-limit));
     },
     async getRange(symbolId, interval, fromMs, limit) {
       const s = series.get(`${symbolId}|${interval}`);
       if (!s || limit <= 0) return [];
-      s.sorted ??= [...s.rows.keys()].sort((a, b) => a - b);
-      const keys = s.sorted;
-      let lo = 0;
-      let hi = keys.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (keys[mid]! < fromMs) lo = mid + 1;
-        else hi = mid;
-      }
-      return keys.slice(lo, lo + limit).map((t) => ({ ...s.rows.get(t)! }));
+      const keys = sortedKeys(s);
+      const start = lowerBound(keys, fromMs);
+      return candlesAt(s, keys.slice(start, start + limit));
     },
     async upsert(symbolId, interval, candles) {
       const s = seriesOf(symbolId, interval);
-      for (const c of candles) {
-        if (!s.rows.has(c.openTime)) s.sorted = undefined;
-        s.rows.set(c.openTime, { ...c });
-      }
+      for (const c of candles) setCandle(s, c);
     },
     size() {
       let n = 0;

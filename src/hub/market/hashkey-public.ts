@@ -27,6 +27,11 @@ export interface HashKeyPublicProvider extends MarketDataProvider {
   readonly name: 'hashkey';
 }
 
+/** A body's `code` (a JSON value) as text: `'0003'`, `-100011`; an unexpected object or array reads as its JSON. */
+function codeText(code: unknown): string {
+  return typeof code === 'string' ? code : JSON.stringify(code);
+}
+
 export function createHashKeyPublicProvider(options: HashKeyPublicOptions = {}): HashKeyPublicProvider {
   const baseUrl = (options.baseUrl ?? HASHKEY_PUBLIC_DEFAULT_BASE_URL).replace(/\/+$/, '');
   const doFetch = options.fetch ?? fetch;
@@ -51,8 +56,9 @@ export function createHashKeyPublicProvider(options: HashKeyPublicOptions = {}):
       body = undefined;
     }
     const err = body && typeof body === 'object' && !Array.isArray(body) ? (body as { code?: unknown; msg?: unknown }) : {};
-    if (!res.ok || (err.msg !== undefined && err.code !== undefined && String(err.code) !== '0' && String(err.code) !== '0000')) {
-      const code = err.code !== undefined ? String(err.code) : String(res.status);
+    const errCode = err.code === undefined ? undefined : codeText(err.code);
+    if (!res.ok || (err.msg !== undefined && errCode !== undefined && errCode !== '0' && errCode !== '0000')) {
+      const code = errCode ?? String(res.status);
       const msg = typeof err.msg === 'string' ? err.msg : `HTTP ${res.status}`;
       if (res.status === 429 || code === '0003') throw new RateLimitedError('hashkey', 'minute', `HashKey: ${msg}`);
       if (code === '-100011' || code === '0201') throw new UnsupportedSymbolError(symbol.id, 'hashkey');

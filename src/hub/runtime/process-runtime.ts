@@ -28,23 +28,31 @@ export interface ProcessRuntimeOptions {
   keepLines?: number;
 }
 
-export function createProcessRuntime(options: ProcessRuntimeOptions): AgentRuntime {
-  const children = new Map<string, Child>();
+/** The runtime's children and what it keeps of them. */
+interface ProcessRuntimeState {
+  readonly logger: Logger;
+  /** Running children by agent id. */
+  readonly children: Map<string, Child>;
   /** Output of children that already exited, kept for crash reports (the newest MAX_EXITED_KEPT). */
-  const lastOutput = new Map<string, string[]>();
-  const listeners = new Set<(exit: AgentExit) => void>();
-  const keep = options.keepLines ?? 50;
-  let command: Promise<string[]> | undefined;
-  const agentArgs = () => (command ??= options.command ? Promise.resolve(options.command) : prepareAgentCommand());
+  readonly lastOutput: Map<string, string[]>;
+  readonly listeners: Set<(exit: AgentExit) => void>;
+  /** Output lines kept per child. */
+  readonly keep: number;
+  /** Node arguments that run the agent (prepared once, on first use). */
+  readonly agentArgs: () => Promise<string[]>;
+}
 
-  function capture(child: Child, chunk: Buffer, stream: 'stdout' | 'stderr') {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (!line.trim()) continue;
-      child.output.push(line);
-      if (child.output.length > keep) child.output.shift();
-      options.logger.debug({ agentId: child.spec.agentId, stream, line }, 'agent output');
-    }
-  }
+export function createProcessRuntime(options: ProcessRuntimeOptions): AgentRuntime {
+  let command: Promise<string[]> | undefined;
+  const state: ProcessRuntimeState = {
+    logger: options.logger,
+    children: new Map(),
+    lastOutput: new Map(),
+    listeners: new Set(),
+    keep: options.keepLines ?? 50,
+    agentArgs: () => (command ??= options.command ? Promise.resolve(options.command) : prepareAgentCommand()),
+  };
+  const { children, lastOutput, listeners } = state;
 
   return {
     kind: 'process',
@@ -54,33 +62,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): AgentRunti
     async place(spec) {
       const existing = children.get(spec.agentId);
       if (existing) await this.remove(spec.agentId);
-      const proc = spawn(process.execPath, await agentArgs(), {
-        cwd: PROJECT_ROOT,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          NODE_ENV: process.env.NODE_ENV ?? 'development',
-          ...spec.env,
-          PORT: String(spec.port),
-          HOST: '127.0.0.1',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const child: Child = { spec, proc, output: [], removing: false, baseUrl: `http://127.0.0.1:${spec.port}` };
-      children.set(spec.agentId, child);
-      proc.stdout?.on('data', (c: Buffer) => capture(child, c, 'stdout'));
-      proc.stderr?.on('data', (c: Buffer) => capture(child, c, 'stderr'));
-      proc.once('exit', (code, signal) => {
-        if (children.get(spec.agentId) === child) children.delete(spec.agentId);
-        rememberBounded(lastOutput, spec.agentId, child.output, MAX_EXITED_KEPT);
-        if (child.removing) return;
-        const exit: AgentExit = { agentId: spec.agentId, exitCode: code, oom: false, reason: describeExit(code, signal, false) };
-        for (const l of listeners) l(exit);
-      });
-      await new Promise<void>((resolve, reject) => {
-        proc.once('spawn', () => resolve());
-        proc.once('error', reject);
-      });
-      return { handleId: `pid:${proc.pid}`, baseUrl: child.baseUrl } satisfies PlacedAgent;
+      return spawnChild(state, spec);
     },
 
     async remove(agentId, graceMs = 5000) {
@@ -122,4 +104,46 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): AgentRunti
       await Promise.all([...children.keys()].map((id) => this.remove(id, 3000)));
     },
   };
+}
+
+/** Starts the agent program as a child on 127.0.0.1:{port}; resolves once it has spawned. */
+async function spawnChild(state: ProcessRuntimeState, spec: AgentSpec): Promise<PlacedAgent> {
+  const { children, lastOutput, listeners } = state;
+  const proc = spawn(process.execPath, await state.agentArgs(), {
+    cwd: PROJECT_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      NODE_ENV: process.env.NODE_ENV ?? 'development',
+      ...spec.env,
+      PORT: String(spec.port),
+      HOST: '127.0.0.1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const child: Child = { spec, proc, output: [], removing: false, baseUrl: `http://127.0.0.1:${spec.port}` };
+  children.set(spec.agentId, child);
+  proc.stdout?.on('data', (c: Buffer) => capture(state, child, c, 'stdout'));
+  proc.stderr?.on('data', (c: Buffer) => capture(state, child, c, 'stderr'));
+  proc.once('exit', (code, signal) => {
+    if (children.get(spec.agentId) === child) children.delete(spec.agentId);
+    rememberBounded(lastOutput, spec.agentId, child.output, MAX_EXITED_KEPT);
+    if (child.removing) return;
+    const exit: AgentExit = { agentId: spec.agentId, exitCode: code, oom: false, reason: describeExit(code, signal, false) };
+    for (const l of listeners) l(exit);
+  });
+  await new Promise<void>((resolve, reject) => {
+    proc.once('spawn', () => resolve());
+    proc.once('error', reject);
+  });
+  return { handleId: `pid:${proc.pid}`, baseUrl: child.baseUrl } satisfies PlacedAgent;
+}
+
+/** Keeps the last `keep` output lines of `child` and forwards each to the hub logger. */
+function capture(state: ProcessRuntimeState, child: Child, chunk: Buffer, stream: 'stdout' | 'stderr') {
+  for (const line of chunk.toString('utf8').split('\n')) {
+    if (!line.trim()) continue;
+    child.output.push(line);
+    if (child.output.length > state.keep) child.output.shift();
+    state.logger.debug({ agentId: child.spec.agentId, stream, line }, 'agent output');
+  }
 }

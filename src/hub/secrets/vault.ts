@@ -21,7 +21,8 @@ import { isUuid } from '../../shared/wire.js';
 import { HubError, ValidationError } from '../errors.js';
 import type { ServerSecretPolicy } from './server-secret-policy.js';
 import { isSecretName, SECRET_LABELS, type SecretName } from './secret-names.js';
-import { createKeyring, type SealedRow } from './vault-keys.js';
+import { hintOf, maskSecret, validateSecretValue } from './secret-values.js';
+import { createKeyring, type SealedRow, type VaultKeyring } from './vault-keys.js';
 import type { SecretSource } from './secret-resolver.js';
 
 /** `'user'`, or an agent id for an override that only this agent uses. */
@@ -90,6 +91,8 @@ export interface VaultDeps {
   now?: () => number;
 }
 
+export { maskSecret, validateSecretValue } from './secret-values.js';
+
 const STAGED_NAME = '_STAGED';
 const STAGED_PREFIX = 'staged:';
 
@@ -107,72 +110,102 @@ export function serverSecretsFromConfig(config: Pick<Config, 'hashkey' | 'llm' |
   };
 }
 
-/** `••••abcd`; values too short to hide anything show no characters at all. */
-export function maskSecret(hint: string): string {
-  return `••••${hint}`;
+/** The vault's keys, store and fallbacks, shared by its operations. */
+interface VaultCore {
+  keyring: VaultKeyring;
+  fork: () => EntityManager;
+  deps: VaultDeps;
 }
 
-function hintOf(value: string): string {
-  return value.length >= 12 ? value.slice(-4) : '';
+function checkScope(scope: string): void {
+  if (scope !== 'user' && !isUuid(scope) && !scope.startsWith(STAGED_PREFIX)) {
+    throw new ValidationError('scope', 'A secret belongs to you (user) or to one agent.');
+  }
 }
 
-/** Checks shared by every way in: printable, no spaces inside, sane length. */
-export function validateSecretValue(name: string, raw: string): string {
-  const value = raw.trim();
-  const label = isSecretName(name) ? SECRET_LABELS[name] : name;
-  if (value.length < 8)
-    throw new ValidationError('value', `That is too short to be a ${label} (at least 8 characters). Send the key again, or /cancel.`);
-  if (value.length > 512)
-    throw new ValidationError('value', `That is too long for a ${label} (at most 512 characters). Send the key again, or /cancel.`);
-  if (/\s/.test(value)) throw new ValidationError('value', `A ${label} has no spaces or line breaks. Send only the key, or /cancel.`);
-  if (!/^[\x21-\x7e]+$/.test(value))
-    throw new ValidationError('value', `A ${label} contains only plain ASCII characters. Send the key again, or /cancel.`);
+/** Runs the name's verifier, when one is set; its refusal becomes a `SecretRejectedError`. */
+async function verify(verifier: SecretVerifier | undefined, value: string, context: Parameters<SecretVerifier>[1]): Promise<void> {
+  if (!verifier) return;
+  try {
+    await verifier(value, context);
+  } catch (error) {
+    const reason = error instanceof HubError ? error.userMessage : 'the check failed';
+    throw new SecretRejectedError(`${context.name} rejected by its verifier`, `That ${SECRET_LABELS[context.name]} was refused: ${reason}`);
+  }
+}
+
+function decrypt({ keyring, deps }: VaultCore, row: SealedRow, ownerId: string): string {
+  const value = keyring.open(row, ownerId);
+  if (value === undefined) throw new VaultDecryptError(row.name);
+  deps.registry?.add(value);
   return value;
 }
 
+async function store(
+  { keyring, fork }: VaultCore,
+  ownerId: string,
+  name: string,
+  value: string,
+  scope: string,
+): Promise<{ masked: string }> {
+  const em = fork();
+  const sealed = keyring.seal(ownerId, scope, name, value);
+  const hint = hintOf(value);
+  const existing = await em.findOne(SecretSchema, { owner: ownerId, scope, name });
+  if (existing) Object.assign(existing, sealed, { hint });
+  else em.create(SecretSchema, { owner: ownerId, scope, name, hint, ...sealed });
+  await em.flush();
+  return { masked: maskSecret(hint) };
+}
+
+async function readRow({ fork }: VaultCore, ownerId: string, name: string, scope: string) {
+  return fork().findOne(SecretSchema, { owner: ownerId, scope, name });
+}
+
+/** The server's value of `name` when it has one and this owner may use it. */
+async function serverValue({ deps }: VaultCore, ownerId: string, name: SecretName): Promise<string | undefined> {
+  const value = deps.serverSecrets?.[name];
+  if (!value || (deps.serverSecretAllowed && !(await deps.serverSecretAllowed(ownerId, name)))) return undefined;
+  return value;
+}
+
+/** Agent override → user secret → server value, saying which. */
+async function lookupValue(core: VaultCore, ownerId: string, name: SecretName, agentId?: string) {
+  for (const scope of agentId ? [agentId, 'user'] : ['user']) {
+    const row = await readRow(core, ownerId, name, scope);
+    if (row) return { value: decrypt(core, row, ownerId), source: scope === 'user' ? ('user' as const) : ('agent' as const) };
+  }
+  const server = await serverValue(core, ownerId, name);
+  if (!server) return undefined;
+  core.deps.registry?.add(server);
+  return { value: server, source: 'server' as const };
+}
+
+/** Stores a value under a fresh staged scope; stale staged values of the owner go on the way. */
+async function stageValue({ keyring, fork, deps }: VaultCore, ownerId: string, value: string, stageTtlMs: number) {
+  const now = deps.now ?? Date.now;
+  const em = fork();
+  // Old staged values are of no use to anyone: purge them on the way.
+  const cutoff = new Date(now() - stageTtlMs);
+  await em.nativeDelete(SecretSchema, { owner: ownerId, name: STAGED_NAME, createdAt: { $lt: cutoff } });
+  const ref = randomUUID().slice(0, 8);
+  const scope = `${STAGED_PREFIX}${ref}`;
+  const sealed = keyring.seal(ownerId, scope, STAGED_NAME, value);
+  const hint = hintOf(value);
+  em.create(SecretSchema, { owner: ownerId, scope, name: STAGED_NAME, hint, ...sealed, createdAt: new Date(now()) });
+  await em.flush();
+  return { ref, masked: maskSecret(hint) };
+}
+
 export function createVault(deps: VaultDeps): Vault {
-  const keyring = createKeyring(deps.encryptionKey, deps.previousKeys);
+  const core: VaultCore = {
+    keyring: createKeyring(deps.encryptionKey, deps.previousKeys),
+    fork: () => deps.orm.em.fork() as EntityManager,
+    deps,
+  };
   const verifiers = new Map<SecretName, SecretVerifier>();
   const now = deps.now ?? Date.now;
   const stageTtlMs = deps.stageTtlMs ?? 15 * 60_000;
-  const fork = () => deps.orm.em.fork() as EntityManager;
-
-  function checkScope(scope: string): void {
-    if (scope !== 'user' && !isUuid(scope) && !scope.startsWith(STAGED_PREFIX)) {
-      throw new ValidationError('scope', 'A secret belongs to you (user) or to one agent.');
-    }
-  }
-
-  const encrypt = (ownerId: string, scope: string, name: string, value: string) => keyring.seal(ownerId, scope, name, value);
-
-  function decrypt(row: SealedRow, ownerId: string): string {
-    const value = keyring.open(row, ownerId);
-    if (value === undefined) throw new VaultDecryptError(row.name);
-    deps.registry?.add(value);
-    return value;
-  }
-
-  async function store(ownerId: string, name: string, value: string, scope: string): Promise<{ masked: string }> {
-    const em = fork();
-    const sealed = encrypt(ownerId, scope, name, value);
-    const hint = hintOf(value);
-    const existing = await em.findOne(SecretSchema, { owner: ownerId, scope, name });
-    if (existing) Object.assign(existing, sealed, { hint });
-    else em.create(SecretSchema, { owner: ownerId, scope, name, hint, ...sealed });
-    await em.flush();
-    return { masked: maskSecret(hint) };
-  }
-
-  async function readRow(ownerId: string, name: string, scope: string) {
-    return fork().findOne(SecretSchema, { owner: ownerId, scope, name });
-  }
-
-  /** The server's value of `name` when it has one and this owner may use it. */
-  async function serverValue(ownerId: string, name: SecretName): Promise<string | undefined> {
-    const value = deps.serverSecrets?.[name];
-    if (!value || (deps.serverSecretAllowed && !(await deps.serverSecretAllowed(ownerId, name)))) return undefined;
-    return value;
-  }
 
   const vault: Vault = {
     async set(ownerId, name, raw, scope = 'user') {
@@ -180,31 +213,21 @@ export function createVault(deps: VaultDeps): Vault {
       checkScope(scope);
       const value = validateSecretValue(name, raw);
       deps.registry?.add(value);
-      const verifier = verifiers.get(name);
-      if (verifier) {
-        try {
-          await verifier(value, { ownerId, name, scope });
-        } catch (error) {
-          const reason = error instanceof HubError ? error.userMessage : 'the check failed';
-          throw new SecretRejectedError(`${name} rejected by its verifier`, `That ${SECRET_LABELS[name]} was refused: ${reason}`);
-        }
-      }
-      return store(ownerId, name, value, scope);
+      await verify(verifiers.get(name), value, { ownerId, name, scope });
+      return store(core, ownerId, name, value, scope);
     },
 
     async list(ownerId) {
-      const rows = await fork().find(
-        SecretSchema,
-        { owner: ownerId, name: { $ne: STAGED_NAME } },
-        { orderBy: { name: 'asc', scope: 'asc' } },
-      );
+      const rows = await core
+        .fork()
+        .find(SecretSchema, { owner: ownerId, name: { $ne: STAGED_NAME } }, { orderBy: { name: 'asc', scope: 'asc' } });
       return rows
         .filter((r) => isSecretName(r.name))
         .map((r) => ({ name: r.name as SecretName, scope: r.scope, masked: maskSecret(r.hint), updatedAt: r.updatedAt.toISOString() }));
     },
 
     async delete(ownerId, name, scope = 'user') {
-      const n = await fork().nativeDelete(SecretSchema, { owner: ownerId, scope, name });
+      const n = await core.fork().nativeDelete(SecretSchema, { owner: ownerId, scope, name });
       return n > 0;
     },
 
@@ -212,53 +235,34 @@ export function createVault(deps: VaultDeps): Vault {
       return (await vault.lookup(ownerId, name, agentId))?.value;
     },
 
-    async lookup(ownerId, name, agentId) {
-      for (const scope of agentId ? [agentId, 'user'] : ['user']) {
-        const row = await readRow(ownerId, name, scope);
-        if (row) return { value: decrypt(row, ownerId), source: scope === 'user' ? 'user' : 'agent' };
-      }
-      const server = await serverValue(ownerId, name);
-      if (!server) return undefined;
-      deps.registry?.add(server);
-      return { value: server, source: 'server' };
-    },
+    lookup: (ownerId, name, agentId) => lookupValue(core, ownerId, name, agentId),
 
     async source(ownerId, name, agentId) {
-      if (agentId && (await readRow(ownerId, name, agentId))) return 'agent';
-      if (await readRow(ownerId, name, 'user')) return 'user';
-      return (await serverValue(ownerId, name)) ? 'server' : undefined;
+      if (agentId && (await readRow(core, ownerId, name, agentId))) return 'agent';
+      if (await readRow(core, ownerId, name, 'user')) return 'user';
+      return (await serverValue(core, ownerId, name)) ? 'server' : undefined;
     },
 
     async stage(ownerId, raw) {
       const value = validateSecretValue('key', raw);
       deps.registry?.add(value);
-      const em = fork();
-      // Old staged values are of no use to anyone: purge them on the way.
-      const cutoff = new Date(now() - stageTtlMs);
-      await em.nativeDelete(SecretSchema, { owner: ownerId, name: STAGED_NAME, createdAt: { $lt: cutoff } });
-      const ref = randomUUID().slice(0, 8);
-      const scope = `${STAGED_PREFIX}${ref}`;
-      const sealed = encrypt(ownerId, scope, STAGED_NAME, value);
-      const hint = hintOf(value);
-      em.create(SecretSchema, { owner: ownerId, scope, name: STAGED_NAME, hint, ...sealed, createdAt: new Date(now()) });
-      await em.flush();
-      return { ref, masked: maskSecret(hint) };
+      return stageValue(core, ownerId, value, stageTtlMs);
     },
 
     async promote(ownerId, ref, name, scope = 'user') {
-      const row = await readRow(ownerId, STAGED_NAME, `${STAGED_PREFIX}${ref}`);
+      const row = await readRow(core, ownerId, STAGED_NAME, `${STAGED_PREFIX}${ref}`);
       if (!row || row.createdAt.getTime() < now() - stageTtlMs) {
         if (row) await vault.discard(ownerId, ref);
         return undefined;
       }
-      const value = decrypt(row, ownerId);
+      const value = decrypt(core, row, ownerId);
       const result = await vault.set(ownerId, name, value, scope);
       await vault.discard(ownerId, ref);
       return result;
     },
 
     async discard(ownerId, ref) {
-      await fork().nativeDelete(SecretSchema, { owner: ownerId, scope: `${STAGED_PREFIX}${ref}`, name: STAGED_NAME });
+      await core.fork().nativeDelete(SecretSchema, { owner: ownerId, scope: `${STAGED_PREFIX}${ref}`, name: STAGED_NAME });
     },
 
     setVerifier(name, verifier) {

@@ -8,7 +8,15 @@
 import * as Type from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { PositionWire } from './control.js';
-import { IdempotencyKey, Nullable, OneOf, PositionSide, Price, StrategyName, Uuid } from './primitives.js';
+import { STRATEGY_NAMES } from '../strategy-names.js';
+import { IdempotencyKey, Nullable, OneOf, PositionSide, Price, StrategyName, Uuid, WIRE_LIMITS } from './primitives.js';
+
+/** One strategy's signal when the order was made: a library strategy and its value on the shared [-1, 1] scale. */
+export const SignalValue = Type.Object(
+  { name: OneOf(STRATEGY_NAMES), value: Type.Number({ minimum: -1, maximum: 1 }) },
+  { additionalProperties: false },
+);
+export type SignalValue = Static<typeof SignalValue>;
 
 export const OrderRequest = Type.Object(
   {
@@ -28,6 +36,10 @@ export const OrderRequest = Type.Object(
      * liquidated the position), the answer is that close (`replayed: true`) instead of `no_position`.
      */
     tradeId: Type.Optional(Uuid),
+    /** The idempotency key of the DecisionPush this order follows from (the session's PLAN). */
+    decisionKey: Type.Optional(IdempotencyKey),
+    /** Every strategy signal the agent read before this order (warming-up strategies left out). */
+    signals: Type.Optional(Type.Array(SignalValue, { maxItems: WIRE_LIMITS.maxOrderSignals })),
   },
   {
     additionalProperties: false,
@@ -60,6 +72,22 @@ export type OrderResult = Static<typeof OrderResult>;
 
 export const DECISION_ACTIONS = ['KEEP', 'CLOSE', 'ADJUST_TP_SL', 'PLAN'] as const;
 
+/** Who made a decision: the strategy fixed in the config, the LLM, or the deterministic rules planner. */
+export const DECISION_SOURCES = ['config', 'llm', 'rules'] as const;
+export type DecisionSource = (typeof DECISION_SOURCES)[number];
+
+/** The LLM call behind a decision: the hub's provider and model, and the tokens it counted. */
+export const DecisionLlm = Type.Object(
+  {
+    provider: Type.String({ minLength: 1, maxLength: WIRE_LIMITS.maxLlmProviderChars }),
+    model: Type.String({ minLength: 1, maxLength: WIRE_LIMITS.maxLlmModelChars }),
+    promptTokens: Type.Integer({ minimum: 0 }),
+    completionTokens: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type DecisionLlm = Static<typeof DecisionLlm>;
+
 export const DecisionPush = Type.Object(
   {
     idempotencyKey: IdempotencyKey,
@@ -70,6 +98,9 @@ export const DecisionPush = Type.Object(
     reasoning: Type.String({ maxLength: 8000 }),
     tpPrice: Type.Optional(Nullable(Price)),
     slPrice: Type.Optional(Nullable(Price)),
+    source: Type.Optional(OneOf(DECISION_SOURCES)),
+    /** The LLM call this decision came from; absent when no LLM answered. */
+    llm: Type.Optional(DecisionLlm),
   },
   { additionalProperties: false },
 );

@@ -39,6 +39,11 @@ export const WIRE_LIMITS = {
    * database columns (`agents.strategy`, `agents.active_strategy`, `decisions.strategy`).
    */
   maxStrategyNameChars: 64,
+  /** Most strategy signals one order carries (the library has 24 strategies). */
+  maxOrderSignals: 32,
+  /** Longest LLM provider and model names a decision records. */
+  maxLlmProviderChars: 32,
+  maxLlmModelChars: 128,
 } as const;
 
 // --- Symbols ---------------------------------------------------------------------------------

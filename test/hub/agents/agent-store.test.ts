@@ -141,6 +141,34 @@ describe('columns other hub parts use', () => {
   });
 });
 
+describe('analytics: capital and the leaderboard opt-in', () => {
+  it("sums the capital of the owner's agents, or of one, and nothing of another owner's", async () => {
+    const users = createUserService({ orm, accessMode: 'open', adminIds: [] });
+    const solo = (await users.register(3, 'Solo')).user.id;
+    const dir = createAgentDirectory({ orm, limits: { maxLeverage: 20 } });
+    const a = await dir.create(solo, { name: 'cap-a', symbol: 'BTCUSDT', amountUsdt: 250 });
+    await dir.create(solo, { name: 'cap-b', symbol: 'BTCUSDT', amountUsdt: 150.5 });
+    expect(await agentStore.capitalOfOwned(orm, solo)).toBe(400.5);
+    expect(await agentStore.capitalOfOwned(orm, solo, a.id)).toBe(250);
+    expect(await agentStore.capitalOfOwned(orm, other, a.id)).toBe(0);
+    expect(await agentStore.capitalOfOwned(orm, (await users.register(4, 'Empty')).user.id)).toBe(0);
+  });
+
+  it('opts in and out only within the owner; the leaderboard lists opted-in paper agents without owners', async () => {
+    const paper = await create(owner, 'lb-paper');
+    const live = await create(owner, 'lb-live');
+    await agentStore.updateById(orm, live.id, { liveMode: true });
+    expect(await agentStore.setLeaderboardOptIn(orm, other, paper.id, true)).toBe(false);
+    expect(await column(paper.id, 'leaderboard_opt_in')).toBe(false);
+    expect(await agentStore.setLeaderboardOptIn(orm, owner, paper.id, true)).toBe(true);
+    expect(await agentStore.setLeaderboardOptIn(orm, owner, live.id, true)).toBe(true);
+    expect(await agentStore.leaderboardEntrants(orm)).toEqual([{ id: paper.id, name: 'lb-paper', amountUsdt: 100 }]);
+    expect(await agentStore.optOutAllOwned(orm, other)).toEqual([]);
+    expect(await agentStore.optOutAllOwned(orm, owner)).toEqual(['lb-live', 'lb-paper']);
+    expect(await agentStore.leaderboardEntrants(orm)).toEqual([]);
+  });
+});
+
 describe('agent log lines', () => {
   const line = (seq: number, message = `line ${seq}`): LogEntryWire => ({ seq, level: 'info', message, ts: new Date().toISOString() });
 

@@ -1,7 +1,8 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentSchema, DecisionSchema } from '../../../src/db/entities/index.js';
 import { createBroker, type Broker } from '../../../src/hub/broker/broker.js';
-import { createDecisionRecorder, type DecisionRecorder } from '../../../src/hub/broker/decisions.js';
+import { createDecisionRecorder, latestDecisionAtOrBefore, type DecisionRecorder } from '../../../src/hub/broker/decisions.js';
 import { IdempotencyKeyConflictError } from '../../../src/hub/broker/errors.js';
 import { hashText } from '../../../src/hub/chain/encoding.js';
 import { STRATEGY_INDEX, UNKNOWN_STRATEGY_INDEX } from '../../../src/shared/strategy-names.js';
@@ -136,5 +137,29 @@ describe('decision recorder', () => {
     const agent = await fx.orm.em.fork().findOneOrFail(AgentSchema, { id: agentId });
     expect(agent.position).toMatchObject({ tpPrice: 120, slPrice: 90 });
     expect(fx.seen('decision.made').filter((e) => e.agentId === agentId)).toHaveLength(0);
+  });
+});
+
+describe('the decision behind a trade', () => {
+  it("is the agent's latest decision at or before a time, never another agent's", async () => {
+    const agentId = await fx.agent(owner);
+    const other = await fx.agent(owner);
+    const at = (iso: string) => new Date(iso);
+    const recorded: Record<string, string> = {};
+    for (const [name, when] of [
+      ['early', '2026-01-01T10:00:00Z'],
+      ['late', '2026-01-01T11:00:00Z'],
+      ['after', '2026-01-01T12:00:00Z'],
+    ] as const) {
+      recorded[name] = (await decisions.record(agentId, push({ reasoning: name }))).decisionId;
+      await fx.sql('update decisions set created_at = ? where id = ?', [at(when), recorded[name]]);
+    }
+    const other1 = (await decisions.record(other, push())).decisionId;
+    await fx.sql('update decisions set created_at = ? where id = ?', [at('2026-01-01T11:30:00Z'), other1]);
+    const em = () => fx.orm.em.fork() as EntityManager;
+    expect((await latestDecisionAtOrBefore(em(), agentId, at('2026-01-01T11:59:59Z')))?.reasoning).toBe('late');
+    expect((await latestDecisionAtOrBefore(em(), agentId, at('2026-01-01T11:00:00Z')))?.id).toBe(recorded.late);
+    expect((await latestDecisionAtOrBefore(em(), agentId, at('2026-01-01T10:30:00Z')))?.id).toBe(recorded.early);
+    expect(await latestDecisionAtOrBefore(em(), agentId, at('2026-01-01T09:00:00Z'))).toBeNull();
   });
 });

@@ -3,16 +3,22 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { describe, expect, it } from 'vitest';
 import type { OpenFill } from '../../../src/hub/broker/fills.js';
 import {
+  closedPaperTradesOf,
   closeTrade,
   createOpenTrade,
   hasOpenTrade,
   latestOpenTrade,
-  ownerTrades,
+  ownerClosedTrades,
+  ownerTradesByIdPrefix,
+  ownerTradesForExport,
+  ownerTradesInWindow,
+  ownerTradesPage,
   tradeById,
   tradeOfAgent,
   tradesByKey,
 } from '../../../src/hub/broker/trades.js';
 import { lockAgentRow } from '../../../src/hub/agents/position-store.js';
+import { seedTrades } from '../../support/seed-trades.js';
 import { brokerFixtureForFile } from './fixtures.js';
 
 const file = brokerFixtureForFile('trades');
@@ -105,31 +111,131 @@ describe('the trades door', () => {
     expect(await hasOpenTrade(fork(), agentId)).toBe(false);
   });
 
-  it("reads an owner's trades of some agents: in a time window, or closed only; never another owner's", async () => {
+  it("reads the owner's trades open at some time in a window (a chart's), one agent's or all; never another owner's", async () => {
     const day = (n: number) => new Date(Date.UTC(2026, 1, n));
-    const agent = await file.fx.agent(file.owner);
-    const sibling = await file.fx.agent(file.owner);
+    const owner = await file.fx.user();
+    const agent = await file.fx.agent(owner);
+    const sibling = await file.fx.agent(owner);
     const stranger = await file.fx.user();
     const strangers = await file.fx.agent(stranger);
-    const before = await open(agent, 'k5-before', day(1));
-    await close(before, 'k5-before-close', day(2));
-    const across = await open(agent, 'k5-across', day(3));
-    await close(across, 'k5-across-close', day(6));
-    const inside = await open(agent, 'k5-inside', day(7));
-    await close(inside, 'k5-inside-close', day(8));
-    const stillOpen = await open(agent, 'k5-open', day(9));
-    const siblings = await open(sibling, 'k5-sibling', new Date(day(7).getTime() + 3_600_000));
-    await open(strangers, 'k5-stranger', day(7));
+    const before = await open(agent, 'k9-before', day(1));
+    await close(before, 'k9-before-close', day(2));
+    const across = await open(agent, 'k9-across', day(3));
+    await close(across, 'k9-across-close', day(6));
+    const inside = await open(agent, 'k9-inside', day(7));
+    await close(inside, 'k9-inside-close', day(8));
+    const stillOpen = await open(agent, 'k9-open', day(9));
+    const siblings = await open(sibling, 'k9-sibling', new Date(day(7).getTime() + 3_600_000));
+    await open(strangers, 'k9-stranger', day(7));
 
-    const ids = async (query: Omit<Parameters<typeof ownerTrades>[1], 'ownerId'>, ownerId = file.owner) =>
-      (await ownerTrades(fork(), { ownerId, ...query })).map((t) => t.id);
-    expect(await ids({ agentIds: [agent], from: day(5) })).toEqual([across, inside, stillOpen]);
-    expect(await ids({ agentIds: [agent], from: day(5), to: day(8) })).toEqual([across, inside]);
-    expect(await ids({ agentIds: [agent], closedOnly: true })).toEqual([before, across, inside]);
-    expect(await ids({ agentIds: [agent, sibling], from: day(7), to: day(8) })).toEqual([inside, siblings]);
+    const ids = async (scope: Omit<Parameters<typeof ownerTradesInWindow>[1], 'ownerId'>, ownerId = owner) =>
+      (await ownerTradesInWindow(fork(), { ownerId, ...scope })).map((t) => t.id);
+    expect(await ids({ agentId: agent, from: day(5) })).toEqual([across, inside, stillOpen]);
+    expect(await ids({ agentId: agent, from: day(5), to: day(8) })).toEqual([across, inside]);
+    expect(await ids({ from: day(7), to: day(8) })).toEqual([inside, siblings]);
     // Scoped by owner: another owner's agent reads as nothing, whoever asks.
-    expect(await ids({ agentIds: [strangers, agent], from: day(7), to: day(7) })).toEqual([inside]);
-    expect(await ids({ agentIds: [agent] }, stranger)).toEqual([]);
-    expect(await ids({ agentIds: [] })).toEqual([]);
+    expect(await ids({ agentId: strangers, from: day(1) })).toEqual([]);
+    expect(await ids({ agentId: agent, from: day(1) }, stranger)).toEqual([]);
+  });
+});
+
+describe('closed trades for analytics', () => {
+  it("reads the owner's closed trades with their agent, oldest close first, for all agents, one, or since a time", async () => {
+    const a = await file.fx.agent(file.owner, { name: 'an-a', symbol: 'ETHUSDT', strategy: 'momentum' });
+    const b = await file.fx.agent(file.owner, { name: 'an-b' });
+    const stranger = await file.fx.user();
+    const theirs = await file.fx.agent(stranger, { name: 'an-a' });
+    const [late, early, other] = await seedTrades(file.fx.orm, [
+      { agentId: a, pnl: -3, fees: 0.4, closedAt: new Date('2026-03-02T00:00:00Z'), closeReason: 'sl hit', side: 'short', qty: 2 },
+      { agentId: b, pnl: 5, closedAt: new Date('2026-03-01T00:00:00Z') },
+      { agentId: theirs, pnl: 100, closedAt: new Date('2026-03-01T12:00:00Z') },
+    ]);
+    await seedTrades(file.fx.orm, [{ agentId: a, pnl: 0, closedAt: new Date('2026-03-03T00:00:00Z'), status: 'open' }]);
+
+    const since = new Date('2026-02-01T00:00:00Z');
+    const mine = await ownerClosedTrades(fork(), { ownerId: file.owner, since });
+    expect(mine.map((t) => t.id)).toEqual([early, late]);
+    expect(mine[1]).toMatchObject({ side: 'short', qty: 2, exitPrice: 97, fees: 0.4, pnl: -3, status: 'closed', closeReason: 'sl hit' });
+    expect(mine[1]!.closedAt?.toISOString()).toBe('2026-03-02T00:00:00.000Z');
+    expect([mine[1]!.agent.name, mine[1]!.agent.symbol, mine[1]!.agent.strategy]).toEqual(['an-a', 'ETHUSDT', 'momentum']);
+    // One agent; a later window; another owner's agent id gives nothing.
+    expect((await ownerClosedTrades(fork(), { ownerId: file.owner, agentId: a, since })).map((t) => t.id)).toEqual([late]);
+    expect((await ownerClosedTrades(fork(), { ownerId: file.owner, since: new Date('2026-03-01T12:00:00Z') })).map((t) => t.id)).toEqual([
+      late,
+    ]);
+    expect(await ownerClosedTrades(fork(), { ownerId: file.owner, agentId: theirs })).toEqual([]);
+    expect((await ownerClosedTrades(fork(), { ownerId: stranger })).map((t) => t.id)).toEqual([other]);
+  });
+
+  it('reads the closed paper trades of given agents, whoever owns them', async () => {
+    const a = await file.fx.agent(file.owner, { name: 'paper-a' });
+    const b = await file.fx.agent(await file.fx.user(), { name: 'paper-b' });
+    const [pa, , pb] = await seedTrades(file.fx.orm, [
+      { agentId: a, pnl: 1, closedAt: new Date('2026-04-01T00:00:00Z') },
+      { agentId: a, pnl: 9, closedAt: new Date('2026-04-02T00:00:00Z'), live: true },
+      { agentId: b, pnl: 2, closedAt: new Date('2026-04-03T00:00:00Z') },
+    ]);
+    expect((await closedPaperTradesOf(fork(), [a, b])).map((t) => t.id)).toEqual([pa, pb]);
+    expect(await closedPaperTradesOf(fork(), [])).toEqual([]);
+  });
+});
+
+describe("the owner's trades (the trader's views)", () => {
+  /** A fresh owner with two agents and five trades opened a day apart (b's are the 2nd and 4th). */
+  async function seeded() {
+    const owner = await file.fx.user();
+    const a = await file.fx.agent(owner, { name: 'alpha' });
+    const b = await file.fx.agent(owner, { name: 'beta' });
+    const ids: string[] = [];
+    for (let day = 1; day <= 5; day++) {
+      ids.push(await open(day % 2 === 0 ? b : a, `own-${owner}-${day}`, new Date(Date.UTC(2026, 0, day))));
+    }
+    return { owner, a, b, ids };
+  }
+
+  it('pages them newest first with the total, for all agents or one, with the agent populated', async () => {
+    const { owner, b, ids } = await seeded();
+    const first = await ownerTradesPage(fork(), { ownerId: owner }, { offset: 0, limit: 2 });
+    expect(first.total).toBe(5);
+    expect(first.trades.map((t) => t.id)).toEqual([ids[4], ids[3]]);
+    expect(first.trades.map((t) => t.agent.name)).toEqual(['alpha', 'beta']);
+    const last = await ownerTradesPage(fork(), { ownerId: owner }, { offset: 4, limit: 2 });
+    expect(last.trades.map((t) => t.id)).toEqual([ids[0]]);
+    const ofB = await ownerTradesPage(fork(), { ownerId: owner, agentId: b }, { offset: 0, limit: 10 });
+    expect(ofB).toMatchObject({ total: 2 });
+    expect(ofB.trades.map((t) => t.id)).toEqual([ids[3], ids[1]]);
+  });
+
+  it("never answers another owner's trades, by owner, by agent or by id", async () => {
+    const { owner, a, ids } = await seeded();
+    const stranger = await file.fx.user();
+    expect(await ownerTradesPage(fork(), { ownerId: stranger }, { offset: 0, limit: 10 })).toEqual({ trades: [], total: 0 });
+    expect((await ownerTradesPage(fork(), { ownerId: stranger, agentId: a }, { offset: 0, limit: 10 })).total).toBe(0);
+    expect(await ownerTradesByIdPrefix(fork(), stranger, ids[0]!)).toEqual([]);
+    expect((await ownerTradesForExport(fork(), { ownerId: stranger, agentId: a }, 10)).total).toBe(0);
+    expect((await ownerTradesByIdPrefix(fork(), owner, ids[0]!)).map((t) => t.id)).toEqual([ids[0]]);
+  });
+
+  it('finds a trade by a prefix of its id (case-insensitive), at most `limit` of them', async () => {
+    const { owner, ids } = await seeded();
+    const [found] = await ownerTradesByIdPrefix(fork(), owner, ids[2]!.slice(0, 8).toUpperCase());
+    expect(found?.id).toBe(ids[2]);
+    expect(found?.agent.name).toBe('alpha');
+    // Nothing but hex digits and dashes is matched (no LIKE wildcards); a short prefix is capped by `limit`.
+    expect(await ownerTradesByIdPrefix(fork(), owner, '%')).toEqual([]);
+    expect((await ownerTradesByIdPrefix(fork(), owner, ids[2]!.slice(0, 1), 1)).length).toBe(1);
+    expect(await ownerTradesByIdPrefix(fork(), owner, 'ffffffff-ffff')).toEqual([]);
+  });
+
+  it('exports the newest `limit`, oldest first, with the total', async () => {
+    const { owner, a, ids } = await seeded();
+    const all = await ownerTradesForExport(fork(), { ownerId: owner }, 100);
+    expect(all.total).toBe(5);
+    expect(all.trades.map((t) => t.id)).toEqual(ids);
+    const capped = await ownerTradesForExport(fork(), { ownerId: owner }, 3);
+    expect(capped).toMatchObject({ total: 5 });
+    expect(capped.trades.map((t) => t.id)).toEqual(ids.slice(2));
+    const ofA = await ownerTradesForExport(fork(), { ownerId: owner, agentId: a }, 100);
+    expect(ofA.trades.map((t) => t.id)).toEqual([ids[0], ids[2], ids[4]]);
   });
 });

@@ -40,6 +40,7 @@ function config(source: MarketDataChoice, market: Partial<Config['market']> = {}
       twelveDataPerMinute: 8,
       twelveDataDailyCredits: 800,
       cmcApiKey: undefined,
+      cmcBaseUrl: 'http://127.0.0.1:9',
       simulatedSeed: 7,
       ...market,
     },
@@ -108,7 +109,7 @@ describe('createMarketFromConfig', () => {
   it('hashkey with HASHKEY_SANDBOX and no base URL reads the sandbox host', async () => {
     const urls: string[] = [];
     const fetchStub = (async (input: string | URL | Request) => {
-      urls.push(String(input));
+      urls.push(input instanceof Request ? input.url : String(input));
       return new Response(JSON.stringify({ code: '0001', msg: 'stub' }), { status: 500 });
     }) as typeof fetch;
     const market = createMarketFromConfig(config('hashkey', {}, { baseUrl: undefined, sandbox: true }), { orm, now, fetch: fetchStub });

@@ -3,7 +3,7 @@
  * breakout. Both are 0 until volatility expands, then point in the direction of the move.
  */
 import { BollingerBands } from 'trading-signals';
-import { barsParam, clamp, defineStrategy, fmt, noMovement, realParam } from '../define-strategy.js';
+import { barsParam, defineStrategy, fmt, noMovement, realParam } from '../define-strategy.js';
 import { atr, smoothingStart } from '../measures.js';
 
 /** Cap on the width ratio so a squeeze out of a perfectly flat market stays finite. */

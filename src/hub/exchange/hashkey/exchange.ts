@@ -13,22 +13,16 @@
  * sent, and an answered refusal of it, is marked `nothingExecuted` (no order under that id); after
  * that the outcome is unknown and `findOrder` tells (the broker's reconcile). A place request
  * expires `recvWindow` after its signed timestamp, so "not found" is final once that has passed.
+ *
+ * The parts: symbol-cache.ts (exchangeInfo, cached) and order-fill.ts (final status and fill).
  */
-import {
-  ExchangeError,
-  FillUnresolvedError,
-  nothingExecuted,
-  OrderNotFilledError,
-  type Balance,
-  type Exchange,
-  type Fill,
-  type MarketOrderRequest,
-  type OrderLookup,
-} from '../exchange.js';
+import { ExchangeError, nothingExecuted, type Balance, type Exchange, type MarketOrderRequest, type OrderLookup } from '../exchange.js';
 import type { HashKeyClient } from './client.js';
-import { HashKeyApiError, UnknownSymbolError } from './errors.js';
+import { HashKeyApiError } from './errors.js';
 import { validateOrder, type SymbolFilters } from './filters.js';
+import { resolveFill, waitForFinal, type FillPolling } from './order-fill.js';
 import { FINAL_ORDER_STATUSES, type OrderState, type SymbolInfo } from './responses.js';
+import { createSymbolCache } from './symbol-cache.js';
 
 export interface HashKeyExchangeOptions {
   /** How long `exchangeInfo` (symbols and filters) is reused, ms. Default 10 minutes. */
@@ -48,143 +42,70 @@ export interface HashKeyExchange extends Exchange {
   symbolInfo(symbol: string): Promise<SymbolInfo>;
 }
 
-export function createHashKeyExchange(client: HashKeyClient, options: HashKeyExchangeOptions = {}): HashKeyExchange {
-  const ttl = options.symbolsTtlMs ?? 10 * 60_000;
-  const attempts = Math.max(1, options.fillPollAttempts ?? 10);
-  const pollMs = options.fillPollIntervalMs ?? 250;
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+/** A MARKET order by quantity needs a last price to check the value rules. */
+function needsReferencePrice(filters: SymbolFilters): boolean {
+  return Boolean(
+    filters.minNotional || filters.minAmount || filters.marketOrderMinAmount || filters.maxAmount || filters.marketOrderMaxAmount,
+  );
+}
 
-  let symbols: { at: number; bySymbol: Map<string, SymbolInfo> } | undefined;
-  let loading: Promise<Map<string, SymbolInfo>> | undefined;
-
-  async function symbolMap(): Promise<Map<string, SymbolInfo>> {
-    if (symbols && now() - symbols.at < ttl) return symbols.bySymbol;
-    // Coalesce concurrent loads into one exchangeInfo call (weight 5).
-    loading ??= client
-      .exchangeInfo()
-      .then((info) => {
-        const bySymbol = new Map(info.symbols.map((s) => [s.symbol, s]));
-        symbols = { at: now(), bySymbol };
-        return bySymbol;
-      })
-      .finally(() => {
-        loading = undefined;
-      });
-    return loading;
+async function findByClientId(client: HashKeyClient, clientOrderId: string): Promise<OrderState | undefined> {
+  try {
+    return await client.queryOrder({ clientOrderId });
+  } catch (error) {
+    if (error instanceof ExchangeError && error.kind === 'order_not_found') return undefined;
+    throw error;
   }
+}
 
-  async function symbolInfo(symbol: string): Promise<SymbolInfo> {
-    const info = (await symbolMap()).get(symbol);
-    if (!info) throw new UnknownSymbolError(symbol);
-    return info;
-  }
-
-  /** A MARKET order by quantity needs a last price to check the value rules. */
-  function needsReferencePrice(filters: SymbolFilters): boolean {
-    return Boolean(
-      filters.minNotional || filters.minAmount || filters.marketOrderMinAmount || filters.maxAmount || filters.marketOrderMaxAmount,
-    );
-  }
-
-  /**
-   * Place, or find the order an earlier attempt with this client order id placed.
-   * Returns the exchange's order id when known.
-   */
-  async function placeOnce(request: MarketOrderRequest, quantity: string): Promise<string | undefined> {
-    try {
-      const ack = await client.placeOrder({
-        symbol: request.symbol,
-        side: request.side,
-        type: 'MARKET',
-        quantity,
-        clientOrderId: request.clientOrderId,
-      });
-      return ack.orderId || undefined;
-    } catch (error) {
-      if (!(error instanceof ExchangeError)) throw error;
-      // Already placed under this key: resolve that order instead of placing another.
-      if (error.kind === 'duplicate_order') return undefined;
-      // Placed or not, we cannot tell (timeout, -1006): look before reporting failure.
-      if (error.kind === 'unavailable') {
-        if (await findByClientId(request.clientOrderId)) return undefined;
-        throw error;
-      }
-      // A "duplicate request" may mean the first one was placed: unknown, like no answer.
-      if (error instanceof HashKeyApiError && error.code === '-1024') throw error;
-      // The exchange answered the order request with a refusal: no order exists.
-      throw nothingExecuted(error);
-    }
-  }
-
-  async function findByClientId(clientOrderId: string): Promise<OrderState | undefined> {
-    try {
-      return await client.queryOrder({ clientOrderId });
-    } catch (error) {
-      if (error instanceof ExchangeError && error.kind === 'order_not_found') return undefined;
+/**
+ * Place, or find the order an earlier attempt with this client order id placed.
+ * Returns the exchange's order id when known.
+ */
+async function placeOnce(client: HashKeyClient, request: MarketOrderRequest, quantity: string): Promise<string | undefined> {
+  try {
+    const ack = await client.placeOrder({
+      symbol: request.symbol,
+      side: request.side,
+      type: 'MARKET',
+      quantity,
+      clientOrderId: request.clientOrderId,
+    });
+    return ack.orderId || undefined;
+  } catch (error) {
+    if (!(error instanceof ExchangeError)) throw error;
+    // Already placed under this key: resolve that order instead of placing another.
+    if (error.kind === 'duplicate_order') return undefined;
+    // Placed or not, we cannot tell (timeout, -1006): look before reporting failure.
+    if (error.kind === 'unavailable') {
+      if (await findByClientId(client, request.clientOrderId)) return undefined;
       throw error;
     }
+    // A "duplicate request" may mean the first one was placed: unknown, like no answer.
+    if (error instanceof HashKeyApiError && error.code === '-1024') throw error;
+    // The exchange answered the order request with a refusal: no order exists.
+    throw nothingExecuted(error);
   }
+}
 
-  /** The quantity to send: the symbol's rules checked locally, rounded down to its step. */
-  async function checkedQuantity(request: MarketOrderRequest): Promise<string> {
-    const info = await symbolInfo(request.symbol);
-    const referencePrice = needsReferencePrice(info.filters) ? await client.tickerPrice(request.symbol) : undefined;
-    const { quantity } = validateOrder(
-      { symbol: request.symbol, side: request.side, type: 'MARKET', quantity: request.quantity },
-      info.filters,
-      { referencePrice },
-    );
-    return quantity!;
-  }
+/** The quantity to send: the symbol's rules checked locally, rounded down to its step. */
+async function checkedQuantity(client: HashKeyClient, info: SymbolInfo, request: MarketOrderRequest): Promise<string> {
+  const referencePrice = needsReferencePrice(info.filters) ? await client.tickerPrice(request.symbol) : undefined;
+  const { quantity } = validateOrder(
+    { symbol: request.symbol, side: request.side, type: 'MARKET', quantity: request.quantity },
+    info.filters,
+    { referencePrice },
+  );
+  return quantity!;
+}
 
-  /** Poll the order until it reaches a final status; a just-placed order may briefly be unknown. */
-  async function waitForFinal(clientOrderId: string, orderId: string | undefined): Promise<OrderState> {
-    const ref = orderId ? { orderId } : { clientOrderId };
-    let order: OrderState | undefined;
-    for (let i = 0; i < attempts; i++) {
-      if (i > 0) await sleep(pollMs);
-      try {
-        order = await client.queryOrder(ref);
-      } catch (error) {
-        const notYet = error instanceof ExchangeError && error.kind === 'order_not_found' && i < attempts - 1;
-        if (notYet) continue;
-        throw error;
-      }
-      if (FINAL_ORDER_STATUSES.has(order.status)) return order;
-    }
-    throw new FillUnresolvedError(order?.orderId ?? orderId ?? '?', clientOrderId, order?.status ?? 'unknown');
-  }
-
-  async function resolveFill(order: OrderState): Promise<Fill> {
-    if (order.executedQty <= 0) throw new OrderNotFilledError(order.orderId, order.clientOrderId, order.status);
-    const trades = (await client.accountTrades({ symbol: order.symbol, clientOrderId: order.clientOrderId })).filter(
-      (t) => t.orderId === order.orderId,
-    );
-    // Average price = cumulative quote / executed quantity (the documented definition).
-    const quoteQuantity =
-      order.cumulativeQuoteQty || trades.reduce((sum, t) => sum + t.price * t.qty, 0) || order.avgPrice * order.executedQty;
-    const price = quoteQuantity > 0 ? quoteQuantity / order.executedQty : order.avgPrice;
-    let fee = order.feeAmount;
-    let feeAsset = order.feeCoin;
-    if (trades.length > 0) {
-      fee = trades.reduce((sum, t) => sum + t.commission, 0);
-      feeAsset = [...new Set(trades.filter((t) => t.commission > 0).map((t) => t.commissionAsset))].join(',');
-    }
-    return {
-      orderId: order.orderId,
-      clientOrderId: order.clientOrderId,
-      symbol: order.symbol,
-      side: order.side,
-      price,
-      quantity: order.executedQty,
-      quoteQuantity,
-      fee,
-      feeAsset: fee > 0 ? feeAsset : '',
-      status: order.status === 'FILLED' ? 'filled' : 'partial',
-      time: order.updateTime || order.transactTime,
-    };
-  }
+export function createHashKeyExchange(client: HashKeyClient, options: HashKeyExchangeOptions = {}): HashKeyExchange {
+  const symbolInfo = createSymbolCache(client, { ttlMs: options.symbolsTtlMs ?? 10 * 60_000, now: options.now ?? Date.now });
+  const polling: FillPolling = {
+    attempts: Math.max(1, options.fillPollAttempts ?? 10),
+    pollMs: options.fillPollIntervalMs ?? 250,
+    sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+  };
 
   return {
     name: 'hashkey',
@@ -196,13 +117,13 @@ export function createHashKeyExchange(client: HashKeyClient, options: HashKeyExc
     async marketOrder(request) {
       let quantity: string;
       try {
-        quantity = await checkedQuantity(request);
+        quantity = await checkedQuantity(client, await symbolInfo(request.symbol), request);
       } catch (error) {
         // Nothing was sent to the order endpoint yet.
         throw nothingExecuted(error);
       }
-      const orderId = await placeOnce(request, quantity);
-      const order = await waitForFinal(request.clientOrderId, orderId);
+      const orderId = await placeOnce(client, request, quantity);
+      const order = await waitForFinal(client, polling, request.clientOrderId, orderId);
       if (order.symbol !== request.symbol || order.side !== request.side) {
         const clash = new ExchangeError(
           'duplicate_order',
@@ -211,15 +132,15 @@ export function createHashKeyExchange(client: HashKeyClient, options: HashKeyExc
         // That order is someone else's: ours was never placed.
         throw nothingExecuted(clash);
       }
-      return resolveFill(order);
+      return resolveFill(client, order);
     },
 
     async findOrder(clientOrderId): Promise<OrderLookup> {
-      const order = await findByClientId(clientOrderId);
+      const order = await findByClientId(client, clientOrderId);
       if (!order) return { state: 'absent' };
       if (!FINAL_ORDER_STATUSES.has(order.status)) return { state: 'working', status: order.status };
       if (order.executedQty <= 0) return { state: 'unfilled', status: order.status };
-      return { state: 'filled', fill: await resolveFill(order) };
+      return { state: 'filled', fill: await resolveFill(client, order) };
     },
 
     async balances(): Promise<Balance[]> {

@@ -64,7 +64,8 @@ export function parseSymbolFilters(symbol: string, filters: readonly RawSymbolFi
   const byType = new Map(filters.map((f) => [f.filterType, f]));
   const pick = (type: string, key: string): string | undefined => {
     const value = byType.get(type)?.[key];
-    if (value === undefined || value === null || value === '') return undefined;
+    // A limit is a decimal string or a number; any other shape is nothing we can enforce.
+    if ((typeof value !== 'string' && typeof value !== 'number') || value === '') return undefined;
     const text = String(value);
     try {
       return isZero(text) ? undefined : toDecimalString(text);

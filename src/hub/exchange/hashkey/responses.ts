@@ -7,6 +7,7 @@
  */
 import type { Candle } from '../../../shared/market.js';
 import type { OrderSide } from '../exchange.js';
+import { jsonText } from './json-text.js';
 import { parseSymbolFilters, type RawSymbolFilter, type SymbolFilters } from './filters.js';
 
 /** Order status as HashKey spells it (`PENDING` is seen in hummingbot's map). */
@@ -104,7 +105,7 @@ function obj(value: unknown, what: string): Json {
 
 function str(o: Json, key: string): string {
   const v = o[key];
-  return v === undefined || v === null ? '' : String(v);
+  return v === undefined || v === null ? '' : jsonText(v);
 }
 
 function num(o: Json, ...keys: string[]): number {

@@ -10,6 +10,7 @@
  *   and retries the request exactly once.
  */
 import { HashKeyApiError, HashKeyCredentialsMissingError, HashKeyNetworkError, redact } from './errors.js';
+import { jsonText } from './json-text.js';
 import { parseServerTime } from './responses.js';
 import { encodeParams, signParams, type Params } from './signing.js';
 
@@ -138,9 +139,9 @@ function errorOf(body: unknown): { code: string; msg: string } | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const o = body as Record<string, unknown>;
   if (o.code === undefined || o.code === null || o.msg === undefined) return undefined;
-  const code = String(o.code);
+  const code = jsonText(o.code);
   if (SUCCESS_CODES.has(code)) return undefined;
-  return { code, msg: String(o.msg) };
+  return { code, msg: jsonText(o.msg) };
 }
 
 function describeFailure(error: unknown): string {
@@ -148,7 +149,7 @@ function describeFailure(error: unknown): string {
     if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'no answer before the timeout';
     const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
     const detail = cause?.code ?? cause?.message;
-    return detail ? `${error.message} (${String(detail)})` : error.message;
+    return detail ? `${error.message} (${jsonText(detail)})` : error.message;
   }
   return String(error);
 }

@@ -329,7 +329,8 @@ describe('HashKey client', () => {
         timeoutMs: 20,
         fetch: (_url, init) =>
           new Promise<Response>((_resolve, reject) => {
-            init?.signal?.addEventListener('abort', () => reject(init.signal!.reason));
+            // The reason of a timed-out AbortSignal is a DOMException (TimeoutError).
+            init?.signal?.addEventListener('abort', () => reject(init.signal!.reason as DOMException));
           }),
       });
       const error = await rejectionOf(slow.serverTime());

@@ -4,7 +4,7 @@ import { Migration } from '@mikro-orm/migrations';
  * Issue 12, charts: the trader's time zone for chart times (null: UTC), and inline buttons on
  * queued bot messages (the 📈 Chart button under trade alerts).
  */
-export class Migration20261203124204 extends Migration {
+export class Migration20261203132001 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`alter table "outbound_messages" add column "buttons" jsonb null;`);

@@ -1,0 +1,59 @@
+/**
+ * The agent card (its text and buttons) and the routing of those buttons. Every button is
+ * `ag:<action>:<agent id>`; the agent is looked up scoped to the caller, so another user's agent
+ * answers exactly like a missing one. Each agents feature (./agents.ts, ./agent-control.ts,
+ * ./agent-delete.ts) routes its own actions here.
+ */
+import { InlineKeyboard, type Composer } from 'grammy';
+import type { AgentView } from '../../hub/agents/agent-view.js';
+import { HubError } from '../../hub/errors.js';
+import type { BotContext } from '../context.js';
+import { editInPlace } from '../edit-in-place.js';
+import { agentCard, holdsPositionStopped, isActive } from '../format.js';
+import type { BotServices } from '../services.js';
+
+const html = { parse_mode: 'HTML' as const };
+
+/** The registered trader behind the update (the access feature lets only active users through). */
+export const traderId = (ctx: BotContext): string => ctx.trader!.id;
+
+export function agentKeyboard(a: AgentView): InlineKeyboard {
+  const keyboard = new InlineKeyboard()
+    .text('🔄 Refresh', `ag:r:${a.id}`)
+    .text('📜 Logs', `ag:l:${a.id}`)
+    .text('📡 Tail', `tail:${a.id}`)
+    .row()
+    .text(isActive(a) ? '⏸ Stop' : '▶️ Start', `ag:${isActive(a) ? 's' : 'g'}:${a.id}`)
+    .text('✏️ Edit', `ag:e:${a.id}`)
+    .text('🗑 Delete', `ag:d:${a.id}`);
+  return holdsPositionStopped(a) ? keyboard.row().text('✖️ Close position now', `ag:c:${a.id}`) : keyboard;
+}
+
+/** The card, in place of the message a button was pressed on. */
+export async function editCard(ctx: BotContext, a: AgentView, clock: () => number): Promise<void> {
+  await editInPlace(ctx, agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) });
+}
+
+// r refresh · l logs · s stop · g start · e edit · d delete? · D delete · X close and delete ·
+// k keep/cancel · c close now (from a card or a stop reply) · C close now (from the /panic list)
+export type AgentAction = 'r' | 'l' | 's' | 'g' | 'e' | 'd' | 'D' | 'X' | 'k' | 'c' | 'C';
+
+/** Routes the buttons `ag:<one of actions>:<agent id>` to `handle`, with the caller's agent. */
+export function onAgentButton(
+  composer: Composer<BotContext>,
+  hub: BotServices['hub'],
+  actions: readonly AgentAction[],
+  handle: (ctx: BotContext, action: AgentAction, a: AgentView) => Promise<unknown>,
+): void {
+  composer.callbackQuery(new RegExp(`^ag:([${actions.join('')}]):([0-9a-f-]{36})$`), async (ctx) => {
+    const [, action, id] = ctx.match as unknown as [string, AgentAction, string];
+    let a: AgentView;
+    try {
+      a = await hub.agents.find(traderId(ctx), id);
+    } catch (error) {
+      if (error instanceof HubError) return ctx.answerCallbackQuery({ text: 'That agent does not exist (any more).', show_alert: true });
+      throw error;
+    }
+    return handle(ctx, action, a);
+  });
+}
