@@ -10,6 +10,7 @@ import { Migration20261203083704 } from './Migration20261203083704.js';
 import { Migration20261203095338 } from './Migration20261203095338.js';
 import { Migration20261203121548 } from './Migration20261203121548.js';
 import { Migration20261203121700 } from './Migration20261203121700.js';
+import { Migration20261203121737 } from './Migration20261203121737.js';
 import { Migration20261203124546 } from './Migration20261203124546.js';
 import { Migration20261203132001 } from './Migration20261203132001.js';
 
@@ -21,6 +22,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203095338', class: Migration20261203095338 },
   { name: 'Migration20261203121548', class: Migration20261203121548 },
   { name: 'Migration20261203121700', class: Migration20261203121700 },
+  { name: 'Migration20261203121737', class: Migration20261203121737 },
   { name: 'Migration20261203124546', class: Migration20261203124546 },
   { name: 'Migration20261203132001', class: Migration20261203132001 },
 ];

@@ -102,7 +102,13 @@ function httpPlugins(config: ResolvedConfig, hub: Hub, telegram: Telegram | unde
   return [
     {
       plugin: internalAgentRoutes,
-      options: { agentAuth: hub.agentAuth, directory: hub.agents, ingest: hub.ingest, openPositions: hub.openPositions },
+      options: {
+        agentAuth: hub.agentAuth,
+        directory: hub.agents,
+        ingest: hub.ingest,
+        openPositions: hub.openPositions,
+        hubCloses: hub.hubCloses,
+      },
     },
     { plugin: internalOrderRoutes, options: { agentAuth: hub.agentAuth, broker: hub.broker, decisions: hub.decisions } },
     { plugin: internalLlmRoutes, options: { agentAuth: hub.agentAuth, gateway: hub.llm, agentLlm: hub.agentLlm } },

@@ -143,7 +143,8 @@ export function createAgentController(opts: AgentControllerOptions): AgentContro
       session = started;
       log.info(
         `start: ${config.symbol} ${config.timeframe}, margin ${config.amountUsdt} USDT ${config.leverage}x, ` +
-          `${config.liveMode ? 'live' : 'paper'}, hub ${safeUrl(hubUrl)}${req.position ? ', resuming an open position' : ''}`,
+          `${config.liveMode ? 'live' : 'paper'}, hub ${safeUrl(hubUrl)}${req.position ? ', resuming an open position' : ''}` +
+          `${config.paused === true ? ', paused by owner (no new entries)' : ''}`,
       );
       engine.start();
       // When the engine stops itself (drawdown stop), deliver its last words.

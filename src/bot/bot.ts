@@ -25,6 +25,7 @@ import type { Logger, SecretRegistry } from '../logger.js';
 import type { BotContext, SessionData } from './context.js';
 import { createBotRunner } from './bot-runner.js';
 import { createAccessFeature } from './features/access.js';
+import { createAgentControlsFeature } from './features/agent-controls.js';
 import { createAgentsFeature, panicFlow, PANIC_FLOW } from './features/agents.js';
 import { createAnalyticsFeature } from './features/analytics.js';
 import { createBalanceFeature } from './features/balance.js';
@@ -143,6 +144,7 @@ function registerFlows(bot: Bot<BotContext>, services: BotServices): void {
 function mountFeatures(bot: Bot<BotContext>, services: BotServices, extraFeatures: Array<Composer<BotContext>>): void {
   bot.use(createCreateFeature(services));
   bot.use(createEditFeature(services));
+  bot.use(createAgentControlsFeature(services)); // before the agents feature: its /resume falls through to it
   bot.use(createAgentsFeature(services));
   bot.use(createTradesFeature(services));
   bot.use(createAnalyticsFeature(services));

@@ -74,7 +74,8 @@ export function closeSummary(closed: Pick<OrderResult, 'side' | 'price' | 'pnl'>
 export function agentLine(a: AgentView): string {
   const pnl = a.realizedPnl + a.unrealizedPnl;
   const held = holdsPositionStopped(a) ? ' · ⚠️ position open' : '';
-  return `${STATUS_ICON[a.status]} <b>${escapeHtml(a.name)}</b> · ${escapeHtml(a.symbol)}${held} · PnL ${fmtPnl(pnl)} USDT · <code>${a.shortId}</code>`;
+  const paused = a.paused ? ' · ⏸ paused' : '';
+  return `${STATUS_ICON[a.status]} <b>${escapeHtml(a.name)}</b> · ${escapeHtml(a.symbol)}${held}${paused} · PnL ${fmtPnl(pnl)} USDT · <code>${a.shortId}</code>`;
 }
 
 /** The /agent detail card. `now` in ms (injected clock). */
@@ -84,6 +85,7 @@ export function agentCard(a: AgentView, now: number): string {
   if (a.status === 'running' && a.startedAt) status += ` · up ${fmtDuration(now - Date.parse(a.startedAt))}`;
   if (a.statusReason && a.status !== 'running') status += ` — ${escapeHtml(a.statusReason)}`;
   lines.push(status);
+  if (a.paused) lines.push('⏸ paused (entries off)');
   lines.push(`Mode: ${a.liveMode ? '💰 live (HashKey)' : '📝 paper'}`);
   lines.push(`Capital ${fmtNumber(a.amountUsdt)} USDT · ${a.leverage}x · ${a.riskProfile} · ${a.timeframe}`);
   lines.push(`TP/SL: ${tpSl(a)}`);

@@ -22,6 +22,7 @@ import type { Vault } from './secrets/vault.js';
 import type { AccessControl } from './access.js';
 import type { UserService } from './users.js';
 import type { Broker } from './broker/broker.js';
+import type { HubCloses } from './broker/hub-closes.js';
 import type { DecisionRecorder } from './broker/decisions.js';
 import type { LiquidationWatch } from './broker/liquidation-watch.js';
 import type { ChainLogger } from './chain/chain-logger.js';
@@ -60,6 +61,8 @@ export interface Hub {
   broker: Broker;
   /** Open paper positions (`has(tradeId)`: still open) and their liquidator on every served price. */
   openPositions: Pick<LiquidationWatch['book'], 'has'>;
+  /** Trades the hub closed itself (force exit, owner close, liquidation): `has(tradeId)` for status acks. */
+  hubCloses: Pick<HubCloses, 'has'>;
   liquidator: LiquidationWatch['liquidator'];
   decisions: DecisionRecorder;
   llm: LlmGateway;

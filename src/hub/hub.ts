@@ -22,6 +22,7 @@ import type { Vault } from './secrets/vault.js';
 import { createAccessControl } from './access.js';
 import { createUserService } from './users.js';
 import { createBroker, type Broker } from './broker/broker.js';
+import { createHubCloses, type HubCloses } from './broker/hub-closes.js';
 import { createDecisionRecorder } from './broker/decisions.js';
 import { createHashKeyExchangeFactory, hashKeyPairVerifier } from './broker/hashkey-keys.js';
 import type { PriceSource } from './broker/price-source.js';
@@ -104,7 +105,12 @@ function buildExchangeAccess({ config }: HubDeps, vault: Vault): ExchangeFactory
 /** The broker, paper and live (HashKey with the owner's keys), and the book of open paper positions it keeps. */
 function buildBroker(
   { config, orm, logger }: HubDeps,
-  parts: Pick<Hub, 'events' | 'agents'> & { prices: PriceSource; liquidation: LiquidationWatch; exchangeFor: ExchangeFactory },
+  parts: Pick<Hub, 'events' | 'agents'> & {
+    prices: PriceSource;
+    liquidation: LiquidationWatch;
+    exchangeFor: ExchangeFactory;
+    hubCloses: HubCloses;
+  },
 ): Broker {
   return createBroker({
     orm,
@@ -116,6 +122,7 @@ function buildBroker(
     liveQuoteMaxAgeMs: config.live.quoteMaxAgeSeconds * 1000,
     directory: parts.agents,
     openPositions: parts.liquidation.book,
+    hubCloses: parts.hubCloses,
     logger: logger.child({ part: 'broker' }),
   });
 }
@@ -166,7 +173,7 @@ function buildLifecycle(
     maxRestarts: config.agents.maxRestarts,
     healthIntervalMs: config.agents.healthIntervalMs,
     quotas: parts.quotas,
-    closeForOwner: (agentId, tradeId) => broker.closeForOwner(agentId, tradeId),
+    closeForOwner: (agentId, tradeId, reason) => broker.closeForOwner(agentId, tradeId, reason),
   });
 }
 
@@ -194,7 +201,8 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const { runtime, ports } = await buildRuntime(deps);
   const { liquidation, market, prices } = await buildMarket(deps, events, (agentId, tradeId) => broker.liquidate(agentId, tradeId));
   const exchangeFor = buildExchangeAccess(deps, vault);
-  const broker = buildBroker(deps, { events, agents, prices, liquidation, exchangeFor });
+  const hubCloses = createHubCloses();
+  const broker = buildBroker(deps, { events, agents, prices, liquidation, exchangeFor, hubCloses });
   const decisions = createDecisionRecorder({ orm, events, directory: agents, logger: logger.child({ part: 'decisions' }) });
   const llm = buildLlm(deps, { events, vault, isAdminUser });
   const chain = buildChain(deps, { events, agents });
@@ -231,6 +239,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     market,
     broker,
     openPositions: liquidation.book,
+    hubCloses,
     liquidator: liquidation.liquidator,
     decisions,
     llm,

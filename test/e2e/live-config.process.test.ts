@@ -1,5 +1,5 @@
 /**
- * Editing a running agent, end to end: the real app (hub, paper broker, HTTP routes) on the
+ * Editing and controlling a running agent, end to end: the real app (hub, paper broker, HTTP routes) on the
  * simulated market, the real agent program as a child process (process runtime), a private
  * database, and the HashKey stand-in as the exchange the owner holds keys for.
  *
@@ -8,11 +8,17 @@
  * - Paper/live and leverage are fixed for a session at its start: after an edit to live (and to
  *   another leverage) the running session's orders stay paper at the old leverage; no order
  *   reaches the exchange.
+ * - The owner's trading controls of a running agent: a force exit makes exactly one closing trade
+ *   (reason `force exit`); the agent learns it from its status ack, takes the hub's close (no
+ *   second fill) and trades on. A paused agent opens nothing while its held position is still
+ *   closed by its take-profit; paused survives a restart (the `/start` config carries it);
+ *   resumed, it opens again.
  *
  * Deterministic within a 1-minute bar (the simulated price is the last closed 1-minute bar, so it
  * does not move inside one; the test starts early in a minute): SuperTrend always takes a side
  * once warm, so a flat agent opens on its first tick; a stop-loss of 0.01 % is crossed one tick
- * after an open (the paper fill is moved against the trader by the slippage).
+ * after an open (the paper fill is moved against the trader by the slippage); a take-profit of
+ * 50 % is never reached, and the one that must fire is set 5 % from an entry moved 10 % into profit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
@@ -32,6 +38,7 @@ const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = [])
 const tradesOf = (agentId: string) => tradesIn(app, agentId);
 const logsOf = async (agentId: string) =>
   (await sql<{ message: string }>('select message from log_entries where agent_id = ? order by seq', [agentId])).map((l) => l.message);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   db = await createTestDatabase('liveconfig');
@@ -126,5 +133,82 @@ describe('editing a running agent (simulated market, process runtime)', () => {
     expect(hk.requests.filter((r) => r.path.includes('/order'))).toHaveLength(0);
     // The edit is kept for the next session.
     expect(await app.hub.agents.find(ownerId, agent.id)).toMatchObject({ liveMode: true, leverage: 3 });
+  });
+});
+
+/** Holds a position it opens: a take-profit of 50 % is never reached, and there is no stop-loss. */
+const controlled = { ...common, tpPct: 50, slPct: null, maxSessionLossPct: 50 };
+
+describe('trading controls (simulated market, process runtime)', () => {
+  it('a force exit closes the running agent’s position once; the agent learns it and trades on', { timeout: 90_000 }, async () => {
+    const agent = await app.hub.agents.create(ownerId, { ...controlled, name: 'exiter', closeOnStop: true });
+    await earlyInAMinute();
+    await app.hub.lifecycle.start(ownerId, agent.id);
+    await waitUntil(() => events('trade.opened', agent.id).length > 0, 20_000, 'the first open');
+    const [first] = await tradesOf(agent.id);
+
+    const { agent: after, closed } = await app.hub.lifecycle.forceExit(ownerId, agent.id, first!.id);
+    expect(closed).toMatchObject({ tradeId: first!.id, status: 'closed', replayed: false, closeReason: 'force exit' });
+    expect(after).toMatchObject({ status: 'running', position: null });
+
+    // The agent hears it from its next status ack and asks for the close by trade id: a replay.
+    const learnt = new RegExp(`^closed ${first!.side} .* — the hub closed the position$`);
+    await waitUntil(async () => (await logsOf(agent.id)).some((m) => learnt.test(m)), 10_000, 'the agent taking the hub close');
+    // It trades on: after its cooldown it opens again (the strategy always takes a side).
+    await waitUntil(() => events('trade.opened', agent.id).length >= 2, 20_000, 'a new open after the force exit');
+    await app.hub.lifecycle.stop(ownerId, agent.id, { reason: 'test over' });
+
+    const trades = await tradesOf(agent.id);
+    expect(trades.filter((t) => t.id === first!.id)).toEqual([expect.objectContaining({ status: 'closed', close_reason: 'force exit' })]);
+    expect(events('trade.closed', agent.id).filter((e) => e.tradeId === first!.id)).toHaveLength(1);
+    expect(events('trade.opened', agent.id).map((e) => e.tradeId)).toEqual(trades.map((t) => t.id));
+    const logs = await logsOf(agent.id);
+    expect(logs.filter((m) => /refused/.test(m))).toEqual([]);
+    const [row] = await sql<{ realized_pnl: number }>('select realized_pnl from agents where id = ?', [agent.id]);
+    expect(row!.realized_pnl).toBeCloseTo(
+      trades.reduce((s, t) => s + (t.pnl ?? 0), 0),
+      9,
+    );
+  });
+
+  it('paused: no entry, TP still fires, paused across restarts; resumed: it opens again', { timeout: 120_000 }, async () => {
+    const agent = await app.hub.agents.create(ownerId, { ...controlled, name: 'pauser', closeOnStop: false });
+    await earlyInAMinute();
+    await app.hub.lifecycle.start(ownerId, agent.id);
+    await waitUntil(() => events('trade.opened', agent.id).length > 0, 20_000, 'the first open');
+    expect(await app.hub.settings.setPaused(ownerId, agent.id, true)).toMatchObject({ changed: true, appliedLive: true });
+    await waitUntil(async () => (await logsOf(agent.id)).includes('settings changed: paused true'), 5_000, 'the agent taking the pause');
+
+    // Restarted paused, holding a position 10 % in profit whose levels the agent recomputes.
+    await app.hub.lifecycle.stop(ownerId, agent.id, { closePosition: false, reason: 'setting up' });
+    const [held] = await tradesOf(agent.id);
+    expect(held!.status).toBe('open');
+    const entry = held!.side === 'long' ? held!.entry_price * 0.9 : held!.entry_price * 1.1;
+    await sql('update trades set entry_price = ? where id = ?', [entry, held!.id]);
+    await sql(
+      `update agents set position = position || jsonb_build_object('entryPrice', ?::float8, 'tpPrice', null, 'slPrice', null) where id = ?`,
+      [entry, agent.id],
+    );
+    await app.hub.lifecycle.start(ownerId, agent.id);
+    await waitUntil(async () => (await logsOf(agent.id)).some((m) => m.startsWith(`resumed ${held!.side}`)), 10_000, 'the resume');
+    expect((await logsOf(agent.id)).filter((m) => m.startsWith('start:')).at(-1)).toContain('paused by owner (no new entries)');
+
+    // The take-profit, moved within reach, still closes the position while paused.
+    expect(await app.hub.settings.edit(ownerId, agent.id, { tpPct: 5 })).toMatchObject({ appliedLive: ['tpPct'] });
+    await waitUntil(async () => (await tradesOf(agent.id))[0]!.status === 'closed', 10_000, 'the take-profit');
+    expect((await tradesOf(agent.id))[0]!.close_reason).toBe('tp');
+    await sleep(6_000); // six ticks: past the 3-tick cooldown, a flat unpaused agent would open
+    expect(await tradesOf(agent.id)).toHaveLength(1);
+
+    // Still paused after another restart: the /start carries it.
+    await app.hub.lifecycle.stop(ownerId, agent.id, { reason: 'restart' });
+    await app.hub.lifecycle.start(ownerId, agent.id);
+    await sleep(4_000);
+    expect(await tradesOf(agent.id)).toHaveLength(1);
+    expect((await logsOf(agent.id)).filter((m) => m.startsWith('start:')).at(-1)).toContain('paused by owner');
+
+    expect(await app.hub.settings.setPaused(ownerId, agent.id, false)).toMatchObject({ changed: true, appliedLive: true });
+    await waitUntil(async () => (await tradesOf(agent.id)).length === 2, 15_000, 'an open after the resume');
+    await app.hub.lifecycle.stop(ownerId, agent.id, { closePosition: true, reason: 'test over' });
   });
 });

@@ -6,6 +6,7 @@ import { createAgentIngest, type AgentIngest } from '../../src/hub/agents/ingest
 import { createAgentCredentials, type AgentCredentials } from '../../src/hub/auth/agent-credentials.js';
 import { createTokenService } from '../../src/hub/auth/tokens.js';
 import { createUserTokens, type UserTokens } from '../../src/hub/auth/user-tokens.js';
+import { createHubCloses } from '../../src/hub/broker/hub-closes.js';
 import { HubEvents } from '../../src/hub/events.js';
 import { createUserService } from '../../src/hub/users.js';
 import { buildHttpServer } from '../../src/http/server.js';
@@ -32,6 +33,9 @@ let userB: string;
 let users: ReturnType<typeof createUserService>;
 let agentAuth: AgentCredentials;
 let userTokens: UserTokens;
+/** Trades the hub closed itself; the paper book holds only `paper-open`. */
+const hubCloses = createHubCloses();
+const openPositions = { has: (tradeId: string) => tradeId === 'paper-open' };
 /** Streams per user and in total for this server (small, so the tests reach them). */
 const WS_LIMITS = { perUser: 5, total: 8 };
 
@@ -62,7 +66,7 @@ beforeAll(async () => {
       uptimeSeconds: 0,
     }),
     plugins: [
-      { plugin: internalAgentRoutes, options: { agentAuth, directory, ingest } },
+      { plugin: internalAgentRoutes, options: { agentAuth, directory, ingest, openPositions, hubCloses } },
       { plugin: wsRoutes, options: { userTokens, events, limits: WS_LIMITS } },
     ],
   });
@@ -313,5 +317,53 @@ describe('log query', () => {
     expect((await logs.recent(agentB, 10, 'warn')).map((e) => e.seq)).toEqual([2, 4]);
     expect((await logs.after(agentB, 2, 10)).map((e) => e.seq)).toEqual([3, 4]);
     expect(await logs.after(agentA, 0, 10, 'error')).toEqual([]);
+  });
+});
+
+/**
+ * The status ack names the pushed position's trade when the hub no longer holds it open: a paper
+ * trade gone from the open-positions book, or any trade, paper or live, the hub closed itself (a
+ * force exit of a running agent). A live position has no liquidation price and is never in the
+ * book: only the hub's record of its own closes tells it.
+ */
+describe('status ack: trades the hub closed', () => {
+  const position = (tradeId: string, liquidationPrice: number | null) => ({
+    tradeId,
+    side: 'long',
+    qty: 1,
+    entryPrice: 100,
+    leverage: 1,
+    margin: 100,
+    liquidationPrice,
+    tpPrice: null,
+    slPrice: null,
+    openedAt: new Date().toISOString(),
+  });
+  let seq = 1000; // above every seq the other tests push for agent A
+  async function ack(pushed: ReturnType<typeof position> | null): Promise<unknown> {
+    const res = await post(`/internal/agents/${agentA}/status`, await tokens.mintAgentToken(agentA), status(++seq, { position: pushed }));
+    expect(res.statusCode).toBe(202);
+    return res.json();
+  }
+
+  it('names a live trade the hub closed itself, and no other', async () => {
+    expect(await ack(position('live-held', null))).toEqual({ accepted: true });
+    hubCloses.remember('live-held');
+    expect(await ack(position('live-held', null))).toEqual({ accepted: true, closedTradeId: 'live-held' });
+    expect(await ack(position('live-other', null))).toEqual({ accepted: true });
+    expect(await ack(null)).toEqual({ accepted: true });
+  });
+
+  it('names a paper trade gone from the book, or closed by the hub, and not one still open', async () => {
+    expect(await ack(position('paper-open', 90))).toEqual({ accepted: true });
+    expect(await ack(position('paper-gone', 90))).toEqual({ accepted: true, closedTradeId: 'paper-gone' });
+    hubCloses.remember('paper-forced');
+    expect(await ack(position('paper-forced', 90))).toEqual({ accepted: true, closedTradeId: 'paper-forced' });
+  });
+
+  it('forgets the oldest closes beyond its bound', () => {
+    const small = createHubCloses(2);
+    for (const id of ['a', 'b', 'c']) small.remember(id);
+    expect(['a', 'b', 'c'].map((id) => small.has(id))).toEqual([false, true, true]);
   });
 });

@@ -13,8 +13,9 @@
  *   twice (`fills` holds executions only, the hub's liquidations included). Errors: 409 `position_open`, 409 `no_position`, 400 `bad_request`.
  * - Liquidation (with `mmr`): positions carry the liquidation price of src/shared/liquidation.ts;
  *   a close whose reason starts with `liquidation` fills at it; `liquidate()` is the hub closing
- *   the position itself. A close naming (`tradeId`) a trade closed already gets that close back
- *   (`replayed: true`), and a status push naming it is answered with `closedTradeId`.
+ *   the position itself (`forceExit()` too: at the price, for its owner). A close naming
+ *   (`tradeId`) a trade closed already gets that close back (`replayed: true`), and a status
+ *   push naming it is answered with `closedTradeId`.
  * - Market: `GET /internal/market/price` serves the scripted prices one per request (the last
  *   one stays), `GET /internal/market/candles` serves `setCandles(...)` or a deterministic
  *   series ending at the current price. Flags `stale` / `simulated` are settable, and the price
@@ -95,6 +96,8 @@ export interface FakeHub {
   setPosition(position: PositionWire | null, realizedPnl?: number): void;
   /** The hub liquidates the open position at its liquidation price; returns the close. */
   liquidate(): OrderResult;
+  /** The hub closes the open position at the current price for its owner (reason `force exit`); returns the close. */
+  forceExit(): OrderResult;
   queueLlm(purpose: LlmRequest['purpose'], ...contents: string[]): void;
   failNext(route: FakeHubRoute, count: number, mode: FakeHubFailure): void;
   down(): Promise<void>;
@@ -419,6 +422,12 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
     liquidate() {
       if (position?.liquidationPrice == null) throw new Error('fake hub: no position with a liquidation price to liquidate');
       const r = closeAt(position.liquidationPrice, 'liquidation');
+      fills.push(r);
+      return r;
+    },
+    forceExit() {
+      if (!position) throw new Error('fake hub: no position to force exit');
+      const r = closeAt(price, 'force exit');
       fills.push(r);
       return r;
     },

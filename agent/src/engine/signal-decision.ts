@@ -1,8 +1,9 @@
 /**
  * What the planned strategy's signal says to do this tick: open, close or nothing (decide.ts:
- * threshold, no flip-flop). No entry during the cooldown of `cooldownTicks` ticks after any
- * close, nor while the hub flags market data stale. A strategy still warming up is logged once
- * per episode and gives no signal.
+ * threshold, no flip-flop). No entry while the owner has paused the agent (`config.paused`; a
+ * held position is still closed on a reversed signal), during the cooldown of `cooldownTicks`
+ * ticks after any close, nor while the hub flags market data stale. A strategy still warming up
+ * is logged once per episode and gives no signal.
  */
 import { WIRE_LIMITS, type SignalValue } from '../../../src/shared/wire.js';
 import { STRATEGY_NAMES, type StrategySignal } from '../strategies/index.js';
@@ -61,6 +62,7 @@ export function signalSnapshot(s: EngineSession, plan: StrategyPlan): SignalValu
 
 /** Why no position may be opened now, or null. */
 function entryBlocked(s: EngineSession): string | null {
+  if (s.config.paused === true) return 'paused by owner';
   const since = s.tickNo - s.lastCloseTick;
   if (since <= s.cooldownTicks) return `cooldown after a close (${s.cooldownTicks - since + 1} tick(s) left)`;
   if (s.feed.stale) return 'market data stale';

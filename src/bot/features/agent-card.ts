@@ -8,6 +8,7 @@ import { InlineKeyboard, type Composer } from 'grammy';
 import type { AgentView } from '../../hub/agents/agent-view.js';
 import { HubError } from '../../hub/errors.js';
 import type { BotContext } from '../context.js';
+import { controlButtons } from '../control-buttons.js';
 import { editInPlace } from '../edit-in-place.js';
 import { agentCard, holdsPositionStopped, isActive } from '../format.js';
 import type { BotServices } from '../services.js';
@@ -26,12 +27,26 @@ export function agentKeyboard(a: AgentView): InlineKeyboard {
     .text(isActive(a) ? '⏸ Stop' : '▶️ Start', `ag:${isActive(a) ? 's' : 'g'}:${a.id}`)
     .text('✏️ Edit', `ag:e:${a.id}`)
     .text('🗑 Delete', `ag:d:${a.id}`);
+  // Force exit / Pause / Resume: ./agent-controls.ts.
+  const controls = controlButtons(a);
+  if (controls.length) keyboard.row().add(...controls);
   return holdsPositionStopped(a) ? keyboard.row().text('✖️ Close position now', `ag:c:${a.id}`) : keyboard;
 }
 
 /** The card, in place of the message a button was pressed on. */
 export async function editCard(ctx: BotContext, a: AgentView, clock: () => number): Promise<void> {
   await editInPlace(ctx, agentCard(a, clock()), { ...html, reply_markup: agentKeyboard(a) });
+}
+
+/** The caller's agent `agentId` that a pressed button names; undefined once the caller is told it is gone. */
+export async function agentOfButton(ctx: BotContext, hub: BotServices['hub'], agentId: string): Promise<AgentView | undefined> {
+  try {
+    return await hub.agents.find(traderId(ctx), agentId);
+  } catch (error) {
+    if (!(error instanceof HubError)) throw error;
+    await ctx.answerCallbackQuery({ text: 'That agent does not exist (any more).', show_alert: true });
+    return undefined;
+  }
 }
 
 // r refresh · l logs · s stop · g start · e edit · d delete? · D delete · X close and delete ·
@@ -47,13 +62,7 @@ export function onAgentButton(
 ): void {
   composer.callbackQuery(new RegExp(`^ag:([${actions.join('')}]):([0-9a-f-]{36})$`), async (ctx) => {
     const [, action, id] = ctx.match as unknown as [string, AgentAction, string];
-    let a: AgentView;
-    try {
-      a = await hub.agents.find(traderId(ctx), id);
-    } catch (error) {
-      if (error instanceof HubError) return ctx.answerCallbackQuery({ text: 'That agent does not exist (any more).', show_alert: true });
-      throw error;
-    }
-    return handle(ctx, action, a);
+    const a = await agentOfButton(ctx, hub, id);
+    return a && handle(ctx, action, a);
   });
 }

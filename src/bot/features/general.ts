@@ -19,7 +19,10 @@ export const COMMANDS: BotCommand[] = [
   { command: 'equity', description: 'Equity curve and drawdown: /equity [agent]' },
   { command: 'edit', description: "Change an agent's settings" },
   { command: 'stop', description: 'Stop an agent' },
-  { command: 'startagent', description: 'Start a stopped agent (also /resume)' },
+  { command: 'startagent', description: 'Start a stopped agent' },
+  { command: 'pause', description: 'No new entries; the open position stays managed (TP/SL, drawdown stop)' },
+  { command: 'resume', description: 'Allow a paused agent entries again, or start a stopped agent' },
+  { command: 'forceexit', description: "Close an agent's position now (after a confirmation); it keeps running" },
   { command: 'delete', description: 'Delete an agent' },
   { command: 'panic', description: 'Stop all your agents' },
   { command: 'balance', description: 'Paper equity per agent and your HashKey balances' },
@@ -42,7 +45,7 @@ export const COMMANDS: BotCommand[] = [
   { command: 'help', description: 'What I can do' },
 ];
 
-/** Every command a feature answers: the menu above plus aliases (/resume = /startagent). */
+/** Every command a feature answers: the menu above plus aliases (/resume also starts a stopped agent). */
 export const KNOWN_COMMANDS: ReadonlySet<string> = new Set([...COMMANDS.map((c) => c.command), 'resume']);
 
 export function createGeneralFeature(services: BotServices): Composer<BotContext> {

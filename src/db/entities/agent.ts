@@ -60,6 +60,12 @@ export const AgentSchema = defineEntity({
      */
     sessionLeverage: p.integer().nullable(),
     sessionLiveMode: p.boolean().nullable(),
+    /**
+     * Paused by the owner (/pause): no new position is opened (the agent holds back, and the
+     * broker refuses its opens); an open one stays managed. Sent in `/start` and live (`POST
+     * /config`), so a restarted session stays paused.
+     */
+    paused: p.boolean().default(false),
 
     position: p.json<OpenPosition>().nullable(),
     lastPrice: p.double().runtimeType('number').$type<number>().nullable(),

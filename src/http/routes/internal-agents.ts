@@ -1,13 +1,15 @@
 /**
  * Agent → hub push routes (see docs/architecture.md): status and logs. Bodies are validated by
  * schema: unknown fields, wrong types and oversized bodies are refused with 4xx
- * `{error, message}`. A status push is answered with a `StatusAck`; it names the pushed paper position's
- * trade when the hub no longer holds it open (it liquidated it), so the agent learns at once.
+ * `{error, message}`. A status push is answered with a `StatusAck`; it names the pushed position's
+ * trade when the hub no longer holds it open (it liquidated a paper one, or closed one itself for
+ * the owner: a force exit), so the agent learns at once.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AgentDirectory } from '../../hub/agents/agent-directory.js';
 import type { AgentIngest } from '../../hub/agents/ingest.js';
+import type { HubCloses } from '../../hub/broker/hub-closes.js';
 import type { OpenPositionBook } from '../../hub/broker/open-positions.js';
 import { AgentIdParams, LogBatch, LogBatchResult, StatusAck, StatusPush, WIRE_LIMITS } from '../../shared/wire.js';
 import { agentGuard, type AgentAuth } from '../auth.js';
@@ -16,13 +18,15 @@ export interface InternalAgentRoutesOptions {
   agentAuth: AgentAuth;
   directory: AgentDirectory;
   ingest: AgentIngest;
-  /** Open paper positions; without it acks never name a closed trade. */
+  /** Open paper positions; without it acks never name a liquidated trade. */
   openPositions?: Pick<OpenPositionBook, 'has'>;
+  /** Trades the hub closed itself (paper or live); without it acks name only paper trades gone from the book. */
+  hubCloses?: Pick<HubCloses, 'has'>;
 }
 
 export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions> = async (
   fastify,
-  { agentAuth, directory, ingest, openPositions },
+  { agentAuth, directory, ingest, openPositions, hubCloses },
 ) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', agentGuard(agentAuth));
@@ -46,7 +50,9 @@ export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions>
       ingest.status(request.params.id, ref, request.body);
       // Every open paper position is in the book (a paper position always has a liquidation price).
       const pushed = request.body.position;
-      const closed = openPositions && pushed && pushed.liquidationPrice !== null && !openPositions.has(pushed.tradeId);
+      const closed =
+        pushed &&
+        ((openPositions && pushed.liquidationPrice !== null && !openPositions.has(pushed.tradeId)) || hubCloses?.has(pushed.tradeId));
       const ack: StatusAck = { accepted: true, ...(closed ? { closedTradeId: pushed.tradeId } : {}) };
       return reply.code(202).send(ack);
     },

@@ -46,6 +46,11 @@ export interface AgentDirectory {
    */
   edit(ownerId: string, ref: string, patch: Partial<AgentInput>): Promise<EditResult>;
   /**
+   * Pauses or un-pauses the agent (no new entries while paused); `changed` is false when it was
+   * so already. It tells nothing to a running agent: see agent-settings.ts.
+   */
+  setPaused(ownerId: string, ref: string, paused: boolean): Promise<{ agent: AgentView; changed: boolean }>;
+  /**
    * Removes the record with its trades, logs and decisions, in one transaction that holds the
    * agent row lock (the broker's order lock): a broker commit lands before it, and is then seen,
    * or waits and finds no agent. Throws `PositionHeldError` while the agent holds a position and
@@ -177,6 +182,14 @@ export function createAgentDirectory({ orm, limits, quotas }: { orm: Orm; limits
         await em.refresh(agent);
       }
       return { agent: toAgentView(agent), liveChanges, needsRestart };
+    },
+
+    async setPaused(ownerId, ref, paused) {
+      const em = fork();
+      const agent = await loadAgent(em, ownerId, ref);
+      const changed = await agentStore.setPausedOwned(em, ownerId, agent.id, paused);
+      await em.refresh(agent);
+      return { agent: toAgentView(agent), changed };
     },
 
     async remove(ownerId, agentId) {

@@ -61,6 +61,18 @@ export function lockOwned(em: EntityManager, ownerId: string, agentId: string): 
   return em.findOne(AgentSchema, { id: agentId, owner: ownerId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
 }
 
+/**
+ * Pauses (or un-pauses) the owner's agent; false when it was so already or is not theirs. One
+ * UPDATE: it waits for an order admission holding the row lock, and every admission after it
+ * sees the new value (the broker refuses a paused agent's opens).
+ */
+export async function setPausedOwned(em: EntityManager, ownerId: string, agentId: string, paused: boolean): Promise<boolean> {
+  const rows: Array<{ id: string }> = await em
+    .getConnection()
+    .execute('update agents set paused = ? where id = ? and owner_id = ? and paused <> ? returning id', [paused, agentId, ownerId, paused]);
+  return rows.length > 0;
+}
+
 /** Deletes the row; its trades, log entries and decisions go with it (ON DELETE CASCADE). */
 export async function deleteRow(em: EntityManager, agentId: string): Promise<void> {
   await em.nativeDelete(AgentSchema, { id: agentId });

@@ -22,6 +22,8 @@ export interface AgentView extends AgentInput {
   lastStatusAt: string | null;
   startedAt: string | null;
   restartCount: number;
+  /** Paused by the owner: no new entries; an open position stays managed. */
+  paused: boolean;
   llmTokens: number;
   createdAt: string;
 }
@@ -80,6 +82,7 @@ export function toAgentView(a: Agent): AgentView {
     lastStatusAt: iso(a.lastStatusAt),
     startedAt: iso(a.startedAt),
     restartCount: a.restartCount,
+    paused: a.paused,
     llmTokens: Number(a.llmPromptTokens) + Number(a.llmCompletionTokens),
     createdAt: a.createdAt.toISOString(),
   };
@@ -105,6 +108,7 @@ export function toAgentConfigWire(v: AgentView): AgentConfigWire {
     llmModel,
     liveMode,
     strategy,
+    paused,
   } = v;
   return {
     agentId: v.id,
@@ -125,5 +129,6 @@ export function toAgentConfigWire(v: AgentView): AgentConfigWire {
     llmModel,
     liveMode,
     strategy,
+    paused,
   };
 }

@@ -9,6 +9,7 @@ import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
 import type { OrderResult } from '../../shared/wire.js';
 import type { AgentCredentials } from '../auth/agent-credentials.js';
+import type { OwnerCloseReason } from '../broker/order-rules.js';
 import type { HubEvents } from '../events.js';
 import type { AgentExit, AgentRuntime } from '../runtime/runtime.js';
 import type { AgentDirectory } from './agent-directory.js';
@@ -38,7 +39,7 @@ export interface LifecycleOptions {
   /** MAX_RUNNING_AGENTS_PER_USER, claimed by `start` (restarts after a crash keep their slot). */
   quotas?: AgentQuotas;
   /** The broker's market close of an agent's trade for its owner (`broker.closeForOwner`). */
-  closeForOwner: (agentId: string, tradeId: string) => Promise<OrderResult>;
+  closeForOwner: (agentId: string, tradeId: string, reason?: OwnerCloseReason) => Promise<OrderResult>;
 }
 
 /** How the hub reaches a session it runs or adopted. */

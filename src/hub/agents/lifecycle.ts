@@ -7,10 +7,12 @@
  * Any failure leaves no container, no port and a `failed` status with a reason a user can read.
  * A position a stop left open stays on the agent's row (the view returned says so): the owner
  * closes it with `closePosition` (the broker's market close for owners), and `delete` refuses
- * the agent until it is flat, or closes it first when asked.
+ * the agent until it is flat, or closes it first when asked. `forceExit` is the same market close
+ * for any agent, running ones included (they keep running).
  */
 import { ACTIVE_AGENT_STATUSES, type Agent } from '../../db/entities/index.js';
 import type { LiveConfigField, LiveConfigPatch, OrderResult } from '../../shared/wire.js';
+import { FORCE_EXIT_REASON } from '../broker/order-rules.js';
 import { AgentStateError, PositionHeldError } from '../errors.js';
 import { agentClient } from './agent-client.js';
 import * as agentStore from './agent-store.js';
@@ -46,6 +48,14 @@ export interface AgentLifecycle {
    * `AgentStateError` while the agent is active: its session manages the position.
    */
   closePosition(ownerId: string, ref: string): Promise<PositionClose>;
+  /**
+   * Force exit: closes trade `tradeId`, the position the owner was shown, at the market now
+   * (reason `force exit`), whatever the agent's status; a running agent keeps running and learns
+   * of the close from its next status ack. Exactly one close fills even when the agent's own
+   * close (TP/SL, signal, stop) races it: `closed.replayed` then says the other came first.
+   * `closed` is null when the agent no longer holds that trade (closed already, or replaced).
+   */
+  forceExit(ownerId: string, ref: string, tradeId: string): Promise<PositionClose>;
   /** Stop every active agent of the owner (reason default `panic stop`); returns what was stopped. */
   stopAll(ownerId: string, reason?: string): Promise<AgentView[]>;
   /** Adopt, clean up and resume after a hub (re)start; then begin health probes. */
@@ -136,6 +146,14 @@ async function closeAgentPosition(ctx: LifecycleContext, ownerId: string, id: st
   return { agent: toAgentView(await agentStore.getById(ctx.opts.orm, id)), closed };
 }
 
+async function forceExitAgent(ctx: LifecycleContext, ownerId: string, id: string, tradeId: string): Promise<PositionClose> {
+  const held = (await loadOwned(ctx, ownerId, id)).position;
+  // The trade the owner confirmed, never another: the broker closes the trade named, or answers
+  // with its close when it was closed meanwhile.
+  const closed = held?.tradeId === tradeId ? await ctx.opts.closeForOwner(id, tradeId, FORCE_EXIT_REASON) : null;
+  return { agent: toAgentView(await agentStore.getById(ctx.opts.orm, id)), closed };
+}
+
 /** Sends the saved values of `fields` to the running session. */
 async function sendLiveConfig(ctx: LifecycleContext, agentId: string, fields: readonly LiveConfigField[]): Promise<void> {
   const agent = await agentStore.findById(ctx.opts.orm, agentId);
@@ -162,6 +180,7 @@ export function createAgentLifecycle(opts: LifecycleOptions): AgentLifecycle {
     stop: (ownerId, ref, options = {}) => forOwned(ownerId, ref, (id) => stopAgent(ctx, ownerId, id, options)),
     delete: (ownerId, ref, options = {}) => forOwned(ownerId, ref, (id) => deleteAgent(ctx, ownerId, id, options)),
     closePosition: (ownerId, ref) => forOwned(ownerId, ref, (id) => closeAgentPosition(ctx, ownerId, id)),
+    forceExit: (ownerId, ref, tradeId) => forOwned(ownerId, ref, (id) => forceExitAgent(ctx, ownerId, id, tradeId)),
 
     async stopAll(ownerId, reason = 'panic stop') {
       const agents = await opts.directory.list(ownerId);

@@ -5,9 +5,10 @@
  *   2. finds the key's live order intent, if any: out in this process → follow it; pending but
  *      not out here → look it up at the exchange; failed → place it afresh (./live-orders.ts);
  *   3. refuses any order while another live order of the agent is out (`order_in_flight`);
- *   4. opens only for a RUNNING agent (checked here, under the lock: an open queued behind a stop
- *      is refused) with no position; closes go through whatever the status, since the stop
- *      itself closes the position; a close needs a position (the one-position rule);
+ *   4. opens only for a RUNNING agent that its owner has not paused (checked here, under the
+ *      lock: an open queued behind a stop or a pause is refused) with no position; closes go
+ *      through whatever the status or pause, since the stop itself closes the position and a
+ *      paused agent still manages its own; a close needs a position (the one-position rule);
  *   5. paper: fills (./fills.ts) and writes the trade row, the agent's `position` /
  *      `realizedPnl` / `lastPrice` and the chain outbox entry (./records.ts) in this same
  *      transaction; live: writes the order intent only, and commits it BEFORE the exchange is
@@ -33,6 +34,7 @@ import type { OrderRequest, PositionSide } from '../../shared/wire.js';
 import { agentVenue, lockAgentRow } from '../agents/position-store.js';
 import {
   AgentNotRunningError,
+  AgentPausedError,
   AgentStartingError,
   BrokerAgentNotFoundError,
   OrderInFlightError,
@@ -114,6 +116,7 @@ async function admitOpen(
 ): Promise<Admitted> {
   if (agent.status === 'starting') throw new AgentStartingError();
   if (agent.status !== 'running') throw new AgentNotRunningError(agent.status);
+  if (agent.paused) throw new AgentPausedError();
   if (agent.position) throw new PositionAlreadyOpenError(agent.position.tradeId);
   const margin = marginOf(agent.amountUsdt, order, log);
   if (agent.sessionLiveMode ?? agent.liveMode) {

@@ -13,7 +13,9 @@
  * the hub has closed meanwhile is answered with that close (`replayed: true`), so the agent
  * learns the fill and the PnL. The open paper positions book (./open-positions.ts) is updated
  * after each commit. `closeForOwner` is the hub's other own close (key `hub:<tradeId without dashes>`): a
- * market close the owner asks for once the agent is stopped (Close now, Close and delete).
+ * market close the owner asks for once the agent is stopped (Close now, Close and delete), or
+ * while it runs (a force exit, reason `force exit`). Every hub close that filled is remembered
+ * (./hub-closes.ts), so a running agent hears of it in its next status ack.
  */
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Orm } from '../../db/orm.js';
@@ -21,6 +23,7 @@ import type { Logger } from '../../logger.js';
 import type { OrderRequest, OrderResult } from '../../shared/wire.js';
 import type { AgentDirectory } from '../agents/agent-directory.js';
 import type { HubEvents } from '../events.js';
+import type { HubCloses } from './hub-closes.js';
 import { createAdmission, type Admitted, type OrderTrace } from './admission.js';
 import { BrokerAgentNotFoundError, LiveOrderPendingError } from './errors.js';
 import { createFills, type ExchangeFactory } from './fills.js';
@@ -28,7 +31,7 @@ import { createLiveOrders } from './live-orders.js';
 import type { ReconcileReport } from './live-reconcile.js';
 import type { OpenPositionBook } from './open-positions.js';
 import { createOrderEvents } from './order-events.js';
-import { liquidationOrder, ownerCloseOrder, UUID, validateOrder } from './order-rules.js';
+import { liquidationOrder, ownerCloseOrder, UUID, validateOrder, type OwnerCloseReason } from './order-rules.js';
 import { DEFAULT_MAINTENANCE_MARGIN_RATE } from './paper.js';
 import type { PriceSource } from './price-source.js';
 import type { Executed } from './records.js';
@@ -57,6 +60,8 @@ export interface BrokerDeps {
   directory?: Pick<AgentDirectory, 'ref'>;
   /** Open paper positions by symbol, kept in step after each commit (for liquidation). */
   openPositions?: Pick<OpenPositionBook, 'track' | 'untrack'>;
+  /** Trades the hub closed itself, for the status acks of their (running) agents. */
+  hubCloses?: Pick<HubCloses, 'remember'>;
   logger: Logger;
   /** Clock for `openedAt` / `closedAt`, quote ages and the reconcile's waits. */
   now?: () => Date;
@@ -77,10 +82,12 @@ export interface Broker {
   /**
    * The hub closes trade `tradeId` of `agentId` at the market for its owner (paper or live, where
    * it was opened), under the same lock, with the key `hub:<tradeId without dashes>`: asked twice, or
-   * racing the agent's own close or a liquidation, it fills once; a trade closed meanwhile comes
-   * back as that close with `replayed: true`. The caller checks the agent is not running.
+   * racing the agent's own close (TP/SL, signal, stop) or a liquidation, it fills once; a trade
+   * closed meanwhile comes back as that close with `replayed: true`. `reason`: `closed by owner`
+   * (default; the caller checks the agent is not running) or `force exit` (the agent may be
+   * running: it learns of the close from its next status ack and asks for it by trade id).
    */
-  closeForOwner(agentId: string, tradeId: string): Promise<OrderResult>;
+  closeForOwner(agentId: string, tradeId: string, reason?: OwnerCloseReason): Promise<OrderResult>;
   /** One pass over the live order intents whose outcome is not recorded (at boot, then periodically). */
   reconcile(): Promise<ReconcileReport>;
   /** Resolves when no live order of this process is out at the exchange (shutdown, tests). */
@@ -152,16 +159,23 @@ export function createBroker(deps: BrokerDeps): Broker {
     return executed.result;
   }
 
+  /** A close the hub makes itself; a fill (not a replay) is remembered for the agent's status ack. */
+  async function closeByHub(agentId: string, order: OrderRequest): Promise<OrderResult> {
+    const result = await run(agentId, order);
+    if (!result.replayed && result.status === 'closed') deps.hubCloses?.remember(result.tradeId);
+    return result;
+  }
+
   return {
     async execute(agentId, order) {
       validateOrder(order);
       return run(agentId, order);
     },
     liquidate(agentId, tradeId) {
-      return run(agentId, liquidationOrder(tradeId));
+      return closeByHub(agentId, liquidationOrder(tradeId));
     },
-    closeForOwner(agentId, tradeId) {
-      return run(agentId, ownerCloseOrder(tradeId));
+    closeForOwner(agentId, tradeId, reason) {
+      return closeByHub(agentId, ownerCloseOrder(tradeId, reason));
     },
     reconcile: () => live.reconcile(),
     idle: () => live.idle(),

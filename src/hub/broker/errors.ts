@@ -25,6 +25,19 @@ export class AgentNotRunningError extends BrokerError {
 }
 
 /**
+ * An open for an agent its owner paused (/pause): the running agent holds back by itself once it
+ * has the setting; this refusal holds until then, and for any agent that did not get it.
+ */
+export class AgentPausedError extends BrokerError {
+  override name = 'AgentPausedError';
+  readonly httpStatus = 409;
+  readonly code = 'agent_paused';
+  constructor() {
+    super('Open refused: the agent is paused by its owner', 'The agent is paused: it opens no new position until you /resume it.');
+  }
+}
+
+/**
  * An open for an agent that is still starting: its first order can arrive a few milliseconds
  * before the hub records it running, so the agent is asked to retry (503, `Retry-After`).
  */

@@ -17,6 +17,13 @@ const HUB_KEY_PREFIX = 'hub:';
 const LIQUIDATION_KEY_PREFIX = `${HUB_KEY_PREFIX}liquidation:`;
 /** The close reason of a close the owner asked the hub for (stored on the trade, ≤ 64 chars). */
 export const OWNER_CLOSE_REASON = 'closed by owner';
+/**
+ * The close reason of the owner's force exit (/forceexit) of a running agent's position: exactly
+ * this text, which the trade statistics class as a force exit (/^force[ _-]?exit/i).
+ */
+export const FORCE_EXIT_REASON = 'force exit';
+/** Why the owner had the hub close a trade. */
+export type OwnerCloseReason = typeof OWNER_CLOSE_REASON | typeof FORCE_EXIT_REASON;
 
 /** The hub's close order for liquidating `tradeId`. */
 export function liquidationOrder(tradeId: string): OrderRequest {
@@ -24,13 +31,14 @@ export function liquidationOrder(tradeId: string): OrderRequest {
 }
 
 /**
- * The hub's market close of `tradeId` for its owner (an agent stopped with the position open).
- * One key per trade: asked twice, it fills once. A live close sends the key to the exchange as its
- * client order id, so it is `hub:` + the trade id's 32 hex digits: 36 characters of [a-z0-9:], the
- * strictest length and alphabet spot exchanges accept.
+ * The hub's market close of `tradeId` for its owner (an agent stopped with the position open, or
+ * a force exit). One key per trade, whatever the reason: asked twice, or as a close and a force
+ * exit at once, it fills once. A live close sends the key to the exchange as its client order id,
+ * so it is `hub:` + the trade id's 32 hex digits: 36 characters of [a-z0-9:], the strictest length
+ * and alphabet spot exchanges accept.
  */
-export function ownerCloseOrder(tradeId: string): OrderRequest {
-  return { idempotencyKey: `${HUB_KEY_PREFIX}${tradeId.replaceAll('-', '')}`, action: 'close', reason: OWNER_CLOSE_REASON, tradeId };
+export function ownerCloseOrder(tradeId: string, reason: OwnerCloseReason = OWNER_CLOSE_REASON): OrderRequest {
+  return { idempotencyKey: `${HUB_KEY_PREFIX}${tradeId.replaceAll('-', '')}`, action: 'close', reason, tradeId };
 }
 
 /** True for an order the hub itself placed (its liquidations, its owners' closes). */

@@ -44,6 +44,11 @@ export const AgentConfigWire = Type.Object({
   liveMode: Type.Boolean(),
   /** Strategy name from the library; null lets the planner choose. */
   strategy: Nullable(StrategyName),
+  /**
+   * Paused by the owner: the session opens no new position; an open one stays managed (TP/SL,
+   * supervisor, drawdown stop, signal reversal). Absent means false (a hub older than the field).
+   */
+  paused: Type.Optional(Type.Boolean()),
 });
 export type AgentConfigWire = Static<typeof AgentConfigWire>;
 
@@ -52,7 +57,7 @@ export type AgentConfigWire = Static<typeof AgentConfigWire>;
  * next `/start`. The one list: the hub's "applied live / needs a restart" answer, what it sends
  * to the agent and what the agent accepts all come from it.
  */
-export const LIVE_CONFIG_FIELDS = ['name', 'tpPct', 'slPct', 'maxSessionLossPct', 'closeOnStop'] as const;
+export const LIVE_CONFIG_FIELDS = ['name', 'tpPct', 'slPct', 'maxSessionLossPct', 'closeOnStop', 'paused'] as const;
 export type LiveConfigField = (typeof LIVE_CONFIG_FIELDS)[number];
 
 export function isLiveConfigField(field: string): field is LiveConfigField {

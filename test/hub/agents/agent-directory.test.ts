@@ -59,23 +59,21 @@ describe('agent directory', () => {
 
   it('refuses a symbol change while a position is open, even with the agent stopped', async () => {
     const a = await dir.create(alice, { name: 'holder', symbol: 'BTCUSDT', amountUsdt: 100 });
-    await orm.em
-      .getConnection()
-      .execute(`update agents set status = 'stopped', position = ?::jsonb where id = ?`, [
-        JSON.stringify({
-          tradeId: 't',
-          side: 'long',
-          qty: 1,
-          entryPrice: 1,
-          leverage: 1,
-          margin: 1,
-          liquidationPrice: null,
-          tpPrice: null,
-          slPrice: null,
-          openedAt: new Date().toISOString(),
-        }),
-        a.id,
-      ]);
+    await orm.em.getConnection().execute(`update agents set status = 'stopped', position = ?::jsonb where id = ?`, [
+      JSON.stringify({
+        tradeId: 't',
+        side: 'long',
+        qty: 1,
+        entryPrice: 1,
+        leverage: 1,
+        margin: 1,
+        liquidationPrice: null,
+        tpPrice: null,
+        slPrice: null,
+        openedAt: new Date().toISOString(),
+      }),
+      a.id,
+    ]);
     await expect(dir.edit(alice, a.id, { symbol: 'ETHUSDT' })).rejects.toThrow(/symbol change with an open position/);
     expect((await dir.edit(alice, a.id, { leverage: 2 })).agent.leverage).toBe(2);
   });
