@@ -56,6 +56,17 @@ function countFinished(counters: SendCounters, size: number, delivered: boolean)
   } else counters.failed += size;
 }
 
+/** HTML, silent only when every message is, no link previews, and the batch's buttons (one per row). */
+function sendOptions(batch: readonly Item[]) {
+  const buttons = mergedButtons(batch);
+  return {
+    parse_mode: 'HTML' as const,
+    disable_notification: batch.every((i) => i.silent),
+    link_preview_options: { is_disabled: true },
+    ...(buttons.length ? { reply_markup: { inline_keyboard: buttons.map((b) => [{ text: b.text, callback_data: b.data }]) } } : {}),
+  };
+}
+
 export function createBatchSender(deps: BatchSenderDeps): BatchSender {
   const { api, clock, lanes, limiter, sync, logger } = deps;
   const counters: SendCounters = { sendCalls: 0, delivered: 0, merged: 0, failed: 0 };
@@ -105,15 +116,8 @@ export function createBatchSender(deps: BatchSenderDeps): BatchSender {
     aborts.add(controller);
     const timeout = clock.setTimeout(() => controller.abort(), deps.sendTimeoutMs);
     const ids = batch.flatMap((i) => (i.id === undefined ? [] : [i.id]));
-    const buttons = mergedButtons(batch);
-    const options = {
-      parse_mode: 'HTML' as const,
-      disable_notification: batch.every((i) => i.silent),
-      link_preview_options: { is_disabled: true },
-      ...(buttons.length ? { reply_markup: { inline_keyboard: buttons.map((b) => [{ text: b.text, callback_data: b.data }]) } } : {}),
-    };
     const sending = api
-      .sendMessage(chatId, text, options, controller.signal as Parameters<Api['sendMessage']>[3])
+      .sendMessage(chatId, text, sendOptions(batch), controller.signal as Parameters<Api['sendMessage']>[3])
       .then(
         () => {
           counters.sendCalls += 1;

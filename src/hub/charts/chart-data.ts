@@ -3,10 +3,11 @@
  * trades as an equity curve (the one definition, src/hub/analytics/equity.ts). Pure functions.
  */
 import type { Trade } from '../../db/entities/index.js';
-import type { Candle } from '../../shared/market.js';
+import { INTERVAL_MS, type Candle, type Interval } from '../../shared/market.js';
 import { equityCurve, type EquityPoint } from '../analytics/equity.js';
 import type { AgentView } from '../agents/agent-view.js';
-import type { ChartCandle, ChartTrade, PriceLevel } from './chart-spec.js';
+import type { CandleResult } from '../market/candle-service.js';
+import type { CandleChartSpec, ChartCandle, ChartTrade, EquityChartSpec, PriceLevel } from './chart-spec.js';
 
 export function toChartCandle(c: Candle): ChartCandle {
   return { t: c.openTime, o: c.open, h: c.high, l: c.low, c: c.close };
@@ -42,4 +43,44 @@ export function tradesEquity(capital: number, trades: readonly Trade[]): EquityP
     closed.map((t) => ({ closedAt: t.closedAt!, pnl: t.pnl ?? 0 })),
     Number.isFinite(startAt) ? startAt : undefined,
   );
+}
+
+/** The candle chart of `agent`: the bars served, its trades in their window, its open position. */
+export function candleChartSpec(
+  agent: AgentView,
+  interval: Interval,
+  market: Pick<CandleResult, 'candles' | 'simulated' | 'stale'>,
+  trades: readonly Trade[],
+  timeZone: string,
+): CandleChartSpec {
+  return {
+    kind: 'candles',
+    agentName: agent.name,
+    symbol: agent.symbol,
+    interval,
+    intervalMs: INTERVAL_MS[interval],
+    candles: market.candles.map(toChartCandle),
+    trades: trades.map(toChartTrade),
+    levels: positionLevels(agent.position),
+    timeZone,
+    notes: [...(market.simulated ? ['simulated prices'] : []), ...(market.stale ? ['prices may be out of date'] : [])],
+  };
+}
+
+/** The equity of `agents` (their capital together) through their closed `trades`; `one` names a single agent. */
+export function equityChartSpec(
+  agents: readonly AgentView[],
+  one: AgentView | null,
+  trades: readonly Trade[],
+  timeZone: string,
+): EquityChartSpec {
+  const capital = agents.reduce((sum, a) => sum + a.amountUsdt, 0);
+  return {
+    kind: 'equity',
+    subject: one ? one.name : `all agents (${agents.length})`,
+    quote: 'USDT',
+    curve: tradesEquity(capital, trades),
+    timeZone,
+    notes: [],
+  };
 }

@@ -7,16 +7,15 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
-import { INTERVAL_MS, INTERVALS, isInterval, type Interval } from '../../shared/market.js';
+import { INTERVALS, isInterval, type Interval } from '../../shared/market.js';
 import type { AgentDirectory } from '../agents/agent-directory.js';
 import { maxDrawdown } from '../analytics/equity.js';
 import { ownerClosedTrades, ownerTradesInWindow } from '../broker/trades.js';
 import { ValidationError } from '../errors.js';
-import type { CandleService } from '../market/candle-service.js';
+import type { CandleResult, CandleService } from '../market/candle-service.js';
 import { MarketDataError } from '../market/errors.js';
 import { DEFAULT_TIME_ZONE, normalizeTimeZone } from '../timezone.js';
-import { positionLevels, toChartCandle, toChartTrade, tradesEquity } from './chart-data.js';
-import type { CandleChartSpec, EquityChartSpec } from './chart-spec.js';
+import { candleChartSpec, equityChartSpec } from './chart-data.js';
 import { NothingToChartError } from './errors.js';
 import { createRenderPool, type ChartRenderer } from './render-pool.js';
 import type { Logger } from '../../logger.js';
@@ -81,82 +80,64 @@ function timeZoneOf(stored: string | null | undefined): string {
   return (stored && normalizeTimeZone(stored)) || DEFAULT_TIME_ZONE;
 }
 
+/** The newest `bars` bars of `symbol`; a market-data failure becomes a chat-ready `NothingToChartError`. */
+async function fetchCandles(candles: ChartServiceDeps['candles'], symbol: string, interval: Interval, bars: number): Promise<CandleResult> {
+  try {
+    return await candles.getCandles({ symbol, interval, limit: bars, priority: 'normal' });
+  } catch (error) {
+    if (!(error instanceof MarketDataError)) throw error;
+    throw new NothingToChartError(
+      `no candles for a chart of ${symbol} ${interval}: ${error.message}`,
+      `Prices of ${symbol} (${interval}) are not available right now, so there is no chart. Try again in a minute.`,
+    );
+  }
+}
+
 export function createChartService(deps: ChartServiceDeps): ChartService {
   const bars = deps.bars ?? 200;
   const renderer = deps.renderer ?? createRenderPool({ logger: deps.logger });
   const fork = () => deps.orm.em.fork() as EntityManager;
 
-  async function fetchCandles(symbol: string, interval: Interval) {
-    try {
-      return await deps.candles.getCandles({ symbol, interval, limit: bars, priority: 'normal' });
-    } catch (error) {
-      if (!(error instanceof MarketDataError)) throw error;
-      throw new NothingToChartError(
-        `no candles for a chart of ${symbol} ${interval}: ${error.message}`,
-        `Prices of ${symbol} (${interval}) are not available right now, so there is no chart. Try again in a minute.`,
-      );
-    }
-  }
-
   return {
     async candles(request) {
       const agent = await deps.agents.find(request.ownerId, request.agent);
       const interval = chartInterval(request.interval, agent.timeframe);
-      const market = await fetchCandles(agent.symbol, interval);
-      const candles = market.candles.map(toChartCandle);
-      if (candles.length === 0)
+      const market = await fetchCandles(deps.candles, agent.symbol, interval, bars);
+      if (market.candles.length === 0)
         throw new NothingToChartError(`no candles for ${agent.symbol}`, `There are no prices of ${agent.symbol} yet.`);
-      const trades = await ownerTradesInWindow(fork(), { ownerId: request.ownerId, agentId: agent.id, from: new Date(candles[0]!.t) });
-      const timeZone = timeZoneOf(request.timeZone);
-      const spec: CandleChartSpec = {
-        kind: 'candles',
-        agentName: agent.name,
-        symbol: agent.symbol,
-        interval,
-        intervalMs: INTERVAL_MS[interval],
-        candles,
-        trades: trades.map(toChartTrade),
-        levels: positionLevels(agent.position),
-        timeZone,
-        notes: [...(market.simulated ? ['simulated prices'] : []), ...(market.stale ? ['prices may be out of date'] : [])],
-      };
+      const from = new Date(market.candles[0]!.openTime);
+      const trades = await ownerTradesInWindow(fork(), { ownerId: request.ownerId, agentId: agent.id, from });
+      const spec = candleChartSpec(agent, interval, market, trades, timeZoneOf(request.timeZone));
       const png = await renderer.render(spec);
+      const { agentName, symbol, timeZone } = spec;
+      const { simulated, stale } = market;
       return {
         png,
         agentId: agent.id,
-        agentName: agent.name,
-        symbol: agent.symbol,
+        agentName,
+        symbol,
         interval,
-        bars: candles.length,
+        bars: spec.candles.length,
         trades: trades.length,
         timeZone,
-        simulated: market.simulated,
-        stale: market.stale,
+        simulated,
+        stale,
       };
     },
 
     async equity(request) {
       const agents = request.agent ? [await deps.agents.find(request.ownerId, request.agent)] : await deps.agents.list(request.ownerId);
       if (agents.length === 0) throw new NothingToChartError('no agents', 'You have no agents yet: /create makes one.');
-      const scope = { ownerId: request.ownerId, ...(request.agent ? { agentId: agents[0]!.id } : {}) };
-      const trades = await ownerClosedTrades(fork(), scope);
-      const whose = request.agent ? agents[0]!.name : 'your agents';
-      if (trades.length === 0) throw new NothingToChartError('no closed trades', `No closed trades for ${whose} yet: no equity to draw.`);
-      const capital = agents.reduce((sum, a) => sum + a.amountUsdt, 0);
-      const curve = tradesEquity(capital, trades);
-      const timeZone = timeZoneOf(request.timeZone);
-      const spec: EquityChartSpec = {
-        kind: 'equity',
-        subject: request.agent ? agents[0]!.name : `all agents (${agents.length})`,
-        quote: 'USDT',
-        curve,
-        timeZone,
-        notes: [],
-      };
+      const one = request.agent ? agents[0]! : null;
+      const trades = await ownerClosedTrades(fork(), { ownerId: request.ownerId, ...(one ? { agentId: one.id } : {}) });
+      if (trades.length === 0)
+        throw new NothingToChartError('no closed trades', `No closed trades for ${one?.name ?? 'your agents'} yet: no equity to draw.`);
+      const spec = equityChartSpec(agents, one, trades, timeZoneOf(request.timeZone));
       const png = await renderer.render(spec);
+      const { curve, timeZone } = spec;
       return {
         png,
-        agentName: request.agent ? agents[0]!.name : null,
+        agentName: one?.name ?? null,
         trades: trades.length,
         startEquity: curve[0]!.equity,
         endEquity: curve.at(-1)!.equity,
