@@ -98,7 +98,11 @@ export function createRenderPool(options: RenderPoolOptions = {}): ChartRenderer
       slot.job = undefined;
       worker.unref(); // an idle worker does not keep the process alive
       if (reply.ok) job.resolve(Buffer.from(reply.png.buffer, reply.png.byteOffset, reply.png.byteLength));
-      else job.reject(new ChartRenderError(`${reply.error.name}: ${reply.error.message}`));
+      else {
+        // The trader is told only that it failed; the cause is for the operator.
+        options.logger?.error({ error: reply.error }, 'chart rendering failed');
+        job.reject(new ChartRenderError(`${reply.error.name}: ${reply.error.message}`));
+      }
       pump();
     });
     worker.on('error', (error) => {
