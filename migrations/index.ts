@@ -13,6 +13,7 @@ import { Migration20261203121700 } from './Migration20261203121700.js';
 import { Migration20261203121737 } from './Migration20261203121737.js';
 import { Migration20261203124546 } from './Migration20261203124546.js';
 import { Migration20261203124944 } from './Migration20261203124944.js';
+import { Migration20261203132001 } from './Migration20261203132001.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130152927', class: Migration20261130152927 },
@@ -25,4 +26,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203121737', class: Migration20261203121737 },
   { name: 'Migration20261203124546', class: Migration20261203124546 },
   { name: 'Migration20261203124944', class: Migration20261203124944 },
+  { name: 'Migration20261203132001', class: Migration20261203132001 },
 ];

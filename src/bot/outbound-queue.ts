@@ -18,6 +18,7 @@
  * sync (PostgreSQL), the batch sender (one sendMessage and its outcome) and the send loop.
  */
 import type { Api } from 'grammy';
+import type { AlertButton } from '../hub/alerts/alert-router.js';
 import type { OutboxStore } from '../hub/alerts/outbox-store.js';
 import type { Logger } from '../logger.js';
 import { systemClock, type Clock } from '../shared/clock.js';
@@ -36,6 +37,8 @@ export interface OutboundMessageInput {
   eventType?: string;
   /** Send with `disable_notification`. */
   silent?: boolean;
+  /** Inline buttons under the message; a merged message carries those of its parts. */
+  buttons?: AlertButton[];
 }
 
 export interface OutboundQueueOptions {
@@ -154,6 +157,7 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
         eventType: message.eventType ?? 'notice',
         text,
         silent: message.silent ?? false,
+        ...(message.buttons?.length ? { buttons: message.buttons } : {}),
         createdAt: clock.now(),
       });
     },

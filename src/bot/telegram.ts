@@ -10,9 +10,11 @@ import type { Update } from 'grammy/types';
 import type { ResolvedConfig } from '../config.js';
 import type { Hub } from '../hub/hub.js';
 import type { Logger, SecretRegistry } from '../logger.js';
+import { alertButtons } from './alert-buttons.js';
 import { formatAlert } from './alert-format.js';
 import { createBot, type ArticBot } from './bot.js';
 import { createAlertsFeature } from './features/alerts.js';
+import { createChartsFeature } from './features/charts.js';
 import { createTailFeature } from './features/tail.js';
 import { createOutboundQueue } from './outbound-queue.js';
 import { createTailManager } from './tail/tail-manager.js';
@@ -63,9 +65,15 @@ export function createTelegram({ config, hub, logger, secrets }: TelegramDeps): 
     extraFeatures: [
       createAlertsFeature({ preferences: hub.alerts.preferences }),
       createTailFeature({ agents: hub.agents, logs: hub.logs, tails, pacer: queue, api: direct }),
+      createChartsFeature({ charts: hub.charts, users: hub.users }),
     ],
   });
-  const router = hub.alerts.createRouter({ format: formatAlert, sink: queue, logger: log.child({ part: 'alerts' }) });
+  const router = hub.alerts.createRouter({
+    format: formatAlert,
+    buttons: alertButtons,
+    sink: queue,
+    logger: log.child({ part: 'alerts' }),
+  });
 
   return {
     bot,

@@ -30,6 +30,7 @@ import type { AgentLlmLookup } from './llm/agent-llm.js';
 import type { LlmCostReport } from './llm/cost-report.js';
 import type { LlmGateway } from './llm/gateway.js';
 import type { Market } from './market/market-from-config.js';
+import type { ChartService } from './charts/chart-service.js';
 import type { TradeHistory } from './analytics/trade-history.js';
 import type { AnalyticsService } from './analytics/analytics-service.js';
 import type { TokenInfoService } from './info/token-info.js';
@@ -79,6 +80,8 @@ export interface Hub {
   info: TokenInfoService;
   /** `/balance`: paper equity per agent and the owner's live HashKey balances. */
   balances: BalanceService;
+  /** Chart images (candles with trades, equity), drawn in a worker thread. */
+  charts: ChartService;
   /** Reconcile with the runtime and start background work. */
   start(): Promise<void>;
   /** Stop background work (agents in containers keep running; child processes stop). */

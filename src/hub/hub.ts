@@ -37,6 +37,7 @@ import { createLlmCostReport } from './llm/cost-report.js';
 import { llmCostUsd } from './llm/prices.js';
 import { createLlmGateway, type LlmGateway } from './llm/gateway.js';
 import { createMarketFromConfig } from './market/market-from-config.js';
+import { createChartService } from './charts/chart-service.js';
 import type { Hub, HubDeps } from './hub-types.js';
 import { createTradeHistory } from './analytics/trade-history.js';
 import { createAnalyticsService } from './analytics/analytics-service.js';
@@ -217,6 +218,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   });
   const { logs, alerts, retention } = buildUpkeep(deps, { events, users, decisions });
 
+  const charts = createChartService({ orm, agents, candles: market.service, logger: logger.child({ part: 'charts' }) });
   const access = createAccessControl({ users, lifecycle, events, logger: logger.child({ part: 'access' }) });
   const liveOrders = reconcileLiveOrders({ broker, logger: logger.child({ part: 'live-reconcile' }) });
 
@@ -255,6 +257,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     botState: createBotStateStore(orm),
     info: createTokenInfoService({ orm, keys: vault, baseUrl: deps.config.market.cmcBaseUrl }),
     balances: createBalanceService({ agents, vault, exchangeFor }),
+    charts,
     async start() {
       await users.syncAccess();
       // Before agents are adopted: a fill the last process did not live to record is booked first.
@@ -264,6 +267,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
       retention.start();
     },
     async stop() {
+      await charts.close();
       await retention.stop();
       await liveOrders.stop();
       await lifecycle.close();

@@ -17,7 +17,8 @@ import { UserSchema, type Admission, type User, type UserStatus } from '../db/en
 import type { Orm } from '../db/orm.js';
 import type { AccessMode } from '../config.js';
 import type { Logger } from '../logger.js';
-import { HubError } from './errors.js';
+import { HubError, ValidationError } from './errors.js';
+import { normalizeTimeZone } from './timezone.js';
 
 export interface UserView {
   id: string;
@@ -27,6 +28,8 @@ export interface UserView {
   status: UserStatus;
   isAdmin: boolean;
   admittedVia: Admission | null;
+  /** IANA time zone for charts; null: UTC (src/hub/timezone.ts). */
+  timezone: string | null;
 }
 
 export interface RegisterResult {
@@ -63,6 +66,8 @@ export interface UserService {
   admins(): Promise<number[]>;
   /** Applies ADMIN_TELEGRAM_IDS and the access mode to users registered earlier; run at boot. */
   syncAccess(): Promise<AccessSync>;
+  /** Stores the user's time zone (any spelling Intl knows); returns the stored name. Throws `ValidationError`. */
+  setTimezone(userId: string, input: string): Promise<string>;
 }
 
 export class AccessDecisionError extends HubError {
@@ -83,6 +88,7 @@ function view(u: User): UserView {
     status: u.status,
     isAdmin: hasAdminRights(u),
     admittedVia: u.admittedVia ?? null,
+    timezone: u.timezone ?? null,
   };
 }
 
@@ -217,6 +223,19 @@ function reportAccessSync(
     );
 }
 
+/** `setTimezone`: validates the name with Intl and stores its IANA spelling. */
+async function storeTimezone(em: EntityManager, userId: string, input: string): Promise<string> {
+  const timezone = normalizeTimeZone(input);
+  if (!timezone) {
+    throw new ValidationError(
+      'timezone',
+      `"${input.trim().slice(0, 64)}" is not a time zone I know. Send an IANA name, for example /timezone Europe/Berlin, /timezone America/New_York or /timezone UTC.`,
+    );
+  }
+  await em.nativeUpdate(UserSchema, { id: userId }, { timezone });
+  return timezone;
+}
+
 export function createUserService({ orm, accessMode, adminIds, logger }: UserServiceDeps): UserService {
   const fork = () => orm.em.fork() as EntityManager;
   const policy: AccessPolicy = { accessMode, adminIds };
@@ -268,5 +287,7 @@ export function createUserService({ orm, accessMode, adminIds, logger }: UserSer
       reportAccessSync(logger, accessMode, sync);
       return sync;
     },
+
+    setTimezone: (userId, input) => storeTimezone(fork(), userId, input),
   };
 }

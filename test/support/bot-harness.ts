@@ -137,7 +137,8 @@ export function createFakeRuntime(
 
 export interface HarnessOptions {
   env?: Record<string, string>;
-  extraFeatures?: Array<Composer<BotContext>>;
+  /** Features mounted before the unknown-command handler; a function receives the harness's hub. */
+  extraFeatures?: Array<Composer<BotContext>> | ((hub: Hub) => Array<Composer<BotContext>>);
   failStart?: () => boolean;
 }
 
@@ -222,7 +223,7 @@ export async function createBotHarness(options: HarnessOptions = {}): Promise<Bo
       secrets: registry,
       botInfo: BOT_INFO,
       clock: () => clock.now,
-      extraFeatures: options.extraFeatures,
+      extraFeatures: typeof options.extraFeatures === 'function' ? options.extraFeatures(hub) : options.extraFeatures,
       client: { fetch: fetchImpl as never },
     });
 

@@ -10,7 +10,7 @@ import type { Logger } from '../../logger.js';
 import type { Clock } from '../../shared/clock.js';
 import type { PendingWork } from '../pending-work.js';
 import type { ChatLanes, ChatState, Item } from './chat-lanes.js';
-import { mergedText, type MergeLimits } from './merge-text.js';
+import { mergedButtons, mergedText, type MergeLimits } from './merge-text.js';
 import type { OutboxSync } from './outbox-sync.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { classifySendFailure } from './send-failure.js';
@@ -54,6 +54,17 @@ function countFinished(counters: SendCounters, size: number, delivered: boolean)
     counters.delivered += size;
     if (size > 1) counters.merged += size;
   } else counters.failed += size;
+}
+
+/** HTML, silent only when every message is, no link previews, and the batch's buttons (one per row). */
+function sendOptions(batch: readonly Item[]) {
+  const buttons = mergedButtons(batch);
+  return {
+    parse_mode: 'HTML' as const,
+    disable_notification: batch.every((i) => i.silent),
+    link_preview_options: { is_disabled: true },
+    ...(buttons.length ? { reply_markup: { inline_keyboard: buttons.map((b) => [{ text: b.text, callback_data: b.data }]) } } : {}),
+  };
 }
 
 export function createBatchSender(deps: BatchSenderDeps): BatchSender {
@@ -105,13 +116,8 @@ export function createBatchSender(deps: BatchSenderDeps): BatchSender {
     aborts.add(controller);
     const timeout = clock.setTimeout(() => controller.abort(), deps.sendTimeoutMs);
     const ids = batch.flatMap((i) => (i.id === undefined ? [] : [i.id]));
-    const options = {
-      parse_mode: 'HTML' as const,
-      disable_notification: batch.every((i) => i.silent),
-      link_preview_options: { is_disabled: true },
-    };
     const sending = api
-      .sendMessage(chatId, text, options, controller.signal as Parameters<Api['sendMessage']>[3])
+      .sendMessage(chatId, text, sendOptions(batch), controller.signal as Parameters<Api['sendMessage']>[3])
       .then(
         () => {
           counters.sendCalls += 1;

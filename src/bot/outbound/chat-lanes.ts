@@ -2,6 +2,7 @@
  * The outbound queue's messages in memory, one lane per chat in arrival order, with each chat's
  * pacing state. A message loaded from the database is admitted once, however often it is read.
  */
+import type { AlertButton } from '../../hub/alerts/alert-router.js';
 import type { ChatSlot } from './rate-limiter.js';
 
 export interface Item {
@@ -13,6 +14,7 @@ export interface Item {
   eventType: string;
   text: string;
   silent: boolean;
+  buttons?: AlertButton[];
   /** When it was queued (ms, the queue's clock). */
   createdAt: number;
 }

@@ -60,6 +60,7 @@ export function createOutboxSync({ store, lanes, work, afterFlush, logger }: Out
             eventType: i.eventType,
             text: i.text,
             silent: i.silent,
+            ...(i.buttons ? { buttons: i.buttons } : {}),
             createdAt: new Date(i.createdAt),
           })),
         );
@@ -83,6 +84,7 @@ export function createOutboxSync({ store, lanes, work, afterFlush, logger }: Out
         eventType: row.eventType,
         text: row.text,
         silent: row.silent,
+        ...(row.buttons ? { buttons: row.buttons } : {}),
         createdAt: row.createdAt.getTime(),
       });
     }

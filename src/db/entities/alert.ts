@@ -28,6 +28,8 @@ export const OutboundMessageSchema = defineEntity({
     eventType: p.string().length(48),
     text: p.text(),
     silent: p.boolean().default(false),
+    /** Inline buttons (`AlertButton[]`, src/hub/alerts/alert-router.ts); null: none. */
+    buttons: p.json<Array<{ text: string; data: string; scope?: string }>>().nullable(),
     status: p.enum(['pending', 'sent', 'failed']).default('pending'),
     attempts: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),

@@ -32,6 +32,8 @@ export const UserSchema = defineEntity({
     requestedAt: p.datetime().nullable(),
     /** Free-form preferences (e.g. language); alert settings live in alert_preferences. */
     prefs: p.json<Record<string, unknown>>().default('{}'),
+    /** IANA time zone charts are drawn in (`/timezone`); null: UTC. Stored as given by src/hub/timezone.ts. */
+    timezone: p.string().length(64).nullable(),
     /** Bumped by `/token revoke`: user tokens carry it, and older versions are refused (src/hub/auth/user-tokens.ts). */
     tokenVersion: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),

@@ -67,12 +67,22 @@ function isNews(event: AlertEvent): boolean {
   return event.name !== 'agent.stopped' || event.data.cause === 'self';
 }
 
+/** An inline button under an alert; `data` is the callback data the bot answers (≤ 64 bytes). */
+export interface AlertButton {
+  text: string;
+  data: string;
+  /** What the button is about (an agent's name): added to `text` when a merged message holds several alike. */
+  scope?: string;
+}
+
 export interface AlertMessage {
   chatId: number;
   eventType: AlertType;
   /** Telegram HTML. */
   text: string;
   silent: boolean;
+  /** Present only when the alert has buttons. */
+  buttons?: AlertButton[];
 }
 
 /** Where alerts go; `enqueue` must return quickly and never wait on Telegram. */
@@ -86,6 +96,8 @@ export interface AlertRouterDeps {
   preferences: Pick<AlertPreferences, 'mode'>;
   /** Renders an event as Telegram HTML (src/bot/alert-format.ts `formatAlert`). */
   format: (event: AlertEvent) => string;
+  /** The alert's inline buttons (src/bot/alert-buttons.ts); none when absent. */
+  buttons?: (event: AlertEvent) => AlertButton[];
   sink: AlertSink;
   logger?: Logger;
   /** How long a user → chat lookup is cached (ms, default 5 min). */
@@ -125,7 +137,14 @@ export function createAlertRouter(deps: AlertRouterDeps): AlertRouter {
     const [mode, chatId] = await Promise.all([deps.preferences.mode(ownerId, type), chatOf(ownerId)]);
     if (mode === 'off') return 'off';
     if (chatId === null) return 'no-chat';
-    deps.sink.enqueue({ chatId, eventType: type, text: deps.format(event), silent: mode === 'silent' });
+    const buttons = deps.buttons?.(event) ?? [];
+    deps.sink.enqueue({
+      chatId,
+      eventType: type,
+      text: deps.format(event),
+      silent: mode === 'silent',
+      ...(buttons.length ? { buttons } : {}),
+    });
     return 'queued';
   }
 

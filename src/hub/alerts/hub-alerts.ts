@@ -11,7 +11,7 @@ import { createAlertRouter, type AlertRouter, type AlertRouterDeps } from './ale
 import { createOutboxStore, type OutboxStore } from './outbox-store.js';
 
 /** What the chat adapter brings to a router: how an alert reads and where it goes. */
-export type AlertDelivery = Pick<AlertRouterDeps, 'format' | 'sink' | 'logger'>;
+export type AlertDelivery = Pick<AlertRouterDeps, 'format' | 'buttons' | 'sink' | 'logger'>;
 
 export interface HubAlerts {
   preferences: AlertPreferences;

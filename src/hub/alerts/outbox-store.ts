@@ -6,6 +6,7 @@
  */
 import type { QueryResult } from '@mikro-orm/core';
 import type { Orm } from '../../db/orm.js';
+import type { AlertButton } from './alert-router.js';
 
 export interface NewOutboundMessage {
   chatId: number;
@@ -15,6 +16,8 @@ export interface NewOutboundMessage {
   text: string;
   /** Sent with `disable_notification`. */
   silent: boolean;
+  /** Inline buttons under the message (absent: none). */
+  buttons?: AlertButton[];
   /** When the message was queued (the queue's clock). */
   createdAt: Date;
 }
@@ -46,9 +49,16 @@ type Row = {
   event_type: string;
   text: string;
   silent: boolean;
+  buttons: AlertButton[] | string | null;
   attempts: number;
   created_at: Date | string;
 };
+
+/** jsonb comes back parsed from pg, but as text from some drivers' paths: accept both. */
+function buttonsOf(value: Row['buttons']): AlertButton[] | undefined {
+  const parsed = typeof value === 'string' ? (JSON.parse(value) as AlertButton[]) : value;
+  return parsed && parsed.length ? parsed : undefined;
+}
 
 export function createOutboxStore({ orm }: { orm: Orm }): OutboxStore {
   const conn = () => orm.em.getConnection();
@@ -58,29 +68,40 @@ export function createOutboxStore({ orm }: { orm: Orm }): OutboxStore {
       if (messages.length === 0) return [];
       const values: unknown[] = [];
       const tuples = messages.map((m) => {
-        values.push(m.chatId, m.eventType.slice(0, 48), m.text, m.silent, m.createdAt);
-        return `(?, ?, ?, ?, 'pending', 0, ?)`;
+        values.push(
+          m.chatId,
+          m.eventType.slice(0, 48),
+          m.text,
+          m.silent,
+          m.buttons?.length ? JSON.stringify(m.buttons) : null,
+          m.createdAt,
+        );
+        return `(?, ?, ?, ?, ?::jsonb, 'pending', 0, ?)`;
       });
       const rows: Array<{ id: string | number }> = await conn().execute(
-        `insert into outbound_messages (chat_id, event_type, text, silent, status, attempts, created_at) values ${tuples.join(', ')} returning id`,
+        `insert into outbound_messages (chat_id, event_type, text, silent, buttons, status, attempts, created_at) values ${tuples.join(', ')} returning id`,
         values,
       );
       return rows.map((r) => Number(r.id));
     },
     async pending(limit = 100_000) {
       const rows: Row[] = await conn().execute(
-        `select id, chat_id, event_type, text, silent, attempts, created_at from outbound_messages where status = 'pending' order by id asc limit ?`,
+        `select id, chat_id, event_type, text, silent, buttons, attempts, created_at from outbound_messages where status = 'pending' order by id asc limit ?`,
         [limit],
       );
-      return rows.map((r) => ({
-        id: Number(r.id),
-        chatId: Number(r.chat_id),
-        eventType: r.event_type,
-        text: r.text,
-        silent: r.silent,
-        attempts: r.attempts,
-        createdAt: new Date(r.created_at),
-      }));
+      return rows.map((r) => {
+        const buttons = buttonsOf(r.buttons);
+        return {
+          id: Number(r.id),
+          chatId: Number(r.chat_id),
+          eventType: r.event_type,
+          text: r.text,
+          silent: r.silent,
+          ...(buttons ? { buttons } : {}),
+          attempts: r.attempts,
+          createdAt: new Date(r.created_at),
+        };
+      });
     },
     async markSent(ids, sentAt) {
       if (ids.length === 0) return;

@@ -173,3 +173,19 @@ export function closedPaperTradesOf(em: EntityManager, agentIds: readonly string
     { orderBy: [...CLOSE_ORDER], populate: ['agent'] },
   );
 }
+
+/**
+ * The owner's trades that were open at some time in [from, to] (a chart's window): opened by `to`
+ * (default: now), and closed at or after `from` or still open; oldest opened first.
+ */
+export function ownerTradesInWindow(em: EntityManager, scope: OwnerTradeScope & { from: Date; to?: Date }): Promise<Trade[]> {
+  return em.find(
+    TradeSchema,
+    {
+      ...ownedBy(scope),
+      openedAt: { $lte: scope.to ?? new Date() },
+      $or: [{ closedAt: null }, { closedAt: { $gte: scope.from } }],
+    },
+    { orderBy: [{ openedAt: 'asc' }, { id: 'asc' }] },
+  );
+}

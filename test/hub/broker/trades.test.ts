@@ -11,6 +11,7 @@ import {
   ownerClosedTrades,
   ownerTradesByIdPrefix,
   ownerTradesForExport,
+  ownerTradesInWindow,
   ownerTradesPage,
   tradeById,
   tradeOfAgent,
@@ -44,16 +45,11 @@ async function open(agentId: string, key: string, openedAt = new Date()): Promis
   return tradeId;
 }
 
-/** Closes `tradeId` under key `key`, committed. */
-async function close(tradeId: string, key: string): Promise<void> {
+/** Closes `tradeId` under key `key` at `closedAt`, committed. */
+async function close(tradeId: string, key: string, closedAt = new Date('2026-01-02T00:00:00Z')): Promise<void> {
   await fork().transactional(async (tx) => {
     const trade = await tradeById(tx, tradeId);
-    closeTrade(
-      trade,
-      { price: 110, qty: 2, fee: 0.3, pnl: 19.5, orderIds: ['o-2'], marketPrice: 110, reason: 'target' },
-      key,
-      new Date('2026-01-02T00:00:00Z'),
-    );
+    closeTrade(trade, { price: 110, qty: 2, fee: 0.3, pnl: 19.5, orderIds: ['o-2'], marketPrice: 110, reason: 'target' }, key, closedAt);
     await tx.flush();
   });
 }
@@ -113,6 +109,33 @@ describe('the trades door', () => {
     expect((await latestOpenTrade(fork(), agentId))?.id).toBe(older);
     await close(older, 'k4-a-close');
     expect(await hasOpenTrade(fork(), agentId)).toBe(false);
+  });
+
+  it("reads the owner's trades open at some time in a window (a chart's), one agent's or all; never another owner's", async () => {
+    const day = (n: number) => new Date(Date.UTC(2026, 1, n));
+    const owner = await file.fx.user();
+    const agent = await file.fx.agent(owner);
+    const sibling = await file.fx.agent(owner);
+    const stranger = await file.fx.user();
+    const strangers = await file.fx.agent(stranger);
+    const before = await open(agent, 'k9-before', day(1));
+    await close(before, 'k9-before-close', day(2));
+    const across = await open(agent, 'k9-across', day(3));
+    await close(across, 'k9-across-close', day(6));
+    const inside = await open(agent, 'k9-inside', day(7));
+    await close(inside, 'k9-inside-close', day(8));
+    const stillOpen = await open(agent, 'k9-open', day(9));
+    const siblings = await open(sibling, 'k9-sibling', new Date(day(7).getTime() + 3_600_000));
+    await open(strangers, 'k9-stranger', day(7));
+
+    const ids = async (scope: Omit<Parameters<typeof ownerTradesInWindow>[1], 'ownerId'>, ownerId = owner) =>
+      (await ownerTradesInWindow(fork(), { ownerId, ...scope })).map((t) => t.id);
+    expect(await ids({ agentId: agent, from: day(5) })).toEqual([across, inside, stillOpen]);
+    expect(await ids({ agentId: agent, from: day(5), to: day(8) })).toEqual([across, inside]);
+    expect(await ids({ from: day(7), to: day(8) })).toEqual([inside, siblings]);
+    // Scoped by owner: another owner's agent reads as nothing, whoever asks.
+    expect(await ids({ agentId: strangers, from: day(1) })).toEqual([]);
+    expect(await ids({ agentId: agent, from: day(1) }, stranger)).toEqual([]);
   });
 });
 

@@ -1,0 +1,86 @@
+/**
+ * From the hub's records to chart specs: trades as markers, the open position as levels, closed
+ * trades as an equity curve (the one definition, src/hub/analytics/equity.ts). Pure functions.
+ */
+import type { Trade } from '../../db/entities/index.js';
+import { INTERVAL_MS, type Candle, type Interval } from '../../shared/market.js';
+import { equityCurve, type EquityPoint } from '../analytics/equity.js';
+import type { AgentView } from '../agents/agent-view.js';
+import type { CandleResult } from '../market/candle-service.js';
+import type { CandleChartSpec, ChartCandle, ChartTrade, EquityChartSpec, PriceLevel } from './chart-spec.js';
+
+export function toChartCandle(c: Candle): ChartCandle {
+  return { t: c.openTime, o: c.open, h: c.high, l: c.low, c: c.close };
+}
+
+export function toChartTrade(t: Trade): ChartTrade {
+  return {
+    side: t.side,
+    openedAt: t.openedAt.getTime(),
+    entryPrice: t.entryPrice,
+    closedAt: t.closedAt ? t.closedAt.getTime() : null,
+    exitPrice: t.exitPrice ?? null,
+    pnl: t.pnl ?? null,
+  };
+}
+
+/** The open position's entry, take-profit, stop-loss and liquidation prices (those it has). */
+export function positionLevels(position: AgentView['position']): PriceLevel[] {
+  if (!position) return [];
+  const levels: PriceLevel[] = [{ kind: 'entry', price: position.entryPrice }];
+  if (position.tpPrice !== null) levels.push({ kind: 'tp', price: position.tpPrice });
+  if (position.slPrice !== null) levels.push({ kind: 'sl', price: position.slPrice });
+  if (position.liquidationPrice !== null) levels.push({ kind: 'liquidation', price: position.liquidationPrice });
+  return levels;
+}
+
+/** The equity of `capital` (quote currency) through the closed `trades`, from the first opening. */
+export function tradesEquity(capital: number, trades: readonly Trade[]): EquityPoint[] {
+  const closed = trades.filter((t) => t.closedAt !== null && t.closedAt !== undefined);
+  const startAt = Math.min(...closed.map((t) => t.openedAt.getTime()));
+  return equityCurve(
+    capital,
+    closed.map((t) => ({ closedAt: t.closedAt!, pnl: t.pnl ?? 0 })),
+    Number.isFinite(startAt) ? startAt : undefined,
+  );
+}
+
+/** The candle chart of `agent`: the bars served, its trades in their window, its open position. */
+export function candleChartSpec(
+  agent: AgentView,
+  interval: Interval,
+  market: Pick<CandleResult, 'candles' | 'simulated' | 'stale'>,
+  trades: readonly Trade[],
+  timeZone: string,
+): CandleChartSpec {
+  return {
+    kind: 'candles',
+    agentName: agent.name,
+    symbol: agent.symbol,
+    interval,
+    intervalMs: INTERVAL_MS[interval],
+    candles: market.candles.map(toChartCandle),
+    trades: trades.map(toChartTrade),
+    levels: positionLevels(agent.position),
+    timeZone,
+    notes: [...(market.simulated ? ['simulated prices'] : []), ...(market.stale ? ['prices may be out of date'] : [])],
+  };
+}
+
+/** The equity of `agents` (their capital together) through their closed `trades`; `one` names a single agent. */
+export function equityChartSpec(
+  agents: readonly AgentView[],
+  one: AgentView | null,
+  trades: readonly Trade[],
+  timeZone: string,
+): EquityChartSpec {
+  const capital = agents.reduce((sum, a) => sum + a.amountUsdt, 0);
+  return {
+    kind: 'equity',
+    subject: one ? one.name : `all agents (${agents.length})`,
+    quote: 'USDT',
+    curve: tradesEquity(capital, trades),
+    timeZone,
+    notes: [],
+  };
+}
