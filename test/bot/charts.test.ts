@@ -178,10 +178,16 @@ describe('📈 Chart button on trade alerts', () => {
   });
 
   it('trade alerts (and only they) carry the button; the queue sends it as an inline keyboard', async () => {
-    expect(alertButtons({ name: 'trade.opened', data: tradeEvent() })).toEqual([
+    const opened = tradeEvent();
+    expect(alertButtons({ name: 'trade.opened', data: opened })).toEqual([
       { text: '📈 Chart', data: `ch:${agent.id}`, scope: 'btc-bot' },
+      { text: '🤔 Why?', data: `why:${opened.tradeId}`, scope: 'btc-bot open 100' },
     ]);
-    expect(alertButtons({ name: 'trade.closed', data: { ...tradeEvent(), pnl: 3 } })).toHaveLength(1);
+    const closed = { ...tradeEvent(), pnl: 3 };
+    expect(alertButtons({ name: 'trade.closed', data: closed })).toEqual([
+      { text: '📈 Chart', data: `ch:${agent.id}`, scope: 'btc-bot' },
+      { text: '🤔 Why?', data: `why:${closed.tradeId}`, scope: 'btc-bot close 100' },
+    ]);
     expect(
       alertButtons({ name: 'drawdown.stop', data: { agentId: agent.id, ownerId: aliceId, agentName: 'x', lossPct: 1, limitPct: 1 } }),
     ).toEqual([]);
@@ -195,15 +201,27 @@ describe('📈 Chart button on trade alerts', () => {
     });
     await queue.start();
     router.start();
-    h.hub.events.emit('trade.opened', tradeEvent());
+    const event = tradeEvent();
+    h.hub.events.emit('trade.opened', event);
     await router.stop();
     await queue.settled();
     await queue.stop();
     expect(routed).toEqual([
-      expect.objectContaining({ chatId: 801, buttons: [{ text: '📈 Chart', data: `ch:${agent.id}`, scope: 'btc-bot' }] }),
+      expect.objectContaining({
+        chatId: 801,
+        buttons: [
+          { text: '📈 Chart', data: `ch:${agent.id}`, scope: 'btc-bot' },
+          { text: '🤔 Why?', data: `why:${event.tradeId}`, scope: 'btc-bot open 100' },
+        ],
+      }),
     ]);
     const alert = h.api.succeeded('sendMessage').find((c) => c.chatId === '801' && fieldText(c.payload.text).includes('opened'));
-    expect(alert!.payload.reply_markup).toEqual({ inline_keyboard: [[{ text: '📈 Chart', callback_data: `ch:${agent.id}` }]] });
+    expect(alert!.payload.reply_markup).toEqual({
+      inline_keyboard: [
+        [{ text: '📈 Chart', callback_data: `ch:${agent.id}` }],
+        [{ text: '🤔 Why?', callback_data: `why:${event.tradeId}` }],
+      ],
+    });
   });
 
   it('pressing it sends that agent’s chart; another user pressing it gets "not found" and no photo', async () => {

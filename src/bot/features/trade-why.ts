@@ -4,6 +4,8 @@
  * reads it scoped to whoever presses, so another user's trade answers like a missing one.
  */
 import { Composer, InlineKeyboard } from 'grammy';
+import type { AlertButton } from '../../hub/alerts/alert-router.js';
+import type { TradeEventData } from '../../hub/events.js';
 import { isUuid } from '../../hub/ids.js';
 import type { BotContext } from '../context.js';
 import type { BotServices } from '../services.js';
@@ -21,6 +23,14 @@ export function whyCallbackData(tradeId: string): string {
 /** Adds the 🤔 Why? button of trade `tradeId` to `keyboard` (a new one when omitted). */
 export function withWhyButton(tradeId: string, keyboard = new InlineKeyboard()): InlineKeyboard {
   return keyboard.text(WHY_LABEL, whyCallbackData(tradeId));
+}
+
+/**
+ * The Why? button under a trade alert. Its scope names the agent and the fill, so a merged burst of
+ * alerts labels each of its Why? buttons (`🤔 Why? · btc-bot close 101.5`).
+ */
+export function whyAlertButton(trade: Pick<TradeEventData, 'tradeId' | 'agentName' | 'price'>, action: 'open' | 'close'): AlertButton {
+  return { text: WHY_LABEL, data: whyCallbackData(trade.tradeId), scope: `${trade.agentName} ${action} ${trade.price}` };
 }
 
 export function createTradeWhyFeature(services: BotServices): Composer<BotContext> {
