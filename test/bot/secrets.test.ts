@@ -75,6 +75,9 @@ describe('secrets', () => {
     expect(bob.lastText()).toContain('Send your <b>Anthropic key</b>');
     const keyMessage = await bob.send(ANTHROPIC);
     expect(deletedIds(602)).toContain(keyMessage);
+    // With an LLM chosen, /create asks for its daily USD budget before the mode.
+    expect(bob.lastText()).toContain('Daily LLM budget in USD');
+    await bob.press('f:bud:none');
     expect(bob.lastText()).toContain('Paper trading or live');
     expect(bob.lastButtons()).toEqual(['f:live:paper', 'f:live:live']);
     await bob.press('f:live:live');
