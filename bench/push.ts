@@ -17,7 +17,7 @@ import { createTokenService } from '../src/hub/auth/tokens.js';
 import { HubEvents } from '../src/hub/events.js';
 import { createUserService } from '../src/hub/users.js';
 import { internalAgentRoutes } from '../src/http/routes/internal-agents.js';
-import { buildHttpServer } from '../src/http/server.js';
+import { buildTestHttpServer } from '../test/support/internal-server.js';
 import { createLogger } from '../src/logger.js';
 import { benchDatabase, percentile } from './support/bench-db.js';
 
@@ -52,20 +52,10 @@ for (let i = 0; i < AGENTS; i++) {
   targets.push({ path: `/internal/agents/${agent.id}/status`, token: await tokens.mintAgentToken(agent.id) });
 }
 
-const app = await buildHttpServer({
+const app = await buildTestHttpServer(
+  [{ plugin: internalAgentRoutes, options: { agentAuth: createAgentCredentials({ orm, tokens }), directory, ingest } }],
   logger,
-  health: async () => ({
-    status: 'ok',
-    db: 'ok',
-    runtime: 'none',
-    bot: 'disabled',
-    chain: 'disabled',
-    agents: { running: 0, total: 0 },
-    version: 'bench',
-    uptimeSeconds: 0,
-  }),
-  plugins: [{ plugin: internalAgentRoutes, options: { agentAuth: createAgentCredentials({ orm, tokens }), directory, ingest } }],
-});
+);
 await app.listen({ host: '127.0.0.1', port: 0 });
 const port = (app.server.address() as { port: number }).port;
 

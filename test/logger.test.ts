@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { buildHttpServer } from '../src/http/server.js';
+import { buildTestHttpServer } from './support/internal-server.js';
 import { createLogger, SecretRegistry } from '../src/logger.js';
 import { makePrivateInstall } from './support/private-install.js';
 
@@ -45,19 +45,7 @@ describe('logger', () => {
 
   it('never logs the query string of a request (a ?token= stays out of the log)', async () => {
     const { lines, destination } = capture();
-    const app = await buildHttpServer({
-      logger: createLogger({ level: 'info', destination }),
-      health: async () => ({
-        status: 'ok',
-        db: 'ok',
-        runtime: 'none',
-        bot: 'disabled',
-        chain: 'disabled',
-        agents: { running: 0, total: 0 },
-        version: 't',
-        uptimeSeconds: 0,
-      }),
-    });
+    const app = await buildTestHttpServer([], createLogger({ level: 'info', destination }));
     try {
       const res = await app.inject({ method: 'GET', url: '/ws?token=eyJhbGciOi.secret-user-token.sig&x=1' });
       expect(res.statusCode).toBe(404);

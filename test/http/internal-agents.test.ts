@@ -9,7 +9,7 @@ import { createUserTokens, type UserTokens } from '../../src/hub/auth/user-token
 import { createHubCloses } from '../../src/hub/broker/hub-closes.js';
 import { HubEvents } from '../../src/hub/events.js';
 import { createUserService } from '../../src/hub/users.js';
-import { buildHttpServer } from '../../src/http/server.js';
+import { buildTestHttpServer } from '../support/internal-server.js';
 import { internalAgentRoutes } from '../../src/http/routes/internal-agents.js';
 import { wsRoutes } from '../../src/http/routes/ws.js';
 import { createLogger } from '../../src/logger.js';
@@ -53,23 +53,10 @@ beforeAll(async () => {
   agentA = (await directory.create(userA, { symbol: 'BTCUSDT', amountUsdt: 100 })).id;
   agentB = (await directory.create(userB, { symbol: 'ETHUSDT', amountUsdt: 100 })).id;
   ingest = createAgentIngest({ orm, events, logger: createLogger({ level: 'silent' }), flushIntervalMs: 60_000 });
-  app = await buildHttpServer({
-    logger: createLogger({ level: 'silent' }),
-    health: async () => ({
-      status: 'ok',
-      db: 'ok',
-      runtime: 'none',
-      bot: 'disabled',
-      chain: 'disabled',
-      agents: { running: 0, total: 0 },
-      version: 't',
-      uptimeSeconds: 0,
-    }),
-    plugins: [
-      { plugin: internalAgentRoutes, options: { agentAuth, directory, ingest, openPositions, hubCloses } },
-      { plugin: wsRoutes, options: { userTokens, events, limits: WS_LIMITS } },
-    ],
-  });
+  app = await buildTestHttpServer([
+    { plugin: internalAgentRoutes, options: { agentAuth, directory, ingest, openPositions, hubCloses } },
+    { plugin: wsRoutes, options: { userTokens, events, limits: WS_LIMITS } },
+  ]);
   await app.listen({ port: 0, host: '127.0.0.1' });
 });
 

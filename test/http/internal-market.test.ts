@@ -12,8 +12,7 @@ import { createMemoryCandleStore } from '../../src/hub/market/candle-store.js';
 import { createMarketFromConfig } from '../../src/hub/market/market-from-config.js';
 import { createSimulatedProvider } from '../../src/hub/market/simulated.js';
 import { internalMarketRoutes } from '../../src/http/routes/internal-market.js';
-import { buildHttpServer } from '../../src/http/server.js';
-import { createLogger } from '../../src/logger.js';
+import { buildTestHttpServer } from '../support/internal-server.js';
 import type { CandlesResponse, ErrorBody, PriceResponse } from '../../src/shared/wire.js';
 import { createTestOrm } from '../support/db.js';
 import { startTwelveDataServer, type TwelveDataServer } from '../support/twelve-data-server.js';
@@ -36,20 +35,7 @@ beforeAll(async () => {
 afterAll(async () => closeDb?.());
 
 async function server(market: ReturnType<typeof createCandleService>): Promise<FastifyInstance> {
-  return buildHttpServer({
-    logger: createLogger({ level: 'silent' }),
-    health: async () => ({
-      status: 'ok',
-      db: 'ok',
-      runtime: 'none',
-      bot: 'disabled',
-      chain: 'disabled',
-      agents: { running: 0, total: 0 },
-      version: 't',
-      uptimeSeconds: 0,
-    }),
-    plugins: [{ plugin: internalMarketRoutes, options: { agentAuth: createAgentCredentials({ orm, tokens }), market } }],
-  });
+  return buildTestHttpServer([{ plugin: internalMarketRoutes, options: { agentAuth: createAgentCredentials({ orm, tokens }), market } }]);
 }
 
 function get(app: FastifyInstance, url: string, token: string | undefined) {

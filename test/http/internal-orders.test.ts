@@ -6,7 +6,7 @@ import { createBroker, type Broker } from '../../src/hub/broker/broker.js';
 import { createDecisionRecorder } from '../../src/hub/broker/decisions.js';
 import { createHashKeyExchangeFactory } from '../../src/hub/broker/hashkey-keys.js';
 import { internalOrderRoutes } from '../../src/http/routes/internal-orders.js';
-import { buildHttpServer } from '../../src/http/server.js';
+import { buildTestHttpServer } from '../support/internal-server.js';
 import { createLogger } from '../../src/logger.js';
 import { brokerFixture, settablePrices, type BrokerFixture } from '../hub/broker/fixtures.js';
 import { startHashKeyServer, type HashKeyServer } from '../support/hashkey-server.js';
@@ -41,20 +41,10 @@ beforeAll(async () => {
     logger,
   });
   const decisions = createDecisionRecorder({ orm: fx.orm, events: fx.events, directory: fx.directory, logger });
-  app = await buildHttpServer({
+  app = await buildTestHttpServer(
+    [{ plugin: internalOrderRoutes, options: { agentAuth: createAgentCredentials({ orm: fx.orm, tokens }), broker, decisions } }],
     logger,
-    health: async () => ({
-      status: 'ok',
-      db: 'ok',
-      runtime: 'none',
-      bot: 'disabled',
-      chain: 'disabled',
-      agents: { running: 0, total: 0 },
-      version: 't',
-      uptimeSeconds: 0,
-    }),
-    plugins: [{ plugin: internalOrderRoutes, options: { agentAuth: createAgentCredentials({ orm: fx.orm, tokens }), broker, decisions } }],
-  });
+  );
 });
 
 afterAll(async () => {

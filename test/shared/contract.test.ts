@@ -13,8 +13,7 @@ import { parseStartRequest } from '../../agent/src/validate.js';
 import { validateField, type AgentInput } from '../../src/hub/agents/agent-input.js';
 import { isUuid as hubIsUuid } from '../../src/hub/ids.js';
 import { parseSymbol } from '../../src/hub/market/symbols.js';
-import { buildHttpServer } from '../../src/http/server.js';
-import { createLogger } from '../../src/logger.js';
+import { buildTestHttpServer } from '../support/internal-server.js';
 import { STRATEGY_NAMES } from '../../src/shared/strategy-names.js';
 import {
   DecisionPush,
@@ -52,28 +51,15 @@ function verdicts<T>(accepted: T[], refused: T[]): Array<[boolean, T]> {
 
 /** The hub's routes: one probe route per rule on the real server (same Ajv options). */
 beforeAll(async () => {
-  app = await buildHttpServer({
-    logger: createLogger({ level: 'silent' }),
-    health: async () => ({
-      status: 'ok',
-      db: 'ok',
-      runtime: 'none',
-      bot: 'disabled',
-      chain: 'disabled',
-      agents: { running: 0, total: 0 },
-      version: 't',
-      uptimeSeconds: 0,
-    }),
-    plugins: [
-      {
-        plugin: async (probe) => {
-          for (const [name, schema] of Object.entries(RULES)) {
-            probe.post(`/probe/${name}`, { schema: { body: Type.Object({ value: schema as TSchema }) } }, async () => ({ ok: true }));
-          }
-        },
+  app = await buildTestHttpServer([
+    {
+      plugin: async (probe) => {
+        for (const [name, schema] of Object.entries(RULES)) {
+          probe.post(`/probe/${name}`, { schema: { body: Type.Object({ value: schema as TSchema }) } }, async () => ({ ok: true }));
+        }
       },
-    ],
-  });
+    },
+  ]);
 });
 afterAll(async () => app?.close());
 

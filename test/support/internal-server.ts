@@ -1,14 +1,17 @@
 /**
- * The hub's HTTP server with only the route plugins a test needs, a silent logger and a fixed
- * health report: what the internal-route tests build.
+ * The hub's HTTP server with only the route plugins a test needs, a silent logger (or the test's
+ * own) and a fixed health report: what the HTTP tests and bench:push build.
  */
 import type { FastifyInstance } from 'fastify';
 import { buildHttpServer, type HttpDeps } from '../../src/http/server.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 
-export function buildTestHttpServer(plugins: NonNullable<HttpDeps['plugins']>): Promise<FastifyInstance> {
+export function buildTestHttpServer(
+  plugins: NonNullable<HttpDeps['plugins']> = [],
+  logger: Logger = createLogger({ level: 'silent' }),
+): Promise<FastifyInstance> {
   return buildHttpServer({
-    logger: createLogger({ level: 'silent' }),
+    logger,
     health: async () => ({
       status: 'ok',
       db: 'ok',
