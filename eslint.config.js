@@ -122,11 +122,30 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': layer([
+        '^\\.\\./(\\.\\./)*(hub|bot|db|http|agent|config)(/|\\.js$)',
+        'src/engine runs in the agent and in backtests: it imports only src/shared, itself and trading-signals.',
+      ]),
+    },
+  },
+  {
+    files: ['src/hub/**/*.ts'],
+    ignores: ['src/hub/backtest/**/*.ts'],
+    rules: {
+      'no-restricted-imports': layer(...NO_WEB_FRAMEWORKS, ...NO_ADAPTERS, [
+        '(^|/)engine/',
+        'only src/hub/backtest runs the engine (in a worker thread); the rest of the hub never loads it.',
+      ]),
+    },
+  },
+  {
     files: ['agent/src/**/*.ts'],
     rules: {
       'no-restricted-imports': layer([
-        '(^|/)src/(?!shared/)',
-        'agent/src is a separate program: from the hub side it imports only src/shared.',
+        '(^|/)src/(?!shared/|engine/)',
+        'agent/src is a separate program: from the hub side it imports only src/shared and src/engine.',
       ]),
     },
   },

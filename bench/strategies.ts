@@ -5,7 +5,7 @@
  *   strategy_<name>_ms=<time for one evaluation of that strategy>
  */
 import { performance } from 'node:perf_hooks';
-import { STRATEGIES } from '../agent/src/strategies/index.js';
+import { STRATEGIES } from '../src/engine/strategies/index.js';
 import { randomWalk } from '../test/fixtures/candles.js';
 
 const CANDLES = 1000;

@@ -7,8 +7,8 @@
 import type { AgentHealth, AgentStatus, LiveConfigPatch, StartRequest, StopRequest } from '../../src/shared/wire.js';
 import { safeUrl, type AgentLog } from './agent-log.js';
 import { systemClock, type Clock } from '../../src/shared/clock.js';
-import { createEngine, type Engine, type EngineOptions } from './engine/engine.js';
-import type { SignalFn } from './engine/session.js';
+import { createEngine, type Engine, type EngineOptions } from '../../src/engine/engine.js';
+import type { SignalFn } from '../../src/engine/session.js';
 import { AgentBusyError, AgentNotRunningError, BadRequestError } from './errors.js';
 import { createHubClient, type HubClient, type HubClientOptions } from './hub-client.js';
 import { AGENT_VERSION } from './version.js';

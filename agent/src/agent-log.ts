@@ -4,13 +4,12 @@
  * session has one. Messages must never contain the agent token or other secrets: callers pass
  * plain descriptions, and URLs are logged without credentials (`safeUrl`).
  */
+import type { EngineLog } from '../../src/engine/ports.js';
 import type { WireLogLevel } from '../../src/shared/wire.js';
 
-export interface AgentLog {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
+export { errorMessage } from '../../src/engine/ports.js';
+
+export interface AgentLog extends EngineLog {
   /** A logger with the same stdout but another hub sink (null: stdout only). */
   withSink(sink: LogSink | null): AgentLog;
 }
@@ -59,9 +58,4 @@ export function safeUrl(url: string): string {
   } catch {
     return '(invalid url)';
   }
-}
-
-/** The message of an unknown thrown value. */
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -35,30 +35,5 @@ export class AgentEnvError extends Error {
   override readonly name = 'AgentEnvError';
 }
 
-/**
- * A hub request that did not succeed. `status` is null when no HTTP answer came (refused,
- * reset, timeout). `retryable` is true for those and for 5xx, 408 and 429.
- */
-export class HubRequestError extends Error {
-  override readonly name = 'HubRequestError';
-  constructor(
-    message: string,
-    readonly path: string,
-    readonly status: number | null,
-    readonly retryable: boolean,
-    /** The hub's `error` code when it sent one. */
-    readonly code: string | null = null,
-    /** From a `Retry-After` header, in ms. */
-    readonly retryAfterMs: number | null = null,
-  ) {
-    super(message);
-  }
-}
-
-/** The agent is stopping: a wait or a retried request was abandoned on purpose. */
-export class AgentStoppingError extends Error {
-  override readonly name = 'AgentStoppingError';
-  constructor(what = 'request') {
-    super(`${what} abandoned: agent stopping`);
-  }
-}
+/** Errors the engine's hub calls throw live in the engine's ports (src/engine/ports.ts). */
+export { AgentStoppingError, HubRequestError } from '../../src/engine/ports.js';

@@ -9,22 +9,12 @@
  * retried with the same idempotency key until they succeed, are refused (4xx), or the caller's
  * signal aborts (the agent stops); the others are tried once and the caller decides.
  */
-import type {
-  CandlesResponse,
-  DecisionPush,
-  LlmRequest,
-  LlmResponse,
-  MarketPriority,
-  OrderRequest,
-  OrderResult,
-  PriceResponse,
-  StatusPush,
-  WireLogLevel,
-} from '../../src/shared/wire.js';
+import type { CandlesResponse, LlmResponse, OrderRequest, OrderResult, PriceResponse, WireLogLevel } from '../../src/shared/wire.js';
 import { WIRE_LIMITS } from '../../src/shared/wire.js';
 import { linkSignals } from './abort.js';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.js';
 import { systemClock, type Clock } from '../../src/shared/clock.js';
+import type { EngineHub } from '../../src/engine/ports.js';
 import { AgentStoppingError, HubRequestError } from './errors.js';
 import { createPushPump } from './hub-push-pump.js';
 import { createPushQueue, type PushQueueStats } from './hub-push-queue.js';
@@ -68,21 +58,8 @@ export interface HubClientStats extends PushQueueStats {
   failures: number;
 }
 
-/** The hub calls the engine needs; `HubClient` implements it, tests may fake it. */
-export interface HubApi {
-  pushStatus(status: Omit<StatusPush, 'seq'>): void;
-  /**
-   * The trade the hub said, answering the latest delivered status push, it has closed (it
-   * liquidated the pushed position), or null.
-   */
-  closedByHub?(): string | null;
-  pushDecision(decision: DecisionPush): void;
-  placeOrder(order: OrderRequest, signal?: AbortSignal): Promise<OrderResult>;
-  llm(req: LlmRequest, signal?: AbortSignal): Promise<LlmResponse>;
-  /** `priority: 'position'` asks the hub to serve this agent first (it holds a position). */
-  candles(symbol: string, interval: string, limit: number, signal?: AbortSignal, priority?: MarketPriority): Promise<CandlesResponse>;
-  price(symbol: string, signal?: AbortSignal, priority?: MarketPriority): Promise<PriceResponse>;
-}
+/** The hub calls the engine needs (src/engine/ports.ts); `HubClient` implements them, tests may fake them. */
+export type HubApi = EngineHub;
 
 export interface HubClient extends HubApi {
   /** Queues a log entry for the hub; returns its `seq`. Messages are cut to the wire limit. */

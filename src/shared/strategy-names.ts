@@ -2,7 +2,7 @@
  * Strategy names and their stable on-chain index (uint8): the part of the strategy library the
  * hub needs (the broker resolves a decision's strategy and logs its index on chain). Kept free of
  * indicator code, so the hub never loads `trading-signals`; the strategies themselves live in
- * agent/src/strategies.
+ * src/engine/strategies.
  *
  * Index policy:
  * - Names that exist in the original Artic's `STRATEGY_INDEX` keep its number. Three dispatcher

@@ -22,7 +22,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { fmtPrice } from '../../agent/src/engine/format.js';
+import { fmtPrice } from '../../src/engine/format.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { appSql, earlyInAMinute, recordEvents, startTradingApp, tradesOf as tradesIn } from '../support/e2e.js';
 import { startHashKeyServer, type HashKeyServer } from '../support/hashkey-server.js';

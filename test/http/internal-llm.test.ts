@@ -10,7 +10,7 @@ import { createLlmGateway } from '../../src/hub/llm/gateway.js';
 import { createUserService } from '../../src/hub/users.js';
 import { internalLlmRoutes } from '../../src/http/routes/internal-llm.js';
 import { createLogger } from '../../src/logger.js';
-import { SUPERVISOR_SCHEMA } from '../../agent/src/llm/supervisor-prompt.js';
+import { SUPERVISOR_SCHEMA } from '../../src/engine/llm/supervisor-prompt.js';
 import type { Orm } from '../../src/db/orm.js';
 import { createTestOrm } from '../support/db.js';
 import { buildTestHttpServer } from '../support/internal-server.js';

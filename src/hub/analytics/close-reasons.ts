@@ -2,11 +2,11 @@
  * Why a trade closed, in the few kinds a trader reasons in (/stats, alerts). A trade stores its
  * close reason as free text (≤ 64 chars, src/hub/broker/order-results.ts); these are the texts the
  * code writes today, and the kind each maps to:
- *   take-profit    `tp hit: price … ≥ tp …` (agent/src/engine/tick-loop.ts), `tp`, `take_profit`
+ *   take-profit    `tp hit: price … ≥ tp …` (src/engine/tick-loop.ts), `tp`, `take_profit`
  *   stop-loss      `sl hit: …`, `sl`, `stop_loss`, `trailing_sl`
- *   signal         `signal reversed (…)` (agent/src/engine/decide.ts) and `supervisor: …` (the
- *                  LLM supervisor's CLOSE, agent/src/engine/supervisor.ts): the agent's own exit
- *   drawdown stop  `drawdown stop: loss …` (agent/src/engine/drawdown-stop.ts)
+ *   signal         `signal reversed (…)` (src/engine/decide.ts) and `supervisor: …` (the
+ *                  LLM supervisor's CLOSE, src/engine/supervisor.ts): the agent's own exit
+ *   drawdown stop  `drawdown stop: loss …` (src/engine/drawdown-stop.ts)
  *   liquidation    `liquidation` (src/shared/liquidation.ts)
  *   manual         `closed by owner` (the hub's "Close position now", ./broker/order-rules.ts) and
  *                  `stop: …` (the agent closing because its owner or an admin stopped it)

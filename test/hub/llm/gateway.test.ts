@@ -15,8 +15,8 @@ import { LLM_PROVIDERS, PROVIDER_SPECS, type LlmProvider } from '../../../src/hu
 import { createVault } from '../../../src/hub/secrets/vault.js';
 import { createUserService } from '../../../src/hub/users.js';
 import { SecretRegistry, createLogger } from '../../../src/logger.js';
-import { PLANNER_SCHEMA, parsePlannerAnswer } from '../../../agent/src/llm/planner-prompt.js';
-import { parseSupervisorAnswer } from '../../../agent/src/llm/supervisor-prompt.js';
+import { PLANNER_SCHEMA, parsePlannerAnswer } from '../../../src/engine/llm/planner-prompt.js';
+import { parseSupervisorAnswer } from '../../../src/engine/llm/supervisor-prompt.js';
 import type { LlmRequest } from '../../../src/shared/wire.js';
 import type { Orm } from '../../../src/db/orm.js';
 import { createTestOrm } from '../../support/db.js';

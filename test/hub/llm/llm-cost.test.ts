@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { planStrategy } from '../../../agent/src/engine/planner.js';
+import { planStrategy } from '../../../src/engine/planner.js';
 import { createHubClient } from '../../../agent/src/hub-client.js';
 import type { AgentLog } from '../../../agent/src/agent-log.js';
 import { createAgentDirectory, type AgentDirectory } from '../../../src/hub/agents/agent-directory.js';
