@@ -61,10 +61,14 @@ export function requestSummary(r: BacktestRequest): string {
 /** Where a job stands, for its progress message. */
 export type JobState =
   | { phase: 'loading' }
+  /** Taken by the hub; its first event (queued or started) is on its way. */
+  | { phase: 'accepted' }
   | { phase: 'queued'; position: number }
   | { phase: 'running'; progress?: BacktestProgress }
   | { phase: 'done'; bars: number; trades: number }
   | { phase: 'failed'; message: string }
+  /** The hub would not take the job (bad input, busy, queue full): its words. */
+  | { phase: 'refused'; message: string }
   | { phase: 'cancelled' };
 
 function progressBar(done: number, total: number): string {
@@ -76,6 +80,8 @@ function stateLine(state: JobState): string {
   switch (state.phase) {
     case 'loading':
       return '⏳ Loading the price history…';
+    case 'accepted':
+      return '⏳ Starting…';
     case 'queued':
       return `⏳ Waiting in the queue: position ${state.position}. It starts when the runs ahead of it finish.`;
     case 'running': {
@@ -87,7 +93,9 @@ function stateLine(state: JobState): string {
     case 'done':
       return `✅ Done: ${count(state.bars)} bars, ${count(state.trades)} ${state.trades === 1 ? 'trade' : 'trades'}. The result follows.`;
     case 'failed':
-      return `❌ ${escapeHtml(state.message)}`;
+      return `❌ The backtest failed: ${escapeHtml(state.message)}`;
+    case 'refused':
+      return `⚠️ ${escapeHtml(state.message)}`;
     case 'cancelled':
       return '✖️ Cancelled. Nothing was stored.';
   }

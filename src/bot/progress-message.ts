@@ -80,10 +80,14 @@ export function createProgressMessage(options: ProgressMessageOptions): Progress
     update(view) {
       if (closed) return;
       waiting = view;
-      if (timer !== undefined) return;
+      // The clock decides; the timer only sends what waits when no newer update comes.
       const wait = lastAt + minInterval - timers.now();
-      if (wait <= 0) flush();
-      else timer = timers.setTimeout(flush, wait);
+      if (wait > 0) {
+        timer ??= timers.setTimeout(flush, wait);
+        return;
+      }
+      if (timer !== undefined) timers.clearTimeout(timer);
+      flush();
     },
     show(view, final = false) {
       if (closed) return edits;

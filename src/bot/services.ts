@@ -3,6 +3,7 @@ import type { AccessMode } from '../config.js';
 import type { Hub } from '../hub/hub.js';
 import type { Vault } from '../hub/secrets/vault.js';
 import type { Logger } from '../logger.js';
+import type { Clock } from '../shared/clock.js';
 import type { FlowStorage } from './session-storage.js';
 
 export interface BotServices {
@@ -20,6 +21,8 @@ export interface BotServices {
     | 'tradeHistory'
     | 'analytics'
     | 'llmCosts'
+    | 'backtests'
+    | 'charts'
   >;
   vault: Vault;
   flows: FlowStorage;
@@ -29,5 +32,7 @@ export interface BotServices {
   supportedSymbols: ReadonlySet<string>;
   /** Wall clock in ms; tests inject one. */
   clock: () => number;
+  /** Timers of paced work, on the same clock (tests inject a manual one). */
+  timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   logger: Logger;
 }

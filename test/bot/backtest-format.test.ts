@@ -89,7 +89,8 @@ describe('progress and list', () => {
       'HEAD\n▶️ ▓▓▓▓░░░░░░ 40%\n14,016 / 35,040 bars · 14 trades so far',
     );
     expect(progressText(h, { phase: 'done', bars: 35_040, trades: 1 })).toBe('HEAD\n✅ Done: 35,040 bars, 1 trade. The result follows.');
-    expect(progressText(h, { phase: 'failed', message: 'a <b>' })).toBe('HEAD\n❌ a &lt;b&gt;');
+    expect(progressText(h, { phase: 'failed', message: 'a <b>' })).toBe('HEAD\n❌ The backtest failed: a &lt;b&gt;');
+    expect(progressText(h, { phase: 'refused', message: 'Busy.' })).toBe('HEAD\n⚠️ Busy.');
   });
 
   it('lists runs newest first, and says when there are none', () => {
