@@ -35,6 +35,11 @@ export interface EngineOptions {
   candleRefreshMs?: number;
   /** How long `stop()` lets the current tick finish before abandoning it, ms. Default 3000. */
   stopGraceMs?: number;
+  /**
+   * Record every strategy's signal with each open (the trade's "Why?"). Default true; a backtest
+   * turns it off, since it evaluates all strategies at every open and stores nothing of it.
+   */
+  recordSignals?: boolean;
 }
 
 export interface EngineDeps extends Pick<SessionSetup, 'config' | 'position' | 'realizedPnl' | 'hub' | 'log' | 'clock'> {
@@ -73,6 +78,7 @@ export function createEngine(deps: EngineDeps): Engine {
     newKey: deps.newKey ?? (() => randomUUID()),
     cooldownTicks: deps.options?.cooldownTicks ?? 3,
     candleRefreshMs: deps.options?.candleRefreshMs ?? 15_000,
+    recordSignals: deps.options?.recordSignals ?? true,
   });
   const stopTiming = { timers: deps.timers ?? systemClock, graceMs: deps.options?.stopGraceMs ?? 3_000 };
   /** Fixed for the session: `pollSeconds` is not a live setting. */

@@ -36,6 +36,8 @@ export interface SessionSetup {
   cooldownTicks: number;
   /** Minimum time between candle fetches, ms of the engine clock. */
   candleRefreshMs: number;
+  /** Attach every strategy's signal to each open (see `EngineOptions.recordSignals`). */
+  recordSignals: boolean;
 }
 
 export interface EngineSession {
@@ -48,6 +50,7 @@ export interface EngineSession {
   readonly evaluateSignal: SignalFn;
   readonly newKey: () => string;
   readonly cooldownTicks: number;
+  readonly recordSignals: boolean;
   /** Aborts the loop's sleep between ticks (stop requested). */
   readonly wake: AbortController;
   /** Abandons the loop's in-flight hub requests (the stop grace period is over). */
@@ -94,6 +97,7 @@ export function createSession(setup: SessionSetup): EngineSession {
     evaluateSignal: setup.evaluateSignal,
     newKey: setup.newKey,
     cooldownTicks: setup.cooldownTicks,
+    recordSignals: setup.recordSignals,
     wake: new AbortController(),
     hard: new AbortController(),
     config,
