@@ -27,6 +27,7 @@ import { fmtLevel } from './format.js';
 import { createSession, sessionStatus, type EngineSession, type SessionSetup, type SignalFn } from './session.js';
 import { stopSession, type StopOptions } from './stop-session.js';
 import { runSession } from './tick-loop.js';
+import type { StrategyPlan } from './planner.js';
 
 export interface EngineOptions {
   /** Ticks after a close during which no position is opened. Default 3. */
@@ -53,6 +54,8 @@ export interface EngineDeps extends Pick<SessionSetup, 'config' | 'position' | '
 
 export interface Engine {
   readonly state: AgentState;
+  /** The session's plan once made (strategy, lookback, threshold, source), else null. */
+  readonly plan: StrategyPlan | null;
   /** Starts planning and the tick loop; returns at once. Only the first call has an effect. */
   start(): void;
   /** Stops the loop (bounded), closes the position when asked, pushes the final status. */
@@ -90,6 +93,9 @@ export function createEngine(deps: EngineDeps): Engine {
   return {
     get state() {
       return session.state;
+    },
+    get plan() {
+      return session.plan;
     },
 
     start() {
