@@ -2,7 +2,7 @@
  * The trading engine of one agent session: the agent controller starts it, stops it and hands it
  * live settings. The work is split by responsibility:
  *
- * - tick-loop.ts — plan, then one tick every `pollSeconds` (engine clock): price → liquidation
+ * - tick-loop.ts — plan, then one tick every `pollSeconds` (engine clock): price → candles (when due) → liquidation
  *   (or the hub closed it) → drawdown stop → in a position: TP/SL, else the supervisor when due
  *   → strategy signal on candles → decide → order via the hub → status push;
  * - signal-decision.ts — the strategy signal, the cooldown after a close, no entries on stale data;
