@@ -98,4 +98,6 @@ export interface HubDeps {
   runtime?: AgentRuntime;
   /** Decrypted secrets are added here so logs scrub them. */
   secrets?: SecretRegistry;
+  /** The market data layer's clock (default `Date.now`); the backtest parity test steps it bar by bar. */
+  marketNow?: () => number;
 }

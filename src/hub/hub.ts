@@ -77,12 +77,12 @@ async function buildRuntime({ config, orm, logger, runtime: injected }: HubDeps)
  * The market as configured, observed by the liquidation watch, and the broker's price source.
  * `liquidate` is `broker.liquidate`, called only once the hub is built.
  */
-async function buildMarket({ config, orm, logger }: HubDeps, events: HubEvents, liquidate: LiquidationWatchDeps['liquidate']) {
+async function buildMarket({ config, orm, logger, marketNow }: HubDeps, events: HubEvents, liquidate: LiquidationWatchDeps['liquidate']) {
   // Every price the market layer serves is checked against the open paper positions (liquidation).
   const liquidation = await watchLiquidations({
     orm,
     events,
-    market: createMarketFromConfig(config, { orm }),
+    market: createMarketFromConfig(config, { orm, now: marketNow }),
     liquidate,
     logger: logger.child({ part: 'liquidator' }),
   });
