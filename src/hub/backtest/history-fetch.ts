@@ -16,10 +16,11 @@ import { INTERVAL_MS, type Candle, type Interval } from '../../shared/market.js'
 import type { CandleLimiter } from '../market/candle-limiter.js';
 import { CANDLE_PRIORITY } from '../market/candle-service.js';
 import type { CandleStore } from '../market/candle-store.js';
-import { BudgetExhaustedError } from '../market/errors.js';
-import type { MarketDataProvider } from '../market/provider.js';
+import type { HubError } from '../errors.js';
+import { BudgetExhaustedError, UnsupportedSymbolError } from '../market/errors.js';
+import type { MarketDataProvider, ProviderName } from '../market/provider.js';
 import type { MarketSymbol } from '../market/symbols.js';
-import { HistoryBudgetError, HistoryUnavailableError } from './history-errors.js';
+import { BacktestSymbolError, HistoryBudgetError, HistoryUnavailableError, PROVIDER_LABEL } from './history-errors.js';
 
 /** Share of the day's upstream credits backtests leave to running agents. */
 export const AGENT_CREDIT_SHARE = 0.5;
@@ -91,7 +92,8 @@ export function missingPages(have: ReadonlyMap<number, unknown>, start: number, 
 
 /**
  * Every bar of `start..end` (open times, ms; closed bars only) the provider has: from the cache,
- * and the rest upstream. A provider failure other than the credit budget throws `HistoryUnavailableError`.
+ * and the rest upstream. A page refused for credits is reported; any other failure throws a hub
+ * error (`BacktestSymbolError` when the provider does not list the pair, else `HistoryUnavailableError`).
  */
 export async function loadRange(
   source: RangeSource,
@@ -118,7 +120,7 @@ export async function loadRange(
     } else if (outcome.reason instanceof BudgetExhaustedError) {
       refusedUpTo = Math.max(refusedUpTo ?? -Infinity, pages[i]!.to);
     } else {
-      throw new HistoryUnavailableError(provider.name, { cause: outcome.reason });
+      throw historyError(provider.name, symbol, outcome.reason);
     }
   }
   return { bars, refusedUpTo };
@@ -135,6 +137,14 @@ async function fetchPage(source: RangeSource, symbol: MarketSymbol, interval: In
   const inPage = candles.filter((c) => c.openTime >= page.from && c.openTime <= page.to);
   await source.store.upsert(symbol.id, interval, inPage);
   return inPage;
+}
+
+/** A provider's failure as the trader should read it. */
+function historyError(provider: ProviderName, symbol: MarketSymbol, error: unknown): HubError {
+  if (error instanceof BudgetExhaustedError) return new HistoryBudgetError();
+  if (error instanceof UnsupportedSymbolError)
+    return new BacktestSymbolError(symbol.id, `${PROVIDER_LABEL[provider]} does not list ${symbol.id}`);
+  return new HistoryUnavailableError(provider, { cause: error });
 }
 
 /** `task` through the hub's limiter at the lowest priority, leaving the agents' share of the day's credits. */
@@ -161,8 +171,7 @@ export async function probeFirstBar(source: RangeSource, symbol: MarketSymbol, f
         limited(source.limiter, `history-probe:${symbol.id}|${from}`, () => source.provider.candlesBetween(symbol, '1d', from, to)),
       );
     } catch (error) {
-      if (error instanceof BudgetExhaustedError) throw new HistoryBudgetError();
-      throw new HistoryUnavailableError(source.provider.name, { cause: error });
+      throw historyError(source.provider.name, symbol, error);
     }
     if (bars.length > 0) return bars[0]!.openTime;
   }

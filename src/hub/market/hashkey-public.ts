@@ -2,7 +2,8 @@
  * Keyless market data from HashKey Global's public endpoints, as a `MarketDataProvider`:
  * `GET /quote/v1/klines` (rows `[openTime ms, o, h, l, c, baseVolume, …]`, oldest-first, max 1000;
  * `startTime`/`endTime` in ms select a window of history) and `GET /quote/v1/ticker/price` (array `[{s, p}]` or object `{symbol, price}`; both handled).
- * Errors are non-2xx with `{code, msg}`; code `0003` or HTTP 429 → `RateLimitedError('minute')`.
+ * Errors are non-2xx with `{code, msg}`; code `0003` or HTTP 429 → `RateLimitedError('minute')`;
+ * `-100010`/`-100011` (invalid, unsupported symbol) or `0201` (instrument not found) → `UnsupportedSymbolError`.
  *
  * Needs no keys, so it does not use the signed exchange client; it shares that client's interval
  * names, page size and kline row parsing (`src/hub/exchange/hashkey`).
@@ -73,7 +74,7 @@ export function createHashKeyPublicProvider(options: HashKeyPublicOptions = {}):
       const code = errCode ?? String(res.status);
       const msg = typeof err.msg === 'string' ? err.msg : `HTTP ${res.status}`;
       if (res.status === 429 || code === '0003') throw new RateLimitedError('hashkey', 'minute', `HashKey: ${msg}`);
-      if (code === '-100011' || code === '0201') throw new UnsupportedSymbolError(symbol.id, 'hashkey');
+      if (code === '-100010' || code === '-100011' || code === '0201') throw new UnsupportedSymbolError(symbol.id, 'hashkey');
       throw new ProviderRequestError('hashkey', code, `HashKey ${path}: ${msg}`);
     }
     if (body === undefined) throw new ProviderRequestError('hashkey', res.status, `HashKey ${path}: response is not JSON`);

@@ -185,6 +185,10 @@ describe('history from HashKey public klines', () => {
     const future = await rejectionOf(loadHistory(deps, request('BTCUSDT', NOW + DAY, NOW + 2 * DAY)));
     expect(future).toBeInstanceOf(HistoryRangeError);
     expect(klineRequests().length).toBe(before);
+    // A pair Artic expects on HashKey that the exchange does not list (the stand-in lists BTC and ETH).
+    const unlisted = await rejectionOf(loadHistory(deps, request('SOLUSDT', NOW - DAY)));
+    expect(unlisted).toBeInstanceOf(BacktestSymbolError);
+    expect((unlisted as BacktestSymbolError).userMessage).toContain('HashKey does not list SOLUSDT');
   });
 });
 
