@@ -5,7 +5,8 @@
  * - tick-loop.ts — plan, then one tick every `pollSeconds` (engine clock): price → candles (when due) → liquidation
  *   (or the hub closed it) → drawdown stop → in a position: TP/SL, else the supervisor when due
  *   → strategy signal on candles → decide → order via the hub → status push;
- * - signal-decision.ts — the strategy signal, the cooldown after a close, no entries on stale data;
+ * - signal-decision.ts — the strategy signal (by default from streams kept across ticks:
+ *   signal-streams.ts), the cooldown after a close, no entries on stale data;
  * - position-orders.ts — orders through the hub (fresh idempotency key per intended order; the
  *   hub's answer is the truth), liquidation and hub-side closes;
  * - supervisor.ts — the LLM supervisor check of an open position;
@@ -22,9 +23,9 @@ import { randomUUID } from 'node:crypto';
 import { levelsAfterPctChange } from '../shared/tp-sl-levels.js';
 import type { AgentState, AgentStatus, LiveConfigPatch } from '../shared/wire.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { getStrategy } from './strategies/index.js';
 import { fmtLevel } from './format.js';
 import { createSession, sessionStatus, type EngineSession, type SessionSetup, type SignalFn } from './session.js';
+import { createStreamingSignals } from './signal-streams.js';
 import { stopSession, type StopOptions } from './stop-session.js';
 import { runSession } from './tick-loop.js';
 import type { StrategyPlan } from './planner.js';
@@ -46,6 +47,7 @@ export interface EngineOptions {
 export interface EngineDeps extends Pick<SessionSetup, 'config' | 'position' | 'realizedPnl' | 'hub' | 'log' | 'clock'> {
   /** Wall-clock waits bounding `stop()`. Default: the real clock. */
   timers?: Clock;
+  /** Default: the strategies' streams, fed only the candles each tick adds (signal-streams.ts). */
   evaluateSignal?: SignalFn;
   options?: EngineOptions;
   /** Idempotency keys for orders and decisions. Default: random UUIDs. */
@@ -67,8 +69,6 @@ export interface Engine {
   done(): Promise<void>;
 }
 
-const defaultSignal: SignalFn = (strategy, candles, params) => getStrategy(strategy).evaluate(candles, params);
-
 export function createEngine(deps: EngineDeps): Engine {
   const session = createSession({
     config: deps.config,
@@ -77,7 +77,7 @@ export function createEngine(deps: EngineDeps): Engine {
     hub: deps.hub,
     log: deps.log,
     clock: deps.clock,
-    evaluateSignal: deps.evaluateSignal ?? defaultSignal,
+    evaluateSignal: deps.evaluateSignal ?? createStreamingSignals(),
     newKey: deps.newKey ?? (() => randomUUID()),
     cooldownTicks: deps.options?.cooldownTicks ?? 3,
     candleRefreshMs: deps.options?.candleRefreshMs ?? 15_000,

@@ -15,7 +15,11 @@ import { createMarketFeed, type MarketFeed } from './market-feed.js';
 import type { StrategyPlan } from './planner.js';
 import { unrealizedPnl, type TpSlLevels } from './position-math.js';
 
-/** Evaluates a strategy on candles; the default uses the agent's strategy library. */
+/**
+ * The strategy's signal at the last of `candles` (oldest first). The engine's default keeps one
+ * stream per strategy and lookback and pushes only the candles newer than those it has seen
+ * (signal-streams.ts); any function giving `Strategy.evaluate`'s answer will do.
+ */
 export type SignalFn = (strategy: StrategyName, candles: readonly Candle[], params: { lookback: number }) => StrategySignal;
 
 /** What a session is built from: the engine's dependencies with their defaults resolved. */
