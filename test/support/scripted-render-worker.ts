@@ -7,7 +7,8 @@ import { parentPort } from 'node:worker_threads';
 import type { RenderRequest } from '../../src/hub/charts/render-pool.js';
 
 parentPort!.on('message', (request: RenderRequest) => {
-  const name = request.spec.kind === 'candles' ? request.spec.agentName : request.spec.subject;
+  const { spec } = request;
+  const name = spec.kind === 'candles' ? spec.agentName : spec.kind === 'equity' ? spec.subject : spec.symbol;
   if (name === 'hang') return;
   if (name === 'crash') process.exit(3);
   if (name === 'throw')

@@ -67,8 +67,8 @@ export function equityCurve(capital: number, trades: readonly ClosedPnl[], start
   return curve;
 }
 
-/** The deepest peak-to-trough fall of `curve` (as built by `equityCurve`). */
-export function maxDrawdown(curve: readonly EquityPoint[]): MaxDrawdown {
+/** The deepest peak-to-trough fall of `curve` (as built by `equityCurve`, or any equity over time). */
+export function maxDrawdown(curve: ReadonlyArray<Pick<EquityPoint, 'at' | 'equity'>>): MaxDrawdown {
   let worst: MaxDrawdown = { amount: 0, pct: 0, peakAt: null, troughAt: null };
   let peakAt: number | null = curve.length ? curve[0]!.at : null;
   let peak = curve.length ? curve[0]!.equity : 0;

@@ -14,7 +14,9 @@ import { ownerClosedTrades, ownerTradesInWindow } from '../broker/trades.js';
 import { ValidationError } from '../errors.js';
 import type { CandleResult, CandleService } from '../market/candle-service.js';
 import { MarketDataError } from '../market/errors.js';
+import type { BacktestResult, ComparisonResult } from '../backtest/types.js';
 import { DEFAULT_TIME_ZONE, normalizeTimeZone } from '../timezone.js';
+import { backtestEquitySpec, backtestTradesSpec, comparisonSpec } from './backtest-chart-data.js';
 import { candleChartSpec, equityChartSpec } from './chart-data.js';
 import { NothingToChartError } from './errors.js';
 import { createRenderPool, type ChartRenderer } from './render-pool.js';
@@ -51,6 +53,15 @@ export interface ChartService {
   candles(request: { ownerId: string; agent: string; interval?: string; timeZone?: string | null }): Promise<CandleChart>;
   /** Equity of one agent, or of all the owner's agents when `agent` is absent. */
   equity(request: { ownerId: string; agent?: string; timeZone?: string | null }): Promise<EquityChart>;
+  // The pictures of a backtest or `/compare` result: pure data in (no database, no owner check:
+  // the caller got the result for its owner), a 1280×720 PNG out; times in `timeZone` (UTC when
+  // null or unknown). They reject with a `ChartError` (`NothingToChartError`: no bars).
+  /** Equity against buy-and-hold of the same capital, start capital dashed, max drawdown shaded. */
+  backtestEquity(result: BacktestResult, timeZone?: string | null): Promise<Buffer>;
+  /** Closes with ▲/▼ entries and ✕ exits (win/loss, liquidation); the last 300 trades when there are more. */
+  backtestTrades(result: BacktestResult, timeZone?: string | null): Promise<Buffer>;
+  /** The best five equity curves and buy-and-hold, each with its total return. */
+  comparison(result: ComparisonResult, timeZone?: string | null): Promise<Buffer>;
   /** Stops the render workers (hub stop). */
   close(): Promise<void>;
 }
@@ -91,6 +102,12 @@ async function fetchCandles(candles: ChartServiceDeps['candles'], symbol: string
       `Prices of ${symbol} (${interval}) are not available right now, so there is no chart. Try again in a minute.`,
     );
   }
+}
+
+/** A result with no curve (no bar traded) has nothing to draw. */
+function drawable<T extends { bars: number; buyHold: unknown[] }>(result: T): T {
+  if (result.bars > 0 && result.buyHold.length > 0) return result;
+  throw new NothingToChartError('backtest without bars', 'This backtest traded no bars, so there is nothing to draw.');
 }
 
 export function createChartService(deps: ChartServiceDeps): ChartService {
@@ -145,6 +162,10 @@ export function createChartService(deps: ChartServiceDeps): ChartService {
         timeZone,
       };
     },
+
+    backtestEquity: async (result, timeZone) => renderer.render(backtestEquitySpec(drawable(result), timeZoneOf(timeZone))),
+    backtestTrades: async (result, timeZone) => renderer.render(backtestTradesSpec(drawable(result), timeZoneOf(timeZone))),
+    comparison: async (result, timeZone) => renderer.render(comparisonSpec(drawable(result), timeZoneOf(timeZone))),
 
     close: () => renderer.close(),
   };

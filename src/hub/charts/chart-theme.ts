@@ -21,6 +21,12 @@ export const COLORS = {
   drawdown: 'rgba(220, 38, 38, 0.28)',
   peak: '#9ca3af',
   levels: { entry: '#6b7280', tp: '#16a34a', sl: '#dc2626', liquidation: '#7c3aed' },
+  /** Backtests: the symbol's closes, holding it (buy and hold), the starting capital. */
+  price: '#374151',
+  buyHold: '#6b7280',
+  baseline: '#9ca3af',
+  /** `/compare`: one colour per ranked strategy, best first (buy and hold stays grey). */
+  ranks: ['#1d4ed8', '#16a34a', '#f59e0b', '#7c3aed', '#db2777'],
 } as const;
 
 export const FONT = { title: 30, subtitle: 21, axis: 20, label: 20, footer: 19, tag: 16 } as const;

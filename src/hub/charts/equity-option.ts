@@ -3,17 +3,16 @@
  * closes), its running peak dashed, and the drawdown — the gap between the two — shaded red.
  * Figures in the subtitle come from the same curve (src/hub/analytics/equity.ts).
  *
- * The time axis is a value axis with round steps computed here: ECharts' own time axis writes
- * its labels with a `font` shorthand that the rasteriser does not read.
+ * The time axis is a value axis with round steps (./chart-frame.ts `timeAxis`).
  */
 import type { EChartsOption } from 'echarts';
 import { maxDrawdown } from '../analytics/equity.js';
 import type { EquityChartSpec } from './chart-spec.js';
-import { frameOption, valueAxis } from './chart-frame.js';
-import { COLORS, FONT } from './chart-theme.js';
+import { frameOption, timeAxis, valueAxis } from './chart-frame.js';
+import { COLORS } from './chart-theme.js';
 import { formatPrice, formatSigned } from './price-format.js';
 import { priceScale } from './price-scale.js';
-import { timeLabels, timeScale } from './time-labels.js';
+import { timeScale } from './time-labels.js';
 
 function subtitle(spec: EquityChartSpec): string {
   const { curve, quote } = spec;
@@ -32,7 +31,6 @@ function subtitle(spec: EquityChartSpec): string {
 export function equityOption(spec: EquityChartSpec): EChartsOption {
   const { curve } = spec;
   const time = timeScale(curve[0]!.at, curve.at(-1)!.at);
-  const labels = timeLabels(spec.timeZone, time.step);
   const money = priceScale(curve.flatMap((p) => [p.equity, p.peak]));
   const frame = frameOption({
     title: `Equity · ${spec.subject}`,
@@ -48,15 +46,7 @@ export function equityOption(spec: EquityChartSpec): EChartsOption {
   const steps = { type: 'line' as const, step: 'end' as const, showSymbol: false, silent: true };
   return {
     ...frame,
-    xAxis: {
-      type: 'value',
-      min: time.min,
-      max: time.max,
-      interval: time.step,
-      axisLabel: { fontSize: FONT.axis, color: COLORS.text, margin: 12, formatter: (v: number) => labels.label(v) },
-      axisLine: { lineStyle: { color: COLORS.muted } },
-      splitLine: { show: false },
-    },
+    xAxis: timeAxis(time, spec.timeZone),
     yAxis: valueAxis((v) => formatPrice(v, money.decimals), money),
     series: [
       // The shaded band: equity as an invisible base, the drawdown stacked on it up to the peak

@@ -11,9 +11,12 @@ import { Resvg } from '@resvg/resvg-js';
 // worker take seconds to draw its first chart (types: ./echarts-bundle.d.ts).
 import * as echarts from 'echarts/dist/echarts.esm.min.mjs';
 import type { EChartsOption } from 'echarts';
+import { backtestEquityOption } from './backtest-equity-option.js';
+import { backtestTradesOption } from './backtest-trades-option.js';
 import { candleOption } from './candle-option.js';
 import { CHART_HEIGHT, CHART_WIDTH, type ChartSpec } from './chart-spec.js';
 import { FONT_FAMILY } from './chart-theme.js';
+import { comparisonOption } from './comparison-option.js';
 import { equityOption } from './equity-option.js';
 import { encodePng } from './png-encode.js';
 
@@ -27,7 +30,18 @@ export interface RenderedChart {
 }
 
 export function chartOption(spec: ChartSpec): EChartsOption {
-  return spec.kind === 'candles' ? candleOption(spec) : equityOption(spec);
+  switch (spec.kind) {
+    case 'candles':
+      return candleOption(spec);
+    case 'equity':
+      return equityOption(spec);
+    case 'backtest-equity':
+      return backtestEquityOption(spec);
+    case 'backtest-trades':
+      return backtestTradesOption(spec);
+    case 'comparison':
+      return comparisonOption(spec);
+  }
 }
 
 /** The chart as SVG text (what resvg rasterises; tests may read it). */

@@ -51,3 +51,19 @@ export function timeScale(from: number, to: number, maxTicks = 6): TimeScale {
   const step = TIME_STEPS.find((s) => span / s <= maxTicks) ?? TIME_STEPS.at(-1)!;
   return { min: Math.floor(from / step) * step, max: Math.ceil(to / step) * step, step };
 }
+
+/**
+ * A period's dates in `timeZone`, for titles: `Jan 5 – Mar 31 2025`, `Dec 20 2024 – Jan 5 2025`,
+ * `Mar 3 2025` for one day. `toMs` is inclusive (pass a close time minus 1 ms).
+ */
+export function dateRange(fromMs: number, toMs: number, timeZone: string): string {
+  const format = new Intl.DateTimeFormat('en-US', { timeZone, month: 'short', day: 'numeric', year: 'numeric' });
+  const date = (ms: number) => {
+    const parts: Record<string, string> = {};
+    for (const part of format.formatToParts(ms)) parts[part.type] = part.value;
+    return { day: `${parts.month} ${parts.day}`, year: parts.year! };
+  };
+  const [from, to] = [date(fromMs), date(Math.max(fromMs, toMs))];
+  if (from.year !== to.year) return `${from.day} ${from.year} – ${to.day} ${to.year}`;
+  return from.day === to.day ? `${to.day} ${to.year}` : `${from.day} – ${to.day} ${to.year}`;
+}
