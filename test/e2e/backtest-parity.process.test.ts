@@ -64,7 +64,7 @@ describe('backtest parity with a paper agent', () => {
     const ticksPerBar = new Map<number, number>();
     const tradeBars: Array<{ kind: 'opened' | 'closed'; bar: number }> = [];
     let ticks = 0;
-    let stopped: Promise<unknown> | null = null;
+    const stopping: { done: Promise<unknown> | null } = { done: null };
     app.hub.events.on('agent.status', (e) => {
       if (e.agentId !== agent.id || e.status.state !== 'running' || ticks >= BARS) return;
       const bar = barAt(marketNow);
@@ -72,7 +72,7 @@ describe('backtest parity with a paper agent', () => {
       ticks++;
       if (ticks < BARS) marketNow += MIN;
       // After the last bar's tick, stop at once (closing at that bar's close, as a backtest ends).
-      else stopped = app.hub.lifecycle.stop(ownerId, agent.id, { reason: 'parity test over' });
+      else stopping.done = app.hub.lifecycle.stop(ownerId, agent.id, { reason: 'parity test over' });
     });
     for (const kind of ['opened', 'closed'] as const) {
       app.hub.events.on(`trade.${kind}`, (e) => {
@@ -81,8 +81,8 @@ describe('backtest parity with a paper agent', () => {
     }
 
     await app.hub.lifecycle.start(ownerId, agent.id);
-    await waitUntil(() => stopped !== null, 120_000, `${BARS} agent ticks`);
-    await stopped;
+    await waitUntil(() => stopping.done !== null, 120_000, `${BARS} agent ticks`);
+    await stopping.done;
 
     const firstBar = barAt(T0);
     const lastBar = barAt(marketNow);
