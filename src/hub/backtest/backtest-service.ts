@@ -7,40 +7,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logger.js';
-import type { Candle, Interval } from '../../shared/market.js';
 import { STRATEGY_NAMES } from '../../shared/strategy-names.js';
 import type { InputLimits } from '../agents/agent-input.js';
 import type { BacktestQueue, QueueJob } from './backtest-queue.js';
 import { validateBacktestParams, validateComparisonParams, type ComparisonParams } from './backtest-params.js';
 import type { BacktestStore } from './backtest-store.js';
+import type { History, HistoryRequest } from './history.js';
 import { warmupBars } from './run-backtest.js';
 import { AUTO_STRATEGY, type BacktestCosts, type BacktestEvent, type BacktestParams, type BacktestService } from './types.js';
 import { packBars, type JobOutcome, type WorkerJob } from './worker-messages.js';
 
-/** What the history loader is asked (./history.ts): the period and the warm-up wanted before it. */
-export interface HistoryRequest {
-  symbol: string;
-  interval: Interval;
-  fromMs: number;
-  toMs: number;
-  warmup: { wanted: number; least: number };
-}
-
-/** Warm-up bars then the period's bars, oldest first; `notes` say what cut the period, if anything. */
-export interface LoadedHistory {
-  bars: Candle[];
-  warmupBars: number;
-  notes: string[];
-  simulated: boolean;
-  source: string;
-}
-
-/** Throws a typed HubError for an unknown symbol or a period beyond the provider's history. */
-export type LoadHistory = (request: HistoryRequest) => Promise<LoadedHistory>;
+/** History of the job's series (./history.ts `loadHistory` with the hub's deps bound). */
+export type LoadHistory = (request: HistoryRequest) => Promise<History>;
 
 /** The note of every run whose strategy the rules planner chose. */
 export const RULES_PLANNER_NOTE = 'LLM planning is not used in backtests';
-export const SIMULATED_NOTE = 'Prices are simulated (offline market data), not real history.';
 
 export interface BacktestServiceDeps {
   store: BacktestStore;
@@ -64,10 +45,16 @@ function comparisonWarmup(): { wanted: number; least: number } {
   return { wanted: Math.max(...all.map((w) => w.wanted)), least: Math.max(...all.map((w) => w.least)) };
 }
 
-function historyNotes(history: LoadedHistory): string[] {
-  const notes = [...history.notes];
-  if (history.simulated && !notes.some((n) => /simulated/i.test(n))) notes.push(SIMULATED_NOTE);
-  return notes;
+/**
+ * A job's input from its history. A period the loader cut (the provider's history, the Twelve
+ * Data budget; its notes say so) starts at its first traded bar, so the runner trades no warm-up
+ * bar and the stored params show the period actually tested.
+ */
+function inputFrom<P extends ComparisonParams>(params: P, history: History, costs: BacktestCosts) {
+  const first = history.bars[history.warmupBars];
+  const fromMs = first && first.openTime > params.fromMs ? first.openTime : params.fromMs;
+  const bars = packBars(history.bars);
+  return { params: { ...params, fromMs }, costs, bars, simulated: history.simulated, source: history.source };
 }
 
 function outcomeNotes(outcome: JobOutcome): string[] {
@@ -97,7 +84,7 @@ export function createBacktestService(deps: BacktestServiceDeps): BacktestServic
     ownerId: string,
     listener: Listener,
     request: HistoryRequest,
-    work: (bars: Float64Array<ArrayBuffer>) => WorkerJob,
+    work: (history: History) => WorkerJob,
   ): Promise<{ id: string }> {
     const id = randomUUID();
     let notes: string[] = [];
@@ -109,8 +96,8 @@ export function createBacktestService(deps: BacktestServiceDeps): BacktestServic
     };
     await deps.queue.enqueue(job, async () => {
       const history = await deps.loadHistory(request);
-      notes = historyNotes(history);
-      return work(packBars(history.bars));
+      notes = history.notes;
+      return work(history);
     });
     return { id };
   }
@@ -126,16 +113,16 @@ export function createBacktestService(deps: BacktestServiceDeps): BacktestServic
   return {
     async submit(ownerId, params, listener) {
       const valid: BacktestParams = validateBacktestParams(params, deps.limits, now());
-      return enqueue(ownerId, listener, historyFor(valid, warmupBars(valid)), (bars) => ({
+      return enqueue(ownerId, listener, historyFor(valid, warmupBars(valid)), (history) => ({
         kind: 'backtest',
-        input: { params: valid, costs: deps.costs, bars },
+        input: inputFrom(valid, history, deps.costs),
       }));
     },
     async compare(ownerId, params, listener) {
       const valid = validateComparisonParams(params, deps.limits, now());
-      return enqueue(ownerId, listener, historyFor(valid, comparisonWarmup()), (bars) => ({
+      return enqueue(ownerId, listener, historyFor(valid, comparisonWarmup()), (history) => ({
         kind: 'compare',
-        input: { params: valid, costs: deps.costs, bars },
+        input: inputFrom(valid, history, deps.costs),
       }));
     },
     cancel: (ownerId, id) => deps.queue.cancel(ownerId, id),

@@ -8,7 +8,7 @@ import type { Market } from '../market/market-from-config.js';
 import { createBacktestQueue } from './backtest-queue.js';
 import { createBacktestService } from './backtest-service.js';
 import { createBacktestStore, type BacktestStore } from './backtest-store.js';
-import { loadHistory } from './history.js';
+import { createHistoryDeps, loadHistory } from './history.js';
 import type { BacktestService } from './types.js';
 
 export interface Backtests {
@@ -17,15 +17,19 @@ export interface Backtests {
   store: BacktestStore;
 }
 
-export function buildBacktests({ config, orm, logger }: Pick<HubDeps, 'config' | 'orm' | 'logger'>, market: Market): Backtests {
+export function buildBacktests(deps: Pick<HubDeps, 'config' | 'orm' | 'logger' | 'marketNow'>, market: Market): Backtests {
+  const { config, logger } = deps;
   const log = logger.child({ part: 'backtests' });
-  const store = createBacktestStore(orm);
+  const now = deps.marketNow ?? Date.now;
+  const history = createHistoryDeps(market, now);
+  const store = createBacktestStore(deps.orm);
   const service = createBacktestService({
     store,
     queue: createBacktestQueue({ concurrency: config.backtests.concurrency, maxWaiting: config.backtests.queueMax, logger: log }),
-    loadHistory: (request) => loadHistory({ market }, request),
+    loadHistory: (request) => loadHistory(history, request),
     costs: { feeBps: config.paper.feeBps, slippageBps: config.paper.slippageBps },
     limits: { maxLeverage: config.agents.maxLeverage },
+    now,
     logger: log,
   });
   return { service, store };

@@ -2,7 +2,7 @@
  * What the hub and a backtest worker (./worker.ts) say to each other, and the two helpers both
  * sides use: bars packed into one transferable `Float64Array` (a year of bars crosses the thread
  * boundary without a structured clone of 35,000 objects on the hub's event loop), and the
- * throttle that keeps progress messages to a few a second.
+ * throttle that keeps progress messages to four a second at most.
  */
 import type { Candle } from '../../shared/market.js';
 import type { BacktestCosts, BacktestParams, BacktestProgress, BacktestResult, ComparisonResult } from './types.js';
@@ -13,9 +13,18 @@ const BAR_FIELDS = 6;
 /** A job as the worker receives it (`id` is the job's id, echoed in every reply). */
 export type WorkerRequest = { id: string } & WorkerJob;
 
+/** What the runner gets besides the params (./run-backtest.ts `RunInput`), with the bars packed. */
+interface JobInput {
+  costs: BacktestCosts;
+  bars: Float64Array<ArrayBuffer>;
+  /** Whether the bars are simulated, and their provider. */
+  simulated: boolean;
+  source: string;
+}
+
 export type WorkerJob =
-  | { kind: 'backtest'; input: { params: BacktestParams; costs: BacktestCosts; bars: Float64Array<ArrayBuffer> } }
-  | { kind: 'compare'; input: { params: Omit<BacktestParams, 'strategy'>; costs: BacktestCosts; bars: Float64Array<ArrayBuffer> } };
+  | { kind: 'backtest'; input: JobInput & { params: BacktestParams } }
+  | { kind: 'compare'; input: JobInput & { params: Omit<BacktestParams, 'strategy'> } };
 
 export type JobOutcome = { kind: 'backtest'; result: BacktestResult } | { kind: 'compare'; result: ComparisonResult };
 
@@ -56,30 +65,22 @@ export function unpackBars(packed: Float64Array): Candle[] {
 }
 
 export interface ProgressThrottleOptions {
-  /** Post when this many more bars are done (default 2,000). */
-  everyBars?: number;
-  /** …or when this long has passed since the last post (ms, default 250). */
+  /** Least time between two posts (ms, default 250). */
   everyMs?: number;
   now?: () => number;
 }
 
-/**
- * Wraps `post` so that it is called at most every `everyBars` bars or `everyMs` ms, whichever
- * comes first, and always for the last bar (`barsDone >= barsTotal`).
- */
+/** Wraps `post` so that it is called at most every `everyMs`, and always for the last bar (`barsDone >= barsTotal`). */
 export function throttleProgress(
   post: (p: BacktestProgress) => void,
   options: ProgressThrottleOptions = {},
 ): (p: BacktestProgress) => void {
-  const everyBars = options.everyBars ?? 2_000;
   const everyMs = options.everyMs ?? 250;
   const now = options.now ?? (() => performance.now());
-  let lastBars = 0;
-  let lastAt = now();
+  let lastAt = -Infinity;
   return (p) => {
     const at = now();
-    if (p.barsDone < p.barsTotal && p.barsDone - lastBars < everyBars && at - lastAt < everyMs) return;
-    lastBars = p.barsDone;
+    if (p.barsDone < p.barsTotal && at - lastAt < everyMs) return;
     lastAt = at;
     post(p);
   };

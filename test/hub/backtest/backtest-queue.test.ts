@@ -26,7 +26,10 @@ function queue(concurrency: number, maxWaiting = 10): BacktestQueue {
 function work(symbol: string, amountUsdt = 100): WorkerJob {
   const params = { symbol, amountUsdt, timeframe: '15m', strategy: 'momentum', fromMs: 0, toMs: 1 } as BacktestParams;
   const bars = [1, 2, 3].map((i) => ({ openTime: i * 900_000, open: i, high: i, low: i, close: i, volume: 1 }));
-  return { kind: 'backtest', input: { params, costs: { feeBps: 6, slippageBps: 2 }, bars: packBars(bars) } };
+  return {
+    kind: 'backtest',
+    input: { params, costs: { feeBps: 6, slippageBps: 2 }, bars: packBars(bars), simulated: true, source: 'simulated' },
+  };
 }
 
 interface Tracked {

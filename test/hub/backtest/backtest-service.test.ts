@@ -1,33 +1,26 @@
 /**
  * The backtest service end to end on real PostgreSQL and real worker threads (./worker.ts with
- * the runner), history from the simulated provider: validation with the agents' rules, a run
+ * the runner), history from the hub's loader on the simulated market: validation with the agents' rules, a run
  * stored and listed with its notes, a comparison, one job per trader, loader errors passed on,
  * the per-trader cap, cancel (queued and running jobs: backtest-queue.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orm } from '../../../src/db/orm.js';
 import { createBacktestQueue } from '../../../src/hub/backtest/backtest-queue.js';
-import {
-  createBacktestService,
-  RULES_PLANNER_NOTE,
-  SIMULATED_NOTE,
-  type HistoryRequest,
-  type LoadHistory,
-} from '../../../src/hub/backtest/backtest-service.js';
+import { createBacktestService, RULES_PLANNER_NOTE, type LoadHistory } from '../../../src/hub/backtest/backtest-service.js';
+import { createHistoryDeps, loadHistory, type HistoryRequest } from '../../../src/hub/backtest/history.js';
 import { createBacktestStore } from '../../../src/hub/backtest/backtest-store.js';
 import { BacktestBusyError } from '../../../src/hub/backtest/queue-errors.js';
 import type { BacktestEvent, BacktestParams, BacktestRecord, BacktestService } from '../../../src/hub/backtest/types.js';
 import { HubError, ValidationError } from '../../../src/hub/errors.js';
-import { createSimulatedProvider } from '../../../src/hub/market/simulated.js';
-import { toMarketSymbol } from '../../../src/hub/market/symbols.js';
+import { parseConfig } from '../../../src/config.js';
+import { createMarketFromConfig } from '../../../src/hub/market/market-from-config.js';
 import { createUserService } from '../../../src/hub/users.js';
-import { INTERVAL_MS } from '../../../src/shared/market.js';
 import { backtestParams } from '../../fixtures/backtest-params.js';
 import { createTestOrm } from '../../support/db.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const DAY = 86_400_000;
-const simulated = createSimulatedProvider({ now: () => NOW });
 
 let orm: Orm;
 let closeDb: () => Promise<void>;
@@ -36,15 +29,8 @@ let bob: string;
 const services: BacktestService[] = [];
 const asked: HistoryRequest[] = [];
 
-/** History from the simulated provider: the warm-up wanted, then the period's bars. */
-const simulatedHistory: LoadHistory = async (request) => {
-  asked.push(request);
-  const step = INTERVAL_MS[request.interval];
-  const limit = Math.ceil((NOW - request.fromMs) / step) + request.warmup.wanted;
-  const all = await simulated.candles(toMarketSymbol(request.symbol), request.interval, limit);
-  const bars = all.filter((b) => b.openTime < request.toMs && b.openTime >= request.fromMs - request.warmup.wanted * step);
-  return { bars, warmupBars: bars.filter((b) => b.openTime < request.fromMs).length, notes: [], simulated: true, source: 'simulated' };
-};
+/** The hub's history loader on the simulated market, recording what it is asked. */
+let simulatedHistory: LoadHistory;
 
 function service(options: { loadHistory?: LoadHistory; keepPerOwner?: number } = {}): BacktestService {
   const s = createBacktestService({
@@ -77,6 +63,11 @@ async function run(submit: (listener: (e: BacktestEvent) => void) => Promise<{ i
 
 beforeAll(async () => {
   ({ orm, close: closeDb } = await createTestOrm('backtest_service'));
+  const history = createHistoryDeps(createMarketFromConfig(parseConfig({ MARKET_DATA: 'simulated' }), { orm, now: () => NOW }), () => NOW);
+  simulatedHistory = async (request) => {
+    asked.push(request);
+    return loadHistory(history, request);
+  };
   const users = createUserService({ orm, accessMode: 'open', adminIds: [] });
   alice = (await users.register(1, 'Alice')).user.id;
   bob = (await users.register(2, 'Bob')).user.id;
@@ -101,7 +92,7 @@ describe('backtest service', () => {
     expect(record.result.costs).toEqual({ feeBps: 6, slippageBps: 2 });
     expect(record.result.bars).toBe(30 * 24);
     expect(record.notes[0]).toContain(`${RULES_PLANNER_NOTE}: the rules planner chose ${record.result.plan.strategy}`);
-    expect(record.notes).toContain(SIMULATED_NOTE);
+    expect(record.notes.slice(1)).toEqual([expect.stringMatching(/simulated/)]);
     expect(asked.at(-1)).toMatchObject({ symbol: 'BTCUSDT', interval: '1h', fromMs: NOW - 30 * DAY, toMs: NOW });
 
     expect(await backtests.get(alice, job.id)).toEqual(record);
@@ -116,7 +107,7 @@ describe('backtest service', () => {
     await fixed.ended;
     const record = (fixed.events.at(-1) as { record: BacktestRecord }).record;
     expect(record.result.params).toMatchObject({ strategy: 'trend_following' });
-    expect(record.notes).toEqual([SIMULATED_NOTE]);
+    expect(record.notes).toEqual([expect.stringMatching(/simulated/)]);
 
     const compared = await run((listener) => backtests.compare(bob, params(), listener));
     await compared.ended;
@@ -124,6 +115,23 @@ describe('backtest service', () => {
     expect(comparison).toMatchObject({ kind: 'compare', result: { params: { symbol: 'BTCUSDT' } } });
     expect(comparison.result.params).not.toHaveProperty('strategy');
     expect((await backtests.list(bob, 10)).map((i) => i.label)).toEqual(['compare', 'trend_following']);
+  }, 90_000);
+
+  it('a period the loader cut starts at its first traded bar: no warm-up bar is traded', async () => {
+    const HOUR = 3_600_000;
+    const cut: LoadHistory = async (request) => {
+      const history = await simulatedHistory({ ...request, fromMs: request.fromMs + 100 * HOUR });
+      return { ...history, notes: ['the period was cut by the budget'] };
+    };
+    const backtests = service({ loadHistory: cut });
+    const job = await run((listener) => backtests.submit(alice, params({ strategy: 'momentum' }), listener));
+    await job.ended;
+    const record = (job.events.at(-1) as { record: BacktestRecord }).record;
+    if (record.kind !== 'backtest') throw new Error('not a backtest');
+    expect(record.result.params.fromMs).toBe(NOW - 30 * DAY + 100 * HOUR);
+    expect(record.result.bars).toBe(30 * 24 - 100);
+    expect(record.result.firstBarAt).toBe(NOW - 30 * DAY + 100 * HOUR);
+    expect(record.notes).toEqual(['the period was cut by the budget']);
   }, 90_000);
 
   it('refuses bad input with a message naming the field, before any history is loaded', async () => {

@@ -32,7 +32,7 @@ describe('backtest worker, compiled', () => {
         const outcome = await new Promise((resolve, reject) => {
           const job = { id: 'j1', ownerId: 'u1', onEvent: (e) => e.kind === 'failed' && reject(new Error(e.message)),
             onOutcome: async (o) => { resolve(o); return { kind: 'cancelled' }; } };
-          const work = { kind: 'backtest', input: { params, costs: { feeBps: 6, slippageBps: 2 }, bars: packBars(bars) } };
+          const work = { kind: 'backtest', input: { params, costs: { feeBps: 6, slippageBps: 2 }, bars: packBars(bars), simulated: true, source: 'simulated' } };
           queue.enqueue(job, async () => work).catch(reject);
         });
         await queue.close();
