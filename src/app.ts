@@ -37,6 +37,8 @@ export interface StartOptions {
   secrets?: SecretRegistry;
   /** Tests inject an agent runtime; otherwise AGENT_RUNTIME decides. */
   runtime?: AgentRuntime;
+  /** Tests may step the market data clock (see `HubDeps.marketNow`). */
+  marketNow?: () => number;
 }
 
 interface ShutdownStep {
@@ -138,7 +140,7 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
     shutdown.add({ name: 'orm', run: () => orm.close(true) });
 
     let port = config.port;
-    const hub = await createHub({ config, orm, logger, httpPort: () => port, runtime: options.runtime, secrets: options.secrets });
+    const hub = await createHub({ config, orm, logger, httpPort: () => port, runtime: options.runtime, secrets: options.secrets, marketNow: options.marketNow });
     shutdown.add({ name: 'hub', run: () => hub.stop() });
 
     const telegram = config.telegram.botToken ? createTelegram({ config, hub, logger, secrets: options.secrets }) : undefined;

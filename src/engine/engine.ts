@@ -2,10 +2,11 @@
  * The trading engine of one agent session: the agent controller starts it, stops it and hands it
  * live settings. The work is split by responsibility:
  *
- * - tick-loop.ts — plan, then one tick every `pollSeconds` (engine clock): price → liquidation
+ * - tick-loop.ts — plan, then one tick every `pollSeconds` (engine clock): price → candles (when due) → liquidation
  *   (or the hub closed it) → drawdown stop → in a position: TP/SL, else the supervisor when due
  *   → strategy signal on candles → decide → order via the hub → status push;
- * - signal-decision.ts — the strategy signal, the cooldown after a close, no entries on stale data;
+ * - signal-decision.ts — the strategy signal (by default from streams kept across ticks:
+ *   signal-streams.ts), the cooldown after a close, no entries on stale data;
  * - position-orders.ts — orders through the hub (fresh idempotency key per intended order; the
  *   hub's answer is the truth), liquidation and hub-side closes;
  * - supervisor.ts — the LLM supervisor check of an open position;
@@ -22,11 +23,12 @@ import { randomUUID } from 'node:crypto';
 import { levelsAfterPctChange } from '../shared/tp-sl-levels.js';
 import type { AgentState, AgentStatus, LiveConfigPatch } from '../shared/wire.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { getStrategy } from './strategies/index.js';
 import { fmtLevel } from './format.js';
 import { createSession, sessionStatus, type EngineSession, type SessionSetup, type SignalFn } from './session.js';
+import { createStreamingSignals } from './signal-streams.js';
 import { stopSession, type StopOptions } from './stop-session.js';
 import { runSession } from './tick-loop.js';
+import type { StrategyPlan } from './planner.js';
 
 export interface EngineOptions {
   /** Ticks after a close during which no position is opened. Default 3. */
@@ -35,11 +37,17 @@ export interface EngineOptions {
   candleRefreshMs?: number;
   /** How long `stop()` lets the current tick finish before abandoning it, ms. Default 3000. */
   stopGraceMs?: number;
+  /**
+   * Record every strategy's signal with each open (the trade's "Why?"). Default true; a backtest
+   * turns it off, since it evaluates all strategies at every open and stores nothing of it.
+   */
+  recordSignals?: boolean;
 }
 
 export interface EngineDeps extends Pick<SessionSetup, 'config' | 'position' | 'realizedPnl' | 'hub' | 'log' | 'clock'> {
   /** Wall-clock waits bounding `stop()`. Default: the real clock. */
   timers?: Clock;
+  /** Default: the strategies' streams, fed only the candles each tick adds (signal-streams.ts). */
   evaluateSignal?: SignalFn;
   options?: EngineOptions;
   /** Idempotency keys for orders and decisions. Default: random UUIDs. */
@@ -48,6 +56,8 @@ export interface EngineDeps extends Pick<SessionSetup, 'config' | 'position' | '
 
 export interface Engine {
   readonly state: AgentState;
+  /** The session's plan once made (strategy, lookback, threshold, source), else null. */
+  readonly plan: StrategyPlan | null;
   /** Starts planning and the tick loop; returns at once. Only the first call has an effect. */
   start(): void;
   /** Stops the loop (bounded), closes the position when asked, pushes the final status. */
@@ -59,8 +69,6 @@ export interface Engine {
   done(): Promise<void>;
 }
 
-const defaultSignal: SignalFn = (strategy, candles, params) => getStrategy(strategy).evaluate(candles, params);
-
 export function createEngine(deps: EngineDeps): Engine {
   const session = createSession({
     config: deps.config,
@@ -69,10 +77,11 @@ export function createEngine(deps: EngineDeps): Engine {
     hub: deps.hub,
     log: deps.log,
     clock: deps.clock,
-    evaluateSignal: deps.evaluateSignal ?? defaultSignal,
+    evaluateSignal: deps.evaluateSignal ?? createStreamingSignals(),
     newKey: deps.newKey ?? (() => randomUUID()),
     cooldownTicks: deps.options?.cooldownTicks ?? 3,
     candleRefreshMs: deps.options?.candleRefreshMs ?? 15_000,
+    recordSignals: deps.options?.recordSignals ?? true,
   });
   const stopTiming = { timers: deps.timers ?? systemClock, graceMs: deps.options?.stopGraceMs ?? 3_000 };
   /** Fixed for the session: `pollSeconds` is not a live setting. */
@@ -84,6 +93,9 @@ export function createEngine(deps: EngineDeps): Engine {
   return {
     get state() {
       return session.state;
+    },
+    get plan() {
+      return session.plan;
     },
 
     start() {

@@ -6,7 +6,8 @@
  * they end), never once per tick.
  */
 import type { Candle } from '../shared/market.js';
-import type { CandlesResponse, PriceResponse } from '../shared/wire.js';
+import { createCandleWindow } from './candle-window.js';
+import type { PriceResponse } from '../shared/wire.js';
 import { AgentStoppingError, HubRequestError, errorMessage, type EngineHub, type EngineLog } from './ports.js';
 import type { Clock } from '../shared/clock.js';
 import { createEpisodes } from './episodes.js';
@@ -20,6 +21,11 @@ export interface MarketFeed {
   readonly simulated: boolean;
   /** Fetches `limit` candles when the last fetch is older than `candleRefreshMs` (or `force`). */
   refreshCandles(limit: number, force: boolean, signal?: AbortSignal): Promise<void>;
+  /**
+   * True when the last price was observed (market time, the hub's `at`) after the bar following
+   * the newest candle closed: a new bar is there to fetch, whatever `candleRefreshMs` says.
+   */
+  newBarDue(): boolean;
   /** The current price, or null when the hub does not answer or neither the price endpoint nor a candle gives one. */
   price(signal?: AbortSignal): Promise<number | null>;
 }
@@ -36,12 +42,6 @@ export interface MarketFeedDeps {
   inPosition?: () => boolean;
 }
 
-/** The candles of a hub answer that can be traded on (finite, positive closes); throws when it has no candles array. */
-function usableCandles(res: CandlesResponse): Candle[] {
-  if (!Array.isArray(res?.candles)) throw new Error('candles response without a candles array');
-  return res.candles.filter((c) => Number.isFinite(c.close) && c.close > 0);
-}
-
 /** The price of a hub answer; throws unless it is a finite positive number. */
 function positivePrice(res: PriceResponse): number {
   if (typeof res?.price !== 'number' || !Number.isFinite(res.price) || res.price <= 0) {
@@ -54,8 +54,10 @@ export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
   const { hub, symbol, interval, clock, log } = deps;
   const episodes = createEpisodes();
   const priority = () => (deps.inPosition?.() ? ('position' as const) : undefined);
-  let candles: readonly Candle[] = [];
+  const window = createCandleWindow(interval);
   let lastFetchAt: number | null = null;
+  /** Market time of the last price (the hub's `at`), ms. */
+  let priceAt: number | null = null;
   let staleCandles = false;
   let stalePrice = false;
   let simulated = false;
@@ -71,7 +73,7 @@ export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
 
   return {
     get candles() {
-      return candles;
+      return window.candles;
     },
     get stale() {
       return staleCandles || stalePrice;
@@ -85,8 +87,7 @@ export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
       if (!force && lastFetchAt !== null && now - lastFetchAt < deps.candleRefreshMs) return;
       lastFetchAt = now;
       try {
-        const res = await hub.candles(symbol, interval, limit, signal, priority());
-        candles = usableCandles(res);
+        const res = await window.update((n) => hub.candles(symbol, interval, n, signal, priority()), limit, force, now);
         staleCandles = res.stale === true;
         simulated = res.simulated === true;
         if (typeof res.source === 'string') source = res.source;
@@ -98,10 +99,13 @@ export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
       }
     },
 
+    newBarDue: () => window.newBarDue(priceAt),
+
     async price(signal) {
       try {
         const res = await hub.price(symbol, signal, priority());
         const price = positivePrice(res);
+        priceAt = typeof res.at === 'number' ? res.at : null;
         stalePrice = res.stale === true;
         if (res.simulated === true) simulated = true;
         if (typeof res.source === 'string') source = res.source;
@@ -121,7 +125,7 @@ export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
           return null;
         }
         stalePrice = false;
-        const last = candles[candles.length - 1];
+        const last = window.candles[window.candles.length - 1];
         episodes.enter('price', () =>
           log.warn(`price endpoint unavailable (${errorMessage(err)}); ${last ? 'using the last candle close' : 'no candles either'}`),
         );

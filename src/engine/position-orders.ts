@@ -58,7 +58,7 @@ export async function openPosition(s: EngineSession, side: PositionSide, reason:
 
 /** What an open records of the decision behind it: the PLAN decision's key and the signals read now. */
 function decisionRecord(s: EngineSession): { decisionKey?: string; signals?: SignalValue[] } {
-  const signals = s.plan ? signalSnapshot(s, s.plan) : [];
+  const signals = s.plan && s.recordSignals ? signalSnapshot(s, s.plan) : [];
   return { ...(s.planDecisionKey ? { decisionKey: s.planDecisionKey } : {}), ...(signals.length ? { signals } : {}) };
 }
 

@@ -15,7 +15,11 @@ import { createMarketFeed, type MarketFeed } from './market-feed.js';
 import type { StrategyPlan } from './planner.js';
 import { unrealizedPnl, type TpSlLevels } from './position-math.js';
 
-/** Evaluates a strategy on candles; the default uses the agent's strategy library. */
+/**
+ * The strategy's signal at the last of `candles` (oldest first). The engine's default keeps one
+ * stream per strategy and lookback and pushes only the candles newer than those it has seen
+ * (signal-streams.ts); any function giving `Strategy.evaluate`'s answer will do.
+ */
 export type SignalFn = (strategy: StrategyName, candles: readonly Candle[], params: { lookback: number }) => StrategySignal;
 
 /** What a session is built from: the engine's dependencies with their defaults resolved. */
@@ -36,6 +40,8 @@ export interface SessionSetup {
   cooldownTicks: number;
   /** Minimum time between candle fetches, ms of the engine clock. */
   candleRefreshMs: number;
+  /** Attach every strategy's signal to each open (see `EngineOptions.recordSignals`). */
+  recordSignals: boolean;
 }
 
 export interface EngineSession {
@@ -48,6 +54,7 @@ export interface EngineSession {
   readonly evaluateSignal: SignalFn;
   readonly newKey: () => string;
   readonly cooldownTicks: number;
+  readonly recordSignals: boolean;
   /** Aborts the loop's sleep between ticks (stop requested). */
   readonly wake: AbortController;
   /** Abandons the loop's in-flight hub requests (the stop grace period is over). */
@@ -94,6 +101,7 @@ export function createSession(setup: SessionSetup): EngineSession {
     evaluateSignal: setup.evaluateSignal,
     newKey: setup.newKey,
     cooldownTicks: setup.cooldownTicks,
+    recordSignals: setup.recordSignals,
     wake: new AbortController(),
     hard: new AbortController(),
     config,

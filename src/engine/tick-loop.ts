@@ -2,7 +2,7 @@
  * The engine's loop: plan once (planner.ts), then tick every `pollSeconds` of the engine clock
  * until stopped:
  *
- *   price → liquidation (or the hub closed it) → drawdown stop → in a position: TP/SL, else the
+ *   price → candles (when due) → liquidation (or the hub closed it) → drawdown stop → in a position: TP/SL, else the
  *   supervisor when due → strategy signal on candles → decide → order via the hub → status push.
  *
  * A close and an opposite open never happen in the same tick. A failing tick is logged once per
@@ -94,12 +94,13 @@ function candleLimit(s: EngineSession): number {
 
 async function tick(s: EngineSession): Promise<void> {
   s.tickNo++;
-  await s.feed.refreshCandles(candleLimit(s), false, s.hard.signal);
   const now = await s.feed.price(s.hard.signal);
   if (now === null) {
     pushStatus(s);
     return;
   }
+  // After the price: a price observed past the next bar's close fetches that bar at once.
+  await s.feed.refreshCandles(candleLimit(s), s.feed.newBarDue(), s.hard.signal);
   s.price = now;
   let closedThisTick = await closeIfGone(s, now);
   if (await drawdownStop(s)) return;

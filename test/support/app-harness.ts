@@ -22,6 +22,8 @@ export interface TestAppOptions {
   dataDir?: string;
   /** An agent runtime to use instead of the one AGENT_RUNTIME picks (e.g. one that outlives this app). */
   runtime?: AgentRuntime;
+  /** The market data clock (default `Date.now`). */
+  marketNow?: () => number;
 }
 
 export async function startTestApp(options: TestAppOptions): Promise<App & { port: number; dataDir: string }> {
@@ -39,6 +41,6 @@ export async function startTestApp(options: TestAppOptions): Promise<App & { por
     }),
   );
   const logger = createLogger({ level: config.logLevel });
-  const app = await startApp(config, { logger, runtime: options.runtime });
+  const app = await startApp(config, { logger, runtime: options.runtime, marketNow: options.marketNow });
   return Object.assign(app, { port, dataDir });
 }

@@ -14,6 +14,7 @@ export async function startTradingApp(
   databaseUrl: string,
   maxAgents: number,
   env: Record<string, string> = {},
+  marketNow?: () => number,
 ): ReturnType<typeof startTestApp> {
   const range = await freePortRange(maxAgents);
   return startTestApp({
@@ -25,6 +26,7 @@ export async function startTradingApp(
       MARKET_DATA: 'simulated',
       ...env,
     },
+    marketNow,
   });
 }
 

@@ -18,7 +18,8 @@
  *   price execute at once at the price; others rest (funds locked) until cancelled.
  * - Public data: `/api/v1/time`, `/api/v1/ping`, `/api/v1/exchangeInfo`, `/quote/v1/ticker/price`,
  *   `/quote/v1/ticker/24hr`, `/quote/v1/klines` (deterministic bars: a pure function of symbol,
- *   interval, bar open time and `klineSeed`, so any window is reproducible).
+ *   interval, bar open time and `klineSeed`, so any window is reproducible; `startTime` and
+ *   `endTime` select open times inclusively; none before `klinesFrom`, the listing).
  *
  * Usage:
  *   const hk = await startHashKeyServer();
@@ -121,6 +122,8 @@ export interface HashKeyServerOptions {
   feeRate?: number;
   /** Seed of the deterministic klines. Default 42. */
   klineSeed?: number;
+  /** The listing: no kline opens before this time (epoch ms). Default: bars at any time. */
+  klinesFrom?: number;
   /** A MARKET order answers `NEW` with nothing executed to this many status queries first. Default 0. */
   pendingQueries?: number;
   /** Shape of `/quote/v1/ticker/price`: ccxt's array `[{"s","p"}]` (default) or `{"symbol","price"}`. */
@@ -495,6 +498,7 @@ export async function startHashKeyServer(options: HashKeyServerOptions = {}): Pr
     const lastOpen = Math.floor(end / step) * step;
     let firstOpen = lastOpen - (limit - 1) * step;
     if (start !== undefined) firstOpen = Math.ceil(start / step) * step;
+    if (options.klinesFrom !== undefined) firstOpen = Math.max(firstOpen, Math.ceil(options.klinesFrom / step) * step);
     const rows: unknown[] = [];
     for (let t = firstOpen; t <= lastOpen && rows.length < limit; t += step) {
       rows.push(klineRow(spec!.symbol, spec!.price, interval, t, step));

@@ -3,7 +3,10 @@
  *
  * - `GET /time_series?symbol=BTC/USD&interval=15min&outputsize=N&order=asc|desc&timezone=UTC`
  *   → `{meta, values:[{datetime, open, high, low, close, volume}], status:"ok"}`, values as strings,
- *   newest-first unless `order=asc`, including the bar still forming at `now()`. Intraday
+ *   newest-first unless `order=asc`, including the bar still forming at `now()`. `start_date` and
+ *   `end_date` select a window (the newest `outputsize` bars in it, default 5000 with dates); a
+ *   window without bars (e.g. before `historyFrom`, the listing) answers the real 400 "No data is
+ *   available on the specified dates" body. Intraday
  *   `datetime` is wall-clock in `timezone` (UTC, or the exchange offset `exchangeOffsetMinutes`
  *   when absent), `YYYY-MM-DD` for 1day.
  * - `GET /price?symbol=BTC/USD` → `{"price":"…"}`.
@@ -15,6 +18,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseTwelveDataDatetime } from '../../src/hub/market/twelve-data.js';
 
 const INTERVALS_MS: Record<string, number> = {
   '1min': 60_000,
@@ -54,6 +58,8 @@ export interface TwelveDataServerOptions {
   enforce?: { perMinute: number; perDay: number };
   /** Omit `volume` from values (as seen in real crypto replies). */
   omitVolume?: boolean;
+  /** The listing: no bar opens before this time (epoch ms). Default: bars at any time. */
+  historyFrom?: number;
 }
 
 export interface TwelveDataServer {
@@ -169,12 +175,15 @@ export async function startTwelveDataServer(options: TwelveDataServerOptions = {
         `Invalid **interval** provided: ${query.interval}. Supported intervals: 1min, 5min, 15min, 30min, 45min, 1h, 2h, 4h, 8h, 1day, 1week, 1month`,
       );
     }
-    const outputsize = Math.min(Math.max(Number(query.outputsize ?? 30) || 30, 1), 5000);
+    const dated = query.start_date !== undefined || query.end_date !== undefined;
+    const defaultSize = dated ? 5000 : 30;
+    const outputsize = Math.min(Math.max(Number(query.outputsize ?? defaultSize) || defaultSize, 1), 5000);
     const daily = intervalMs === 86_400_000;
     const offsetMs = daily || query.timezone === 'UTC' ? 0 : (options.exchangeOffsetMinutes ?? 0) * 60_000;
-    const current = Math.floor(at / intervalMs);
+    const range = barRange(query, intervalMs, offsetMs, outputsize, at);
+    if (!range) return error(res, call, 400, 'No data is available on the specified dates. Try setting different start/end dates.');
     const values: Array<Record<string, string>> = [];
-    for (let i = current; i > current - outputsize; i--) {
+    for (let i = range.last; i >= range.first; i--) {
       const open = priceAt(symbol, i - 1);
       const close = priceAt(symbol, i);
       const value: Record<string, string> = {
@@ -201,6 +210,23 @@ export async function startTwelveDataServer(options: TwelveDataServerOptions = {
       values,
       status: 'ok',
     });
+  }
+
+  /**
+   * Bar indexes answered: the newest `outputsize` bars from `start_date` (inclusive) to `end_date`
+   * (exclusive here: the real API does not document it), up to the bar forming at `at`, none before
+   * `historyFrom`. Dates are wall-clock in the request's timezone. `undefined` when none is left.
+   */
+  function barRange(query: Record<string, string>, intervalMs: number, offsetMs: number, outputsize: number, at: number) {
+    const dateMs = (text: string | undefined) => (text === undefined ? undefined : parseTwelveDataDatetime(text) - offsetMs);
+    const endMs = dateMs(query.end_date);
+    const startMs = dateMs(query.start_date);
+    let last = Math.floor(at / intervalMs);
+    if (endMs !== undefined) last = Math.min(last, Math.ceil(endMs / intervalMs) - 1);
+    let first = last - outputsize + 1;
+    if (startMs !== undefined) first = Math.max(first, Math.ceil(startMs / intervalMs));
+    if (options.historyFrom !== undefined) first = Math.max(first, Math.ceil(options.historyFrom / intervalMs));
+    return first > last || Number.isNaN(first + last) ? undefined : { first, last };
   }
 
   const server = createServer(handle);

@@ -1,10 +1,12 @@
 /**
- * `defineStrategy` turns a small spec (parameters, warm-up rule, compute function) into a
+ * `defineStrategy` turns a small spec (parameters, warm-up rule, incremental state) into a
  * `Strategy`: it resolves parameters, answers "warming up" with too few candles, and guarantees
- * that every output is finite and within [-1, 1] whatever the compute function does.
+ * that every output is finite and within [-1, 1] whatever the state computes. `evaluate` is a
+ * fresh stream fed the last `historyCandles` candles, so there is one implementation of each
+ * strategy, incremental.
  */
 import type { Candle } from '../../shared/market.js';
-import type { Strategy, StrategyFamily, StrategyParamSpec, StrategyParams, StrategySignal } from './types.js';
+import type { SignalStream, Strategy, StrategyFamily, StrategyParamSpec, StrategyParams, StrategySignal } from './types.js';
 
 /** Parameter spec shorthand: integer bar count in [min, max]. */
 export function barsParam(def: number, min: number, max: number, description: string): StrategyParamSpec {
@@ -16,24 +18,77 @@ export function realParam(def: number, min: number, max: number, description: st
   return { default: def, min, max, integer: false, description };
 }
 
+/** The indicator state of one stream of one strategy (resolved parameters are fixed). */
+export interface StrategyState {
+  /** Feeds the next candle (oldest first); called on every candle, warm-up included. */
+  update(candle: Candle): void;
+  /**
+   * The signal at the last candle fed. Called only once at least `warmUp(p)` candles were fed,
+   * at most once per candle, and must not change the state. May return an unclamped or
+   * non-finite signal; the wrapper clamps, and turns non-finite values into 0. A lazy reason
+   * (`explained`) may read only values of this call, never the state (which moves on).
+   */
+  read(): StrategySignal;
+}
+
 export interface StrategySpec<Name extends string, P extends string> {
   name: Name;
   label: string;
   description: string;
   family: StrategyFamily;
   params: Readonly<Record<P, StrategyParamSpec>>;
-  /** Candles needed for `compute` to produce a value with these (resolved) parameters. */
+  /** Candles needed for `read` to produce a value with these (resolved) parameters. */
   warmUp(p: Readonly<Record<P, number>>): number;
   /**
-   * Compute the signal. Called only with at least `warmUp(p)` candles. May return an unclamped
-   * or non-finite signal; the wrapper clamps, and turns non-finite values into 0.
+   * Candles that can still move the signal (`Strategy.historyCandles`); default `warmUp(p)`, right
+   * for window statistics. Recursive smoothing needs `SMOOTHING_MEMORY` periods of its slowest
+   * average (measures.ts); the streams test fails for a strategy that declares too little.
    */
-  compute(candles: readonly Candle[], p: Readonly<Record<P, number>>): StrategySignal;
+  memory?(p: Readonly<Record<P, number>>): number;
+  /** A fresh state for one stream; updates are O(1) or O(lookback) without re-reading the past. */
+  createState(p: Readonly<Record<P, number>>): StrategyState;
 }
 
 /** Clamp `x` into [lo, hi]. */
 export function clamp(x: number, lo = -1, hi = 1): number {
   return x < lo ? lo : x > hi ? hi : x;
+}
+
+/**
+ * A signal whose reason is formatted when first read (a backtest reads none of them). A class,
+ * not an object literal with a getter: V8 builds these at a fraction of the cost. `toJSON` keeps
+ * the reason in serialized copies.
+ */
+class ExplainedSignal implements StrategySignal {
+  #explain: (() => string) | undefined;
+  #text: string | undefined;
+
+  constructor(
+    readonly signal: number,
+    explain: () => string,
+  ) {
+    this.#explain = explain;
+  }
+
+  get reason(): string {
+    if (this.#explain) {
+      this.#text = this.#explain();
+      this.#explain = undefined;
+    }
+    return this.#text!;
+  }
+
+  toJSON(): StrategySignal {
+    return { signal: this.signal, reason: this.reason };
+  }
+}
+
+/**
+ * A signal whose reason `explain` formats only when read, at most once. `explain` must use only
+ * values captured at this candle, never the stream's state (which moves on).
+ */
+export function explained(signal: number, explain: () => string): StrategySignal {
+  return new ExplainedSignal(signal, explain);
 }
 
 /** Resolve user parameters against specs: clamp, round integers, default non-finite values. */
@@ -52,9 +107,42 @@ export function resolveParams<P extends string>(
   return out;
 }
 
+function warmingUp(need: number, have: number): StrategySignal {
+  return { signal: 0, warmingUp: true, reason: `warming up: need ${need} candles, have ${have}` };
+}
+
+/** The wrapper's guarantees on a state's reading: finite, within [-1, 1], never -0. */
+function bounded(out: StrategySignal): StrategySignal {
+  if (!Number.isFinite(out.signal)) return explained(0, () => `no signal (non-finite value): ${out.reason}`);
+  // `+ 0` turns -0 into 0 so callers never print "-0".
+  const signal = clamp(out.signal) + 0;
+  return Object.is(signal, out.signal) ? out : explained(signal, () => out.reason);
+}
+
+function openStream<P extends string>(spec: StrategySpec<string, P>, p: Readonly<Record<P, number>>): SignalStream {
+  const need = spec.warmUp(p);
+  const state = spec.createState(p);
+  let length = 0;
+  return {
+    get length() {
+      return length;
+    },
+    advance(candle) {
+      state.update(candle);
+      length++;
+    },
+    push(candle) {
+      state.update(candle);
+      length++;
+      return length < need ? warmingUp(need, length) : bounded(state.read());
+    },
+  };
+}
+
 /** Build a `Strategy` from a spec (see module header for the guarantees added). */
 export function defineStrategy<Name extends string, P extends string>(spec: StrategySpec<Name, P>): Strategy<Name> {
   const requiredCandles = (params?: Partial<StrategyParams>): number => spec.warmUp(resolveParams(spec.params, params));
+  const history = (p: Readonly<Record<P, number>>): number => Math.max(spec.warmUp(p), spec.memory?.(p) ?? 0);
   return Object.freeze({
     name: spec.name,
     label: spec.label,
@@ -63,18 +151,18 @@ export function defineStrategy<Name extends string, P extends string>(spec: Stra
     params: spec.params,
     minCandles: requiredCandles(),
     requiredCandles,
+    historyCandles: (params?: Partial<StrategyParams>): number => history(resolveParams(spec.params, params)),
+    stream: (params?: Partial<StrategyParams>): SignalStream => openStream(spec, resolveParams(spec.params, params)),
     evaluate(candles: readonly Candle[], params?: Partial<StrategyParams>): StrategySignal {
       const p = resolveParams(spec.params, params);
       const need = spec.warmUp(p);
-      if (candles.length < need) {
-        return { signal: 0, warmingUp: true, reason: `warming up: need ${need} candles, have ${candles.length}` };
-      }
-      const out = spec.compute(candles, p);
-      if (!Number.isFinite(out.signal)) {
-        return { signal: 0, reason: `no signal (non-finite value): ${out.reason}` };
-      }
-      // `+ 0` turns -0 into 0 so callers never print "-0".
-      return { signal: clamp(out.signal) + 0, reason: out.reason };
+      if (candles.length < need) return warmingUp(need, candles.length);
+      const stream = openStream(spec, p);
+      const last = candles.length - 1;
+      for (let i = Math.max(0, candles.length - history(p)); i < last; i++) stream.advance(candles[i]);
+      // A plain object with its reason, as callers of a one-off evaluation expect.
+      const out = stream.push(candles[last]);
+      return { signal: out.signal, reason: out.reason };
     },
   });
 }

@@ -8,7 +8,7 @@
  * textbook entry condition is just met, 1 = extreme; act at |signal| >= 0.3
  * (`DEFAULT_SIGNAL_THRESHOLD`). The full scale is documented in ./types.ts.
  */
-export type { Strategy, StrategyFamily, StrategyParamSpec, StrategyParams, StrategySignal } from './types.js';
+export type { SignalStream, Strategy, StrategyFamily, StrategyParamSpec, StrategyParams, StrategySignal } from './types.js';
 export { DEFAULT_SIGNAL_THRESHOLD } from './types.js';
 export {
   RESERVED_STRATEGY_INDEXES,

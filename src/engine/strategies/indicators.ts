@@ -1,12 +1,14 @@
 /**
  * Indicator math that `trading-signals` does not provide, written here and listed in
  * `OWN_INDICATORS`. Everything else (SMA, EMA, RSI, MACD, Bollinger, ATR, ADX/DI, stochastic,
- * Donchian, Keltner, SuperTrend, Ichimoku, VWAP, OBV, linear-regression fit) comes from
- * `trading-signals` and is not re-derived.
+ * Donchian, Keltner, SuperTrend, Ichimoku, OBV, linear-regression fit) comes from
+ * `trading-signals` and is not re-derived (its VWAP is anchored; the rolling one is here).
  *
- * All functions are pure. Prices are in quote currency; returns are fractions (0.01 = 1 %).
+ * All functions are pure and allocate nothing but their result, so the strategies' streams call
+ * them on their sliding windows at every bar. Prices are in quote currency; returns are fractions
+ * (0.01 = 1 %).
  */
-import { getAverage, getLinearRegression, getStandardDeviation } from 'trading-signals';
+import { getAverage, getLinearRegression } from 'trading-signals';
 import type { Candle } from '../../shared/market.js';
 
 /** Names of the indicators whose math lives in this file (cited by the README). */
@@ -16,6 +18,7 @@ export const OWN_INDICATORS = [
   'linear_regression_residual_std',
   'close_location_value',
   'obv_flow_ratio',
+  'rolling_vwap',
   'vwap_std_bands',
 ] as const;
 export type OwnIndicatorName = (typeof OWN_INDICATORS)[number];
@@ -28,25 +31,40 @@ export function closesOf(candles: readonly Candle[], n?: number): number[] {
   return out;
 }
 
-/** Population standard deviation of `values` (0 for fewer than 2 values). */
-export function stdDev(values: readonly number[]): number {
-  if (values.length < 2) return 0;
-  return getStandardDeviation(values as number[], getAverage(values as number[]));
+/**
+ * Population standard deviation of `values` (0 for fewer than 2 values), around `mean` when
+ * given. The same arithmetic, in the same order, as `trading-signals`' `getStandardDeviation`,
+ * without its two temporary arrays.
+ */
+export function stdDev(values: readonly number[], mean = getAverage(values as number[])): number {
+  const n = values.length;
+  if (n < 2) return 0;
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i] - mean;
+    ss += d * d;
+  }
+  return Math.sqrt(ss / n);
+}
+
+/** Log return from close `prev` to close `cur`; NaN unless both are positive. */
+export function logReturn(prev: number, cur: number): number {
+  return prev > 0 && cur > 0 ? Math.log(cur / prev) : Number.NaN;
 }
 
 /**
  * Realized volatility: population standard deviation of the last `n` log close-to-close returns,
  * **per bar** (not annualized; multiply by `sqrt(bars per year)` to annualize). Needs `n + 1`
- * candles and `n >= 2`; returns `undefined` otherwise. 0 on a flat series.
+ * candles and `n >= 2`; returns `undefined` otherwise (also on a non-positive close). 0 on a flat
+ * series. Streams keep the returns in a window and take `stdDev` of it (NaN for a bad close).
  */
 export function realizedVolatility(candles: readonly Candle[], n: number): number | undefined {
   if (!Number.isInteger(n) || n < 2 || candles.length < n + 1) return undefined;
   const returns: number[] = [];
   for (let i = candles.length - n; i < candles.length; i++) {
-    const prev = candles[i - 1].close;
-    const cur = candles[i].close;
-    if (!(prev > 0) || !(cur > 0)) return undefined;
-    returns.push(Math.log(cur / prev));
+    const r = logReturn(candles[i - 1].close, candles[i].close);
+    if (Number.isNaN(r)) return undefined;
+    returns.push(r);
   }
   return stdDev(returns);
 }
@@ -71,10 +89,7 @@ export interface KalmanFairValue {
  */
 export function kalmanFairValue(values: readonly number[], processToMeasurementRatio = 0.1): KalmanFairValue | undefined {
   if (values.length < 3) return undefined;
-  const diffs: number[] = [];
-  for (let i = 1; i < values.length; i++) diffs.push(values[i] - values[i - 1]);
-  const diffVar = stdDev(diffs) ** 2;
-  const r = diffVar / (processToMeasurementRatio + 2);
+  const r = differenceVariance(values) / (processToMeasurementRatio + 2);
   const q = processToMeasurementRatio * r;
   let level = values[0];
   let variance = r;
@@ -90,6 +105,18 @@ export function kalmanFairValue(values: readonly number[], processToMeasurementR
   }
   const last = values[values.length - 1];
   return { level, priorLevel, innovation: last - priorLevel, innovationStd: Math.sqrt(priorVariance + r) };
+}
+
+/** Population variance of the first differences of `values` (at least 2 values). */
+function differenceVariance(values: readonly number[]): number {
+  const n = values.length - 1;
+  const mean = (values[n] - values[0]) / n;
+  let ss = 0;
+  for (let i = 1; i <= n; i++) {
+    const d = values[i] - values[i - 1] - mean;
+    ss += d * d;
+  }
+  return ss / n;
 }
 
 export interface RegressionChannel {
@@ -129,6 +156,23 @@ export function closeLocation(candle: Candle): number {
 }
 
 /**
+ * Rolling VWAP: the volume-weighted mean typical price ((high + low + close) / 3) of `candles`,
+ * accumulated in the order of `trading-signals`' anchored VWAP. Bars without volume are ignored;
+ * `undefined` when no volume traded.
+ */
+export function rollingVwap(candles: readonly Candle[]): number | undefined {
+  let weighted = 0;
+  let volume = 0;
+  for (let i = 0; i < candles.length; i++) {
+    const c = candles[i];
+    if (!(c.volume > 0)) continue;
+    weighted += ((c.high + c.low + c.close) / 3) * c.volume;
+    volume += c.volume;
+  }
+  return volume > 0 ? weighted / volume : undefined;
+}
+
+/**
  * Volume-weighted standard deviation of the typical price ((high + low + close) / 3) around
  * `vwap` over `candles`: the σ of the textbook VWAP bands. Bars without volume are ignored;
  * `undefined` when no volume traded.
@@ -136,7 +180,8 @@ export function closeLocation(candle: Candle): number {
 export function vwapStdDev(candles: readonly Candle[], vwap: number): number | undefined {
   let weighted = 0;
   let volume = 0;
-  for (const c of candles) {
+  for (let i = 0; i < candles.length; i++) {
+    const c = candles[i];
     if (!(c.volume > 0)) continue;
     const d = (c.high + c.low + c.close) / 3 - vwap;
     weighted += c.volume * d * d;

@@ -1,21 +1,49 @@
 /**
  * Market measures the engine and the rules planner need (ATR for dynamic TP/SL, ADX for the
- * regime), thin wrappers over `trading-signals` with Wilder smoothing. All take candles oldest
- * first and return the value at the last candle, or `undefined` with too few candles.
+ * regime), over `trading-signals` with Wilder smoothing. Each exists once, as a stream fed one
+ * candle at a time (what the strategies' streams keep); the array forms (`atr`, `adx`,
+ * `directionalMovement`, for the planner, the supervisor and dynamic TP/SL) feed a fresh stream
+ * the recent candles and return the value at the last one, or `undefined` with too few candles.
  */
 import { ADX, ATR } from 'trading-signals';
 import type { Candle } from '../../shared/market.js';
 
 /**
- * Recursive indicators (EMA, Wilder smoothing) are fed only the last `SMOOTHING_MEMORY × period`
- * bars: older bars weigh less than e^-20 there, and results then do not depend on how many
+ * Recursive indicators (EMA, Wilder smoothing) evaluated on an array are fed only the last
+ * `SMOOTHING_MEMORY × period` bars (the array forms here, and strategies' `evaluate` through their
+ * `memory`): older bars weigh less than e^-20 there, and results then do not depend on how many
  * candles the caller happens to hold (and stay fast on long histories).
  */
 export const SMOOTHING_MEMORY = 20;
 
+/** Bars that still weigh in a recursive indicator of `period` (strategies' `memory`). */
+export function smoothingMemory(period: number): number {
+  return SMOOTHING_MEMORY * period;
+}
+
 /** First index to feed a recursive indicator of `period` over `length` bars. */
 export function smoothingStart(length: number, period: number): number {
-  return Math.max(0, length - SMOOTHING_MEMORY * period);
+  return Math.max(0, length - smoothingMemory(period));
+}
+
+/** Wilder ATR fed one candle at a time. */
+export interface AtrStream {
+  update(candle: Candle): void;
+  /** ATR at the last candle fed, quote currency; `undefined` before `period` candles. */
+  readonly value: number | undefined;
+}
+
+export function atrStream(period: number): AtrStream {
+  const ind = new ATR(period);
+  let value: number | undefined;
+  return {
+    update(candle) {
+      value = ind.update(candle, false) ?? undefined;
+    },
+    get value() {
+      return value;
+    },
+  };
 }
 
 /**
@@ -24,10 +52,9 @@ export function smoothingStart(length: number, period: number): number {
  */
 export function atr(candles: readonly Candle[], period = 14): number | undefined {
   if (!Number.isInteger(period) || period < 1 || candles.length < period) return undefined;
-  const ind = new ATR(period);
-  let last: number | null = null;
-  for (let i = smoothingStart(candles.length, period); i < candles.length; i++) last = ind.update(candles[i], false);
-  return last ?? undefined;
+  const stream = atrStream(period);
+  for (let i = smoothingStart(candles.length, period); i < candles.length; i++) stream.update(candles[i]);
+  return stream.value;
 }
 
 export interface DirectionalMovement {
@@ -39,33 +66,51 @@ export interface DirectionalMovement {
   minusDi: number;
 }
 
-/**
- * ADX with +DI/−DI (Wilder) at the last candle. Needs `2 × period` candles. A flat series (no
- * true range at all) gives all zeros. Leading bars without any true range are skipped first:
- * the library divides by a zero ATR there and the NaN would otherwise stick forever.
- */
-export function directionalMovement(candles: readonly Candle[], period = 14): DirectionalMovement | undefined {
-  if (!Number.isInteger(period) || period < 2 || candles.length < 2 * period) return undefined;
-  const start = Math.max(firstMovingIndex(candles), smoothingStart(candles.length, period));
-  const ind = new ADX(period);
-  let last: number | null = null;
-  for (let i = start; i < candles.length; i++) last = ind.update(candles[i], false);
-  const pdi = ind.pdi;
-  const mdi = ind.mdi;
-  if (last === null || !Number.isFinite(last) || typeof pdi !== 'number' || typeof mdi !== 'number') {
-    return { adx: 0, plusDi: 0, minusDi: 0 };
-  }
-  return { adx: last, plusDi: pdi * 100, minusDi: mdi * 100 };
+/** ADX with ±DI (Wilder) fed one candle at a time. */
+export interface DirectionalMovementStream {
+  update(candle: Candle): void;
+  /** At the last candle fed; all zeros until ready and on a series without any true range. */
+  read(): DirectionalMovement;
 }
 
-/** Index from which the series has true range (keeping one flat bar before it as reference). */
-function firstMovingIndex(candles: readonly Candle[]): number {
-  for (let i = 0; i < candles.length; i++) {
-    const c = candles[i];
-    const moved = c.high > c.low || (i > 0 && c.close !== candles[i - 1].close);
-    if (moved) return Math.max(0, i - 1);
-  }
-  return candles.length;
+/**
+ * Leading candles without any true range are held back (keeping the last one as the reference
+ * bar): the library divides by a zero ATR there and the NaN would otherwise stick forever.
+ */
+export function directionalMovementStream(period: number): DirectionalMovementStream {
+  const ind = new ADX(period);
+  let previous: Candle | undefined;
+  let moving = false;
+  let last: number | null = null;
+  return {
+    update(candle) {
+      if (!moving) {
+        moving = candle.high > candle.low || (previous !== undefined && candle.close !== previous.close);
+        if (!moving) {
+          previous = candle;
+          return;
+        }
+        if (previous) ind.update(previous, false);
+      }
+      last = ind.update(candle, false);
+    },
+    read() {
+      const pdi = ind.pdi;
+      const mdi = ind.mdi;
+      if (last === null || !Number.isFinite(last) || typeof pdi !== 'number' || typeof mdi !== 'number') {
+        return { adx: 0, plusDi: 0, minusDi: 0 };
+      }
+      return { adx: last, plusDi: pdi * 100, minusDi: mdi * 100 };
+    },
+  };
+}
+
+/** ADX with +DI/−DI (Wilder) at the last candle. Needs `2 × period` candles; a flat series gives all zeros. */
+export function directionalMovement(candles: readonly Candle[], period = 14): DirectionalMovement | undefined {
+  if (!Number.isInteger(period) || period < 2 || candles.length < 2 * period) return undefined;
+  const stream = directionalMovementStream(period);
+  for (let i = smoothingStart(candles.length, period); i < candles.length; i++) stream.update(candles[i]);
+  return stream.read();
 }
 
 /** ADX (0..100) at the last candle, or `undefined` with fewer than `2 × period` candles. */

@@ -30,7 +30,10 @@ export const DEFAULT_SIGNAL_THRESHOLD = 0.3;
 export interface StrategySignal {
   /** Conviction in [-1, 1] on the shared scale (module header); always finite. */
   signal: number;
-  /** Human-readable, concise explanation that includes the key numbers. */
+  /**
+   * Human-readable, concise explanation that includes the key numbers. A stream's signals format
+   * it when first read (a backtest reads few); `evaluate` returns plain objects.
+   */
   reason: string;
   /** True when there were too few candles; `signal` is then 0. */
   warmingUp?: boolean;
@@ -57,7 +60,25 @@ export interface StrategyParamSpec {
 /** Parameter values by name (e.g. `{ lookback: 20 }`). */
 export type StrategyParams = Readonly<Record<string, number>>;
 
-/** A signal strategy over candles (oldest first). Strategies are pure and stateless. */
+/**
+ * One strategy with fixed parameters, evaluated incrementally: candles are pushed oldest first,
+ * each once, and every push costs O(1) or O(lookback) without re-reading the past. The signal at
+ * a candle is the one `evaluate` gives on the candles pushed so far (recursive smoothing starts at
+ * the first candle pushed; see `Strategy.evaluate`).
+ */
+export interface SignalStream {
+  /** Candles pushed (or advanced) so far. */
+  readonly length: number;
+  /** Feeds the next candle and returns the signal at it (warming up until enough candles). */
+  push(candle: Candle): StrategySignal;
+  /** Feeds the next candle without computing its signal (catching up on history). */
+  advance(candle: Candle): void;
+}
+
+/**
+ * A signal strategy over candles (oldest first). Strategies are pure and stateless; a stream is
+ * the state of one evaluation.
+ */
 export interface Strategy<Name extends string = string> {
   /** Stable snake_case id; also the key of `STRATEGY_INDEX`. */
   readonly name: Name;
@@ -77,9 +98,21 @@ export interface Strategy<Name extends string = string> {
   /** Candles needed with the given parameters (after clamping). */
   requiredCandles(params?: Partial<StrategyParams>): number;
   /**
-   * Evaluate on `candles` (oldest first). Unknown parameter names are ignored; out-of-range
-   * values are clamped and non-finite ones fall back to the default. Never throws on market
-   * data; with too few candles returns `{signal: 0, warmingUp: true}`.
+   * The most candles `evaluate` reads with these parameters (at least `requiredCandles`): older
+   * ones take no part in window statistics, and weigh less than e^-20 in recursive smoothing
+   * (`SMOOTHING_MEMORY` periods), so a result does not depend on how many candles the caller holds.
+   */
+  historyCandles(params?: Partial<StrategyParams>): number;
+  /**
+   * Evaluate on `candles` (oldest first): a fresh `stream(params)` fed the last
+   * `historyCandles(params)` of them, so a live evaluation and a backtest's stream run the same
+   * code. Unknown parameter names are ignored; out-of-range values are clamped and non-finite
+   * ones fall back to the default. Never throws on market data; with too few candles returns
+   * `{signal: 0, warmingUp: true}`. Recursive smoothing (EMA, Wilder) starts at the first candle
+   * fed, where a stream running since earlier differs by the weight of the bars before (on the
+   * agent's 250 candles, below 1e-6 of the signal for the default periods).
    */
   evaluate(candles: readonly Candle[], params?: Partial<StrategyParams>): StrategySignal;
+  /** A fresh incremental evaluator with these parameters (resolved as in `evaluate`). */
+  stream(params?: Partial<StrategyParams>): SignalStream;
 }

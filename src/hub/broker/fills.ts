@@ -17,7 +17,7 @@
  */
 import type { Agent, Trade } from '../../db/entities/index.js';
 import type { Logger } from '../../logger.js';
-import { crossesLiquidation, LIQUIDATION_REASON } from '../../shared/liquidation.js';
+import { LIQUIDATION_REASON } from '../../shared/liquidation.js';
 import type { OrderRequest, PositionSide } from '../../shared/wire.js';
 import type { Exchange, MarketOrderRequest } from '../exchange/exchange.js';
 import {
@@ -29,7 +29,7 @@ import {
   SimulatedQuoteError,
 } from './errors.js';
 import { isHubLiquidation } from './order-rules.js';
-import { paperClose, paperLiquidation, paperOpen, type PaperCosts } from './paper.js';
+import { paperCloseAt, paperOpen, type PaperCosts } from './paper.js';
 import type { PriceSource, Quote } from './price-source.js';
 
 /** Builds the owner's exchange (with the agent's own keys when it has some); undefined without keys. */
@@ -135,15 +135,12 @@ export function createFills(deps: FillDeps): Fills {
     async paperClose(agent, trade, reason, log) {
       const position = { side: trade.side, entryPrice: trade.entryPrice, qty: trade.qty, openFee: trade.fees };
       const liq = trade.liquidationPrice ?? null;
-      let marketPrice: number | null = null;
-      if (liq === null || reason !== LIQUIDATION_REASON) {
-        marketPrice = await lastPrice(agent.symbol, log);
-        if (liq === null || !crossesLiquidation(trade.side, liq, marketPrice, marketPrice)) {
-          return { ...paperClose({ ...position, lastPrice: marketPrice }, costs), orderIds: [], marketPrice, reason };
-        }
-        log.warn({ tradeId: trade.id, price: marketPrice, liquidationPrice: liq }, 'close priced past the liquidation price: liquidated');
-      }
-      const fill = paperLiquidation({ ...position, liquidationPrice: liq! }, costs);
+      const claimed = liq !== null && reason === LIQUIDATION_REASON;
+      // A claimed liquidation fills at its price: no price is looked up.
+      const marketPrice = claimed ? null : await lastPrice(agent.symbol, log);
+      const { liquidated, ...fill } = paperCloseAt({ ...position, liquidationPrice: liq }, marketPrice ?? liq!, claimed, costs);
+      if (!liquidated) return { ...fill, orderIds: [], marketPrice, reason };
+      if (!claimed) log.warn({ tradeId: trade.id, price: marketPrice, liquidationPrice: liq }, 'close priced past the liquidation price: liquidated');
       return { ...fill, orderIds: [], marketPrice, reason: LIQUIDATION_REASON };
     },
 

@@ -15,7 +15,7 @@
  *   the trader's to pay), with the taker fee: the loss is `margin − mmr × notional + fees`, never
  *   more than the margin plus the fees.
  */
-import { liquidationPrice } from '../../shared/liquidation.js';
+import { crossesLiquidation, liquidationPrice } from '../../shared/liquidation.js';
 import type { PositionSide } from '../../shared/wire.js';
 
 export { DEFAULT_MAINTENANCE_MARGIN_RATE, liquidationPrice } from '../../shared/liquidation.js';
@@ -111,6 +111,24 @@ export function paperClose(input: PaperCloseInput & { lastPrice: number }, costs
 /** Liquidates a position at its `liquidationPrice` (see the module comment). */
 export function paperLiquidation(input: PaperCloseInput & { liquidationPrice: number }, costs: Pick<PaperCosts, 'feeBps'>): PaperClose {
   return closeAt(input, input.liquidationPrice, costs.feeBps);
+}
+
+/**
+ * The paper close of a position against `lastPrice`: a liquidation AT its liquidation price when
+ * the close claims one (`claimsLiquidation`) or `lastPrice` is past it (a gap), else a close
+ * against `lastPrice` moved by the slippage. The broker (./fills.ts) and backtests use this one rule.
+ */
+export function paperCloseAt(
+  position: PaperCloseInput & { liquidationPrice: number | null },
+  lastPrice: number,
+  claimsLiquidation: boolean,
+  costs: PaperCosts,
+): PaperClose & { liquidated: boolean } {
+  const liq = position.liquidationPrice;
+  if (liq !== null && (claimsLiquidation || crossesLiquidation(position.side, liq, lastPrice, lastPrice))) {
+    return { ...paperLiquidation({ ...position, liquidationPrice: liq }, costs), liquidated: true };
+  }
+  return { ...paperClose({ ...position, lastPrice }, costs), liquidated: false };
 }
 
 /** PnL as a percent of the margin committed (ROE): 12.5 = +12.5 %. 0 when the margin is 0. */

@@ -15,6 +15,8 @@ export interface Entry {
   key: string;
   seq: number;
   priority: number;
+  /** Credits of the day the call leaves unspent (`LimitedCall.reserve`). */
+  reserve: number;
   queueId: string;
   started: boolean;
   promise: Promise<unknown>;
@@ -81,7 +83,7 @@ async function startCall<T>(state: LimiterQueue, entry: Entry, cost: number, tas
   recentStarts.push(Date.now());
   if (recentStarts.length > state.intervalCap) recentStarts.shift();
   const day = await ensureToday(budget);
-  assertAffordable(budget, day, cost);
+  assertAffordable(budget, day, cost + entry.reserve);
   await spendCredits(budget, day, cost);
   state.upstreamCalls++;
   try {

@@ -12,8 +12,8 @@
  * - Deadline: with `maxWaitMs`, the CALLER is rejected with `QueueDeadlineError` as soon as the
  *   estimated start is past the deadline (or when the deadline passes); the call itself stays
  *   queued so it still refreshes whatever it feeds (the cache).
- * - Budget: a call that would exceed the day's budget is rejected with `BudgetExhaustedError`
- *   (checked on enqueue and again at start). A daily 429 from upstream marks the day spent;
+ * - Budget: a call that would exceed the day's budget (less the call's `reserve`) is rejected with
+ *   `BudgetExhaustedError` (checked on enqueue and again at start). A daily 429 from upstream marks the day spent;
  *   a minute 429 pauses the queue until the next minute boundary and retries the call.
  *
  * The day boundary (UTC midnight) comes from the injected `now()`; the queue itself uses the
@@ -56,6 +56,12 @@ export interface LimitedCall {
   cost?: number;
   /** Reject this caller with `QueueDeadlineError` if the result would arrive later than this (ms). */
   maxWaitMs?: number;
+  /**
+   * Credits of the day this call must leave unspent (default 0): it is refused with
+   * `BudgetExhaustedError`, on enqueue or at start, when `used + cost > dailyCredits − reserve`.
+   * Backtests pass the agents' share, so history never spends what running agents need.
+   */
+  reserve?: number;
 }
 
 export interface LimiterStats {
@@ -70,6 +76,10 @@ export interface LimiterStats {
   day: string;
   creditsUsed: number;
   dailyCredits: number;
+  /** Calls started at most per window (`Infinity`: no window). */
+  intervalCap: number;
+  /** The window p-queue enforces (`intervalMs` plus the safety margin), ms. */
+  windowMs: number;
 }
 
 export interface CandleLimiter {
@@ -130,6 +140,8 @@ export function createCandleLimiter(options: CandleLimiterOptions = {}): CandleL
         day: budget.day,
         creditsUsed: budget.used,
         dailyCredits: budget.dailyCredits,
+        intervalCap: state.intervalCap,
+        windowMs: state.windowMs,
       };
     },
 
@@ -145,8 +157,9 @@ async function runLimited<T>(state: LimiterQueue, call: LimitedCall, task: () =>
   const existing = inFlight.get(call.key);
   if (existing) return joinInFlight<T>(state, existing, call);
   const cost = call.cost ?? 1;
+  const reserve = call.reserve ?? 0;
   const day = await ensureToday(budget);
-  assertAffordable(budget, day, cost);
+  assertAffordable(budget, day, cost + reserve);
   // Re-check after the await: another caller may have created the entry meanwhile.
   const raced = inFlight.get(call.key);
   if (raced) return runLimited(state, call, task);
@@ -154,6 +167,7 @@ async function runLimited<T>(state: LimiterQueue, call: LimitedCall, task: () =>
     key: call.key,
     seq: state.seq++,
     priority: call.priority ?? 0,
+    reserve,
     queueId: '',
     started: false,
     promise: Promise.resolve(),

@@ -3,7 +3,7 @@
  * The PostgreSQL implementation (table `candles`, PK symbol+interval+open_time) lives with the DB
  * layer; the in-memory one here serves tests, benches and runs without a database.
  */
-import type { Candle, Interval } from '../../shared/market.js';
+import { INTERVAL_MS, type Candle, type Interval } from '../../shared/market.js';
 
 export interface CandleStore {
   /**
@@ -13,6 +13,13 @@ export interface CandleStore {
   getRange(symbolId: string, interval: Interval, fromMs: number, limit: number): Promise<Candle[]>;
   /** The NEWEST `limit` candles of (`symbolId`, `interval`), oldest-first (`ORDER BY open_time DESC LIMIT n`, reversed). */
   getLatest(symbolId: string, interval: Interval, limit: number): Promise<Candle[]>;
+  /**
+   * Final bars of (`symbolId`, `interval`) with `fromMs <= openTime <= toMs`, oldest-first: only rows
+   * stored after their bar closed (`fetched_at >= openTime + interval`). A bar cached while still
+   * forming holds partial values until it is fetched again, so it is left out. Always read from
+   * the table of record (backtests read long ranges once; nothing to gain from a memory layer).
+   */
+  getClosedRange(symbolId: string, interval: Interval, fromMs: number, toMs: number): Promise<Candle[]>;
   /** Insert or replace candles by `openTime` (a re-fetched, still-forming bar overwrites its row). */
   upsert(symbolId: string, interval: Interval, candles: readonly Candle[]): Promise<void>;
 }
@@ -60,9 +67,12 @@ export function setCandle(series: SortedCandles, candle: Candle): void {
   series.rows.set(candle.openTime, { ...candle });
 }
 
-export function createMemoryCandleStore(): MemoryCandleStore {
+export function createMemoryCandleStore(options: { now?: () => number } = {}): MemoryCandleStore {
+  const now = options.now ?? Date.now;
   /** Per series: openTime → candle, plus a lazily rebuilt sorted key list. */
   const series = new Map<string, SortedCandles>();
+  /** Per series: openTime → when the row was last written (ms), as `fetched_at`. */
+  const fetchedAt = new Map<string, Map<number, number>>();
 
   function seriesOf(symbolId: string, interval: Interval) {
     const key = `${symbolId}|${interval}`;
@@ -87,9 +97,28 @@ export function createMemoryCandleStore(): MemoryCandleStore {
       const start = lowerBound(keys, fromMs);
       return candlesAt(s, keys.slice(start, start + limit));
     },
+    async getClosedRange(symbolId, interval, fromMs, toMs) {
+      const key = `${symbolId}|${interval}`;
+      const s = series.get(key);
+      if (!s) return [];
+      const keys = sortedKeys(s);
+      const written = fetchedAt.get(key)!;
+      const closed: number[] = [];
+      for (let i = lowerBound(keys, fromMs); i < keys.length && keys[i]! <= toMs; i++) {
+        if (written.get(keys[i]!)! >= keys[i]! + INTERVAL_MS[interval]) closed.push(keys[i]!);
+      }
+      return candlesAt(s, closed);
+    },
     async upsert(symbolId, interval, candles) {
       const s = seriesOf(symbolId, interval);
-      for (const c of candles) setCandle(s, c);
+      const key = `${symbolId}|${interval}`;
+      const written = fetchedAt.get(key) ?? new Map<number, number>();
+      fetchedAt.set(key, written);
+      const t = now();
+      for (const c of candles) {
+        setCandle(s, c);
+        written.set(c.openTime, t);
+      }
     },
     size() {
       let n = 0;

@@ -1,13 +1,14 @@
 /**
  * Keyless market data from HashKey Global's public endpoints, as a `MarketDataProvider`:
- * `GET /quote/v1/klines` (rows `[openTime ms, o, h, l, c, baseVolume, …]`, oldest-first, max 1000)
- * and `GET /quote/v1/ticker/price` (array `[{s, p}]` or object `{symbol, price}`; both handled).
- * Errors are non-2xx with `{code, msg}`; code `0003` or HTTP 429 → `RateLimitedError('minute')`.
+ * `GET /quote/v1/klines` (rows `[openTime ms, o, h, l, c, baseVolume, …]`, oldest-first, max 1000;
+ * `startTime`/`endTime` in ms select a window of history) and `GET /quote/v1/ticker/price` (array `[{s, p}]` or object `{symbol, price}`; both handled).
+ * Errors are non-2xx with `{code, msg}`; code `0003` or HTTP 429 → `RateLimitedError('minute')`;
+ * `-100010`/`-100011` (invalid, unsupported symbol) or `0201` (instrument not found) → `UnsupportedSymbolError`.
  *
  * Needs no keys, so it does not use the signed exchange client; it shares that client's interval
  * names, page size and kline row parsing (`src/hub/exchange/hashkey`).
  */
-import type { Candle } from '../../shared/market.js';
+import { INTERVAL_MS, type Candle, type Interval } from '../../shared/market.js';
 import { HASHKEY_INTERVALS, MAX_KLINES as HASHKEY_MAX_KLINES } from '../exchange/hashkey/client.js';
 import { klineRowToCandle } from '../exchange/hashkey/responses.js';
 import { ProviderRequestError, RateLimitedError, UnsupportedSymbolError } from './errors.js';
@@ -30,6 +31,18 @@ export interface HashKeyPublicProvider extends MarketDataProvider {
 /** A body's `code` (a JSON value) as text: `'0003'`, `-100011`; an unexpected object or array reads as its JSON. */
 function codeText(code: unknown): string {
   return typeof code === 'string' ? code : JSON.stringify(code);
+}
+
+/**
+ * Klines parameters for the bars opening in `fromMs..toMs` (undefined when there are none).
+ * `endTime` is the end of the last bar's period: the window holds the bar opening at `toMs` whether
+ * HashKey compares it with open or close times, and never the one after it.
+ */
+function historyWindow(interval: Interval, fromMs: number, toMs: number): Record<string, string> | undefined {
+  const step = INTERVAL_MS[interval];
+  const bars = Math.floor((toMs - fromMs) / step) + 1;
+  if (bars <= 0) return undefined;
+  return { startTime: String(fromMs), endTime: String(toMs + step - 1), limit: String(Math.min(bars, HASHKEY_MAX_KLINES)) };
 }
 
 export function createHashKeyPublicProvider(options: HashKeyPublicOptions = {}): HashKeyPublicProvider {
@@ -61,11 +74,27 @@ export function createHashKeyPublicProvider(options: HashKeyPublicOptions = {}):
       const code = errCode ?? String(res.status);
       const msg = typeof err.msg === 'string' ? err.msg : `HTTP ${res.status}`;
       if (res.status === 429 || code === '0003') throw new RateLimitedError('hashkey', 'minute', `HashKey: ${msg}`);
-      if (code === '-100011' || code === '0201') throw new UnsupportedSymbolError(symbol.id, 'hashkey');
+      if (code === '-100010' || code === '-100011' || code === '0201') throw new UnsupportedSymbolError(symbol.id, 'hashkey');
       throw new ProviderRequestError('hashkey', code, `HashKey ${path}: ${msg}`);
     }
     if (body === undefined) throw new ProviderRequestError('hashkey', res.status, `HashKey ${path}: response is not JSON`);
     return body;
+  }
+
+  /** `GET /quote/v1/klines` with `params`: candles oldest-first, one per open time, unreadable rows skipped. */
+  async function klines(symbol: MarketSymbol, interval: Interval, params: Record<string, string>): Promise<Candle[]> {
+    const body = await get(
+      '/quote/v1/klines',
+      { symbol: toHashKeySymbol(symbol), interval: HASHKEY_INTERVALS[interval], ...params },
+      symbol,
+    );
+    if (!Array.isArray(body)) throw new ProviderRequestError('hashkey', 0, 'HashKey klines: body is not an array');
+    const byTime = new Map<number, Candle>();
+    for (const row of body as unknown[]) {
+      const candle = klineRowToCandle(row);
+      if (candle) byTime.set(candle.openTime, candle);
+    }
+    return [...byTime.values()].sort((a, b) => a.openTime - b.openTime);
   }
 
   return {
@@ -78,18 +107,15 @@ export function createHashKeyPublicProvider(options: HashKeyPublicOptions = {}):
 
     async candles(symbol, interval, limit): Promise<Candle[]> {
       const n = Math.min(Math.max(Math.floor(limit), 1), HASHKEY_MAX_KLINES);
-      const body = await get(
-        '/quote/v1/klines',
-        { symbol: toHashKeySymbol(symbol), interval: HASHKEY_INTERVALS[interval], limit: String(n) },
-        symbol,
-      );
-      if (!Array.isArray(body)) throw new ProviderRequestError('hashkey', 0, 'HashKey klines: body is not an array');
-      const byTime = new Map<number, Candle>();
-      for (const row of body as unknown[]) {
-        const candle = klineRowToCandle(row);
-        if (candle) byTime.set(candle.openTime, candle);
-      }
-      return [...byTime.values()].sort((a, b) => a.openTime - b.openTime).slice(-n);
+      return (await klines(symbol, interval, { limit: String(n) })).slice(-n);
+    },
+
+    pageBars: HASHKEY_MAX_KLINES,
+
+    async candlesBetween(symbol, interval, fromMs, toMs): Promise<Candle[]> {
+      const window = historyWindow(interval, fromMs, toMs);
+      if (!window) return [];
+      return (await klines(symbol, interval, window)).filter((c) => c.openTime >= fromMs && c.openTime <= toMs);
     },
 
     async price(symbol): Promise<number> {

@@ -22,6 +22,7 @@ import { HASHKEY_SANDBOX_URL } from '../exchange/hashkey/client.js';
 import { createCandleLimiter, type CandleLimiter } from './candle-limiter.js';
 import { createCandleService, type CandleService } from './candle-service.js';
 import { createHashKeyPublicProvider } from './hashkey-public.js';
+import type { CandleStore } from './candle-store.js';
 import { createPgCandleStore } from './pg-candle-store.js';
 import { createPgCreditStore } from './pg-credit-store.js';
 import type { FetchFn, MarketDataProvider, ProviderName } from './provider.js';
@@ -45,8 +46,10 @@ export interface Market {
   provider: ProviderName;
   /** True for the simulated provider: everything shown to users must say so. */
   simulated: boolean;
-  /** The upstream gate, when there is one (Twelve Data, HashKey); for stats and health. */
+  /** The upstream gate, when there is one (Twelve Data, HashKey); for stats, health and backtest history. */
   limiter?: CandleLimiter;
+  /** The candle cache the service reads and writes; backtest history shares it (one writer per process). */
+  store: CandleStore;
 }
 
 /** The provider `MARKET_DATA` resolves to (`auto` → Twelve Data with a key, else HashKey). */
@@ -99,5 +102,5 @@ export function createMarketFromConfig(config: Pick<Config, 'market' | 'hashkey'
 
   const store = createPgCandleStore(deps.orm, { source: provider.name, now });
   const service = createCandleService({ provider, store, now, ...(limiter ? { limiter } : {}) });
-  return { service, provider: provider.name, simulated: provider.simulated, ...(limiter ? { limiter } : {}) };
+  return { service, provider: provider.name, simulated: provider.simulated, store, ...(limiter ? { limiter } : {}) };
 }

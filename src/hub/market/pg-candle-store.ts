@@ -19,7 +19,7 @@
  *   from PostgreSQL, which stays the cache of record.
  */
 import type { Orm } from '../../db/orm.js';
-import type { Candle, Interval } from '../../shared/market.js';
+import { INTERVAL_MS, type Candle, type Interval } from '../../shared/market.js';
 import { candlesAt, lowerBound, setCandle, sortedKeys, type CandleStore, type SortedCandles } from './candle-store.js';
 
 export interface PgCandleStoreOptions {
@@ -95,6 +95,8 @@ export function createPgCandleStore(orm: Orm, options: PgCandleStoreOptions = {}
   return {
     getLatest: (symbolId: string, interval: Interval, limit: number) => getLatest(state, symbolId, interval, limit),
     getRange: (symbolId: string, interval: Interval, fromMs: number, limit: number) => getRange(state, symbolId, interval, fromMs, limit),
+    getClosedRange: (symbolId: string, interval: Interval, fromMs: number, toMs: number) =>
+      getClosedRange(state, symbolId, interval, fromMs, toMs),
     upsert: (symbolId: string, interval: Interval, candles: readonly Candle[]) => upsert(state, symbolId, interval, candles),
   };
 }
@@ -170,6 +172,28 @@ async function getRange(state: PgCandleStoreState, symbolId: string, interval: I
               where symbol = ? and "interval" = ? and source = ? and open_time >= ?
               order by open_time asc limit ?) oldest`,
     [symbolId, interval, state.source, Math.ceil(fromMs), Math.floor(limit)],
+  );
+}
+
+/**
+ * `CandleStore.getClosedRange`: a range scan on the primary key (symbol, interval, open_time); rows
+ * written before their bar closed (`fetched_at < open_time + interval`) are left out.
+ */
+async function getClosedRange(
+  state: PgCandleStoreState,
+  symbolId: string,
+  interval: Interval,
+  fromMs: number,
+  toMs: number,
+): Promise<Candle[]> {
+  if (toMs < fromMs) return [];
+  return queryCandles(
+    state,
+    `select json_agg(json_build_array(open_time, open, high, low, close, volume) order by open_time) as candles
+       from candles
+      where symbol = ? and "interval" = ? and source = ? and open_time between ? and ?
+        and fetched_at >= to_timestamp((open_time + ?) / 1000.0)`,
+    [symbolId, interval, state.source, Math.ceil(fromMs), Math.floor(toMs), INTERVAL_MS[interval]],
   );
 }
 

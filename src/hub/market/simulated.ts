@@ -75,6 +75,17 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
     return out;
   }
 
+  /** The closed bars with `fromMs <= openTime <= toMs`; none before `SIMULATION_EPOCH_MS`. */
+  async function candlesBetween(symbol: MarketSymbol, interval: Interval, fromMs: number, toMs: number): Promise<Candle[]> {
+    const step = INTERVAL_MS[interval];
+    const first = Math.max(0, Math.ceil((fromMs - SIMULATION_EPOCH_MS) / step));
+    const last = Math.min(lastClosed(interval), Math.floor((toMs - SIMULATION_EPOCH_MS) / step));
+    const path = pathFor(symbol);
+    const out: Candle[] = [];
+    for (let k = first; k <= last; k++) out.push(path.candle(interval, k));
+    return out;
+  }
+
   return {
     name: 'simulated',
     simulated: true,
@@ -82,6 +93,8 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
       return SUPPORTED_SYMBOL_IDS.simulated.has(symbol.id);
     },
     candles,
+    pageBars: Infinity,
+    candlesBetween,
     async price(symbol) {
       const last = lastClosed('1m');
       return last >= 0 ? pathFor(symbol).candle('1m', last).close : profileFor(symbol.base).price;

@@ -9,9 +9,12 @@
  *   has answered 429 bodies with HTTP 200). 429 is classified by its message: "for the current
  *   minute" → `RateLimitedError('minute')`, "for the day" → `RateLimitedError('daily')`.
  *
+ * - History (`candlesBetween`) uses `start_date`/`end_date`; a window without bars answers
+ *   `{code:400, message:"No data is available on the specified dates…"}`, read as no bars.
+ *
  * This client does NOT rate-limit; route every call through `candle-limiter.ts`.
  */
-import type { Candle, Interval } from '../../shared/market.js';
+import { INTERVAL_MS, type Candle, type Interval } from '../../shared/market.js';
 import { ProviderAuthError, ProviderRequestError, RateLimitedError, redact } from './errors.js';
 import type { FetchFn, MarketDataProvider } from './provider.js';
 import { SUPPORTED_SYMBOL_IDS, toTwelveDataSymbol, type MarketSymbol } from './symbols.js';
@@ -62,6 +65,54 @@ export function parseTwelveDataDatetime(text: string): number {
   if (!m) return Number.NaN;
   const [, y, mo, d, h = '0', mi = '0', s = '0'] = m;
   return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+}
+
+/** UTC ms as a Twelve Data `start_date`/`end_date` (`YYYY-MM-DD HH:MM:SS`, read in `timezone=UTC`). */
+export function twelveDataDatetime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * `/time_series` parameters for the bars opening in `fromMs..toMs` (undefined when there are none).
+ * Whether `end_date` is inclusive is not documented: the window ends one bar later, so the bar
+ * opening at `toMs` is in it either way, and asks for that one bar more.
+ */
+function historyWindow(interval: Interval, fromMs: number, toMs: number): Record<string, string> | undefined {
+  const step = INTERVAL_MS[interval];
+  const bars = Math.floor((toMs - fromMs) / step) + 1;
+  if (bars <= 0) return undefined;
+  return {
+    start_date: twelveDataDatetime(fromMs),
+    end_date: twelveDataDatetime(toMs + step),
+    outputsize: String(Math.min(bars + 1, TWELVE_DATA_MAX_OUTPUTSIZE)),
+  };
+}
+
+/** Twelve Data's answer to a window without bars: code 400, "No data is available on the specified dates…". */
+function isNoDataError(error: unknown): boolean {
+  return error instanceof ProviderRequestError && error.code === 400 && /no data is available/i.test(error.message);
+}
+
+/** `values` rows → candles oldest-first, one per open time; rows with null or garbage prices are skipped. */
+function parseTimeSeriesValues(values: TdValue[]): Candle[] {
+  const byTime = new Map<number, Candle>();
+  for (const v of values) {
+    const openTime = parseTwelveDataDatetime(String(v.datetime ?? ''));
+    const candle: Candle = {
+      openTime,
+      open: Number(v.open),
+      high: Number(v.high),
+      low: Number(v.low),
+      close: Number(v.close),
+      volume: v.volume == null ? 0 : Number(v.volume),
+    };
+    // "Some fields may contain null values".
+    if (v.open == null || v.high == null || v.low == null || v.close == null) continue;
+    if (![openTime, candle.open, candle.high, candle.low, candle.close].every(Number.isFinite)) continue;
+    if (!Number.isFinite(candle.volume)) candle.volume = 0;
+    byTime.set(openTime, candle);
+  }
+  return [...byTime.values()].sort((a, b) => a.openTime - b.openTime);
 }
 
 /** Classify a Twelve Data error (body code or HTTP status) into a typed error. */
@@ -115,6 +166,21 @@ export function createTwelveDataProvider(options: TwelveDataOptions): TwelveData
     return obj;
   }
 
+  /** `GET /time_series` (UTC, oldest-first) with `params`: candles oldest-first, one per open time. */
+  async function timeSeries(symbol: MarketSymbol, interval: Interval, params: Record<string, string>): Promise<Candle[]> {
+    const body = await get('/time_series', {
+      symbol: toTwelveDataSymbol(symbol),
+      interval: TWELVE_DATA_INTERVALS[interval],
+      ...params,
+      order: 'asc',
+      timezone: 'UTC',
+    });
+    if (!Array.isArray(body.values)) {
+      throw new ProviderRequestError('twelvedata', 0, 'Twelve Data /time_series: body has no values array');
+    }
+    return parseTimeSeriesValues(body.values as TdValue[]);
+  }
+
   return {
     name: 'twelvedata',
     simulated: false,
@@ -125,34 +191,21 @@ export function createTwelveDataProvider(options: TwelveDataOptions): TwelveData
 
     async candles(symbol: MarketSymbol, interval: Interval, limit: number): Promise<Candle[]> {
       const outputsize = Math.min(Math.max(Math.floor(limit), 1), TWELVE_DATA_MAX_OUTPUTSIZE);
-      const body = await get('/time_series', {
-        symbol: toTwelveDataSymbol(symbol),
-        interval: TWELVE_DATA_INTERVALS[interval],
-        outputsize: String(outputsize),
-        order: 'asc',
-        timezone: 'UTC',
-      });
-      if (!Array.isArray(body.values)) {
-        throw new ProviderRequestError('twelvedata', 0, 'Twelve Data /time_series: body has no values array');
+      return (await timeSeries(symbol, interval, { outputsize: String(outputsize) })).slice(-outputsize);
+    },
+
+    // One bar less than a request returns: a window holds one bar of slack (`historyWindow`).
+    pageBars: TWELVE_DATA_MAX_OUTPUTSIZE - 1,
+
+    async candlesBetween(symbol: MarketSymbol, interval: Interval, fromMs: number, toMs: number): Promise<Candle[]> {
+      const window = historyWindow(interval, fromMs, toMs);
+      if (!window) return [];
+      try {
+        return (await timeSeries(symbol, interval, window)).filter((c) => c.openTime >= fromMs && c.openTime <= toMs);
+      } catch (error) {
+        if (isNoDataError(error)) return [];
+        throw error;
       }
-      const byTime = new Map<number, Candle>();
-      for (const v of body.values as TdValue[]) {
-        const openTime = parseTwelveDataDatetime(String(v.datetime ?? ''));
-        const candle: Candle = {
-          openTime,
-          open: Number(v.open),
-          high: Number(v.high),
-          low: Number(v.low),
-          close: Number(v.close),
-          volume: v.volume == null ? 0 : Number(v.volume),
-        };
-        // Rows with null or garbage prices are skipped ("some fields may contain null values").
-        if (v.open == null || v.high == null || v.low == null || v.close == null) continue;
-        if (![openTime, candle.open, candle.high, candle.low, candle.close].every(Number.isFinite)) continue;
-        if (!Number.isFinite(candle.volume)) candle.volume = 0;
-        byTime.set(openTime, candle);
-      }
-      return [...byTime.values()].sort((a, b) => a.openTime - b.openTime).slice(-outputsize);
     },
 
     async price(symbol: MarketSymbol): Promise<number> {

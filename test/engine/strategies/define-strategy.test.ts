@@ -11,7 +11,7 @@ function echo(raw: number) {
     family: 'trend',
     params: { lookback: barsParam(5, 2, 10, 'bars') },
     warmUp: (p) => p.lookback,
-    compute: () => ({ signal: raw, reason: `raw ${raw}` }),
+    createState: () => ({ update() {}, read: () => ({ signal: raw, reason: `raw ${raw}` }) }),
   });
 }
 

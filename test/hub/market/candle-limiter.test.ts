@@ -141,4 +141,28 @@ describe('candle limiter', () => {
     expect(creditStore.snapshot()).toEqual({ '2026-01-15': 800 });
     await expect(limiter.run({ key: 'k2' }, async () => 1)).rejects.toBeInstanceOf(BudgetExhaustedError);
   });
+
+  it('refuses a call that would spend the credits it must leave (reserve), on enqueue and at start, and still serves calls without one', async () => {
+    const limiter = createCandleLimiter({ dailyCredits: 10, intervalCap: 2, safetyMarginMs: 0, now: () => Date.now() });
+    expect(limiter.stats()).toMatchObject({ intervalCap: 2, windowMs: 60_000 });
+    // A call reserving 4 of 10 credits may run while used + 1 <= 6.
+    const agents = Array.from({ length: 5 }, (_, i) => limiter.run({ key: `agent${i}` }, async () => i));
+    await vi.advanceTimersByTimeAsync(180_000);
+    expect(await Promise.all(agents)).toEqual([0, 1, 2, 3, 4]);
+    const first = limiter.run({ key: 'history0', reserve: 4 }, async () => 'page');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(await first).toBe('page');
+    await expect(limiter.run({ key: 'history1', reserve: 4 }, async () => 'page')).rejects.toBeInstanceOf(BudgetExhaustedError);
+    // Queued behind the window while agents spend: refused when it would start.
+    const limited = createCandleLimiter({ dailyCredits: 10, intervalCap: 1, safetyMarginMs: 0, now: () => Date.now() });
+    await limited.run({ key: 'agent' }, async () => 'a');
+    let ran = false;
+    const page = limited.run({ key: 'history', reserve: 8 }, async () => (ran = true)).catch((e: unknown) => e);
+    const agent = limited.run({ key: 'agent2', priority: 2 }, async () => 'b');
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(await agent).toBe('b');
+    expect(await page).toBeInstanceOf(BudgetExhaustedError);
+    expect(ran).toBe(false);
+    expect(await limited.credits()).toMatchObject({ used: 2 });
+  });
 });

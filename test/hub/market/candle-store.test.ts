@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryCandleStore } from '../../../src/hub/market/candle-store.js';
+import { checkClosedRange } from './closed-range-contract.js';
 import { isContiguous, isFreshByLatestBar, isFreshSinceFetch, periodStart } from '../../../src/hub/market/freshness.js';
 
 const bar = (openTime: number, close = 1) => ({ openTime, open: 1, high: 2, low: 0.5, close, volume: 3 });
@@ -18,6 +19,15 @@ describe('memory candle store', () => {
       [240_000, 1],
     ]);
     expect(await store.getLatest('ETHUSDT', '1m', 2)).toEqual([]);
+  });
+
+  it('reads closed ranges: only bars written after they closed', async () => {
+    let now = 0;
+    const store = createMemoryCandleStore({ now: () => now });
+    await checkClosedRange((at) => {
+      now = at;
+      return store;
+    }, 'BTCUSDT');
   });
 });
 

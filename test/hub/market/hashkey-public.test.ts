@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderRequestError, RateLimitedError, UnsupportedSymbolError } from '../../../src/hub/market/errors.js';
 import { createHashKeyPublicProvider } from '../../../src/hub/market/hashkey-public.js';
 import { parseSymbol } from '../../../src/hub/market/symbols.js';
+import { startHashKeyServer, type HashKeyServer } from '../../support/hashkey-server.js';
 
 /** Tiny HashKey Global public-quote emulator: klines rows, ticker price, `{code,msg}` errors. */
 let server: Server;
@@ -80,5 +81,38 @@ describe('HashKey public provider', () => {
     const hk = createHashKeyPublicProvider({ baseUrl });
     expect(hk.supports(btc)).toBe(true);
     expect(hk.supports(parseSymbol('ATOM'))).toBe(false);
+  });
+});
+
+describe('HashKey public provider: history windows (against the HashKey stand-in)', () => {
+  const NOW = Date.UTC(2026, 4, 5, 10, 7, 30);
+  const LISTED = Date.UTC(2026, 0, 1);
+  const STEP = 900_000;
+  let hk: HashKeyServer;
+  beforeAll(async () => {
+    hk = await startHashKeyServer({ now: () => NOW, klinesFrom: LISTED });
+  });
+  afterAll(() => hk.close());
+
+  it('asks for one page by startTime/endTime and returns exactly the bars opening in it', async () => {
+    const provider = createHashKeyPublicProvider({ baseUrl: hk.url });
+    expect(provider.pageBars).toBe(1000);
+    const from = Date.UTC(2026, 2, 1);
+    const to = from + 999 * STEP;
+    const bars = await provider.candlesBetween(parseSymbol('BTCUSDT'), '15m', from, to);
+    expect(bars).toHaveLength(1000);
+    expect([bars[0]!.openTime, bars.at(-1)!.openTime]).toEqual([from, to]);
+    const query = new URLSearchParams(hk.requests.at(-1)!.query);
+    expect(Object.fromEntries(query)).toEqual({
+      symbol: 'BTCUSDT',
+      interval: '15m',
+      startTime: String(from),
+      endTime: String(to + STEP - 1),
+      limit: '1000',
+    });
+    // Windows before the listing are empty, and a window across it starts at the listing.
+    expect(await provider.candlesBetween(parseSymbol('BTCUSDT'), '15m', LISTED - 100 * STEP, LISTED - STEP)).toEqual([]);
+    const across = await provider.candlesBetween(parseSymbol('BTCUSDT'), '1h', LISTED - 10 * 3_600_000, LISTED + 9 * 3_600_000);
+    expect(across.map((c) => c.openTime)).toEqual(Array.from({ length: 10 }, (_, i) => LISTED + i * 3_600_000));
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initOrm, type Orm } from '../../../src/db/orm.js';
 import { createPgCandleStore, type PgCandleStoreOptions } from '../../../src/hub/market/pg-candle-store.js';
 import { createTestOrm } from '../../support/db.js';
+import { checkClosedRange } from './closed-range-contract.js';
 
 const bar = (openTime: number, close = 1) => ({ openTime, open: 1, high: 2, low: 0.5, close, volume: 3 });
 
@@ -99,6 +100,12 @@ describe.each([
       const fromDb = await createPgCandleStore(orm, { source: 'hashkey', hotSeries: 0 }).getLatest(xrp, '15m', 500);
       expect(await s.getLatest(xrp, '15m', 500)).toEqual(fromDb);
       expect(await s.getRange(xrp, '15m', 50 * 900_000, 20)).toEqual(fromDb.slice(50, 70));
+    });
+
+    it("reads closed ranges from the table: rows written before their bar closed are left out, and other providers' rows", async () => {
+      const ada = `${prefix}ADAUSDT`;
+      await checkClosedRange((at) => store('hashkey', { now: () => at }), ada);
+      expect(await store('twelvedata').getClosedRange(ada, '15m', 0, Date.UTC(2027, 0, 1))).toEqual([]);
     });
   },
 );

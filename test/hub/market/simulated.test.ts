@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { INTERVAL_MS, INTERVALS, type Candle, type Interval } from '../../../src/shared/market.js';
-import { createSimulatedProvider } from '../../../src/hub/market/simulated.js';
+import { createSimulatedProvider, SIMULATION_EPOCH_MS } from '../../../src/hub/market/simulated.js';
 import type { MarketDataProvider } from '../../../src/hub/market/provider.js';
 import { parseSymbol, type MarketSymbol } from '../../../src/hub/market/symbols.js';
 import { seededRandom } from '../../fixtures/candles.js';
@@ -34,6 +34,18 @@ describe('simulated provider', () => {
       expect(c.low).toBeLessThanOrEqual(Math.min(c.open, c.close));
       expect(c.volume).toBeGreaterThan(0);
     }
+  });
+
+  it('serves history windows: the same bars as the latest ones, closed only, none before the simulation starts', async () => {
+    const sim = createSimulatedProvider({ now: () => NOW, seed: 7 });
+    const latest = await sim.candles(btc, '15m', 50);
+    const from = latest[0]!.openTime;
+    expect(await sim.candlesBetween(btc, '15m', from, from + 49 * 900_000)).toEqual(latest);
+    // A window past the last closed bar stops there; a window before the epoch is empty.
+    expect(await sim.candlesBetween(btc, '15m', from, NOW + 86_400_000)).toEqual(latest);
+    expect(await sim.candlesBetween(btc, '1h', SIMULATION_EPOCH_MS - 86_400_000, SIMULATION_EPOCH_MS - 3_600_000)).toEqual([]);
+    const first = await sim.candlesBetween(btc, '1h', SIMULATION_EPOCH_MS - 86_400_000, SIMULATION_EPOCH_MS + 3_600_000);
+    expect(first.map((c) => c.openTime)).toEqual([SIMULATION_EPOCH_MS, SIMULATION_EPOCH_MS + 3_600_000]);
   });
 
   it('is deterministic: the same bar has the same OHLC across calls, instances and clocks', async () => {

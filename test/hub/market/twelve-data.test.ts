@@ -52,6 +52,38 @@ describe('Twelve Data client', () => {
     expect((await td.candles(btc, '1d', 2)).map((c) => c.openTime)).toEqual([Date.UTC(2026, 2, 9), Date.UTC(2026, 2, 10)]);
   });
 
+  it('reads a history window by start_date/end_date (one bar of slack at the end), and an empty window as no bars', async () => {
+    const td = createTwelveDataProvider({ apiKey: API_KEY, baseUrl: server.url });
+    expect(td.pageBars).toBe(4_999);
+    const from = Date.UTC(2026, 0, 2, 3, 15);
+    const to = from + 4_998 * 900_000;
+    const before = server.calls.length;
+    const bars = await td.candlesBetween(btc, '15m', from, to);
+    expect(bars).toHaveLength(4_999);
+    expect([bars[0]!.openTime, bars.at(-1)!.openTime]).toEqual([from, to]);
+    const call = server.calls[before]!;
+    expect(call.query).toMatchObject({
+      symbol: 'BTC/USD',
+      interval: '15min',
+      start_date: '2026-01-02 03:15:00',
+      end_date: new Date(to + 900_000).toISOString().slice(0, 19).replace('T', ' '),
+      outputsize: '5000',
+      order: 'asc',
+      timezone: 'UTC',
+    });
+    expect(call.keyInUrl).toBe(false);
+    const listed = await startTwelveDataServer({ apiKey: API_KEY, now: () => NOW, historyFrom: Date.UTC(2026, 1, 1) });
+    try {
+      const young = createTwelveDataProvider({ apiKey: API_KEY, baseUrl: listed.url });
+      expect(await young.candlesBetween(btc, '1h', Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 20))).toEqual([]);
+      expect(listed.calls.at(-1)!.errorCode).toBe(400);
+      const across = await young.candlesBetween(btc, '1d', Date.UTC(2026, 0, 30), Date.UTC(2026, 1, 2));
+      expect(across.map((c) => c.openTime)).toEqual([Date.UTC(2026, 1, 1), Date.UTC(2026, 1, 2)]);
+    } finally {
+      await listed.close();
+    }
+  });
+
   it('sorts newest-first bodies, skips null rows, defaults a missing volume to 0', async () => {
     const body = {
       meta: { symbol: 'BTC/USD', interval: '1day' },

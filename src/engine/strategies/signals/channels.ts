@@ -3,8 +3,10 @@
  * family) and range support/resistance (mean-reversion family).
  */
 import { DonchianChannels } from 'trading-signals';
-import { barsParam, clamp, defineStrategy, fmt, noMovement } from '../define-strategy.js';
-import { atr } from '../measures.js';
+import type { Candle } from '../../../shared/market.js';
+import { barsParam, clamp, defineStrategy, explained, fmt, noMovement } from '../define-strategy.js';
+import { atrStream, smoothingMemory } from '../measures.js';
+import { SlidingWindow } from '../sliding-window.js';
 
 /**
  * Breakout: a close above the highest close of the previous `lookback` bars gives +0.5, rising to
@@ -18,32 +20,44 @@ export const breakout = defineStrategy({
   family: 'breakout',
   params: { lookback: barsParam(20, 2, 200, 'bars whose closes define the range') },
   warmUp: (p) => Math.max(p.lookback + 1, 15),
-  compute(candles, p) {
-    const n = candles.length;
-    let hi = -Infinity;
-    let lo = Infinity;
-    for (let i = n - 1 - p.lookback; i < n - 1; i++) {
-      hi = Math.max(hi, candles[i].close);
-      lo = Math.min(lo, candles[i].close);
-    }
-    const last = candles[n - 1].close;
-    const range = atr(candles, 14);
-    if (!range) return noMovement();
-    if (last > hi) {
-      const excess = (last - hi) / range;
-      return {
-        signal: 0.5 + 0.5 * clamp(excess, 0, 1),
-        reason: `close ${fmt(last)} broke above ${p.lookback}-bar high close ${fmt(hi)} by ${fmt(excess, 3)} ATR`,
-      };
-    }
-    if (last < lo) {
-      const excess = (lo - last) / range;
-      return {
-        signal: -0.5 - 0.5 * clamp(excess, 0, 1),
-        reason: `close ${fmt(last)} broke below ${p.lookback}-bar low close ${fmt(lo)} by ${fmt(excess, 3)} ATR`,
-      };
-    }
-    return { signal: 0, reason: `close ${fmt(last)} inside ${p.lookback}-bar range ${fmt(lo)}–${fmt(hi)}` };
+  memory: () => smoothingMemory(14),
+  createState(p) {
+    // The previous `lookback` closes and the current one.
+    const closes = new SlidingWindow<number>(p.lookback + 1);
+    const atr = atrStream(14);
+    return {
+      update(candle) {
+        closes.push(candle.close);
+        atr.update(candle);
+      },
+      read() {
+        const v = closes.items;
+        let hi = -Infinity;
+        let lo = Infinity;
+        for (let i = 0; i < v.length - 1; i++) {
+          hi = Math.max(hi, v[i]);
+          lo = Math.min(lo, v[i]);
+        }
+        const last = v[v.length - 1];
+        const range = atr.value;
+        if (!range) return noMovement();
+        if (last > hi) {
+          const excess = (last - hi) / range;
+          return explained(
+            0.5 + 0.5 * clamp(excess, 0, 1),
+            () => `close ${fmt(last)} broke above ${p.lookback}-bar high close ${fmt(hi)} by ${fmt(excess, 3)} ATR`,
+          );
+        }
+        if (last < lo) {
+          const excess = (lo - last) / range;
+          return explained(
+            -0.5 - 0.5 * clamp(excess, 0, 1),
+            () => `close ${fmt(last)} broke below ${p.lookback}-bar low close ${fmt(lo)} by ${fmt(excess, 3)} ATR`,
+          );
+        }
+        return explained(0, () => `close ${fmt(last)} inside ${p.lookback}-bar range ${fmt(lo)}–${fmt(hi)}`);
+      },
+    };
   },
 });
 
@@ -59,18 +73,26 @@ export const donchianChannel = defineStrategy({
   family: 'trend',
   params: { lookback: barsParam(20, 2, 200, 'channel length in bars') },
   warmUp: (p) => p.lookback,
-  compute(candles, p) {
+  createState(p) {
     const dc = new DonchianChannels(p.lookback);
-    for (let i = candles.length - p.lookback; i < candles.length; i++) dc.update(candles[i], false);
-    const ch = dc.getResult();
-    if (!ch) return { signal: 0, reason: 'channel not ready' };
-    const width = ch.upper - ch.lower;
-    if (!(width > 0)) return noMovement();
-    const last = candles[candles.length - 1].close;
-    const pos = (last - ch.middle) / width;
+    let last = Number.NaN;
     return {
-      signal: 2 * pos,
-      reason: `close ${fmt(last)} at ${fmt((pos + 0.5) * 100, 3)}% of ${p.lookback}-bar channel ${fmt(ch.lower)}–${fmt(ch.upper)}`,
+      update(candle) {
+        dc.update(candle, false);
+        last = candle.close;
+      },
+      read() {
+        const ch = dc.getResult();
+        if (!ch) return { signal: 0, reason: 'channel not ready' };
+        const width = ch.upper - ch.lower;
+        if (!(width > 0)) return noMovement();
+        const close = last;
+        const pos = (close - ch.middle) / width;
+        return explained(
+          2 * pos,
+          () => `close ${fmt(close)} at ${fmt((pos + 0.5) * 100, 3)}% of ${p.lookback}-bar channel ${fmt(ch.lower)}–${fmt(ch.upper)}`,
+        );
+      },
     };
   },
 });
@@ -87,21 +109,30 @@ export const rangeSr = defineStrategy({
   family: 'mean_reversion',
   params: { lookback: barsParam(20, 2, 200, 'bars whose highs/lows define the range') },
   warmUp: (p) => p.lookback + 1,
-  compute(candles, p) {
-    const n = candles.length;
-    let hi = -Infinity;
-    let lo = Infinity;
-    for (let i = n - 1 - p.lookback; i < n - 1; i++) {
-      hi = Math.max(hi, candles[i].high);
-      lo = Math.min(lo, candles[i].low);
-    }
-    const width = hi - lo;
-    if (!(width > 0)) return noMovement();
-    const last = candles[n - 1].close;
-    const pos = (last - lo) / width;
+  createState(p) {
+    // The previous `lookback` bars and the current one.
+    const bars = new SlidingWindow<Candle>(p.lookback + 1);
     return {
-      signal: 0.5 - pos,
-      reason: `close ${fmt(last)} at ${fmt(pos * 100, 3)}% of ${p.lookback}-bar range support ${fmt(lo)} – resistance ${fmt(hi)}`,
+      update(candle) {
+        bars.push(candle);
+      },
+      read() {
+        const v = bars.items;
+        let hi = -Infinity;
+        let lo = Infinity;
+        for (let i = 0; i < v.length - 1; i++) {
+          hi = Math.max(hi, v[i].high);
+          lo = Math.min(lo, v[i].low);
+        }
+        const width = hi - lo;
+        if (!(width > 0)) return noMovement();
+        const last = v[v.length - 1].close;
+        const pos = (last - lo) / width;
+        return explained(
+          0.5 - pos,
+          () => `close ${fmt(last)} at ${fmt(pos * 100, 3)}% of ${p.lookback}-bar range support ${fmt(lo)} – resistance ${fmt(hi)}`,
+        );
+      },
     };
   },
 });

@@ -4,8 +4,10 @@
  */
 import { IchimokuCloud, SuperTrend } from 'trading-signals';
 import type { IchimokuCloudResult } from 'trading-signals';
-import { barsParam, clamp, defineStrategy, fmt, noMovement, realParam } from '../define-strategy.js';
-import { atr, directionalMovement, smoothingStart } from '../measures.js';
+import { barsParam, clamp, defineStrategy, explained, fmt, noMovement, realParam } from '../define-strategy.js';
+import { atrStream, directionalMovementStream, smoothingMemory } from '../measures.js';
+import { SlidingWindow } from '../sliding-window.js';
+import type { StrategySignal } from '../types.js';
 
 /**
  * ADX filter: direction from +DI vs −DI, strength from ADX ramping from 0 at `threshold − 10` to
@@ -22,15 +24,21 @@ export const adxFilter = defineStrategy({
     threshold: realParam(25, 10, 60, 'ADX level that counts as trending (gives ±0.5)'),
   },
   warmUp: (p) => 2 * p.period,
-  compute(candles, p) {
-    const dm = directionalMovement(candles, p.period);
-    if (!dm) return { signal: 0, reason: 'ADX not ready' };
-    if (dm.adx === 0 && dm.plusDi === 0 && dm.minusDi === 0) return noMovement();
-    const dir = Math.sign(dm.plusDi - dm.minusDi);
-    const strength = clamp((dm.adx - (p.threshold - 10)) / 20, 0, 1);
+  memory: (p) => smoothingMemory(p.period),
+  createState(p) {
+    const movement = directionalMovementStream(p.period);
     return {
-      signal: dir * strength,
-      reason: `ADX(${p.period}) ${fmt(dm.adx, 3)} (trend line ${p.threshold}), +DI ${fmt(dm.plusDi, 3)} vs −DI ${fmt(dm.minusDi, 3)}`,
+      update: (candle) => movement.update(candle),
+      read() {
+        const dm = movement.read();
+        if (dm.adx === 0 && dm.plusDi === 0 && dm.minusDi === 0) return noMovement();
+        const dir = Math.sign(dm.plusDi - dm.minusDi);
+        const strength = clamp((dm.adx - (p.threshold - 10)) / 20, 0, 1);
+        return explained(
+          dir * strength,
+          () => `ADX(${p.period}) ${fmt(dm.adx, 3)} (trend line ${p.threshold}), +DI ${fmt(dm.plusDi, 3)} vs −DI ${fmt(dm.minusDi, 3)}`,
+        );
+      },
     };
   },
 });
@@ -50,19 +58,31 @@ export const supertrend = defineStrategy({
     multiplier: realParam(3, 0.5, 10, 'band width in ATRs'),
   },
   warmUp: (p) => p.period + 1,
-  compute(candles, p) {
-    const range = atr(candles, p.period);
-    if (!range) return noMovement();
+  memory: (p) => smoothingMemory(p.period),
+  createState(p) {
+    const atr = atrStream(p.period);
     const st = new SuperTrend({ interval: p.period, multiplier: p.multiplier });
-    for (let i = smoothingStart(candles.length, p.period); i < candles.length; i++) st.update(candles[i], false);
-    const r = st.getResult();
-    if (!r) return { signal: 0, reason: 'SuperTrend not ready' };
-    const last = candles[candles.length - 1].close;
-    const bands = Math.abs(last - r.supertrend) / (p.multiplier * range);
-    const dir = r.trend === 'BULLISH' ? 1 : -1;
+    let close = Number.NaN;
     return {
-      signal: dir * (0.5 + 0.5 * clamp(bands, 0, 1)),
-      reason: `SuperTrend(${p.period},${p.multiplier}) ${r.trend === 'BULLISH' ? 'up' : 'down'}, line ${fmt(r.supertrend)}, close ${fmt(last)} (${fmt(bands * p.multiplier, 3)} ATR away)`,
+      update(candle) {
+        atr.update(candle);
+        st.update(candle, false);
+        close = candle.close;
+      },
+      read() {
+        const range = atr.value;
+        if (!range) return noMovement();
+        const r = st.getResult();
+        if (!r) return { signal: 0, reason: 'SuperTrend not ready' };
+        const last = close;
+        const bands = Math.abs(last - r.supertrend) / (p.multiplier * range);
+        const dir = r.trend === 'BULLISH' ? 1 : -1;
+        return explained(
+          dir * (0.5 + 0.5 * clamp(bands, 0, 1)),
+          () =>
+            `SuperTrend(${p.period},${p.multiplier}) ${dir > 0 ? 'up' : 'down'}, line ${fmt(r.supertrend)}, close ${fmt(last)} (${fmt(bands * p.multiplier, 3)} ATR away)`,
+        );
+      },
     };
   },
 });
@@ -83,29 +103,32 @@ export const ichimokuSignal = defineStrategy({
     spanB: barsParam(52, 2, 300, 'Senkou span B period'),
   },
   warmUp: (p) => Math.max(p.conversion, p.base, p.spanB) + p.base,
-  compute(candles, p) {
+  createState(p) {
     const ich = new IchimokuCloud({ conversionInterval: p.conversion, baseInterval: p.base, spanBInterval: p.spanB });
-    // The cloud under today's bar was projected `base` bars ago.
-    const displacedIndex = candles.length - 1 - p.base;
-    let displaced: IchimokuCloudResult | null = null;
-    let now: IchimokuCloudResult | null = null;
-    // Only the last warm-up window matters: the cloud is made of rolling midpoints, not averages.
-    const from = Math.max(0, candles.length - (Math.max(p.conversion, p.base, p.spanB) + p.base));
-    for (let i = from; i < candles.length; i++) {
-      now = ich.update(candles[i], false);
-      if (i === displacedIndex) displaced = now;
-    }
-    if (!now || !displaced) return { signal: 0, reason: 'Ichimoku not ready' };
-    const last = candles[candles.length - 1].close;
-    const cloudTop = Math.max(displaced.spanA, displaced.spanB);
-    const cloudBottom = Math.min(displaced.spanA, displaced.spanB);
-    const cloud = last > cloudTop ? 1 : last < cloudBottom ? -1 : 0;
-    const tk = Math.sign(now.conversion - now.base);
-    const kijun = Math.sign(last - now.base);
-    const where = cloud > 0 ? 'above' : cloud < 0 ? 'below' : 'inside';
+    // The cloud under today's bar was projected `base` bars ago: keep the last `base + 1` results.
+    const results = new SlidingWindow<IchimokuCloudResult | null>(p.base + 1);
+    let close = Number.NaN;
     return {
-      signal: 0.4 * cloud + 0.3 * tk + 0.3 * kijun,
-      reason: `close ${fmt(last)} ${where} cloud ${fmt(cloudBottom)}–${fmt(cloudTop)}, Tenkan ${fmt(now.conversion)} vs Kijun ${fmt(now.base)}`,
+      update(candle) {
+        results.push(ich.update(candle, false));
+        close = candle.close;
+      },
+      read: () => ichimokuReading(results.back(0), results.full ? results.items[0] : null, close),
     };
   },
 });
+
+/** The Ichimoku signal at a bar from its cloud now and the cloud projected `base` bars ago. */
+function ichimokuReading(now: IchimokuCloudResult | null, displaced: IchimokuCloudResult | null, last: number): StrategySignal {
+  if (!now || !displaced) return { signal: 0, reason: 'Ichimoku not ready' };
+  const cloudTop = Math.max(displaced.spanA, displaced.spanB);
+  const cloudBottom = Math.min(displaced.spanA, displaced.spanB);
+  const cloud = last > cloudTop ? 1 : last < cloudBottom ? -1 : 0;
+  const tk = Math.sign(now.conversion - now.base);
+  const kijun = Math.sign(last - now.base);
+  const where = cloud > 0 ? 'above' : cloud < 0 ? 'below' : 'inside';
+  return explained(
+    0.4 * cloud + 0.3 * tk + 0.3 * kijun,
+    () => `close ${fmt(last)} ${where} cloud ${fmt(cloudBottom)}–${fmt(cloudTop)}, Tenkan ${fmt(now.conversion)} vs Kijun ${fmt(now.base)}`,
+  );
+}

@@ -4,18 +4,47 @@
  * scale (see ../types.ts) holds across assets.
  */
 import { EMA } from 'trading-signals';
-import { barsParam, defineStrategy, fmt, fmtPct, noMovement } from '../define-strategy.js';
-import { closesOf, realizedVolatility } from '../indicators.js';
-import { SMOOTHING_MEMORY, atr } from '../measures.js';
-import type { Candle } from '../../../shared/market.js';
+import { barsParam, defineStrategy, explained, fmt, fmtPct, noMovement } from '../define-strategy.js';
+import { logReturn, stdDev } from '../indicators.js';
+import { atrStream, smoothingMemory } from '../measures.js';
+import { SlidingWindow } from '../sliding-window.js';
+import type { StrategyState } from '../define-strategy.js';
+import type { StrategySignal } from '../types.js';
 
 /** Bars used to estimate per-bar volatility, at least. */
 const MIN_VOL_WINDOW = 20;
 
+/** Recent closes and the per-bar volatility of their log returns. */
+interface CloseHistory {
+  /** The close `back` bars before the last one (0 = the last). */
+  close(back: number): number;
+  /** Realized volatility per bar over the window's returns (NaN on a non-positive close). */
+  volatility(): number;
+}
+
+/**
+ * The state of a momentum strategy over `lookback` bars: the last `max(lookback, 20)` log returns
+ * (realized volatility, as `realizedVolatility` in indicators.ts) and the closes they join;
+ * `reading` turns them into the signal.
+ */
+function momentumState(lookback: number, reading: (h: CloseHistory) => StrategySignal): StrategyState {
+  const volBars = Math.max(lookback, MIN_VOL_WINDOW);
+  const closes = new SlidingWindow<number>(volBars + 1);
+  const returns = new SlidingWindow<number>(volBars);
+  const history: CloseHistory = { close: (back) => closes.back(back), volatility: () => stdDev(returns.items) };
+  return {
+    update(candle) {
+      if (closes.items.length > 0) returns.push(logReturn(closes.back(0), candle.close));
+      closes.push(candle.close);
+    },
+    read: () => reading(history),
+  };
+}
+
 /** Log return over `bars` bars in units of the expected random-walk move (σ·√bars). */
-function momentumZ(candles: readonly Candle[], bars: number, vol: number): { ret: number; z: number } {
-  const last = candles[candles.length - 1].close;
-  const then = candles[candles.length - 1 - bars].close;
+function momentumZ(h: CloseHistory, bars: number, vol: number): { ret: number; z: number } {
+  const last = h.close(0);
+  const then = h.close(bars);
   const logRet = Math.log(last / then);
   return { ret: last / then - 1, z: logRet / (vol * Math.sqrt(bars)) };
 }
@@ -31,15 +60,13 @@ export const momentum = defineStrategy({
   family: 'trend',
   params: { lookback: barsParam(10, 2, 200, 'bars over which the return is measured') },
   warmUp: (p) => Math.max(p.lookback, MIN_VOL_WINDOW) + 1,
-  compute(candles, p) {
-    const vol = realizedVolatility(candles, Math.max(p.lookback, MIN_VOL_WINDOW));
-    if (!vol) return noMovement();
-    const { ret, z } = momentumZ(candles, p.lookback, vol);
-    return {
-      signal: z / 4,
-      reason: `${fmtPct(ret)} over ${p.lookback} bars = ${fmt(z, 3)}σ (bar volatility ${fmt(vol * 100, 3)}%)`,
-    };
-  },
+  createState: (p) =>
+    momentumState(p.lookback, (h) => {
+      const vol = h.volatility();
+      if (!vol) return noMovement();
+      const { ret, z } = momentumZ(h, p.lookback, vol);
+      return explained(z / 4, () => `${fmtPct(ret)} over ${p.lookback} bars = ${fmt(z, 3)}σ (bar volatility ${fmt(vol * 100, 3)}%)`);
+    }),
 });
 
 /**
@@ -54,20 +81,24 @@ export const dualMomentum = defineStrategy({
   family: 'trend',
   params: { lookback: barsParam(20, 4, 200, 'long momentum window in bars; short is half') },
   warmUp: (p) => Math.max(p.lookback, MIN_VOL_WINDOW) + 1,
-  compute(candles, p) {
-    const vol = realizedVolatility(candles, Math.max(p.lookback, MIN_VOL_WINDOW));
-    if (!vol) return noMovement();
-    const short = Math.max(2, Math.floor(p.lookback / 2));
-    const s = momentumZ(candles, short, vol);
-    const l = momentumZ(candles, p.lookback, vol);
-    const text = `${short}-bar ${fmtPct(s.ret)} (${fmt(s.z, 3)}σ), ${p.lookback}-bar ${fmtPct(l.ret)} (${fmt(l.z, 3)}σ)`;
-    if (Math.sign(s.z) !== Math.sign(l.z) || s.z === 0) {
-      return { signal: 0, reason: `${text}: disagree` };
-    }
-    const weaker = Math.sign(l.z) * Math.min(Math.abs(s.z), Math.abs(l.z));
-    return { signal: weaker / 4, reason: `${text}: agree` };
-  },
+  createState: (p) =>
+    momentumState(p.lookback, (h) => {
+      const vol = h.volatility();
+      if (!vol) return noMovement();
+      const short = Math.max(2, Math.floor(p.lookback / 2));
+      const s = momentumZ(h, short, vol);
+      const l = momentumZ(h, p.lookback, vol);
+      if (Math.sign(s.z) !== Math.sign(l.z) || s.z === 0) {
+        return explained(0, () => `${describeDual(short, s, p.lookback, l)}: disagree`);
+      }
+      const weaker = Math.sign(l.z) * Math.min(Math.abs(s.z), Math.abs(l.z));
+      return explained(weaker / 4, () => `${describeDual(short, s, p.lookback, l)}: agree`);
+    }),
 });
+
+function describeDual(short: number, s: { ret: number; z: number }, long: number, l: { ret: number; z: number }): string {
+  return `${short}-bar ${fmtPct(s.ret)} (${fmt(s.z, 3)}σ), ${long}-bar ${fmtPct(l.ret)} (${fmt(l.z, 3)}σ)`;
+}
 
 /**
  * Trend following: price above a rising EMA(lookback) is bullish. Raw score (ATR units) is the
@@ -80,24 +111,33 @@ export const trendFollowing = defineStrategy({
   family: 'trend',
   params: { lookback: barsParam(20, 4, 200, 'EMA period in bars') },
   warmUp: (p) => Math.max(p.lookback + Math.floor(p.lookback / 2), 15),
-  compute(candles, p) {
-    const range = atr(candles, 14);
-    if (!range) return noMovement();
-    const closes = closesOf(candles, SMOOTHING_MEMORY * p.lookback);
+  memory: (p) => smoothingMemory(Math.max(p.lookback, 14)),
+  createState(p) {
+    const atr = atrStream(14);
     const ema = new EMA(p.lookback);
     const k = Math.floor(p.lookback / 2);
-    let emaThen = 0;
-    let emaNow = 0;
-    for (let i = 0; i < closes.length; i++) {
-      emaNow = ema.update(closes[i], false);
-      if (i === closes.length - 1 - k) emaThen = emaNow;
-    }
-    const last = closes[closes.length - 1];
-    const distance = (last - emaNow) / range;
-    const slope = (emaNow - emaThen) / range;
+    // The EMA now and `k` bars ago.
+    const emas = new SlidingWindow<number>(k + 1);
+    let close = Number.NaN;
     return {
-      signal: (distance + slope) / 4,
-      reason: `close ${fmt(last)} is ${fmt(distance, 3)} ATR from EMA${p.lookback} ${fmt(emaNow)}, EMA moved ${fmt(slope, 3)} ATR in ${k} bars`,
+      update(candle) {
+        atr.update(candle);
+        emas.push(ema.update(candle.close, false));
+        close = candle.close;
+      },
+      read() {
+        const range = atr.value;
+        if (!range) return noMovement();
+        const last = close;
+        const emaNow = emas.back(0);
+        const distance = (last - emaNow) / range;
+        const slope = (emaNow - emas.back(k)) / range;
+        return explained(
+          (distance + slope) / 4,
+          () =>
+            `close ${fmt(last)} is ${fmt(distance, 3)} ATR from EMA${p.lookback} ${fmt(emaNow)}, EMA moved ${fmt(slope, 3)} ATR in ${k} bars`,
+        );
+      },
     };
   },
 });

@@ -3,13 +3,41 @@
  * averages are measured in ATR(14); averages come from `trading-signals`.
  */
 import { EMA, MACD, SMA } from 'trading-signals';
-import { barsParam, defineStrategy, fmt, noMovement } from '../define-strategy.js';
-import { closesOf } from '../indicators.js';
-import { SMOOTHING_MEMORY, atr } from '../measures.js';
+import { barsParam, defineStrategy, explained, fmt, noMovement } from '../define-strategy.js';
+import type { StrategyState } from '../define-strategy.js';
+import { atrStream, smoothingMemory } from '../measures.js';
+import type { StrategySignal } from '../types.js';
 
 /** Fast period used by the crossovers: half the slow one, at least 2. */
 function fastPeriod(slow: number): number {
   return Math.max(2, Math.floor(slow / 2));
+}
+
+/**
+ * A fast and a slow average of closes (`update` feeds one close to both and returns them), read
+ * as their gap in ATR(14): 1 ATR gives ±0.5.
+ */
+function crossoverState(
+  update: (close: number) => { fast: number; slow: number },
+  describe: (f: number, s: number) => string,
+): StrategyState {
+  const atr = atrStream(14);
+  let fast = Number.NaN;
+  let slow = Number.NaN;
+  return {
+    update(candle) {
+      atr.update(candle);
+      ({ fast, slow } = update(candle.close));
+    },
+    read(): StrategySignal {
+      const range = atr.value;
+      if (!range) return noMovement();
+      const f = fast;
+      const s = slow;
+      const gap = (f - s) / range;
+      return explained(gap / 2, () => `${describe(f, s)}: gap ${fmt(gap, 3)} ATR`);
+    },
+  };
 }
 
 /** SMA crossover: fast SMA(lookback/2) minus slow SMA(lookback), in ATR; 1 ATR gives ±0.5. */
@@ -20,23 +48,20 @@ export const maCrossover = defineStrategy({
   family: 'trend',
   params: { lookback: barsParam(20, 4, 200, 'slow SMA period in bars; fast is half') },
   warmUp: (p) => Math.max(p.lookback, 15),
-  compute(candles, p) {
-    const range = atr(candles, 14);
-    if (!range) return noMovement();
+  memory: () => smoothingMemory(14),
+  createState(p) {
     const fastN = fastPeriod(p.lookback);
     const fast = new SMA(fastN);
     const slow = new SMA(p.lookback);
-    let f = 0;
-    let s = 0;
-    for (const c of closesOf(candles, p.lookback)) {
-      s = slow.update(c, false) ?? s;
-      f = fast.update(c, false) ?? f;
-    }
-    const gap = (f - s) / range;
-    return {
-      signal: gap / 2,
-      reason: `SMA${fastN} ${fmt(f)} vs SMA${p.lookback} ${fmt(s)}: gap ${fmt(gap, 3)} ATR`,
-    };
+    const averages = { fast: 0, slow: 0 };
+    return crossoverState(
+      (close) => {
+        averages.slow = slow.update(close, false) ?? averages.slow;
+        averages.fast = fast.update(close, false) ?? averages.fast;
+        return averages;
+      },
+      (f, s) => `SMA${fastN} ${fmt(f)} vs SMA${p.lookback} ${fmt(s)}`,
+    );
   },
 });
 
@@ -48,23 +73,20 @@ export const emaCrossover = defineStrategy({
   family: 'trend',
   params: { lookback: barsParam(20, 4, 200, 'slow EMA period in bars; fast is half') },
   warmUp: (p) => Math.max(p.lookback, 15),
-  compute(candles, p) {
-    const range = atr(candles, 14);
-    if (!range) return noMovement();
+  memory: (p) => smoothingMemory(Math.max(p.lookback, 14)),
+  createState(p) {
     const fastN = fastPeriod(p.lookback);
     const fast = new EMA(fastN);
     const slow = new EMA(p.lookback);
-    let f = 0;
-    let s = 0;
-    for (const c of closesOf(candles, SMOOTHING_MEMORY * p.lookback)) {
-      f = fast.update(c, false);
-      s = slow.update(c, false);
-    }
-    const gap = (f - s) / range;
-    return {
-      signal: gap / 2,
-      reason: `EMA${fastN} ${fmt(f)} vs EMA${p.lookback} ${fmt(s)}: gap ${fmt(gap, 3)} ATR`,
-    };
+    const averages = { fast: 0, slow: 0 };
+    return crossoverState(
+      (close) => {
+        averages.fast = fast.update(close, false);
+        averages.slow = slow.update(close, false);
+        return averages;
+      },
+      (f, s) => `EMA${fastN} ${fmt(f)} vs EMA${p.lookback} ${fmt(s)}`,
+    );
   },
 });
 
@@ -83,18 +105,27 @@ export const macdSignal = defineStrategy({
     signal: barsParam(9, 2, 100, 'signal EMA period'),
   },
   warmUp: (p) => Math.max(Math.max(p.slow, p.fast + 1) + p.signal, 15),
-  compute(candles, p) {
-    const range = atr(candles, 14);
-    if (!range) return noMovement();
-    const slowN = Math.max(p.slow, p.fast + 1);
-    const macd = new MACD(new EMA(p.fast), new EMA(slowN), new EMA(p.signal));
-    for (const c of closesOf(candles, SMOOTHING_MEMORY * slowN)) macd.update(c, false);
-    const r = macd.getResult();
-    if (!r) return { signal: 0, reason: 'MACD not ready' };
-    const raw = r.macd / range + (2 * r.histogram) / range;
+  memory: (p) => smoothingMemory(Math.max(p.slow, p.fast + 1, 14)),
+  createState(p) {
+    const atr = atrStream(14);
+    const macd = new MACD(new EMA(p.fast), new EMA(Math.max(p.slow, p.fast + 1)), new EMA(p.signal));
     return {
-      signal: raw / 4,
-      reason: `MACD ${fmt(r.macd)} (${fmt(r.macd / range, 3)} ATR), signal ${fmt(r.signal)}, histogram ${fmt(r.histogram)} (${fmt(r.histogram / range, 3)} ATR)`,
+      update(candle) {
+        atr.update(candle);
+        macd.update(candle.close, false);
+      },
+      read() {
+        const range = atr.value;
+        if (!range) return noMovement();
+        const r = macd.getResult();
+        if (!r) return { signal: 0, reason: 'MACD not ready' };
+        const raw = r.macd / range + (2 * r.histogram) / range;
+        return explained(
+          raw / 4,
+          () =>
+            `MACD ${fmt(r.macd)} (${fmt(r.macd / range, 3)} ATR), signal ${fmt(r.signal)}, histogram ${fmt(r.histogram)} (${fmt(r.histogram / range, 3)} ATR)`,
+        );
+      },
     };
   },
 });

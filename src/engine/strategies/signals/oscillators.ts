@@ -3,8 +3,10 @@
  * `trading-signals`). Overbought readings are negative, oversold positive.
  */
 import { RSI, StochasticOscillator } from 'trading-signals';
-import { barsParam, defineStrategy, fmt, noMovement } from '../define-strategy.js';
-import { smoothingStart } from '../measures.js';
+import type { Candle } from '../../../shared/market.js';
+import { barsParam, defineStrategy, explained, fmt, noMovement } from '../define-strategy.js';
+import { smoothingMemory } from '../measures.js';
+import { SlidingWindow } from '../sliding-window.js';
 
 /**
  * RSI (Wilder, period = min(14, lookback)): `(50 − RSI) / 40`, so RSI 30 gives +0.5, RSI 10
@@ -17,22 +19,31 @@ export const rsiSignal = defineStrategy({
   family: 'mean_reversion',
   params: { lookback: barsParam(14, 2, 100, 'RSI period is min(14, lookback)') },
   warmUp: (p) => Math.min(14, p.lookback) + 1,
-  compute(candles, p) {
+  memory: (p) => smoothingMemory(Math.min(14, p.lookback)),
+  createState(p) {
     const period = Math.min(14, p.lookback);
-    let lo = Infinity;
-    let hi = -Infinity;
     const rsi = new RSI(period);
     let value: number | null = null;
-    for (let i = smoothingStart(candles.length, period); i < candles.length; i++) {
-      const c = candles[i];
-      lo = Math.min(lo, c.close);
-      hi = Math.max(hi, c.close);
-      value = rsi.update(c.close, false);
-    }
-    // The library reports 100 when nothing moved at all; that is no information.
-    if (!(hi > lo)) return noMovement();
-    if (value === null) return { signal: 0, reason: 'RSI not ready' };
-    return { signal: (50 - value) / 40, reason: `RSI(${period}) ${fmt(value, 3)}` };
+    let bars = 0;
+    let previous = Number.NaN;
+    /** Index of the last bar whose close differs from the one before it; -1 while none has. */
+    let lastMove = -1;
+    return {
+      update(candle) {
+        if (bars > 0 && candle.close !== previous) lastMove = bars;
+        previous = candle.close;
+        bars++;
+        value = rsi.update(candle.close, false);
+      },
+      read() {
+        // The library reports 100 when nothing moved at all; that is no information. Moves older
+        // than the smoothing memory no longer count (Wilder's averages weigh them < e^-20).
+        if (lastMove <= Math.max(0, bars - smoothingMemory(period))) return noMovement();
+        const rsiNow = value;
+        if (rsiNow === null) return { signal: 0, reason: 'RSI not ready' };
+        return explained((50 - rsiNow) / 40, () => `RSI(${period}) ${fmt(rsiNow, 3)}`);
+      },
+    };
   },
 });
 
@@ -47,24 +58,29 @@ export const stochasticSignal = defineStrategy({
   family: 'mean_reversion',
   params: { lookback: barsParam(14, 3, 100, '%K period is min(14, lookback)') },
   warmUp: (p) => Math.min(14, p.lookback) + 4,
-  compute(candles, p) {
+  createState(p) {
     const kPeriod = Math.min(14, p.lookback);
-    const need = kPeriod + 4;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = candles.length - need; i < candles.length; i++) {
-      lo = Math.min(lo, candles[i].low);
-      hi = Math.max(hi, candles[i].high);
-    }
-    // The library reads a window without range as %K 0 (oversold); it is no information.
-    if (!(hi > lo)) return noMovement();
+    // %D at a bar depends on the last kPeriod + 4 bars only.
+    const bars = new SlidingWindow<Candle>(kPeriod + 4);
     const stoch = new StochasticOscillator({ kPeriod, kSlowingPeriod: 3, dPeriod: 3 });
-    for (let i = candles.length - need; i < candles.length; i++) stoch.update(candles[i], false);
-    const r = stoch.getResult();
-    if (!r) return { signal: 0, reason: 'stochastic not ready' };
     return {
-      signal: (50 - r.stochK) / 60,
-      reason: `stochastic(${kPeriod},3,3) %K ${fmt(r.stochK, 3)}, %D ${fmt(r.stochD, 3)}`,
+      update(candle) {
+        bars.push(candle);
+        stoch.update(candle, false);
+      },
+      read() {
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (const c of bars.items) {
+          lo = Math.min(lo, c.low);
+          hi = Math.max(hi, c.high);
+        }
+        // The library reads a window without range as %K 0 (oversold); it is no information.
+        if (!(hi > lo)) return noMovement();
+        const r = stoch.getResult();
+        if (!r) return { signal: 0, reason: 'stochastic not ready' };
+        return explained((50 - r.stochK) / 60, () => `stochastic(${kPeriod},3,3) %K ${fmt(r.stochK, 3)}, %D ${fmt(r.stochD, 3)}`);
+      },
     };
   },
 });

@@ -3,9 +3,10 @@
  * from the SMA, and the Keltner/Bollinger fade. All are negative above the mean.
  */
 import { BollingerBands, KeltnerChannels, SMA, getAverage } from 'trading-signals';
-import { barsParam, defineStrategy, fmt, noMovement, realParam } from '../define-strategy.js';
-import { closesOf, stdDev } from '../indicators.js';
-import { atr, smoothingStart } from '../measures.js';
+import { barsParam, defineStrategy, explained, fmt, noMovement, realParam } from '../define-strategy.js';
+import { stdDev } from '../indicators.js';
+import { atrStream, smoothingMemory } from '../measures.js';
+import { SlidingWindow } from '../sliding-window.js';
 
 /** Z-score of the close against the last `lookback` closes, faded: 1.5σ gives ∓0.5, 3σ ∓1. */
 export const zScore = defineStrategy({
@@ -15,14 +16,19 @@ export const zScore = defineStrategy({
   family: 'mean_reversion',
   params: { lookback: barsParam(20, 3, 200, 'bars in the mean/deviation window') },
   warmUp: (p) => p.lookback,
-  compute(candles, p) {
-    const window = closesOf(candles, p.lookback);
-    const sd = stdDev(window);
-    if (!(sd > 0)) return noMovement();
-    const mean = getAverage(window);
-    const last = window[window.length - 1];
-    const z = (last - mean) / sd;
-    return { signal: -z / 3, reason: `close ${fmt(last)} is ${fmt(z, 3)}σ from ${p.lookback}-bar mean ${fmt(mean)}` };
+  createState(p) {
+    const closes = new SlidingWindow<number>(p.lookback);
+    return {
+      update: (candle) => closes.push(candle.close),
+      read() {
+        const mean = getAverage(closes.items);
+        const sd = stdDev(closes.items, mean);
+        if (!(sd > 0)) return noMovement();
+        const last = closes.back(0);
+        const z = (last - mean) / sd;
+        return explained(-z / 3, () => `close ${fmt(last)} is ${fmt(z, 3)}σ from ${p.lookback}-bar mean ${fmt(mean)}`);
+      },
+    };
   },
 });
 
@@ -40,18 +46,26 @@ export const bollingerReversion = defineStrategy({
     numStd: realParam(2, 0.5, 4, 'band half-width in standard deviations'),
   },
   warmUp: (p) => p.lookback,
-  compute(candles, p) {
+  createState(p) {
     const bb = new BollingerBands(p.lookback, p.numStd);
-    for (const c of closesOf(candles, p.lookback)) bb.update(c, false);
-    const b = bb.getResult();
-    if (!b) return { signal: 0, reason: 'bands not ready' };
-    const half = b.upper - b.middle;
-    if (!(half > 0)) return noMovement();
-    const last = candles[candles.length - 1].close;
-    const pos = (last - b.middle) / half;
+    let close = Number.NaN;
     return {
-      signal: -pos / 2,
-      reason: `close ${fmt(last)} vs bands ${fmt(b.lower)}/${fmt(b.middle)}/${fmt(b.upper)}: ${fmt(pos, 3)} band widths from middle`,
+      update(candle) {
+        bb.update(candle.close, false);
+        close = candle.close;
+      },
+      read() {
+        const b = bb.getResult();
+        if (!b) return { signal: 0, reason: 'bands not ready' };
+        const half = b.upper - b.middle;
+        if (!(half > 0)) return noMovement();
+        const last = close;
+        const pos = (last - b.middle) / half;
+        return explained(
+          -pos / 2,
+          () => `close ${fmt(last)} vs bands ${fmt(b.lower)}/${fmt(b.middle)}/${fmt(b.upper)}: ${fmt(pos, 3)} band widths from middle`,
+        );
+      },
     };
   },
 });
@@ -67,15 +81,27 @@ export const meanReversion = defineStrategy({
   family: 'mean_reversion',
   params: { lookback: barsParam(20, 3, 200, 'SMA period in bars') },
   warmUp: (p) => Math.max(p.lookback, 15),
-  compute(candles, p) {
-    const range = atr(candles, 14);
-    if (!range) return noMovement();
+  memory: () => smoothingMemory(14),
+  createState(p) {
+    const atr = atrStream(14);
     const sma = new SMA(p.lookback);
     let mean = 0;
-    for (const c of closesOf(candles, p.lookback)) mean = sma.update(c, false) ?? mean;
-    const last = candles[candles.length - 1].close;
-    const d = (last - mean) / range;
-    return { signal: -d / 3, reason: `close ${fmt(last)} is ${fmt(d, 3)} ATR from SMA${p.lookback} ${fmt(mean)}` };
+    let close = Number.NaN;
+    return {
+      update(candle) {
+        atr.update(candle);
+        mean = sma.update(candle.close, false) ?? mean;
+        close = candle.close;
+      },
+      read() {
+        const range = atr.value;
+        if (!range) return noMovement();
+        const last = close;
+        const sma = mean;
+        const d = (last - sma) / range;
+        return explained(-d / 3, () => `close ${fmt(last)} is ${fmt(d, 3)} ATR from SMA${p.lookback} ${fmt(sma)}`);
+      },
+    };
   },
 });
 
@@ -95,23 +121,33 @@ export const keltnerBollinger = defineStrategy({
     bbStd: realParam(2, 0.5, 4, 'Bollinger half-width in standard deviations'),
   },
   warmUp: (p) => p.lookback + 1,
-  compute(candles, p) {
+  memory: (p) => smoothingMemory(p.lookback),
+  createState(p) {
     const kc = new KeltnerChannels({ emaInterval: p.lookback, atrInterval: p.lookback, multiplier: p.kcMult });
-    for (let i = smoothingStart(candles.length, p.lookback); i < candles.length; i++) kc.update(candles[i], false);
     const bb = new BollingerBands(p.lookback, p.bbStd);
-    for (const c of closesOf(candles, p.lookback)) bb.update(c, false);
-    const k = kc.getResult();
-    const b = bb.getResult();
-    if (!k || !b) return { signal: 0, reason: 'channels not ready' };
-    const kHalf = k.upper - k.middle;
-    const bHalf = b.upper - b.middle;
-    if (!(kHalf > 0) || !(bHalf > 0)) return noMovement();
-    const last = candles[candles.length - 1].close;
-    const kPos = (last - k.middle) / kHalf;
-    const bPos = (last - b.middle) / bHalf;
+    let close = Number.NaN;
     return {
-      signal: -(kPos + bPos) / 4,
-      reason: `close ${fmt(last)}: ${fmt(kPos, 3)} of Keltner half-width (EMA ${fmt(k.middle)}), ${fmt(bPos, 3)} of Bollinger half-width (SMA ${fmt(b.middle)})`,
+      update(candle) {
+        kc.update(candle, false);
+        bb.update(candle.close, false);
+        close = candle.close;
+      },
+      read() {
+        const k = kc.getResult();
+        const b = bb.getResult();
+        if (!k || !b) return { signal: 0, reason: 'channels not ready' };
+        const kHalf = k.upper - k.middle;
+        const bHalf = b.upper - b.middle;
+        if (!(kHalf > 0) || !(bHalf > 0)) return noMovement();
+        const last = close;
+        const kPos = (last - k.middle) / kHalf;
+        const bPos = (last - b.middle) / bHalf;
+        return explained(
+          -(kPos + bPos) / 4,
+          () =>
+            `close ${fmt(last)}: ${fmt(kPos, 3)} of Keltner half-width (EMA ${fmt(k.middle)}), ${fmt(bPos, 3)} of Bollinger half-width (SMA ${fmt(b.middle)})`,
+        );
+      },
     };
   },
 });

@@ -2,8 +2,9 @@
  * Statistical fair-value strategies (mean-reversion family): linear-regression channel and a
  * Kalman-filter fair value. Both fade the close's deviation from the model in σ units.
  */
-import { barsParam, defineStrategy, fmt, noMovement, realParam } from '../define-strategy.js';
-import { closesOf, kalmanFairValue, regressionChannel } from '../indicators.js';
+import { barsParam, defineStrategy, explained, fmt, noMovement, realParam } from '../define-strategy.js';
+import { kalmanFairValue, regressionChannel } from '../indicators.js';
+import { SlidingWindow } from '../sliding-window.js';
 
 /**
  * Linear-regression channel: least-squares line over the last `lookback` closes; fades the
@@ -16,17 +17,23 @@ export const linearRegressionChannel = defineStrategy({
   family: 'mean_reversion',
   params: { lookback: barsParam(50, 5, 500, 'bars in the regression window') },
   warmUp: (p) => p.lookback,
-  compute(candles, p) {
-    const fit = regressionChannel(closesOf(candles, p.lookback));
-    if (!fit) return { signal: 0, reason: 'regression not ready' };
-    const last = candles[candles.length - 1].close;
-    if (!(fit.residualStd > 0)) {
-      return fit.slope === 0 ? noMovement() : { signal: 0, reason: `close ${fmt(last)} exactly on the regression line` };
-    }
-    const z = (last - fit.fitted) / fit.residualStd;
+  createState(p) {
+    const closes = new SlidingWindow<number>(p.lookback);
     return {
-      signal: -z / 4,
-      reason: `close ${fmt(last)} is ${fmt(z, 3)}σ from regression line ${fmt(fit.fitted)} (slope ${fmt(fit.slope)}/bar)`,
+      update: (candle) => closes.push(candle.close),
+      read() {
+        const fit = regressionChannel(closes.items);
+        if (!fit) return { signal: 0, reason: 'regression not ready' };
+        const last = closes.back(0);
+        if (!(fit.residualStd > 0)) {
+          return fit.slope === 0 ? noMovement() : explained(0, () => `close ${fmt(last)} exactly on the regression line`);
+        }
+        const z = (last - fit.fitted) / fit.residualStd;
+        return explained(
+          -z / 4,
+          () => `close ${fmt(last)} is ${fmt(z, 3)}σ from regression line ${fmt(fit.fitted)} (slope ${fmt(fit.slope)}/bar)`,
+        );
+      },
     };
   },
 });
@@ -45,15 +52,18 @@ export const kalmanFairValueStrategy = defineStrategy({
     processRatio: realParam(0.1, 0.001, 10, 'process/measurement noise ratio; higher follows price faster'),
   },
   warmUp: (p) => p.lookback,
-  compute(candles, p) {
-    const kf = kalmanFairValue(closesOf(candles, p.lookback), p.processRatio);
-    if (!kf) return { signal: 0, reason: 'filter not ready' };
-    if (!(kf.innovationStd > 0)) return noMovement();
-    const last = candles[candles.length - 1].close;
-    const z = kf.innovation / kf.innovationStd;
+  createState(p) {
+    const closes = new SlidingWindow<number>(p.lookback);
     return {
-      signal: -z / 4,
-      reason: `close ${fmt(last)} is ${fmt(z, 3)}σ from Kalman fair value ${fmt(kf.priorLevel)}`,
+      update: (candle) => closes.push(candle.close),
+      read() {
+        const kf = kalmanFairValue(closes.items, p.processRatio);
+        if (!kf) return { signal: 0, reason: 'filter not ready' };
+        if (!(kf.innovationStd > 0)) return noMovement();
+        const last = closes.back(0);
+        const z = kf.innovation / kf.innovationStd;
+        return explained(-z / 4, () => `close ${fmt(last)} is ${fmt(z, 3)}σ from Kalman fair value ${fmt(kf.priorLevel)}`);
+      },
     };
   },
 });

@@ -3,8 +3,12 @@
  * breakout. Both are 0 until volatility expands, then point in the direction of the move.
  */
 import { BollingerBands } from 'trading-signals';
-import { barsParam, defineStrategy, fmt, noMovement, realParam } from '../define-strategy.js';
-import { atr, smoothingStart } from '../measures.js';
+import type { BandsResult } from 'trading-signals';
+import { barsParam, defineStrategy, explained, fmt, noMovement, realParam } from '../define-strategy.js';
+import { atrStream, smoothingMemory } from '../measures.js';
+import { SlidingWindow } from '../sliding-window.js';
+import type { StrategySignal } from '../types.js';
+import type { Candle } from '../../../shared/market.js';
 
 /** Cap on the width ratio so a squeeze out of a perfectly flat market stays finite. */
 const MAX_EXPANSION = 10;
@@ -26,29 +30,45 @@ export const bollingerSqueeze = defineStrategy({
     expansion: realParam(1.5, 1.05, 5, 'width ratio vs the recent narrowest that counts as a release'),
   },
   warmUp: (p) => 2 * p.lookback,
-  compute(candles, p) {
+  createState(p) {
     const bb = new BollingerBands(p.lookback, p.numStd);
-    const widths: number[] = [];
-    let bands = null;
-    for (let i = candles.length - 2 * p.lookback; i < candles.length; i++) {
-      bands = bb.update(candles[i].close, false);
-      if (bands) widths.push(bands.middle > 0 ? (bands.upper - bands.lower) / bands.middle : 0);
-    }
-    if (!bands || widths.length < 2) return { signal: 0, reason: 'bands not ready' };
-    const now = widths[widths.length - 1];
-    const narrowest = Math.min(...widths.slice(0, -1));
-    if (!(now > 0)) return noMovement();
-    const ratio = narrowest > 0 ? Math.min(now / narrowest, MAX_EXPANSION) : MAX_EXPANSION;
-    const text = `band width ${fmt(now * 100, 3)}% vs narrowest ${fmt(narrowest * 100, 3)}% (×${fmt(ratio, 3)})`;
-    if (ratio < p.expansion) return { signal: 0, reason: `no squeeze release: ${text} < ×${p.expansion}` };
-    const last = candles[candles.length - 1].close;
-    const pos = (last - bands.middle) / (bands.upper - bands.middle);
+    // Relative band widths of the previous `lookback` bars and of the current one.
+    const widths = new SlidingWindow<number>(p.lookback + 1);
+    let bands: BandsResult | null = null;
+    let close = Number.NaN;
     return {
-      signal: (0.5 * pos * ratio) / p.expansion,
-      reason: `squeeze release: ${text}, close ${fmt(last)} at ${fmt(pos, 3)} band widths from middle ${fmt(bands.middle)}`,
+      update(candle) {
+        bands = bb.update(candle.close, false);
+        if (bands) widths.push(bands.middle > 0 ? (bands.upper - bands.lower) / bands.middle : 0);
+        close = candle.close;
+      },
+      read() {
+        const b = bands;
+        const w = widths.items;
+        if (!b || w.length < 2) return { signal: 0, reason: 'bands not ready' };
+        const now = w[w.length - 1];
+        let narrowest = Infinity;
+        for (let i = 0; i < w.length - 1; i++) narrowest = Math.min(narrowest, w[i]);
+        if (!(now > 0)) return noMovement();
+        const ratio = narrowest > 0 ? Math.min(now / narrowest, MAX_EXPANSION) : MAX_EXPANSION;
+        if (ratio < p.expansion) {
+          return explained(0, () => `no squeeze release: ${describeWidths(now, narrowest, ratio)} < ×${p.expansion}`);
+        }
+        const last = close;
+        const pos = (last - b.middle) / (b.upper - b.middle);
+        return explained(
+          (0.5 * pos * ratio) / p.expansion,
+          () =>
+            `squeeze release: ${describeWidths(now, narrowest, ratio)}, close ${fmt(last)} at ${fmt(pos, 3)} band widths from middle ${fmt(b.middle)}`,
+        );
+      },
     };
   },
 });
+
+function describeWidths(now: number, narrowest: number, ratio: number): string {
+  return `band width ${fmt(now * 100, 3)}% vs narrowest ${fmt(narrowest * 100, 3)}% (×${fmt(ratio, 3)})`;
+}
 
 /**
  * ATR breakout: when the last bar's true range is at least `multiplier` × ATR of the bars before
@@ -66,22 +86,37 @@ export const atrBreakout = defineStrategy({
     multiplier: realParam(1.5, 0.5, 5, 'true range in ATRs that counts as expansion'),
   },
   warmUp: (p) => p.period + 1,
-  compute(candles, p) {
-    const before = atr(candles.slice(smoothingStart(candles.length - 1, p.period), -1), p.period);
-    if (!before) return noMovement();
-    const bar = candles[candles.length - 1];
-    const prevClose = candles[candles.length - 2].close;
-    const top = Math.max(bar.high, prevClose);
-    const bottom = Math.min(bar.low, prevClose);
-    const trueRange = top - bottom;
-    const expansion = trueRange / before;
-    if (expansion < p.multiplier) {
-      return { signal: 0, reason: `no expansion: true range ${fmt(expansion, 3)} ATR < ${p.multiplier} ATR` };
-    }
-    const location = trueRange > 0 ? (2 * bar.close - top - bottom) / trueRange : 0;
+  memory: (p) => smoothingMemory(p.period) + 1,
+  createState(p) {
+    const atr = atrStream(p.period);
+    let bar: Candle | undefined;
+    let prevClose = Number.NaN;
+    /** ATR of the bars before `bar`. */
+    let before: number | undefined;
     return {
-      signal: (location * 0.5 * expansion) / p.multiplier,
-      reason: `range expansion ${fmt(expansion, 3)} ATR (ATR ${fmt(before)}), close at ${fmt(location, 3)} of the bar's range`,
+      update(candle) {
+        prevClose = bar?.close ?? Number.NaN;
+        before = atr.value;
+        atr.update(candle);
+        bar = candle;
+      },
+      read: () => (before && bar ? expansionReading(bar, prevClose, before, p.multiplier) : noMovement()),
     };
   },
 });
+
+/** The ATR breakout signal of `bar` after a close of `prevClose` and an ATR of `before` (quote currency). */
+function expansionReading(bar: Candle, prevClose: number, before: number, multiplier: number): StrategySignal {
+  const top = Math.max(bar.high, prevClose);
+  const bottom = Math.min(bar.low, prevClose);
+  const trueRange = top - bottom;
+  const expansion = trueRange / before;
+  if (expansion < multiplier) {
+    return explained(0, () => `no expansion: true range ${fmt(expansion, 3)} ATR < ${multiplier} ATR`);
+  }
+  const location = trueRange > 0 ? (2 * bar.close - top - bottom) / trueRange : 0;
+  return explained(
+    (location * 0.5 * expansion) / multiplier,
+    () => `range expansion ${fmt(expansion, 3)} ATR (ATR ${fmt(before)}), close at ${fmt(location, 3)} of the bar's range`,
+  );
+}

@@ -1,13 +1,16 @@
 /**
- * Volume-weighted strategies: VWAP deviation (mean reversion) and OBV trend (trend). VWAP and OBV
- * come from `trading-signals`; the OBV flow ratio that normalizes OBV is ours.
+ * Volume-weighted strategies: VWAP deviation (mean reversion) and OBV trend (trend). OBV comes
+ * from `trading-signals`; the rolling VWAP, its σ bands and the OBV flow ratio that normalizes
+ * OBV are ours (indicators.ts).
  */
-import { OBV, VWAP } from 'trading-signals';
-import { barsParam, defineStrategy, fmt, fmtPct, noMovement } from '../define-strategy.js';
-import { obvFlowRatio, vwapStdDev } from '../indicators.js';
+import { OBV } from 'trading-signals';
+import type { Candle } from '../../../shared/market.js';
+import { barsParam, defineStrategy, explained, fmt, fmtPct, noMovement } from '../define-strategy.js';
+import { obvFlowRatio, rollingVwap, vwapStdDev } from '../indicators.js';
+import { SlidingWindow } from '../sliding-window.js';
 
 /**
- * VWAP deviation: rolling VWAP (typical price × volume, `trading-signals`) over the last
+ * VWAP deviation: rolling VWAP (typical price × volume) over the last
  * `lookback` bars with volume-weighted σ bands; fades the close's distance from VWAP in those σ:
  * on the 2σ band gives ∓0.5, 4σ gives ∓1. Bars without volume are skipped; no volume at all
  * gives 0. (The original used the raw percentage gap over every cached candle.)
@@ -19,21 +22,22 @@ export const vwapDeviation = defineStrategy({
   family: 'mean_reversion',
   params: { lookback: barsParam(50, 3, 1000, 'bars in the rolling VWAP') },
   warmUp: (p) => p.lookback,
-  compute(candles, p) {
-    const vwap = new VWAP();
-    let value: number | null = null;
-    for (let i = candles.length - p.lookback; i < candles.length; i++) {
-      const c = candles[i];
-      if (c.volume > 0) value = vwap.update(c, false);
-    }
-    if (value === null) return { signal: 0, reason: `no signal: no volume in the last ${p.lookback} bars` };
-    const sd = vwapStdDev(candles.slice(candles.length - p.lookback), value);
-    if (!sd) return noMovement();
-    const last = candles[candles.length - 1].close;
-    const z = (last - value) / sd;
+  createState(p) {
+    const bars = new SlidingWindow<Candle>(p.lookback);
     return {
-      signal: -z / 4,
-      reason: `close ${fmt(last)} is ${fmt(z, 3)}σ (${fmtPct(last / value - 1)}) from ${p.lookback}-bar VWAP ${fmt(value)}`,
+      update: (candle) => bars.push(candle),
+      read() {
+        const vwap = rollingVwap(bars.items);
+        if (vwap === undefined) return { signal: 0, reason: `no signal: no volume in the last ${p.lookback} bars` };
+        const sd = vwapStdDev(bars.items, vwap);
+        if (!sd) return noMovement();
+        const last = bars.back(0).close;
+        const z = (last - vwap) / sd;
+        return explained(
+          -z / 4,
+          () => `close ${fmt(last)} is ${fmt(z, 3)}σ (${fmtPct(last / vwap - 1)}) from ${p.lookback}-bar VWAP ${fmt(vwap)}`,
+        );
+      },
     };
   },
 });
@@ -49,24 +53,30 @@ export const obvTrend = defineStrategy({
   family: 'trend',
   params: { lookback: barsParam(20, 2, 500, 'bars over which the OBV change is measured') },
   warmUp: (p) => p.lookback + 1,
-  compute(candles, p) {
-    // OBV(2) compares each bar with the previous one; its first value is the second bar's volume.
+  createState(p) {
+    // OBV(2) compares each bar with the previous one: its first value is the second bar's signed
+    // volume, so the OBV at the first bar counts as 0. The change over `lookback` bars is the
+    // difference of the OBV `lookback` bars apart.
     const obv = new OBV(2);
-    let change = 0;
-    let total = 0;
-    const from = candles.length - p.lookback - 1;
-    for (let i = from; i < candles.length; i++) {
-      const v = obv.update(candles[i], false);
-      if (i > from) {
-        change = v ?? change;
-        total += candles[i].volume;
-      }
-    }
-    const ratio = obvFlowRatio(change, total);
-    if (ratio === undefined) return { signal: 0, reason: `no signal: no volume in the last ${p.lookback} bars` };
+    const levels = new SlidingWindow<number>(p.lookback + 1);
+    const volumes = new SlidingWindow<number>(p.lookback);
     return {
-      signal: 2 * ratio,
-      reason: `OBV ${change >= 0 ? '+' : ''}${fmt(change)} over ${p.lookback} bars = ${fmtPct(ratio)} of volume ${fmt(total)}`,
+      update(candle) {
+        const level = obv.update(candle, false) ?? 0;
+        if (levels.items.length > 0) volumes.push(candle.volume);
+        levels.push(level);
+      },
+      read() {
+        const change = levels.back(0) - levels.items[0];
+        let total = 0;
+        for (const v of volumes.items) total += v;
+        const ratio = obvFlowRatio(change, total);
+        if (ratio === undefined) return { signal: 0, reason: `no signal: no volume in the last ${p.lookback} bars` };
+        return explained(
+          2 * ratio,
+          () => `OBV ${change >= 0 ? '+' : ''}${fmt(change)} over ${p.lookback} bars = ${fmtPct(ratio)} of volume ${fmt(total)}`,
+        );
+      },
     };
   },
 });
