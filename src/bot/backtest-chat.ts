@@ -111,11 +111,26 @@ function followJob(deps: BacktestChatDeps, target: ChatTarget, progress: Progres
   };
 }
 
+/** Submits the job and follows it to its end (detached from the update: history may take a while to load). */
+async function submitAndFollow(deps: BacktestChatDeps, target: ChatTarget, job: BacktestJob, follow: ReturnType<typeof followJob>) {
+  try {
+    const { id } =
+      job.kind === 'backtest'
+        ? await deps.backtests.submit(target.ownerId, job.params, follow.listener)
+        : await deps.backtests.compare(target.ownerId, job.params, follow.listener);
+    await follow.started(id);
+  } catch (error) {
+    if (!(error instanceof HubError)) deps.logger.error({ err: error, chatId: target.chatId }, 'a backtest could not be submitted');
+    await follow.refused(error instanceof HubError ? error.userMessage : 'Something went wrong on our side. Please try again.');
+  }
+}
+
 /**
- * Sends the progress message, submits the job and follows it. Resolves once the job is queued or
- * refused (the result comes later); `id` is the job's when it was queued.
+ * Sends the progress message and resolves; the job is submitted and followed from there on its
+ * own, so loading its history (paged from the exchange, perhaps for minutes) never holds up the
+ * chat's next updates. The ✖️ Cancel button appears once the hub has taken the job.
  */
-export async function runInChat(deps: BacktestChatDeps, target: ChatTarget, job: BacktestJob, heading: string): Promise<{ id?: string }> {
+export async function runInChat(deps: BacktestChatDeps, target: ChatTarget, job: BacktestJob, heading: string): Promise<void> {
   const sent = await target.api.sendMessage(target.chatId, progressText(heading, { phase: 'loading' }), { parse_mode: 'HTML' });
   const log = deps.logger.child({ chatId: target.chatId });
   const progress = createProgressMessage({
@@ -126,16 +141,5 @@ export async function runInChat(deps: BacktestChatDeps, target: ChatTarget, job:
     onError: (error) => log.warn({ err: error }, 'a backtest progress edit was refused'),
   });
   const follow = followJob(deps, target, progress, heading);
-  try {
-    const { id } =
-      job.kind === 'backtest'
-        ? await deps.backtests.submit(target.ownerId, job.params, follow.listener)
-        : await deps.backtests.compare(target.ownerId, job.params, follow.listener);
-    await follow.started(id);
-    return { id };
-  } catch (error) {
-    if (!(error instanceof HubError)) log.error({ err: error }, 'a backtest could not be submitted');
-    await follow.refused(error instanceof HubError ? error.userMessage : 'Something went wrong on our side. Please try again.');
-    return {};
-  }
+  void submitAndFollow(deps, target, job, follow).catch((error: unknown) => log.error({ err: error }, 'following a backtest failed'));
 }

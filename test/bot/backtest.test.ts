@@ -1,45 +1,48 @@
 /**
- * /backtest in chat through the Bot API stand-in, over a real hub: the step-by-step flow (the
+ * /backtest in chat through the Bot API stand-in, over a real hub and the REAL backtest service
+ * (worker threads, store), its history from the simulated provider: the step-by-step flow (the
  * /create questions plus strategy and period; bad answers refused with a reason and asked again;
  * Edit from the summary; /cancel), the one-line form with its defaults stated, refusals of bad
- * input and of the hub, and the agent card's 🧪 Backtest these settings.
+ * input and of the service (too many bars, before the history, a run already on), and the agent
+ * card's 🧪 Backtest these settings.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../src/bot/backtest-args.js';
-import { HubError } from '../../src/hub/errors.js';
-import { fieldText } from '../support/bot-api-server.js';
-import { createBotHarness, type BotHarness, type TestUser } from '../support/bot-harness.js';
-import { createScriptedBacktests, type ScriptedBacktests } from '../support/scripted-backtests.js';
+import { recordText } from '../../src/bot/backtest-format.js';
+import type { BacktestRecord } from '../../src/hub/backtest/types.js';
+import type { TestUser } from '../support/bot-harness.js';
+import { buttonsIn, chatOf, createBacktestHarness, lastAnswer, type BacktestHarness } from '../support/backtest-harness.js';
+import { waitUntil } from '../support/wait.js';
 
-let h: BotHarness;
-let backtests: ScriptedBacktests;
+let t: BacktestHarness;
 
 beforeAll(async () => {
-  backtests = createScriptedBacktests();
-  h = await createBotHarness({ env: { ACCESS_MODE: 'open' }, botHub: (hub) => ({ ...hub, backtests }) });
+  t = await createBacktestHarness();
 }, 60_000);
-afterAll(async () => h?.close());
+afterAll(async () => t?.close());
 
-const userId = async (telegramId: number) => (await h.hub.users.byTelegramId(telegramId))!.id;
-/** Open time of the 15m / 1h bar under way at the harness's clock. */
-const barOpen = (ms: number) => Math.floor(h.clock.now / ms) * ms;
+const userId = async (telegramId: number) => (await t.h.hub.users.byTelegramId(telegramId))!.id;
+/** Open time of the bar under way at the bot's clock, for bars of `ms`. */
+const barOpen = (ms: number) => Math.floor(t.h.clock.now / ms) * ms;
 
-/** The bot's messages to `user` as sent (text and button data), and the current text of the last one. */
-function lastSent(user: TestUser) {
-  const calls = h.api.succeeded('sendMessage').filter((c) => c.chatId === String(user.chatId));
-  return { count: calls.length, text: fieldText(calls.at(-1)?.payload.text) };
+/** Waits for `user`'s n-th stored run and returns it. */
+async function nthRun(user: TestUser, n: number): Promise<BacktestRecord> {
+  const owner = await userId(user.id);
+  await waitUntil(async () => (await t.backtests.list(owner, 50)).length >= n, 30_000, `run ${n} of ${user.id}`);
+  const items = await t.backtests.list(owner, 50);
+  return (await t.backtests.get(owner, items[items.length - n]!.id))!;
 }
-/** The current text (after edits) of the bot's message `id` in `user`'s chat. */
-const current = (user: TestUser, id: number) => h.api.messageText(user.chatId, id) ?? '';
-function buttonsOf(user: TestUser, id: number): string[] {
-  const edits = h.api.succeeded('editMessageText').filter((c) => c.chatId === String(user.chatId) && Number(c.payload.message_id) === id);
-  const markup = edits.at(-1)?.payload.reply_markup as { inline_keyboard: Array<Array<{ callback_data: string }>> } | undefined;
-  return (markup?.inline_keyboard ?? []).flat().map((b) => b.callback_data);
+
+/** Waits until the bot has sent the result of `record` (its table) to `user`. */
+async function resultSent(user: TestUser, record: BacktestRecord): Promise<void> {
+  const chat = chatOf(t.h, user);
+  await waitUntil(() => chat.sent().some((m) => m.text === recordText(record)), 30_000, 'the result table');
 }
 
 describe('/backtest step by step', () => {
   it('asks the /create questions plus strategy and period, refuses bad answers, edits from the summary and runs', async () => {
-    const alice = h.user(601);
+    const alice = t.h.user(601);
+    const chat = chatOf(t.h, alice);
     await alice.send('/start');
     await alice.send('/backtest');
     expect(alice.texts().at(-2)).toContain("Let's test a strategy on past bars");
@@ -96,10 +99,12 @@ describe('/backtest step by step', () => {
     expect(alice.lastText()).toContain('Period: 90 days');
 
     await alice.press('f:sum:run');
-    expect(backtests.jobs).toHaveLength(1);
-    const job = backtests.jobs[0]!;
-    expect(job.ownerId).toBe(await userId(601));
-    expect(job.params).toEqual({
+    const progress = chat.sent().at(-1)!;
+    expect(progress.text).toBe('🧪 <b>Backtest</b> · ETHUSDT 1h · macd_signal · 90 days\n⏳ Loading the price history…');
+    expect(await t.h.store.list('flow:601:')).toEqual([]);
+
+    const run = await nthRun(alice, 1);
+    expect(run.kind === 'backtest' && run.result.params).toEqual({
       symbol: 'ETHUSDT',
       timeframe: '1h',
       strategy: 'macd_signal',
@@ -114,16 +119,18 @@ describe('/backtest step by step', () => {
       maxSessionLossPct: 10,
       liveMode: true,
     });
-    // One progress message: queued, with a Cancel button that is Alice's.
-    const progress = lastSent(alice);
-    expect(progress.text).toMatch(/^🧪 <b>Backtest<\/b> · ETHUSDT 1h · macd_signal · 90 days\n⏳ Loading the price history…$/);
-    expect(current(alice, progress.count)).toContain('⏳ Waiting in the queue: position 1.');
-    expect(buttonsOf(alice, progress.count)).toEqual([`btx:${(601).toString(36)}:${job.id}`]);
-    expect(await h.store.list('flow:601:')).toEqual([]);
+    await resultSent(alice, run);
+    // The same message went from loading to done; while the run was on it carried Alice's Cancel.
+    expect(chat.current(progress.id)).toMatch(
+      /^🧪 <b>Backtest<\/b> · ETHUSDT 1h · macd_signal · 90 days\n✅ Done: 2,160 bars, \d+ trades?\./,
+    );
+    const edits = chat.edits(progress.id);
+    expect(buttonsIn(edits[0])).toEqual([`btx:${(601).toString(36)}:${run.id}`]);
+    expect(buttonsIn(edits.at(-1))).toEqual([]);
   });
 
   it('/cancel at any step runs nothing', async () => {
-    const dan = h.user(604);
+    const dan = t.h.user(604);
     await dan.send('/start');
     await dan.send('/backtest');
     await dan.press('f:sym:BTCUSDT');
@@ -137,18 +144,20 @@ describe('/backtest step by step', () => {
     await dan.press('f:live:paper');
     await dan.press('f:sum:cancel');
     expect(dan.lastText()).toBe('✖️ Cancelled. Nothing was run.');
-    const danId = await userId(604);
-    expect(backtests.jobs.filter((j) => j.ownerId === danId)).toEqual([]);
+    expect(t.gate.requests.filter((r) => r.symbol === 'BTCUSDT' && r.interval === '15m' && r.toMs - r.fromMs === 7 * DAY_MS)).toEqual([]);
   });
 });
 
 describe('/backtest in one line', () => {
   it('runs the example of the issue at once and states the defaults it took', async () => {
-    const bob = h.user(602);
+    const bob = t.h.user(602);
     await bob.send('/start');
     await bob.send('/backtest BTCUSDT 15m 90d trend_following tp=3 sl=1.5 lev=3');
-    const job = backtests.jobs.at(-1)!;
-    expect(job.params).toMatchObject({
+    expect(bob.lastText()).toBe(
+      '🧪 <b>Backtest</b> · BTCUSDT 15m · trend_following · 90 days\nDefaults: capital 1000 USDT, TP/SL fixed, risk moderate, paper.\n⏳ Loading the price history…',
+    );
+    const run = await nthRun(bob, 1);
+    expect(run.kind === 'backtest' && run.result.params).toMatchObject({
       symbol: 'BTCUSDT',
       timeframe: '15m',
       strategy: 'trend_following',
@@ -160,14 +169,12 @@ describe('/backtest in one line', () => {
       toMs: barOpen(900_000),
       fromMs: barOpen(900_000) - 90 * DAY_MS,
     });
-    expect(bob.lastText()).toBe(
-      '🧪 <b>Backtest</b> · BTCUSDT 15m · trend_following · 90 days\nDefaults: capital 1000 USDT, TP/SL fixed, risk moderate, paper.\n⏳ Loading the price history…',
-    );
+    await resultSent(bob, run);
   });
 
   it('refuses an unknown symbol, strategy or period with what to type, and runs nothing', async () => {
-    const bob = h.user(602);
-    const before = backtests.jobs.length;
+    const bob = t.h.user(602);
+    const asked = t.gate.requests.length;
     await bob.send('/backtest NOPECOIN 15m');
     expect(bob.lastText()).toMatch(/^⚠️ Unknown symbol "NOPECOIN" \(unknown asset NOPECOIN\)/);
     expect(bob.lastText()).toContain('For example /backtest BTCUSDT 15m 90d trend_following tp=3 sl=1.5 lev=3, or /backtest alone');
@@ -177,33 +184,53 @@ describe('/backtest in one line', () => {
     expect(bob.lastText()).toMatch(/^⚠️ "500d" is not a period I can test\. Use 7d, 30d, 90d or 1y/);
     await bob.send('/backtest BTCUSDT lev=10 sl=9.7');
     expect(bob.lastText()).toContain('A 9.7% stop-loss at 10x leverage would be at or past the liquidation price');
-    expect(backtests.jobs).toHaveLength(before);
+    expect(t.gate.requests).toHaveLength(asked);
   });
 
-  it("says the hub's refusal (busy, queue full, period beyond the history) in the progress message", async () => {
-    const bob = h.user(602);
-    backtests.refuseNext(new HubError('busy', 'You already have a backtest running. Wait for it, or press Cancel under it.'));
-    await bob.send('/backtest ETHUSDT 30d');
-    const progress = lastSent(bob);
-    expect(current(bob, progress.count)).toBe(
-      '🧪 <b>Backtest</b> · ETHUSDT 15m · auto · 30 days\nDefaults: timeframe 15m, strategy auto (the rules planner picks), capital 1000 USDT, leverage 5x, no take-profit, no stop-loss, TP/SL fixed, risk moderate, paper.\n⚠️ You already have a backtest running. Wait for it, or press Cancel under it.',
+  it("says the service's refusals in the progress message: too many bars, before the history, a run already on", async () => {
+    const erin = t.h.user(606);
+    const chat = chatOf(t.h, erin);
+    await erin.send('/start');
+    const refusal = async (command: string) => {
+      await erin.send(command);
+      const progress = chat.sent().at(-1)!;
+      await waitUntil(() => chat.current(progress.id).includes('⚠️'), 30_000, `the refusal of ${command}`);
+      expect(buttonsIn(chat.edits(progress.id).at(-1))).toEqual([]);
+      return chat.current(progress.id).split('\n').at(-1);
+    };
+    expect(await refusal('/backtest BTCUSDT 1m 90d')).toBe(
+      '⚠️ That is 129,600 bars of 1m; a backtest covers at most 110,000. Choose a shorter period or a longer timeframe.',
     );
-    expect(buttonsOf(bob, progress.count)).toEqual([]);
+    expect(await refusal('/backtest BTCUSDT 1h 2019-01-01 2019-03-31')).toMatch(
+      /^⚠️ The simulated market has no BTCUSDT 1h bars before 2020-01-01\. Choose a period that starts later/,
+    );
+
+    // One run at a time per trader: the second is refused while the first loads its history.
+    t.gate.hold();
+    const asked = t.gate.requests.length;
+    await erin.send('/backtest ETHUSDT 1h 7d');
+    const first = chat.sent().at(-1)!;
+    await waitUntil(() => t.gate.requests.length > asked, 10_000, 'the first history load');
+    expect(await refusal('/backtest SOLUSDT 1h 7d')).toBe(
+      '⚠️ You already have a backtest running: wait for it, or press Cancel on its progress message. /backtests lists your results.',
+    );
+    t.gate.release();
+    await waitUntil(() => chat.current(first.id).includes('✅ Done'), 30_000, 'the first run');
   });
 });
 
 describe('agent card', () => {
   it('🧪 Backtest these settings runs the agent’s own settings over 30 days; only for its owner', async () => {
-    const carol = h.user(603);
-    const eve = h.user(605);
+    const carol = t.h.user(603);
+    const eve = t.h.user(605);
     await carol.send('/start');
     await eve.send('/start');
-    const agent = await h.hub.agents.create(await userId(603), {
+    const agent = await t.h.hub.agents.create(await userId(603), {
       symbol: 'SOLUSDT',
       amountUsdt: 250,
       name: 'sol-bot',
       leverage: 2,
-      timeframe: '5m',
+      timeframe: '1h',
       tpPct: 4,
       slPct: 2,
       tpSlMode: 'dynamic',
@@ -212,26 +239,28 @@ describe('agent card', () => {
     await carol.send('/agent sol-bot');
     expect(carol.lastButtons()).toContain(`ag:b:${agent.id}`);
 
-    const before = backtests.jobs.length;
+    const asked = t.gate.requests.length;
     await eve.press(`ag:b:${agent.id}`);
-    expect(backtests.jobs).toHaveLength(before);
-    expect(h.api.callsTo('answerCallbackQuery').at(-1)!.payload.text).toBe('That agent does not exist (any more).');
+    expect(lastAnswer(t.h)).toBe('That agent does not exist (any more).');
+    expect(t.gate.requests).toHaveLength(asked);
 
     await carol.press(`ag:b:${agent.id}`);
-    const job = backtests.jobs.at(-1)!;
-    expect(job.ownerId).toBe(await userId(603));
-    expect(job.params).toMatchObject({
+    expect(carol.lastText()).toBe(
+      '🧪 <b>Backtest</b> of <b>sol-bot</b> · SOLUSDT 1h · supertrend · 30 days\n⏳ Loading the price history…',
+    );
+    const run = await nthRun(carol, 1);
+    expect(run.kind === 'backtest' && run.result.params).toMatchObject({
       symbol: 'SOLUSDT',
-      timeframe: '5m',
+      timeframe: '1h',
       strategy: 'supertrend',
       amountUsdt: 250,
       leverage: 2,
       tpPct: 4,
       slPct: 2,
       tpSlMode: 'dynamic',
-      toMs: barOpen(300_000),
-      fromMs: barOpen(300_000) - 30 * DAY_MS,
+      toMs: barOpen(3_600_000),
+      fromMs: barOpen(3_600_000) - 30 * DAY_MS,
     });
-    expect(carol.lastText()).toContain('🧪 <b>Backtest</b> of <b>sol-bot</b> · SOLUSDT 5m · supertrend · 30 days');
+    await resultSent(carol, run);
   });
 });

@@ -141,8 +141,8 @@ export interface HarnessOptions {
   /** Features mounted before the unknown-command handler; a function receives the harness's hub. */
   extraFeatures?: Array<Composer<BotContext>> | ((hub: Hub) => Array<Composer<BotContext>>);
   failStart?: () => boolean;
-  /** The hub services the bot gets (default: the harness's hub as it is). */
-  botHub?: (hub: Hub) => BotDeps['hub'];
+  /** The hub services the bot gets (default: the harness's hub as it is); called at each (re)build of the bot. */
+  botHub?: (hub: Hub, parts: { orm: Orm; config: ResolvedConfig; now: () => number }) => BotDeps['hub'];
 }
 
 export interface TestUser {
@@ -228,7 +228,7 @@ export async function createBotHarness(options: HarnessOptions = {}): Promise<Bo
   const build = () =>
     createBot({
       config,
-      hub: options.botHub?.(hub) ?? hub,
+      hub: options.botHub?.(hub, { orm, config, now: () => clock.now }) ?? hub,
       vault,
       store,
       logger,

@@ -55,7 +55,7 @@ function heading(request: BacktestRequest, defaulted: string[], of?: string): st
   ].join('\n');
 }
 
-/** Submits `request` as of now and follows it in the chat of `ctx`; plain JSON (flows call it in `external`). */
+/** Submits `request` as of now and follows it in the chat of `ctx`; returns once its progress message is sent. */
 export async function startBacktest(
   services: BotServices,
   ctx: Context & { trader?: BotContext['trader'] },
@@ -63,9 +63,9 @@ export async function startBacktest(
   request: BacktestRequest,
   defaulted: string[] = [],
   of?: string,
-): Promise<{ id?: string }> {
+): Promise<void> {
   const params = toBacktestParams(request, services.clock());
-  return runInChat(backtestChatDeps(services), chatTarget(ctx, ownerId), { kind: 'backtest', params }, heading(request, defaulted, of));
+  await runInChat(backtestChatDeps(services), chatTarget(ctx, ownerId), { kind: 'backtest', params }, heading(request, defaulted, of));
 }
 
 export function backtestFlow(services: BotServices) {
