@@ -6,8 +6,63 @@
 import { describe, expect, it } from 'vitest';
 import { comparisonText, listText, progressText, requestSummary, resultText } from '../../src/bot/backtest-format.js';
 import { BACKTEST_DEFAULTS } from '../../src/bot/backtest-args.js';
-import { STRATEGY_NAMES } from '../../src/shared/strategy-names.js';
-import { backtestResult, comparisonResult, FROM, TO } from '../support/backtest-records.js';
+import type { BacktestResult, BacktestSummary, ComparisonResult } from '../../src/hub/backtest/types.js';
+import { STRATEGY_NAMES, type StrategyName } from '../../src/shared/strategy-names.js';
+import { backtestResult as fixtureResult, comparisonResult as fixtureComparison } from '../fixtures/backtest-results.js';
+
+const DAY = 86_400_000;
+const FROM = Date.UTC(2026, 7, 1);
+const TO = FROM + 90 * DAY;
+
+function summary(over: Partial<BacktestSummary> = {}): BacktestSummary {
+  return {
+    totalReturnPct: 12.345,
+    buyHoldReturnPct: -5.1,
+    maxDrawdownPct: 8.2,
+    sharpe: 1.234,
+    sortino: 1.8,
+    winRatePct: 55,
+    profitFactor: 1.45,
+    trades: 42,
+    avgDurationMs: 12_000_000,
+    exposurePct: 38,
+    feesUsdt: 12.3,
+    liquidations: 1,
+    finalEquity: 1123.45,
+    ...over,
+  };
+}
+
+/** The charts' fixture over 90 days from FROM, with the figures above (`auto`: the rules planner chose macd_signal). */
+function backtestResult(params: Partial<BacktestResult['params']> = {}, figures: Partial<BacktestSummary> = {}): BacktestResult {
+  const base = fixtureResult();
+  const p = { ...base.params, fromMs: FROM, toMs: TO, ...params };
+  const auto = p.strategy === 'auto';
+  return {
+    ...base,
+    params: p,
+    bars: 8640,
+    warmupBars: 200,
+    firstBarAt: FROM,
+    lastBarAt: TO,
+    summary: summary(figures),
+    plan: {
+      ...base.plan,
+      strategy: auto ? 'macd_signal' : (p.strategy as StrategyName),
+      source: auto ? 'rules' : 'config',
+    },
+  };
+}
+
+/** Every strategy, returns falling by 2.5 points from 30 %. */
+function comparisonResult(): ComparisonResult {
+  const base = fixtureComparison();
+  const rows = STRATEGY_NAMES.map((strategy, i) => ({
+    strategy,
+    summary: summary({ totalReturnPct: 30 - i * 2.5, maxDrawdownPct: 5 + i, trades: 10 + i }),
+  }));
+  return { ...base, params: { ...base.params, fromMs: FROM, toMs: TO }, bars: 8640, firstBarAt: FROM, lastBarAt: TO, rows };
+}
 
 /** The lines inside the first `<pre>` block, entities decoded. */
 function preLines(html: string): string[] {
