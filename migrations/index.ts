@@ -14,6 +14,7 @@ import { Migration20261203121737 } from './Migration20261203121737.js';
 import { Migration20261203124546 } from './Migration20261203124546.js';
 import { Migration20261203124944 } from './Migration20261203124944.js';
 import { Migration20261203132001 } from './Migration20261203132001.js';
+import { Migration20261203143251 } from './Migration20261203143251.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130152927', class: Migration20261130152927 },
@@ -27,4 +28,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203124546', class: Migration20261203124546 },
   { name: 'Migration20261203124944', class: Migration20261203124944 },
   { name: 'Migration20261203132001', class: Migration20261203132001 },
+  { name: 'Migration20261203143251', class: Migration20261203143251 },
 ];

@@ -10,6 +10,7 @@
  * The parts: the shape (config/types.ts), reading one variable (config/reader.ts), rules across
  * variables (config/checks.ts), secret strength (config/secret-checks.ts) and the docs table.
  */
+import { availableParallelism } from 'node:os';
 import { checkConfig } from './config/checks.js';
 import { Reader, type Env } from './config/reader.js';
 import { DEFAULT_LLM_PRICES, parseLlmPrices, withPriceOverrides, type LlmPriceTable } from './hub/llm/prices.js';
@@ -148,12 +149,17 @@ function readAgents(r: Reader): Config['agents'] {
   };
 }
 
-/** Paper costs, stream caps, retention and per-user quotas; `warnings` collects the corrected values. */
-function readLimits(r: Reader): Pick<Config, 'paper' | 'ws' | 'retention' | 'warnings' | 'quotas'> {
+/** Paper costs, backtest capacity, stream caps, retention and per-user quotas; `warnings` collects the corrected values. */
+function readLimits(r: Reader): Pick<Config, 'paper' | 'backtests' | 'ws' | 'retention' | 'warnings' | 'quotas'> {
   return {
     paper: {
       feeBps: r.number('PAPER_FEE_BPS', 6, 0, 1000),
       slippageBps: r.number('PAPER_SLIPPAGE_BPS', 2, 0, 1000),
+    },
+    backtests: {
+      // One core stays for the hub's event loop (and the agents): 1 on a 2-core machine.
+      concurrency: r.int('BACKTEST_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 256),
+      queueMax: r.int('BACKTEST_QUEUE_MAX', 20, 1, 10_000),
     },
     ws: {
       maxStreamsPerUser: r.int('WS_MAX_STREAMS_PER_USER', 5, 1, 1000),
@@ -163,6 +169,7 @@ function readLimits(r: Reader): Pick<Config, 'paper' | 'ws' | 'retention' | 'war
       logDays: r.int('LOG_RETENTION_DAYS', 30, 0, 36_500),
       outboundDays: r.int('OUTBOUND_RETENTION_DAYS', 14, 0, 36_500),
       decisionDays: r.int('DECISION_RETENTION_DAYS', 365, 0, 36_500),
+      backtestDays: r.int('BACKTEST_RETENTION_DAYS', 180, 0, 36_500),
       intervalMinutes: r.int('RETENTION_INTERVAL_MINUTES', 60, 1, 10_080),
     },
     warnings: r.warnings,

@@ -87,7 +87,7 @@ describe('parseConfig', () => {
       LOG_RETENTION_DAYS: '0',
     });
     expect(c.encryptionKeyPrevious).toEqual(['cd'.repeat(32), 'ef'.repeat(32)]);
-    expect(c.retention).toEqual({ logDays: 0, outboundDays: 14, decisionDays: 365, intervalMinutes: 60 });
+    expect(c.retention).toEqual({ logDays: 0, outboundDays: 14, decisionDays: 365, backtestDays: 180, intervalMinutes: 60 });
     expect(c.ws).toEqual({ maxStreamsPerUser: 5, maxStreams: 1000 });
     expect(parseConfig({}).encryptionKeyPrevious).toEqual([]);
   });
@@ -150,6 +150,13 @@ describe('parseConfig', () => {
     expect(problemsOf({ AGENT_NETWORK: 'my net' })).toEqual([
       'AGENT_NETWORK must be auto, host or a Docker network name (letters, digits, _ . -), got "my net"',
     ]);
+  });
+
+  it('backtests: one core left to the hub by default (1 on a 2-core machine), a bounded line', async () => {
+    const { availableParallelism } = await import('node:os');
+    expect(parseConfig({}).backtests).toEqual({ concurrency: Math.max(1, availableParallelism() - 1), queueMax: 20 });
+    expect(parseConfig({ BACKTEST_CONCURRENCY: '3', BACKTEST_QUEUE_MAX: '5' }).backtests).toEqual({ concurrency: 3, queueMax: 5 });
+    expect(problemsOf({ BACKTEST_CONCURRENCY: '0' })).toEqual(['BACKTEST_CONCURRENCY must be an integer 1-256, got "0"']);
   });
 
   it('documents every variable it reads', async () => {

@@ -20,6 +20,7 @@ export interface BotServices {
     | 'tradeHistory'
     | 'analytics'
     | 'llmCosts'
+    | 'backtests'
   >;
   vault: Vault;
   flows: FlowStorage;

@@ -113,6 +113,8 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['MAX_LEVERAGE', '20', 'Highest leverage a user may choose'],
   ['PAPER_FEE_BPS', '6', 'Paper taker fee in basis points'],
   ['PAPER_SLIPPAGE_BPS', '2', 'Paper slippage in basis points'],
+  ['BACKTEST_CONCURRENCY', '(CPU cores − 1, at least 1)', 'Backtests running at once, each in a worker thread (1 on a 2-core machine)'],
+  ['BACKTEST_QUEUE_MAX', '20', 'Backtests allowed to wait for a worker; more are refused with a message (each trader has one at a time)'],
   ['WS_MAX_STREAMS_PER_USER', '5', 'Open `/ws` streams one user may hold (more are closed with 4429)'],
   ['WS_MAX_STREAMS', '1000', 'Open `/ws` streams of all users together'],
   ['LOG_RETENTION_DAYS', '30', 'Agent log lines older than this are pruned (0 keeps them; each agent keeps its newest line)'],
@@ -122,6 +124,7 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
     '365',
     'Supervisor/planner decisions older than this are pruned (0 keeps them; on-chain hashes stay on chain)',
   ],
+  ['BACKTEST_RETENTION_DAYS', '180', 'Stored backtest results older than this are pruned (0 keeps them; each trader keeps at most 50)'],
   ['RETENTION_INTERVAL_MINUTES', '60', 'How often the pruning runs (in batches of 5000 rows)'],
   ['DOCKER_HOST', '(unset: /var/run/docker.sock)', 'Docker engine address (read by dockerode)'],
 ];

@@ -96,6 +96,12 @@ export interface Config {
     feeBps: number;
     slippageBps: number;
   };
+  backtests: {
+    /** Backtests running at once, each in its worker thread. */
+    concurrency: number;
+    /** Backtests allowed to wait for a worker; more are refused. */
+    queueMax: number;
+  };
   ws: {
     /** Open `/ws` streams one user may hold. */
     maxStreamsPerUser: number;
@@ -108,6 +114,8 @@ export interface Config {
     /** Sent or failed bot messages (pending ones are never pruned). */
     outboundDays: number;
     decisionDays: number;
+    /** Stored backtest results (each trader also keeps at most 50). */
+    backtestDays: number;
     intervalMinutes: number;
   };
   /** Problems that did not stop the boot (a corrected value); main.ts logs each once. */

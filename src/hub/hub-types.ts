@@ -35,6 +35,7 @@ import type { TradeHistory } from './analytics/trade-history.js';
 import type { AnalyticsService } from './analytics/analytics-service.js';
 import type { TokenInfoService } from './info/token-info.js';
 import type { BalanceService } from './account/balances.js';
+import type { BacktestService } from './backtest/types.js';
 
 export interface Hub {
   events: HubEvents;
@@ -82,6 +83,8 @@ export interface Hub {
   balances: BalanceService;
   /** Chart images (candles with trades, equity), drawn in a worker thread. */
   charts: ChartService;
+  /** Backtests of agents' settings over history, run in worker threads, stored per trader. */
+  backtests: BacktestService;
   /** Reconcile with the runtime and start background work. */
   start(): Promise<void>;
   /** Stop background work (agents in containers keep running; child processes stop). */

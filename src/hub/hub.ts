@@ -38,6 +38,7 @@ import { llmCostUsd } from './llm/prices.js';
 import { createLlmGateway, type LlmGateway } from './llm/gateway.js';
 import { createMarketFromConfig } from './market/market-from-config.js';
 import { createChartService } from './charts/chart-service.js';
+import { buildBacktests, type Backtests } from './backtest/build.js';
 import type { Hub, HubDeps } from './hub-types.js';
 import { createTradeHistory } from './analytics/trade-history.js';
 import { createAnalyticsService } from './analytics/analytics-service.js';
@@ -180,8 +181,8 @@ function buildLifecycle(
   });
 }
 
-/** Logs, the alerts (with the bot's outbox) and the retention that prunes logs, outbox and decisions. */
-function buildUpkeep({ config, orm, logger }: HubDeps, parts: Pick<Hub, 'events' | 'users' | 'decisions'>) {
+/** Logs, the alerts (with the bot's outbox) and the retention that prunes logs, outbox, decisions and backtests. */
+function buildUpkeep({ config, orm, logger }: HubDeps, parts: Pick<Hub, 'events' | 'users' | 'decisions'> & { backtests: Backtests }) {
   const logs = createLogQuery(orm);
   const alerts = createHubAlerts({ orm, events: parts.events, users: parts.users });
   const retention = createRetention({
@@ -189,6 +190,7 @@ function buildUpkeep({ config, orm, logger }: HubDeps, parts: Pick<Hub, 'events'
       { table: 'log_entries', days: config.retention.logDays, prune: logs.prune },
       { table: 'outbound_messages', days: config.retention.outboundDays, prune: alerts.outbox.prune },
       { table: 'decisions', days: config.retention.decisionDays, prune: parts.decisions.prune },
+      { table: 'backtests', days: config.retention.backtestDays, prune: parts.backtests.store.prune },
     ],
     intervalMs: config.retention.intervalMinutes * 60_000,
     logger: logger.child({ part: 'retention' }),
@@ -216,7 +218,8 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     agentAuth.forget(agentId);
     ingest.forget(agentId);
   });
-  const { logs, alerts, retention } = buildUpkeep(deps, { events, users, decisions });
+  const backtests = buildBacktests(deps, market);
+  const { logs, alerts, retention } = buildUpkeep(deps, { events, users, decisions, backtests });
 
   const charts = createChartService({ orm, agents, candles: market.service, logger: logger.child({ part: 'charts' }) });
   const access = createAccessControl({ users, lifecycle, events, logger: logger.child({ part: 'access' }) });
@@ -258,6 +261,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     info: createTokenInfoService({ orm, keys: vault, baseUrl: deps.config.market.cmcBaseUrl }),
     balances: createBalanceService({ agents, vault, exchangeFor }),
     charts,
+    backtests: backtests.service,
     async start() {
       await users.syncAccess();
       // Before agents are adopted: a fill the last process did not live to record is booked first.
@@ -267,6 +271,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
       retention.start();
     },
     async stop() {
+      await backtests.service.stop();
       await charts.close();
       await retention.stop();
       await liveOrders.stop();

@@ -1,6 +1,7 @@
 /** Every entity of the data model (docs/architecture.md, Data), in one list for the ORM config. */
 import { AgentSchema } from './agent.js';
 import { AlertPreferenceSchema, OutboundMessageSchema } from './alert.js';
+import { BacktestSchema } from './backtest.js';
 import { BotSessionSchema } from './bot-session.js';
 import { ApiCreditSchema, CandleSchema } from './candle.js';
 import { ChainOutboxSchema } from './chain-outbox.js';
@@ -15,6 +16,7 @@ import { UserSchema } from './user.js';
 
 export * from './agent.js';
 export * from './alert.js';
+export * from './backtest.js';
 export * from './bot-session.js';
 export * from './candle.js';
 export * from './chain-outbox.js';
@@ -44,4 +46,5 @@ export const ENTITIES = [
   LlmAgentUsageSchema,
   OrderIntentSchema,
   TokenInfoSchema,
+  BacktestSchema,
 ];

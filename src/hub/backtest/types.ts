@@ -158,7 +158,12 @@ export interface BacktestProgress {
   trades: number;
 }
 
-/** What happens to a submitted job, in order: queued → started → progress… → one of done/failed/cancelled. */
+/**
+ * What happens to a submitted job, in order: queued → started → progress… → one of done/failed/cancelled.
+ * `queued` comes only when the job has to wait (position 1 = next to start), and again each time
+ * it moves up. Events arrive after `submit`/`compare` has resolved, never from inside it; after
+ * `done`, `failed` or `cancelled` the trader may submit again at once.
+ */
 export type BacktestEvent =
   | { kind: 'queued'; position: number }
   | { kind: 'started' }
@@ -193,7 +198,10 @@ export interface BacktestListItem {
  * cut by the provider's history or by the Twelve Data budget).
  */
 export interface BacktestService {
-  /** Validates, loads history and queues; events arrive on `listener`. Throws a typed HubError on bad input, busy user or full queue. */
+  /**
+   * Validates, loads history and queues; events arrive on `listener`. Throws a typed HubError on bad input, busy user or full queue.
+   * `id` names the job (for `cancel`) and, once `done`, its stored record (for `get`).
+   */
   submit(ownerId: string, params: BacktestParams, listener: (e: BacktestEvent) => void): Promise<{ id: string }>;
   /** Every strategy on the same bars. */
   compare(ownerId: string, params: Omit<BacktestParams, 'strategy'>, listener: (e: BacktestEvent) => void): Promise<{ id: string }>;

@@ -4,15 +4,14 @@
  * way under vitest, under the tsx CLI (`npm start`) and from the compiled build (plain node).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChartSpec } from '../../../src/hub/charts/chart-spec.js';
 import { ChartRenderError, ChartsBusyError, ChartsClosedError, ChartTimeoutError } from '../../../src/hub/charts/errors.js';
 import { createRenderPool, type ChartRenderer } from '../../../src/hub/charts/render-pool.js';
 import { PROJECT_ROOT } from '../../../src/paths.js';
 import { candleSpec, equitySpec } from '../../fixtures/chart-specs.js';
+import { compileForNode, LOADERS_EXPRESSION, runNodeScript } from '../../support/compile-for-node.js';
 import { brightnessVariance, decodePng, pngSize } from '../../support/png.js';
 
 const scripted = new URL('../../support/scripted-render-worker.ts', import.meta.url);
@@ -76,46 +75,28 @@ describe('the worker starts in every way the hub runs', () => {
   }, 90_000);
 
   it('compiled to JavaScript and run by plain node (npm run build)', () => {
-    const outDir = mkdtempSync(path.join(PROJECT_ROOT, '.chart-build-'));
-    try {
-      // The build's compiler settings (tsconfig.json, as tsconfig.build.json extends it) on the
-      // worker's files and the fixture, so this stays quick; the entry is then render-worker.js.
-      const tsc = path.join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc');
-      const files = [
+    // The worker's files and the fixture only, so this stays quick; the entry is then render-worker.js.
+    const build = compileForNode(
+      [
         'src/hub/charts/render-pool.ts',
         'src/hub/charts/render-worker.ts',
         'src/hub/charts/echarts-bundle.d.ts',
         'test/fixtures/chart-specs.ts',
-      ];
-      const settings = [
-        '--target',
-        'ES2022',
-        '--module',
-        'NodeNext',
-        '--moduleResolution',
-        'NodeNext',
-        '--lib',
-        'ES2023',
-        '--types',
-        'node',
-      ];
-      execFileSync(process.execPath, [tsc, ...settings, '--strict', '--skipLibCheck', '--rootDir', '.', '--outDir', outDir, ...files], {
-        cwd: PROJECT_ROOT,
-        stdio: 'pipe',
-      });
-      const compiled = (file: string) => pathToFileURL(path.join(outDir, file)).href;
+      ],
+      '.chart-build-',
+    );
+    try {
       const script = `
-        const { createRenderPool } = await import(${JSON.stringify(compiled('src/hub/charts/render-pool.js'))});
-        const { candleSpec } = await import(${JSON.stringify(compiled('test/fixtures/chart-specs.js'))});
+        const { createRenderPool } = await import(${JSON.stringify(build.url('src/hub/charts/render-pool.js'))});
+        const { candleSpec } = await import(${JSON.stringify(build.url('test/fixtures/chart-specs.js'))});
         const pool = createRenderPool({ timeoutMs: 60000 });
         const png = await pool.render(candleSpec(120, 10));
         await pool.close();
-        console.log(JSON.stringify({ width: png.readUInt32BE(16), height: png.readUInt32BE(20), bytes: png.length, loaders: [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(' ')].filter((a) => /^--(import|require|loader|experimental-loader)/.test(a)) }));`;
-      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+        console.log(JSON.stringify({ width: png.readUInt32BE(16), height: png.readUInt32BE(20), bytes: png.length, loaders: ${LOADERS_EXPRESSION} }));`;
       // No loader: the worker runs compiled JavaScript as the hub image does.
-      expect(JSON.parse(out)).toEqual({ ...expected, loaders: [] });
+      expect(JSON.parse(runNodeScript(script))).toEqual({ ...expected, loaders: [] });
     } finally {
-      rmSync(outDir, { recursive: true, force: true });
+      build.remove();
     }
   }, 180_000);
 });
