@@ -140,7 +140,15 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
     shutdown.add({ name: 'orm', run: () => orm.close(true) });
 
     let port = config.port;
-    const hub = await createHub({ config, orm, logger, httpPort: () => port, runtime: options.runtime, secrets: options.secrets, marketNow: options.marketNow });
+    const hub = await createHub({
+      config,
+      orm,
+      logger,
+      httpPort: () => port,
+      runtime: options.runtime,
+      secrets: options.secrets,
+      marketNow: options.marketNow,
+    });
     shutdown.add({ name: 'hub', run: () => hub.stop() });
 
     const telegram = config.telegram.botToken ? createTelegram({ config, hub, logger, secrets: options.secrets }) : undefined;
