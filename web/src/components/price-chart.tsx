@@ -1,0 +1,89 @@
+/**
+ * The agent's price chart (lightweight-charts): candles of its symbol and timeframe, a marker at
+ * every entry and exit of its trades, and horizontal lines at the open position's entry,
+ * take-profit, stop-loss and liquidation prices. The live price moves the last candle.
+ */
+import {
+  CandlestickSeries,
+  LineStyle,
+  createChart,
+  createSeriesMarkers,
+  type IChartApi,
+  type IPriceLine,
+  type ISeriesApi,
+  type ISeriesMarkersPluginApi,
+  type Time,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import { useEffect, useRef } from 'preact/hooks';
+import type { AgentCandles, PriceLevel } from '../../../src/shared/wire.js';
+import { barsOf, drawableLevels, markersOf, withLivePrice } from '../chart-data.js';
+import { S } from '../strings.js';
+import { chartColours, chartOptions, type ChartColours } from './chart-theme.js';
+
+interface Drawn {
+  chart: IChartApi;
+  series: ISeriesApi<'Candlestick'>;
+  markers: ISeriesMarkersPluginApi<Time>;
+  lines: IPriceLine[];
+  colours: ChartColours;
+}
+
+const LEVEL_STYLE: Record<PriceLevel['kind'], { colour: keyof ChartColours; style: LineStyle }> = {
+  entry: { colour: 'accent', style: LineStyle.Dotted },
+  tp: { colour: 'tp', style: LineStyle.Dashed },
+  sl: { colour: 'sl', style: LineStyle.Dashed },
+  liquidation: { colour: 'liquidation', style: LineStyle.Solid },
+};
+
+function draw(drawn: Drawn, data: AgentCandles, levels: PriceLevel[], livePrice: number | null): void {
+  const bars = withLivePrice(barsOf(data.candles), livePrice);
+  drawn.series.setData(bars.map((bar) => ({ ...bar, time: bar.time as UTCTimestamp })));
+  const markers = markersOf(data.trades, bars, { entry: S.agent.entryMarker, exit: S.agent.exitMarker });
+  drawn.markers.setMarkers(
+    markers.map(({ role, time, ...marker }) => ({ ...marker, time: time as UTCTimestamp, color: drawn.colours[role] })),
+  );
+  for (const line of drawn.lines) drawn.series.removePriceLine(line);
+  drawn.lines = drawableLevels(levels).map((level) =>
+    drawn.series.createPriceLine({
+      price: level.price,
+      color: drawn.colours[LEVEL_STYLE[level.kind].colour],
+      lineStyle: LEVEL_STYLE[level.kind].style,
+      lineWidth: 1,
+      axisLabelVisible: true,
+      title: S.agent.levels[level.kind] ?? level.kind,
+    }),
+  );
+}
+
+export function PriceChart(props: { data: AgentCandles | undefined; levels: PriceLevel[]; livePrice: number | null }) {
+  const box = useRef<HTMLDivElement>(null);
+  const drawn = useRef<Drawn | undefined>(undefined);
+
+  useEffect(() => {
+    const element = box.current!;
+    const colours = chartColours();
+    const chart = createChart(element, { ...chartOptions(colours, 260), width: element.clientWidth });
+    const series = chart.addSeries(CandlestickSeries, {
+      upColor: colours.up,
+      downColor: colours.down,
+      wickUpColor: colours.up,
+      wickDownColor: colours.down,
+      borderVisible: false,
+    });
+    drawn.current = { chart, series, markers: createSeriesMarkers(series, []), lines: [], colours };
+    const resize = new ResizeObserver(() => chart.applyOptions({ width: element.clientWidth }));
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      chart.remove();
+      drawn.current = undefined;
+    };
+  }, []);
+
+  useEffect(() => {
+    if (drawn.current && props.data) draw(drawn.current, props.data, props.levels, props.livePrice);
+  }, [props.data, props.levels, props.livePrice]);
+
+  return <div class="chart" ref={box} data-chart="price" />;
+}

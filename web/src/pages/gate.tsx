@@ -1,0 +1,39 @@
+/** What is shown instead of the dashboard: signing in, not authorised, waiting, denied, session ended, log in. */
+import type { Gate } from '../session.js';
+import { S } from '../strings.js';
+
+export type GateView = Exclude<Gate, { kind: 'ready' }> | { kind: 'checking' } | { kind: 'failed'; message: string };
+
+function Notice({ kind, title, text }: { kind: string; title: string; text: string }) {
+  return (
+    <section class="gate card" data-gate={kind}>
+      <h1>{title}</h1>
+      <p>{text}</p>
+    </section>
+  );
+}
+
+export function GatePage({ gate }: { gate: GateView }) {
+  switch (gate.kind) {
+    case 'checking':
+      return (
+        <p class="muted gate" data-gate="checking">
+          {S.gate.checking}
+        </p>
+      );
+    case 'unauthorised':
+      return <Notice kind="unauthorised" title={S.gate.unauthorisedTitle} text={S.gate.unauthorised} />;
+    case 'expired':
+      return <Notice kind="expired" title={S.gate.expiredTitle} text={S.gate.expired} />;
+    case 'refused':
+      return gate.status === 'denied' ? (
+        <Notice kind="denied" title={S.gate.deniedTitle} text={gate.message} />
+      ) : (
+        <Notice kind="pending" title={S.gate.pendingTitle} text={gate.message} />
+      );
+    case 'login':
+      return <Notice kind="login" title={S.gate.loginTitle} text={S.gate.login} />;
+    case 'failed':
+      return <Notice kind="failed" title={S.common.error('')} text={gate.message} />;
+  }
+}
