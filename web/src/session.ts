@@ -15,14 +15,17 @@ export type Gate =
   | { kind: 'ready'; token: string; user: ApiUser }
   /** The launch data or login code was refused (forged, expired or used already). */
   | { kind: 'unauthorised' }
-  /** The account may not use the server: pending approval, denied, or not known. */
-  | { kind: 'refused'; status: 'pending' | 'denied'; message: string }
+  /** The account may not use the server: pending approval, denied, or not known (the hub's words in `message`). */
+  | { kind: 'refused'; status: AccountState; message: string }
   /** A session this tab had is no longer accepted, and there is nothing to exchange. */
   | { kind: 'expired' }
   /** A plain browser with neither launch data nor a login code. */
   | { kind: 'login' };
 
+export type AccountState = 'pending' | 'denied' | 'unknown';
+
 const SESSION_KEY = 'artic.session';
+const ACCOUNT_STATES: Record<string, AccountState> = { account_pending: 'pending', account_denied: 'denied', account_unknown: 'unknown' };
 
 interface StoredSession {
   token: string;
@@ -54,7 +57,7 @@ function takeLoginCode(): string | undefined {
 /** The gate for a refused call: a 403 names the account's state; anything else is not authorised. */
 export function gateOf(error: unknown): Gate {
   if (error instanceof ApiError && error.status === 403 && error.code.startsWith('account_')) {
-    return { kind: 'refused', status: error.code === 'account_denied' ? 'denied' : 'pending', message: error.message };
+    return { kind: 'refused', status: ACCOUNT_STATES[error.code] ?? 'unknown', message: error.message };
   }
   if (error instanceof ApiError && error.status === 401) return { kind: 'unauthorised' };
   throw error;
@@ -62,7 +65,7 @@ export function gateOf(error: unknown): Gate {
 
 function admitted(token: string, user: ApiUser): Gate {
   if (user.status === 'active') return { kind: 'ready', token, user };
-  return { kind: 'refused', status: user.status === 'denied' ? 'denied' : 'pending', message: '' };
+  return { kind: 'refused', status: user.status, message: '' };
 }
 
 async function exchange(body: { initData: string } | { loginCode: string }): Promise<Gate> {

@@ -26,11 +26,7 @@ export function GatePage({ gate }: { gate: GateView }) {
     case 'expired':
       return <Notice kind="expired" title={S.gate.expiredTitle} text={S.gate.expired} />;
     case 'refused':
-      return gate.status === 'denied' ? (
-        <Notice kind="denied" title={S.gate.deniedTitle} text={gate.message} />
-      ) : (
-        <Notice kind="pending" title={S.gate.pendingTitle} text={gate.message} />
-      );
+      return <Notice kind={gate.status} title={S.gate.refusedTitle[gate.status]} text={gate.message || S.gate.refused[gate.status]} />;
     case 'login':
       return <Notice kind="login" title={S.gate.loginTitle} text={S.gate.login} />;
     case 'failed':
