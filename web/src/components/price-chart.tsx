@@ -5,6 +5,7 @@
  */
 import {
   CandlestickSeries,
+  type AutoscaleInfo,
   LineStyle,
   createChart,
   createSeriesMarkers,
@@ -27,7 +28,17 @@ interface Drawn {
   markers: ISeriesMarkersPluginApi<Time>;
   lines: IPriceLine[];
   colours: ChartColours;
+  /** The first data set the visible range; later draws keep where the user scrolled. */
+  framed: boolean;
+  /** Prices the vertical scale keeps in view besides the candles: entry, take-profit, stop-loss. */
+  inView: number[];
 }
+
+/** Levels kept in view; a liquidation far away would squash the candles, so its line may be off-screen. */
+const KEPT_IN_VIEW = new Set<PriceLevel['kind']>(['entry', 'tp', 'sl']);
+
+/** Bars in view at first: readable candles on a phone (about 3 px each at 360 px wide). */
+const BARS_IN_VIEW = 90;
 
 const LEVEL_STYLE: Record<PriceLevel['kind'], { colour: keyof ChartColours; style: LineStyle }> = {
   entry: { colour: 'accent', style: LineStyle.Dotted },
@@ -39,10 +50,15 @@ const LEVEL_STYLE: Record<PriceLevel['kind'], { colour: keyof ChartColours; styl
 function draw(drawn: Drawn, data: AgentCandles, levels: PriceLevel[], livePrice: number | null): void {
   const bars = withLivePrice(barsOf(data.candles), livePrice);
   drawn.series.setData(bars.map((bar) => ({ ...bar, time: bar.time as UTCTimestamp })));
+  if (!drawn.framed && bars.length > 0) {
+    drawn.chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, bars.length - BARS_IN_VIEW), to: bars.length + 2 });
+    drawn.framed = true;
+  }
   const markers = markersOf(data.trades, bars, { entry: S.agent.entryMarker, exit: S.agent.exitMarker });
   drawn.markers.setMarkers(
     markers.map(({ role, time, ...marker }) => ({ ...marker, time: time as UTCTimestamp, color: drawn.colours[role] })),
   );
+  drawn.inView = levels.filter((level) => KEPT_IN_VIEW.has(level.kind)).map((level) => level.price);
   for (const line of drawn.lines) drawn.series.removePriceLine(line);
   drawn.lines = drawableLevels(levels).map((level) =>
     drawn.series.createPriceLine({
@@ -70,8 +86,15 @@ export function PriceChart(props: { data: AgentCandles | undefined; levels: Pric
       wickUpColor: colours.up,
       wickDownColor: colours.down,
       borderVisible: false,
+      autoscaleInfoProvider: (candlesOnly: () => AutoscaleInfo | null) => {
+        const info = candlesOnly();
+        const kept = drawn.current?.inView ?? [];
+        if (!info?.priceRange || kept.length === 0) return info;
+        const { minValue, maxValue } = info.priceRange;
+        return { ...info, priceRange: { minValue: Math.min(minValue, ...kept), maxValue: Math.max(maxValue, ...kept) } };
+      },
     });
-    drawn.current = { chart, series, markers: createSeriesMarkers(series, []), lines: [], colours };
+    drawn.current = { chart, series, markers: createSeriesMarkers(series, []), lines: [], colours, framed: false, inView: [] };
     const resize = new ResizeObserver(() => chart.applyOptions({ width: element.clientWidth }));
     resize.observe(element);
     return () => {
