@@ -7,27 +7,23 @@ import {
   CandlestickSeries,
   type AutoscaleInfo,
   LineStyle,
-  createChart,
   createSeriesMarkers,
-  type IChartApi,
   type IPriceLine,
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
   type Time,
   type UTCTimestamp,
 } from 'lightweight-charts';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import type { AgentCandles, PriceLevel } from '../../../src/shared/wire.js';
 import { barsOf, drawableLevels, markersOf, withLivePrice } from '../chart-data.js';
 import { S } from '../strings.js';
-import { chartColours, chartOptions, type ChartColours } from './chart-theme.js';
+import { useChart, type ChartColours, type Drawn } from './chart-kit.js';
 
-interface Drawn {
-  chart: IChartApi;
+interface PriceSeries {
   series: ISeriesApi<'Candlestick'>;
   markers: ISeriesMarkersPluginApi<Time>;
   lines: IPriceLine[];
-  colours: ChartColours;
   /** The first data set the visible range; later draws keep where the user scrolled. */
   framed: boolean;
   /** Prices the vertical scale keeps in view besides the candles: entry, take-profit, stop-loss. */
@@ -47,7 +43,7 @@ const LEVEL_STYLE: Record<PriceLevel['kind'], { colour: keyof ChartColours; styl
   liquidation: { colour: 'liquidation', style: LineStyle.Solid },
 };
 
-function draw(drawn: Drawn, data: AgentCandles, levels: PriceLevel[], livePrice: number | null): void {
+function draw(drawn: Drawn<PriceSeries>, data: AgentCandles, levels: PriceLevel[], livePrice: number | null): void {
   const bars = withLivePrice(barsOf(data.candles), livePrice);
   drawn.series.setData(bars.map((bar) => ({ ...bar, time: bar.time as UTCTimestamp })));
   if (!drawn.framed && bars.length > 0) {
@@ -73,13 +69,7 @@ function draw(drawn: Drawn, data: AgentCandles, levels: PriceLevel[], livePrice:
 }
 
 export function PriceChart(props: { data: AgentCandles | undefined; levels: PriceLevel[]; livePrice: number | null }) {
-  const box = useRef<HTMLDivElement>(null);
-  const drawn = useRef<Drawn | undefined>(undefined);
-
-  useEffect(() => {
-    const element = box.current!;
-    const colours = chartColours();
-    const chart = createChart(element, { ...chartOptions(colours, 260), width: element.clientWidth });
+  const { box, drawn } = useChart<PriceSeries>(260, (chart, colours, self) => {
     const series = chart.addSeries(CandlestickSeries, {
       upColor: colours.up,
       downColor: colours.down,
@@ -88,21 +78,14 @@ export function PriceChart(props: { data: AgentCandles | undefined; levels: Pric
       borderVisible: false,
       autoscaleInfoProvider: (candlesOnly: () => AutoscaleInfo | null) => {
         const info = candlesOnly();
-        const kept = drawn.current?.inView ?? [];
+        const kept = self.current?.inView ?? [];
         if (!info?.priceRange || kept.length === 0) return info;
         const { minValue, maxValue } = info.priceRange;
         return { ...info, priceRange: { minValue: Math.min(minValue, ...kept), maxValue: Math.max(maxValue, ...kept) } };
       },
     });
-    drawn.current = { chart, series, markers: createSeriesMarkers(series, []), lines: [], colours, framed: false, inView: [] };
-    const resize = new ResizeObserver(() => chart.applyOptions({ width: element.clientWidth }));
-    resize.observe(element);
-    return () => {
-      resize.disconnect();
-      chart.remove();
-      drawn.current = undefined;
-    };
-  }, []);
+    return { series, markers: createSeriesMarkers(series, []), lines: [], framed: false, inView: [] };
+  });
 
   useEffect(() => {
     if (drawn.current && props.data) draw(drawn.current, props.data, props.levels, props.livePrice);

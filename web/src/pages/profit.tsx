@@ -3,15 +3,7 @@ import type { AgentList, ProfitFigures } from '../../../src/shared/wire.js';
 import { useApp, useLive, useLoad } from '../context.js';
 import { duration, percentOf, pnlClass, signedUsd, usd } from '../format.js';
 import { S } from '../strings.js';
-
-function Figure({ label, value, tone }: { label: string; value: string; tone?: string }) {
-  return (
-    <div class="figure">
-      <span class="muted">{label}</span>
-      <span class={tone}>{value}</span>
-    </div>
-  );
-}
+import { Figure } from '../components/figure.js';
 
 function factor(value: ProfitFigures['profitFactor']): string {
   if (value === null) return S.common.none;
