@@ -125,8 +125,6 @@ export const S = {
     start: 'Start it now',
     submit: 'Create agent',
     submitting: 'Creating…',
-    created: (name: string) => `${name} created.`,
-    startFailed: (reason: string) => `Saved, but it did not start: ${reason}`,
   },
   profit: {
     title: 'Profit',

@@ -32,7 +32,6 @@ function NewAgentForm({ options }: { options: CreateOptions }) {
   const [values, setValues] = useState<FormValues>(() => formDefaults(options));
   const [problems, setProblems] = useState<Partial<Record<string, string>>>({});
   const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<string | undefined>(undefined);
 
   const set = (field: FormField, text: string | boolean) => {
     const next = { ...values, [field]: text };
@@ -52,7 +51,7 @@ function NewAgentForm({ options }: { options: CreateOptions }) {
     try {
       const body: CreateAgentRequest = { ...input, name: checked.value.name, symbol: checked.value.symbol, start } as CreateAgentRequest;
       const created = await api.post<CreateAgentResponse>('/agents', body);
-      setOutcome(created.startError ? S.create.startFailed(created.startError) : S.create.created(created.agent.name));
+      // The agent page shows how the start went (running, or failed with the reason).
       navigate({ page: 'agent', id: created.agent.id });
     } catch (error) {
       setProblems({ form: error instanceof ApiError ? error.message : String(error) });
@@ -88,7 +87,6 @@ function NewAgentForm({ options }: { options: CreateOptions }) {
           {problems.form}
         </p>
       )}
-      {outcome && <p class="note">{outcome}</p>}
       <button class="primary" type="submit" disabled={busy}>
         {busy ? S.create.submitting : S.create.submit}
       </button>
