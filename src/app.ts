@@ -14,6 +14,8 @@ import { createTelegram, type Telegram } from './bot/telegram.js';
 import type { AgentRuntime } from './hub/runtime/runtime.js';
 import { internalAgentRoutes } from './http/routes/internal-agents.js';
 import { wsRoutes } from './http/routes/ws.js';
+import { apiRoutes, type ApiServices } from './http/routes/api/index.js';
+import { supportedSymbolsFor } from './bot/bot.js';
 import { internalLlmRoutes } from './http/routes/internal-llm.js';
 import { internalMarketRoutes } from './http/routes/internal-market.js';
 import { internalOrderRoutes } from './http/routes/internal-orders.js';
@@ -97,7 +99,7 @@ async function databaseUrlFor(config: ResolvedConfig, options: StartOptions, shu
   return pg.url;
 }
 
-/** The HTTP routes over the hub: the agents' internal API, the client WebSocket, and the Telegram webhook when set. */
+/** The HTTP routes over the hub: the agents' internal API, the client WebSocket and API, and the Telegram webhook when set. */
 function httpPlugins(config: ResolvedConfig, hub: Hub, telegram: Telegram | undefined): NonNullable<HttpDeps['plugins']> {
   return [
     {
@@ -120,6 +122,10 @@ function httpPlugins(config: ResolvedConfig, hub: Hub, telegram: Telegram | unde
         events: hub.events,
         limits: { perUser: config.ws.maxStreamsPerUser, total: config.ws.maxStreams },
       },
+    },
+    {
+      plugin: apiRoutes,
+      options: { hub, maxLeverage: config.agents.maxLeverage, supportedSymbols: supportedSymbolsFor(config) } satisfies ApiServices,
     },
     ...(telegram?.webhook ? [{ plugin: telegramWebhookRoutes, options: { ...telegram.webhook } }] : []),
   ];
