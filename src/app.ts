@@ -14,6 +14,8 @@ import { createTelegram, type Telegram } from './bot/telegram.js';
 import type { AgentRuntime } from './hub/runtime/runtime.js';
 import { internalAgentRoutes } from './http/routes/internal-agents.js';
 import { wsRoutes } from './http/routes/ws.js';
+import { apiRoutes, type ApiServices } from './http/routes/api/index.js';
+import { supportedSymbolsFor } from './bot/bot.js';
 import { internalLlmRoutes } from './http/routes/internal-llm.js';
 import { internalMarketRoutes } from './http/routes/internal-market.js';
 import { internalOrderRoutes } from './http/routes/internal-orders.js';
@@ -100,8 +102,8 @@ async function databaseUrlFor(config: ResolvedConfig, options: StartOptions, shu
 }
 
 /**
- * The HTTP routes over the hub: the agents' internal API, the client WebSocket, the dashboard's
- * files (`appDir`, undefined when there is none) and the Telegram webhook when set.
+ * The HTTP routes over the hub: the agents' internal API, the client WebSocket and API, the
+ * dashboard's files (`appDir`, undefined when there is none) and the Telegram webhook when set.
  */
 function httpPlugins(
   config: ResolvedConfig,
@@ -130,6 +132,10 @@ function httpPlugins(
         events: hub.events,
         limits: { perUser: config.ws.maxStreamsPerUser, total: config.ws.maxStreams },
       },
+    },
+    {
+      plugin: apiRoutes,
+      options: { hub, maxLeverage: config.agents.maxLeverage, supportedSymbols: supportedSymbolsFor(config) } satisfies ApiServices,
     },
     { plugin: miniAppRoutes, options: { dir: appDir } },
     ...(telegram?.webhook ? [{ plugin: telegramWebhookRoutes, options: { ...telegram.webhook } }] : []),

@@ -11,6 +11,7 @@ import type { PositionSide } from '../../shared/wire.js';
 import * as agentStore from '../agents/agent-store.js';
 import { closedPaperTradesOf, ownerClosedTrades } from '../broker/trades.js';
 import { statsByCloseKind, type CloseKindStats } from './close-reasons.js';
+import { equityFromFirstOpen, type EquityPoint } from './equity.js';
 import { rankLeaderboard, type LeaderboardRow } from './leaderboard.js';
 import { groupRows, periodRows, periodsSince, type GroupRow, type PeriodRow, type PeriodUnit } from './periods.js';
 import { tradeStats, type TradeStats } from './trade-stats.js';
@@ -84,6 +85,8 @@ export interface PerformanceReport {
 export interface AnalyticsService {
   /** The /profit figures (./trade-stats.ts) over the capital of the agents in scope. */
   profit(ownerId: string, scope?: ReportScope): Promise<TradeStats<ClosedTrade>>;
+  /** The equity curve of the capital in scope through its closed trades (from the first opening). */
+  equity(ownerId: string, scope?: ReportScope): Promise<{ capital: number; points: EquityPoint[] }>;
   /** The same figures per close kind (/stats). */
   byCloseKind(ownerId: string, scope?: ReportScope): Promise<CloseKindReport>;
   /** The last `count` UTC days, ISO weeks or months up to `nowMs`, newest first. */
@@ -110,6 +113,10 @@ export function createAnalyticsService({ orm }: { orm: Orm }): AnalyticsService 
     async profit(ownerId, scope) {
       const [closed, money] = await Promise.all([trades(ownerId, scope), capital(ownerId, scope)]);
       return tradeStats(closed, money);
+    },
+    async equity(ownerId, scope) {
+      const [closed, money] = await Promise.all([trades(ownerId, scope), capital(ownerId, scope)]);
+      return { capital: money, points: equityFromFirstOpen(money, closed) };
     },
     async byCloseKind(ownerId, scope) {
       const [closed, money] = await Promise.all([trades(ownerId, scope), capital(ownerId, scope)]);

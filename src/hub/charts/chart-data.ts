@@ -4,7 +4,7 @@
  */
 import type { Trade } from '../../db/entities/index.js';
 import { INTERVAL_MS, type Candle, type Interval } from '../../shared/market.js';
-import { equityCurve, type EquityPoint } from '../analytics/equity.js';
+import { equityFromFirstOpen, type EquityPoint } from '../analytics/equity.js';
 import type { AgentView } from '../agents/agent-view.js';
 import type { CandleResult } from '../market/candle-service.js';
 import type { CandleChartSpec, ChartCandle, ChartTrade, EquityChartSpec, PriceLevel } from './chart-spec.js';
@@ -15,6 +15,7 @@ export function toChartCandle(c: Candle): ChartCandle {
 
 export function toChartTrade(t: Trade): ChartTrade {
   return {
+    tradeId: t.id,
     side: t.side,
     openedAt: t.openedAt.getTime(),
     entryPrice: t.entryPrice,
@@ -37,20 +38,18 @@ export function positionLevels(position: AgentView['position']): PriceLevel[] {
 /** The equity of `capital` (quote currency) through the closed `trades`, from the first opening. */
 export function tradesEquity(capital: number, trades: readonly Trade[]): EquityPoint[] {
   const closed = trades.filter((t) => t.closedAt !== null && t.closedAt !== undefined);
-  const startAt = Math.min(...closed.map((t) => t.openedAt.getTime()));
-  return equityCurve(
+  return equityFromFirstOpen(
     capital,
-    closed.map((t) => ({ closedAt: t.closedAt!, pnl: t.pnl ?? 0 })),
-    Number.isFinite(startAt) ? startAt : undefined,
+    closed.map((t) => ({ openedAt: t.openedAt, closedAt: t.closedAt!, pnl: t.pnl ?? 0 })),
   );
 }
 
-/** The candle chart of `agent`: the bars served, its trades in their window, its open position. */
+/** The candle chart of `agent`: the bars served, its trades in their window (as `toChartTrade` maps them), its open position. */
 export function candleChartSpec(
   agent: AgentView,
   interval: Interval,
   market: Pick<CandleResult, 'candles' | 'simulated' | 'stale'>,
-  trades: readonly Trade[],
+  trades: readonly ChartTrade[],
   timeZone: string,
 ): CandleChartSpec {
   return {
@@ -60,7 +59,7 @@ export function candleChartSpec(
     interval,
     intervalMs: INTERVAL_MS[interval],
     candles: market.candles.map(toChartCandle),
-    trades: trades.map(toChartTrade),
+    trades: [...trades],
     levels: positionLevels(agent.position),
     timeZone,
     notes: [...(market.simulated ? ['simulated prices'] : []), ...(market.stale ? ['prices may be out of date'] : [])],

@@ -29,6 +29,11 @@
  *   POST /api/v1/agents/:id/start|stop|force-exit|pause|resume   → ControlResponse
  *   GET  /ws?token=<token>                WsMessage stream (./api-ws.ts)
  * The read-only data of an agent (trades, candles, equity, profit, logs): ./api-data.ts.
+ *
+ * The dashboard page is `/app`. The bot links to one agent as `/app?agent=<agent id>` (query
+ * string: Telegram puts its own launch data in the URL fragment), and /dashboard's login links
+ * for plain browsers are `/app#login=<code>` (fragment: never sent to a server or a log).
+ * POST bodies are JSON (`{}` when a route takes no field).
  */
 import * as Type from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
