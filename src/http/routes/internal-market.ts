@@ -23,16 +23,11 @@ import { CandlesUnavailableError, MarketDataError, UnsupportedSymbolError } from
 import { UnknownSymbolError } from '../../hub/market/symbols.js';
 import { CandlesQuery, CandlesResponse, ErrorBody, PriceQuery, PriceResponse } from '../../shared/wire.js';
 import { agentGuard, type AgentAuth } from '../auth.js';
+import { numericQuery } from '../query-numbers.js';
 
 export interface InternalMarketRoutesOptions {
   agentAuth: AgentAuth;
   market: CandleService;
-}
-
-/** Query strings arrive as text and the server does not coerce types: read `limit` as a number here. */
-async function numericLimit(request: FastifyRequest): Promise<void> {
-  const query = request.query as Record<string, unknown> | undefined;
-  if (query && typeof query.limit === 'string' && /^\d{1,9}$/.test(query.limit)) query.limit = Number(query.limit);
 }
 
 /** Map a market-data failure to `{error, message}` with a 4xx/503 status; anything else is rethrown (500). */
@@ -66,7 +61,7 @@ export const internalMarketRoutes: FastifyPluginAsync<InternalMarketRoutesOption
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   // onRequest: an unauthenticated caller learns nothing, not even whether its query was valid.
   app.addHook('onRequest', agentGuard(agentAuth));
-  app.addHook('preValidation', numericLimit);
+  app.addHook('preValidation', numericQuery(['limit']));
 
   app.get(
     '/internal/market/candles',

@@ -20,6 +20,7 @@ import {
   TradesPage,
   TradesQuery,
 } from '../../../shared/wire.js';
+import { numericQuery } from '../../query-numbers.js';
 import { toCandlesResponse } from '../internal-market.js';
 import { callerOf } from './api-errors.js';
 import type { ApiServices } from './services.js';
@@ -31,6 +32,7 @@ const params = ApiAgentParams;
 
 export const agentDataRoutes: FastifyPluginAsync<ApiServices> = async (fastify, { hub }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('preValidation', numericQuery(['page', 'pageSize', 'limit', 'beforeSeq', 'afterSeq']));
   const tags = ['agent data'];
   /** The caller's agent (404 when it is not theirs), before anything is read about it. */
   const owned = async (userId: string, agentId: string) => (await hub.agents.find(userId, agentId)).id;

@@ -38,12 +38,10 @@ export function sendApiError(error: FastifyError, request: FastifyRequest, reply
   if (error.validation) return reply.code(400).send({ error: 'validation_failed', message: error.message });
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
   if (status === 500) request.log.error({ err: error }, 'API request failed');
-  return reply
-    .code(status)
-    .send({
-      error: status === 500 ? 'internal_error' : (error.code ?? 'bad_request'),
-      message: status === 500 ? 'Internal server error' : error.message,
-    });
+  return reply.code(status).send({
+    error: status === 500 ? 'internal_error' : (error.code ?? 'bad_request'),
+    message: status === 500 ? 'Internal server error' : error.message,
+  });
 }
 
 declare module 'fastify' {
