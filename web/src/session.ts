@@ -13,8 +13,8 @@ import type { Host } from './telegram.js';
 
 export type Gate =
   | { kind: 'ready'; token: string; user: ApiUser }
-  /** The launch data or login code was refused (forged, expired or used already). */
-  | { kind: 'unauthorised' }
+  /** The launch data or login code was refused (forged, expired or used already; the hub's words in `message`). */
+  | { kind: 'unauthorised'; message: string }
   /** The account may not use the server: pending approval, denied, or not known (the hub's words in `message`). */
   | { kind: 'refused'; status: AccountState; message: string }
   /** A session this tab had is no longer accepted, and there is nothing to exchange. */
@@ -59,7 +59,7 @@ export function gateOf(error: unknown): Gate {
   if (error instanceof ApiError && error.status === 403 && error.code.startsWith('account_')) {
     return { kind: 'refused', status: ACCOUNT_STATES[error.code] ?? 'unknown', message: error.message };
   }
-  if (error instanceof ApiError && error.status === 401) return { kind: 'unauthorised' };
+  if (error instanceof ApiError && error.status === 401) return { kind: 'unauthorised', message: error.message };
   throw error;
 }
 

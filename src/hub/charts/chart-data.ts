@@ -4,10 +4,11 @@
  */
 import type { Trade } from '../../db/entities/index.js';
 import { INTERVAL_MS, type Candle, type Interval } from '../../shared/market.js';
+import { positionLevels } from '../../shared/tp-sl-levels.js';
 import { equityFromFirstOpen, type EquityPoint } from '../analytics/equity.js';
 import type { AgentView } from '../agents/agent-view.js';
 import type { CandleResult } from '../market/candle-service.js';
-import type { CandleChartSpec, ChartCandle, ChartTrade, EquityChartSpec, PriceLevel } from './chart-spec.js';
+import type { CandleChartSpec, ChartCandle, ChartTrade, EquityChartSpec } from './chart-spec.js';
 
 export function toChartCandle(c: Candle): ChartCandle {
   return { t: c.openTime, o: c.open, h: c.high, l: c.low, c: c.close };
@@ -23,16 +24,6 @@ export function toChartTrade(t: Trade): ChartTrade {
     exitPrice: t.exitPrice ?? null,
     pnl: t.pnl ?? null,
   };
-}
-
-/** The open position's entry, take-profit, stop-loss and liquidation prices (those it has). */
-export function positionLevels(position: AgentView['position']): PriceLevel[] {
-  if (!position) return [];
-  const levels: PriceLevel[] = [{ kind: 'entry', price: position.entryPrice }];
-  if (position.tpPrice !== null) levels.push({ kind: 'tp', price: position.tpPrice });
-  if (position.slPrice !== null) levels.push({ kind: 'sl', price: position.slPrice });
-  if (position.liquidationPrice !== null) levels.push({ kind: 'liquidation', price: position.liquidationPrice });
-  return levels;
 }
 
 /** The equity of `capital` (quote currency) through the closed `trades`, from the first opening. */

@@ -53,7 +53,8 @@ export function LogTail({ agentId }: { agentId: string }) {
         </label>
       </div>
       <div class="log" ref={box}>
-        {lines.length === 0 && <p class="muted">{S.logs.empty}</p>}
+        {loaded.error && <p class="error">{S.common.error(loaded.error)}</p>}
+        {lines.length === 0 && !loaded.error && <p class="muted">{S.logs.empty}</p>}
         {lines.map((line) => (
           <div key={line.seq} class={`log-line level-${line.level}`}>
             <span class="log-time">{time(line.ts)}</span> <span class="log-level">{line.level}</span> {line.message}

@@ -1,9 +1,11 @@
 /**
  * One agent: controls, position, price chart with trades and levels, equity curve, trades and
  * the live log. `agent.status` messages move price, PnL and position live; lifecycle and trade
- * messages of this agent refetch it (and its trades, candles, equity and the position's levels).
+ * messages of this agent refetch it (and its trades, candles and equity). The chart's lines follow
+ * the live position.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { positionLevels } from '../../../src/shared/tp-sl-levels.js';
 import type { AgentCandles, AgentDetail, EquityCurve, WsAgentStatusMessage } from '../../../src/shared/wire.js';
 import { AgentControls } from '../components/agent-controls.js';
 import { EquityChart } from '../components/equity-chart.js';
@@ -50,6 +52,9 @@ export function AgentPage({ id }: { id: string }) {
     [id],
   );
 
+  // From the live position (status messages move it), not the levels of the first load.
+  const levels = useMemo(() => positionLevels(agent?.position ?? null), [agent?.position]);
+
   if (!agent) {
     return (
       <section>{loaded.error ? <p class="error">{S.common.error(loaded.error)}</p> : <p class="muted">{S.common.loading}</p>}</section>
@@ -71,7 +76,7 @@ export function AgentPage({ id }: { id: string }) {
       <AgentControls agent={agent} onChanged={setAgent} />
       <section class="card" data-section="chart">
         <h2>{S.agent.chart}</h2>
-        <PriceChart data={candles.data} levels={agent.levels} livePrice={agent.price} />
+        <PriceChart data={candles.data} levels={levels} livePrice={agent.price} />
       </section>
       <PositionCard agent={agent} />
       <section class="card" data-section="equity">

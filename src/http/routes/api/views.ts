@@ -6,7 +6,7 @@ import type { AgentView } from '../../../hub/agents/agent-view.js';
 import type { ClosedTrade } from '../../../hub/analytics/analytics-service.js';
 import type { TradeStats } from '../../../hub/analytics/trade-stats.js';
 import type { UserView } from '../../../hub/users.js';
-import { positionLevels } from '../../../hub/charts/chart-data.js';
+import { positionLevels } from '../../../shared/tp-sl-levels.js';
 import type { ChartTrade } from '../../../hub/charts/chart-spec.js';
 import type {
   AgentDetail,
