@@ -6,12 +6,13 @@
  *   api_agent_p95_ms  p95 of the agent page's requests (detail, trades, candles, equity, profit, logs)
  *   api_requests      requests answered in the measured run
  *   api_failures      answers other than 200 (must be 0)
+ *   app_js_gzip_kb    the dashboard's first load, gzipped JavaScript (goal ≤ 150; bench/app.ts has the detail)
  * Seeded: BENCH_USERS users (50) × BENCH_AGENTS agents (4) × BENCH_TRADES closed trades (100) and
  * 200 log lines each. The load generator runs in a separate process (bench/support/api-load.ts).
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -26,6 +27,7 @@ import { createLogger } from '../src/logger.js';
 import { createFakeRuntime } from '../test/support/bot-harness.js';
 import { buildTestHttpServer } from '../test/support/internal-server.js';
 import { benchDatabase, percentile } from './support/bench-db.js';
+import { buildApp } from '../scripts/build-app.js';
 
 const run = promisify(execFile);
 const USERS = Number(process.env.BENCH_USERS ?? 50);
@@ -79,7 +81,12 @@ for (let u = 0; u < USERS; u++) {
     await storeLogBatch(
       orm,
       agent.id,
-      Array.from({ length: 200 }, (_, i) => ({ seq: i + 1, level: (['debug', 'info', 'warn', 'error'] as const)[i % 4]!, message: `tick ${i}`, ts })),
+      Array.from({ length: 200 }, (_, i) => ({
+        seq: i + 1,
+        level: (['debug', 'info', 'warn', 'error'] as const)[i % 4]!,
+        message: `tick ${i}`,
+        ts,
+      })),
     );
   }
   clients.push({ token: await hub.userTokens.issue(user.id, 3600), agentIds });
@@ -102,6 +109,11 @@ console.log(`api_list_p95_ms=${percentile(measured.latencies.list, 95).toFixed(2
 console.log(`api_agent_p95_ms=${percentile(measured.latencies.agent, 95).toFixed(2)}`);
 console.log(`api_requests=${all.length}`);
 console.log(`api_failures=${measured.failures}`);
+
+const appDir = mkdtempSync(path.join(os.tmpdir(), 'artic-bench-app-'));
+const firstLoad = await buildApp(path.join(appDir, 'app'));
+rmSync(appDir, { recursive: true, force: true });
+console.log(`app_js_gzip_kb=${(firstLoad.jsGzipBytes / 1024).toFixed(1)}`);
 
 await app.close();
 await hub.stop();

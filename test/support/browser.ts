@@ -8,7 +8,7 @@
  * never a reason to pass quietly.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -61,30 +61,64 @@ export interface TelegramStub {
 /**
  * Installs `window.Telegram.WebApp` in every page of `context` before the page's scripts run.
  * `showConfirm` records each question in `window.__telegram.confirms` and answers `confirmAnswer`.
+ * (Page-side code is JavaScript text: the test program has no DOM types, and text is what runs.)
  */
 export async function stubTelegram(context: BrowserContext, stub: TelegramStub): Promise<void> {
-  await context.addInitScript((s: TelegramStub) => {
-    const record = { confirms: [] as string[], ready: false };
-    (window as unknown as { __telegram: typeof record }).__telegram = record;
-    (window as unknown as { Telegram: unknown }).Telegram = {
-      WebApp: {
-        initData: s.initData,
-        initDataUnsafe: { start_param: s.startParam },
-        colorScheme: s.colorScheme ?? 'dark',
-        themeParams: s.themeParams ?? {},
-        ready: () => void (record.ready = true),
-        expand: () => undefined,
-        onEvent: () => undefined,
-        showConfirm: (message: string, callback?: (ok: boolean) => void) => {
-          record.confirms.push(message);
-          setTimeout(() => callback?.(s.confirmAnswer ?? true), 0);
-        },
-      },
-    };
-  }, stub);
+  const webApp = {
+    initData: stub.initData,
+    initDataUnsafe: { start_param: stub.startParam },
+    colorScheme: stub.colorScheme ?? 'dark',
+    themeParams: stub.themeParams ?? {},
+  };
+  await context.addInitScript({
+    content: `(() => {
+      const record = { confirms: [], ready: false };
+      window.__telegram = record;
+      window.Telegram = {
+        WebApp: Object.assign(${JSON.stringify(webApp)}, {
+          ready: () => { record.ready = true; },
+          expand: () => {},
+          onEvent: () => {},
+          showConfirm: (message, callback) => {
+            record.confirms.push(message);
+            setTimeout(() => callback && callback(${JSON.stringify(stub.confirmAnswer ?? true)}), 0);
+          },
+        }),
+      };
+    })();`,
+  });
 }
 
 /** Questions the page asked through `showConfirm`, in order. */
-export function confirmsAsked(page: { evaluate<T>(f: () => T): Promise<T> }): Promise<string[]> {
-  return page.evaluate(() => (window as unknown as { __telegram: { confirms: string[] } }).__telegram.confirms);
+export function confirmsAsked(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>('window.__telegram.confirms');
+}
+
+/** Evaluates a JavaScript expression in the page (the test program has no DOM types). */
+export function inPage<T>(page: Page, expression: string): Promise<T> {
+  return page.evaluate<T>(expression);
+}
+
+/**
+ * Painted pixels and distinct colours of the canvases under `selector`: a chart's drawing read
+ * back from its canvases (lightweight-charts draws with a 2d context).
+ */
+export function canvasInk(page: Page, selector: string): Promise<{ canvases: number; painted: number; colours: number }> {
+  return inPage(
+    page,
+    `(() => {
+      const canvases = [...document.querySelectorAll(${JSON.stringify(`${selector} canvas`)})].filter((c) => c.width > 0 && c.height > 0);
+      let painted = 0;
+      const colours = new Set();
+      for (const canvas of canvases) {
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 0; i < data.length; i += 4) {
+          if (data[i + 3] === 0) continue;
+          painted += 1;
+          colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+        }
+      }
+      return { canvases: canvases.length, painted, colours: colours.size };
+    })()`,
+  );
 }
