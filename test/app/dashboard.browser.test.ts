@@ -7,6 +7,7 @@
  * - the agent page draws its price chart (the canvas has candles in it, read back as pixels);
  * - Stop asks through Telegram's `showConfirm` and stops the agent in the hub;
  * - the new-agent form refuses a value with the chat's own words;
+ * - a plain browser signs in once with a /dashboard login code and follows a deep link;
  * - a forged `initData` shows "Not authorised", a pending user sees only that.
  * Every page is saved as a screenshot under test-results/dashboard/ at 360 px wide.
  */
@@ -181,6 +182,23 @@ describe.skipIf(skip)('the dashboard in Chromium', () => {
     await page.locator('h1', { hasText: 'Profit' }).waitFor();
     await page.locator('.card').first().waitFor();
     await shot(page, 'profit');
+  });
+
+  it('signs a plain browser in once with a /dashboard login code, and opens a deep link to an agent', { timeout: 60_000 }, async () => {
+    const { code } = app.hub.dashboardSessions.issueLoginCode(ownerId);
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${app.url}/app?agent=${agentId}#login=${code}`);
+    await page.locator(`.agent-page[data-agent-id="${agentId}"]`).waitFor({ timeout: 15_000 });
+    // The code leaves the address at once (a copied link carries no credential).
+    expect(page.url()).not.toContain(code);
+
+    // Single use: another browser with the same link is not let in.
+    const again = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+    contexts.push(again.context());
+    await again.goto(`${app.url}/app#login=${code}`);
+    await again.locator('[data-gate="unauthorised"]').waitFor({ timeout: 15_000 });
   });
 
   it('shows "Not authorised" for a forged initData, and a pending user only their state', { timeout: 60_000 }, async () => {
