@@ -7,9 +7,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Trade } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
-import type { PositionSide } from '../../shared/wire.js';
 import * as agentStore from '../agents/agent-store.js';
-import { closedPaperTradesOf, ownerClosedTrades } from '../broker/trades.js';
+import { closedPaperTradesOf, ownerClosedTradeRows, type ClosedTradeRow } from '../broker/trades.js';
 import { statsByCloseKind, type CloseKindStats } from './close-reasons.js';
 import { equityFromFirstOpen, type EquityPoint } from './equity.js';
 import { rankLeaderboard, type LeaderboardRow } from './leaderboard.js';
@@ -21,25 +20,7 @@ import { tradeStats, type TradeStats } from './trade-stats.js';
  * in base units. `strategy` is the agent's (configured, else the one it ran last): trades do not
  * record the strategy they were opened under.
  */
-export interface ClosedTrade {
-  id: string;
-  agentId: string;
-  agentName: string;
-  symbol: string;
-  strategy: string | null;
-  side: PositionSide;
-  qty: number;
-  entryPrice: number;
-  exitPrice: number;
-  margin: number;
-  leverage: number;
-  fees: number;
-  pnl: number;
-  openedAt: Date;
-  closedAt: Date;
-  closeReason: string | null;
-  live: boolean;
-}
+export type ClosedTrade = ClosedTradeRow;
 
 /** A closed trade row whose agent is populated (as the trades door returns it). */
 export function toClosedTrade(t: Trade): ClosedTrade {
@@ -105,8 +86,7 @@ export const AUTO_STRATEGY = 'auto';
 
 export function createAnalyticsService({ orm }: { orm: Orm }): AnalyticsService {
   const fork = (): EntityManager => orm.em.fork() as EntityManager;
-  const trades = async (ownerId: string, scope: ReportScope = {}) =>
-    (await ownerClosedTrades(fork(), { ownerId, ...scope })).map(toClosedTrade);
+  const trades = (ownerId: string, scope: ReportScope = {}): Promise<ClosedTrade[]> => ownerClosedTradeRows(fork(), { ownerId, ...scope });
   const capital = (ownerId: string, scope: ReportScope = {}) => agentStore.capitalOfOwned(orm, ownerId, scope.agentId);
 
   return {

@@ -20,6 +20,7 @@ import {
   TradesPage,
   TradesQuery,
 } from '../../../shared/wire.js';
+import { AgentNotFoundError } from '../../../hub/errors.js';
 import { numericQuery } from '../../query-numbers.js';
 import { toCandlesResponse } from '../internal-market.js';
 import { callerOf } from './api-errors.js';
@@ -34,8 +35,14 @@ export const agentDataRoutes: FastifyPluginAsync<ApiServices> = async (fastify, 
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('preValidation', numericQuery(['page', 'pageSize', 'limit', 'beforeSeq', 'afterSeq']));
   const tags = ['agent data'];
-  /** The caller's agent (404 when it is not theirs), before anything is read about it. */
-  const owned = async (userId: string, agentId: string) => (await hub.agents.find(userId, agentId)).id;
+  /**
+   * The caller's agent id (404 when it is not theirs), before anything is read about it; from the
+   * directory's owner cache, so the page's several requests cost no extra query.
+   */
+  const owned = async (userId: string, agentId: string) => {
+    if ((await hub.agents.ref(agentId))?.ownerId !== userId) throw new AgentNotFoundError(agentId);
+    return agentId;
+  };
 
   app.get(
     `${API_PREFIX}/agents/:id/trades`,
