@@ -7,7 +7,7 @@
 import { InlineKeyboard } from 'grammy';
 import { validateField, type AgentInput } from '../hub/agents/agent-input.js';
 import { HubError } from '../hub/errors.js';
-import { POPULAR_SYMBOLS, parseSymbol, UnknownSymbolError } from '../hub/market/symbols.js';
+import { POPULAR_SYMBOLS, tradableSymbol } from '../hub/market/symbols.js';
 import { stopLossPastLiquidation } from '../shared/liquidation.js';
 import { INTERVALS } from '../shared/market.js';
 import type { FlowArgs, FlowContext, FlowConversation } from './context.js';
@@ -60,14 +60,10 @@ export async function askSymbol(env: StepEnv, draft: Draft): Promise<void> {
     const raw = a.data?.startsWith('f:sym:') ? a.data.slice(6) : a.text;
     if (!raw) return invalid('Tap a pair or type one, e.g. BTCUSDT.');
     try {
-      const symbol = parseSymbol(raw);
-      if (!supportedSymbols.has(symbol.id))
-        return invalid(
-          `${symbol.id} is not served by the current market data. Send /symbols to see the pairs you can trade, or pick one above.`,
-        );
-      return valid(symbol.id);
+      return valid(tradableSymbol(raw, supportedSymbols));
     } catch (error) {
-      return invalid(error instanceof UnknownSymbolError ? escapeHtml(error.message) : 'That is not a pair I know. Try BTCUSDT.');
+      if (!(error instanceof HubError)) throw error;
+      return invalid(escapeHtml(error.userMessage));
     }
   });
 }
