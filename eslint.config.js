@@ -71,7 +71,7 @@ export default tseslint.config(
   {
     // Units you can hold in your head (docs/architecture.md): a file under 300 lines, a function
     // that reads in one screen. Counted without blank lines and comments for functions.
-    files: ['src/**/*.ts', 'agent/src/**/*.ts'],
+    files: ['src/**/*.ts', 'agent/src/**/*.ts', 'web/src/**/*.{ts,tsx}'],
     rules: {
       'max-lines': ['error', { max: 300 }],
       'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
@@ -147,6 +147,17 @@ export default tseslint.config(
         '(^|/)src/(?!shared/|engine/)',
         'agent/src is a separate program: from the hub side it imports only src/shared and src/engine.',
       ]),
+    },
+  },
+  {
+    // The dashboard runs in the browser (its own tsconfig: DOM types, Preact JSX): it shares the
+    // contract and nothing else of the hub, and no Node.js module can reach it.
+    files: ['web/src/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': layer(
+        ['(^|/)src/(?!shared/)', 'web/src is a browser program: from the hub side it imports only src/shared.'],
+        ['^node:', 'web/src runs in the browser: no Node.js modules.'],
+      ),
     },
   },
   prettier,

@@ -6,58 +6,16 @@
  *   fastify_bare_rps  a bare Fastify route taking the same body, same run, same load generator
  * The load generator runs in a separate process (bench/support/push-load.ts).
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import Fastify from 'fastify';
-import { initOrm } from '../src/db/orm.js';
-import { createAgentDirectory } from '../src/hub/agents/agent-directory.js';
-import { createAgentIngest } from '../src/hub/agents/ingest.js';
-import { createAgentCredentials } from '../src/hub/auth/agent-credentials.js';
-import { createTokenService } from '../src/hub/auth/tokens.js';
-import { HubEvents } from '../src/hub/events.js';
-import { createUserService } from '../src/hub/users.js';
-import { internalAgentRoutes } from '../src/http/routes/internal-agents.js';
-import { buildTestHttpServer } from '../test/support/internal-server.js';
-import { createLogger } from '../src/logger.js';
-import { benchDatabase, percentile } from './support/bench-db.js';
+import { percentile } from './support/bench-db.js';
+import { generate, startPushTarget } from './support/push-target.js';
 
-const run = promisify(execFile);
 const AGENTS = 200;
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 10);
 const SATURATE_SECONDS = Number(process.env.BENCH_SATURATE_SECONDS ?? 5);
 
-async function generate(load: object): Promise<any> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', new URL('./support/push-load.ts', import.meta.url).pathname], {
-    env: { ...process.env, LOAD: JSON.stringify(load) },
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return JSON.parse(stdout.trim().split('\n').pop()!);
-}
-
-const db = await benchDatabase('push');
-const orm = await initOrm(db.url);
-const logger = createLogger({ level: 'warn' });
-const tokens = createTokenService({
-  internalSecret: 'bench-internal-secret-0123456789abcdef',
-  jwtSecret: 'bench-jwt-secret-0123456789abcdef',
-});
-const events = new HubEvents();
-const users = createUserService({ orm, accessMode: 'open', adminIds: [] });
-const directory = createAgentDirectory({ orm, limits: { maxLeverage: 20 } });
-const ingest = createAgentIngest({ orm, events, logger });
-const { user } = await users.register(42, 'bench');
-const targets: Array<{ path: string; token: string }> = [];
-for (let i = 0; i < AGENTS; i++) {
-  const agent = await directory.create(user.id, { name: `bench-${i}`, symbol: 'BTCUSDT', amountUsdt: 100 });
-  targets.push({ path: `/internal/agents/${agent.id}/status`, token: await tokens.mintAgentToken(agent.id) });
-}
-
-const app = await buildTestHttpServer(
-  [{ plugin: internalAgentRoutes, options: { agentAuth: createAgentCredentials({ orm, tokens }), directory, ingest } }],
-  logger,
-);
-await app.listen({ host: '127.0.0.1', port: 0 });
-const port = (app.server.address() as { port: number }).port;
+const target = await startPushTarget('push', AGENTS);
+const { port, targets, orm, ingest } = target;
 
 // Warm up (JIT, connection pool, agent-owner cache).
 await generate({ port, mode: 'saturate', targets, durationMs: 1000, connections: 50 });
@@ -87,7 +45,5 @@ console.log(`push_vs_bare_pct=${((saturated.rps / bareRun.rps) * 100).toFixed(1)
 console.log(`status_rows_written=${written}`);
 
 await bare.close();
-await app.close();
 await ingest.close();
-await orm.close(true);
-await db.close();
+await target.close();

@@ -14,10 +14,14 @@ import { createTelegram, type Telegram } from './bot/telegram.js';
 import type { AgentRuntime } from './hub/runtime/runtime.js';
 import { internalAgentRoutes } from './http/routes/internal-agents.js';
 import { wsRoutes } from './http/routes/ws.js';
+import { apiRoutes, type ApiServices } from './http/routes/api/index.js';
+import { supportedSymbolsFor } from './bot/bot.js';
 import { internalLlmRoutes } from './http/routes/internal-llm.js';
 import { internalMarketRoutes } from './http/routes/internal-market.js';
 import { internalOrderRoutes } from './http/routes/internal-orders.js';
 import { telegramWebhookRoutes } from './http/routes/telegram-webhook.js';
+import { miniAppRoutes } from './http/routes/mini-app.js';
+import { ensureAppBundle } from './http/app-bundle.js';
 import type { Logger, SecretRegistry } from './logger.js';
 import { VERSION } from './version.js';
 
@@ -99,8 +103,16 @@ async function databaseUrlFor(config: ResolvedConfig, options: StartOptions, shu
   return pg.url;
 }
 
-/** The HTTP routes over the hub: the agents' internal API, the client WebSocket, and the Telegram webhook when set. */
-function httpPlugins(config: ResolvedConfig, hub: Hub, telegram: Telegram | undefined): NonNullable<HttpDeps['plugins']> {
+/**
+ * The HTTP routes over the hub: the agents' internal API, the client WebSocket and API, the
+ * dashboard's files (`appDir`, undefined when there is none) and the Telegram webhook when set.
+ */
+function httpPlugins(
+  config: ResolvedConfig,
+  hub: Hub,
+  telegram: Telegram | undefined,
+  appDir: string | undefined,
+): NonNullable<HttpDeps['plugins']> {
   return [
     {
       plugin: internalAgentRoutes,
@@ -123,8 +135,25 @@ function httpPlugins(config: ResolvedConfig, hub: Hub, telegram: Telegram | unde
         limits: { perUser: config.ws.maxStreamsPerUser, total: config.ws.maxStreams },
       },
     },
+    {
+      plugin: apiRoutes,
+      options: { hub, maxLeverage: config.agents.maxLeverage, supportedSymbols: supportedSymbolsFor(config) } satisfies ApiServices,
+    },
+    { plugin: miniAppRoutes, options: { dir: appDir } },
     ...(telegram?.webhook ? [{ plugin: telegramWebhookRoutes, options: { ...telegram.webhook } }] : []),
   ];
+}
+
+/** The dashboard's bundle, built first when it is missing or stale; a failed build leaves the hub without `/app`, not down. */
+async function dashboardDir(logger: Logger): Promise<string | undefined> {
+  try {
+    const dir = await ensureAppBundle();
+    if (!dir) logger.warn('no dashboard bundle and no sources to build it from: /app is off (run npm run build:app)');
+    return dir;
+  } catch (error) {
+    logger.error({ err: error }, 'the dashboard could not be built: /app is off');
+    return undefined;
+  }
 }
 
 export async function startApp(config: ResolvedConfig, options: StartOptions): Promise<App> {
@@ -140,7 +169,15 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
     shutdown.add({ name: 'orm', run: () => orm.close(true) });
 
     let port = config.port;
-    const hub = await createHub({ config, orm, logger, httpPort: () => port, runtime: options.runtime, secrets: options.secrets, marketNow: options.marketNow });
+    const hub = await createHub({
+      config,
+      orm,
+      logger,
+      httpPort: () => port,
+      runtime: options.runtime,
+      secrets: options.secrets,
+      marketNow: options.marketNow,
+    });
     shutdown.add({ name: 'hub', run: () => hub.stop() });
 
     const telegram = config.telegram.botToken ? createTelegram({ config, hub, logger, secrets: options.secrets }) : undefined;
@@ -155,7 +192,8 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
       chain: () => (hub.chain.enabled ? 'enabled' : 'disabled'),
     });
 
-    const http = await buildHttpServer({ logger, health, plugins: httpPlugins(config, hub, telegram) });
+    const appDir = await dashboardDir(logger);
+    const http = await buildHttpServer({ logger, health, plugins: httpPlugins(config, hub, telegram, appDir) });
     await http.listen({ host: config.host, port: config.port });
     shutdown.add({ name: 'http', run: () => http.close() });
     const address = http.server.address();

@@ -34,6 +34,10 @@ export function parseConfig(env: Env = process.env): Config {
   const config: Config = {
     ...readServer(r),
     telegram: readTelegram(r),
+    dashboard: {
+      publicUrl: r.url('PUBLIC_URL')?.replace(/\/+$/, ''),
+      initDataMaxAgeSeconds: r.int('MINIAPP_MAX_AGE_S', 3600, 10, 7 * 86_400),
+    },
     market: readMarket(r),
     llm: readLlm(r),
     hashkey: {
@@ -190,6 +194,12 @@ export function configWarnings(config: Config): string[] {
   if (config.nodeEnv === 'production' && config.telegram.accessMode === 'open') {
     warnings.push(
       'ACCESS_MODE=open in production: anyone who finds the bot can register, run agents (within MAX_AGENTS_PER_USER) and spend the server-wide LLM keys (within LLM_USER_DAILY_TOKENS a day each). Set ACCESS_MODE=approval or allowlist unless that is what you want.',
+    );
+  }
+  const { publicUrl } = config.dashboard;
+  if (publicUrl && config.telegram.botToken && !publicUrl.startsWith('https://')) {
+    warnings.push(
+      `PUBLIC_URL is not https (${publicUrl}): Telegram opens Mini Apps only over HTTPS, so the Dashboard buttons will not open. Put the hub behind a TLS proxy (README, API and dashboard).`,
     );
   }
   return warnings;

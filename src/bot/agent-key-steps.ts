@@ -5,18 +5,15 @@
  */
 import { InlineKeyboard } from 'grammy';
 import { LLM_PROVIDERS, type LlmProvider } from '../hub/agents/agent-input.js';
-import { EXCHANGE_SECRETS, PROVIDER_SECRET } from '../hub/secrets/secret-names.js';
+import { availableLlmProviders, hasExchangeKeys } from '../hub/secrets/key-availability.js';
+import { PROVIDER_SECRET } from '../hub/secrets/secret-names.js';
 import type { Draft, StepEnv } from './agent-steps.js';
 import { ask, askSecret, invalid, valid } from './flow.js';
 
 export async function askProvider(env: StepEnv, draft: Draft): Promise<void> {
   const { vault } = env.services;
   for (;;) {
-    const available = await env.conversation.external(async () => {
-      const out: LlmProvider[] = [];
-      for (const p of LLM_PROVIDERS) if (await vault.source(env.args.userId, PROVIDER_SECRET[p], env.args.agentId)) out.push(p);
-      return out;
-    });
+    const available = await env.conversation.external(() => availableLlmProviders(vault, env.args.userId, env.args.agentId));
     const kb = new InlineKeyboard();
     for (const p of available) kb.text(p, `f:llm:${p}`);
     kb.row().text('None (rules only)', 'f:llm:none').row().text('➕ Add a key now', 'f:llm:add');
@@ -86,13 +83,8 @@ export async function askLaunchMode(env: StepEnv, draft: Draft): Promise<void> {
 
 async function tradingMode(env: StepEnv, draft: Draft, options: TradingModeOptions): Promise<void> {
   const { vault } = env.services;
+  const keys = await env.conversation.external(() => hasExchangeKeys(vault, env.args.userId, env.args.agentId));
   const keysNow = options.keysNow ?? true;
-  const hasKeys = async () =>
-    env.conversation.external(async () => {
-      for (const n of EXCHANGE_SECRETS) if (!(await vault.source(env.args.userId, n, env.args.agentId))) return false;
-      return true;
-    });
-  const keys = await hasKeys();
   const missing = keysNow ? '💰 Live — store your own HashKey keys first' : '💰 Live (HashKey keys are asked at launch)';
   const kb = new InlineKeyboard()
     .text('📝 Paper (simulated fills)', 'f:live:paper')

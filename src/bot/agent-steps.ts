@@ -7,7 +7,7 @@
 import { InlineKeyboard } from 'grammy';
 import { validateField, type AgentInput } from '../hub/agents/agent-input.js';
 import { HubError } from '../hub/errors.js';
-import { POPULAR_SYMBOLS, parseSymbol, UnknownSymbolError } from '../hub/market/symbols.js';
+import { POPULAR_SYMBOLS, tradableSymbol } from '../hub/market/symbols.js';
 import { stopLossPastLiquidation } from '../shared/liquidation.js';
 import { INTERVALS } from '../shared/market.js';
 import type { FlowArgs, FlowContext, FlowConversation } from './context.js';
@@ -53,12 +53,10 @@ export interface StepEnv {
  */
 export function symbolAnswer(raw: string, supportedSymbols: ReadonlySet<string>): Parsed<string> {
   try {
-    const symbol = parseSymbol(raw);
-    if (!supportedSymbols.has(symbol.id))
-      return invalid(`${symbol.id} is not served by the current market data. Send /symbols to see the pairs you can trade.`);
-    return valid(symbol.id);
+    return valid(tradableSymbol(raw, supportedSymbols));
   } catch (error) {
-    return invalid(error instanceof UnknownSymbolError ? escapeHtml(error.message) : 'That is not a pair I know. Try BTCUSDT.');
+    if (!(error instanceof HubError)) throw error;
+    return invalid(escapeHtml(error.userMessage));
   }
 }
 

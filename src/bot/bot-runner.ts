@@ -1,5 +1,5 @@
 /**
- * Running the built bot: `start()` registers the command list, then sets the webhook or begins
+ * Running the built bot: `start()` registers the command list and the chat menu button, then sets the webhook or begins
  * long polling, and starts the idle-flow sweep; `stop()` ends polling and the sweep and waits
  * (briefly) for queued updates.
  *
@@ -9,7 +9,7 @@
  * waits its `retry_after`, and a refused token (401) ends the loop.
  */
 import { GrammyError, type Api, type Bot } from 'grammy';
-import type { Update } from 'grammy/types';
+import type { MenuButton, Update } from 'grammy/types';
 import type { Logger } from '../logger.js';
 import type { BotContext } from './context.js';
 import { COMMANDS } from './features/general.js';
@@ -67,6 +67,8 @@ export interface BotRunnerParts {
   /** Expires idle flows; run every `sweepIntervalMs` while the bot runs. */
   sweepIdleFlows(): Promise<number>;
   sweepIntervalMs: number;
+  /** The chat menu button set at every start (Dashboard with PUBLIC_URL, else Telegram's default). */
+  menuButton?: MenuButton;
   log: Logger;
 }
 
@@ -99,6 +101,13 @@ export function createBotRunner(parts: BotRunnerParts): BotRunner {
         .catch((error: unknown) =>
           log.warn({ reason: error instanceof GrammyError ? error.description : String(error) }, 'setMyCommands failed'),
         );
+      // Set every start, also back to the default: an unset PUBLIC_URL must not leave an old Dashboard button.
+      if (parts.menuButton)
+        await bot.api
+          .setChatMenuButton({ menu_button: parts.menuButton })
+          .catch((error: unknown) =>
+            log.warn({ reason: error instanceof GrammyError ? error.description : String(error) }, 'setChatMenuButton failed'),
+          );
       if (webhookUrl) {
         await bot.api.setWebhook(webhookUrl, { secret_token: parts.webhookSecret, allowed_updates: [...ALLOWED_UPDATES] });
         log.info({ mode: 'webhook' }, 'bot webhook set');

@@ -37,6 +37,7 @@ import { createCostsFeature } from './features/costs.js';
 import { createCreateFeature, createFlow, CREATE_FLOW } from './features/create-agent.js';
 import { createEditFeature, editFlow, EDIT_FLOW } from './features/edit-agent.js';
 import { createGeneralFeature, KNOWN_COMMANDS } from './features/general.js';
+import { createDashboardFeature, dashboardMenuButton } from './features/dashboard.js';
 import { createInfoFeature } from './features/info.js';
 import { createSecretsFeature, secretIntake, secretsFlow, SECRETS_FLOW } from './features/secrets.js';
 import { createTradesFeature } from './features/trades.js';
@@ -161,6 +162,7 @@ function mountFeatures(bot: Bot<BotContext>, services: BotServices, extraFeature
   bot.use(createInfoFeature(services), createBalanceFeature(services));
   bot.use(createCostsFeature(services));
   bot.use(createGeneralFeature(services));
+  bot.use(createDashboardFeature(services));
   for (const feature of extraFeatures) bot.use(feature);
   bot.use(createUnknownFeature());
 }
@@ -193,6 +195,8 @@ function servicesFor(deps: BotDeps, clock: () => number, log: Logger): BotServic
     accessMode: config.telegram.accessMode,
     maxLeverage: config.agents.maxLeverage,
     supportedSymbols: deps.supportedSymbols ?? supportedSymbolsFor(config),
+    publicUrl: config.dashboard.publicUrl,
+    dashboardBaseUrl: config.dashboard.publicUrl ?? `http://127.0.0.1:${config.port}`,
     clock,
     timers: deps.timers ?? systemClock,
     logger: log,
@@ -241,6 +245,7 @@ export function createBot(deps: BotDeps): ArticBot {
     webhookUrl: config.telegram.webhookUrl,
     webhookSecret,
     sweepIdleFlows: sweep,
+    menuButton: dashboardMenuButton(config.dashboard.publicUrl),
     sweepIntervalMs: deps.sweepIntervalMs ?? 60_000,
     log,
   });

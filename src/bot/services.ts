@@ -23,6 +23,7 @@ export interface BotServices {
     | 'llmCosts'
     | 'backtests'
     | 'charts'
+    | 'dashboardSessions'
   >;
   vault: Vault;
   flows: FlowStorage;
@@ -30,6 +31,10 @@ export interface BotServices {
   maxLeverage: number;
   /** Canonical pair ids the active market data provider serves. */
   supportedSymbols: ReadonlySet<string>;
+  /** PUBLIC_URL without a trailing slash: the Mini App's base (Dashboard buttons); undefined: none shown. */
+  publicUrl: string | undefined;
+  /** Where /dashboard login links point: PUBLIC_URL, else `http://127.0.0.1:PORT`. */
+  dashboardBaseUrl: string;
   /** Wall clock in ms; tests inject one. */
   clock: () => number;
   /** Timers of paced work, on the same clock (tests inject a manual one). */

@@ -7,7 +7,7 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['NODE_ENV', 'development', '`production` refuses to boot with missing or weak secrets'],
   ['LOG_LEVEL', 'info', 'pino level: fatal, error, warn, info, debug, trace, silent'],
   ['HOST', '127.0.0.1', 'Interface the HTTP server binds (use 0.0.0.0 in containers)'],
-  ['PORT', '9000', 'HTTP port: `/health`, `/internal/*` for agents, `/ws` for clients'],
+  ['PORT', '9000', 'HTTP port: `/health`, `/internal/*` for agents, `/api/v1`, `/app` and `/ws` for clients'],
   ['DATA_DIR', './data', 'Embedded PostgreSQL data, generated dev secrets, chain addresses'],
   [
     'DATABASE_URL',
@@ -21,7 +21,7 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
     "As root: where the embedded PostgreSQL's programs and data go when its `postgres` user cannot enter the project or `DATA_DIR` (a private directory)",
   ],
   ['INTERNAL_SECRET', '(generated in dev)', 'Key material for agent tokens (JWT HS256); ≥32 chars in production'],
-  ['JWT_SECRET', '(generated in dev)', 'Key for user JWTs (WebSocket API); ≥32 chars in production'],
+  ['JWT_SECRET', '(generated in dev)', 'Key for user JWTs (client API, WebSocket, dashboard sessions); ≥32 chars in production'],
   ['ENCRYPTION_KEY', '(generated in dev)', '32 bytes (64 hex chars or base64) for AES-256-GCM secret storage'],
   [
     'ENCRYPTION_KEY_PREVIOUS',
@@ -41,6 +41,16 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
     'ADMIN_TELEGRAM_IDS',
     '(empty: first user)',
     'Comma-separated Telegram user ids of admins; when empty, the first user to /start becomes the admin',
+  ],
+  [
+    'PUBLIC_URL',
+    '(unset: no Mini App buttons)',
+    'Public https URL of the hub (behind a TLS proxy), e.g. `https://artic.example.com`: the bot sets the Dashboard menu button (`PUBLIC_URL/app`), adds Open in dashboard to agent cards, and /dashboard links use it (else `http://127.0.0.1:PORT`)',
+  ],
+  [
+    'MINIAPP_MAX_AGE_S',
+    '3600',
+    'Oldest Telegram Mini App `initData` (by its `auth_date`, seconds) the hub exchanges for a dashboard session',
   ],
   ['MAX_AGENTS_PER_USER', '10', 'Agents one user may have (admins exempt)'],
   ['MAX_RUNNING_AGENTS_PER_USER', '5', 'Agents one user may run at once (admins exempt)'],

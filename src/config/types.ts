@@ -37,6 +37,13 @@ export interface Config {
     accessMode: AccessMode;
     adminIds: number[];
   };
+  /** The Mini App dashboard (`/app`) and its client API (`/api/v1`). */
+  dashboard: {
+    /** Public base URL of the hub, no trailing slash (`PUBLIC_URL`); set: the bot offers the Mini App. */
+    publicUrl: string | undefined;
+    /** Oldest Telegram Mini App `initData` (by its `auth_date`) exchanged for a session, seconds. */
+    initDataMaxAgeSeconds: number;
+  };
   market: {
     source: MarketDataChoice;
     twelveDataApiKey: string | undefined;

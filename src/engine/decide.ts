@@ -23,19 +23,29 @@ export interface DecideInput {
 
 export function decide(input: DecideInput): TradeDecision {
   const { side, signal, threshold, strategy } = input;
-  const s = `${strategy} ${fmtSignal(signal)}`;
-  const t = fmtNum(threshold);
+  // Reasons are words for logs and orders: built only when read (most ticks hold and read none).
+  const s = () => `${strategy} ${fmtSignal(signal)}`;
+  const t = () => fmtNum(threshold);
   if (side === 'long') {
-    return signal <= -threshold
-      ? { kind: 'close', reason: `signal reversed (${s} ≤ -${t})` }
-      : { kind: 'hold', reason: `holding long (${s})` };
+    return signal <= -threshold ? { kind: 'close', reason: `signal reversed (${s()} ≤ -${t()})` } : hold(() => `holding long (${s()})`);
   }
   if (side === 'short') {
-    return signal >= threshold
-      ? { kind: 'close', reason: `signal reversed (${s} ≥ +${t})` }
-      : { kind: 'hold', reason: `holding short (${s})` };
+    return signal >= threshold ? { kind: 'close', reason: `signal reversed (${s()} ≥ +${t()})` } : hold(() => `holding short (${s()})`);
   }
-  if (Math.abs(signal) < threshold) return { kind: 'hold', reason: `signal weak (${s}, need ±${t})` };
-  if (input.entryBlocked) return { kind: 'hold', reason: `${input.entryBlocked} (${s})` };
-  return signal > 0 ? { kind: 'open', side: 'long', reason: `${s} ≥ +${t}` } : { kind: 'open', side: 'short', reason: `${s} ≤ -${t}` };
+  if (Math.abs(signal) < threshold) return hold(() => `signal weak (${s()}, need ±${t()})`);
+  const blocked = input.entryBlocked;
+  if (blocked) return hold(() => `${blocked} (${s()})`);
+  return signal > 0
+    ? { kind: 'open', side: 'long', reason: `${s()} ≥ +${t()}` }
+    : { kind: 'open', side: 'short', reason: `${s()} ≤ -${t()}` };
+}
+
+/** A hold whose reason is worded when read. */
+function hold(reason: () => string): TradeDecision {
+  return {
+    kind: 'hold',
+    get reason() {
+      return reason();
+    },
+  };
 }

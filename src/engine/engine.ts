@@ -42,6 +42,8 @@ export interface EngineOptions {
    * turns it off, since it evaluates all strategies at every open and stores nothing of it.
    */
   recordSignals?: boolean;
+  /** Push the status to the hub (every tick). Default true; a backtest's hub has no use for it. */
+  statusPushes?: boolean;
 }
 
 export interface EngineDeps extends Pick<SessionSetup, 'config' | 'position' | 'realizedPnl' | 'hub' | 'log' | 'clock'> {
@@ -82,6 +84,7 @@ export function createEngine(deps: EngineDeps): Engine {
     cooldownTicks: deps.options?.cooldownTicks ?? 3,
     candleRefreshMs: deps.options?.candleRefreshMs ?? 15_000,
     recordSignals: deps.options?.recordSignals ?? true,
+    statusPushes: deps.options?.statusPushes ?? true,
   });
   const stopTiming = { timers: deps.timers ?? systemClock, graceMs: deps.options?.stopGraceMs ?? 3_000 };
   /** Fixed for the session: `pollSeconds` is not a live setting. */

@@ -19,7 +19,7 @@ export interface MarketFeed {
   readonly stale: boolean;
   /** True when the hub says the data is simulated. */
   readonly simulated: boolean;
-  /** Fetches `limit` candles when the last fetch is older than `candleRefreshMs` (or `force`). */
+  /** Brings the window of `limit` candles up to date when the last fetch is older than `candleRefreshMs` (or `force`). */
   refreshCandles(limit: number, force: boolean, signal?: AbortSignal): Promise<void>;
   /**
    * True when the last price was observed (market time, the hub's `at`) after the bar following
@@ -87,7 +87,7 @@ export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
       if (!force && lastFetchAt !== null && now - lastFetchAt < deps.candleRefreshMs) return;
       lastFetchAt = now;
       try {
-        const res = await window.update((n) => hub.candles(symbol, interval, n, signal, priority()), limit, force, now);
+        const res = await window.update((n) => hub.candles(symbol, interval, n, signal, priority()), limit, false, now);
         staleCandles = res.stale === true;
         simulated = res.simulated === true;
         if (typeof res.source === 'string') source = res.source;

@@ -42,6 +42,8 @@ export interface SessionSetup {
   candleRefreshMs: number;
   /** Attach every strategy's signal to each open (see `EngineOptions.recordSignals`). */
   recordSignals: boolean;
+  /** Push the status every tick (see `EngineOptions.statusPushes`). */
+  statusPushes: boolean;
 }
 
 export interface EngineSession {
@@ -55,6 +57,7 @@ export interface EngineSession {
   readonly newKey: () => string;
   readonly cooldownTicks: number;
   readonly recordSignals: boolean;
+  readonly statusPushes: boolean;
   /** Aborts the loop's sleep between ticks (stop requested). */
   readonly wake: AbortController;
   /** Abandons the loop's in-flight hub requests (the stop grace period is over). */
@@ -102,6 +105,7 @@ export function createSession(setup: SessionSetup): EngineSession {
     newKey: setup.newKey,
     cooldownTicks: setup.cooldownTicks,
     recordSignals: setup.recordSignals,
+    statusPushes: setup.statusPushes,
     wake: new AbortController(),
     hard: new AbortController(),
     config,
@@ -144,6 +148,7 @@ export function sessionStatus(s: EngineSession): AgentStatus {
 
 /** Queues the current status for the hub (fire-and-forget; the hub client retries). */
 export function pushStatus(s: EngineSession): void {
+  if (!s.statusPushes) return;
   const { agentId: _agentId, ...push } = sessionStatus(s);
   s.hub.pushStatus(push);
 }

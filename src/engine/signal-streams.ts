@@ -28,10 +28,15 @@ interface Entry {
 
 export function createStreamingSignals(): SignalFn {
   const entries = new Map<string, Entry>();
+  // The plan's strategy is asked every tick: its key is kept instead of built each time.
+  let lastAsked = { strategy: '', lookback: NaN, key: '' };
 
   return (strategy, candles, params) => {
     if (candles.length === 0) return getStrategy(strategy).evaluate(candles, params);
-    const key = `${strategy}:${params.lookback}`;
+    if (lastAsked.strategy !== strategy || lastAsked.lookback !== params.lookback) {
+      lastAsked = { strategy, lookback: params.lookback, key: `${strategy}:${params.lookback}` };
+    }
+    const key = lastAsked.key;
     const kept = entries.get(key);
     // Map order is the recency order: the entry used now goes last.
     entries.delete(key);

@@ -13,6 +13,7 @@ import type { AgentSettings } from './agents/agent-settings.js';
 import type { AgentCredentials } from './auth/agent-credentials.js';
 import type { TokenService } from './auth/tokens.js';
 import type { UserTokens } from './auth/user-tokens.js';
+import type { DashboardSessions } from './auth/dashboard-sessions.js';
 import type { HubAlerts } from './alerts/hub-alerts.js';
 import type { BotStateStore } from './bot-state-store.js';
 import type { Retention } from './retention.js';
@@ -44,6 +45,8 @@ export interface Hub {
   agentAuth: AgentCredentials;
   /** Revocable user tokens for the client API. */
   userTokens: UserTokens;
+  /** Dashboard sign-in: Mini App initData or a /dashboard login code → a short-lived user token. */
+  dashboardSessions: DashboardSessions;
   users: UserService;
   /** Admins' decisions on users, with their consequences (a denied user's agents stop). */
   access: AccessControl;

@@ -12,6 +12,7 @@ import type { AgentQuotas } from './agents/quotas.js';
 import { createAgentCredentials } from './auth/agent-credentials.js';
 import { createTokenService } from './auth/tokens.js';
 import { createUserTokens } from './auth/user-tokens.js';
+import { createDashboardSessions } from './auth/dashboard-sessions.js';
 import { createHubAlerts } from './alerts/hub-alerts.js';
 import { createBotStateStore } from './bot-state-store.js';
 import { createRetention } from './retention.js';
@@ -64,7 +65,13 @@ function buildAccounts({ config, orm, logger, secrets }: HubDeps) {
   const isAdminUser = (userId: string) => users.isAdmin({ userId });
   const quotas = { maxAgents: config.quotas.maxAgentsPerUser, maxRunning: config.quotas.maxRunningAgentsPerUser, isExempt: isAdminUser };
   const agents = createAgentDirectory({ orm, limits: { maxLeverage: config.agents.maxLeverage }, quotas });
-  return { tokens, agentAuth, userTokens, users, vault, isAdminUser, quotas, agents };
+  const dashboardSessions = createDashboardSessions({
+    users,
+    userTokens,
+    botToken: config.telegram.botToken,
+    initDataMaxAgeSeconds: config.dashboard.initDataMaxAgeSeconds,
+  });
+  return { tokens, agentAuth, userTokens, users, vault, isAdminUser, quotas, agents, dashboardSessions };
 }
 
 /** Where agents run (injected by tests, else chosen from the config) and the ports they listen on. */
@@ -202,7 +209,7 @@ function buildUpkeep({ config, orm, logger }: HubDeps, parts: Pick<Hub, 'events'
 export async function createHub(deps: HubDeps): Promise<Hub> {
   const { orm, logger } = deps;
   const events = new HubEvents();
-  const { tokens, agentAuth, userTokens, users, vault, isAdminUser, quotas, agents } = buildAccounts(deps);
+  const { tokens, agentAuth, userTokens, users, vault, isAdminUser, quotas, agents, dashboardSessions } = buildAccounts(deps);
   const { runtime, ports } = await buildRuntime(deps);
   const { liquidation, market, prices } = await buildMarket(deps, events, (agentId, tradeId) => broker.liquidate(agentId, tradeId));
   const exchangeFor = buildExchangeAccess(deps, vault);
@@ -230,6 +237,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     tokens,
     agentAuth,
     userTokens,
+    dashboardSessions,
     users,
     access,
     vault,

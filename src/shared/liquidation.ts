@@ -68,5 +68,17 @@ export function barCrossingLiquidation<B extends BarRange>(
   bars: readonly B[],
   openedAtMs: number,
 ): B | undefined {
-  return bars.find((b) => b.openTime >= openedAtMs && crossesLiquidation(side, liquidation, b.low, b.high));
+  // Bars are sorted: skip those before the open by bisection (a position is checked every tick).
+  let lo = 0;
+  let hi = bars.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (bars[mid]!.openTime < openedAtMs) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < bars.length; i++) {
+    const b = bars[i]!;
+    if (crossesLiquidation(side, liquidation, b.low, b.high)) return b;
+  }
+  return undefined;
 }

@@ -3,7 +3,7 @@
  * hub (which stores the open position's levels, handed back on the next `/start`). Prices in
  * quote currency; `*Pct` values in percent of the entry price (2.5 = 2.5 %).
  */
-import type { PositionWire, TpSlMode } from './wire.js';
+import type { PositionWire, PriceLevel, TpSlMode } from './wire.js';
 
 export interface TpSlLevels {
   tpPrice: number | null;
@@ -37,4 +37,17 @@ export function levelsAfterPctChange(
     tpPrice: 'tpPct' in change ? fresh.tpPrice : current.tpPrice,
     slPrice: 'slPct' in change ? fresh.slPrice : current.slPrice,
   };
+}
+
+/**
+ * The open position's lines on a chart: its entry, take-profit, stop-loss and liquidation prices
+ * (those it has). One definition for the hub's chart images, the API and the dashboard.
+ */
+export function positionLevels(position: PositionWire | null): PriceLevel[] {
+  if (!position) return [];
+  const levels: PriceLevel[] = [{ kind: 'entry', price: position.entryPrice }];
+  if (position.tpPrice !== null) levels.push({ kind: 'tp', price: position.tpPrice });
+  if (position.slPrice !== null) levels.push({ kind: 'sl', price: position.slPrice });
+  if (position.liquidationPrice !== null) levels.push({ kind: 'liquidation', price: position.liquidationPrice });
+  return levels;
 }

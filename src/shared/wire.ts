@@ -15,6 +15,8 @@
  *   POST /internal/agents/:id/orders OrderRequest → OrderResult
  *   POST /internal/agents/:id/decisions DecisionPush · POST /internal/agents/:id/llm LlmRequest
  *   GET /internal/market/candles?symbol=&interval=&limit= · GET /internal/market/price?symbol=
+ * Clients → hub (user tokens): the `/api/v1` routes and `/ws` messages of contract/api.ts, with
+ * agent settings and their rules in contract/agent-input.ts (shared with the chat's /create).
  */
 export * from './contract/primitives.js';
 export * from './contract/agent-config.js';
@@ -23,3 +25,7 @@ export * from './contract/status.js';
 export * from './contract/orders.js';
 export * from './contract/market.js';
 export * from './contract/llm.js';
+export * from './contract/agent-input.js';
+export * from './contract/api.js';
+export * from './contract/api-data.js';
+export * from './contract/api-ws.js';

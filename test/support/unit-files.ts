@@ -29,7 +29,7 @@ const INFRASTRUCTURE_MARKERS = [
 ];
 
 /** File names that already say "integration". */
-const INTEGRATION_NAME = /\.(docker|process)\.test\.ts$/;
+const INTEGRATION_NAME = /\.(docker|process|browser)\.test\.ts$/;
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)|(?:^|\n)\s*import\s+'([^']+)'/g;
 

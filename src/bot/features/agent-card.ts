@@ -19,7 +19,16 @@ const html = { parse_mode: 'HTML' as const };
 /** The registered trader behind the update (the access feature lets only active users through). */
 export const traderId = (ctx: BotContext): string => ctx.trader!.id;
 
-export function agentKeyboard(a: AgentView): InlineKeyboard {
+/**
+ * The Mini App page of agent `agentId` (`PUBLIC_URL/app?agent=<id>`), or undefined when there is no
+ * PUBLIC_URL. The agent rides in the query string: Telegram puts its launch data in the fragment.
+ */
+export function dashboardAgentUrl(publicUrl: string | undefined, agentId: string): string | undefined {
+  return publicUrl ? `${publicUrl}/app?agent=${agentId}` : undefined;
+}
+
+/** `dashboardUrl`: adds an Open in dashboard (web app) button; Telegram allows those in private chats only. */
+export function agentKeyboard(a: AgentView, dashboardUrl?: string): InlineKeyboard {
   const keyboard = new InlineKeyboard()
     .text('🔄 Refresh', `ag:r:${a.id}`)
     .text('📜 Logs', `ag:l:${a.id}`)
@@ -33,7 +42,13 @@ export function agentKeyboard(a: AgentView): InlineKeyboard {
   // Force exit / Pause / Resume: ./agent-controls.ts.
   const controls = controlButtons(a);
   if (controls.length) keyboard.row().add(...controls);
-  return holdsPositionStopped(a) ? keyboard.row().text('✖️ Close position now', `ag:c:${a.id}`) : keyboard;
+  if (holdsPositionStopped(a)) keyboard.row().text('✖️ Close position now', `ag:c:${a.id}`);
+  return dashboardUrl ? keyboard.row().webApp('📊 Open in dashboard', dashboardUrl) : keyboard;
+}
+
+/** The card's keyboard for the chat of `ctx` (the dashboard button in a private chat when PUBLIC_URL is set). */
+export function cardKeyboard(ctx: BotContext, services: Pick<BotServices, 'publicUrl'>, a: AgentView): InlineKeyboard {
+  return agentKeyboard(a, ctx.chat?.type === 'private' ? dashboardAgentUrl(services.publicUrl, a.id) : undefined);
 }
 
 /** The card's text, with the agent's LLM spend. */
@@ -42,8 +57,8 @@ export async function cardText(services: Pick<BotServices, 'hub' | 'clock'>, a: 
 }
 
 /** The card, in place of the message a button was pressed on. */
-export async function editCard(ctx: BotContext, a: AgentView, services: Pick<BotServices, 'hub' | 'clock'>): Promise<void> {
-  await editInPlace(ctx, await cardText(services, a), { ...html, reply_markup: agentKeyboard(a) });
+export async function editCard(ctx: BotContext, a: AgentView, services: Pick<BotServices, 'hub' | 'clock' | 'publicUrl'>): Promise<void> {
+  await editInPlace(ctx, await cardText(services, a), { ...html, reply_markup: cardKeyboard(ctx, services, a) });
 }
 
 /** The caller's agent `agentId` that a pressed button names; undefined once the caller is told it is gone. */

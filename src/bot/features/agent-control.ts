@@ -9,7 +9,7 @@ import { HubError } from '../../hub/errors.js';
 import type { BotContext } from '../context.js';
 import { closeSummary, escapeHtml, positionSummary } from '../format.js';
 import type { BotServices } from '../services.js';
-import { agentKeyboard, cardText, editCard, onAgentButton, traderId } from './agent-card.js';
+import { cardKeyboard, cardText, editCard, onAgentButton, traderId } from './agent-card.js';
 
 const html = { parse_mode: 'HTML' as const };
 
@@ -81,7 +81,7 @@ export function createAgentControlFeature(services: BotServices): Composer<BotCo
         await ctx.answerCallbackQuery('Stopping…');
         const stopped = await stopAgent(services, ctx, a.id);
         await ctx
-          .editMessageText(await cardText(services, stopped), { ...html, reply_markup: agentKeyboard(stopped) })
+          .editMessageText(await cardText(services, stopped), { ...html, reply_markup: cardKeyboard(ctx, services, stopped) })
           .catch(() => undefined);
         return;
       }

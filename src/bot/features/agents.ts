@@ -15,7 +15,7 @@ import { editInPlace } from '../edit-in-place.js';
 import { agentLine, escapeHtml, logLine, splitMessages } from '../format.js';
 import { base36Part, ownedCallbackData, ownedPress } from '../owned-callback.js';
 import type { BotServices } from '../services.js';
-import { agentKeyboard, cardText, editCard, onAgentButton, traderId } from './agent-card.js';
+import { agentKeyboard, cardKeyboard, cardText, editCard, onAgentButton, traderId } from './agent-card.js';
 import { createAgentControlFeature } from './agent-control.js';
 import { createAgentDeleteFeature } from './agent-delete.js';
 import { launchAgent } from './create-agent.js';
@@ -83,7 +83,7 @@ function createAgentCardFeature(services: BotServices): Composer<BotContext> {
     const ref = ctx.match.trim();
     if (!ref) return ctx.reply('Usage: /agent <name or id>  (see /agents)');
     const a = await hub.agents.find(traderId(ctx), ref);
-    await ctx.reply(await cardText(services, a), { ...html, reply_markup: agentKeyboard(a) });
+    await ctx.reply(await cardText(services, a), { ...html, reply_markup: cardKeyboard(ctx, services, a) });
   });
   composer.command('logs', async (ctx) => {
     const [ref, count] = ctx.match.trim().split(/\s+/);

@@ -44,6 +44,7 @@ export const COMMANDS: BotCommand[] = [
   { command: 'alerts', description: 'Which alerts you get' },
   { command: 'symbols', description: 'Pairs you can trade' },
   { command: 'timezone', description: 'Time zone of chart times: /timezone Europe/Berlin' },
+  { command: 'dashboard', description: 'A one-time login link to the web dashboard' },
   { command: 'token', description: 'A token for the WebSocket API (/token revoke)' },
   { command: 'cancel', description: 'Cancel the current step-by-step flow' },
   { command: 'help', description: 'What I can do' },

@@ -3,10 +3,11 @@
  * Money amounts are in quote currency (USDT); percentages are percent (2.5 = 2.5 %).
  */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { RISK_PROFILES, TP_SL_MODES, WIRE_LIMITS, type PositionWire } from '../../shared/wire.js';
+import { AGENT_STATUSES, RISK_PROFILES, TP_SL_MODES, WIRE_LIMITS, type PositionWire } from '../../shared/wire.js';
 import { UserSchema } from './user.js';
 
-export const AGENT_STATUSES = ['created', 'starting', 'running', 'stopping', 'stopped', 'failed'] as const;
+/** The list is the client API's (src/shared/contract/api.ts): one list of record statuses. */
+export { AGENT_STATUSES };
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 /** Statuses with a session under way (being started, running or being stopped). */
 export const ACTIVE_AGENT_STATUSES: ReadonlySet<string> = new Set<AgentStatus>(['starting', 'running', 'stopping']);

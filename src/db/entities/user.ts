@@ -1,7 +1,9 @@
 /** A trader. The Telegram account is the identity: no email, no password. */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { USER_STATUSES } from '../../shared/wire.js';
 
-export const USER_STATUSES = ['active', 'pending', 'denied'] as const;
+/** The list is the client API's (src/shared/contract/api.ts): one list of account statuses. */
+export { USER_STATUSES };
 export type UserStatus = (typeof USER_STATUSES)[number];
 
 /**

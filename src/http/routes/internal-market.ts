@@ -18,21 +18,16 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { CandleService } from '../../hub/market/candle-service.js';
+import type { CandleResult, CandleService } from '../../hub/market/candle-service.js';
 import { CandlesUnavailableError, MarketDataError, UnsupportedSymbolError } from '../../hub/market/errors.js';
 import { UnknownSymbolError } from '../../hub/market/symbols.js';
 import { CandlesQuery, CandlesResponse, ErrorBody, PriceQuery, PriceResponse } from '../../shared/wire.js';
 import { agentGuard, type AgentAuth } from '../auth.js';
+import { numericQuery } from '../query-numbers.js';
 
 export interface InternalMarketRoutesOptions {
   agentAuth: AgentAuth;
   market: CandleService;
-}
-
-/** Query strings arrive as text and the server does not coerce types: read `limit` as a number here. */
-async function numericLimit(request: FastifyRequest): Promise<void> {
-  const query = request.query as Record<string, unknown> | undefined;
-  if (query && typeof query.limit === 'string' && /^\d{1,9}$/.test(query.limit)) query.limit = Number(query.limit);
 }
 
 /** Map a market-data failure to `{error, message}` with a 4xx/503 status; anything else is rethrown (500). */
@@ -49,11 +44,24 @@ function sendMarketError(request: FastifyRequest, reply: FastifyReply, error: un
   throw error;
 }
 
+/** The candle service's answer in the contract's shape (also the client API's chart data). */
+export function toCandlesResponse(result: CandleResult): CandlesResponse {
+  return {
+    symbol: result.symbol.id,
+    interval: result.interval,
+    candles: result.candles,
+    stale: result.stale,
+    ...(result.staleReason ? { staleReason: result.staleReason } : {}),
+    simulated: result.simulated,
+    source: result.source,
+  };
+}
+
 export const internalMarketRoutes: FastifyPluginAsync<InternalMarketRoutesOptions> = async (fastify, { agentAuth, market }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   // onRequest: an unauthenticated caller learns nothing, not even whether its query was valid.
   app.addHook('onRequest', agentGuard(agentAuth));
-  app.addHook('preValidation', numericLimit);
+  app.addHook('preValidation', numericQuery(['limit']));
 
   app.get(
     '/internal/market/candles',
@@ -69,16 +77,7 @@ export const internalMarketRoutes: FastifyPluginAsync<InternalMarketRoutesOption
       try {
         const result = await market.getCandles({ symbol, interval, limit, priority });
         if (result.stale) request.log.debug({ symbol: result.symbol.id, interval, reason: result.staleReason }, 'served stale candles');
-        const body: CandlesResponse = {
-          symbol: result.symbol.id,
-          interval: result.interval,
-          candles: result.candles,
-          stale: result.stale,
-          ...(result.staleReason ? { staleReason: result.staleReason } : {}),
-          simulated: result.simulated,
-          source: result.source,
-        };
-        return body;
+        return toCandlesResponse(result);
       } catch (error) {
         return sendMarketError(request, reply, error);
       }

@@ -15,6 +15,8 @@ export function levelsFrom(min: WireLogLevel): WireLogLevel[] {
 export interface LogQuery {
   /** The newest `limit` lines (oldest first), optionally at or above a level. */
   recent(agentId: string, limit: number, minLevel?: WireLogLevel): Promise<LogEntryWire[]>;
+  /** The newest `limit` lines with seq below `beforeSeq` (oldest first): the page before it. */
+  before(agentId: string, beforeSeq: number, limit: number, minLevel?: WireLogLevel): Promise<LogEntryWire[]>;
   /** Lines with seq greater than `afterSeq`, oldest first, at most `limit`. */
   after(agentId: string, afterSeq: number, limit: number, minLevel?: WireLogLevel): Promise<LogEntryWire[]>;
   /**
@@ -30,14 +32,16 @@ const toWire = (r: Row): LogEntryWire => ({ seq: Number(r.seq), level: r.level, 
 /** Agent ids given here must already be owner-checked (AgentDirectory.find). */
 export function createLogQuery(orm: Orm): LogQuery {
   const conn = () => orm.em.getConnection();
+  async function newestBelow(agentId: string, beforeSeq: number, limit: number, minLevel: WireLogLevel): Promise<LogEntryWire[]> {
+    const rows: Row[] = await conn().execute(
+      `select seq, level, message, ts from log_entries where agent_id = ? and seq < ? and level = any(string_to_array(?, ',')) order by seq desc limit ?`,
+      [agentId, beforeSeq, levelsFrom(minLevel).join(','), Math.max(1, Math.min(limit, 1000))],
+    );
+    return rows.reverse().map(toWire);
+  }
   return {
-    async recent(agentId, limit, minLevel = 'debug') {
-      const rows: Row[] = await conn().execute(
-        `select seq, level, message, ts from log_entries where agent_id = ? and level = any(string_to_array(?, ',')) order by seq desc limit ?`,
-        [agentId, levelsFrom(minLevel).join(','), Math.max(1, Math.min(limit, 1000))],
-      );
-      return rows.reverse().map(toWire);
-    },
+    recent: (agentId, limit, minLevel = 'debug') => newestBelow(agentId, Number.MAX_SAFE_INTEGER, limit, minLevel),
+    before: (agentId, beforeSeq, limit, minLevel = 'debug') => newestBelow(agentId, beforeSeq, limit, minLevel),
     async after(agentId, afterSeq, limit, minLevel = 'debug') {
       const rows: Row[] = await conn().execute(
         `select seq, level, message, ts from log_entries where agent_id = ? and seq > ? and level = any(string_to_array(?, ',')) order by seq asc limit ?`,

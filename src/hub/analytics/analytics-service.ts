@@ -7,10 +7,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Trade } from '../../db/entities/index.js';
 import type { Orm } from '../../db/orm.js';
-import type { PositionSide } from '../../shared/wire.js';
 import * as agentStore from '../agents/agent-store.js';
-import { closedPaperTradesOf, ownerClosedTrades } from '../broker/trades.js';
+import { closedPaperTradesOf, ownerClosedTradeRows, type ClosedTradeRow } from '../broker/trades.js';
 import { statsByCloseKind, type CloseKindStats } from './close-reasons.js';
+import { equityFromFirstOpen, type EquityPoint } from './equity.js';
 import { rankLeaderboard, type LeaderboardRow } from './leaderboard.js';
 import { groupRows, periodRows, periodsSince, type GroupRow, type PeriodRow, type PeriodUnit } from './periods.js';
 import { tradeStats, type TradeStats } from './trade-stats.js';
@@ -20,25 +20,7 @@ import { tradeStats, type TradeStats } from './trade-stats.js';
  * in base units. `strategy` is the agent's (configured, else the one it ran last): trades do not
  * record the strategy they were opened under.
  */
-export interface ClosedTrade {
-  id: string;
-  agentId: string;
-  agentName: string;
-  symbol: string;
-  strategy: string | null;
-  side: PositionSide;
-  qty: number;
-  entryPrice: number;
-  exitPrice: number;
-  margin: number;
-  leverage: number;
-  fees: number;
-  pnl: number;
-  openedAt: Date;
-  closedAt: Date;
-  closeReason: string | null;
-  live: boolean;
-}
+export type ClosedTrade = ClosedTradeRow;
 
 /** A closed trade row whose agent is populated (as the trades door returns it). */
 export function toClosedTrade(t: Trade): ClosedTrade {
@@ -84,6 +66,8 @@ export interface PerformanceReport {
 export interface AnalyticsService {
   /** The /profit figures (./trade-stats.ts) over the capital of the agents in scope. */
   profit(ownerId: string, scope?: ReportScope): Promise<TradeStats<ClosedTrade>>;
+  /** The equity curve of the capital in scope through its closed trades (from the first opening). */
+  equity(ownerId: string, scope?: ReportScope): Promise<{ capital: number; points: EquityPoint[] }>;
   /** The same figures per close kind (/stats). */
   byCloseKind(ownerId: string, scope?: ReportScope): Promise<CloseKindReport>;
   /** The last `count` UTC days, ISO weeks or months up to `nowMs`, newest first. */
@@ -102,14 +86,17 @@ export const AUTO_STRATEGY = 'auto';
 
 export function createAnalyticsService({ orm }: { orm: Orm }): AnalyticsService {
   const fork = (): EntityManager => orm.em.fork() as EntityManager;
-  const trades = async (ownerId: string, scope: ReportScope = {}) =>
-    (await ownerClosedTrades(fork(), { ownerId, ...scope })).map(toClosedTrade);
+  const trades = (ownerId: string, scope: ReportScope = {}): Promise<ClosedTrade[]> => ownerClosedTradeRows(fork(), { ownerId, ...scope });
   const capital = (ownerId: string, scope: ReportScope = {}) => agentStore.capitalOfOwned(orm, ownerId, scope.agentId);
 
   return {
     async profit(ownerId, scope) {
       const [closed, money] = await Promise.all([trades(ownerId, scope), capital(ownerId, scope)]);
       return tradeStats(closed, money);
+    },
+    async equity(ownerId, scope) {
+      const [closed, money] = await Promise.all([trades(ownerId, scope), capital(ownerId, scope)]);
+      return { capital: money, points: equityFromFirstOpen(money, closed) };
     },
     async byCloseKind(ownerId, scope) {
       const [closed, money] = await Promise.all([trades(ownerId, scope), capital(ownerId, scope)]);

@@ -82,3 +82,12 @@ export function maxDrawdown(curve: ReadonlyArray<Pick<EquityPoint, 'at' | 'equit
   }
   return worst;
 }
+
+/**
+ * The curve of `capital` through closed `trades`, starting at the first trade's opening (the
+ * chart's and the dashboard's curve: it shows the time before the first close).
+ */
+export function equityFromFirstOpen(capital: number, trades: ReadonlyArray<ClosedPnl & { openedAt: Date }>): EquityPoint[] {
+  const startAt = Math.min(...trades.map((t) => t.openedAt.getTime()));
+  return equityCurve(capital, trades, Number.isFinite(startAt) ? startAt : undefined);
+}

@@ -1,5 +1,5 @@
 /**
- * User tokens for the client API (WebSocket), revocable. A token carries the user's
+ * User tokens for the client API (`/api/v1`, WebSocket, dashboard sessions), revocable. A token carries the user's
  * `token_version`; `revoke` bumps it, so every token issued before stops working at once, and
  * listeners (the WebSocket adapter) close the streams such tokens opened. `verify` reads the row
  * on every call (streams connect rarely) and returns the user's status, which callers check.
@@ -11,8 +11,8 @@ import { isUuid } from '../ids.js';
 import { TokenError, type TokenService } from './tokens.js';
 
 export interface UserTokens {
-  /** A token of the user's current version (valid 30 days unless revoked). */
-  issue(userId: string): Promise<string>;
+  /** A token of the user's current version, valid `ttlSeconds` (default 30 days) unless revoked. */
+  issue(userId: string, ttlSeconds?: number): Promise<string>;
   /** Invalidates every token the user holds and tells the `onRevoke` listeners. */
   revoke(userId: string): Promise<void>;
   /** Who holds a valid token and their account status; throws TokenError (bad, expired, revoked, unknown user). */
@@ -32,10 +32,10 @@ export function createUserTokens({ orm, tokens }: { orm: Orm; tokens: TokenServi
   }
 
   return {
-    async issue(userId) {
+    async issue(userId, ttlSeconds) {
       const user = await row(userId);
       if (!user) throw new TokenError(`no user ${userId}`);
-      return tokens.mintUserToken(userId, user.token_version);
+      return tokens.mintUserToken(userId, user.token_version, ttlSeconds);
     },
 
     async revoke(userId) {

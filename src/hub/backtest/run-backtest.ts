@@ -151,7 +151,7 @@ function backtestEngine(params: BacktestParams, market: BacktestMarket, clock: C
     log,
     clock,
     newKey: () => `bt-${++key}`,
-    options: { candleRefreshMs: 0, recordSignals: false },
+    options: { candleRefreshMs: 0, recordSignals: false, statusPushes: false },
   });
 }
 

@@ -140,7 +140,8 @@ export function createFills(deps: FillDeps): Fills {
       const marketPrice = claimed ? null : await lastPrice(agent.symbol, log);
       const { liquidated, ...fill } = paperCloseAt({ ...position, liquidationPrice: liq }, marketPrice ?? liq!, claimed, costs);
       if (!liquidated) return { ...fill, orderIds: [], marketPrice, reason };
-      if (!claimed) log.warn({ tradeId: trade.id, price: marketPrice, liquidationPrice: liq }, 'close priced past the liquidation price: liquidated');
+      if (!claimed)
+        log.warn({ tradeId: trade.id, price: marketPrice, liquidationPrice: liq }, 'close priced past the liquidation price: liquidated');
       return { ...fill, orderIds: [], marketPrice, reason: LIQUIDATION_REASON };
     },
 

@@ -164,6 +164,61 @@ export function ownerClosedTrades(em: EntityManager, scope: OwnerTradeScope & { 
   );
 }
 
+/**
+ * A closed trade with its agent's name, symbol and strategy (configured, else the one it ran last),
+ * as the analytics read it. Money in quote currency, `pnl` net of fees, qty in base units.
+ */
+export interface ClosedTradeRow {
+  id: string;
+  agentId: string;
+  agentName: string;
+  symbol: string;
+  strategy: string | null;
+  side: PositionSide;
+  qty: number;
+  entryPrice: number;
+  exitPrice: number;
+  margin: number;
+  leverage: number;
+  fees: number;
+  pnl: number;
+  openedAt: Date;
+  closedAt: Date;
+  closeReason: string | null;
+  live: boolean;
+}
+
+/**
+ * `ownerClosedTrades` as plain rows in one SQL statement, no entities: what /profit and the
+ * dashboard's profit and equity read (often, and over many trades).
+ */
+export async function ownerClosedTradeRows(em: EntityManager, scope: OwnerTradeScope & { since?: Date }): Promise<ClosedTradeRow[]> {
+  const where = [`a.owner_id = ?`, `t.status = 'closed'`, 't.closed_at is not null'];
+  const params: unknown[] = [scope.ownerId];
+  if (scope.agentId) {
+    where.push('t.agent_id = ?');
+    params.push(scope.agentId);
+  }
+  if (scope.since) {
+    where.push('t.closed_at >= ?');
+    params.push(scope.since);
+  }
+  const rows: Array<Omit<ClosedTradeRow, 'openedAt' | 'closedAt'> & { openedAt: string; closedAt: string }> = await em
+    .getConnection()
+    .execute(
+      `select t.id, t.agent_id as "agentId", a.name as "agentName", a.symbol, coalesce(a.strategy, a.active_strategy) as strategy,
+            t.side, t.qty, t.entry_price as "entryPrice", coalesce(t.exit_price, t.entry_price) as "exitPrice", t.margin,
+            t.leverage, t.fees, coalesce(t.pnl, 0) as pnl, t.opened_at as "openedAt", t.closed_at as "closedAt",
+            t.close_reason as "closeReason", t.live
+       from trades t join agents a on a.id = t.agent_id
+      where ${where.join(' and ')}
+      order by t.closed_at asc, t.id asc`,
+      params,
+    );
+  // The driver hands timestamps over as text (the ORM's setting).
+  return rows.map((r) => ({ ...r, openedAt: new Date(r.openedAt), closedAt: new Date(r.closedAt) }));
+}
+
 /** The closed paper trades (`live` false) of agents `agentIds`, whoever owns them (the leaderboard), oldest close first. */
 export function closedPaperTradesOf(em: EntityManager, agentIds: readonly string[]): Promise<Trade[]> {
   if (!agentIds.length) return Promise.resolve([]);

@@ -4,10 +4,11 @@
  */
 import type { Trade } from '../../db/entities/index.js';
 import { INTERVAL_MS, type Candle, type Interval } from '../../shared/market.js';
-import { equityCurve, type EquityPoint } from '../analytics/equity.js';
+import { positionLevels } from '../../shared/tp-sl-levels.js';
+import { equityFromFirstOpen, type EquityPoint } from '../analytics/equity.js';
 import type { AgentView } from '../agents/agent-view.js';
 import type { CandleResult } from '../market/candle-service.js';
-import type { CandleChartSpec, ChartCandle, ChartTrade, EquityChartSpec, PriceLevel } from './chart-spec.js';
+import type { CandleChartSpec, ChartCandle, ChartTrade, EquityChartSpec } from './chart-spec.js';
 
 export function toChartCandle(c: Candle): ChartCandle {
   return { t: c.openTime, o: c.open, h: c.high, l: c.low, c: c.close };
@@ -15,6 +16,7 @@ export function toChartCandle(c: Candle): ChartCandle {
 
 export function toChartTrade(t: Trade): ChartTrade {
   return {
+    tradeId: t.id,
     side: t.side,
     openedAt: t.openedAt.getTime(),
     entryPrice: t.entryPrice,
@@ -24,33 +26,21 @@ export function toChartTrade(t: Trade): ChartTrade {
   };
 }
 
-/** The open position's entry, take-profit, stop-loss and liquidation prices (those it has). */
-export function positionLevels(position: AgentView['position']): PriceLevel[] {
-  if (!position) return [];
-  const levels: PriceLevel[] = [{ kind: 'entry', price: position.entryPrice }];
-  if (position.tpPrice !== null) levels.push({ kind: 'tp', price: position.tpPrice });
-  if (position.slPrice !== null) levels.push({ kind: 'sl', price: position.slPrice });
-  if (position.liquidationPrice !== null) levels.push({ kind: 'liquidation', price: position.liquidationPrice });
-  return levels;
-}
-
 /** The equity of `capital` (quote currency) through the closed `trades`, from the first opening. */
 export function tradesEquity(capital: number, trades: readonly Trade[]): EquityPoint[] {
   const closed = trades.filter((t) => t.closedAt !== null && t.closedAt !== undefined);
-  const startAt = Math.min(...closed.map((t) => t.openedAt.getTime()));
-  return equityCurve(
+  return equityFromFirstOpen(
     capital,
-    closed.map((t) => ({ closedAt: t.closedAt!, pnl: t.pnl ?? 0 })),
-    Number.isFinite(startAt) ? startAt : undefined,
+    closed.map((t) => ({ openedAt: t.openedAt, closedAt: t.closedAt!, pnl: t.pnl ?? 0 })),
   );
 }
 
-/** The candle chart of `agent`: the bars served, its trades in their window, its open position. */
+/** The candle chart of `agent`: the bars served, its trades in their window (as `toChartTrade` maps them), its open position. */
 export function candleChartSpec(
   agent: AgentView,
   interval: Interval,
   market: Pick<CandleResult, 'candles' | 'simulated' | 'stale'>,
-  trades: readonly Trade[],
+  trades: readonly ChartTrade[],
   timeZone: string,
 ): CandleChartSpec {
   return {
@@ -60,7 +50,7 @@ export function candleChartSpec(
     interval,
     intervalMs: INTERVAL_MS[interval],
     candles: market.candles.map(toChartCandle),
-    trades: trades.map(toChartTrade),
+    trades: [...trades],
     levels: positionLevels(agent.position),
     timeZone,
     notes: [...(market.simulated ? ['simulated prices'] : []), ...(market.stale ? ['prices may be out of date'] : [])],

@@ -17,7 +17,10 @@ import { MarketDataError } from '../market/errors.js';
 import type { BacktestResult, ComparisonResult } from '../backtest/types.js';
 import { DEFAULT_TIME_ZONE, normalizeTimeZone } from '../timezone.js';
 import { backtestEquitySpec, backtestTradesSpec, comparisonSpec } from './backtest-chart-data.js';
-import { candleChartSpec, equityChartSpec } from './chart-data.js';
+import { positionLevels } from '../../shared/tp-sl-levels.js';
+import { candleChartSpec, equityChartSpec, toChartTrade } from './chart-data.js';
+import type { ChartTrade, PriceLevel } from './chart-spec.js';
+import type { AgentView } from '../agents/agent-view.js';
 import { NothingToChartError } from './errors.js';
 import { createRenderPool, type ChartRenderer } from './render-pool.js';
 import type { Logger } from '../../logger.js';
@@ -48,7 +51,24 @@ export interface EquityChart {
   timeZone: string;
 }
 
+/** An agent's chart as data, for a client that draws it (the Mini App). Prices in quote currency, times in ms. */
+export interface CandleSeries {
+  agent: AgentView;
+  interval: Interval;
+  /** The bars served (oldest first), and whether they are stale or simulated. */
+  market: CandleResult;
+  /** The agent's trades open within the bars' window, oldest opened first. */
+  trades: ChartTrade[];
+  /** The open position's entry, TP, SL and liquidation prices. */
+  levels: PriceLevel[];
+}
+
 export interface ChartService {
+  /**
+   * The data of agent `agentId`'s candle chart (not drawn): its newest `bars` bars (default the
+   * service's), trades and levels. `interval` defaults to the agent's timeframe.
+   */
+  series(request: { ownerId: string; agent: string; interval?: string; bars?: number }): Promise<CandleSeries>;
   /** Candles of agent `agent` (name, id or id prefix) with its trades and open position; `interval` defaults to the agent's timeframe. */
   candles(request: { ownerId: string; agent: string; interval?: string; timeZone?: string | null }): Promise<CandleChart>;
   /** Equity of one agent, or of all the owner's agents when `agent` is absent. */
@@ -115,15 +135,22 @@ export function createChartService(deps: ChartServiceDeps): ChartService {
   const renderer = deps.renderer ?? createRenderPool({ logger: deps.logger });
   const fork = () => deps.orm.em.fork() as EntityManager;
 
+  async function series(request: Parameters<ChartService['series']>[0]): Promise<CandleSeries> {
+    const agent = await deps.agents.find(request.ownerId, request.agent);
+    const interval = chartInterval(request.interval, agent.timeframe);
+    const market = await fetchCandles(deps.candles, agent.symbol, interval, request.bars ?? bars);
+    const from = market.candles.length ? new Date(market.candles[0]!.openTime) : new Date();
+    const trades = await ownerTradesInWindow(fork(), { ownerId: request.ownerId, agentId: agent.id, from });
+    return { agent, interval, market, trades: trades.map(toChartTrade), levels: positionLevels(agent.position) };
+  }
+
   return {
+    series,
+
     async candles(request) {
-      const agent = await deps.agents.find(request.ownerId, request.agent);
-      const interval = chartInterval(request.interval, agent.timeframe);
-      const market = await fetchCandles(deps.candles, agent.symbol, interval, bars);
+      const { agent, interval, market, trades } = await series(request);
       if (market.candles.length === 0)
         throw new NothingToChartError(`no candles for ${agent.symbol}`, `There are no prices of ${agent.symbol} yet.`);
-      const from = new Date(market.candles[0]!.openTime);
-      const trades = await ownerTradesInWindow(fork(), { ownerId: request.ownerId, agentId: agent.id, from });
       const spec = candleChartSpec(agent, interval, market, trades, timeZoneOf(request.timeZone));
       const png = await renderer.render(spec);
       const { agentName, symbol, timeZone } = spec;

@@ -5,6 +5,7 @@
  *
  * Units: times are epoch milliseconds; prices and money are in quote currency (USDT for BTCUSDT).
  */
+import { LEVEL_KINDS } from '../../shared/contract/api.js';
 import type { EquityPoint } from '../analytics/equity.js';
 import type { CurvePoint } from '../backtest/types.js';
 
@@ -23,6 +24,8 @@ export interface ChartCandle {
 
 /** A trade as drawn: an entry marker, and an exit marker once closed. */
 export interface ChartTrade {
+  /** The trade's id (the Mini App's markers name it; an image does not need it). */
+  tradeId?: string;
   side: 'long' | 'short';
   openedAt: number;
   entryPrice: number;
@@ -32,7 +35,8 @@ export interface ChartTrade {
   pnl: number | null;
 }
 
-export const LEVEL_KINDS = ['entry', 'tp', 'sl', 'liquidation'] as const;
+// The kinds are the client API's (the Mini App draws the same lines): one list.
+export { LEVEL_KINDS };
 export type LevelKind = (typeof LEVEL_KINDS)[number];
 
 /** A horizontal line of the open position: its entry, take-profit, stop-loss, liquidation price. */

@@ -8,6 +8,7 @@
  * What comes out always passes the contract's one symbol rule (`isSymbolId`, src/shared/contract).
  */
 import { isSymbolId, SYMBOL_INPUT_MAX_CHARS } from '../../shared/wire.js';
+import { ValidationError } from '../errors.js';
 
 /** A canonical trading pair. `id` is `base + quote`, upper case, e.g. `BTCUSDT`. */
 export interface MarketSymbol {
@@ -212,3 +213,22 @@ export const SUPPORTED_SYMBOL_IDS = {
   ]),
   simulated: usdtPairs(KNOWN_BASES),
 } as const;
+
+/**
+ * The pair a trader typed, as the canonical id of a pair the server's market data serves; throws
+ * `ValidationError('symbol', …)` in the words the chat shows (the client API answers 400 with them).
+ */
+export function tradableSymbol(input: string, supported: ReadonlySet<string>): string {
+  let symbol: MarketSymbol;
+  try {
+    symbol = parseSymbol(input);
+  } catch (error) {
+    throw new ValidationError('symbol', error instanceof UnknownSymbolError ? error.message : 'That is not a pair I know. Try BTCUSDT.');
+  }
+  if (!supported.has(symbol.id))
+    throw new ValidationError(
+      'symbol',
+      `${symbol.id} is not served by the current market data. Send /symbols to see the pairs you can trade, or pick one above.`,
+    );
+  return symbol.id;
+}

@@ -2,12 +2,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { describe, expect, it } from 'vitest';
 import type { OpenFill } from '../../../src/hub/broker/fills.js';
+import { toClosedTrade } from '../../../src/hub/analytics/analytics-service.js';
 import {
   closedPaperTradesOf,
   closeTrade,
   createOpenTrade,
   hasOpenTrade,
   latestOpenTrade,
+  ownerClosedTradeRows,
   ownerClosedTrades,
   ownerTradesByIdPrefix,
   ownerTradesForExport,
@@ -165,6 +167,24 @@ describe('closed trades for analytics', () => {
     ]);
     expect(await ownerClosedTrades(fork(), { ownerId: file.owner, agentId: theirs })).toEqual([]);
     expect((await ownerClosedTrades(fork(), { ownerId: stranger })).map((t) => t.id)).toEqual([other]);
+  });
+
+  it('reads the same closed trades as plain rows in one statement, scoped alike', async () => {
+    const a = await file.fx.agent(file.owner, { name: 'rows-a', symbol: 'SOLUSDT', strategy: 'breakout' });
+    const stranger = await file.fx.user();
+    const theirs = await file.fx.agent(stranger, { name: 'rows-theirs' });
+    await seedTrades(file.fx.orm, [
+      { agentId: a, pnl: 4, fees: 0.2, closedAt: new Date('2026-05-02T00:00:00Z'), side: 'short', qty: 3, live: true },
+      { agentId: a, pnl: -1, closedAt: new Date('2026-05-01T00:00:00Z'), closeReason: null },
+      { agentId: theirs, pnl: 7, closedAt: new Date('2026-05-01T12:00:00Z') },
+      { agentId: a, pnl: 0, closedAt: new Date('2026-05-03T00:00:00Z'), status: 'open' },
+    ]);
+    for (const scope of [{ agentId: a }, { agentId: a, since: new Date('2026-05-01T12:00:00Z') }, { agentId: theirs }, {}]) {
+      const rows = await ownerClosedTradeRows(fork(), { ownerId: file.owner, ...scope });
+      const entities = (await ownerClosedTrades(fork(), { ownerId: file.owner, ...scope })).map(toClosedTrade);
+      expect(rows).toEqual(entities);
+    }
+    expect((await ownerClosedTradeRows(fork(), { ownerId: file.owner, agentId: a })).map((t) => t.pnl)).toEqual([-1, 4]);
   });
 
   it('reads the closed paper trades of given agents, whoever owns them', async () => {
