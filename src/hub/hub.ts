@@ -205,6 +205,15 @@ function buildUpkeep({ config, orm, logger }: HubDeps, parts: Pick<Hub, 'events'
   return { logs, alerts, retention };
 }
 
+/** Trades as the chat and the API read them, with the chain's id and the LLM cost of their decisions. */
+function buildTradeHistory({ orm, config }: HubDeps) {
+  return createTradeHistory({
+    orm,
+    chainId: config.chain.chainId,
+    costOf: (provider, model, p, c) => llmCostUsd(config.llm.prices, provider, model, p, c),
+  });
+}
+
 /** The composition root of the core: parts are built in this order, and stopped in the order of `stop`. */
 export async function createHub(deps: HubDeps): Promise<Hub> {
   const { orm, logger } = deps;
@@ -246,11 +255,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     settings: createAgentSettings({ directory: agents, lifecycle, logger }),
     ingest,
     logs,
-    tradeHistory: createTradeHistory({
-      orm,
-      chainId: deps.config.chain.chainId,
-      costOf: (provider, model, p, c) => llmCostUsd(deps.config.llm.prices, provider, model, p, c),
-    }),
+    tradeHistory: buildTradeHistory(deps),
     analytics: createAnalyticsService({ orm }),
     runtime,
     market,

@@ -7,32 +7,26 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createApiHarness, type ApiHarness } from '../support/api-harness.js';
+import { createApiHarness, type ApiHarness, type ApiUser } from '../support/api-harness.js';
 import { seedTrades } from '../support/seed-trades.js';
+import { statusPush } from '../support/status-push.js';
 
 let h: ApiHarness;
-let ann: { id: string; token: string };
-let bob: { id: string; token: string };
+let ann: ApiUser;
+let bob: ApiUser;
 
 beforeAll(async () => {
   h = await createApiHarness({ env: { ACCESS_MODE: 'open' } });
-  for (const id of [9301, 9302]) await h.user(id).send('/start');
-  ann = { id: (await h.hub.users.byTelegramId(9301))!.id, token: await h.signIn(9301) };
-  bob = { id: (await h.hub.users.byTelegramId(9302))!.id, token: await h.signIn(9302) };
+  ann = await h.trader(9301);
+  bob = await h.trader(9302);
 });
 afterAll(async () => h?.close());
 
 type Json = Record<string, unknown>;
 const get = (path: string, who = ann) => h.call<Json>('GET', path, who.token);
 const post = (path: string, body: unknown = {}, who = ann) => h.call<Json>('POST', path, who.token, body);
-const openLong = (agentId: string) =>
-  h.hub.broker.execute(agentId, { idempotencyKey: randomUUID(), action: 'open', side: 'long', amountUsdt: 100, reason: 'signal' });
-
-async function agentOf(who: { id: string }, name: string, start = false) {
-  const agent = await h.hub.agents.create(who.id, { symbol: 'BTCUSDT', amountUsdt: 1000, name });
-  if (start) await h.hub.lifecycle.start(who.id, agent.id);
-  return agent;
-}
+const openLong = (agentId: string) => h.openLong(agentId);
+const agentOf = (who: ApiUser, name: string, start = false) => h.agentOf(who, name, { start, amountUsdt: 1000 });
 
 describe('agent data routes', () => {
   it('pages trades newest first, and refuses a bad page size', async () => {
@@ -164,18 +158,7 @@ describe('/ws with a dashboard session token', () => {
       const wait = () => (messages.some((m) => m.type === 'hello') ? resolve() : setTimeout(wait, 10));
       wait();
     });
-    const status = {
-      state: 'running' as const,
-      price: 100,
-      position: null,
-      unrealizedPnl: 0,
-      realizedPnl: 0,
-      strategy: null,
-      lastAction: null,
-      stale: false,
-      simulated: true,
-      ts: new Date().toISOString(),
-    };
+    const { seq: _seq, ...status } = statusPush(1, { price: 100 });
     h.hub.events.emit('agent.status', { agentId: theirs.id, ownerId: bob.id, agentName: theirs.name, status });
     h.hub.events.emit('agent.status', { agentId: mine.id, ownerId: ann.id, agentName: mine.name, status });
     await new Promise<void>((resolve) => {

@@ -4,36 +4,26 @@
  * validates its input (400 `validation_failed`, the chat's words for settings), and reads the
  * same hub figures the chat shows. `/ws` with a session token streams only the caller's agents.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateField } from '../../src/hub/agents/agent-input.js';
-import { createApiHarness, type ApiHarness } from '../support/api-harness.js';
+import { createApiHarness, type ApiHarness, type ApiUser } from '../support/api-harness.js';
 
 let h: ApiHarness;
-let ann: { id: string; token: string };
-let bob: { id: string; token: string };
-const ANN = 9201;
-const BOB = 9202;
+let ann: ApiUser;
+let bob: ApiUser;
 
 beforeAll(async () => {
   h = await createApiHarness({ env: { ACCESS_MODE: 'open' } });
-  for (const id of [ANN, BOB]) await h.user(id).send('/start');
-  ann = { id: (await h.hub.users.byTelegramId(ANN))!.id, token: await h.signIn(ANN) };
-  bob = { id: (await h.hub.users.byTelegramId(BOB))!.id, token: await h.signIn(BOB) };
+  ann = await h.trader(9201);
+  bob = await h.trader(9202);
 });
 afterAll(async () => h?.close());
 
 type Json = Record<string, unknown>;
 const get = (path: string, who = ann) => h.call<Json>('GET', path, who.token);
 const post = (path: string, body: unknown = {}, who = ann) => h.call<Json>('POST', path, who.token, body);
-const openLong = (agentId: string) =>
-  h.hub.broker.execute(agentId, { idempotencyKey: randomUUID(), action: 'open', side: 'long', amountUsdt: 100, reason: 'signal' });
-
-async function agentOf(who: { id: string }, name: string, start = false) {
-  const agent = await h.hub.agents.create(who.id, { symbol: 'BTCUSDT', amountUsdt: 500, name });
-  if (start) await h.hub.lifecycle.start(who.id, agent.id);
-  return agent;
-}
+const openLong = (agentId: string) => h.openLong(agentId);
+const agentOf = (who: ApiUser, name: string, start = false) => h.agentOf(who, name, { start, amountUsdt: 500 });
 
 describe('GET /api/v1/agents and /api/v1/agents/:id', () => {
   it("lists the caller's agents only, with status, mode, position and PnL", async () => {

@@ -11,7 +11,7 @@ import { LogEntryWire } from './status.js';
 
 /**
  * Messages of `GET /ws?token=<token>` (server → client, JSON text frames `{type, data}`), only
- * about the token's user's agents. `hello` first; then hub events as they happen:
+ * about the token's user's agents. First `{type:"hello", data:{userId}}`; then hub events as they happen:
  *  - `agent.status`: every report of a running agent (`data.status` below);
  *  - `agent.log`: `data.entries` = new log lines (LogEntryWire[], oldest first);
  *  - `agent.starting` | `agent.started` | `agent.stopped` | `agent.failed` | `agent.crashed` |

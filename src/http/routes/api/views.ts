@@ -2,7 +2,7 @@
  * The hub's plain views in the client API's shapes (src/shared/contract/api.ts): what the agent
  * list, the agent page, the profit figures and the control answers show. Pure mapping, no rules.
  */
-import type { AgentView } from '../../../hub/agents/agent-view.js';
+import { toAgentConfigWire, type AgentView } from '../../../hub/agents/agent-view.js';
 import type { ClosedTrade } from '../../../hub/analytics/analytics-service.js';
 import type { TradeStats } from '../../../hub/analytics/trade-stats.js';
 import type { UserView } from '../../../hub/users.js';
@@ -47,29 +47,11 @@ export function toListItem(a: AgentView): AgentListItem {
   };
 }
 
-/** The settings of the agent (its `AgentInput` fields). */
+/** The settings of the agent (its `AgentInput` fields): what its program gets, plus the hub's own. */
 function settingsOf(a: AgentView): AgentSettings {
-  return {
-    name: a.name,
-    symbol: a.symbol,
-    amountUsdt: a.amountUsdt,
-    leverage: a.leverage,
-    riskProfile: a.riskProfile,
-    timeframe: a.timeframe,
-    tpPct: a.tpPct,
-    slPct: a.slPct,
-    tpSlMode: a.tpSlMode,
-    pollSeconds: a.pollSeconds,
-    supervisorIntervalSeconds: a.supervisorIntervalSeconds,
-    maxSessionLossPct: a.maxSessionLossPct,
-    closeOnStop: a.closeOnStop,
-    // Stored only after validation: one of LLM_PROVIDERS or null.
-    llmProvider: a.llmProvider as AgentSettings['llmProvider'],
-    llmModel: a.llmModel,
-    liveMode: a.liveMode,
-    strategy: a.strategy,
-    llmDailyBudgetUsd: a.llmDailyBudgetUsd,
-  };
+  const { agentId: _id, paused: _paused, ...wire } = toAgentConfigWire(a);
+  // Stored only after validation: one of LLM_PROVIDERS or null.
+  return { ...wire, llmProvider: a.llmProvider as AgentSettings['llmProvider'], llmDailyBudgetUsd: a.llmDailyBudgetUsd };
 }
 
 export function toDetail(a: AgentView): AgentDetail {
