@@ -54,14 +54,44 @@ export async function askProvider(env: StepEnv, draft: Draft): Promise<void> {
   }
 }
 
+interface TradingModeOptions {
+  /**
+   * Ask for the HashKey keys on the spot when live is chosen without them (the default). False
+   * when nothing trades yet (a backtest records the mode an agent launched from it would use; the
+   * launch asks for the keys then).
+   */
+  keysNow?: boolean;
+  /** Said under the question. */
+  note?: string;
+}
+
+/** Paper or live; live without the trader's HashKey keys asks for them on the spot. */
 export async function askTradingMode(env: StepEnv, draft: Draft): Promise<void> {
+  return tradingMode(env, draft, {});
+}
+
+/**
+ * Paper or live for an agent launched later from a backtest: nothing trades yet, so no keys are
+ * asked now (the launch goes through /create, which asks for them).
+ */
+export async function askLaunchMode(env: StepEnv, draft: Draft): Promise<void> {
+  return tradingMode(env, draft, {
+    keysNow: false,
+    note: 'For an agent launched from this backtest; the backtest itself only simulates fills.',
+  });
+}
+
+async function tradingMode(env: StepEnv, draft: Draft, options: TradingModeOptions): Promise<void> {
   const { vault } = env.services;
   const keys = await env.conversation.external(() => hasExchangeKeys(vault, env.args.userId, env.args.agentId));
+  const keysNow = options.keysNow ?? true;
+  const missing = keysNow ? '💰 Live — store your own HashKey keys first' : '💰 Live (HashKey keys are asked at launch)';
   const kb = new InlineKeyboard()
     .text('📝 Paper (simulated fills)', 'f:live:paper')
     .row()
-    .text(keys ? '💰 Live on HashKey' : '💰 Live — store your own HashKey keys first', 'f:live:live');
-  const choice = await ask(env.conversation, env.ctx, env.flow, { text: 'Paper trading or live money?', keyboard: kb }, (a) => {
+    .text(keys ? '💰 Live on HashKey' : missing, 'f:live:live');
+  const text = `Paper trading or live money?${options.note ? `\n${options.note}` : ''}`;
+  const choice = await ask(env.conversation, env.ctx, env.flow, { text, keyboard: kb }, (a) => {
     const v = a.data?.startsWith('f:live:') ? a.data.slice(7) : a.text?.toLowerCase();
     return v === 'paper' || v === 'live' ? valid(v) : invalid('Choose paper or live.');
   });
@@ -69,12 +99,12 @@ export async function askTradingMode(env: StepEnv, draft: Draft): Promise<void> 
     draft.liveMode = false;
     return;
   }
-  if (!keys) {
+  if (!keys && keysNow) {
     await env.ctx.reply('Live trading needs your own HashKey API key and secret (trade permission, no withdrawals).');
     const saved =
       (await askSecret(env.conversation, env.ctx, env.flow, 'HASHKEY_API_KEY', 'user')) &&
       (await askSecret(env.conversation, env.ctx, env.flow, 'HASHKEY_SECRET', 'user'));
-    if (!saved) return askTradingMode(env, draft);
+    if (!saved) return tradingMode(env, draft, options);
   }
   draft.liveMode = true;
 }

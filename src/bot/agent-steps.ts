@@ -47,6 +47,33 @@ export interface StepEnv {
   args: FlowArgs;
 }
 
+/**
+ * A pair the trader typed or tapped, as a canonical id the active market data serves; the refusal
+ * says what was wrong and what to type. Shared by the symbol step and the one-line /backtest.
+ */
+export function symbolAnswer(raw: string, supportedSymbols: ReadonlySet<string>): Parsed<string> {
+  try {
+    return valid(tradableSymbol(raw, supportedSymbols));
+  } catch (error) {
+    if (!(error instanceof HubError)) throw error;
+    return invalid(escapeHtml(error.userMessage));
+  }
+}
+
+/** The hub's leverage rule, and a stop-loss already set must stay short of liquidation at the new leverage. */
+export function leverageAnswer(n: number, maxLeverage: number, slPct: number | null | undefined): Parsed<number> {
+  const checked = check('leverage', n, maxLeverage);
+  const past = checked.ok && slPct != null ? stopLossPastLiquidation(slPct, checked.value) : null;
+  return past ? invalid(past) : checked;
+}
+
+/** The hub's stop-loss rule, and the stop must fire before the liquidation at `leverage`. */
+export function stopLossAnswer(n: number, leverage: number, maxLeverage: number): Parsed<number | null> {
+  const checked = check('slPct', n, maxLeverage);
+  const past = checked.ok && checked.value !== null ? stopLossPastLiquidation(checked.value, leverage) : null;
+  return past ? invalid(past) : checked;
+}
+
 export async function askSymbol(env: StepEnv, draft: Draft): Promise<void> {
   const { supportedSymbols } = env.services;
   const kb = new InlineKeyboard();
@@ -58,13 +85,7 @@ export async function askSymbol(env: StepEnv, draft: Draft): Promise<void> {
   draft.symbol = await ask(env.conversation, env.ctx, env.flow, { text: '📈 Which pair should the agent trade?', keyboard: kb }, (a) => {
     if (a.data === 'f:sym:other') return invalid('Type the pair, e.g. ARBUSDT, arb/usdt or ARB.');
     const raw = a.data?.startsWith('f:sym:') ? a.data.slice(6) : a.text;
-    if (!raw) return invalid('Tap a pair or type one, e.g. BTCUSDT.');
-    try {
-      return valid(tradableSymbol(raw, supportedSymbols));
-    } catch (error) {
-      if (!(error instanceof HubError)) throw error;
-      return invalid(escapeHtml(error.userMessage));
-    }
+    return raw ? symbolAnswer(raw, supportedSymbols) : invalid('Tap a pair or type one, e.g. BTCUSDT.');
   });
 }
 
@@ -115,10 +136,8 @@ export async function askLeverage(env: StepEnv, draft: Draft): Promise<void> {
   draft.leverage = await ask(env.conversation, env.ctx, env.flow, { text: `⚖️ Leverage, 1 – ${max}x? (default 5x)`, keyboard: kb }, (a) => {
     const n = numberAnswer(a, 'f:lev:');
     if (n === undefined) return invalid(`Leverage must be a whole number from 1 to ${max}, e.g. 5.`);
-    const checked = check('leverage', n, max);
     // Changed from the summary after the stop-loss was set: the stop must stay short of liquidation.
-    const past = checked.ok && draft.slPct != null ? stopLossPastLiquidation(draft.slPct, checked.value) : null;
-    return past ? invalid(past) : checked;
+    return leverageAnswer(n, max, draft.slPct);
   });
 }
 
@@ -171,10 +190,9 @@ export async function askStopLoss(env: StepEnv, draft: Draft): Promise<void> {
     (a) => {
       if (a.data === 'f:sl:skip' || a.text?.toLowerCase() === 'skip') return valid(null);
       const n = parseNumber(a.text);
-      if (n === undefined) return invalid('Stop-loss must be a percent like 1.5, or skip.');
-      const checked = check('slPct', n, env.services.maxLeverage);
-      const past = checked.ok && checked.value !== null ? stopLossPastLiquidation(checked.value, leverage) : null;
-      return past ? invalid(past) : checked;
+      return n === undefined
+        ? invalid('Stop-loss must be a percent like 1.5, or skip.')
+        : stopLossAnswer(n, leverage, env.services.maxLeverage);
     },
   );
 }
@@ -219,6 +237,7 @@ export function draftSummary(d: Draft): string {
     `Name: <b>${escapeHtml(d.name ?? '?')}</b>`,
     `Capital: ${d.amountUsdt} USDT · Leverage ${d.leverage}x`,
     `Risk: ${d.riskProfile} · Timeframe ${d.timeframe}`,
+    ...(d.strategy ? [`Strategy: <b>${escapeHtml(d.strategy)}</b> (fixed)`] : []),
     `Take-profit ${pct(d.tpPct)} · Stop-loss ${pct(d.slPct)} · ${d.tpSlMode === 'dynamic' ? 'dynamic (ATR)' : 'fixed'}`,
     `LLM: ${d.llmProvider ?? 'none (rules only)'}${d.llmDailyBudgetUsd ? ` · budget $${d.llmDailyBudgetUsd.toFixed(2)}/day` : ''}`,
     `Mode: ${d.liveMode ? '💰 LIVE on HashKey' : '📝 paper'}`,

@@ -97,7 +97,7 @@ function row(cells: string[], widths: number[], left: number): string {
 }
 
 /** Lines that go inside `<pre>`: escaped after padding, so widths count characters, not entities. */
-function preRows(header: string[], rows: string[][], left = 1): string[] {
+export function preRows(header: string[], rows: string[][], left = 1): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [header, ...rows].map((cells) => escapeHtml(row(cells, widths, left)).trimEnd());
 }

@@ -22,12 +22,16 @@ import { HubError } from '../hub/errors.js';
 import { SUPPORTED_SYMBOL_IDS } from '../hub/market/symbols.js';
 import type { Vault } from '../hub/secrets/vault.js';
 import type { Logger, SecretRegistry } from '../logger.js';
+import { systemClock } from '../shared/clock.js';
 import type { BotContext, SessionData } from './context.js';
 import { createBotRunner } from './bot-runner.js';
 import { createAccessFeature } from './features/access.js';
 import { createAgentControlsFeature } from './features/agent-controls.js';
 import { createAgentsFeature, panicFlow, PANIC_FLOW } from './features/agents.js';
 import { createAnalyticsFeature } from './features/analytics.js';
+import { backtestFlow, BACKTEST_FLOW, createBacktestFeature } from './features/backtest.js';
+import { createCompareFeature } from './features/backtest-compare.js';
+import { createBacktestsFeature } from './features/backtests.js';
 import { createBalanceFeature } from './features/balance.js';
 import { createCostsFeature } from './features/costs.js';
 import { createCreateFeature, createFlow, CREATE_FLOW } from './features/create-agent.js';
@@ -68,6 +72,8 @@ export interface BotDeps {
   client?: ApiClientOptions;
   /** How often idle flows are swept while running (ms; default 60 s). */
   sweepIntervalMs?: number;
+  /** Timers of paced work (backtest progress edits); default Node's. Tests pass a manual clock's. */
+  timers?: BotServices['timers'];
 }
 
 export interface ArticBot {
@@ -140,6 +146,7 @@ function registerFlows(bot: Bot<BotContext>, services: BotServices): void {
   bot.use(createConversation(editFlow(services), { id: EDIT_FLOW }));
   bot.use(createConversation(secretsFlow(services), { id: SECRETS_FLOW }));
   bot.use(createConversation(panicFlow(services), { id: PANIC_FLOW }));
+  bot.use(createConversation(backtestFlow(services), { id: BACKTEST_FLOW }));
 }
 
 /** The feature commands, then the extra features (alerts, tail), then the unknown-command handler last. */
@@ -150,6 +157,7 @@ function mountFeatures(bot: Bot<BotContext>, services: BotServices, extraFeature
   bot.use(createAgentsFeature(services));
   bot.use(createTradesFeature(services));
   bot.use(createAnalyticsFeature(services));
+  bot.use(createBacktestFeature(services), createCompareFeature(services), createBacktestsFeature(services));
   bot.use(createSecretsFeature(services));
   bot.use(createInfoFeature(services), createBalanceFeature(services));
   bot.use(createCostsFeature(services));
@@ -190,6 +198,7 @@ function servicesFor(deps: BotDeps, clock: () => number, log: Logger): BotServic
     publicUrl: config.dashboard.publicUrl,
     dashboardBaseUrl: config.dashboard.publicUrl ?? `http://127.0.0.1:${config.port}`,
     clock,
+    timers: deps.timers ?? systemClock,
     logger: log,
   };
 }

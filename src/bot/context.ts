@@ -6,6 +6,7 @@
  */
 import type { Conversation, ConversationFlavor } from '@grammyjs/conversations';
 import type { Context, SessionFlavor } from 'grammy';
+import type { AgentInput } from '../hub/agents/agent-input.js';
 import type { UserView } from '../hub/users.js';
 import type { SecretName } from '../hub/secrets/secret-names.js';
 
@@ -35,4 +36,6 @@ export interface FlowArgs {
   userId: string;
   /** For /edit and agent-scoped secrets. */
   agentId?: string;
+  /** /create: answers given already (🚀 Launch agent from a backtest); their questions are skipped. */
+  prefill?: Partial<AgentInput>;
 }

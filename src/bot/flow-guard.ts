@@ -17,6 +17,7 @@
 import { Composer } from 'grammy';
 import type { BotContext } from './context.js';
 import { PANIC_FLOW } from './features/agents.js';
+import { BACKTEST_FLOW } from './features/backtest.js';
 import { CREATE_FLOW } from './features/create-agent.js';
 import { EDIT_FLOW } from './features/edit-agent.js';
 import { deleteFromChat, looksLikeApiKey, SECRETS_FLOW } from './features/secrets.js';
@@ -29,6 +30,7 @@ const FLOW_COMMANDS: Record<string, string> = {
   [EDIT_FLOW]: '/edit',
   [SECRETS_FLOW]: '/secrets',
   [PANIC_FLOW]: '/panic',
+  [BACKTEST_FLOW]: '/backtest',
 };
 
 /** "/create", "/create, /secrets" — or an empty string for no flows. */

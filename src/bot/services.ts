@@ -3,6 +3,7 @@ import type { AccessMode } from '../config.js';
 import type { Hub } from '../hub/hub.js';
 import type { Vault } from '../hub/secrets/vault.js';
 import type { Logger } from '../logger.js';
+import type { Clock } from '../shared/clock.js';
 import type { FlowStorage } from './session-storage.js';
 
 export interface BotServices {
@@ -21,6 +22,7 @@ export interface BotServices {
     | 'analytics'
     | 'llmCosts'
     | 'backtests'
+    | 'charts'
     | 'dashboardSessions'
   >;
   vault: Vault;
@@ -35,5 +37,7 @@ export interface BotServices {
   dashboardBaseUrl: string;
   /** Wall clock in ms; tests inject one. */
   clock: () => number;
+  /** Timers of paced work, on the same clock (tests inject a manual one). */
+  timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   logger: Logger;
 }

@@ -50,6 +50,7 @@ describe('viewing and control', () => {
       `ag:g:${agent.id}`,
       `ag:e:${agent.id}`,
       `ag:d:${agent.id}`,
+      `ag:b:${agent.id}`,
     ]);
   });
 

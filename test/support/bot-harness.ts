@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Composer } from 'grammy';
 import type { Update } from 'grammy/types';
-import { createBot, type ArticBot } from '../../src/bot/bot.js';
+import { createBot, type ArticBot, type BotDeps } from '../../src/bot/bot.js';
 import type { BotContext } from '../../src/bot/context.js';
 import { parseConfig, type ResolvedConfig } from '../../src/config.js';
 import type { Orm } from '../../src/db/orm.js';
@@ -29,6 +29,7 @@ import { createVaultFromConfig } from '../../src/hub/secrets/vault-from-config.j
 import { createLogger, SecretRegistry } from '../../src/logger.js';
 import { fieldText, startBotApiServer, type BotApiServer } from './bot-api-server.js';
 import { createTestOrm } from './db.js';
+import { createManualClock } from './manual-clock.js';
 
 export const BOT_TOKEN = '7000000001:AAtest-token-for-the-bot-harness-0001';
 export const BOT_INFO = {
@@ -140,6 +141,8 @@ export interface HarnessOptions {
   /** Features mounted before the unknown-command handler; a function receives the harness's hub. */
   extraFeatures?: Array<Composer<BotContext>> | ((hub: Hub) => Array<Composer<BotContext>>);
   failStart?: () => boolean;
+  /** The hub services the bot gets (default: the harness's hub as it is); called at each (re)build of the bot. */
+  botHub?: (hub: Hub, parts: { orm: Orm; config: ResolvedConfig; now: () => number }) => BotDeps['hub'];
 }
 
 export interface TestUser {
@@ -199,7 +202,16 @@ export async function createBotHarness(options: HarnessOptions = {}): Promise<Bo
   // The hub's vault without its exchange-key verifier (that one calls HashKey).
   const vault = createVaultFromConfig(config, { orm, users: hub.users, registry });
   const store = createBotStateStore(orm);
-  const clock = { now: Date.UTC(2026, 10, 30, 12, 0, 0) };
+  // `clock.now` moves the bot's clock; moving it fires the bot's timers that fall due.
+  const timers = createManualClock(Date.UTC(2026, 10, 30, 12, 0, 0));
+  const clock = {
+    get now() {
+      return timers.now();
+    },
+    set now(value: number) {
+      timers.advance(value - timers.now());
+    },
+  };
 
   // Answer deletions of users' messages like Telegram would; the stand-in still records them.
   const fetchImpl: typeof fetch = async (input, init) => {
@@ -216,13 +228,14 @@ export async function createBotHarness(options: HarnessOptions = {}): Promise<Bo
   const build = () =>
     createBot({
       config,
-      hub,
+      hub: options.botHub?.(hub, { orm, config, now: () => clock.now }) ?? hub,
       vault,
       store,
       logger,
       secrets: registry,
       botInfo: BOT_INFO,
       clock: () => clock.now,
+      timers,
       extraFeatures: typeof options.extraFeatures === 'function' ? options.extraFeatures(hub) : options.extraFeatures,
       client: { fetch: fetchImpl as never },
     });

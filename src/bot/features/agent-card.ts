@@ -36,7 +36,9 @@ export function agentKeyboard(a: AgentView, dashboardUrl?: string): InlineKeyboa
     .row()
     .text(isActive(a) ? '⏸ Stop' : '▶️ Start', `ag:${isActive(a) ? 's' : 'g'}:${a.id}`)
     .text('✏️ Edit', `ag:e:${a.id}`)
-    .text('🗑 Delete', `ag:d:${a.id}`);
+    .text('🗑 Delete', `ag:d:${a.id}`)
+    .row()
+    .text('🧪 Backtest these settings', `ag:b:${a.id}`); // ./backtest.ts
   // Force exit / Pause / Resume: ./agent-controls.ts.
   const controls = controlButtons(a);
   if (controls.length) keyboard.row().add(...controls);
@@ -71,8 +73,9 @@ export async function agentOfButton(ctx: BotContext, hub: BotServices['hub'], ag
 }
 
 // r refresh · l logs · s stop · g start · e edit · d delete? · D delete · X close and delete ·
-// k keep/cancel · c close now (from a card or a stop reply) · C close now (from the /panic list)
-export type AgentAction = 'r' | 'l' | 's' | 'g' | 'e' | 'd' | 'D' | 'X' | 'k' | 'c' | 'C';
+// k keep/cancel · c close now (from a card or a stop reply) · C close now (from the /panic list) ·
+// b backtest these settings
+export type AgentAction = 'r' | 'l' | 's' | 'g' | 'e' | 'd' | 'D' | 'X' | 'k' | 'c' | 'C' | 'b';
 
 /** Routes the buttons `ag:<one of actions>:<agent id>` to `handle`, with the caller's agent. */
 export function onAgentButton(

@@ -3,7 +3,7 @@
  * Launch creates the agent and edits ONE progress message through creating → starting →
  * running ✅ (or the reason it failed).
  */
-import { Composer, InlineKeyboard, type Api } from 'grammy';
+import { Composer, type Api } from 'grammy';
 import { HubError } from '../../hub/errors.js';
 import type { AgentInput } from '../../hub/agents/agent-input.js';
 import {
@@ -25,16 +25,14 @@ import {
 } from '../agent-steps.js';
 import { askLlmBudget } from '../budget-step.js';
 import type { BotContext, FlowArgs, FlowContext, FlowConversation } from '../context.js';
-import { ask, invalid, valid } from '../flow.js';
+import { reviewDraft, type Step } from '../draft-review.js';
 import { escapeHtml } from '../format.js';
 import type { BotServices } from '../services.js';
 
 export const CREATE_FLOW = 'create';
 const html = { parse_mode: 'HTML' as const };
 
-type Step = (env: StepEnv, draft: Draft) => Promise<void>;
-
-const STEPS: Array<[keyof AgentInput, Step]> = [
+const STEPS: Array<[keyof AgentInput, Step<Draft>]> = [
   ['symbol', askSymbol],
   ['name', (env, d) => askName(env, d)],
   ['amountUsdt', askCapital],
@@ -77,53 +75,55 @@ export async function launchAgent(services: BotServices, api: Api, userId: strin
   }
 }
 
+/**
+ * The steps a prefilled creation (🚀 Launch agent from a backtest) still asks: those whose field
+ * is not given. A prefilled live mode is asked again, so live trading still goes through the keys.
+ */
+function stepsToAsk(prefill: Draft | undefined): typeof STEPS {
+  if (!prefill) return STEPS;
+  return STEPS.filter(([field]) => prefill[field] === undefined || (field === 'liveMode' && prefill.liveMode !== false));
+}
+
 export function createFlow(services: BotServices) {
   return async function create(conversation: FlowConversation, ctx: FlowContext, args: FlowArgs): Promise<void> {
     const flow = '/create';
     const env: StepEnv = { conversation, ctx, flow, services, args };
-    const draft: Draft = {};
-    await ctx.reply("🛠 Let's create a trading agent. /cancel stops at any step.");
-    for (const [, step] of STEPS) await step(env, draft);
+    const draft: Draft = { ...args.prefill };
+    await ctx.reply(
+      args.prefill
+        ? "🛠 Let's create a trading agent with your backtest's settings; a few questions remain. /cancel stops at any step."
+        : "🛠 Let's create a trading agent. /cancel stops at any step.",
+    );
+    for (const [, step] of stepsToAsk(args.prefill)) await step(env, draft);
 
-    for (;;) {
-      const kb = new InlineKeyboard().text('🚀 Launch', 'f:sum:launch').text('✏️ Edit', 'f:sum:edit').text('✖️ Cancel', 'f:sum:cancel');
-      const choice = await ask(conversation, ctx, flow, { text: `📋 <b>Summary</b>\n${draftSummary(draft)}`, keyboard: kb }, (a) => {
-        const v = a.data?.startsWith('f:sum:') ? a.data.slice(6) : a.text?.toLowerCase();
-        return v === 'launch' || v === 'edit' || v === 'cancel' ? valid(v) : invalid('Tap Launch, Edit or Cancel.');
-      });
-      if (choice === 'cancel') {
-        await ctx.reply('✖️ Cancelled. No agent was created.');
-        return;
-      }
-      if (choice === 'edit') {
-        const fkb = new InlineKeyboard();
-        STEPS.forEach(([field], i) => {
-          fkb.text(FIELD_LABELS[field] ?? field, `f:field:${field}`);
-          if (i % 3 === 2) fkb.row();
-        });
-        const field = await ask(conversation, ctx, flow, { text: 'Which field?', keyboard: fkb }, (a) => {
-          const f = a.data?.startsWith('f:field:') ? a.data.slice(8) : undefined;
-          return f && STEPS.some(([k]) => k === f) ? valid(f) : invalid('Tap one of the fields.');
-        });
-        await STEPS.find(([k]) => k === field)![1](env, draft);
-        continue;
-      }
-      const progress = await ctx.reply(`⏳ Creating <b>${escapeHtml(draft.name ?? '')}</b>…`, html);
-      await conversation.external((outside) =>
-        launchAgent(services, outside.api, args.userId, draft, progress.chat.id, progress.message_id),
-      );
+    const go = await reviewDraft(env, draft, {
+      summary: draftSummary,
+      steps: STEPS,
+      labels: FIELD_LABELS,
+      goText: '🚀 Launch',
+      goData: 'f:sum:launch',
+    });
+    if (!go) {
+      await ctx.reply('✖️ Cancelled. No agent was created.');
       return;
     }
+    const progress = await ctx.reply(`⏳ Creating <b>${escapeHtml(draft.name ?? '')}</b>…`, html);
+    await conversation.external((outside) => launchAgent(services, outside.api, args.userId, draft, progress.chat.id, progress.message_id));
   };
+}
+
+/**
+ * Opens /create for the caller, `prefill` answering some of its questions (plain JSON, stored with
+ * the flow). Eleven questions answered only to hear "over your quota" at Launch would be unkind;
+ * the hub checks again (atomically) when it creates and starts the agent.
+ */
+export async function enterCreateFlow(services: BotServices, ctx: BotContext, prefill?: Draft): Promise<void> {
+  await services.hub.agents.checkQuota(ctx.trader!.id);
+  await ctx.conversation.enter(CREATE_FLOW, { userId: ctx.trader!.id, ...(prefill ? { prefill } : {}) } satisfies FlowArgs);
 }
 
 export function createCreateFeature(services: BotServices): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  composer.command('create', async (ctx) => {
-    // Eleven questions answered only to hear "over your quota" at Launch would be unkind; the
-    // hub checks again (atomically) when it creates and starts the agent.
-    await services.hub.agents.checkQuota(ctx.trader!.id);
-    await ctx.conversation.enter(CREATE_FLOW, { userId: ctx.trader!.id } satisfies FlowArgs);
-  });
+  composer.command('create', (ctx) => enterCreateFlow(services, ctx));
   return composer;
 }
