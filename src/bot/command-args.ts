@@ -2,7 +2,7 @@
  * Arguments of the commands that take `[agent] [n]` (/trades, /profit, /daily…). Agent names may
  * hold spaces, so a trailing number is the count and everything before it is the agent (a name,
  * an id or an id prefix, resolved by the hub within the caller's agents); a lone number is only
- * the count.
+ * the count, unless it has more digits than any count (an id prefix of digits only).
  */
 import { HubError } from '../hub/errors.js';
 import type { AgentView } from '../hub/agents/agent-view.js';
@@ -26,6 +26,8 @@ export function parseRefAndCount(text: string, range: CountRange): RefAndCount {
   // Something meant as a number (so a bad one is an error, not part of a name: names hold no commas).
   const numberLike = new RegExp(`^[+-]?\\d+([.,]\\d*)?${range.suffix ? `${range.suffix}?` : ''}$`, 'i');
   if (last === undefined || !numberLike.test(last)) return { ref: words.join(' ') || undefined, count: undefined };
+  // A lone number longer than any count is an agent id prefix that happens to be all digits ("26270336").
+  if (words.length === 1 && /^\d+$/.test(last) && last.length > String(range.max).length) return { ref: last, count: undefined };
   const count = Number(range.suffix ? last.replace(new RegExp(`${range.suffix}$`, 'i'), '') : last);
   if (!Number.isInteger(count) || count < range.min || count > range.max) return { badCount: last };
   return { ref: words.slice(0, -1).join(' ') || undefined, count };
