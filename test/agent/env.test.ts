@@ -37,6 +37,8 @@ describe('readAgentEnv', () => {
     );
     const empty = path.join(dir, 'empty');
     writeFileSync(empty, ' \n');
-    expect(() => readAgentEnv({ AGENT_ID: 'a1', AGENT_TOKEN_FILE: empty })).toThrow(new AgentEnvError(`AGENT_TOKEN_FILE ${empty} is empty`));
+    expect(() => readAgentEnv({ AGENT_ID: 'a1', AGENT_TOKEN_FILE: empty })).toThrow(
+      new AgentEnvError(`AGENT_TOKEN_FILE ${empty} is empty`),
+    );
   });
 });

@@ -28,11 +28,12 @@ import {
 import { watchTasks } from './swarm-tasks.js';
 
 export type { SwarmRuntimeOptions } from './swarm-services.js';
-export { TOKEN_SECRET_PATH } from './swarm-services.js';
+export { TOKEN_SECRET_PATH } from './swarm-token.js';
 
 /** True when the engine is a manager of an active swarm (services can be created through it). */
 export async function swarmManager(docker: Docker): Promise<boolean> {
-  const info = (await docker.info().catch(() => undefined)) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } } | undefined;
+  const info = (await docker.info().catch(() => undefined)) as
+    { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } } | undefined;
   return info?.Swarm?.LocalNodeState === 'active' && info.Swarm.ControlAvailable === true;
 }
 

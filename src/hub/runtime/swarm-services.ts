@@ -10,10 +10,8 @@ import type Docker from 'dockerode';
 import type { Logger } from '../../logger.js';
 import { AGENT_LABEL, CONTAINER_PORT, MANAGED_LABEL, OWNER_LABEL, containerName, demuxLogs, statusCode } from './docker-engine.js';
 import type { AgentExit, AgentSpec, ManagedAgent, PlacedAgent } from './runtime.js';
+import { TOKEN_SECRET_FILE, TOKEN_SECRET_PATH, readLocalToken } from './swarm-token.js';
 
-/** Where the token secret appears inside the agent's container (the agent reads AGENT_TOKEN_FILE). */
-export const TOKEN_SECRET_FILE = 'artic-agent-token';
-export const TOKEN_SECRET_PATH = `/run/secrets/${TOKEN_SECRET_FILE}`;
 /** Task states after which a task never runs again (the service may start a new task). */
 export const ENDED_TASK_STATES = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned', 'remove']);
 
@@ -95,7 +93,9 @@ export function serviceSpec(state: SwarmRuntimeState, spec: AgentSpec, secret: {
         Mounts: [{ Type: 'tmpfs', Source: '', Target: '/tmp', TmpfsOptions: { SizeBytes: 16 * 1024 * 1024, Mode: 0o1777 } }],
         CapabilityDrop: ['ALL'],
         StopGracePeriod: 5_000 * NS_PER_MS,
-        Secrets: [{ SecretID: secret.id, SecretName: secret.name, File: { Name: TOKEN_SECRET_FILE, UID: '10001', GID: '10001', Mode: 0o400 } }],
+        Secrets: [
+          { SecretID: secret.id, SecretName: secret.name, File: { Name: TOKEN_SECRET_FILE, UID: '10001', GID: '10001', Mode: 0o400 } },
+        ],
       },
       Resources: {
         Limits: { MemoryBytes: memory, NanoCPUs: nanoCpus, Pids: 256 },
@@ -213,7 +213,8 @@ export async function listManagedServices(state: SwarmRuntimeState): Promise<Man
       const spec = s.Spec!.TaskTemplate as Docker.ContainerTaskSpec | undefined;
       const env = new Map((spec?.ContainerSpec?.Env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
       const port = Number(env.get('PORT') ?? CONTAINER_PORT);
-      return { agentId, handleId: s.ID, running, baseUrl: serviceBaseUrl(hostNetwork, agentId, port) };
+      const token = running ? await readLocalToken(docker, s.Spec!.Name ?? containerName(agentId)) : undefined;
+      return { agentId, handleId: s.ID, running, baseUrl: serviceBaseUrl(hostNetwork, agentId, port), token };
     }),
   );
 }
