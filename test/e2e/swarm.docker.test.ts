@@ -57,6 +57,9 @@ function markedService(agentId: string, owner: string) {
   });
 }
 
+const tasksOfService = async (serviceId: string) =>
+  (await docker.listTasks({ filters: { service: [serviceId] } })) as Array<{ Status?: { State?: string } }>;
+
 async function removeAll() {
   for (const s of ownerId ? await agentServicesOf(docker, ownerId) : []) {
     await docker
@@ -91,18 +94,18 @@ describe.skipIf(skip)('swarm runtime lifecycle', () => {
     await swarm?.restore();
   }, 60_000);
 
-  it('spawns two agents as one-replica services: labelled, limited, reserved, placed, restarted on failure, token as a secret', async () => {
+  it('spawns three agents as one-replica services: labelled, limited, reserved, placed, restarted on failure, token as a secret', async () => {
     // sw-1 trades all the time (test/e2e/trading.process.test.ts): SuperTrend and a 0.01 % stop.
     const trader = { strategy: 'supertrend', tpSlMode: 'fixed' as const, tpPct: 0.01, slPct: 0.01, maxSessionLossPct: 50 };
     const created = await Promise.all(
-      [1, 2].map((n) =>
+      [1, 2, 3].map((n) =>
         app.hub.agents.create(ownerId, { name: `sw-${n}`, symbol: 'BTCUSDT', amountUsdt: 100, pollSeconds: 1, ...(n === 1 ? trader : {}) }),
       ),
     );
     const running = await Promise.all(created.map((a) => app.hub.lifecycle.start(ownerId, a.id)));
-    expect(running.map((a) => a.status)).toEqual(['running', 'running']);
+    expect(running.map((a) => a.status)).toEqual(['running', 'running', 'running']);
     const health = (await (await fetch(`${app.url}/health`)).json()) as Record<string, unknown>;
-    expect(health).toMatchObject({ runtime: 'swarm', network: 'host', agents: { running: 2, total: 2 } });
+    expect(health).toMatchObject({ runtime: 'swarm', network: 'host', agents: { running: 3, total: 3 } });
 
     for (const agent of running) {
       const [service] = await servicesOf(agent.id);
@@ -172,20 +175,38 @@ describe.skipIf(skip)('swarm runtime lifecycle', () => {
     expect(await app.hub.agents.find(ownerId, agent.id)).toMatchObject({ status: 'stopped', port: null });
   }, 30_000);
 
-  it("a hub restart adopts the running service, removes an orphan of its own, and leaves another hub's service alone", async () => {
+  it("a hub restart adopts the running service, replaces one Swarm restarted meanwhile, removes an orphan, and leaves another hub's service alone", async () => {
     const trader = await byName('sw-1');
     const stopped = await byName('sw-2');
+    const idle = await byName('sw-3');
     const [before] = await servicesOf(trader.id);
+    const [idleBefore] = await servicesOf(idle.id);
     const orphan = await markedService(stopped.id, ownerId);
     const strangerId = randomUUID();
     const stranger = await markedService(strangerId, randomUUID());
     const port = app.port;
     await app.stop();
+    // While the hub is away sw-3's container dies; Swarm's restart policy starts a new task, which
+    // never got the hub's /start: an idle agent the hub must not take for the session it recorded.
+    await docker.getContainer((await taskContainerOf(docker, containerName(idle.id)))!.Id).kill();
+    await waitUntil(
+      async () => {
+        const states = (await tasksOfService(idleBefore.ID)).map((t) => t.Status?.State);
+        return states.length === 2 && states.includes('running') && states.includes('failed');
+      },
+      20_000,
+      "Swarm's restart of the killed task",
+    );
     app = await startTestApp({ databaseUrl: db.url, env: env(), port, dataDir: app.dataDir });
     try {
       expect(await app.hub.agents.find(ownerId, trader.id)).toMatchObject({ status: 'running', port: trader.port });
       const [after] = await servicesOf(trader.id);
       expect(after.ID).toBe(before.ID);
+      // sw-3: recorded as not running, restarted by the hub with a new service and a /start.
+      await waitUntil(async () => (await app.hub.agents.find(ownerId, idle.id)).status === 'running', 30_000, 'the hub restarting sw-3');
+      const [idleAfter] = await servicesOf(idle.id);
+      expect(idleAfter.ID).not.toBe(idleBefore.ID);
+      expect(await tokenSecretsOf(docker, idle.id)).toHaveLength(1);
       expect(await servicesOf(stopped.id)).toEqual([]);
       await expect(docker.getService(orphan.id).inspect()).rejects.toMatchObject({ statusCode: 404 });
       expect((await docker.getService(stranger.id).inspect()).ID).toBe(stranger.id);
@@ -202,6 +223,6 @@ describe.skipIf(skip)('swarm runtime lifecycle', () => {
     await app.hub.lifecycle.delete(ownerId, agent.id, { closePosition: true });
     expect(await servicesOf(agent.id)).toEqual([]);
     expect(await tokenSecretsOf(docker, agent.id)).toEqual([]);
-    expect(await agentServicesOf(docker, ownerId)).toEqual([]);
+    expect((await agentServicesOf(docker, ownerId)).map((s) => s.Spec?.Labels?.[AGENT_LABEL])).toEqual([(await byName('sw-3')).id]);
   }, 30_000);
 });
