@@ -37,7 +37,8 @@ export function exitOfTask(agentId: string, task: SwarmTask): AgentExit {
   return { agentId, exitCode, oom, reason };
 }
 
-async function readTasks(state: SwarmRuntimeState, baseline: boolean): Promise<void> {
+/** One read of task states: reports each task that ended since the last read (`baseline`: none, only remembered). */
+export async function readTasks(state: SwarmRuntimeState, baseline: boolean): Promise<void> {
   const { docker, listeners, removing, seenEnded } = state;
   const services = await docker.listServices({ filters: { label: [`${MANAGED_LABEL}=true`] } });
   const agentOf = new Map(services.map((s) => [s.ID, s.Spec?.Labels?.[AGENT_LABEL]]));
