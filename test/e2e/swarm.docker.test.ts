@@ -12,7 +12,8 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { AGENT_LABEL, MANAGED_LABEL, OWNER_LABEL, containerName } from '../../src/hub/runtime/docker-runtime.js';
-import { TOKEN_SECRET_PATH } from '../../src/hub/runtime/swarm-runtime.js';
+import { TOKEN_SECRET_PATH, createSwarmRuntime } from '../../src/hub/runtime/swarm-runtime.js';
+import { createLogger } from '../../src/logger.js';
 import { startBotApiServer, type BotApiServer } from '../support/bot-api-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { dockerAgentEnv, dockerSkipReason, ensureAgentImage, TEST_AGENT_IMAGE } from '../support/docker.js';
@@ -217,6 +218,28 @@ describe.skipIf(skip)('swarm runtime lifecycle', () => {
         .catch(() => undefined);
     }
   }, 90_000);
+
+  it('a named AGENT_NETWORK is an attachable overlay, created once when missing (no traffic goes to it here)', async () => {
+    const name = `artic-test-overlay-${process.pid}`;
+    const options = { docker, image: TEST_AGENT_IMAGE, network: name, memoryMb: 64, cpus: 0.1, placement: [], maxRestarts: 0 };
+    const runtimes = [1, 2].map(() => createSwarmRuntime({ ...options, logger: createLogger({ level: 'silent' }) }));
+    try {
+      await Promise.all(runtimes.map((r) => r.ready()));
+      const found = await docker.listNetworks({ filters: { name: [name] } });
+      expect(found.filter((n) => n.Name === name)).toHaveLength(1);
+      const info = await docker.getNetwork(found[0].Id).inspect();
+      expect(info).toMatchObject({ Driver: 'overlay', Attachable: true, Scope: 'swarm', Labels: { [MANAGED_LABEL]: 'true' } });
+      expect(runtimes[0]).toMatchObject({ kind: 'swarm', network: name });
+      expect(runtimes[0].baseUrl('a1', 8123)).toBe('http://artic-agent-a1:8000');
+    } finally {
+      await Promise.all(runtimes.map((r) => r.close()));
+      for (const n of await docker.listNetworks({ filters: { name: [name] } }))
+        await docker
+          .getNetwork(n.Id)
+          .remove()
+          .catch(() => undefined);
+    }
+  }, 30_000);
 
   it('deletes an agent: no service and no secret remain', async () => {
     const agent = await byName('sw-1');

@@ -14,13 +14,13 @@
  * (exits from task states). This file wires them into an `AgentRuntime`.
  */
 import Docker from 'dockerode';
-import { MANAGED_LABEL } from './docker-engine.js';
+import { agentBaseUrl } from './docker-containers.js';
+import { ensureNetwork } from './docker-engine.js';
 import type { AgentExit, AgentRuntime, AgentSpec, ManagedAgent } from './runtime.js';
 import {
   listManagedServices,
   placeService,
   removeService,
-  serviceBaseUrl,
   serviceLogs,
   type SwarmRuntimeOptions,
   type SwarmRuntimeState,
@@ -35,27 +35,6 @@ export async function swarmManager(docker: Docker): Promise<boolean> {
   const info = (await docker.info().catch(() => undefined)) as
     { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } } | undefined;
   return info?.Swarm?.LocalNodeState === 'active' && info.Swarm.ControlAvailable === true;
-}
-
-/** The id of the network agents attach to; an overlay is created (attachable) when missing. */
-async function networkIdOf(docker: Docker, name: string): Promise<string> {
-  const find = async () => (await docker.listNetworks({ filters: { name: [name] } })).find((n) => n.Name === name);
-  const existing = await find();
-  if (existing) return existing.Id;
-  try {
-    const created = await docker.createNetwork({
-      Name: name,
-      Driver: 'overlay',
-      Attachable: true,
-      CheckDuplicate: true,
-      Labels: { [MANAGED_LABEL]: 'true' },
-    });
-    return created.id;
-  } catch (error) {
-    const raced = await find();
-    if (raced) return raced.Id;
-    throw error;
-  }
 }
 
 export function createSwarmRuntime(options: SwarmRuntimeOptions): AgentRuntime & { ready(): Promise<void> } {
@@ -80,7 +59,8 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): AgentRuntime &
 
     ready(): Promise<void> {
       readyPromise ??= (async () => {
-        state.networkId = await networkIdOf(docker, options.network);
+        // `host` exists on every engine; an overlay is created (attachable) when missing.
+        state.networkId = await ensureNetwork(docker, options.network, 'overlay');
         stopWatch = watchTasks(state);
       })();
       return readyPromise;
@@ -91,7 +71,7 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): AgentRuntime &
       return placeService(state, spec);
     },
 
-    baseUrl: (agentId: string, port: number) => serviceBaseUrl(hostNetwork, agentId, port),
+    baseUrl: (agentId: string, port: number) => agentBaseUrl(hostNetwork, agentId, port),
 
     async remove(agentId: string) {
       removing.add(agentId);

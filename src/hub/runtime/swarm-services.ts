@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
+import { agentBaseUrl } from './docker-containers.js';
 import type { Logger } from '../../logger.js';
 import { AGENT_LABEL, CONTAINER_PORT, MANAGED_LABEL, OWNER_LABEL, containerName, demuxLogs, statusCode } from './docker-engine.js';
 import type { AgentExit, AgentSpec, ManagedAgent, PlacedAgent } from './runtime.js';
@@ -53,10 +54,6 @@ export interface SwarmRuntimeState {
 }
 
 const NS_PER_MS = 1_000_000;
-
-export function serviceBaseUrl(hostNetwork: boolean, agentId: string, port: number): string {
-  return hostNetwork ? `http://127.0.0.1:${port}` : `http://${containerName(agentId)}:${CONTAINER_PORT}`;
-}
 
 function labelsOf(spec: AgentSpec): Record<string, string> {
   return { [MANAGED_LABEL]: 'true', [AGENT_LABEL]: spec.agentId, [OWNER_LABEL]: spec.ownerId };
@@ -152,7 +149,7 @@ export async function placeService(state: SwarmRuntimeState, spec: AgentSpec): P
       .catch(() => undefined);
     throw error;
   }
-  return { handleId: service.id, baseUrl: serviceBaseUrl(hostNetwork, spec.agentId, spec.port) };
+  return { handleId: service.id, baseUrl: agentBaseUrl(hostNetwork, spec.agentId, spec.port) };
 }
 
 /** The agent's tasks, newest first (any state). */
@@ -214,7 +211,7 @@ export async function listManagedServices(state: SwarmRuntimeState): Promise<Man
       const env = new Map((spec?.ContainerSpec?.Env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
       const port = Number(env.get('PORT') ?? CONTAINER_PORT);
       const token = running ? await readLocalToken(docker, s.Spec!.Name ?? containerName(agentId)) : undefined;
-      return { agentId, handleId: s.ID, running, baseUrl: serviceBaseUrl(hostNetwork, agentId, port), token };
+      return { agentId, handleId: s.ID, running, baseUrl: agentBaseUrl(hostNetwork, agentId, port), token };
     }),
   );
 }
