@@ -42,8 +42,14 @@ export async function readTasks(state: SwarmRuntimeState, baseline: boolean): Pr
   const { docker, listeners, removing, seenEnded } = state;
   const services = await docker.listServices({ filters: { label: [`${MANAGED_LABEL}=true`] } });
   const agentOf = new Map(services.map((s) => [s.ID, s.Spec?.Labels?.[AGENT_LABEL]]));
-  if (services.length === 0) return;
+  if (services.length === 0) {
+    seenEnded.clear();
+    return;
+  }
   const tasks = (await docker.listTasks({ filters: { service: services.map((s) => s.ID) } })) as SwarmTask[];
+  // Forget tasks the manager no longer keeps (history limit, removed services): the set stays small.
+  const present = new Set(tasks.map((t) => t.ID));
+  for (const id of seenEnded) if (!present.has(id)) seenEnded.delete(id);
   const ended = tasks
     .filter((t) => ENDED_TASK_STATES.has(t.Status?.State ?? '') && !seenEnded.has(t.ID))
     .sort((a, b) => (a.CreatedAt ?? '').localeCompare(b.CreatedAt ?? ''));
