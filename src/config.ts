@@ -139,9 +139,14 @@ function readLlmPrices(r: Reader): LlmPriceTable {
 
 function readAgents(r: Reader): Config['agents'] {
   return {
-    runtime: r.oneOf<AgentRuntimeChoice>('AGENT_RUNTIME', ['auto', 'docker', 'process'], 'auto'),
+    runtime: r.oneOf<AgentRuntimeChoice>('AGENT_RUNTIME', ['auto', 'docker', 'process', 'swarm'], 'auto'),
     image: r.string('AGENT_IMAGE', 'artic-agent:latest'),
     network: r.string('AGENT_NETWORK', 'auto'),
+    placement: r
+      .string('AGENT_PLACEMENT', '')
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean),
     hubUrl: r.url('AGENT_HUB_URL'),
     portRange: r.portRange('AGENT_PORT_RANGE', '8000-8999'),
     memoryMb: r.int('AGENT_MEMORY_MB', 256, 32, 65_536),

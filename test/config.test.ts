@@ -54,7 +54,7 @@ describe('parseConfig', () => {
     [{ PORT: 'abc' }, 'PORT must be an integer 1-65535, got "abc"'],
     [{ PORT: '70000' }, 'PORT must be an integer 1-65535, got "70000"'],
     [{ PORT: '9.5' }, 'PORT must be an integer 1-65535, got "9.5"'],
-    [{ AGENT_RUNTIME: 'kubernetes' }, 'AGENT_RUNTIME must be one of auto|docker|process, got "kubernetes"'],
+    [{ AGENT_RUNTIME: 'kubernetes' }, 'AGENT_RUNTIME must be one of auto|docker|process|swarm, got "kubernetes"'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal|error|warn|info|debug|trace|silent, got "loud"'],
     [{ HASHKEY_SANDBOX: 'maybe' }, 'HASHKEY_SANDBOX must be true or false, got "maybe"'],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL must be a URL (e.g. https://example.com), got "not a url"'],

@@ -101,14 +101,15 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   [
     'AGENT_RUNTIME',
     'auto',
-    'auto (docker when an engine answers and AGENT_IMAGE exists, else process), docker (refuses to boot without both), process',
+    'auto (docker when an engine answers and AGENT_IMAGE exists, else process), docker (refuses to boot without both), process, swarm (one Swarm service per agent; the engine must be a swarm manager)',
   ],
   ['AGENT_IMAGE', 'artic-agent:latest', 'Image of agent containers'],
   [
     'AGENT_NETWORK',
     'auto',
-    'Docker network of agents. auto: by where the hub runs (on the host → `host`, agents bind 127.0.0.1:{port}; in a container → its network, e.g. `artic-net`, DNS names); or `host`, or a network name',
+    'Docker network of agents. auto: by where the hub runs (on the host → `host`, agents bind 127.0.0.1:{port}; in a container → its network, e.g. `artic-net`, DNS names); or `host`, or a network name. swarm: `host` (single node) or an attachable overlay network, created when missing',
   ],
+  ['AGENT_PLACEMENT', '(none)', 'swarm: placement constraints of agent services, comma-separated, e.g. `node.labels.artic==agents`'],
   [
     'AGENT_HUB_URL',
     '(by network)',

@@ -6,7 +6,7 @@
 import type { LlmPriceTable } from '../hub/llm/prices.js';
 
 export type NodeEnv = 'development' | 'production' | 'test';
-export type AgentRuntimeChoice = 'auto' | 'docker' | 'process';
+export type AgentRuntimeChoice = 'auto' | 'docker' | 'process' | 'swarm';
 export type MarketDataChoice = 'auto' | 'twelvedata' | 'hashkey' | 'simulated';
 export type AccessMode = 'open' | 'allowlist' | 'approval';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -89,6 +89,8 @@ export interface Config {
     image: string;
     /** `auto` (decided at boot by where the hub runs, hub/runtime/agent-network.ts), `host` or a network name. */
     network: string;
+    /** Swarm placement constraints of agent services (AGENT_PLACEMENT, comma-separated). */
+    placement: string[];
     /** URL agents use to reach the hub; defaults depend on the runtime (see hub/runtime). */
     hubUrl: string | undefined;
     portRange: { from: number; to: number };

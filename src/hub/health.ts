@@ -13,7 +13,7 @@ import { countByStatus } from './agents/agent-store.js';
 export const HealthReport = Type.Object({
   status: OneOf(['ok', 'degraded'] as const),
   db: OneOf(['ok', 'down'] as const),
-  runtime: OneOf(['process', 'docker', 'none'] as const),
+  runtime: OneOf(['process', 'docker', 'swarm', 'none'] as const),
   /** Where agents are: `host` (127.0.0.1:{port}) or the Docker network they join (absent without a runtime). */
   network: Type.Optional(Type.String()),
   bot: OneOf(['disabled', 'polling', 'webhook'] as const),

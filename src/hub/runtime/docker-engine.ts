@@ -30,15 +30,22 @@ export async function dockerAvailable(docker = new Docker()): Promise<boolean> {
 }
 
 /**
- * Creates the bridge network unless one of that exact name exists. The engine accepts duplicate
- * names, so look first; `CheckDuplicate` makes a concurrent creator fail instead of duplicating.
+ * Creates the network (a bridge, or for the swarm runtime an attachable overlay) unless one of
+ * that exact name exists; returns its id. The engine accepts duplicate names, so look first;
+ * `CheckDuplicate` makes a concurrent creator fail instead of duplicating.
  */
-export async function ensureNetwork(docker: Docker, name: string): Promise<string> {
+export async function ensureNetwork(docker: Docker, name: string, driver: 'bridge' | 'overlay' = 'bridge'): Promise<string> {
   const find = async () => (await docker.listNetworks({ filters: { name: [name] } })).find((n) => n.Name === name);
   const existing = await find();
   if (existing) return existing.Id;
   try {
-    const created = await docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { [MANAGED_LABEL]: 'true' } });
+    const created = await docker.createNetwork({
+      Name: name,
+      Driver: driver,
+      ...(driver === 'overlay' ? { Attachable: true } : {}),
+      CheckDuplicate: true,
+      Labels: { [MANAGED_LABEL]: 'true' },
+    });
     return created.id;
   } catch (error) {
     const raced = await find();

@@ -4,7 +4,7 @@
  * their exits; the lifecycle rules (ports, health, /start, restarts) live in hub/agents.
  */
 
-export type RuntimeKind = 'docker' | 'process';
+export type RuntimeKind = 'docker' | 'process' | 'swarm';
 
 export interface AgentSpec {
   agentId: string;

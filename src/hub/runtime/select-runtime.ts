@@ -1,6 +1,7 @@
 /**
  * Picks the agent runtime at boot from AGENT_RUNTIME (and, for Docker, the agent network from
  * AGENT_NETWORK and where the hub runs), logs the choice once, and says how agents reach the hub.
+ * `swarm` is chosen only by name: it needs an engine that manages a swarm, and the agent image.
  */
 import Docker from 'dockerode';
 import type { Config } from '../../config.js';
@@ -10,6 +11,7 @@ import { chooseAgentNetwork, findHubContainer, systemHubProbe } from './agent-ne
 import { createDockerRuntime, dockerAvailable } from './docker-runtime.js';
 import { createProcessRuntime } from './process-runtime.js';
 import type { AgentRuntime } from './runtime.js';
+import { createSwarmRuntime, swarmManager } from './swarm-runtime.js';
 
 type RuntimeConfig = Pick<Config, 'agents'>;
 
@@ -32,6 +34,7 @@ async function imageExists(docker: Docker, image: string): Promise<boolean> {
  */
 export async function selectRuntime(config: RuntimeConfig, logger: Logger, docker = new Docker()): Promise<AgentRuntime> {
   const { runtime: choice, image } = config.agents;
+  if (choice === 'swarm') return startSwarmRuntime(config, logger, docker);
   if (choice !== 'process') {
     const engine = await dockerAvailable(docker);
     const hasImage = engine && (await imageExists(docker, image));
@@ -72,6 +75,48 @@ async function startDockerRuntime(config: RuntimeConfig, logger: Logger, docker:
   logger.info(
     { runtime: 'docker', network: decision.network, hubHost: decision.hubHost, why: decision.why },
     'agents run in docker containers',
+  );
+  if (decision.warning) logger.warn({ network: decision.network }, decision.warning);
+  return runtime;
+}
+
+/**
+ * AGENT_RUNTIME=swarm: the engine must manage a swarm and hold the agent image (on a cluster,
+ * every node that may run agents needs it too). The network rule is the docker runtime's: the
+ * hub on the host → `host`; in a container → AGENT_NETWORK (an attachable overlay).
+ */
+async function startSwarmRuntime(config: RuntimeConfig, logger: Logger, docker: Docker): Promise<AgentRuntime> {
+  const { image } = config.agents;
+  if (!(await dockerAvailable(docker))) {
+    throw new RuntimeUnavailableError('AGENT_RUNTIME=swarm but no Docker engine answers (DOCKER_HOST or /var/run/docker.sock)');
+  }
+  if (!(await swarmManager(docker))) {
+    throw new RuntimeUnavailableError(
+      'AGENT_RUNTIME=swarm but this Docker engine is not a swarm manager; run `docker swarm init` (or point DOCKER_HOST at a manager)',
+    );
+  }
+  if (!(await imageExists(docker, image))) {
+    throw new RuntimeUnavailableError(
+      `AGENT_RUNTIME=swarm but the agent image ${image} does not exist; build it with: ${buildImageCommand(image)}`,
+    );
+  }
+  const hub = await findHubContainer(systemHubProbe(docker));
+  const decision = chooseAgentNetwork(config.agents.network, hub);
+  const runtime = createSwarmRuntime({
+    docker,
+    image,
+    network: decision.network,
+    hubHost: decision.hubHost,
+    memoryMb: config.agents.memoryMb,
+    cpus: config.agents.cpus,
+    placement: config.agents.placement,
+    maxRestarts: config.agents.maxRestarts,
+    logger: logger.child({ part: 'swarm-runtime' }),
+  });
+  await runtime.ready();
+  logger.info(
+    { runtime: 'swarm', network: decision.network, placement: config.agents.placement, why: decision.why },
+    'agents run as swarm services',
   );
   if (decision.warning) logger.warn({ network: decision.network }, decision.warning);
   return runtime;

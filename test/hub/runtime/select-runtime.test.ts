@@ -62,6 +62,33 @@ describe('selectRuntime', () => {
   });
 });
 
+describe('selectRuntime with AGENT_RUNTIME=swarm', () => {
+  const engine = (swarm: { LocalNodeState: string; ControlAvailable: boolean }) =>
+    ({ ...engineWithoutImages, info: async () => ({ Swarm: swarm }) }) as unknown as Docker;
+
+  it('refuses to boot without an engine, on an engine that manages no swarm, and without the agent image', async () => {
+    const messageOf = async (docker: Docker) =>
+      ((await rejectionOf(selectRuntime(parseConfig({ AGENT_RUNTIME: 'swarm' }), silent, docker))) as Error).message;
+    expect(await messageOf(noEngine)).toBe('AGENT_RUNTIME=swarm but no Docker engine answers (DOCKER_HOST or /var/run/docker.sock)');
+    const notManager =
+      'AGENT_RUNTIME=swarm but this Docker engine is not a swarm manager; run `docker swarm init` (or point DOCKER_HOST at a manager)';
+    expect(await messageOf(engine({ LocalNodeState: 'inactive', ControlAvailable: false }))).toBe(notManager);
+    // A worker node is in the swarm but cannot create services.
+    expect(await messageOf(engine({ LocalNodeState: 'active', ControlAvailable: false }))).toBe(notManager);
+    expect(await messageOf(engine({ LocalNodeState: 'active', ControlAvailable: true }))).toBe(
+      'AGENT_RUNTIME=swarm but the agent image artic-agent:latest does not exist; build it with: npm run build:agent-image',
+    );
+  });
+
+  it('reads AGENT_PLACEMENT as a list of constraints', () => {
+    expect(parseConfig({}).agents.placement).toEqual([]);
+    expect(parseConfig({ AGENT_PLACEMENT: 'node.labels.artic==agents, node.role!=manager' }).agents.placement).toEqual([
+      'node.labels.artic==agents',
+      'node.role!=manager',
+    ]);
+  });
+});
+
 describe('defaultAgentHubUrl', () => {
   it('is the hub port on the host agents reach the hub by, unless AGENT_HUB_URL says otherwise', () => {
     const runtime = createProcessRuntime({ logger: silent });
