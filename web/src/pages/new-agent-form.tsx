@@ -73,7 +73,7 @@ export function parseForm(v: FormValues): Partial<AgentSettings> & Pick<AgentSet
 }
 
 export interface FieldProps {
-  name: FormField;
+  name: string;
   label: string;
   value: string | boolean;
   problem: string | undefined;

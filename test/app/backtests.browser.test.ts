@@ -1,0 +1,129 @@
+/**
+ * The dashboard's Backtests page in a real browser (Debian's Chromium, playwright-core) over the
+ * real app (hub with its backtest workers, HTTP server, PostgreSQL) on the simulated market: the
+ * trader runs a short backtest from the form, the page follows the job to its result, which
+ * shows the summary table and draws the equity curve against buy-and-hold (read back as pixels);
+ * the run is listed afterwards; a leverage over the server's maximum is refused with the chat's
+ * words as it is typed. Screenshots: test-results/dashboard/backtest*.png at 360 px wide.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { checkAgentField } from '../../src/shared/contract/agent-input.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
+import { startTestApp } from '../support/app-harness.js';
+import { startBotApiServer, type BotApiServer } from '../support/bot-api-server.js';
+import { canvasInk, chromiumSkipReason, DARK_THEME, inPage, launchChromium, stubTelegram } from '../support/browser.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { signInitData } from '../support/init-data.js';
+import { waitUntil } from '../support/wait.js';
+
+const BOT_TOKEN = '654321:TEST-backtests-bot-token';
+const TRADER = { id: 5550201, first_name: 'Bea', username: 'bea' };
+const SHOTS = path.join(PROJECT_ROOT, 'test-results', 'dashboard');
+const VIEWPORT = { width: 360, height: 780 };
+
+const skip = chromiumSkipReason();
+
+let api: BotApiServer;
+let db: TestDatabase;
+let app: App & { port: number };
+let browser: Browser;
+let ownerId: string;
+const contexts: BrowserContext[] = [];
+const pageProblems: string[] = [];
+
+async function openBacktests(): Promise<Page> {
+  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 2 });
+  contexts.push(context);
+  await stubTelegram(context, { initData: signInitData({ botToken: BOT_TOKEN, user: TRADER }), themeParams: DARK_THEME });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 500) pageProblems.push(`${response.status()} ${response.url()}`);
+  });
+  await page.goto(`${app.url}/app/`);
+  await page.locator('[data-tab="backtests"]').click({ timeout: 15_000 });
+  await page.locator('[data-form="backtest"]').waitFor({ timeout: 15_000 });
+  return page;
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+describe.skipIf(skip)('the Backtests page in Chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    api = await startBotApiServer({ token: BOT_TOKEN });
+    db = await createTestDatabase('dash_bt');
+    app = await startTestApp({
+      databaseUrl: db.url,
+      env: {
+        TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+        TELEGRAM_API_ROOT: api.apiRoot,
+        ACCESS_MODE: 'approval',
+        ADMIN_TELEGRAM_IDS: String(TRADER.id),
+        MARKET_DATA: 'simulated',
+      },
+    });
+    ownerId = (await app.hub.users.register(TRADER.id, TRADER.first_name, TRADER.username)).user.id;
+    browser = await launchChromium();
+  }, 90_000);
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') {
+      const pages = contexts.flatMap((context) => context.pages());
+      await Promise.all(pages.map((page, i) => shot(page, `failed-backtest-${i}`)));
+    }
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    expect(pageProblems.splice(0)).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await api?.close();
+    await db?.drop();
+  });
+
+  it('runs a short backtest from the form and shows its result table and equity chart', { timeout: 90_000 }, async () => {
+    const page = await openBacktests();
+    await page.locator('#field-timeframe').selectOption('1h');
+    await page.locator('#field-period').selectOption('7d');
+    await page.locator('#field-strategy').selectOption('auto');
+    await page.locator('#field-amountUsdt').fill('1000');
+    await page.locator('#field-leverage').fill('2');
+    await page.locator('#field-tpPct').fill('3');
+    await page.locator('#field-slPct').fill('2');
+    await page.locator('[data-form="backtest"] button[type="submit"]').click();
+
+    // The job is followed until it is done; then its result opens.
+    await page.locator('.backtest-page [data-section="backtest-summary"]').waitFor({ timeout: 60_000 });
+    const [run] = await app.hub.backtests.list(ownerId, 1);
+    expect(run).toMatchObject({ symbol: 'BTCUSDT', timeframe: '1h', label: 'auto' });
+    expect(page.url()).toContain(`/app/backtests/${run!.id}`);
+    const summary = await page.locator('[data-section="backtest-summary"]').innerText();
+    expect(summary).toContain('Buy and hold');
+    expect(summary).toContain(`${run!.totalReturnPct!.toFixed(2)}%`);
+    await waitUntil(async () => (await canvasInk(page, '[data-chart="backtest"]')).painted > 1000, 20_000, 'lines on the backtest chart');
+    expect((await canvasInk(page, '[data-chart="backtest"]')).colours).toBeGreaterThan(5);
+    await page.locator('[data-section="backtest-notes"]').waitFor();
+    expect(await inPage<number>(page, 'document.documentElement.scrollWidth')).toBeLessThanOrEqual(VIEWPORT.width);
+    await shot(page, 'backtest');
+
+    // Back to the list: the run is there, and opens again.
+    await page.locator('.backtest-page a').first().click();
+    await page.locator(`[data-backtest-id="${run!.id}"]`).click();
+    await page.locator(`.backtest-page[data-backtest-id="${run!.id}"] [data-section="backtest-summary"]`).waitFor();
+  });
+
+  it('refuses a leverage over the maximum with the chat’s words as it is typed', { timeout: 60_000 }, async () => {
+    const page = await openBacktests();
+    await page.locator('#field-leverage').fill('500');
+    const chat = checkAgentField('leverage', 500, { maxLeverage: 20 });
+    expect(chat.ok).toBe(false);
+    await expect.poll(() => page.locator('[data-problem="leverage"]').innerText()).toBe(chat.ok ? '' : chat.message);
+    await shot(page, 'backtests-form');
+  });
+});
