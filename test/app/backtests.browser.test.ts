@@ -11,17 +11,21 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
+import type { BacktestEvent } from '../../src/hub/backtest/types.js';
 import { checkAgentField } from '../../src/shared/contract/agent-input.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { startTestApp } from '../support/app-harness.js';
 import { startBotApiServer, type BotApiServer } from '../support/bot-api-server.js';
 import { canvasInk, chromiumSkipReason, DARK_THEME, inPage, launchChromium, stubTelegram } from '../support/browser.js';
+import { backtestParams } from '../fixtures/backtest-params.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { signInitData } from '../support/init-data.js';
 import { waitUntil } from '../support/wait.js';
 
 const BOT_TOKEN = '654321:TEST-backtests-bot-token';
 const TRADER = { id: 5550201, first_name: 'Bea', username: 'bea' };
+const OTHER = { id: 5550202, first_name: 'Oli', username: 'oli' };
+const DAY = 86_400_000;
 const SHOTS = path.join(PROJECT_ROOT, 'test-results', 'dashboard');
 const VIEWPORT = { width: 360, height: 780 };
 
@@ -32,6 +36,7 @@ let db: TestDatabase;
 let app: App & { port: number };
 let browser: Browser;
 let ownerId: string;
+let otherId: string;
 const contexts: BrowserContext[] = [];
 const pageProblems: string[] = [];
 
@@ -65,9 +70,12 @@ describe.skipIf(skip)('the Backtests page in Chromium', () => {
         ACCESS_MODE: 'approval',
         ADMIN_TELEGRAM_IDS: String(TRADER.id),
         MARKET_DATA: 'simulated',
+        // One worker: another trader's long run makes this trader's job wait in line.
+        BACKTEST_CONCURRENCY: '1',
       },
     });
     ownerId = (await app.hub.users.register(TRADER.id, TRADER.first_name, TRADER.username)).user.id;
+    otherId = (await app.hub.users.register(OTHER.id, OTHER.first_name, OTHER.username)).user.id;
     browser = await launchChromium();
   }, 90_000);
 
@@ -125,5 +133,27 @@ describe.skipIf(skip)('the Backtests page in Chromium', () => {
     expect(chat.ok).toBe(false);
     await expect.poll(() => page.locator('[data-problem="leverage"]').innerText()).toBe(chat.ok ? '' : chat.message);
     await shot(page, 'backtests-form');
+  });
+
+  it('shows a job waiting in line with its place, and Cancel ends it', { timeout: 90_000 }, async () => {
+    const page = await openBacktests();
+    await page.locator('#field-period').selectOption('7d');
+    // Another trader's year of 5m bars holds the only worker meanwhile (for seconds: the page is ready first).
+    const events: BacktestEvent[] = [];
+    const now = Date.now();
+    const blocker = await app.hub.backtests.submit(otherId, backtestParams(now - 365 * DAY, now, { timeframe: '5m' }), (e) =>
+      events.push(e),
+    );
+    await page.locator('[data-form="backtest"] button[type="submit"]').click();
+    const job = page.locator('[data-section="backtest-job"]');
+    await job.locator('text=Queued: number 1 in line').waitFor({ timeout: 20_000 });
+    await shot(page, 'backtest-queued');
+    await job.locator('[data-action="cancel-backtest"]').click();
+    await page.locator('[data-section="backtest-job"][data-state="cancelled"]').waitFor({ timeout: 10_000 });
+    expect(await job.innerText()).toContain('Cancelled.');
+    // The other run was still on all along (it is what made this one wait).
+    expect(events.map((e) => e.kind)).not.toContain('done');
+    expect(app.hub.backtests.cancel(otherId, blocker.id)).toBe(true);
+    await waitUntil(() => events.some((e) => e.kind === 'cancelled'), 10_000, 'the other run cancelled');
   });
 });

@@ -104,8 +104,8 @@ export function BacktestsPage() {
       <h1>{S.backtests.title}</h1>
       <p class="muted">{S.backtests.intro}</p>
       {error && <p class="error">{S.common.error(error)}</p>}
-      {options.data && <BacktestForm options={options.data} onSubmitted={setJob} />}
       {job && <Job start={job.status} onOver={ended} key={job.id} />}
+      {options.data && <BacktestForm options={options.data} onSubmitted={setJob} />}
       <section class="card">
         <h2>{S.backtests.recent}</h2>
         {list.data ? <RecentRuns list={list.data} /> : !error && <p class="muted">{S.common.loading}</p>}
