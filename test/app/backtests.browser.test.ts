@@ -13,10 +13,20 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import type { BacktestEvent } from '../../src/hub/backtest/types.js';
 import { checkAgentField } from '../../src/shared/contract/agent-input.js';
-import { PROJECT_ROOT } from '../../src/paths.js';
 import { startTestApp } from '../support/app-harness.js';
 import { startBotApiServer, type BotApiServer } from '../support/bot-api-server.js';
-import { canvasInk, chromiumSkipReason, DARK_THEME, inPage, launchChromium, stubTelegram } from '../support/browser.js';
+import {
+  canvasInk,
+  chromiumSkipReason,
+  closeContexts,
+  DASHBOARD_SHOTS,
+  PHONE_VIEWPORT,
+  DARK_THEME,
+  inPage,
+  launchChromium,
+  stubTelegram,
+  watchPage,
+} from '../support/browser.js';
 import { backtestParams } from '../fixtures/backtest-params.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { signInitData } from '../support/init-data.js';
@@ -26,8 +36,8 @@ const BOT_TOKEN = '654321:TEST-backtests-bot-token';
 const TRADER = { id: 5550201, first_name: 'Bea', username: 'bea' };
 const OTHER = { id: 5550202, first_name: 'Oli', username: 'oli' };
 const DAY = 86_400_000;
-const SHOTS = path.join(PROJECT_ROOT, 'test-results', 'dashboard');
-const VIEWPORT = { width: 360, height: 780 };
+const SHOTS = DASHBOARD_SHOTS;
+const VIEWPORT = PHONE_VIEWPORT;
 
 const skip = chromiumSkipReason();
 
@@ -45,10 +55,7 @@ async function openBacktests(): Promise<Page> {
   contexts.push(context);
   await stubTelegram(context, { initData: signInitData({ botToken: BOT_TOKEN, user: TRADER }), themeParams: DARK_THEME });
   const page = await context.newPage();
-  page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
-  page.on('response', (response) => {
-    if (response.status() >= 500) pageProblems.push(`${response.status()} ${response.url()}`);
-  });
+  watchPage(page, pageProblems);
   await page.goto(`${app.url}/app/`);
   await page.locator('[data-tab="backtests"]').click({ timeout: 15_000 });
   await page.locator('[data-form="backtest"]').waitFor({ timeout: 15_000 });
@@ -80,11 +87,8 @@ describe.skipIf(skip)('the Backtests page in Chromium', () => {
   }, 90_000);
 
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') {
-      const pages = contexts.flatMap((context) => context.pages());
-      await Promise.all(pages.map((page, i) => shot(page, `failed-backtest-${i}`)));
-    }
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    // A failing test leaves a picture of what its pages showed.
+    await closeContexts(contexts, task.result?.state === 'fail', (page, i) => shot(page, `failed-backtest-${i}`));
     expect(pageProblems.splice(0)).toEqual([]);
   });
 

@@ -169,7 +169,7 @@ export const S = {
     failed: (message: string) => `The backtest failed: ${message}`,
     cancelled: 'Cancelled.',
     recent: 'Recent runs',
-    empty: 'No backtests yet. Run one above, or with /backtest in the chat.',
+    empty: 'No backtests yet. Run one above.',
     compare: 'comparison',
     back: '‹ Backtests',
     result: (symbol: string, timeframe: string, strategy: string) => `${symbol} ${timeframe} · ${strategy}`,

@@ -12,7 +12,7 @@ import { STRATEGY_NAMES } from '../../../src/shared/strategy-names.js';
 import { ApiError } from '../api.js';
 import { useApp } from '../context.js';
 import { S } from '../strings.js';
-import { Field } from './new-agent-form.js';
+import { Field, SubmitRow } from './new-agent-form.js';
 
 type Values = Record<'symbol' | 'timeframe' | 'strategy' | 'period' | 'amountUsdt' | 'leverage' | 'tpPct' | 'slPct', string>;
 type Checked = 'amountUsdt' | 'leverage' | 'tpPct' | 'slPct';
@@ -96,14 +96,7 @@ export function BacktestForm({ options, onSubmitted }: { options: CreateOptions;
       {field('leverage', S.backtests.leverage, { inputMode: 'numeric' })}
       {field('tpPct', S.backtests.tpPct, { inputMode: 'decimal', placeholder: S.backtests.optional })}
       {field('slPct', S.backtests.slPct, { inputMode: 'decimal', placeholder: S.backtests.optional })}
-      {problems.form && (
-        <p class="error" data-problem="form">
-          {problems.form}
-        </p>
-      )}
-      <button class="primary" type="submit" disabled={busy}>
-        {busy ? S.backtests.submitting : S.backtests.submit}
-      </button>
+      <SubmitRow problem={problems.form} busy={busy} label={S.backtests.submit} busyLabel={S.backtests.submitting} />
     </form>
   );
 }

@@ -139,3 +139,29 @@ export function Field(p: FieldProps) {
     </div>
   );
 }
+
+/** The end of a form: the hub's (or the rules') refusal of the whole form, and the submit button. */
+export function SubmitRow({
+  problem,
+  busy,
+  label,
+  busyLabel,
+}: {
+  problem: string | undefined;
+  busy: boolean;
+  label: string;
+  busyLabel: string;
+}) {
+  return (
+    <>
+      {problem && (
+        <p class="error" data-problem="form">
+          {problem}
+        </p>
+      )}
+      <button class="primary" type="submit" disabled={busy}>
+        {busy ? busyLabel : label}
+      </button>
+    </>
+  );
+}
