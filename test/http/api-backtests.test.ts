@@ -101,12 +101,13 @@ describe('POST /api/v1/backtests: a real run', () => {
   });
 
   it('answers 409 while the caller has a job on, and cancel ends it', async () => {
-    const first = await post('/api/v1/backtests', request({ period: '90d' }));
+    const first = await post('/api/v1/backtests', request({ period: '1y' }));
     expect(first.status).toBe(202);
     const second = await post('/api/v1/backtests', request());
     expect(second).toMatchObject({ status: 409, body: { error: 'conflict' } });
     expect(String(second.body.message)).toContain('already have a backtest running');
     const id = String(first.body.id);
+    expect(await get(`/api/v1/backtests/${id}`)).toMatchObject({ status: 409, body: { message: expect.stringContaining('not finished') } });
     expect(await post(`/api/v1/backtests/${id}/cancel`)).toMatchObject({ status: 200, body: { id, state: 'cancelled' } });
     expect(await settled(id)).toMatchObject({ state: 'cancelled' });
     expect(await get(`/api/v1/backtests/${id}`)).toMatchObject({ status: 404 });

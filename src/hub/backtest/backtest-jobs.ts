@@ -16,6 +16,14 @@ export class BacktestNotFoundError extends HubError {
   }
 }
 
+/** The result of a job still queued or running was asked for. */
+export class BacktestNotFinishedError extends HubError {
+  override name = 'BacktestNotFinishedError';
+  constructor(readonly id: string) {
+    super(`backtest ${id} has not finished`, 'This backtest has not finished yet: its status says how far it is.');
+  }
+}
+
 export type BacktestJobStatus =
   | { id: string; state: 'queued'; position: number | null }
   | { id: string; state: 'running'; progress: BacktestProgress | null }

@@ -4,7 +4,7 @@
  *
  *   GET  /api/v1/backtests                → BacktestList (the caller's recent runs, newest first)
  *   POST /api/v1/backtests                BacktestRequest → 202 BacktestSubmitted
- *   GET  /api/v1/backtests/:id            → BacktestDetail (a finished run: summary, trades, curves, notes)
+ *   GET  /api/v1/backtests/:id            → BacktestDetail (a finished run: summary, trades, curves, notes; 409 while on)
  *   GET  /api/v1/backtests/:id/status     → BacktestStatus (poll it: queued · running · done · failed · cancelled)
  *   POST /api/v1/backtests/:id/cancel     → BacktestStatus
  *

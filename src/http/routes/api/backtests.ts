@@ -1,13 +1,19 @@
 /**
  * The caller's backtests (src/shared/contract/api-backtests.ts) through the hub's backtest
- * service, the one the chat uses: `GET /api/v1/backtests`, `POST /api/v1/backtests` (validated by
- * the service: 400 in the chat's words; 409 while the caller has one on; 429 when the line is
- * full), `GET …/:id` (the stored result), `GET …/:id/status` (polled: ../../../hub/backtest/backtest-jobs.ts)
- * and `POST …/:id/cancel`. Another user's id reads as a missing one: 404.
+ * service, the same the bot is given: `GET /api/v1/backtests`, `POST /api/v1/backtests`
+ * (validated by the service: 400 in the chat's words; 409 while the caller has one on; 429 when
+ * the line is full), `GET …/:id` (the stored result; 409 while the job is on), `GET …/:id/status`
+ * (polled; the states come from ../../../hub/backtest/backtest-jobs.ts) and `POST …/:id/cancel`.
+ * Another user's id reads as a missing one: 404.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { BacktestNotFoundError, createBacktestJobs, type BacktestJobStatus } from '../../../hub/backtest/backtest-jobs.js';
+import {
+  BacktestNotFinishedError,
+  BacktestNotFoundError,
+  createBacktestJobs,
+  type BacktestJobStatus,
+} from '../../../hub/backtest/backtest-jobs.js';
 import type { BacktestParams, BacktestRecord } from '../../../hub/backtest/types.js';
 import { ValidationError } from '../../../hub/errors.js';
 import { tradableSymbol } from '../../../hub/market/symbols.js';
@@ -101,11 +107,13 @@ export const backtestRoutes: FastifyPluginAsync<ApiServices> = async (fastify, {
 
   app.get(
     `${path}/:id`,
-    { schema: { tags, security, params: BacktestParamsPath, response: { 200: BacktestDetail, ...errors } } },
+    { schema: { tags, security, params: BacktestParamsPath, response: { 200: BacktestDetail, ...errors, 409: ErrorBody } } },
     async (request) => {
-      const record = await hub.backtests.get(callerOf(request), request.params.id);
-      if (!record) throw new BacktestNotFoundError(request.params.id);
-      return toDetail(record);
+      const { id } = request.params;
+      const record = await hub.backtests.get(callerOf(request), id);
+      if (record) return toDetail(record);
+      const status = await jobs.status(callerOf(request), id);
+      throw status?.state === 'queued' || status?.state === 'running' ? new BacktestNotFinishedError(id) : new BacktestNotFoundError(id);
     },
   );
 
