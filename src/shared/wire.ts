@@ -28,4 +28,5 @@ export * from './contract/llm.js';
 export * from './contract/agent-input.js';
 export * from './contract/api.js';
 export * from './contract/api-data.js';
+export * from './contract/api-backtests.js';
 export * from './contract/api-ws.js';

@@ -18,18 +18,29 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { initDataHash } from '../../src/hub/auth/init-data.js';
 import { checkAgentField } from '../../src/shared/contract/agent-input.js';
-import { PROJECT_ROOT } from '../../src/paths.js';
 import { freePortRange, startTestApp } from '../support/app-harness.js';
 import { startBotApiServer, type BotApiServer } from '../support/bot-api-server.js';
-import { canvasInk, chromiumSkipReason, confirmsAsked, DARK_THEME, inPage, launchChromium, stubTelegram } from '../support/browser.js';
+import {
+  canvasInk,
+  chromiumSkipReason,
+  closeContexts,
+  DASHBOARD_SHOTS,
+  PHONE_VIEWPORT,
+  confirmsAsked,
+  DARK_THEME,
+  inPage,
+  launchChromium,
+  stubTelegram,
+  watchPage,
+} from '../support/browser.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { waitUntil } from '../support/wait.js';
 
 const BOT_TOKEN = '654321:TEST-dashboard-bot-token';
 const TRADER = { id: 5550101, first_name: 'Tess', username: 'tess' };
 const NEWCOMER = { id: 5550102, first_name: 'Nina', username: 'nina' };
-const SHOTS = path.join(PROJECT_ROOT, 'test-results', 'dashboard');
-const VIEWPORT = { width: 360, height: 780 };
+const SHOTS = DASHBOARD_SHOTS;
+const VIEWPORT = PHONE_VIEWPORT;
 
 const skip = chromiumSkipReason();
 
@@ -60,10 +71,7 @@ async function openDashboard(stub: Parameters<typeof stubTelegram>[1]): Promise<
   contexts.push(context);
   await stubTelegram(context, stub);
   const page = await context.newPage();
-  page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
-  page.on('response', (response) => {
-    if (response.status() >= 500) pageProblems.push(`${response.status()} ${response.url()}`);
-  });
+  watchPage(page, pageProblems);
   await page.goto(`${app.url}/app/`);
   // Signed in (or refused): the exchange is over before a test navigates, as a person would wait.
   await page.locator('.tabs, [data-gate]:not([data-gate="checking"])').first().waitFor({ timeout: 15_000 });
@@ -111,11 +119,9 @@ describe.skipIf(skip)('the dashboard in Chromium', () => {
 
   afterEach(async ({ task }) => {
     // A failing test leaves a picture of what its pages showed.
-    if (task.result?.state === 'fail') {
-      const pages = contexts.flatMap((context) => context.pages());
-      await Promise.all(pages.map((page, i) => shot(page, `failed-${task.name.replace(/\W+/g, '-').slice(0, 50)}-${i}`)));
-    }
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    await closeContexts(contexts, task.result?.state === 'fail', (page, i) =>
+      shot(page, `failed-${task.name.replace(/\W+/g, '-').slice(0, 50)}-${i}`),
+    );
     expect(pageProblems.splice(0)).toEqual([]);
   });
 

@@ -8,7 +8,13 @@
  * never a reason to pass quietly.
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { PROJECT_ROOT } from '../../src/paths.js';
+
+/** Where the dashboard's browser tests save their screenshots, and the phone screen they use. */
+export const DASHBOARD_SHOTS = path.join(PROJECT_ROOT, 'test-results', 'dashboard');
+export const PHONE_VIEWPORT = { width: 360, height: 780 };
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -121,4 +127,22 @@ export function canvasInk(page: Page, selector: string): Promise<{ canvases: num
       return { canvases: canvases.length, painted, colours: colours.size };
     })()`,
   );
+}
+
+/** Records a page's script errors and the server's 5xx answers in `problems` (a test then expects none). */
+export function watchPage(page: Page, problems: string[]): void {
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 500) problems.push(`${response.status()} ${response.url()}`);
+  });
+}
+
+/** After a test: a failed one leaves a picture of each of its pages (`shoot`); then every context it opened is closed. */
+export async function closeContexts(
+  contexts: BrowserContext[],
+  failed: boolean,
+  shoot: (page: Page, index: number) => Promise<unknown>,
+): Promise<void> {
+  if (failed) await Promise.all(contexts.flatMap((context) => context.pages()).map((page, i) => shoot(page, i)));
+  await Promise.all(contexts.splice(0).map((context) => context.close()));
 }

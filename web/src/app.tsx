@@ -8,6 +8,8 @@ import { Ctx } from './context.js';
 import { connectLive } from './live.js';
 import { AgentPage } from './pages/agent.js';
 import { AgentsPage } from './pages/agents.js';
+import { BacktestPage } from './pages/backtest.js';
+import { BacktestsPage } from './pages/backtests.js';
 import { GatePage, type GateView } from './pages/gate.js';
 import { NewAgentPage } from './pages/new-agent.js';
 import { ProfitPage } from './pages/profit.js';
@@ -18,11 +20,14 @@ import type { Host } from './telegram.js';
 
 type Ready = Extract<Gate, { kind: 'ready' }>;
 
+/** The tab a page belongs to. */
+const parentOf: Partial<Record<Route['page'], Route['page']>> = { agent: 'agents', backtest: 'backtests' };
+
 function Tabs({ route }: { route: Route }) {
   const tab = (target: Route, label: string) => (
     <a
       href={`/app/${target.page === 'agents' ? '' : target.page}`}
-      class={route.page === target.page || (route.page === 'agent' && target.page === 'agents') ? 'tab active' : 'tab'}
+      class={route.page === target.page || parentOf[route.page] === target.page ? 'tab active' : 'tab'}
       onClick={(e) => (e.preventDefault(), navigate(target))}
       data-tab={target.page}
     >
@@ -34,6 +39,7 @@ function Tabs({ route }: { route: Route }) {
       {tab({ page: 'agents' }, S.nav.agents)}
       {tab({ page: 'new' }, S.nav.newAgent)}
       {tab({ page: 'profit' }, S.nav.profit)}
+      {tab({ page: 'backtests' }, S.nav.backtests)}
     </nav>
   );
 }
@@ -60,6 +66,8 @@ function Dashboard({ host, session, onEnd }: { host: Host; session: Ready; onEnd
         {route.page === 'agent' && <AgentPage id={route.id} key={route.id} />}
         {route.page === 'new' && <NewAgentPage />}
         {route.page === 'profit' && <ProfitPage />}
+        {route.page === 'backtests' && <BacktestsPage />}
+        {route.page === 'backtest' && <BacktestPage id={route.id} key={route.id} />}
       </main>
     </Ctx.Provider>
   );

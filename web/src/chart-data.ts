@@ -79,7 +79,7 @@ export function markersOf(trades: ChartTradeMarker[], bars: Bar[], words: { entr
 }
 
 /** One point per second (the last one of a second wins: two closes in one second). */
-export function equityLine(points: EquityPoint[]): Point[] {
+export function equityLine(points: Array<Pick<EquityPoint, 'at' | 'equity'>>): Point[] {
   const line: Point[] = [];
   for (const p of [...points].sort((a, b) => a.at - b.at)) {
     const time = seconds(p.at);

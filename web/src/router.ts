@@ -1,11 +1,18 @@
 /**
  * In-app addresses under `/app` (the hub answers every one of them with index.html):
- * `/app/` agents · `/app/agents/<id>` one agent · `/app/new` new agent · `/app/profit` profit.
+ * `/app/` agents · `/app/agents/<id>` one agent · `/app/new` new agent · `/app/profit` profit ·
+ * `/app/backtests` backtests · `/app/backtests/<id>` one backtest's result.
  * A Telegram direct link's `startapp=agent-<id>` (or `?agent=<id>`) opens that agent.
  */
 import { useEffect, useState } from 'preact/hooks';
 
-export type Route = { page: 'agents' } | { page: 'agent'; id: string } | { page: 'new' } | { page: 'profit' };
+export type Route =
+  | { page: 'agents' }
+  | { page: 'agent'; id: string }
+  | { page: 'new' }
+  | { page: 'profit' }
+  | { page: 'backtests' }
+  | { page: 'backtest'; id: string };
 
 const BASE = '/app';
 const AGENT_PARAM = /^agent-([0-9a-f-]{36})$/i;
@@ -16,6 +23,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === 'agents' && parts[1]) return { page: 'agent', id: parts[1] };
   if (parts[0] === 'new') return { page: 'new' };
   if (parts[0] === 'profit') return { page: 'profit' };
+  if (parts[0] === 'backtests') return parts[1] ? { page: 'backtest', id: parts[1] } : { page: 'backtests' };
   return { page: 'agents' };
 }
 
@@ -27,6 +35,10 @@ export function pathOf(route: Route): string {
       return `${BASE}/new`;
     case 'profit':
       return `${BASE}/profit`;
+    case 'backtests':
+      return `${BASE}/backtests`;
+    case 'backtest':
+      return `${BASE}/backtests/${route.id}`;
     default:
       return `${BASE}/`;
   }

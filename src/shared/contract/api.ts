@@ -27,6 +27,7 @@
  *   GET  /api/v1/profit                   → ProfitFigures (all the caller's agents)
  *   GET  /api/v1/agents/:id/logs          ?level&limit&beforeSeq&afterSeq → LogsPage
  *   POST /api/v1/agents/:id/start|stop|force-exit|pause|resume   → ControlResponse
+ *   GET|POST /api/v1/backtests…          backtests: list, submit, status, result, cancel (./api-backtests.ts)
  *   GET  /ws?token=<token>                WsMessage stream (./api-ws.ts)
  * The read-only data of an agent (trades, candles, equity, profit, logs): ./api-data.ts.
  *

@@ -73,7 +73,7 @@ export function parseForm(v: FormValues): Partial<AgentSettings> & Pick<AgentSet
 }
 
 export interface FieldProps {
-  name: FormField;
+  name: string;
   label: string;
   value: string | boolean;
   problem: string | undefined;
@@ -137,5 +137,31 @@ export function Field(p: FieldProps) {
         </p>
       )}
     </div>
+  );
+}
+
+/** The end of a form: the hub's (or the rules') refusal of the whole form, and the submit button. */
+export function SubmitRow({
+  problem,
+  busy,
+  label,
+  busyLabel,
+}: {
+  problem: string | undefined;
+  busy: boolean;
+  label: string;
+  busyLabel: string;
+}) {
+  return (
+    <>
+      {problem && (
+        <p class="error" data-problem="form">
+          {problem}
+        </p>
+      )}
+      <button class="primary" type="submit" disabled={busy}>
+        {busy ? busyLabel : label}
+      </button>
+    </>
   );
 }

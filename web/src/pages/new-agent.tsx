@@ -13,7 +13,7 @@ import { ApiError } from '../api.js';
 import { useApp, useLoad } from '../context.js';
 import { navigate } from '../router.js';
 import { S } from '../strings.js';
-import { Field, formDefaults, parseForm, type FormValues, type FormField } from './new-agent-form.js';
+import { Field, SubmitRow, formDefaults, parseForm, type FormValues, type FormField } from './new-agent-form.js';
 
 export function NewAgentPage() {
   const { api } = useApp();
@@ -82,14 +82,7 @@ function NewAgentForm({ options }: { options: CreateOptions }) {
         field('llmDailyBudgetUsd', S.create.llmDailyBudgetUsd, { inputMode: 'decimal', placeholder: S.create.optional })}
       {options.liveAvailable && field('liveMode', S.create.liveMode, { checkbox: true })}
       {field('start', S.create.start, { checkbox: true })}
-      {problems.form && (
-        <p class="error" data-problem="form">
-          {problems.form}
-        </p>
-      )}
-      <button class="primary" type="submit" disabled={busy}>
-        {busy ? S.create.submitting : S.create.submit}
-      </button>
+      <SubmitRow problem={problems.form} busy={busy} label={S.create.submit} busyLabel={S.create.submitting} />
     </form>
   );
 }

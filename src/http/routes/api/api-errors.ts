@@ -3,7 +3,7 @@
  * bodies (`message` is the hub's `userMessage`, the chat's words), and the bearer guard. Codes:
  * 400 `validation_failed` · 401 `unauthorized` · 403 `account_pending` | `account_denied` |
  * `account_unknown` · 404 `not_found` · 409 `conflict` (or the broker's code) · 429
- * `quota_exceeded` · 502 `start_failed` · 503 `unavailable` · 500 `internal_error`.
+ * `quota_exceeded` | `queue_full` · 502 `start_failed` · 503 `unavailable` · 500 `internal_error`.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { QuotaExceededError } from '../../../hub/agents/quotas.js';
@@ -11,6 +11,9 @@ import { TradeNotFoundError } from '../../../hub/analytics/trade-history.js';
 import { AccountRefusedError, accountRefusal, SessionRefusedError } from '../../../hub/auth/dashboard-sessions.js';
 import { TokenError } from '../../../hub/auth/tokens.js';
 import type { UserTokens } from '../../../hub/auth/user-tokens.js';
+import { BacktestNotFoundError } from '../../../hub/backtest/backtest-jobs.js';
+import { BacktestSymbolError, HistoryRangeError, HistoryUnavailableError } from '../../../hub/backtest/history-errors.js';
+import { BacktestQueueFullError, BacktestsClosedError } from '../../../hub/backtest/queue-errors.js';
 import { BrokerError } from '../../../hub/broker/errors.js';
 import { ChartError } from '../../../hub/charts/errors.js';
 import { AgentNotFoundError, HubError, PortsExhaustedError, SpawnError, ValidationError } from '../../../hub/errors.js';
@@ -18,11 +21,15 @@ import { bearer } from '../../auth.js';
 
 /** Status and `error` code of a hub error. */
 function statusOf(error: HubError): [number, string] {
-  if (error instanceof ValidationError) return [400, 'validation_failed'];
+  if (error instanceof ValidationError || error instanceof BacktestSymbolError || error instanceof HistoryRangeError)
+    return [400, 'validation_failed'];
   if (error instanceof SessionRefusedError) return [401, 'unauthorized'];
   if (error instanceof AccountRefusedError) return [403, error.code];
-  if (error instanceof AgentNotFoundError || error instanceof TradeNotFoundError) return [404, 'not_found'];
+  if (error instanceof AgentNotFoundError || error instanceof TradeNotFoundError || error instanceof BacktestNotFoundError)
+    return [404, 'not_found'];
   if (error instanceof QuotaExceededError) return [429, 'quota_exceeded'];
+  if (error instanceof BacktestQueueFullError) return [429, 'queue_full'];
+  if (error instanceof BacktestsClosedError || error instanceof HistoryUnavailableError) return [503, 'unavailable'];
   if (error instanceof BrokerError) return [error.httpStatus, error.code];
   if (error instanceof SpawnError) return [502, 'start_failed'];
   if (error instanceof PortsExhaustedError || error instanceof ChartError) return [503, 'unavailable'];

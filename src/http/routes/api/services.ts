@@ -15,6 +15,7 @@ export interface ApiServices {
     | 'analytics'
     | 'charts'
     | 'vault'
+    | 'backtests'
   >;
   /** MAX_LEVERAGE. */
   maxLeverage: number;
