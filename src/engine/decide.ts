@@ -22,30 +22,35 @@ export interface DecideInput {
 }
 
 export function decide(input: DecideInput): TradeDecision {
-  const { side, signal, threshold, strategy } = input;
-  // Reasons are words for logs and orders: built only when read (most ticks hold and read none).
-  const s = () => `${strategy} ${fmtSignal(signal)}`;
-  const t = () => fmtNum(threshold);
-  if (side === 'long') {
-    return signal <= -threshold ? { kind: 'close', reason: `signal reversed (${s()} ≤ -${t()})` } : hold(() => `holding long (${s()})`);
-  }
-  if (side === 'short') {
-    return signal >= threshold ? { kind: 'close', reason: `signal reversed (${s()} ≥ +${t()})` } : hold(() => `holding short (${s()})`);
-  }
-  if (Math.abs(signal) < threshold) return hold(() => `signal weak (${s()}, need ±${t()})`);
-  const blocked = input.entryBlocked;
-  if (blocked) return hold(() => `${blocked} (${s()})`);
+  const { side, signal, threshold } = input;
+  if (side === 'long')
+    return signal <= -threshold ? { kind: 'close', reason: `signal reversed (${said(input)} ≤ -${fmtNum(threshold)})` } : new Hold(input);
+  if (side === 'short')
+    return signal >= threshold ? { kind: 'close', reason: `signal reversed (${said(input)} ≥ +${fmtNum(threshold)})` } : new Hold(input);
+  if (Math.abs(signal) < threshold || input.entryBlocked) return new Hold(input);
+  const t = fmtNum(threshold);
   return signal > 0
-    ? { kind: 'open', side: 'long', reason: `${s()} ≥ +${t()}` }
-    : { kind: 'open', side: 'short', reason: `${s()} ≤ -${t()}` };
+    ? { kind: 'open', side: 'long', reason: `${said(input)} ≥ +${t}` }
+    : { kind: 'open', side: 'short', reason: `${said(input)} ≤ -${t}` };
 }
 
-/** A hold whose reason is worded when read. */
-function hold(reason: () => string): TradeDecision {
-  return {
-    kind: 'hold',
-    get reason() {
-      return reason();
-    },
-  };
+/** "trend_following +0.42" */
+function said(input: DecideInput): string {
+  return `${input.strategy} ${fmtSignal(input.signal)}`;
+}
+
+/**
+ * A hold, whose reason is worded only when read: most ticks hold and read none (a backtest holds
+ * on most of a year of bars).
+ */
+class Hold {
+  readonly kind = 'hold' as const;
+  constructor(private readonly input: DecideInput) {}
+
+  get reason(): string {
+    const { side, threshold, entryBlocked } = this.input;
+    if (side) return `holding ${side} (${said(this.input)})`;
+    if (Math.abs(this.input.signal) < threshold) return `signal weak (${said(this.input)}, need ±${fmtNum(threshold)})`;
+    return `${entryBlocked} (${said(this.input)})`;
+  }
 }

@@ -50,24 +50,38 @@ function positivePrice(res: PriceResponse): number {
   return res.price;
 }
 
+/** A position's market data is served first (the hub's priority for agents holding one). */
+function priorityOf(deps: MarketFeedDeps): 'position' | undefined {
+  return deps.inPosition?.() ? 'position' : undefined;
+}
+
+/** The lines that end an episode, made once: the exits are checked every tick. */
+function episodeEnds(log: EngineLog) {
+  return {
+    fresh: () => log.info('market data fresh again'),
+    candles: () => log.info('candles available again'),
+    hub: () => log.info('hub answers again'),
+    price: () => log.info('price endpoint available again'),
+  };
+}
+
 export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
   const { hub, symbol, interval, clock, log } = deps;
   const episodes = createEpisodes();
-  const priority = () => (deps.inPosition?.() ? ('position' as const) : undefined);
   const window = createCandleWindow(interval);
   let lastFetchAt: number | null = null;
-  /** Market time of the last price (the hub's `at`), ms. */
-  let priceAt: number | null = null;
+  let priceAt: number | null = null; // market time of the last price (the hub's `at`), ms
   let staleCandles = false;
   let stalePrice = false;
   let simulated = false;
   let source = 'hub';
 
+  const back = episodeEnds(log);
   function updateStale(): void {
     if (staleCandles || stalePrice) {
       episodes.enter('stale', () => log.warn(`market data stale (source ${source}): no new entries until it is fresh`));
     } else {
-      episodes.exit('stale', () => log.info('market data fresh again'));
+      episodes.exit('stale', back.fresh);
     }
   }
 
@@ -87,11 +101,11 @@ export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
       if (!force && lastFetchAt !== null && now - lastFetchAt < deps.candleRefreshMs) return;
       lastFetchAt = now;
       try {
-        const res = await window.update((n) => hub.candles(symbol, interval, n, signal, priority()), limit, false, now);
+        const res = await window.update((n) => hub.candles(symbol, interval, n, signal, priorityOf(deps)), limit, false, now);
         staleCandles = res.stale === true;
         simulated = res.simulated === true;
         if (typeof res.source === 'string') source = res.source;
-        episodes.exit('candles', () => log.info('candles available again'));
+        episodes.exit('candles', back.candles);
         updateStale();
       } catch (err) {
         if (err instanceof AgentStoppingError) throw err;
@@ -103,14 +117,14 @@ export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
 
     async price(signal) {
       try {
-        const res = await hub.price(symbol, signal, priority());
+        const res = await hub.price(symbol, signal, priorityOf(deps));
         const price = positivePrice(res);
         priceAt = typeof res.at === 'number' ? res.at : null;
         stalePrice = res.stale === true;
         if (res.simulated === true) simulated = true;
         if (typeof res.source === 'string') source = res.source;
-        episodes.exit('hub', () => log.info('hub answers again'));
-        episodes.exit('price', () => log.info('price endpoint available again'));
+        episodes.exit('hub', back.hub);
+        episodes.exit('price', back.price);
         episodes.exit('no-price');
         updateStale();
         return price;

@@ -88,7 +88,7 @@ export function liquidationReason(
   const cmp = position.side === 'long' ? '≤' : '≥';
   if (crossesLiquidation(position.side, liq, price, price))
     return `liquidation: price ${fmtPrice(price)} ${cmp} liquidation ${fmtPrice(liq)}`;
-  const bar = barCrossingLiquidation(position.side, liq, candles, Date.parse(position.openedAt));
+  const bar = barCrossingLiquidation(position.side, liq, candles, openedAtMs(position.openedAt));
   if (!bar) return null;
   const extreme = position.side === 'long' ? `low ${fmtPrice(bar.low)}` : `high ${fmtPrice(bar.high)}`;
   return `liquidation: bar ${new Date(bar.openTime).toISOString()} ${extreme} ${cmp} liquidation ${fmtPrice(liq)}`;
@@ -114,4 +114,11 @@ export function sessionDrawdown(input: {
   const pct = input.amountUsdt > 0 ? (pnl / input.amountUsdt) * 100 : 0;
   const hit = input.maxSessionLossPct > 0 && pnl <= (-input.maxSessionLossPct / 100) * input.amountUsdt;
   return { pnl, pct, hit };
+}
+
+/** `Date.parse` of the last `openedAt` asked (a held position is checked every tick, with the same one). */
+let lastOpenedAt = { text: '', ms: NaN };
+function openedAtMs(text: string): number {
+  if (lastOpenedAt.text !== text) lastOpenedAt = { text, ms: Date.parse(text) };
+  return lastOpenedAt.ms;
 }

@@ -14,7 +14,7 @@ import { AgentStoppingError, errorMessage } from './ports.js';
 import { getStrategy } from './strategies/index.js';
 import { drawdownStop } from './drawdown-stop.js';
 import { fmtLevel, fmtNum, fmtPrice } from './format.js';
-import { planStrategy } from './planner.js';
+import { planStrategy, type StrategyPlan } from './planner.js';
 import { checkTpSl, levelsFor } from './position-math.js';
 import { closeIfGone, closePosition, openPosition } from './position-orders.js';
 import { pushStatus, type EngineSession } from './session.js';
@@ -88,9 +88,17 @@ function resume(s: EngineSession, pos: PositionWire): void {
 /** Candles to fetch: what the planned strategy needs plus a margin, within 250..1000. */
 function candleLimit(s: EngineSession): number {
   if (!s.plan) return 250;
-  const need = getStrategy(s.plan.strategy).requiredCandles({ lookback: s.plan.lookback });
-  return Math.min(1000, Math.max(250, need + 5));
+  let limit = limits.get(s.plan);
+  if (limit === undefined) {
+    const need = getStrategy(s.plan.strategy).requiredCandles({ lookback: s.plan.lookback });
+    limit = Math.min(1000, Math.max(250, need + 5));
+    limits.set(s.plan, limit);
+  }
+  return limit;
 }
+
+/** `candleLimit` per plan, worked out once (it is asked every tick). */
+const limits = new WeakMap<StrategyPlan, number>();
 
 async function tick(s: EngineSession): Promise<void> {
   s.tickNo++;

@@ -58,10 +58,11 @@ describe('decide', () => {
     });
     expect(decide({ ...base, side: 'long', signal: 0.9 })).toMatchObject({ kind: 'hold' });
     expect(decide({ ...base, side: 'short', signal: 0.3 })).toMatchObject({ kind: 'close' });
-    expect(decide({ ...base, side: null, signal: 0.9, entryBlocked: 'cooldown' })).toEqual({
-      kind: 'hold',
-      reason: 'cooldown (momentum +0.90)',
-    });
+    const blocked = decide({ ...base, side: null, signal: 0.9, entryBlocked: 'cooldown' });
+    expect([blocked.kind, blocked.reason]).toEqual(['hold', 'cooldown (momentum +0.90)']);
+    // A hold's reason is worded when read, and says why it holds.
+    expect(decide({ ...base, side: 'long', signal: 0.9 }).reason).toBe('holding long (momentum +0.90)');
+    expect(decide({ ...base, side: null, signal: 0.29 }).reason).toBe('signal weak (momentum +0.29, need ±0.3)');
   });
 });
 

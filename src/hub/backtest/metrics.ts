@@ -108,9 +108,12 @@ function ratio(returns: readonly number[], deviation: number, scale: number): nu
  * skipped — charts only.
  */
 export function downsample(points: readonly CurvePoint[], max: number): CurvePoint[] {
-  if (points.length <= max) return points.slice();
-  const out: CurvePoint[] = [];
-  const step = (points.length - 1) / (max - 1);
-  for (let k = 0; k < max; k++) out.push(points[Math.round(k * step)]!);
-  return out;
+  return sampleIndexes(points.length, max).map((i) => points[i]!);
+}
+
+/** The indexes `downsample` keeps of `length` points: all of them, or `max` evenly spaced with the first and the last. */
+export function sampleIndexes(length: number, max: number): number[] {
+  if (length <= max) return Array.from({ length }, (_, i) => i);
+  const step = (length - 1) / (max - 1);
+  return Array.from({ length: max }, (_, k) => Math.round(k * step));
 }

@@ -71,16 +71,16 @@ export function createPaperBooks(opts: { costs: PaperCosts; leverage: number; mm
   let realizedPnl = 0;
   let tradeNo = 0;
   const trades: BookTrade[] = [];
-  const result = { live: false, replayed: false };
 
   function open(order: OrderRequest, quote: BarQuote): OrderResult {
     if (position) throw new HubRequestError('a position is already open', 'orders', 409, false, 'position_open');
     const side = order.side!;
     const fill = paperOpen({ side, lastPrice: quote.price, margin: order.amountUsdt!, leverage: opts.leverage, mmr: opts.mmr }, costs);
     const wire = positionOf(`bt-${++tradeNo}`, fill, order, quote);
-    position = { ...wire, openFee: fill.fee, entryBar: quote.bar };
+    position = Object.assign({ openFee: fill.fee, entryBar: quote.bar }, wire);
     return {
-      ...result,
+      live: false,
+      replayed: false,
       tradeId: wire.tradeId,
       status: 'open',
       side,
@@ -99,7 +99,7 @@ export function createPaperBooks(opts: { costs: PaperCosts; leverage: number; mm
       throw new HubRequestError('no open position', 'orders', 409, false, 'no_position');
     }
     const claims = tradeReason(order.reason, 64) === LIQUIDATION_REASON;
-    const fill = paperCloseAt({ ...pos, openFee: pos.openFee }, quote.price, claims, costs);
+    const fill = paperCloseAt(pos, quote.price, claims, costs);
     realizedPnl += fill.pnl;
     position = null;
     const { side, entryBar, entryPrice, qty } = pos;
@@ -117,7 +117,8 @@ export function createPaperBooks(opts: { costs: PaperCosts; leverage: number; mm
     });
     const closeReason = fill.liquidated ? LIQUIDATION_REASON : tradeReason(order.reason, 64);
     return {
-      ...result,
+      live: false,
+      replayed: false,
       tradeId: pos.tradeId,
       status: 'closed',
       side,

@@ -7,7 +7,7 @@ import { closeKindOf } from '../analytics/close-reasons.js';
 import { tradeReason } from '../broker/order-results.js';
 import { INTERVAL_MS, type Candle } from '../../shared/market.js';
 import type { BacktestMarket, BookTrade } from './backtest-market.js';
-import { downsample, summarize } from './metrics.js';
+import { sampleIndexes, summarize } from './metrics.js';
 import {
   CURVE_POINTS,
   type BacktestCosts,
@@ -75,11 +75,8 @@ export function toResult(input: ResultInput): BacktestResult {
     barsInPosition: run.barsInPosition,
   });
   const first = closes[0]!;
-  const curve = (value: (i: number) => number) =>
-    downsample(
-      traded.map((b, i) => ({ at: b.openTime + barMs, value: value(i) })),
-      CURVE_POINTS,
-    );
+  const sampled = sampleIndexes(traded.length, CURVE_POINTS);
+  const curve = (value: (i: number) => number) => sampled.map((i) => ({ at: traded[i]!.openTime + barMs, value: value(i) }));
   const plan = run.plan;
   if (!plan) throw new Error('the engine made no plan');
   return {
