@@ -12,34 +12,16 @@ import { createHistoryDeps, loadHistory } from '../src/hub/backtest/history.js';
 import { runBacktest, runComparison, warmupBars } from '../src/hub/backtest/run-backtest.js';
 import type { BacktestParams } from '../src/hub/backtest/types.js';
 import { createMarketFromConfig } from '../src/hub/market/market-from-config.js';
-import { createSimulatedProvider } from '../src/hub/market/simulated.js';
-import { parseSymbol } from '../src/hub/market/symbols.js';
 import type { Orm } from '../src/db/orm.js';
+import { BENCH_COSTS, YEAR_BARS, YEAR_END, yearOfBars, yearParams } from './support/backtest-year.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const STRATEGY = (process.env.BENCH_STRATEGY ?? 'ema_crossover') as BacktestParams['strategy'];
-const YEAR_BARS = 35_040;
-const BAR = 15 * 60_000;
-const END = Date.UTC(2026, 0, 1);
-const FROM = END - YEAR_BARS * BAR;
-const costs = { feeBps: 6, slippageBps: 5 };
+const END = YEAR_END;
+const costs = BENCH_COSTS;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const params = (strategy: BacktestParams['strategy']): BacktestParams => ({
-  symbol: 'BTCUSDT',
-  timeframe: '15m',
-  strategy,
-  fromMs: FROM,
-  toMs: END,
-  amountUsdt: 1_000,
-  leverage: 3,
-  tpPct: 3,
-  slPct: 1.5,
-  tpSlMode: 'fixed',
-  riskProfile: 'moderate',
-  maxSessionLossPct: 0,
-  liveMode: false,
-});
+const params = (strategy: BacktestParams['strategy']): BacktestParams => yearParams(strategy);
 
 async function timed<T>(f: () => Promise<T>): Promise<{ s: number; value: T }> {
   const t0 = performance.now();
@@ -47,8 +29,7 @@ async function timed<T>(f: () => Promise<T>): Promise<{ s: number; value: T }> {
   return { s: (performance.now() - t0) / 1000, value };
 }
 
-const simulated = createSimulatedProvider({ now: () => END, seed: 42 });
-const bars = await simulated.candles(parseSymbol('BTCUSDT')!, '15m', YEAR_BARS + 1_000);
+const bars = await yearOfBars();
 
 const one: number[] = [];
 const all: number[] = [];

@@ -10,15 +10,12 @@
  */
 import { packBars } from '../src/hub/backtest/worker-messages.js';
 import { createWorkerSlot } from '../src/hub/backtest/worker-slot.js';
-import { createSimulatedProvider } from '../src/hub/market/simulated.js';
-import { parseSymbol } from '../src/hub/market/symbols.js';
+import { BENCH_COSTS, yearOfBars, yearParams } from './support/backtest-year.js';
 import { percentile } from './support/bench-db.js';
 import { generate, startPushTarget } from './support/push-target.js';
 
 const AGENTS = 200;
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 10);
-const END = Date.UTC(2026, 0, 1);
-const BAR = 15 * 60_000;
 
 const target = await startPushTarget('pushbt', AGENTS);
 const { port, targets } = target;
@@ -27,7 +24,7 @@ const paced = () => generate({ port, mode: 'paced', targets, durationMs: PACED_S
 await generate({ port, mode: 'saturate', targets, durationMs: 1000, connections: 50 }); // warm up
 const idle = await paced();
 
-const bars = await createSimulatedProvider({ now: () => END, seed: 42 }).candles(parseSymbol('BTCUSDT')!, '15m', 35_040 + 1_000);
+const bars = await yearOfBars();
 const slot = createWorkerSlot();
 let reports = 0;
 let runs = 0;
@@ -38,26 +35,7 @@ function keepBusy(): void {
     {
       id: `bench-${runs}`,
       kind: 'compare',
-      input: {
-        costs: { feeBps: 6, slippageBps: 5 },
-        bars: packBars(bars),
-        simulated: true,
-        source: 'simulated',
-        params: {
-          symbol: 'BTCUSDT',
-          timeframe: '15m',
-          fromMs: END - 35_040 * BAR,
-          toMs: END,
-          amountUsdt: 1_000,
-          leverage: 3,
-          tpPct: 3,
-          slPct: 1.5,
-          tpSlMode: 'fixed',
-          riskProfile: 'moderate',
-          maxSessionLossPct: 0,
-          liveMode: false,
-        },
-      },
+      input: { costs: BENCH_COSTS, bars: packBars(bars), simulated: true, source: 'simulated', params: yearParams(undefined) },
     },
     {
       progress: () => void reports++,
