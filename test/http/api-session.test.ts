@@ -152,6 +152,10 @@ describe('GET /api/v1/openapi.json', () => {
         '/api/v1/agents/{id}/force-exit',
         '/api/v1/agents/{id}/pause',
         '/api/v1/agents/{id}/resume',
+        '/api/v1/backtests',
+        '/api/v1/backtests/{id}',
+        '/api/v1/backtests/{id}/status',
+        '/api/v1/backtests/{id}/cancel',
       ].sort(),
     );
     const create = res.body.paths['/api/v1/agents']!.post as {
