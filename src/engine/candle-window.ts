@@ -11,7 +11,7 @@ export interface CandleWindow {
   /** Oldest first; updated in place between ticks. */
   readonly candles: readonly Candle[];
   /** Refreshes through `fetch(limit)`; returns the (last) answer, for its flags. */
-  update(fetch: (limit: number) => Promise<CandlesResponse>, limit: number, full: boolean, now: number): Promise<CandlesResponse>;
+  update(fetch: (limit: number) => Promise<CandlesResponse>, limit: number, now: number): Promise<CandlesResponse>;
   /** True when `priceAt` (market time, ms) is past the close of the bar after the newest candle. */
   newBarDue(priceAt: number | null): boolean;
 }
@@ -26,8 +26,8 @@ export function createCandleWindow(interval: string): CandleWindow {
     get candles() {
       return candles;
     },
-    async update(fetch, limit, full, now) {
-      const ask = full || limit !== lastLimit ? limit : newBarsToAsk(candles, intervalMs, now, limit);
+    async update(fetch, limit, now) {
+      const ask = limit !== lastLimit ? limit : newBarsToAsk(candles, intervalMs, now, limit);
       let res = await fetch(ask);
       if (ask < limit && appendNewer(candles, usableCandles(res), limit)) return res;
       if (ask < limit) res = await fetch(limit);

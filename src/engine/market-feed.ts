@@ -101,7 +101,7 @@ export function createMarketFeed(deps: MarketFeedDeps): MarketFeed {
       if (!force && lastFetchAt !== null && now - lastFetchAt < deps.candleRefreshMs) return;
       lastFetchAt = now;
       try {
-        const res = await window.update((n) => hub.candles(symbol, interval, n, signal, priorityOf(deps)), limit, false, now);
+        const res = await window.update((n) => hub.candles(symbol, interval, n, signal, priorityOf(deps)), limit, now);
         staleCandles = res.stale === true;
         simulated = res.simulated === true;
         if (typeof res.source === 'string') source = res.source;

@@ -11,7 +11,7 @@
  */
 import type { PositionWire } from '../shared/wire.js';
 import { AgentStoppingError, errorMessage } from './ports.js';
-import { getStrategy } from './strategies/index.js';
+import { getStrategy, type StrategyName } from './strategies/index.js';
 import { drawdownStop } from './drawdown-stop.js';
 import { fmtLevel, fmtNum, fmtPrice } from './format.js';
 import { planStrategy, type StrategyPlan } from './planner.js';
@@ -85,13 +85,18 @@ function resume(s: EngineSession, pos: PositionWire): void {
   );
 }
 
-/** Candles to fetch: what the planned strategy needs plus a margin, within 250..1000. */
+/** Candles the engine holds for `strategy` at `lookback`: what it needs plus a margin, within 250..1000. */
+export function candleWindowFor(strategy: StrategyName, lookback: number): number {
+  const need = getStrategy(strategy).requiredCandles({ lookback });
+  return Math.min(1000, Math.max(250, need + 5));
+}
+
+/** Candles to fetch: 250 before the plan, then the planned strategy's window. */
 function candleLimit(s: EngineSession): number {
   if (!s.plan) return 250;
   let limit = limits.get(s.plan);
   if (limit === undefined) {
-    const need = getStrategy(s.plan.strategy).requiredCandles({ lookback: s.plan.lookback });
-    limit = Math.min(1000, Math.max(250, need + 5));
+    limit = candleWindowFor(s.plan.strategy, s.plan.lookback);
     limits.set(s.plan, limit);
   }
   return limit;

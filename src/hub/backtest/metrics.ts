@@ -7,7 +7,7 @@
  * day): `mean / sd × √(bars per year)`, Sortino with the downside deviation (returns below 0).
  */
 import { INTERVAL_MS, type Interval } from '../../shared/market.js';
-import type { BacktestSummary, CurvePoint } from './types.js';
+import type { BacktestSummary } from './types.js';
 
 const YEAR_MS = 365 * 86_400_000;
 
@@ -103,15 +103,10 @@ function ratio(returns: readonly number[], deviation: number, scale: number): nu
 }
 
 /**
- * At most `max` points of a series, evenly spaced by index, always keeping the first and the
- * last; every point kept is a real one (no averaging), so extremes between kept points may be
- * skipped — charts only.
+ * Which of `length` points a chart keeps: all of them, or `max` evenly spaced by index, always the
+ * first and the last; every point kept is a real one (no averaging), so extremes between kept
+ * points may be skipped — charts only.
  */
-export function downsample(points: readonly CurvePoint[], max: number): CurvePoint[] {
-  return sampleIndexes(points.length, max).map((i) => points[i]!);
-}
-
-/** The indexes `downsample` keeps of `length` points: all of them, or `max` evenly spaced with the first and the last. */
 export function sampleIndexes(length: number, max: number): number[] {
   if (length <= max) return Array.from({ length }, (_, i) => i);
   const step = (length - 1) / (max - 1);

@@ -36,8 +36,10 @@ export interface ResultInput {
   run: EngineRun;
 }
 
-/** The stop reason the runner gives the engine at the end of the period (run-backtest.ts). */
-const END_PREFIX = 'stop: end of the backtest period';
+/** The stop reason the runner gives the engine at the end of the period (the trade's `exit` is `end`). */
+export const END_OF_PERIOD = 'end of the backtest period';
+/** How the engine words that close (stop-session.ts: `stop: <reason>`). */
+const END_PREFIX = `stop: ${END_OF_PERIOD}`;
 
 function exitKind(t: BookTrade): BacktestExitKind {
   if (t.liquidated) return 'liquidation';

@@ -9,6 +9,7 @@
  * never waits on a timer. Deterministic: the same bars and parameters give the same result.
  */
 import { createEngine, type Engine } from '../../engine/engine.js';
+import { candleWindowFor } from '../../engine/tick-loop.js';
 import { defaultLookback } from '../../engine/planner.js';
 import type { EngineLog } from '../../engine/ports.js';
 import { getStrategy, STRATEGY_NAMES } from '../../engine/strategies/index.js';
@@ -17,7 +18,7 @@ import { INTERVAL_MS, type Candle } from '../../shared/market.js';
 import type { AgentConfigWire } from '../../shared/wire.js';
 import { createBacktestMarket, type BacktestMarket } from './backtest-market.js';
 import { compareResults } from './compare.js';
-import { toResult, type EngineRun } from './result.js';
+import { END_OF_PERIOD, toResult, type EngineRun } from './result.js';
 import {
   AUTO_STRATEGY,
   type BacktestCosts,
@@ -40,14 +41,14 @@ export interface RunInput {
   source?: string;
 }
 
-/** The stop reason of the close at the end of the period (the trade's `exit` is `end`). */
-export const END_OF_PERIOD = 'end of the backtest period';
-
-/** What the engine fetches at its first tick (tick-loop.ts `candleLimit`): 250, or what the strategy needs + 5, at most 1000. */
+/** What the engine holds once planned (tick-loop.ts `candleWindowFor`), and the least the strategy needs. */
 export function warmupBars(params: Pick<BacktestParams, 'strategy'>): { wanted: number; least: number } {
   if (params.strategy === AUTO_STRATEGY) return { wanted: 250, least: 60 };
-  const need = getStrategy(params.strategy).requiredCandles({ lookback: defaultLookback(params.strategy) });
-  return { wanted: Math.min(1000, Math.max(250, need + 5)), least: need };
+  const lookback = defaultLookback(params.strategy);
+  return {
+    wanted: candleWindowFor(params.strategy, lookback),
+    least: getStrategy(params.strategy).requiredCandles({ lookback }),
+  };
 }
 
 /** The agent config a backtest runs the engine with: the trader's settings, no LLM, one tick per bar. */

@@ -1,6 +1,6 @@
 /** Backtest figures from a bar-by-bar equity series, computed by hand here. */
 import { describe, expect, it } from 'vitest';
-import { downsample, maxDrawdownPct, summarize } from '../../../src/hub/backtest/metrics.js';
+import { maxDrawdownPct, sampleIndexes, summarize } from '../../../src/hub/backtest/metrics.js';
 
 describe('backtest metrics', () => {
   it('measures the deepest fall from a running peak, the starting capital included', () => {
@@ -43,13 +43,15 @@ describe('backtest metrics', () => {
     expect(won.feesUsdt).toBeCloseTo(0.2, 12);
   });
 
-  it('downsamples to at most N real points, keeping the first and the last', () => {
-    const points = Array.from({ length: 10_001 }, (_, i) => ({ at: i, value: i * 2 }));
-    const out = downsample(points, 1_000);
+  it('samples at most N real points, evenly, keeping the first and the last', () => {
+    const out = sampleIndexes(10_001, 1_000);
     expect(out).toHaveLength(1_000);
-    expect(out[0]).toEqual(points[0]);
-    expect(out.at(-1)).toEqual(points.at(-1));
-    for (const p of out) expect(p.value).toBe(p.at * 2);
-    expect(downsample(points.slice(0, 5), 1_000)).toHaveLength(5);
+    expect(out[0]).toBe(0);
+    expect(out.at(-1)).toBe(10_000);
+    for (const [k, i] of out.entries()) {
+      expect(Number.isInteger(i)).toBe(true);
+      if (k > 0) expect(i).toBeGreaterThan(out[k - 1]!);
+    }
+    expect(sampleIndexes(5, 1_000)).toEqual([0, 1, 2, 3, 4]);
   });
 });
