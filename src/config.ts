@@ -10,7 +10,7 @@
  * The parts: the shape (config/types.ts), reading one variable (config/reader.ts), rules across
  * variables (config/checks.ts), secret strength (config/secret-checks.ts) and the docs table.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { checkConfig } from './config/checks.js';
 import { Reader, type Env } from './config/reader.js';
 import { DEFAULT_LLM_PRICES, parseLlmPrices, withPriceOverrides, type LlmPriceTable } from './hub/llm/prices.js';
@@ -58,6 +58,10 @@ export function parseConfig(env: Env = process.env): Config {
     },
     agents: readAgents(r),
     ...readLimits(r),
+    cluster: {
+      replicaId: r.string('HUB_REPLICA_ID', `${hostname()}:${process.pid}`),
+      leaderRetryMs: r.int('LEADER_RETRY_MS', 1000, 50, 60_000),
+    },
   };
   checkConfig(config, r);
   if (r.problems.length) throw new ConfigError(r.problems);

@@ -14,6 +14,12 @@
  * Editors of existing messages (the live tail) share the limits through `tryReserve` and
  * `noteRetryAfter`. Replies sent inside an update handler do not pass through here.
  *
+ * With several hub replicas every replica's queue writes what it is given, and only the leader's
+ * sends (`start`/`stop` follow the leadership): it reads rows written elsewhere when woken
+ * (`refresh`, on a NOTIFY) and every `pollIntervalMs`. See ./outbound/outbox-sync.ts for how a
+ * row is never admitted twice. A message whose send was under way when its leader died is sent
+ * again by the next one: that is the one at-least-once window.
+ *
  * The parts live in ./outbound/: chat lanes (messages in memory), the rate limiter, the outbox
  * sync (PostgreSQL), the batch sender (one sendMessage and its outcome) and the send loop.
  */
@@ -63,6 +69,8 @@ export interface OutboundQueueOptions {
   minGapMs?: number;
   /** Two chats answering 429 within this window means a global flood (ms, default 1000). */
   floodWindowMs?: number;
+  /** While sending, pending rows written by other replicas are read this often (ms; default 0: only when woken with `refresh`). */
+  pollIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -85,10 +93,12 @@ export interface OutboundQueueStats {
 export interface OutboundQueue {
   /** Queues a message. Never waits on Telegram; resolves once it is persisted (or persisting failed and it stays in memory). Never rejects. */
   enqueue(message: OutboundMessageInput): Promise<void>;
-  /** Loads messages left pending by an earlier run and starts sending. */
+  /** Loads messages left pending by an earlier run (or another replica) and starts sending. */
   start(): Promise<void>;
   /** Stops sending, persists buffered messages, and waits for sends in flight (at most `timeoutMs`, default 5000). Unsent messages stay pending in the database. */
   stop(timeoutMs?: number): Promise<void>;
+  /** While sending: reads pending rows written elsewhere now (a NOTIFY woke it). A no-op while stopped. Never rejects. */
+  refresh(): Promise<void>;
   /** For editors (live tail): claims a send slot for `chatId` now if the limits allow; false means skip this round. */
   tryReserve(chatId: number): boolean;
   /** Tells the queue Telegram asked to wait `retryAfterSeconds` for `chatId` (seen outside the queue). */
@@ -132,7 +142,25 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
   const limiter = createRateLimiter(limitsOf(options), clock, logger);
   const lanes = createChatLanes();
   const work = createPendingWork();
-  const sync = createOutboxSync({ store: options.store, lanes, work, afterFlush: () => loop.pump(), logger });
+  const sync = createOutboxSync({
+    store: options.store,
+    lanes,
+    work,
+    sending: () => loop.running(),
+    afterFlush: () => loop.pump(),
+    logger,
+  });
+  const pollIntervalMs = options.pollIntervalMs ?? 0;
+  let pollTimer: NodeJS.Timeout | undefined;
+
+  async function refresh(): Promise<void> {
+    if (!loop.running()) return;
+    try {
+      if (await sync.loadPending()) loop.pump();
+    } catch (err) {
+      logger?.warn({ err }, 'outbound queue could not read pending messages; the next poll retries');
+    }
+  }
   const sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
   const sender = createBatchSender({
     api: options.api,
@@ -163,16 +191,25 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
     },
     async start() {
       if (loop.running()) return;
-      await sync.loadPending();
+      const loaded = await sync.loadPending();
+      if (loaded) logger?.info({ count: loaded }, 'resuming outbound messages left pending');
       loop.start();
+      if (pollIntervalMs > 0) {
+        pollTimer = setInterval(() => void refresh(), pollIntervalMs);
+        pollTimer.unref();
+      }
     },
     async stop(timeoutMs = 5000) {
+      clearInterval(pollTimer);
       loop.stop();
       if (!(await drainWithin(sync, work, timeoutMs))) {
         sender.abortAll();
         logger?.warn({ inFlight: sender.inFlight() }, 'outbound queue stopped with sends in flight; they stay pending');
       }
+      // The rows stay pending in the database: the next sender (maybe another replica) loads them.
+      lanes.dropPersisted();
     },
+    refresh,
     tryReserve(chatId) {
       const t = clock.now();
       if (t < limiter.pausedUntil() || !limiter.hasRoom(t)) return false;

@@ -127,6 +127,13 @@ export interface Config {
     backtestDays: number;
     intervalMinutes: number;
   };
+  /** Hub replicas on one database (src/hub/cluster): who this one is, and how often a follower tries for the leader lock. */
+  cluster: {
+    /** `HUB_REPLICA_ID`, default host name and pid; in logs and `/health`. */
+    replicaId: string;
+    /** A follower tries for the leader lock, and the leader checks its lock session, this often (ms). */
+    leaderRetryMs: number;
+  };
   /** Problems that did not stop the boot (a corrected value); main.ts logs each once. */
   warnings: string[];
   /** Per-user limits; admins are exempt from all three. */

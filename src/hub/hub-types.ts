@@ -37,6 +37,7 @@ import type { AnalyticsService } from './analytics/analytics-service.js';
 import type { TokenInfoService } from './info/token-info.js';
 import type { BalanceService } from './account/balances.js';
 import type { BacktestService } from './backtest/types.js';
+import type { Leadership } from './cluster/leadership.js';
 
 export interface Hub {
   events: HubEvents;
@@ -88,6 +89,8 @@ export interface Hub {
   charts: ChartService;
   /** Backtests of agents' settings over history, run in worker threads, stored per trader. */
   backtests: BacktestService;
+  /** This replica's role among hubs on one database, and the leader-only tasks (adapters add theirs). */
+  leadership: Leadership;
   /** Reconcile with the runtime and start background work. */
   start(): Promise<void>;
   /** Stop background work (agents in containers keep running; child processes stop). */

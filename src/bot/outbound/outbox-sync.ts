@@ -4,6 +4,12 @@
  * Enqueues made in the same turn of the event loop become one insert; when the database refuses,
  * messages are sent from memory rather than lost. Status updates after a send are fire-and-forget
  * (a failure is logged; the row stays pending and is sent again after a restart).
+ *
+ * With several hub replicas every replica writes the messages it enqueues but only the leader
+ * sends (`sending()`): a follower's written rows stay out of memory, and the leader reads them
+ * with `loadPending` (woken by NOTIFY, and by a poll). A row is admitted once per sending
+ * session: rows in memory are skipped by the lanes, and a row whose sent/failed mark is still
+ * being written — or was written while the read was under way — is skipped here.
  */
 import type { OutboxStore } from '../../hub/alerts/outbox-store.js';
 import type { Logger } from '../../logger.js';
@@ -15,6 +21,8 @@ export interface OutboxSyncDeps {
   /** Where written (or, when the database refused, unwritten) messages go to be sent. */
   lanes: Pick<ChatLanes, 'admit' | 'nextSeq'>;
   work: PendingWork;
+  /** True while this queue sends (the leader): written messages go to the lanes; else they stay in the database. */
+  sending(): boolean;
   /** Runs after each batched write (the queue looks for something to send). */
   afterFlush(): void;
   logger?: Logger;
@@ -23,8 +31,8 @@ export interface OutboxSyncDeps {
 export interface OutboxSync {
   /** Buffers `item`; resolves once its batch is written (or writing failed). Never rejects. */
   add(item: Item): Promise<void>;
-  /** Writes the buffer, then admits the messages an earlier run left pending. Rejects when the database does. */
-  loadPending(): Promise<void>;
+  /** Writes the buffer, then admits the pending messages not yet admitted (left by an earlier run, or written by another replica). Rejects when the database does. */
+  loadPending(): Promise<number>;
   /** Writes what is buffered (at stop). Never rejects. */
   flush(): Promise<void>;
   /** Resolves when the database work queued so far is done. */
@@ -38,8 +46,12 @@ export interface OutboxSync {
   countAttempt(ids: readonly number[]): void;
 }
 
-export function createOutboxSync({ store, lanes, work, afterFlush, logger }: OutboxSyncDeps): OutboxSync {
+export function createOutboxSync({ store, lanes, work, sending, afterFlush, logger }: OutboxSyncDeps): OutboxSync {
   const buffer: Item[] = [];
+  /** Rows sent or given up on whose mark is being written (kept when the write failed: resent only after a restart, as before). */
+  const settling = new Set<number>();
+  /** While a `loadPending` reads: rows whose mark was written meanwhile (the read may predate the write). */
+  let settledDuringLoad: Set<number> | undefined;
   /** DB work (flushes, start's load) runs one at a time so a row is never loaded twice. */
   let serial: Promise<unknown> = Promise.resolve();
   let pendingFlush: Promise<void> | undefined;
@@ -69,13 +81,23 @@ export function createOutboxSync({ store, lanes, work, afterFlush, logger }: Out
         // The database refused: deliver from memory rather than lose the alert now.
         logger?.error({ err, count: batch.length }, 'outbound messages could not be persisted; sending from memory');
       }
-      for (const item of batch) lanes.admit(item);
+      // Unwritten ones only live here: they go to the lanes whatever the role.
+      for (const item of batch) if (item.id === undefined || sending()) lanes.admit(item);
     }
   }
 
-  async function loadPending(): Promise<void> {
+  async function loadPending(): Promise<number> {
     await flushBuffer();
-    const rows = await store.pending();
+    settledDuringLoad = new Set();
+    let rows: Awaited<ReturnType<OutboxStore['pending']>>;
+    let skip: Set<number>;
+    try {
+      rows = await store.pending();
+    } finally {
+      skip = settledDuringLoad;
+      settledDuringLoad = undefined;
+    }
+    rows = rows.filter((row) => !settling.has(row.id) && !skip.has(row.id));
     for (const row of rows) {
       lanes.admit({
         seq: lanes.nextSeq(),
@@ -88,7 +110,7 @@ export function createOutboxSync({ store, lanes, work, afterFlush, logger }: Out
         createdAt: row.createdAt.getTime(),
       });
     }
-    if (rows.length) logger?.info({ count: rows.length }, 'resuming outbound messages left pending');
+    return rows.length;
   }
 
   /** Batches enqueues made in the same turn of the event loop into one insert. */
@@ -108,6 +130,20 @@ export function createOutboxSync({ store, lanes, work, afterFlush, logger }: Out
     void work.track(p.catch((err: unknown) => logger?.warn({ err }, `outbound queue could not ${what}`)));
   }
 
+  /** A final mark (sent, failed): the rows are skipped by reads until it is written, and by a read that overlapped it. */
+  function settle(what: string, ids: readonly number[], p: Promise<void>): void {
+    for (const id of ids) settling.add(id);
+    write(
+      what,
+      p.then(() => {
+        for (const id of ids) {
+          settling.delete(id);
+          settledDuringLoad?.add(id);
+        }
+      }),
+    );
+  }
+
   return {
     add(item) {
       buffer.push(item);
@@ -121,8 +157,8 @@ export function createOutboxSync({ store, lanes, work, afterFlush, logger }: Out
     idle: () => serial,
     buffered: () => buffer.length,
     flushScheduled: () => pendingFlush !== undefined,
-    markSent: (ids, sentAt) => write('mark messages sent', store.markSent(ids, sentAt)),
-    markFailed: (ids) => write('mark messages failed', store.markFailed(ids)),
+    markSent: (ids, sentAt) => settle('mark messages sent', ids, store.markSent(ids, sentAt)),
+    markFailed: (ids) => settle('mark messages failed', ids, store.markFailed(ids)),
     countAttempt: (ids) => write('count an attempt', store.countAttempt(ids)),
   };
 }
