@@ -119,14 +119,14 @@ export async function startTwoHubs(databaseUrl: string, options: { leaderRetryMs
   };
 }
 
-/** A paper open for `agentId` (the hub fills it at the simulated price). */
-export const openOrder = (side: 'long' | 'short' = 'long') => ({
-  idempotencyKey: randomUUID(),
-  action: 'open' as const,
-  side,
-  amountUsdt: 50,
-  reason: 'two-hubs test signal',
-});
+/** A paper open (the hub fills it at the simulated price); its reason, in the alert, names it uniquely. */
+export function openOrder(side: 'long' | 'short' = 'long') {
+  const idempotencyKey = randomUUID();
+  return { idempotencyKey, action: 'open' as const, side, amountUsdt: 50, reason: `signal ${idempotencyKey}` };
+}
 
-/** A paper close of whatever `agentId` holds. */
-export const closeOrder = () => ({ idempotencyKey: randomUUID(), action: 'close' as const, reason: 'two-hubs test close' });
+/** A paper close of whatever the agent holds; its reason, in the alert, names it uniquely. */
+export function closeOrder() {
+  const idempotencyKey = randomUUID();
+  return { idempotencyKey, action: 'close' as const, reason: `close ${idempotencyKey}` };
+}
