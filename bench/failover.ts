@@ -41,7 +41,7 @@ function streamOrders(agents: string[], hubs: () => AppProcess[]) {
       const live = hubs();
       const hub = live[(n + attempt) % live.length]!;
       try {
-        const result = await hub.order(agentId, order);
+        await hub.order(agentId, order);
         // A replay is a fill the dead hub made before it died: its alert counts too.
         filled.push(order.reason);
         holding.set(agentId, order.action === 'open');
@@ -106,8 +106,11 @@ async function run(cluster: TwoHubs): Promise<void> {
   await stream.stop();
   await waitUntil(
     async () =>
-      (await cluster.sql(`select 1 from outbound_messages where status <> 'sent' union all select 1 from chain_outbox where status <> 'sent'`))
-        .length === 0,
+      (
+        await cluster.sql(
+          `select 1 from outbound_messages where status <> 'sent' union all select 1 from chain_outbox where status <> 'sent'`,
+        )
+      ).length === 0,
     60_000,
     'every alert and chain entry to go out',
   );

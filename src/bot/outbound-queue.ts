@@ -28,11 +28,11 @@ import type { AlertButton } from '../hub/alerts/alert-router.js';
 import type { OutboxStore } from '../hub/alerts/outbox-store.js';
 import type { Logger } from '../logger.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { createBatchSender } from './outbound/batch-sender.js';
+import { createBatchSender, type BatchSender } from './outbound/batch-sender.js';
 import { createChatLanes } from './outbound/chat-lanes.js';
 import { createOutboxSync, type OutboxSync } from './outbound/outbox-sync.js';
 import { createRateLimiter, type RateLimits } from './outbound/rate-limiter.js';
-import { createSendLoop } from './outbound/send-loop.js';
+import { createSendLoop, type SendLoop } from './outbound/send-loop.js';
 import { createPendingWork, type PendingWork } from './pending-work.js';
 
 export interface OutboundMessageInput {
@@ -123,6 +123,16 @@ async function drainWithin(sync: OutboxSync, work: PendingWork, timeoutMs: numbe
   return outcome !== 'timeout';
 }
 
+/** Resolves when nothing is buffered, in flight, or being written. */
+async function settledOf(sync: OutboxSync, work: PendingWork, sender: Pick<BatchSender, 'inFlight'>): Promise<void> {
+  for (;;) {
+    await sync.idle();
+    if (work.size() === 0 && sync.buffered() === 0 && !sync.flushScheduled() && sender.inFlight() === 0) return;
+    await Promise.allSettled([...work.list(), sync.idle()]);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
 /** The rate limits with their defaults filled in (see `OutboundQueueOptions`). */
 function limitsOf(options: OutboundQueueOptions): RateLimits {
   const globalPerSecond = options.globalPerSecond ?? 25;
@@ -135,24 +145,9 @@ function limitsOf(options: OutboundQueueOptions): RateLimits {
   };
 }
 
-export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueue {
-  const { logger } = options;
-  const clock = options.clock ?? systemClock;
-  const merge = { lateAfterMs: options.lateAfterMs ?? 60_000, maxMergedTexts: options.maxMergedTexts ?? 5 };
-  const limiter = createRateLimiter(limitsOf(options), clock, logger);
-  const lanes = createChatLanes();
-  const work = createPendingWork();
-  const sync = createOutboxSync({
-    store: options.store,
-    lanes,
-    work,
-    sending: () => loop.running(),
-    afterFlush: () => loop.pump(),
-    logger,
-  });
-  const pollIntervalMs = options.pollIntervalMs ?? 0;
-  let pollTimer: NodeJS.Timeout | undefined;
-
+/** While the loop sends: reads the pending rows other replicas wrote, when woken (`refresh`) and every `intervalMs` (0: only when woken). */
+function createOutboxPoll({ sync, loop, intervalMs, logger }: { sync: OutboxSync; loop: SendLoop; intervalMs: number; logger?: Logger }) {
+  let timer: NodeJS.Timeout | undefined;
   async function refresh(): Promise<void> {
     if (!loop.running()) return;
     try {
@@ -161,6 +156,26 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
       logger?.warn({ err }, 'outbound queue could not read pending messages; the next poll retries');
     }
   }
+  return {
+    refresh,
+    start() {
+      if (intervalMs <= 0) return;
+      timer = setInterval(() => void refresh(), intervalMs);
+      timer.unref();
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueue {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  const merge = { lateAfterMs: options.lateAfterMs ?? 60_000, maxMergedTexts: options.maxMergedTexts ?? 5 };
+  const limiter = createRateLimiter(limitsOf(options), clock, logger);
+  const lanes = createChatLanes();
+  const work = createPendingWork();
+  const pump = () => loop.pump();
+  const sync = createOutboxSync({ store: options.store, lanes, work, sending: () => loop.running(), afterFlush: pump, logger });
   const sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
   const sender = createBatchSender({
     api: options.api,
@@ -171,10 +186,11 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
     work,
     merge,
     sendTimeoutMs,
-    afterSend: () => loop.pump(),
+    afterSend: pump,
     logger,
   });
   const loop = createSendLoop({ clock, lanes, limiter, sender, maxInFlight: options.maxInFlight ?? 32 });
+  const poll = createOutboxPoll({ sync, loop, intervalMs: options.pollIntervalMs ?? 0, logger });
 
   return {
     enqueue(message) {
@@ -194,22 +210,18 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
       const loaded = await sync.loadPending();
       if (loaded) logger?.info({ count: loaded }, 'resuming outbound messages left pending');
       loop.start();
-      if (pollIntervalMs > 0) {
-        pollTimer = setInterval(() => void refresh(), pollIntervalMs);
-        pollTimer.unref();
-      }
+      poll.start();
     },
     async stop(timeoutMs = 5000) {
-      clearInterval(pollTimer);
+      poll.stop();
       loop.stop();
       if (!(await drainWithin(sync, work, timeoutMs))) {
         sender.abortAll();
         logger?.warn({ inFlight: sender.inFlight() }, 'outbound queue stopped with sends in flight; they stay pending');
       }
-      // The rows stay pending in the database: the next sender (maybe another replica) loads them.
-      lanes.dropPersisted();
+      lanes.dropPersisted(); // pending in the database: the next sender (maybe another replica) loads them
     },
-    refresh,
+    refresh: poll.refresh,
     tryReserve(chatId) {
       const t = clock.now();
       if (t < limiter.pausedUntil() || !limiter.hasRoom(t)) return false;
@@ -222,14 +234,7 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
       limiter.noteFlood(lanes.chat(chatId), chatId, retryAfterSeconds);
       loop.pump();
     },
-    async settled() {
-      for (;;) {
-        await sync.idle();
-        if (work.size() === 0 && sync.buffered() === 0 && !sync.flushScheduled() && sender.inFlight() === 0) return;
-        await Promise.allSettled([...work.list(), sync.idle()]);
-        await new Promise((r) => setImmediate(r));
-      }
-    },
+    settled: () => settledOf(sync, work, sender),
     stats() {
       return {
         waiting: sync.buffered() + lanes.count(),

@@ -137,7 +137,11 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ],
   ['BACKTEST_RETENTION_DAYS', '180', 'Stored backtest results older than this are pruned (0 keeps them; each trader keeps at most 50)'],
   ['RETENTION_INTERVAL_MINUTES', '60', 'How often the pruning runs (in batches of 5000 rows)'],
-  ['HUB_REPLICA_ID', '(host:pid)', 'Name of this hub replica in logs and `/health` (several hubs on one database: README, Two hubs, one database)'],
+  [
+    'HUB_REPLICA_ID',
+    '(host:pid)',
+    'Name of this hub replica in logs and `/health` (several hubs on one database: README, Two hubs, one database)',
+  ],
   ['LEADER_RETRY_MS', '1000', 'How often a follower replica tries for the leader lock (and the leader checks its lock session)'],
   ['DOCKER_HOST', '(unset: /var/run/docker.sock)', 'Docker engine address (read by dockerode)'],
 ];

@@ -63,7 +63,11 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 
 const sentTexts = () => server.succeeded('sendMessage').map((c) => String(c.payload.text));
 const pendingRows = async () =>
-  Number(((await orm.em.getConnection().execute(`select count(*) as n from outbound_messages where status = 'pending'`)) as Array<{ n: string }>)[0]!.n);
+  Number(
+    (
+      (await orm.em.getConnection().execute(`select count(*) as n from outbound_messages where status = 'pending'`)) as Array<{ n: string }>
+    )[0]!.n,
+  );
 
 describe('outbound queue across replicas', () => {
   it("a follower writes but never sends; the leader sends the follower's messages once, however often it is woken", async () => {
@@ -87,12 +91,14 @@ describe('outbound queue across replicas', () => {
   it('a read that began before a sent mark was written does not send the row again', async () => {
     // The leader's read of pending rows is held after PostgreSQL answered it, until the send and
     // its sent mark are done: the row comes back as pending from a snapshot older than the mark.
-    let hold: Promise<void> | undefined;
+    let holding = false;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
     const held: OutboxStore = {
       ...store,
       async pending(limit) {
         const rows = await store.pending(limit);
-        await hold;
+        if (holding) await gate;
         return rows;
       },
     };
@@ -100,8 +106,7 @@ describe('outbound queue across replicas', () => {
     const follower = replica();
     await leader.start();
     await follower.enqueue({ chatId: 8, text: 'from the follower' });
-    let release!: () => void;
-    hold = new Promise((r) => (release = r));
+    holding = true;
     // Written and admitted; its send starts at once (the chat's first message).
     await leader.enqueue({ chatId: 7, text: 'only once' });
     const reading = leader.refresh();

@@ -105,9 +105,7 @@ export async function startTwoHubs(databaseUrl: string, options: { leaderRetryMs
     },
     sends: () =>
       Object.entries(telegram).flatMap(([replica, server]) =>
-        server
-          .succeeded('sendMessage')
-          .map((c) => ({ at: c.at, chatId: c.chatId ?? '', text: fieldText(c.payload.text), replica })),
+        server.succeeded('sendMessage').map((c) => ({ at: c.at, chatId: c.chatId ?? '', text: fieldText(c.payload.text), replica })),
       ),
     async close() {
       for (const hub of hubs) await hub.kill().catch(() => undefined);

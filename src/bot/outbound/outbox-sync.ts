@@ -46,12 +46,42 @@ export interface OutboxSync {
   countAttempt(ids: readonly number[]): void;
 }
 
+/**
+ * Rows whose final mark (sent, failed) is being written are skipped by reads of pending rows, and
+ * so are rows whose mark was written while the read was under way (its snapshot may predate the
+ * mark). A mark whose write failed keeps its rows skipped: they are sent again only after a
+ * restart (or by another leader), as before.
+ */
+function createMarkGuard() {
+  const marking = new Set<number>();
+  /** While a read is under way: rows whose mark was written meanwhile. */
+  let markedDuringRead: Set<number> | undefined;
+  return {
+    track(ids: readonly number[], write: Promise<void>): Promise<void> {
+      for (const id of ids) marking.add(id);
+      return write.then(() => {
+        for (const id of ids) {
+          marking.delete(id);
+          markedDuringRead?.add(id);
+        }
+      });
+    },
+    /** Reads (one read at a time) and leaves out the rows being, or just, marked. */
+    async read<T extends { id: number }>(read: () => Promise<T[]>): Promise<T[]> {
+      const marked = (markedDuringRead = new Set());
+      try {
+        const rows = await read();
+        return rows.filter((row) => !marking.has(row.id) && !marked.has(row.id));
+      } finally {
+        markedDuringRead = undefined;
+      }
+    },
+  };
+}
+
 export function createOutboxSync({ store, lanes, work, sending, afterFlush, logger }: OutboxSyncDeps): OutboxSync {
   const buffer: Item[] = [];
-  /** Rows sent or given up on whose mark is being written (kept when the write failed: resent only after a restart, as before). */
-  const settling = new Set<number>();
-  /** While a `loadPending` reads: rows whose mark was written meanwhile (the read may predate the write). */
-  let settledDuringLoad: Set<number> | undefined;
+  const marks = createMarkGuard();
   /** DB work (flushes, start's load) runs one at a time so a row is never loaded twice. */
   let serial: Promise<unknown> = Promise.resolve();
   let pendingFlush: Promise<void> | undefined;
@@ -88,16 +118,7 @@ export function createOutboxSync({ store, lanes, work, sending, afterFlush, logg
 
   async function loadPending(): Promise<number> {
     await flushBuffer();
-    settledDuringLoad = new Set();
-    let rows: Awaited<ReturnType<OutboxStore['pending']>>;
-    let skip: Set<number>;
-    try {
-      rows = await store.pending();
-    } finally {
-      skip = settledDuringLoad;
-      settledDuringLoad = undefined;
-    }
-    rows = rows.filter((row) => !settling.has(row.id) && !skip.has(row.id));
+    const rows = await marks.read(() => store.pending());
     for (const row of rows) {
       lanes.admit({
         seq: lanes.nextSeq(),
@@ -130,20 +151,6 @@ export function createOutboxSync({ store, lanes, work, sending, afterFlush, logg
     void work.track(p.catch((err: unknown) => logger?.warn({ err }, `outbound queue could not ${what}`)));
   }
 
-  /** A final mark (sent, failed): the rows are skipped by reads until it is written, and by a read that overlapped it. */
-  function settle(what: string, ids: readonly number[], p: Promise<void>): void {
-    for (const id of ids) settling.add(id);
-    write(
-      what,
-      p.then(() => {
-        for (const id of ids) {
-          settling.delete(id);
-          settledDuringLoad?.add(id);
-        }
-      }),
-    );
-  }
-
   return {
     add(item) {
       buffer.push(item);
@@ -157,8 +164,8 @@ export function createOutboxSync({ store, lanes, work, sending, afterFlush, logg
     idle: () => serial,
     buffered: () => buffer.length,
     flushScheduled: () => pendingFlush !== undefined,
-    markSent: (ids, sentAt) => settle('mark messages sent', ids, store.markSent(ids, sentAt)),
-    markFailed: (ids) => settle('mark messages failed', ids, store.markFailed(ids)),
+    markSent: (ids, sentAt) => write('mark messages sent', marks.track(ids, store.markSent(ids, sentAt))),
+    markFailed: (ids) => write('mark messages failed', marks.track(ids, store.markFailed(ids))),
     countAttempt: (ids) => write('count an attempt', store.countAttempt(ids)),
   };
 }

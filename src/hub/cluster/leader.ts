@@ -50,6 +50,34 @@ export interface LeaderElection {
   on(event: 'notify', listener: (channel: string) => void): () => void;
 }
 
+/** Opens the lock session and LISTENs on `channels`; `onGone` hears its error or end, `onNotify` its notifications. */
+async function openLockSession(
+  options: LeaderElectionOptions,
+  queryTimeoutMs: number,
+  handlers: { onGone(c: pg.Client, reason: string): void; onNotify(channel: string): void },
+): Promise<pg.Client> {
+  const c = new pg.Client({
+    connectionString: options.connectionString,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 5000,
+    query_timeout: queryTimeoutMs,
+    connectionTimeoutMillis: queryTimeoutMs,
+    application_name: `artic-leader ${options.replicaId}`.slice(0, 63),
+  });
+  c.on('error', (err) => handlers.onGone(c, `lock session error: ${err.message}`));
+  c.on('end', () => handlers.onGone(c, 'lock session ended'));
+  c.on('notification', (n) => handlers.onNotify(n.channel));
+  await c.connect();
+  for (const channel of options.channels ?? []) await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+  return c;
+}
+
+/** Unlocks and closes a session this replica leaves; failures do not matter (the server unlocks at the end). */
+async function closeLockSession(c: pg.Client): Promise<void> {
+  await c.query('select pg_advisory_unlock_all()').catch(() => undefined);
+  await c.end().catch(() => undefined);
+}
+
 export function createLeaderElection(options: LeaderElectionOptions): LeaderElection {
   const { logger: log, replicaId, retryMs } = options;
   const queryTimeoutMs = options.queryTimeoutMs ?? Math.max(2000, 3 * retryMs);
@@ -78,31 +106,11 @@ export function createLeaderElection(options: LeaderElectionOptions): LeaderElec
     void c.end().catch(() => undefined);
   }
 
-  async function connect(): Promise<pg.Client> {
-    const c = new pg.Client({
-      connectionString: options.connectionString,
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 5000,
-      query_timeout: queryTimeoutMs,
-      connectionTimeoutMillis: queryTimeoutMs,
-      application_name: `artic-leader ${replicaId}`.slice(0, 63),
-    });
-    c.on('error', (err) => drop(c, `lock session error: ${err.message}`));
-    c.on('end', () => drop(c, 'lock session ended'));
-    c.on('notification', (n) => emitter.emit('notify', n.channel));
-    await c.connect();
-    for (const channel of options.channels ?? []) await c.query(`listen ${pg.escapeIdentifier(channel)}`);
-    return c;
-  }
-
   async function tryRound(): Promise<void> {
     if (!client) {
-      const c = await connect();
-      if (stopped) {
-        await c.end().catch(() => undefined);
-        return;
-      }
-      client = c;
+      const opened = await openLockSession(options, queryTimeoutMs, { onGone: drop, onNotify: (ch) => emitter.emit('notify', ch) });
+      if (stopped) return void (await opened.end().catch(() => undefined));
+      client = opened;
     }
     const c = client;
     if (leader) {
@@ -149,10 +157,7 @@ export function createLeaderElection(options: LeaderElectionOptions): LeaderElec
       const c = client;
       client = undefined;
       loseLeadership('stopping');
-      if (c) {
-        await c.query('select pg_advisory_unlock_all()').catch(() => undefined);
-        await c.end().catch(() => undefined);
-      }
+      if (c) await closeLockSession(c);
     },
     on(event: string, listener: (channel: string) => void) {
       emitter.on(event, listener);
