@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { PROJECT_ROOT } from '../../paths.js';
 
 export const AGENT_SOURCE = path.join(PROJECT_ROOT, 'agent/src/main.ts');
@@ -16,6 +15,8 @@ export const AGENT_BUNDLE = path.join(PROJECT_ROOT, 'dist/agent/agent.mjs');
 export async function buildAgentBundle(outfile = AGENT_BUNDLE): Promise<number> {
   mkdirSync(path.dirname(outfile), { recursive: true });
   const partial = `${outfile}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
+  // Loaded here, not on import: the hub image carries the built bundle and no esbuild.
+  const { build } = await import('esbuild');
   const result = await build({
     absWorkingDir: PROJECT_ROOT,
     entryPoints: [AGENT_SOURCE],
