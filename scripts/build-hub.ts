@@ -62,6 +62,10 @@ export async function buildHubBundle(outDir = HUB_BUNDLE_DIR): Promise<Array<{ f
     entryPoints: ENTRIES,
     outdir: outDir,
     bundle: true,
+    // Bundling renames classes that collide (abort-controller's AbortSignal → AbortSignal2), and
+    // node-fetch (grammY's client) accepts a signal only when its constructor is named AbortSignal:
+    // without the names every Bot API call with a signal fails and the bot never starts.
+    keepNames: true,
     platform: 'node',
     target: 'node20',
     format: 'esm',
