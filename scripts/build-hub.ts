@@ -14,6 +14,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { PROJECT_ROOT } from '../src/paths.js';
+import { NODE_BUNDLE_OPTIONS } from '../src/hub/runtime/agent-bundle.js';
 
 export const HUB_BUNDLE_DIR = path.join(PROJECT_ROOT, 'dist/hub');
 
@@ -55,41 +56,6 @@ const optionalAddons: Plugin = {
   },
 };
 
-/** Builds the hub bundle into `outDir`; returns the output files and their sizes in bytes. */
-export async function buildHubBundle(outDir = HUB_BUNDLE_DIR): Promise<Array<{ file: string; bytes: number }>> {
-  const result = await build({
-    absWorkingDir: PROJECT_ROOT,
-    entryPoints: ENTRIES,
-    outdir: outDir,
-    bundle: true,
-    // Bundling renames classes that collide (abort-controller's AbortSignal → AbortSignal2), and
-    // node-fetch (grammY's client) accepts a signal only when its constructor is named AbortSignal:
-    // without the names every Bot API call with a signal fails and the bot never starts.
-    keepNames: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    minify: false,
-    sourcemap: false,
-    legalComments: 'inline',
-    logLevel: 'warning',
-    metafile: true,
-    external: EXTERNAL,
-    plugins: [optionalAddons, mikroOrmOthers],
-    // ESM output has no `require`, `__filename` or `__dirname`; bundled CommonJS packages use them.
-    banner: {
-      js: [
-        "import { createRequire as __articCreateRequire } from 'node:module';",
-        "import { fileURLToPath as __articFileURLToPath } from 'node:url';",
-        'const require = __articCreateRequire(import.meta.url);',
-        'const __filename = __articFileURLToPath(import.meta.url);',
-        "const __dirname = __articFileURLToPath(new URL('.', import.meta.url));",
-      ].join('\n'),
-    },
-  });
-  return Object.entries(result.metafile.outputs).map(([file, out]) => ({ file: path.resolve(PROJECT_ROOT, file), bytes: out.bytes }));
-}
-
 /** The MikroORM packages Artic uses are bundled; the ones for other databases stay out. */
 const USED_MIKRO_ORM = new Set(['@mikro-orm/core', '@mikro-orm/knex', '@mikro-orm/postgresql', '@mikro-orm/migrations']);
 const mikroOrmOthers: Plugin = {
@@ -100,6 +66,31 @@ const mikroOrmOthers: Plugin = {
     );
   },
 };
+
+/** Builds the hub bundle into `outDir`; returns the output files and their sizes in bytes. */
+export async function buildHubBundle(outDir = HUB_BUNDLE_DIR): Promise<Array<{ file: string; bytes: number }>> {
+  const result = await build({
+    ...NODE_BUNDLE_OPTIONS,
+    entryPoints: ENTRIES,
+    outdir: outDir,
+    // Bundling renames classes that collide (abort-controller's AbortSignal → AbortSignal2), and
+    // node-fetch (grammY's client) accepts a signal only when its constructor is named AbortSignal:
+    // without the names every Bot API call with a signal fails and the bot never starts.
+    keepNames: true,
+    external: EXTERNAL,
+    plugins: [optionalAddons, mikroOrmOthers],
+    // Bundled CommonJS packages also use `__filename` and `__dirname`, which ESM lacks.
+    banner: {
+      js: [
+        NODE_BUNDLE_OPTIONS.banner.js,
+        "import { fileURLToPath as __articFileURLToPath } from 'node:url';",
+        'const __filename = __articFileURLToPath(import.meta.url);',
+        "const __dirname = __articFileURLToPath(new URL('.', import.meta.url));",
+      ].join('\n'),
+    },
+  });
+  return Object.entries(result.metafile.outputs).map(([file, out]) => ({ file: path.resolve(PROJECT_ROOT, file), bytes: out.bytes }));
+}
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const i = process.argv.indexOf('--outdir');
