@@ -89,6 +89,11 @@ export interface CandleLimiter {
   isInFlight(key: string): boolean;
   /** Credits spent today (loads the persisted counter if needed). */
   credits(): Promise<{ day: string; used: number; budget: number }>;
+  /**
+   * Credits spent today as the store holds them (every hub on the database counts there), or as
+   * this process counted them when that is more; `limit` is the daily budget.
+   */
+  creditsToday(): Promise<{ used: number; limit: number }>;
   stats(): LimiterStats;
   /** Resolves when nothing is queued or running. */
   onIdle(): Promise<void>;
@@ -129,6 +134,12 @@ export function createCandleLimiter(options: CandleLimiterOptions = {}): CandleL
     async credits() {
       const day = await ensureToday(budget);
       return { day, used: budget.used, budget: budget.dailyCredits };
+    },
+
+    async creditsToday() {
+      const day = await ensureToday(budget);
+      const stored = await budget.creditStore.load(day);
+      return { used: Math.max(stored, budget.day === day ? budget.used : 0), limit: budget.dailyCredits };
     },
 
     stats() {
