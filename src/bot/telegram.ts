@@ -19,7 +19,12 @@ import { createChartsFeature } from './features/charts.js';
 import { createTailFeature } from './features/tail.js';
 import { createOutboundQueue } from './outbound-queue.js';
 import { createTailManager } from './tail/tail-manager.js';
-import { createOperatorAlerts, type OperatorAlerts, type OperatorAlertSink } from '../hub/alerts/operator-alerts.js';
+import {
+  createOperatorAlerts,
+  type OperatorAlerts,
+  type OperatorAlertsDeps,
+  type OperatorAlertSink,
+} from '../hub/alerts/operator-alerts.js';
 
 /** What the webhook route needs from the bot (webhook mode only). */
 export interface TelegramWebhookHandler {
@@ -77,7 +82,7 @@ export function createTelegram({ config, hub, logger, secrets }: TelegramDeps): 
     sink: queue,
     logger: log.child({ part: 'alerts' }),
   });
-  const operatorAlerts = operatorAlertsFor(config, hub, queue, log.child({ part: 'operator-alerts' }));
+  const operatorAlerts = operatorAlertsFor(config, hub, queue, { logger: log.child({ part: 'operator-alerts' }) });
 
   return {
     bot,
@@ -107,7 +112,7 @@ export function operatorAlertsFor(
   config: Pick<ResolvedConfig, 'operatorAlerts'>,
   hub: Pick<Hub, 'chain' | 'market' | 'ports' | 'events' | 'users'>,
   sink: OperatorAlertSink,
-  logger?: Logger,
+  options: Pick<OperatorAlertsDeps, 'logger' | 'now'> = {},
 ): OperatorAlerts {
   const t = config.operatorAlerts;
   const { limiter } = hub.market;
@@ -130,6 +135,6 @@ export function operatorAlertsFor(
     format: formatOperatorAlert,
     sink,
     intervalMs: t.checkIntervalSeconds * 1000,
-    ...(logger ? { logger } : {}),
+    ...options,
   });
 }

@@ -84,10 +84,14 @@ describe('/broadcast', () => {
     expect(lastEdit(ADMIN)).toContain('📣 Queued for 4 active users');
     await queue.settled();
     for (const id of [ADMIN, ...ACTIVE]) expect(received(id, escaped)).toBe(1);
-    expect(h.api.calls.filter((c) => c.method === 'sendMessage' && [String(PENDING), String(DENIED)].includes(c.chatId ?? '') && c.payload.text === escaped)).toEqual([]);
-    const sentRows = await h.orm.em.getConnection().execute<Array<{ n: number }>>(
-      `select count(*)::int as n from outbound_messages where event_type = 'broadcast'`,
-    );
+    expect(
+      h.api.calls.filter(
+        (c) => c.method === 'sendMessage' && [String(PENDING), String(DENIED)].includes(c.chatId ?? '') && c.payload.text === escaped,
+      ),
+    ).toEqual([]);
+    const sentRows = await h.orm.em
+      .getConnection()
+      .execute<Array<{ n: number }>>(`select count(*)::int as n from outbound_messages where event_type = 'broadcast'`);
     expect(sentRows[0]!.n).toBe(4);
 
     await admin.press(send!);
@@ -139,7 +143,10 @@ describe('/broadcast', () => {
     const admin = h.user(ADMIN);
     await admin.send('/create');
     await admin.send('/broadcast during a flow');
-    expect(admin.texts().slice(-2)).toEqual(['✖️ /create closed to run /broadcast.', expect.stringContaining('📣 Send to 4 active users?')]);
+    expect(admin.texts().slice(-2)).toEqual([
+      '✖️ /create closed to run /broadcast.',
+      expect.stringContaining('📣 Send to 4 active users?'),
+    ]);
     await admin.press(admin.lastButtons()[1]!);
 
     const user = h.user(ACTIVE[2]!);

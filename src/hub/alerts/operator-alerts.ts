@@ -73,6 +73,8 @@ export interface OperatorAlerts {
   start(): void;
   /** Stops the timer and the listeners and waits for checks in progress. */
   stop(): Promise<void>;
+  /** Resolves when the checks and crash counts started by the timer or events are done (tests). */
+  settled(): Promise<void>;
 }
 
 /** A percentage must fall this many points under its threshold to count as recovered. */
@@ -234,6 +236,9 @@ export function createOperatorAlerts(deps: OperatorAlertsDeps): OperatorAlerts {
       timer = undefined;
       for (const off of unsubscribe) off();
       unsubscribe = [];
+      await Promise.allSettled([...inProgress]);
+    },
+    async settled() {
       await Promise.allSettled([...inProgress]);
     },
   };

@@ -23,7 +23,7 @@ import PQueue from 'p-queue';
 import { assertAffordable, createDailyBudget, ensureToday } from './candle-limiter-budget.js';
 import { estimateWaitMs, queueWithRetries, type Entry, type LimiterQueue } from './candle-limiter-queue.js';
 import { QueueDeadlineError } from './errors.js';
-import { createMemoryCreditStore, type CreditStore } from './credit-store.js';
+import { createMemoryCreditStore, utcDay, type CreditStore } from './credit-store.js';
 
 export interface CandleLimiterOptions {
   /** Where the daily counter is persisted (default: in memory, lost on restart). */
@@ -89,10 +89,7 @@ export interface CandleLimiter {
   isInFlight(key: string): boolean;
   /** Credits spent today (loads the persisted counter if needed). */
   credits(): Promise<{ day: string; used: number; budget: number }>;
-  /**
-   * Credits spent today as the store holds them (every hub on the database counts there), or as
-   * this process counted them when that is more; `limit` is the daily budget.
-   */
+  /** Credits spent today as the store holds them (every hub on the database counts there); `limit` is the daily budget. */
   creditsToday(): Promise<{ used: number; limit: number }>;
   stats(): LimiterStats;
   /** Resolves when nothing is queued or running. */
@@ -137,9 +134,8 @@ export function createCandleLimiter(options: CandleLimiterOptions = {}): CandleL
     },
 
     async creditsToday() {
-      const day = await ensureToday(budget);
-      const stored = await budget.creditStore.load(day);
-      return { used: Math.max(stored, budget.day === day ? budget.used : 0), limit: budget.dailyCredits };
+      const day = utcDay(budget.now());
+      return { used: await budget.creditStore.load(day), limit: budget.dailyCredits };
     },
 
     stats() {
