@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroadcastFeature } from '../../src/bot/features/broadcast.js';
 import { createOutboundQueue, type OutboundQueue } from '../../src/bot/outbound-queue.js';
+import { fieldText } from '../support/bot-api-server.js';
 import { createBotHarness, type BotHarness } from '../support/bot-harness.js';
 
 const ADMIN = 900;
@@ -38,13 +39,13 @@ afterAll(async () => {
 /** Messages the queue delivered to `chat` with exactly this text. */
 const received = (chat: number, text: string) =>
   h.api.succeeded('sendMessage').filter((c) => c.chatId === String(chat) && c.payload.text === text).length;
-const lastCallbackAnswer = () => String(h.api.callsTo('answerCallbackQuery').at(-1)?.payload.text ?? '');
+const lastCallbackAnswer = () => fieldText(h.api.callsTo('answerCallbackQuery').at(-1)?.payload.text);
 const lastEdit = (chat: number) =>
-  String(
+  fieldText(
     h.api
       .succeeded('editMessageText')
       .filter((c) => c.chatId === String(chat))
-      .at(-1)?.payload.text ?? '',
+      .at(-1)?.payload.text,
   );
 const queued = async () => {
   const counts = await h.hub.alerts.outbox.counts();
