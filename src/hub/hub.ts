@@ -258,6 +258,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     tradeHistory: buildTradeHistory(deps),
     analytics: createAnalyticsService({ orm }),
     runtime,
+    ports,
     market,
     broker,
     openPositions: liquidation.book,
