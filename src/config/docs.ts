@@ -115,6 +115,11 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
     '(by network)',
     "URL agents use to reach the hub; default `http://127.0.0.1:PORT` on the host network, `http://{hub container}:PORT` on the hub's network",
   ],
+  [
+    'AGENT_HUB_URLS',
+    '(AGENT_HUB_URL)',
+    "Two or more hubs on one database: every replica's agent-facing URL, comma-separated; agents get them all (`HUB_URLS`) and fail over to the next when one stops answering",
+  ],
   ['AGENT_PORT_RANGE', '8000-8999', 'Pool of agent ports'],
   ['AGENT_MEMORY_MB', '256', 'Memory limit per agent container'],
   ['AGENT_CPUS', '0.5', 'CPU limit per agent container'],

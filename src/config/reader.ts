@@ -109,6 +109,22 @@ export class Reader {
     return { from, to };
   }
 
+  /** Comma-separated http(s) URLs, trimmed; empty when unset. */
+  urlList(name: string): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return [];
+    const urls = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const bad = urls.findIndex((u) => !/^https?:\/\/\S+$/.test(u) || !URL.canParse(u));
+    if (bad >= 0) {
+      this.problems.push(`${name} must be comma-separated http(s) URLs; entry ${bad + 1} "${redactUrl(urls[bad]!)}" is not one`);
+      return [];
+    }
+    return urls;
+  }
+
   intList(name: string): number[] {
     const value = this.raw(name);
     if (value === undefined) return [];

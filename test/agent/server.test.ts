@@ -24,7 +24,7 @@ async function setup(signal = { value: 0 }) {
   const controller = createAgentController({
     agentId: AGENT,
     token: TOKEN,
-    defaultHubUrl: '',
+    defaultHubUrls: [],
     log,
     engineOptions: { cooldownTicks: 0, candleRefreshMs: 0 },
     hubClientOptions: { logFlushMs: 10, backoff: { baseMs: 5, maxMs: 20 } },
