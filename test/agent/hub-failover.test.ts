@@ -3,11 +3,13 @@
  * TCP proxies (two URLs, each can die on its own) in front of ONE fake hub, whose state stands
  * for the shared database: an order the first replica executed is known to the second.
  */
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHubClient, type HubClient } from '../../agent/src/hub-client.js';
 import { createFailoverTransport, isFailoverTrigger } from '../../agent/src/hub-failover.js';
 import { HubRequestError } from '../../agent/src/errors.js';
 import { startFakeHub, type FakeHub } from '../support/fake-hub.js';
+import { statusPush } from '../support/status-push.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 const TOKEN = 'failover-test-token';
@@ -25,19 +27,11 @@ afterEach(async () => {
   proxies = [];
 });
 
-const status = (price: number) =>
-  ({
-    state: 'running',
-    price,
-    position: null,
-    unrealizedPnl: 0,
-    realizedPnl: 0,
-    strategy: 'momentum',
-    lastAction: null,
-    stale: false,
-    simulated: false,
-    ts: new Date(Date.UTC(2026, 0, 1, 0, 0, price)).toISOString(),
-  }) as const;
+/** A session status at `price` (the client numbers its pushes itself). */
+function status(price: number) {
+  const { seq: _seq, ...rest } = statusPush(0, { price });
+  return rest;
+}
 
 async function twoReplicas() {
   hub = await startFakeHub({ agentId: AGENT, token: TOKEN });
@@ -53,8 +47,10 @@ async function twoReplicas() {
     firstLogSeq: 1,
     logFlushMs: 10,
     backoff: { baseMs: 10, maxMs: 40 },
-    requestTimeoutMs: 300,
-    orderTimeoutMs: 300,
+    // Generous: a slow answer on a loaded machine must not look like a dead replica. The tests
+    // kill replicas by refusing or resetting connections, which fails at once.
+    requestTimeoutMs: 5_000,
+    orderTimeoutMs: 5_000,
     diagnostic: (level, message) => diagnostics.push(`${level}: ${message}`),
   });
   return { hub, a, b, urls, client, diagnostics };
@@ -123,6 +119,24 @@ describe('hub client with two hub URLs', () => {
     expect(await pending).toMatchObject({ status: 'open' });
     expect(hub.fills).toHaveLength(1);
     expect(client.stats().hubUrl).toBe(urls[0]);
+  });
+});
+
+describe('a hub that accepts connections but never answers', () => {
+  it('counts as gone after the request timeout: the client moves on', async () => {
+    hub = await startFakeHub({ agentId: AGENT, token: TOKEN });
+    const sockets = new Set<net.Socket>();
+    const blackHole = net.createServer((s) => void sockets.add(s));
+    await new Promise<void>((r) => blackHole.listen(0, '127.0.0.1', r));
+    const holeUrl = `http://127.0.0.1:${(blackHole.address() as net.AddressInfo).port}`;
+    try {
+      client = createHubClient({ hubUrls: [holeUrl, hub.url], agentId: AGENT, token: TOKEN, firstLogSeq: 1, requestTimeoutMs: 1_000 });
+      expect(await client.price('BTCUSDT')).toMatchObject({ price: 100 });
+      expect(client.stats().hubUrl).toBe(hub.url);
+    } finally {
+      for (const s of sockets) s.destroy();
+      blackHole.close();
+    }
   });
 });
 
