@@ -62,8 +62,16 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['MARKET_DATA', 'auto', 'auto (Twelve Data with a key, else HashKey), twelvedata, hashkey, simulated (offline)'],
   ['TWELVE_DATA_API_KEY', '(unset)', 'Twelve Data key; enables the Twelve Data provider'],
   ['TWELVE_DATA_BASE_URL', 'https://api.twelvedata.com', 'Twelve Data API base URL'],
-  ['TWELVE_DATA_PER_MINUTE', '8', 'Upstream Twelve Data requests per minute (one p-queue for all agents; hub replicas on one database share it per wall-clock minute)'],
-  ['TWELVE_DATA_DAILY_CREDITS', '800', 'Daily Twelve Data credit budget (persisted across restarts; reserved in the database, so hub replicas spend it together)'],
+  [
+    'TWELVE_DATA_PER_MINUTE',
+    '8',
+    'Upstream Twelve Data requests per minute (one p-queue for all agents; hub replicas on one database share it per wall-clock minute)',
+  ],
+  [
+    'TWELVE_DATA_DAILY_CREDITS',
+    '800',
+    'Daily Twelve Data credit budget (persisted across restarts; reserved in the database, so hub replicas spend it together)',
+  ],
   [
     'CMC_API_KEY',
     '(unset)',

@@ -109,14 +109,17 @@ export class Reader {
     return { from, to };
   }
 
-  /** Comma-separated http(s) URLs, trimmed; empty when unset. */
-  urlList(name: string): string[] {
-    const value = this.raw(name);
-    if (value === undefined) return [];
-    const urls = value
+  /** The non-empty, trimmed parts of a comma-separated value; empty when unset. */
+  private parts(name: string): string[] {
+    return (this.raw(name) ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+  }
+
+  /** Comma-separated http(s) URLs, trimmed; empty when unset. */
+  urlList(name: string): string[] {
+    const urls = this.parts(name);
     const bad = urls.findIndex((u) => !/^https?:\/\/\S+$/.test(u) || !URL.canParse(u));
     if (bad >= 0) {
       this.problems.push(`${name} must be comma-separated http(s) URLs; entry ${bad + 1} "${redactUrl(urls[bad]!)}" is not one`);
@@ -126,15 +129,10 @@ export class Reader {
   }
 
   intList(name: string): number[] {
-    const value = this.raw(name);
-    if (value === undefined) return [];
-    const parts = value
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+    const parts = this.parts(name);
     const bad = parts.filter((s) => !/^\d+$/.test(s));
     if (bad.length) {
-      this.problems.push(`${name} must be a comma-separated list of numeric Telegram ids, got "${value}"`);
+      this.problems.push(`${name} must be a comma-separated list of numeric Telegram ids, got "${this.raw(name)}"`);
       return [];
     }
     return parts.map(Number);
