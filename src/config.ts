@@ -57,6 +57,7 @@ export function parseConfig(env: Env = process.env): Config {
       tradeLoggerAddress: r.optional('TRADE_LOGGER_ADDRESS'),
     },
     agents: readAgents(r),
+    operatorAlerts: readOperatorAlerts(r),
     ...readLimits(r),
     cluster: {
       replicaId: r.string('HUB_REPLICA_ID', `${hostname()}:${process.pid}`),
@@ -152,6 +153,7 @@ function readAgents(r: Reader): Config['agents'] {
       .map((c) => c.trim())
       .filter(Boolean),
     hubUrl: r.url('AGENT_HUB_URL'),
+    hubUrls: r.urlList('AGENT_HUB_URLS'),
     portRange: r.portRange('AGENT_PORT_RANGE', '8000-8999'),
     memoryMb: r.int('AGENT_MEMORY_MB', 256, 32, 65_536),
     cpus: r.number('AGENT_CPUS', 0.5, 0.05, 64),
@@ -159,6 +161,18 @@ function readAgents(r: Reader): Config['agents'] {
     maxRestarts: r.int('AGENT_MAX_RESTARTS', 3, 0, 100),
     healthIntervalMs: r.int('AGENT_HEALTH_INTERVAL_MS', 5000, 100, 3_600_000),
     maxLeverage: r.int('MAX_LEVERAGE', 20, 1, 125),
+  };
+}
+
+function readOperatorAlerts(r: Reader): Config['operatorAlerts'] {
+  return {
+    signerMinBalance: r.number('OPERATOR_SIGNER_MIN_BALANCE', 0.1, 0, 1e12),
+    creditsPct: r.number('OPERATOR_CREDITS_ALERT_PCT', 90, 1, 100),
+    portsPct: r.number('OPERATOR_PORTS_ALERT_PCT', 90, 1, 100),
+    crashCount: r.int('OPERATOR_CRASH_ALERT_COUNT', 3, 2, 1000),
+    crashWindowMinutes: r.int('OPERATOR_CRASH_ALERT_MINUTES', 15, 1, 10_080),
+    checkIntervalSeconds: r.int('OPERATOR_ALERT_INTERVAL_S', 60, 1, 86_400),
+    rearmHours: r.number('OPERATOR_ALERT_REARM_HOURS', 24, 0.01, 8760),
   };
 }
 

@@ -17,13 +17,20 @@ import { OUTBOX_CHANNEL } from '../hub/cluster/channels.js';
 import type { Hub } from '../hub/hub.js';
 import type { Logger, SecretRegistry } from '../logger.js';
 import { alertButtons } from './alert-buttons.js';
-import { formatAlert } from './alert-format.js';
+import { formatAlert, formatOperatorAlert } from './alert-format.js';
 import { createBot, type ArticBot } from './bot.js';
 import { createAlertsFeature } from './features/alerts.js';
+import { createBroadcastFeature } from './features/broadcast.js';
 import { createChartsFeature } from './features/charts.js';
 import { createTailFeature } from './features/tail.js';
 import { createOutboundQueue } from './outbound-queue.js';
 import { createTailManager } from './tail/tail-manager.js';
+import {
+  createOperatorAlerts,
+  type OperatorAlerts,
+  type OperatorAlertsDeps,
+  type OperatorAlertSink,
+} from '../hub/alerts/operator-alerts.js';
 
 /** What the webhook route needs from the bot (webhook mode only). */
 export interface TelegramWebhookHandler {
@@ -80,6 +87,7 @@ export function createTelegram({ config, hub, logger, secrets }: TelegramDeps): 
       createAlertsFeature({ preferences: hub.alerts.preferences }),
       createTailFeature({ agents: hub.agents, logs: hub.logs, tails, pacer: queue, api: direct }),
       createChartsFeature({ charts: hub.charts, users: hub.users }),
+      createBroadcastFeature({ users: hub.users, queue }),
     ],
   });
   const router = hub.alerts.createRouter({
@@ -88,8 +96,10 @@ export function createTelegram({ config, hub, logger, secrets }: TelegramDeps): 
     sink: queue,
     logger: log.child({ part: 'alerts' }),
   });
+  const operatorAlerts = operatorAlertsFor(config, hub, queue, { logger: log.child({ part: 'operator-alerts' }) });
 
-  let leaderTasks: { sender: () => Promise<void>; updates: () => Promise<void>; offNotify: () => void } | undefined;
+  type Removal = () => Promise<void>;
+  let leaderTasks: { sender: Removal; operator: Removal; updates: Removal; offNotify: () => void } | undefined;
 
   return {
     bot,
@@ -101,6 +111,8 @@ export function createTelegram({ config, hub, logger, secrets }: TelegramDeps): 
       leaderTasks = {
         offNotify: hub.leadership.onNotify(OUTBOX_CHANNEL, () => void queue.refresh()),
         sender: hub.leadership.add({ name: 'outbound-sender', start: () => queue.start(), stop: () => queue.stop() }),
+        // One replica checks the server for the admins, or each would alert them.
+        operator: hub.leadership.add({ name: 'operator-alerts', start: () => operatorAlerts.start(), stop: () => operatorAlerts.stop() }),
         updates: hub.leadership.add({ name: 'telegram-updates', start: () => bot.start(), stop: () => bot.stop() }),
       };
       await hub.leadership.settled();
@@ -111,8 +123,44 @@ export function createTelegram({ config, hub, logger, secrets }: TelegramDeps): 
       tasks?.offNotify();
       await tasks?.updates();
       await router.stop();
+      await tasks?.operator();
       await tails.stopAll();
       await tasks?.sender();
     },
   };
+}
+
+/**
+ * The admins' alerts about the server: the signer's balance (with chain logging on), the Twelve
+ * Data credits (when Twelve Data is the market source), the port pool and repeated crashes.
+ */
+export function operatorAlertsFor(
+  config: Pick<ResolvedConfig, 'operatorAlerts'>,
+  hub: Pick<Hub, 'chain' | 'market' | 'ports' | 'events' | 'users'>,
+  sink: OperatorAlertSink,
+  options: Pick<OperatorAlertsDeps, 'logger' | 'now'> = {},
+): OperatorAlerts {
+  const t = config.operatorAlerts;
+  const { limiter } = hub.market;
+  return createOperatorAlerts({
+    readings: {
+      ...(hub.chain.enabled ? { signerBalanceWei: () => hub.chain.signerBalanceWei() } : {}),
+      ...(hub.market.provider === 'twelvedata' && limiter ? { creditsToday: () => limiter.creditsToday() } : {}),
+      portUsage: () => hub.ports.usage(),
+    },
+    thresholds: {
+      signerMinBalance: t.signerMinBalance,
+      creditsPct: t.creditsPct,
+      portsPct: t.portsPct,
+      crashCount: t.crashCount,
+      crashWindowMs: t.crashWindowMinutes * 60_000,
+      rearmMs: t.rearmHours * 3_600_000,
+    },
+    events: hub.events,
+    admins: () => hub.users.admins(),
+    format: formatOperatorAlert,
+    sink,
+    intervalMs: t.checkIntervalSeconds * 1000,
+    ...options,
+  });
 }

@@ -93,6 +93,8 @@ export interface Config {
     placement: string[];
     /** URL agents use to reach the hub; defaults depend on the runtime (see hub/runtime). */
     hubUrl: string | undefined;
+    /** Agent-facing URLs of every hub replica (AGENT_HUB_URLS); empty: the one of `hubUrl` or its default. */
+    hubUrls: string[];
     portRange: { from: number; to: number };
     memoryMb: number;
     cpus: number;
@@ -100,6 +102,22 @@ export interface Config {
     maxRestarts: number;
     healthIntervalMs: number;
     maxLeverage: number;
+  };
+  /** Alerts to the admins about the server itself (src/hub/alerts/operator-alerts.ts). */
+  operatorAlerts: {
+    /** The chain signer's balance below this alerts, in the chain's native unit (HSK); only with the chain logger on. */
+    signerMinBalance: number;
+    /** Percent (0-100) of the Twelve Data daily credits used that alerts. */
+    creditsPct: number;
+    /** Percent (0-100) of the agent port pool in use that alerts. */
+    portsPct: number;
+    /** This many crashes of one agent within `crashWindowMinutes` alert. */
+    crashCount: number;
+    crashWindowMinutes: number;
+    /** How often the balance, credits and ports are read, in seconds. */
+    checkIntervalSeconds: number;
+    /** A condition that persists is alerted again after this many hours. */
+    rearmHours: number;
   };
   paper: {
     feeBps: number;

@@ -13,8 +13,14 @@
  *   estimated start is past the deadline (or when the deadline passes); the call itself stays
  *   queued so it still refreshes whatever it feeds (the cache).
  * - Budget: a call that would exceed the day's budget (less the call's `reserve`) is rejected with
- *   `BudgetExhaustedError` (checked on enqueue and again at start). A daily 429 from upstream marks the day spent;
- *   a minute 429 pauses the queue until the next minute boundary and retries the call.
+ *   `BudgetExhaustedError`: checked on enqueue against this hub's latest view, and at start by
+ *   RESERVING the credits in the store (one atomic statement in PostgreSQL), so hub replicas on
+ *   one database together never spend past the day's budget. A daily 429 from upstream marks the
+ *   day spent; a minute 429 pauses the queue until the next minute boundary and retries the call.
+ * - Replicas: with a shared store (`CreditStore.reserveMinute`), every call also takes a slot of
+ *   its wall-clock minute in the store (at most `intervalCap` for all replicas together, as
+ *   upstream counts); a call that finds the minute taken waits for the next minute, uncharged.
+ *   Each hub's own sliding window stays as it is, so one hub alone behaves as before.
  *
  * The day boundary (UTC midnight) comes from the injected `now()`; the queue itself uses the
  * global timers and `Date.now()` (as p-queue does), which vitest fake timers control.
@@ -23,7 +29,7 @@ import PQueue from 'p-queue';
 import { assertAffordable, createDailyBudget, ensureToday } from './candle-limiter-budget.js';
 import { estimateWaitMs, queueWithRetries, type Entry, type LimiterQueue } from './candle-limiter-queue.js';
 import { QueueDeadlineError } from './errors.js';
-import { createMemoryCreditStore, type CreditStore } from './credit-store.js';
+import { createMemoryCreditStore, utcDay, type CreditStore } from './credit-store.js';
 
 export interface CandleLimiterOptions {
   /** Where the daily counter is persisted (default: in memory, lost on restart). */
@@ -89,6 +95,8 @@ export interface CandleLimiter {
   isInFlight(key: string): boolean;
   /** Credits spent today (loads the persisted counter if needed). */
   credits(): Promise<{ day: string; used: number; budget: number }>;
+  /** Credits spent today as the store holds them (every hub on the database counts there); `limit` is the daily budget. */
+  creditsToday(): Promise<{ used: number; limit: number }>;
   stats(): LimiterStats;
   /** Resolves when nothing is queued or running. */
   onIdle(): Promise<void>;
@@ -99,6 +107,7 @@ export function createCandleLimiter(options: CandleLimiterOptions = {}): CandleL
   const intervalMs = options.intervalMs ?? 60_000;
   const limited = Number.isFinite(intervalCap);
   const windowMs = intervalMs + (options.safetyMarginMs ?? 1_000);
+  const creditStore = options.creditStore ?? createMemoryCreditStore();
   const state: LimiterQueue = {
     queue: new PQueue({
       concurrency: options.concurrency ?? 4,
@@ -109,7 +118,8 @@ export function createCandleLimiter(options: CandleLimiterOptions = {}): CandleL
     intervalMs,
     windowMs,
     maxRetries: options.maxRateLimitRetries ?? 2,
-    budget: createDailyBudget(options.creditStore ?? createMemoryCreditStore(), options.dailyCredits ?? 800, options.now ?? Date.now),
+    budget: createDailyBudget(creditStore, options.dailyCredits ?? 800, options.now ?? Date.now),
+    sharedMinute: limited && creditStore.reserveMinute ? (minuteMs) => creditStore.reserveMinute!(minuteMs, intervalCap) : undefined,
     inFlight: new Map(),
     recentStarts: [],
     seq: 0,
@@ -129,6 +139,11 @@ export function createCandleLimiter(options: CandleLimiterOptions = {}): CandleL
     async credits() {
       const day = await ensureToday(budget);
       return { day, used: budget.used, budget: budget.dailyCredits };
+    },
+
+    async creditsToday() {
+      const day = utcDay(budget.now());
+      return { used: await budget.creditStore.load(day), limit: budget.dailyCredits };
     },
 
     stats() {
