@@ -122,6 +122,17 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['AGENT_MAX_RESTARTS', '3', 'Restarts before an agent stays failed'],
   ['AGENT_HEALTH_INTERVAL_MS', '5000', 'How often the hub probes each running agent'],
   ['MAX_LEVERAGE', '20', 'Highest leverage a user may choose'],
+  [
+    'METRICS_HOST',
+    '127.0.0.1',
+    'Interface of the Prometheus `/metrics` listener; anything but loopback requires METRICS_TOKEN (the hub refuses to start)',
+  ],
+  ['METRICS_PORT', '9464', 'Port of the `/metrics` listener (0: any free port; `off`: no listener)'],
+  [
+    'METRICS_TOKEN',
+    '(unset)',
+    'Bearer token (≥16 chars) `/metrics` then requires; also serves `/metrics` on the main HTTP server (`Authorization: Bearer <token>`)',
+  ],
   ['PAPER_FEE_BPS', '6', 'Paper taker fee in basis points'],
   ['PAPER_SLIPPAGE_BPS', '2', 'Paper slippage in basis points'],
   ['BACKTEST_CONCURRENCY', '(CPU cores − 1, at least 1)', 'Backtests running at once, each in a worker thread (1 on a 2-core machine)'],

@@ -101,6 +101,15 @@ export interface Config {
     healthIntervalMs: number;
     maxLeverage: number;
   };
+  /** `GET /metrics` for Prometheus (src/http/metrics-listener.ts). */
+  metrics: {
+    /** Interface of the metrics listener; anything but loopback needs `token`. */
+    host: string;
+    /** Port of the metrics listener; 0 picks a free one; null (`METRICS_PORT=off`): no listener. */
+    port: number | null;
+    /** Bearer token: required on the metrics listener and enables `/metrics` on the main HTTP server too. */
+    token: string | undefined;
+  };
   paper: {
     feeBps: number;
     slippageBps: number;

@@ -114,7 +114,7 @@ function buildExchangeAccess({ config }: HubDeps, vault: Vault): ExchangeFactory
 
 /** The broker, paper and live (HashKey with the owner's keys), and the book of open paper positions it keeps. */
 function buildBroker(
-  { config, orm, logger }: HubDeps,
+  { config, orm, logger, probes }: HubDeps,
   parts: Pick<Hub, 'events' | 'agents'> & {
     prices: PriceSource;
     liquidation: LiquidationWatch;
@@ -134,12 +134,13 @@ function buildBroker(
     openPositions: parts.liquidation.book,
     hubCloses: parts.hubCloses,
     logger: logger.child({ part: 'broker' }),
+    onOrder: probes?.order,
   });
 }
 
 /** The LLM gateway on the owners' keys, the server's keys rationed by a daily budget (admins exempt). */
 function buildLlm(
-  { config, orm, logger }: HubDeps,
+  { config, orm, logger, probes }: HubDeps,
   parts: Pick<Hub, 'events' | 'vault'> & { isAdminUser: (userId: string) => Promise<boolean> },
 ): LlmGateway {
   return createLlmGateway({
@@ -148,6 +149,7 @@ function buildLlm(
     budget: createLlmBudget({ orm, events: parts.events, dailyTokens: config.quotas.llmUserDailyTokens, isExempt: parts.isAdminUser }),
     prices: config.llm.prices,
     logger: logger.child({ part: 'llm' }),
+    onUsage: probes?.llmUsage,
     baseUrls: {
       openai: config.llm.openaiBaseUrl,
       anthropic: config.llm.anthropicBaseUrl,

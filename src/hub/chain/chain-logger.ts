@@ -76,6 +76,8 @@ export interface ChainLogger {
   stats(): ChainLoggerStats;
   /** Rows per status, read from the database. */
   backlog(): Promise<Record<'pending' | 'sending' | 'sent' | 'failed', number>>;
+  /** The signer wallet's balance in wei, asked from the node; null for the disabled logger. Throws `ChainUnavailableError` when unreachable. */
+  signerBalanceWei(): Promise<bigint | null>;
   /** Registers a listener called after each confirmed entry is committed; returns an unsubscribe function. */
   onSent(listener: ChainSentListener): () => void;
 }
@@ -114,6 +116,7 @@ export function createDisabledChainLogger(): ChainLogger {
     wake: () => undefined,
     stats: () => ({ enabled: false, running: false, passes: 0, sent: 0, retried: 0, failed: 0, lastError: null, lastSentAt: null }),
     backlog: async () => ({ pending: 0, sending: 0, sent: 0, failed: 0 }),
+    signerBalanceWei: async () => null,
     onSent: () => () => undefined,
   };
 }
@@ -172,6 +175,7 @@ export function createChainLogger(options: ChainLoggerOptions): ChainLogger {
     wake: () => drain.wake(),
     stats: () => ({ enabled: true, running: drain.running, passes: drain.passes, ...counters }),
     backlog: () => countEntriesByStatus(orm),
+    signerBalanceWei: async () => (await sender.status()).balanceWei,
     onSent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
