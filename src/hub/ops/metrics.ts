@@ -113,6 +113,8 @@ export function createHubMetrics(): HubMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers,
   });
+  // Both modes are exposed from the start (count 0), so a rate over them is never absent.
+  for (const mode of ['paper', 'live']) orderSeconds.zero({ mode });
   const orders = { paper: orderSeconds.labels({ mode: 'paper' }), live: orderSeconds.labels({ mode: 'live' }) };
   const counter = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers });
   const lifecycle = {
