@@ -95,11 +95,8 @@ function mirrored(registers: Registry[], name: string, help: string, labelNames:
   };
 }
 
-export function createHubMetrics(): HubMetrics {
-  const registry = new Registry();
-  const registers = [registry];
-  collectDefaultMetrics({ register: registry });
-
+/** The two latency histograms: status pushes, and orders by mode (both modes present from the start). */
+function latencyHistograms(registers: Registry[]) {
   const pushSeconds = new Histogram({
     name: 'artic_status_push_seconds',
     help: 'Time the hub takes to take one agent status push (request in to reply out)',
@@ -113,9 +110,17 @@ export function createHubMetrics(): HubMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers,
   });
-  // Both modes are exposed from the start (count 0), so a rate over them is never absent.
   for (const mode of ['paper', 'live']) orderSeconds.zero({ mode });
   const orders = { paper: orderSeconds.labels({ mode: 'paper' }), live: orderSeconds.labels({ mode: 'live' }) };
+  return { pushSeconds, orders };
+}
+
+export function createHubMetrics(): HubMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+
+  const { pushSeconds, orders } = latencyHistograms(registers);
   const counter = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers });
   const lifecycle = {
     spawns: counter('artic_agent_spawns_total', 'Agent sessions started (spawned or restarted, up and running)'),
@@ -129,6 +134,11 @@ export function createHubMetrics(): HubMetrics {
   const marketCalls = mirrored(registers, 'artic_market_calls_total', 'Calls that reached the market data provider', ['provider']);
   const candleCache = mirrored(registers, 'artic_candle_cache_requests_total', 'Candle requests by cache result (hit, miss)', ['result']);
   const setSnapshot = snapshotGauges(registers);
+  const readingsOk = new Gauge({
+    name: 'artic_readings_ok',
+    help: '1 when this scrape read the database (users, agents, chain outbox); 0: those gauges keep their last values',
+    registers,
+  });
 
   let sources: MetricSources | undefined;
   const detach: Array<() => void> = [];
@@ -157,7 +167,10 @@ export function createHubMetrics(): HubMetrics {
     },
     async render() {
       if (sources) {
-        setSnapshot(await sources.readings.snapshot());
+        // The database down must not cost the process metrics and the counters: the scrape goes on.
+        const snapshot = await sources.readings.snapshot().catch(() => null);
+        readingsOk.set(snapshot ? 1 : 0);
+        if (snapshot) setSnapshot(snapshot);
         const out = sources.outbound?.();
         telegramSends(out?.sendCalls ?? 0);
         telegram429(out?.floodWaits ?? 0);

@@ -108,6 +108,7 @@ describe('hub metrics', () => {
     metrics.probes.llmUsage('openai', { promptTokens: 100, completionTokens: 50 }, 0.0125);
 
     const text = await metrics.render();
+    expect(series(text, 'artic_readings_ok')).toBe(1);
     expect(series(text, 'artic_users{status="active"}')).toBe(1);
     expect(series(text, 'artic_users{status="pending"}')).toBe(1);
     expect(series(text, 'artic_agents{status="running"}')).toBe(0); // every status is present
@@ -159,6 +160,22 @@ describe('hub metrics', () => {
     expect(snapshot.lastCrash).toMatchObject({ agentId: ref.agentId, agentName: 'bouncy', reason: 'exited with code 1' });
     expect(snapshot.queues).toEqual({ outbound: 4, chainOutbox: 1, backtests: { waiting: 2, running: 1 } });
     expect(snapshot.market).toEqual({ provider: 'twelvedata', credits: { left: 799, budget: 800 } });
+  });
+
+  it('still answer when the database does not: readings marked not ok, the rest served', async () => {
+    const broken = createHubMetrics();
+    broken.attach({
+      events: new HubEvents(),
+      readings: { snapshot: () => Promise.reject(new Error('database down')), close: () => undefined },
+      candles: market.service,
+      provider: market.provider,
+    });
+    broken.observeStatusPush(1);
+    const text = await broken.render();
+    expect(series(text, 'artic_readings_ok')).toBe(0);
+    expect(series(text, 'artic_status_push_seconds_count')).toBe(1);
+    expect(series(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+    broken.close();
   });
 
   it('keep one registry per hub: two in one process do not collide', async () => {
