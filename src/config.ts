@@ -58,6 +58,7 @@ export function parseConfig(env: Env = process.env): Config {
     },
     agents: readAgents(r),
     metrics: readMetrics(r),
+    operatorAlerts: readOperatorAlerts(r),
     ...readLimits(r),
   };
   checkConfig(config, r);
@@ -166,6 +167,18 @@ function readMetrics(r: Reader): Config['metrics'] {
     host: r.string('METRICS_HOST', '127.0.0.1'),
     port: off ? null : r.int('METRICS_PORT', 9464, 0, 65535),
     token: r.optional('METRICS_TOKEN'),
+  };
+}
+
+function readOperatorAlerts(r: Reader): Config['operatorAlerts'] {
+  return {
+    signerMinBalance: r.number('OPERATOR_SIGNER_MIN_BALANCE', 0.1, 0, 1e12),
+    creditsPct: r.number('OPERATOR_CREDITS_ALERT_PCT', 90, 1, 100),
+    portsPct: r.number('OPERATOR_PORTS_ALERT_PCT', 90, 1, 100),
+    crashCount: r.int('OPERATOR_CRASH_ALERT_COUNT', 3, 2, 1000),
+    crashWindowMinutes: r.int('OPERATOR_CRASH_ALERT_MINUTES', 15, 1, 10_080),
+    checkIntervalSeconds: r.int('OPERATOR_ALERT_INTERVAL_S', 60, 1, 86_400),
+    rearmHours: r.number('OPERATOR_ALERT_REARM_HOURS', 24, 0.01, 8760),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { ALERT_TYPE_INFO, isAlertType, isLiquidation, tpSlKind } from '../hub/alerts/alert-types.js';
 import type { AlertEvent, AlertEventName } from '../hub/alerts/alert-router.js';
+import type { OperatorAlert } from '../hub/alerts/operator-alerts.js';
 import type { HubEventMap } from '../hub/events.js';
 
 /** Telegram's limit for one message's text (characters after entity parsing; we count raw). */
@@ -145,6 +146,34 @@ function alertLines<K extends AlertEventName>(event: { name: K; data: HubEventMa
 /** Renders one alert as Telegram HTML (always below TELEGRAM_TEXT_LIMIT). */
 export function formatAlert(event: AlertEvent): string {
   return alertLines(event).join('\n');
+}
+
+const pctText = (pct: number) => `${formatNumber(Math.floor(pct * 10) / 10, 1)} %`;
+
+/** Renders an alert for the admins about the server itself (src/hub/alerts/operator-alerts.ts). */
+export function formatOperatorAlert(alert: OperatorAlert): string {
+  switch (alert.kind) {
+    case 'signer.balance':
+      return [
+        `⛽ <b>Operator:</b> the chain signer's balance is ${b(`${formatNumber(Number(alert.balance), 6)} HSK`)}, under the ${escapeHtml(formatNumber(Number(alert.min), 6))} HSK minimum.`,
+        'Top up the HSK_PRIVATE_KEY wallet: without gas, decisions and trades wait in the outbox instead of reaching the chain.',
+      ].join('\n');
+    case 'credits':
+      return [
+        `📉 <b>Operator:</b> ${b(pctText(alert.pct))} of today's Twelve Data credits are used (${alert.used} of ${alert.limit}).`,
+        'At 100 % every further Twelve Data call is refused until 00:00 UTC. Raise TWELVE_DATA_DAILY_CREDITS with a bigger plan, or run fewer agents.',
+      ].join('\n');
+    case 'ports':
+      return [
+        `🔌 <b>Operator:</b> the agent port pool is ${b(pctText(alert.pct))} full (${alert.used} of ${alert.size} ports).`,
+        'When it is full, agents fail to start: widen AGENT_PORT_RANGE or delete agents nobody runs.',
+      ].join('\n');
+    case 'crashes':
+      return [
+        `💥 <b>Operator:</b> ${agentLabel(alert)} crashed ${b(`${alert.count} times`)} within ${alert.windowMinutes} min.`,
+        `Last reason: ${escapeHtml(clip(alert.reason || 'none given', 300))}`,
+      ].join('\n');
+  }
 }
 
 function appendLogs(lines: string[], logs: readonly string[]): void {

@@ -36,7 +36,7 @@ import { createBalanceFeature } from './features/balance.js';
 import { createCostsFeature } from './features/costs.js';
 import { createCreateFeature, createFlow, CREATE_FLOW } from './features/create-agent.js';
 import { createEditFeature, editFlow, EDIT_FLOW } from './features/edit-agent.js';
-import { createGeneralFeature, KNOWN_COMMANDS } from './features/general.js';
+import { ADMIN_COMMANDS, createGeneralFeature, KNOWN_COMMANDS } from './features/general.js';
 import { createDashboardFeature, dashboardMenuButton } from './features/dashboard.js';
 import { createInfoFeature } from './features/info.js';
 import { createSecretsFeature, secretIntake, secretsFlow, SECRETS_FLOW } from './features/secrets.js';
@@ -137,7 +137,7 @@ function installMiddleware(bot: Bot<BotContext>, services: BotServices, store: B
   bot.use(expireIdleFlow(services.flows, services.clock));
   bot.use(conversations<BotContext, BotContext>({ storage: services.flows.storage, plugins: [floodRetryInFlows()] }));
   bot.use(secretIntake(services));
-  bot.use(createFlowGuard({ knownCommands: KNOWN_COMMANDS }));
+  bot.use(createFlowGuard({ knownCommands: KNOWN_COMMANDS, adminCommands: ADMIN_COMMANDS }));
 }
 
 /** Every flow (conversation), under its constant id. */

@@ -18,8 +18,17 @@ export interface PendingSecret {
   agentName?: string;
 }
 
+/** A /broadcast waiting for the admin's Send or Cancel (src/bot/features/broadcast.ts). */
+export interface PendingBroadcast {
+  /** Names the confirmation message's buttons: a press of an older confirmation is refused. */
+  id: string;
+  /** The admin's text, plain (escaped when sent). */
+  text: string;
+}
+
 export interface SessionData {
   pendingSecret?: PendingSecret;
+  broadcast?: PendingBroadcast;
 }
 
 interface ArticFlavor {

@@ -7,6 +7,7 @@
  *   it would outside a flow (BotFather does the same): `/stop`, `/panic` and `/agents` are never
  *   refused because a menu is open, and `/create` during `/secrets` starts a fresh /create.
  *   `/cancel` stays the flow's own; an unknown command leaves the flow open (the flow says so).
+ *   An admin-only command (/broadcast) takes over for admins and is unknown to everyone else.
  * - A button of another feature (an agent card's ⏸ Stop, say) ends the flow the same way.
  * - A key-shaped message at any step is deleted at once and the trader told; it never reaches the
  *   flow, so it is neither taken as an answer nor kept in the flow's stored replay log. (At a
@@ -41,6 +42,8 @@ export function flowNames(ids: readonly string[]): string {
 export interface FlowGuardOptions {
   /** Every command some feature answers; other commands leave a flow open. */
   knownCommands: ReadonlySet<string>;
+  /** Commands answered for admins only (/broadcast): known to admins, unknown (so the flow stays open) to everyone else. */
+  adminCommands?: ReadonlySet<string>;
 }
 
 export function createFlowGuard(options: FlowGuardOptions): Composer<BotContext> {
@@ -50,10 +53,9 @@ export function createFlowGuard(options: FlowGuardOptions): Composer<BotContext>
   async function guard(ctx: BotContext, open: string[]): Promise<boolean> {
     const text = ctx.message?.text;
     const command = text === undefined ? undefined : parseCommand(text);
+    const known = (name: string) => options.knownCommands.has(name) || (ctx.trader?.isAdmin === true && !!options.adminCommands?.has(name));
     const takesOver =
-      command && command.name !== 'cancel' && options.knownCommands.has(command.name) && isForBot(command, ctx.me.username)
-        ? command
-        : undefined;
+      command && command.name !== 'cancel' && known(command.name) && isForBot(command, ctx.me.username) ? command : undefined;
     const data = ctx.callbackQuery?.data;
     if (takesOver || (data !== undefined && !isFlowButton(data))) {
       await ctx.conversation.exitAll();

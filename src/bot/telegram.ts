@@ -12,14 +12,21 @@ import type { Hub } from '../hub/hub.js';
 import type { Logger, SecretRegistry } from '../logger.js';
 import type { OpsReadings } from '../hub/ops/readings.js';
 import { alertButtons } from './alert-buttons.js';
-import { formatAlert } from './alert-format.js';
+import { formatAlert, formatOperatorAlert } from './alert-format.js';
 import { createBot, type ArticBot } from './bot.js';
 import { createAdminFeature } from './features/admin.js';
 import { createAlertsFeature } from './features/alerts.js';
+import { createBroadcastFeature } from './features/broadcast.js';
 import { createChartsFeature } from './features/charts.js';
 import { createTailFeature } from './features/tail.js';
 import { createOutboundQueue, type OutboundQueue } from './outbound-queue.js';
 import { createTailManager } from './tail/tail-manager.js';
+import {
+  createOperatorAlerts,
+  type OperatorAlerts,
+  type OperatorAlertsDeps,
+  type OperatorAlertSink,
+} from '../hub/alerts/operator-alerts.js';
 
 /** What the webhook route needs from the bot (webhook mode only). */
 export interface TelegramWebhookHandler {
@@ -73,6 +80,7 @@ export function createTelegram({ config, hub, logger, secrets, readings }: Teleg
       createTailFeature({ agents: hub.agents, logs: hub.logs, tails, pacer: queue, api: direct }),
       createChartsFeature({ charts: hub.charts, users: hub.users }),
       ...(readings ? [createAdminFeature({ users: hub.users, readings })] : []),
+      createBroadcastFeature({ users: hub.users, queue }),
     ],
   });
   const router = hub.alerts.createRouter({
@@ -81,6 +89,7 @@ export function createTelegram({ config, hub, logger, secrets, readings }: Teleg
     sink: queue,
     logger: log.child({ part: 'alerts' }),
   });
+  const operatorAlerts = operatorAlertsFor(config, hub, queue, { logger: log.child({ part: 'operator-alerts' }) });
 
   return {
     bot,
@@ -90,13 +99,50 @@ export function createTelegram({ config, hub, logger, secrets, readings }: Teleg
     async start() {
       await queue.start();
       router.start();
+      operatorAlerts.start();
       await bot.start();
     },
     async stop() {
       await bot.stop();
       await router.stop();
+      await operatorAlerts.stop();
       await tails.stopAll();
       await queue.stop();
     },
   };
+}
+
+/**
+ * The admins' alerts about the server: the signer's balance (with chain logging on), the Twelve
+ * Data credits (when Twelve Data is the market source), the port pool and repeated crashes.
+ */
+export function operatorAlertsFor(
+  config: Pick<ResolvedConfig, 'operatorAlerts'>,
+  hub: Pick<Hub, 'chain' | 'market' | 'ports' | 'events' | 'users'>,
+  sink: OperatorAlertSink,
+  options: Pick<OperatorAlertsDeps, 'logger' | 'now'> = {},
+): OperatorAlerts {
+  const t = config.operatorAlerts;
+  const { limiter } = hub.market;
+  return createOperatorAlerts({
+    readings: {
+      ...(hub.chain.enabled ? { signerBalanceWei: () => hub.chain.signerBalanceWei() } : {}),
+      ...(hub.market.provider === 'twelvedata' && limiter ? { creditsToday: () => limiter.creditsToday() } : {}),
+      portUsage: () => hub.ports.usage(),
+    },
+    thresholds: {
+      signerMinBalance: t.signerMinBalance,
+      creditsPct: t.creditsPct,
+      portsPct: t.portsPct,
+      crashCount: t.crashCount,
+      crashWindowMs: t.crashWindowMinutes * 60_000,
+      rearmMs: t.rearmHours * 3_600_000,
+    },
+    events: hub.events,
+    admins: () => hub.users.admins(),
+    format: formatOperatorAlert,
+    sink,
+    intervalMs: t.checkIntervalSeconds * 1000,
+    ...options,
+  });
 }

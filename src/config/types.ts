@@ -110,6 +110,22 @@ export interface Config {
     /** Bearer token: required on the metrics listener and enables `/metrics` on the main HTTP server too. */
     token: string | undefined;
   };
+  /** Alerts to the admins about the server itself (src/hub/alerts/operator-alerts.ts). */
+  operatorAlerts: {
+    /** The chain signer's balance below this alerts, in the chain's native unit (HSK); only with the chain logger on. */
+    signerMinBalance: number;
+    /** Percent (0-100) of the Twelve Data daily credits used that alerts. */
+    creditsPct: number;
+    /** Percent (0-100) of the agent port pool in use that alerts. */
+    portsPct: number;
+    /** This many crashes of one agent within `crashWindowMinutes` alert. */
+    crashCount: number;
+    crashWindowMinutes: number;
+    /** How often the balance, credits and ports are read, in seconds. */
+    checkIntervalSeconds: number;
+    /** A condition that persists is alerted again after this many hours. */
+    rearmHours: number;
+  };
   paper: {
     feeBps: number;
     slippageBps: number;

@@ -9,7 +9,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { PROJECT_ROOT } from '../paths.js';
 
 export const APP_SOURCE_DIR = path.join(PROJECT_ROOT, 'web');
@@ -53,6 +52,8 @@ export async function buildAppBundle(outDir = APP_BUNDLE_DIR): Promise<AppBundle
   const staging = `${outDir}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
   mkdirSync(staging, { recursive: true });
   try {
+    // Loaded here, not on import: the hub image carries the built app and no esbuild.
+    const { build } = await import('esbuild');
     const result = await build({
       absWorkingDir: PROJECT_ROOT,
       entryPoints: [APP_ENTRY],

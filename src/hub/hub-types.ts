@@ -10,6 +10,7 @@ import type { AgentIngest } from './agents/ingest.js';
 import type { LogQuery } from './agents/agent-logs.js';
 import type { AgentLifecycle } from './agents/lifecycle.js';
 import type { AgentSettings } from './agents/agent-settings.js';
+import type { PortAllocator } from './agents/port-allocator.js';
 import type { AgentCredentials } from './auth/agent-credentials.js';
 import type { TokenService } from './auth/tokens.js';
 import type { UserTokens } from './auth/user-tokens.js';
@@ -63,6 +64,8 @@ export interface Hub {
   /** Trader analytics over closed trades (/profit, /daily, /leaderboard…). */
   analytics: AnalyticsService;
   runtime: AgentRuntime;
+  /** The agent port pool (its `usage()` feeds the operator alerts). */
+  ports: PortAllocator;
   market: Market;
   broker: Broker;
   /** Open paper positions (`has(tradeId)`: still open) and their liquidator on every served price. */

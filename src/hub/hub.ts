@@ -82,8 +82,7 @@ async function buildRuntime({ config, orm, logger, runtime: injected }: HubDeps)
 }
 
 /**
- * The market as configured, observed by the liquidation watch, and the broker's price source.
- * `liquidate` is `broker.liquidate`, called only once the hub is built.
+ * The market as configured, watched for liquidations (`liquidate` is `broker.liquidate`, once built), and the broker's price source.
  */
 async function buildMarket({ config, orm, logger, marketNow }: HubDeps, events: HubEvents, liquidate: LiquidationWatchDeps['liquidate']) {
   // Every price the market layer serves is checked against the open paper positions (liquidation).
@@ -260,6 +259,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     tradeHistory: buildTradeHistory(deps),
     analytics: createAnalyticsService({ orm }),
     runtime,
+    ports,
     market,
     broker,
     openPositions: liquidation.book,

@@ -64,6 +64,8 @@ export interface UserService {
   isAdmin(who: { userId: string } | { telegramId: number }): Promise<boolean>;
   /** Telegram ids of every admin: ADMIN_TELEGRAM_IDS and admins on record. */
   admins(): Promise<number[]>;
+  /** Telegram ids of every active user (admins included): who a broadcast reaches. */
+  activeTelegramIds(): Promise<number[]>;
   /** Applies ADMIN_TELEGRAM_IDS and the access mode to users registered earlier; run at boot. */
   syncAccess(): Promise<AccessSync>;
   /** Stores the user's time zone (any spelling Intl knows); returns the stored name. Throws `ValidationError`. */
@@ -280,6 +282,11 @@ export function createUserService({ orm, accessMode, adminIds, logger }: UserSer
     async admins() {
       const rows = await fork().find(UserSchema, { isAdmin: true, status: 'active' }, { orderBy: { createdAt: 'asc' } });
       return [...new Set([...adminIds, ...rows.map((u) => Number(u.telegramId))])];
+    },
+
+    async activeTelegramIds() {
+      const rows = await fork().find(UserSchema, { status: 'active' }, { fields: ['telegramId'], orderBy: { createdAt: 'asc' } });
+      return rows.map((u) => Number(u.telegramId));
     },
 
     async syncAccess() {

@@ -53,6 +53,9 @@ export const COMMANDS: BotCommand[] = [
 /** Every command a feature answers: the menu above plus aliases (/resume also starts a stopped agent). */
 export const KNOWN_COMMANDS: ReadonlySet<string> = new Set([...COMMANDS.map((c) => c.command), 'resume']);
 
+/** Commands only admins have (not in the menu; to anyone else they are unknown). /approve and /deny answer before any flow. */
+export const ADMIN_COMMANDS: ReadonlySet<string> = new Set(['broadcast']);
+
 export function createGeneralFeature(services: BotServices): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.command('help', (ctx) =>

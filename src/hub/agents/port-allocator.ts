@@ -16,6 +16,8 @@ export interface PortAllocator {
   release(agentId: string): Promise<void>;
   /** Returns to the pool the ports of agents that are not active any more (a crash between steps). */
   releaseInactive(): Promise<void>;
+  /** Ports of the pool held by agents now (`used`) and the pool's size, read from the database. */
+  usage(): Promise<{ used: number; size: number }>;
   readonly range: { from: number; to: number };
 }
 
@@ -62,6 +64,12 @@ export function createPortAllocator({ orm, range, checkHost }: PortAllocatorOpti
       await orm.em
         .getConnection()
         .execute(`update agents set port = null where port is not null and status not in ('starting','running','stopping')`);
+    },
+    async usage() {
+      const rows: Array<{ used: number }> = await orm.em
+        .getConnection()
+        .execute('select count(*)::int as used from agents where port between ? and ?', [range.from, range.to]);
+      return { used: rows[0]?.used ?? 0, size: range.to - range.from + 1 };
     },
   };
 }

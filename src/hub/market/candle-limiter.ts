@@ -23,7 +23,7 @@ import PQueue from 'p-queue';
 import { assertAffordable, createDailyBudget, ensureToday } from './candle-limiter-budget.js';
 import { estimateWaitMs, queueWithRetries, type Entry, type LimiterQueue } from './candle-limiter-queue.js';
 import { QueueDeadlineError } from './errors.js';
-import { createMemoryCreditStore, type CreditStore } from './credit-store.js';
+import { createMemoryCreditStore, utcDay, type CreditStore } from './credit-store.js';
 
 export interface CandleLimiterOptions {
   /** Where the daily counter is persisted (default: in memory, lost on restart). */
@@ -89,6 +89,8 @@ export interface CandleLimiter {
   isInFlight(key: string): boolean;
   /** Credits spent today (loads the persisted counter if needed). */
   credits(): Promise<{ day: string; used: number; budget: number }>;
+  /** Credits spent today as the store holds them (every hub on the database counts there); `limit` is the daily budget. */
+  creditsToday(): Promise<{ used: number; limit: number }>;
   stats(): LimiterStats;
   /** Resolves when nothing is queued or running. */
   onIdle(): Promise<void>;
@@ -129,6 +131,11 @@ export function createCandleLimiter(options: CandleLimiterOptions = {}): CandleL
     async credits() {
       const day = await ensureToday(budget);
       return { day, used: budget.used, budget: budget.dailyCredits };
+    },
+
+    async creditsToday() {
+      const day = utcDay(budget.now());
+      return { used: await budget.creditStore.load(day), limit: budget.dailyCredits };
     },
 
     stats() {
