@@ -150,6 +150,7 @@ function readAgents(r: Reader): Config['agents'] {
       .map((c) => c.trim())
       .filter(Boolean),
     hubUrl: r.url('AGENT_HUB_URL'),
+    hubUrls: r.urlList('AGENT_HUB_URLS'),
     portRange: r.portRange('AGENT_PORT_RANGE', '8000-8999'),
     memoryMb: r.int('AGENT_MEMORY_MB', 256, 32, 65_536),
     cpus: r.number('AGENT_CPUS', 0.5, 0.05, 64),

@@ -11,14 +11,15 @@ import { createEngine, type Engine, type EngineOptions } from '../../src/engine/
 import type { SignalFn } from '../../src/engine/session.js';
 import { AgentBusyError, AgentNotRunningError, BadRequestError } from './errors.js';
 import { createHubClient, type HubClient, type HubClientOptions } from './hub-client.js';
+import { normaliseHubUrls } from './hub-failover.js';
 import { AGENT_VERSION } from './version.js';
 
 export interface AgentControllerOptions {
   agentId: string;
   /** Agent token, also used for the agent's own pushes to the hub. */
   token: string;
-  /** `HUB_URL` from the environment; a non-empty `StartRequest.hubUrl` wins. */
-  defaultHubUrl: string;
+  /** `HUB_URLS` / `HUB_URL` from the environment; a non-empty `StartRequest.hubUrls` or `hubUrl` wins. */
+  defaultHubUrls: readonly string[];
   /** Stdout logger (no hub sink); sessions derive theirs from it. */
   log: AgentLog;
   /** Trading clock of the engine. Default: real. */
@@ -27,7 +28,7 @@ export interface AgentControllerOptions {
   timers?: Clock;
   engineOptions?: EngineOptions;
   /** Overrides for the hub client (tests: backoff, flush interval, fetch). */
-  hubClientOptions?: Partial<Omit<HubClientOptions, 'hubUrl' | 'agentId' | 'token' | 'firstLogSeq'>>;
+  hubClientOptions?: Partial<Omit<HubClientOptions, 'hubUrl' | 'hubUrls' | 'agentId' | 'token' | 'firstLogSeq'>>;
   evaluateSignal?: SignalFn;
   /** Bound of the engine part of `/stop`, ms. Default 5000. */
   stopDeadlineMs?: number;
@@ -76,13 +77,13 @@ function idleStatusOf(agentId: string, clock: Clock): AgentStatus {
 function buildSession(
   opts: AgentControllerOptions,
   req: StartRequest,
-  hubUrl: string,
+  hubUrls: readonly string[],
   clock: Clock,
   timers: Clock,
 ): { session: Session; log: AgentLog } {
   const client = createHubClient({
     ...opts.hubClientOptions,
-    hubUrl,
+    hubUrls,
     agentId: opts.agentId,
     token: opts.token,
     firstLogSeq: req.nextLogSeq,
@@ -101,6 +102,13 @@ function buildSession(
     options: opts.engineOptions,
   });
   return { session: { engine, client, closeOnStop: req.config.closeOnStop }, log };
+}
+
+/** The start request's hub URLs (the list, else its one URL), else the environment's. */
+function hubUrlsOf(req: StartRequest, fallback: readonly string[]): string[] {
+  if (req.hubUrls?.length) return normaliseHubUrls(req.hubUrls);
+  if (req.hubUrl) return [req.hubUrl];
+  return normaliseHubUrls(fallback);
 }
 
 export function createAgentController(opts: AgentControllerOptions): AgentController {
@@ -133,17 +141,19 @@ export function createAgentController(opts: AgentControllerOptions): AgentContro
       }
       const current = session?.engine.state;
       if (current === 'running' || current === 'stopping') throw new AgentBusyError(current);
-      const hubUrl = req.hubUrl || opts.defaultHubUrl;
-      if (!hubUrl) throw new BadRequestError('no hub URL: StartRequest.hubUrl is empty and HUB_URL is unset', 'no_hub_url');
+      const hubUrls = hubUrlsOf(req, opts.defaultHubUrls);
+      if (hubUrls.length === 0) {
+        throw new BadRequestError('no hub URL: StartRequest.hubUrls and hubUrl are empty and HUB_URLS/HUB_URL are unset', 'no_hub_url');
+      }
       session?.client.close();
 
-      const { session: started, log } = buildSession(opts, req, hubUrl, clock, timers);
+      const { session: started, log } = buildSession(opts, req, hubUrls, clock, timers);
       const { engine, client } = started;
       const { config } = req;
       session = started;
       log.info(
         `start: ${config.symbol} ${config.timeframe}, margin ${config.amountUsdt} USDT ${config.leverage}x, ` +
-          `${config.liveMode ? 'live' : 'paper'}, hub ${safeUrl(hubUrl)}${req.position ? ', resuming an open position' : ''}` +
+          `${config.liveMode ? 'live' : 'paper'}, hub ${hubUrls.map(safeUrl).join(' | ')}${req.position ? ', resuming an open position' : ''}` +
           `${config.paused === true ? ', paused by owner (no new entries)' : ''}`,
       );
       engine.start();

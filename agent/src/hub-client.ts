@@ -5,6 +5,9 @@
  * (hub-push-queue.ts) and one background pump (hub-push-pump.ts) delivers them in order
  * decisions → logs → status, retrying with backoff while the hub is unreachable.
  *
+ * Every request goes to one of the hub's URLs and fails over to the next when that replica stops
+ * answering (hub-failover.ts).
+ *
  * Calls that need an answer (orders, LLM, candles, price) are direct requests. Orders are
  * retried with the same idempotency key until they succeed, are refused (4xx), or the caller's
  * signal aborts (the agent stops); the others are tried once and the caller decides.
@@ -18,10 +21,17 @@ import type { EngineHub } from '../../src/engine/ports.js';
 import { AgentStoppingError, HubRequestError } from './errors.js';
 import { createPushPump } from './hub-push-pump.js';
 import { createPushQueue, type PushQueueStats } from './hub-push-queue.js';
-import { createHubTransport, type HubRequest } from './hub-request.js';
+import { createFailoverTransport } from './hub-failover.js';
+import type { HubRequest } from './hub-request.js';
 
 export interface HubClientOptions {
-  hubUrl: string;
+  /** One hub URL (the single-hub form); `hubUrls` wins when both are given. */
+  hubUrl?: string;
+  /**
+   * Every hub replica's URL, in order of preference: requests fail over to the next one when the
+   * current one stops answering (hub-failover.ts).
+   */
+  hubUrls?: readonly string[];
   agentId: string;
   /** Agent token (bearer); never logged. */
   token: string;
@@ -56,6 +66,8 @@ export interface HubClientOptions {
 export interface HubClientStats extends PushQueueStats {
   /** Consecutive failed push attempts (0 when the hub answers). */
   failures: number;
+  /** The hub URL requests go to now (the one that last worked). */
+  hubUrl: string;
 }
 
 /** The hub calls the engine needs (src/engine/ports.ts); `HubClient` implements them, tests may fake them. */
@@ -80,7 +92,12 @@ export function createHubClient(opts: HubClientOptions): HubClient {
   const requestTimeoutMs = opts.requestTimeoutMs ?? 5_000;
   const backoff = opts.backoff ?? DEFAULT_BACKOFF;
   const diagnostic = opts.diagnostic ?? (() => {});
-  const transport = createHubTransport({ baseUrl: opts.hubUrl, token: opts.token, fetch: opts.fetch });
+  const hubs = createFailoverTransport({
+    baseUrls: opts.hubUrls?.length ? opts.hubUrls : [opts.hubUrl ?? ''],
+    token: opts.token,
+    fetch: opts.fetch,
+    diagnostic,
+  });
   const agentPath = `/internal/agents/${encodeURIComponent(opts.agentId)}`;
 
   const queue = createPushQueue({
@@ -100,7 +117,7 @@ export function createHubClient(opts: HubClientOptions): HubClient {
    * crash): buffered pushes go now instead of at the end of their backoff (up to `backoff.maxMs`).
    */
   async function request<T>(req: HubRequest): Promise<T> {
-    const answer = await transport<T>(req);
+    const answer = await hubs.request<T>(req);
     pump.hubAnswered();
     return answer;
   }
@@ -154,7 +171,7 @@ export function createHubClient(opts: HubClientOptions): HubClient {
 
     flush: (timeoutMs) => pump.flush(timeoutMs),
     close: () => pump.close(),
-    stats: () => ({ ...queue.stats(), failures: pump.failures }),
+    stats: () => ({ ...queue.stats(), failures: pump.failures, hubUrl: hubs.current() }),
   };
 }
 

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const log = createAgentLog({ agentId: env.agentId });
-  const controller = createAgentController({ agentId: env.agentId, token: env.token, defaultHubUrl: env.hubUrl, log });
+  const controller = createAgentController({ agentId: env.agentId, token: env.token, defaultHubUrls: env.hubUrls, log });
   const server = createAgentServer({ controller, token: env.token, log });
 
   process.on('unhandledRejection', (reason) => log.error(`unhandled rejection: ${errorMessage(reason)}`));
@@ -44,7 +44,9 @@ async function main(): Promise<void> {
   // Pay it before answering /health, not inside the hub's first POST /start.
   await fetch('data:,').catch(() => undefined);
   const addr = await server.listen(env.port, env.host);
-  log.info(`agent ${AGENT_VERSION} listening on ${addr.address}:${addr.port}${env.hubUrl ? `, hub ${safeUrl(env.hubUrl)}` : ''}`);
+  log.info(
+    `agent ${AGENT_VERSION} listening on ${addr.address}:${addr.port}${env.hubUrls.length ? `, hub ${env.hubUrls.map(safeUrl).join(' | ')}` : ''}`,
+  );
 }
 
 main().catch((err: unknown) => {

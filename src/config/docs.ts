@@ -62,8 +62,16 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['MARKET_DATA', 'auto', 'auto (Twelve Data with a key, else HashKey), twelvedata, hashkey, simulated (offline)'],
   ['TWELVE_DATA_API_KEY', '(unset)', 'Twelve Data key; enables the Twelve Data provider'],
   ['TWELVE_DATA_BASE_URL', 'https://api.twelvedata.com', 'Twelve Data API base URL'],
-  ['TWELVE_DATA_PER_MINUTE', '8', 'Upstream Twelve Data requests per minute (one p-queue for all agents)'],
-  ['TWELVE_DATA_DAILY_CREDITS', '800', 'Daily Twelve Data credit budget (persisted across restarts)'],
+  [
+    'TWELVE_DATA_PER_MINUTE',
+    '8',
+    'Upstream Twelve Data requests per minute (one p-queue for all agents; hub replicas on one database share it per wall-clock minute)',
+  ],
+  [
+    'TWELVE_DATA_DAILY_CREDITS',
+    '800',
+    'Daily Twelve Data credit budget (persisted across restarts; reserved in the database, so hub replicas spend it together)',
+  ],
   [
     'CMC_API_KEY',
     '(unset)',
@@ -114,6 +122,11 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
     'AGENT_HUB_URL',
     '(by network)',
     "URL agents use to reach the hub; default `http://127.0.0.1:PORT` on the host network, `http://{hub container}:PORT` on the hub's network",
+  ],
+  [
+    'AGENT_HUB_URLS',
+    '(AGENT_HUB_URL)',
+    "Two or more hubs on one database: every replica's agent-facing URL, comma-separated; agents get them all (`HUB_URLS`) and fail over to the next when one stops answering",
   ],
   ['AGENT_PORT_RANGE', '8000-8999', 'Pool of agent ports'],
   ['AGENT_MEMORY_MB', '256', 'Memory limit per agent container'],

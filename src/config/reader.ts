@@ -109,16 +109,30 @@ export class Reader {
     return { from, to };
   }
 
-  intList(name: string): number[] {
-    const value = this.raw(name);
-    if (value === undefined) return [];
-    const parts = value
+  /** The non-empty, trimmed parts of a comma-separated value; empty when unset. */
+  private parts(name: string): string[] {
+    return (this.raw(name) ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+  }
+
+  /** Comma-separated http(s) URLs, trimmed; empty when unset. */
+  urlList(name: string): string[] {
+    const urls = this.parts(name);
+    const bad = urls.findIndex((u) => !/^https?:\/\/\S+$/.test(u) || !URL.canParse(u));
+    if (bad >= 0) {
+      this.problems.push(`${name} must be comma-separated http(s) URLs; entry ${bad + 1} "${redactUrl(urls[bad]!)}" is not one`);
+      return [];
+    }
+    return urls;
+  }
+
+  intList(name: string): number[] {
+    const parts = this.parts(name);
     const bad = parts.filter((s) => !/^\d+$/.test(s));
     if (bad.length) {
-      this.problems.push(`${name} must be a comma-separated list of numeric Telegram ids, got "${value}"`);
+      this.problems.push(`${name} must be a comma-separated list of numeric Telegram ids, got "${this.raw(name)}"`);
       return [];
     }
     return parts.map(Number);

@@ -93,6 +93,8 @@ export interface Config {
     placement: string[];
     /** URL agents use to reach the hub; defaults depend on the runtime (see hub/runtime). */
     hubUrl: string | undefined;
+    /** Agent-facing URLs of every hub replica (AGENT_HUB_URLS); empty: the one of `hubUrl` or its default. */
+    hubUrls: string[];
     portRange: { from: number; to: number };
     memoryMb: number;
     cpus: number;

@@ -17,7 +17,7 @@ import { createHubAlerts } from './alerts/hub-alerts.js';
 import { createBotStateStore } from './bot-state-store.js';
 import { createRetention } from './retention.js';
 import { HubEvents } from './events.js';
-import { defaultAgentHubUrl, selectRuntime } from './runtime/select-runtime.js';
+import { agentHubUrls, selectRuntime } from './runtime/select-runtime.js';
 import { createVaultFromConfig } from './secrets/vault-from-config.js';
 import type { Vault } from './secrets/vault.js';
 import { createAccessControl } from './access.js';
@@ -180,7 +180,7 @@ function buildLifecycle(
     events: parts.events,
     directory: parts.agents,
     logger,
-    hubUrl: () => defaultAgentHubUrl(config, runtime, deps.httpPort()),
+    hubUrls: () => agentHubUrls(config, runtime, deps.httpPort()),
     restartOnCrash: config.agents.restartOnCrash,
     maxRestarts: config.agents.maxRestarts,
     healthIntervalMs: config.agents.healthIntervalMs,

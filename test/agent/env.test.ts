@@ -15,12 +15,25 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('readAgentEnv', () => {
   it('reads the token from AGENT_TOKEN', () => {
     expect(readAgentEnv({ AGENT_ID: 'a1', AGENT_TOKEN: ' tok ', PORT: '8001' })).toEqual({
-      hubUrl: '',
+      hubUrls: [],
       agentId: 'a1',
       token: 'tok',
       port: 8001,
       host: '0.0.0.0',
     });
+  });
+
+  it('reads the hub URLs from HUB_URLS (comma-separated, deduplicated), else from HUB_URL', () => {
+    const env = { AGENT_ID: 'a1', AGENT_TOKEN: 't' };
+    expect(readAgentEnv({ ...env, HUB_URL: 'http://hub:9000' }).hubUrls).toEqual(['http://hub:9000']);
+    expect(
+      readAgentEnv({ ...env, HUB_URL: 'http://hub-a:9000', HUB_URLS: ' http://hub-a:9000/, http://hub-b:9000 ,,http://hub-a:9000' })
+        .hubUrls,
+    ).toEqual(['http://hub-a:9000', 'http://hub-b:9000']);
+    expect(() => readAgentEnv({ ...env, HUB_URLS: 'http://hub-a:9000,ftp://hub-b' })).toThrow(
+      new AgentEnvError('HUB_URLS must be comma-separated http(s) URLs; entry 2 (ftp://hub-b) is not one'),
+    );
+    expect(() => readAgentEnv({ ...env, HUB_URL: 'hub:9000' })).toThrow(new AgentEnvError('HUB_URL must be an http(s) URL'));
   });
 
   it('reads the token from the file AGENT_TOKEN_FILE names, without its trailing newline', () => {

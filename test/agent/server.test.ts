@@ -18,13 +18,13 @@ afterEach(async () => {
   hub = undefined;
 });
 
-async function setup(signal = { value: 0 }) {
+async function setup(signal = { value: 0 }, defaultHubUrls: string[] = []) {
   hub = await startFakeHub({ agentId: AGENT, token: TOKEN });
   const { log, lines } = memoryLog(AGENT);
   const controller = createAgentController({
     agentId: AGENT,
     token: TOKEN,
-    defaultHubUrl: '',
+    defaultHubUrls,
     log,
     engineOptions: { cooldownTicks: 0, candleRefreshMs: 0 },
     hubClientOptions: { logFlushMs: 10, backoff: { baseMs: 5, maxMs: 20 } },
@@ -168,6 +168,31 @@ describe('agent server: lifecycle against the fake hub', () => {
   it('/stop before any /start answers the idle status', async () => {
     const { call } = await setup();
     expect(await call('POST', '/stop')).toMatchObject({ status: 200, body: { state: 'idle' } });
+  });
+});
+
+describe('agent server: hub URLs', () => {
+  it("takes the start request's hubUrls over its hubUrl and the environment's, and fails over from a dead first one", async () => {
+    const dead = 'http://127.0.0.1:1';
+    const { hub, call, lines } = await setup(undefined, [dead]);
+    const res = await call('POST', '/start', startRequest(dead, { hubUrls: [dead, hub.url], config: { pollSeconds: 0.05 } }));
+    expect(res.status).toBe(200);
+    await hub.waitFor(() => hub.statuses.length >= 2, 5_000, 'status pushes');
+    expect(lines.find((l) => l.msg.startsWith('start:'))?.msg).toContain(`hub ${dead} | ${hub.url.replace(/\/$/, '')}`);
+    expect(lines.filter((l) => l.msg.includes('switching to hub'))).toHaveLength(1);
+    await call('POST', '/stop', { closePosition: false });
+  });
+
+  it('without hubUrls uses the one hubUrl, else the environment, else refuses to start', async () => {
+    const { hub, call } = await setup(undefined, ['http://127.0.0.1:1']);
+    expect((await call('POST', '/start', startRequest(hub.url, { config: { pollSeconds: 0.05 } }))).status).toBe(200);
+    await hub.waitFor(() => hub.statuses.length >= 1, 5_000, 'a status push');
+    await call('POST', '/stop', { closePosition: false });
+    await server!.close();
+    await hub.close();
+    const bare = await setup();
+    const refused = await bare.call('POST', '/start', startRequest(''));
+    expect(refused).toMatchObject({ status: 400, body: { error: 'no_hub_url' } });
   });
 });
 

@@ -6,6 +6,8 @@ import net from 'node:net';
 
 export interface TcpProxy {
   port: number;
+  /** Connections accepted and forwarded so far. */
+  readonly connections: number;
   /** Drops every open connection and refuses new ones. */
   cut(): void;
   restore(): void;
@@ -14,12 +16,14 @@ export interface TcpProxy {
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   let down = false;
+  let connections = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     if (down) {
       client.destroy();
       return;
     }
+    connections++;
     const upstream = net.connect(targetPort, targetHost);
     sockets.add(client);
     sockets.add(upstream);
@@ -37,6 +41,9 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   const port = (server.address() as net.AddressInfo).port;
   return {
     port,
+    get connections() {
+      return connections;
+    },
     cut() {
       down = true;
       for (const s of sockets) s.destroy();

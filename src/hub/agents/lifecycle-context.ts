@@ -25,8 +25,11 @@ export interface LifecycleOptions {
   events: HubEvents;
   directory: AgentDirectory;
   logger: Logger;
-  /** URL agents use to reach the hub (a function: the HTTP port may be known only after listen). */
-  hubUrl: () => string;
+  /**
+   * URLs agents use to reach the hub, one per replica, in order of preference (a function: the
+   * HTTP port may be known only after listen). At least one.
+   */
+  hubUrls: () => string[];
   restartOnCrash: boolean;
   maxRestarts: number;
   healthIntervalMs: number;

@@ -36,13 +36,23 @@ async function startRequest(ctx: LifecycleContext, agent: Agent): Promise<StartR
       }
     : null;
   const nextSeq = await nextLogSeq(opts.orm, agent.id);
+  const hubUrls = opts.hubUrls();
   return {
     config: toAgentConfigWire(toAgentView(agent)),
     position,
     realizedPnl: agent.realizedPnl,
     nextLogSeq: nextSeq,
-    hubUrl: opts.hubUrl(),
+    hubUrl: hubUrls[0]!,
+    hubUrls,
   };
+}
+
+/**
+ * The agent's hub URLs as environment: `HUB_URLS` (every replica, the agent fails over between
+ * them) and `HUB_URL` (the first, for an agent image older than the list).
+ */
+function hubUrlEnv(hubUrls: string[]): { HUB_URL: string; HUB_URLS: string } {
+  return { HUB_URL: hubUrls[0]!, HUB_URLS: hubUrls.join(',') };
 }
 
 async function waitHealthy(ctx: LifecycleContext, agentId: string, handle: SessionHandle): Promise<void> {
@@ -108,7 +118,7 @@ export async function spawnSession(ctx: LifecycleContext, agentId: string, onSta
       agentId,
       ownerId: ref.ownerId,
       port,
-      env: { HUB_URL: opts.hubUrl(), AGENT_ID: agentId, AGENT_TOKEN: token },
+      env: { ...hubUrlEnv(opts.hubUrls()), AGENT_ID: agentId, AGENT_TOKEN: token },
     });
     mark('placedMs');
     const handle: SessionHandle = { baseUrl: placed.baseUrl, token, healthFailures: 0 };

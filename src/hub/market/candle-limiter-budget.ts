@@ -1,7 +1,10 @@
 /**
- * The candle limiter's daily credit budget: credits spent per UTC day, counted in memory and
- * persisted through a `CreditStore` so a restart keeps counting. The day boundary (UTC midnight)
- * comes from the injected `now()`, not from the queue's timers.
+ * The candle limiter's daily credit budget: credits spent per UTC day, kept in a `CreditStore` so
+ * a restart keeps counting and hub replicas sharing the store (PostgreSQL) spend one budget. A
+ * call's credits are RESERVED in the store before it goes upstream (`reserveCredits`: granted
+ * only while the day's total, every replica's spend included, stays within the budget); `used`
+ * here is this hub's latest view of that total, for the early refusal on enqueue and for stats.
+ * The day boundary (UTC midnight) comes from the injected `now()`, not from the queue's timers.
  */
 import { BudgetExhaustedError } from './errors.js';
 import { utcDay, type CreditStore } from './credit-store.js';
@@ -51,15 +54,21 @@ export function assertAffordable(budget: DailyBudget, day: string, cost: number)
   if (budget.used + cost > budget.dailyCredits) throw new BudgetExhaustedError(day, budget.used, budget.dailyCredits);
 }
 
-/** Counts `cost` credits spent on `day`, in memory and in the store. */
-export async function spendCredits(budget: DailyBudget, day: string, cost: number): Promise<void> {
-  budget.used += cost;
-  await budget.creditStore.add(day, cost);
+/**
+ * Reserves `cost` credits of `day` in the store, leaving `reserve` of the budget unspent, or
+ * throws `BudgetExhaustedError`. Refreshes `used` with the store's total (other replicas' spend).
+ */
+export async function reserveCredits(budget: DailyBudget, day: string, cost: number, reserve: number): Promise<void> {
+  const grant = await budget.creditStore.reserve(day, cost, budget.dailyCredits - reserve);
+  if (budget.day === day) budget.used = grant.used;
+  if (!grant.granted) throw new BudgetExhaustedError(day, grant.used, budget.dailyCredits);
 }
 
 /** A daily 429 from upstream: the provider says `day` is spent, so count the rest of its budget as spent. */
 export async function markDaySpent(budget: DailyBudget, day: string): Promise<void> {
   if (budget.day !== day) return;
-  const missing = budget.dailyCredits - budget.used;
-  if (missing > 0 && Number.isFinite(missing)) await spendCredits(budget, day, missing);
+  const used = await budget.creditStore.load(day);
+  const missing = budget.dailyCredits - used;
+  if (missing > 0 && Number.isFinite(missing)) await budget.creditStore.add(day, missing);
+  budget.used = Math.max(used, budget.dailyCredits);
 }

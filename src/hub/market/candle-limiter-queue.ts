@@ -7,7 +7,7 @@
  * control; only the day boundary comes from the budget's `now()`.
  */
 import type PQueue from 'p-queue';
-import { assertAffordable, ensureToday, markDaySpent, spendCredits, type DailyBudget } from './candle-limiter-budget.js';
+import { assertAffordable, ensureToday, markDaySpent, reserveCredits, type DailyBudget } from './candle-limiter-budget.js';
 import { RateLimitedError } from './errors.js';
 
 /** One upstream call, queued or running, shared by every caller with its `key`. */
@@ -35,6 +35,11 @@ export interface LimiterQueue {
   /** Retries of a call after a minute-scope 429. */
   readonly maxRetries: number;
   readonly budget: DailyBudget;
+  /**
+   * One call slot of the wall-clock minute starting at `minuteMs`, shared with the other hub
+   * replicas (`CreditStore.reserveMinute`); absent when the store is this hub's alone.
+   */
+  readonly sharedMinute: ((minuteMs: number) => Promise<boolean>) | undefined;
   /** Calls queued or running, by coalescing key. */
   readonly inFlight: Map<string, Entry>;
   /** Start times (Date.now ms) of the last `intervalCap` calls, oldest first, for wait estimates. */
@@ -76,15 +81,27 @@ function pauseUntilNextMinute(state: LimiterQueue): void {
   }, delay);
 }
 
-/** Runs when p-queue starts `entry`: records the start, charges the budget (checked again here), calls upstream. */
+/** The other replicas took this minute's calls: wait for the next minute (not an upstream 429). */
+class MinuteTakenError extends Error {
+  override readonly name = 'MinuteTakenError';
+}
+
+/**
+ * Runs when p-queue starts `entry`: records the start, takes a slot of the minute shared with the
+ * other replicas (if any), reserves the credits in the store (refused past the day's budget),
+ * calls upstream.
+ */
 async function startCall<T>(state: LimiterQueue, entry: Entry, cost: number, task: () => Promise<T>): Promise<T> {
   const { budget, recentStarts } = state;
   entry.started = true;
-  recentStarts.push(Date.now());
+  const startedAt = Date.now();
+  recentStarts.push(startedAt);
   if (recentStarts.length > state.intervalCap) recentStarts.shift();
   const day = await ensureToday(budget);
   assertAffordable(budget, day, cost + entry.reserve);
-  await spendCredits(budget, day, cost);
+  // The minute slot first: a slot taken by a call the budget then refuses costs nothing upstream.
+  if (state.sharedMinute && !(await state.sharedMinute(startedAt - (startedAt % state.intervalMs)))) throw new MinuteTakenError();
+  await reserveCredits(budget, day, cost, entry.reserve);
   state.upstreamCalls++;
   try {
     return await task();
@@ -94,15 +111,20 @@ async function startCall<T>(state: LimiterQueue, entry: Entry, cost: number, tas
   }
 }
 
-/** Queues `entry` and re-queues it after a minute-scope 429 (up to `maxRetries` times). */
+/**
+ * Queues `entry` and re-queues it after a minute-scope 429 (up to `maxRetries` times) or when the
+ * other replicas took the minute's calls (as often as it takes: nothing went upstream).
+ */
 export async function queueWithRetries<T>(state: LimiterQueue, entry: Entry, cost: number, task: () => Promise<T>): Promise<T> {
+  let rateLimited = 0;
   for (let attempt = 0; ; attempt++) {
     entry.started = false;
     entry.queueId = `${entry.key}#${entry.seq}.${attempt}`;
     try {
       return await state.queue.add(() => startCall(state, entry, cost, task), { priority: entry.priority, id: entry.queueId });
     } catch (error) {
-      if (error instanceof RateLimitedError && error.scope === 'minute' && attempt < state.maxRetries) {
+      const minuteTaken = error instanceof MinuteTakenError;
+      if (minuteTaken || (error instanceof RateLimitedError && error.scope === 'minute' && rateLimited++ < state.maxRetries)) {
         pauseUntilNextMinute(state);
         continue;
       }

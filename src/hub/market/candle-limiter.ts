@@ -13,8 +13,14 @@
  *   estimated start is past the deadline (or when the deadline passes); the call itself stays
  *   queued so it still refreshes whatever it feeds (the cache).
  * - Budget: a call that would exceed the day's budget (less the call's `reserve`) is rejected with
- *   `BudgetExhaustedError` (checked on enqueue and again at start). A daily 429 from upstream marks the day spent;
- *   a minute 429 pauses the queue until the next minute boundary and retries the call.
+ *   `BudgetExhaustedError`: checked on enqueue against this hub's latest view, and at start by
+ *   RESERVING the credits in the store (one atomic statement in PostgreSQL), so hub replicas on
+ *   one database together never spend past the day's budget. A daily 429 from upstream marks the
+ *   day spent; a minute 429 pauses the queue until the next minute boundary and retries the call.
+ * - Replicas: with a shared store (`CreditStore.reserveMinute`), every call also takes a slot of
+ *   its wall-clock minute in the store (at most `intervalCap` for all replicas together, as
+ *   upstream counts); a call that finds the minute taken waits for the next minute, uncharged.
+ *   Each hub's own sliding window stays as it is, so one hub alone behaves as before.
  *
  * The day boundary (UTC midnight) comes from the injected `now()`; the queue itself uses the
  * global timers and `Date.now()` (as p-queue does), which vitest fake timers control.
@@ -101,6 +107,7 @@ export function createCandleLimiter(options: CandleLimiterOptions = {}): CandleL
   const intervalMs = options.intervalMs ?? 60_000;
   const limited = Number.isFinite(intervalCap);
   const windowMs = intervalMs + (options.safetyMarginMs ?? 1_000);
+  const creditStore = options.creditStore ?? createMemoryCreditStore();
   const state: LimiterQueue = {
     queue: new PQueue({
       concurrency: options.concurrency ?? 4,
@@ -111,7 +118,8 @@ export function createCandleLimiter(options: CandleLimiterOptions = {}): CandleL
     intervalMs,
     windowMs,
     maxRetries: options.maxRateLimitRetries ?? 2,
-    budget: createDailyBudget(options.creditStore ?? createMemoryCreditStore(), options.dailyCredits ?? 800, options.now ?? Date.now),
+    budget: createDailyBudget(creditStore, options.dailyCredits ?? 800, options.now ?? Date.now),
+    sharedMinute: limited && creditStore.reserveMinute ? (minuteMs) => creditStore.reserveMinute!(minuteMs, intervalCap) : undefined,
     inFlight: new Map(),
     recentStarts: [],
     seq: 0,

@@ -11,7 +11,7 @@ export interface AgentSpec {
   ownerId: string;
   /** Allocated port: what the agent binds (process, docker host network) or only reserves (bridge). */
   port: number;
-  /** HUB_URL, AGENT_ID, AGENT_TOKEN (PORT and HOST are set by the runtime). */
+  /** HUB_URL, HUB_URLS, AGENT_ID, AGENT_TOKEN (PORT and HOST are set by the runtime). */
   env: Record<string, string>;
 }
 

@@ -126,3 +126,12 @@ async function startSwarmRuntime(config: RuntimeConfig, logger: Logger, docker: 
 export function defaultAgentHubUrl(config: RuntimeConfig, runtime: AgentRuntime, httpPort: number): string {
   return config.agents.hubUrl ?? `http://${runtime.hubHost}:${httpPort}`;
 }
+
+/**
+ * Every URL agents may reach a hub replica by, in order of preference: AGENT_HUB_URLS when set
+ * (two hubs on one database list both), else the one of `defaultAgentHubUrl`. Agents fail over
+ * between them (agent/src/hub-failover.ts).
+ */
+export function agentHubUrls(config: RuntimeConfig, runtime: AgentRuntime, httpPort: number): string[] {
+  return config.agents.hubUrls.length ? [...config.agents.hubUrls] : [defaultAgentHubUrl(config, runtime, httpPort)];
+}

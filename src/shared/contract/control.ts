@@ -34,6 +34,8 @@ export const PositionWire = Type.Object({
 });
 export type PositionWire = Static<typeof PositionWire>;
 
+const HubUrl = Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 });
+
 export const StartRequest = Type.Object({
   config: AgentConfigWire,
   /** The open position to resume, or null when flat. */
@@ -43,7 +45,12 @@ export const StartRequest = Type.Object({
   /** First log `seq` to use, so seqs keep increasing across restarts. */
   nextLogSeq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
   /** Where the agent reaches the hub; "" keeps the one it was started with. */
-  hubUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^https?://[^\\s]+$' })], { description: 'an http(s) URL or ""' }),
+  hubUrl: Type.Union([Type.Literal(''), HubUrl], { description: 'an http(s) URL or ""' }),
+  /**
+   * Every hub replica's URL, in order of preference (the agent fails over between them); wins over
+   * `hubUrl` when non-empty. Optional: an older hub sends only `hubUrl`.
+   */
+  hubUrls: Type.Optional(Type.Array(HubUrl, { maxItems: 16 })),
 });
 export type StartRequest = Static<typeof StartRequest>;
 

@@ -165,4 +165,28 @@ describe('candle limiter', () => {
     expect(ran).toBe(false);
     expect(await limited.credits()).toMatchObject({ used: 2 });
   });
+
+  it('with a store shared by replicas, waits for the next wall-clock minute when the others took this one, uncharged', async () => {
+    const minutesAsked: number[] = [];
+    const taken = new Set([Date.UTC(2026, 0, 15, 9, 0)]); // the other replicas' 8 calls of 09:00
+    const shared = {
+      ...createMemoryCreditStore(),
+      async reserveMinute(minuteMs: number, limit: number) {
+        expect(limit).toBe(8);
+        minutesAsked.push(minuteMs);
+        return !taken.has(minuteMs);
+      },
+    };
+    const limiter = createCandleLimiter({ creditStore: shared, now: () => Date.now() });
+    const starts: number[] = [];
+    const done = limiter.run({ key: 'k' }, async () => void starts.push(Date.now()));
+    await vi.advanceTimersByTimeAsync(49_000);
+    expect(starts).toEqual([]);
+    expect(limiter.stats()).toMatchObject({ creditsUsed: 0, upstreamCalls: 0 });
+    await vi.advanceTimersByTimeAsync(2_000);
+    await done;
+    expect(starts).toEqual([Date.UTC(2026, 0, 15, 9, 1)]);
+    expect(minutesAsked).toEqual([Date.UTC(2026, 0, 15, 9, 0), Date.UTC(2026, 0, 15, 9, 1)]);
+    expect(limiter.stats()).toMatchObject({ creditsUsed: 1, upstreamCalls: 1 });
+  });
 });

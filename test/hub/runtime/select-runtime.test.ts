@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config.js';
 import { RuntimeUnavailableError } from '../../../src/hub/errors.js';
 import { createProcessRuntime } from '../../../src/hub/runtime/process-runtime.js';
-import { defaultAgentHubUrl, selectRuntime } from '../../../src/hub/runtime/select-runtime.js';
+import { agentHubUrls, defaultAgentHubUrl, selectRuntime } from '../../../src/hub/runtime/select-runtime.js';
 import { createLogger } from '../../../src/logger.js';
 import { rejectionOf } from '../../support/rejection.js';
 
@@ -95,5 +95,26 @@ describe('defaultAgentHubUrl', () => {
     expect(defaultAgentHubUrl(parseConfig({}), runtime, 9100)).toBe('http://127.0.0.1:9100');
     expect(defaultAgentHubUrl(parseConfig({ AGENT_HUB_URL: 'http://hub:9000' }), runtime, 9100)).toBe('http://hub:9000');
     expect(defaultAgentHubUrl(parseConfig({}), { ...runtime, hubHost: 'artic-hub-1' }, 9000)).toBe('http://artic-hub-1:9000');
+  });
+});
+
+describe('agentHubUrls', () => {
+  it('is AGENT_HUB_URLS (every replica) when set, else the one default URL', () => {
+    const runtime = createProcessRuntime({ logger: silent });
+    expect(agentHubUrls(parseConfig({}), runtime, 9100)).toEqual(['http://127.0.0.1:9100']);
+    expect(agentHubUrls(parseConfig({ AGENT_HUB_URL: 'http://hub:9000' }), runtime, 9100)).toEqual(['http://hub:9000']);
+    expect(
+      agentHubUrls(
+        parseConfig({ AGENT_HUB_URL: 'http://hub:9000', AGENT_HUB_URLS: 'http://hub-a:9000, http://hub-b:9000' }),
+        runtime,
+        9100,
+      ),
+    ).toEqual(['http://hub-a:9000', 'http://hub-b:9000']);
+  });
+
+  it('refuses an entry of AGENT_HUB_URLS that is not an http(s) URL, hiding its password', () => {
+    expect(() => parseConfig({ AGENT_HUB_URLS: 'http://hub-a:9000,postgres://u:secret@db/x' })).toThrow(
+      /AGENT_HUB_URLS must be comma-separated http\(s\) URLs; entry 2 "postgres:\/\/u:\*+@db\/x" is not one/,
+    );
   });
 });
