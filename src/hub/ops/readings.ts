@@ -138,8 +138,9 @@ export function createOpsReadings(deps: OpsReadingsDeps): OpsReadings {
   async function credits(): Promise<OpsSnapshot['market']['credits']> {
     const limiter = deps.market.limiter;
     if (!limiter || !Number.isFinite(limiter.stats().dailyCredits)) return null;
-    const { used, budget } = await limiter.credits();
-    return { left: Math.max(0, budget - used), budget };
+    // As the store counts them: every hub on the database spends from the same day.
+    const { used, limit } = await limiter.creditsToday();
+    return { left: Math.max(0, limit - used), budget: limit };
   }
 
   return {
