@@ -24,6 +24,8 @@ import { miniAppRoutes } from './http/routes/mini-app.js';
 import { ensureAppBundle } from './http/app-bundle.js';
 import type { Logger, SecretRegistry } from './logger.js';
 import { VERSION } from './version.js';
+import { createHubMetrics, type HubMetrics } from './hub/ops/metrics.js';
+import { mainServerMetrics, startMetrics, watchHub } from './app-ops.js';
 
 export interface App {
   /** Base URL of the HTTP server, e.g. `http://127.0.0.1:9000`. */
@@ -31,6 +33,8 @@ export interface App {
   orm: Orm;
   http: FastifyInstance;
   hub: Hub;
+  /** Base URL of the metrics listener (scrape `${metricsUrl}/metrics`); undefined with METRICS_PORT=off. */
+  metricsUrl: string | undefined;
   /** Ordered shutdown; safe to call twice. Resolves within `deadlineMs` (default 10 s). */
   stop(deadlineMs?: number): Promise<void>;
 }
@@ -112,6 +116,7 @@ function httpPlugins(
   hub: Hub,
   telegram: Telegram | undefined,
   appDir: string | undefined,
+  metrics: HubMetrics,
 ): NonNullable<HttpDeps['plugins']> {
   return [
     {
@@ -122,6 +127,7 @@ function httpPlugins(
         ingest: hub.ingest,
         openPositions: hub.openPositions,
         hubCloses: hub.hubCloses,
+        observePush: metrics.observeStatusPush,
       },
     },
     { plugin: internalOrderRoutes, options: { agentAuth: hub.agentAuth, broker: hub.broker, decisions: hub.decisions } },
@@ -141,6 +147,7 @@ function httpPlugins(
     },
     { plugin: miniAppRoutes, options: { dir: appDir } },
     ...(telegram?.webhook ? [{ plugin: telegramWebhookRoutes, options: { ...telegram.webhook } }] : []),
+    ...mainServerMetrics(config, metrics),
   ];
 }
 
@@ -169,6 +176,7 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
     shutdown.add({ name: 'orm', run: () => orm.close(true) });
 
     let port = config.port;
+    const metrics = createHubMetrics();
     const hub = await createHub({
       config,
       orm,
@@ -177,10 +185,22 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
       runtime: options.runtime,
       secrets: options.secrets,
       marketNow: options.marketNow,
+      probes: metrics.probes,
     });
     shutdown.add({ name: 'hub', run: () => hub.stop() });
 
-    const telegram = config.telegram.botToken ? createTelegram({ config, hub, logger, secrets: options.secrets }) : undefined;
+    // The bot's outbound queue, once the bot exists (its counts are read at scrape time).
+    const bot: { outbound?: Telegram['outbound'] } = {};
+    const readings = watchHub(metrics, hub, orm, () => bot.outbound?.stats());
+    shutdown.add({
+      name: 'ops',
+      run: async () => {
+        readings.close();
+        metrics.close();
+      },
+    });
+    const telegram = config.telegram.botToken ? createTelegram({ config, hub, logger, secrets: options.secrets, readings }) : undefined;
+    bot.outbound = telegram?.outbound;
 
     const health = createHealthCheck({
       orm,
@@ -193,11 +213,13 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
     });
 
     const appDir = await dashboardDir(logger);
-    const http = await buildHttpServer({ logger, health, plugins: httpPlugins(config, hub, telegram, appDir) });
+    const http = await buildHttpServer({ logger, health, plugins: httpPlugins(config, hub, telegram, appDir, metrics) });
     await http.listen({ host: config.host, port: config.port });
     shutdown.add({ name: 'http', run: () => http.close() });
     const address = http.server.address();
     port = typeof address === 'object' && address ? address.port : config.port;
+    const metricsListener = await startMetrics(config, metrics, logger);
+    if (metricsListener) shutdown.add({ name: 'metrics', run: () => metricsListener.close() });
     await hub.start();
     if (telegram) {
       shutdown.add({ name: 'bot', run: () => telegram.stop() });
@@ -207,7 +229,7 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
     const url = `http://${host}:${port}`;
 
     logger.info({ url, bootMs: Date.now() - startedAt, version: VERSION }, 'Artic is up');
-    return { url, orm, http, hub, stop };
+    return { url, orm, http, hub, metricsUrl: metricsListener?.url, stop };
   } catch (error) {
     await stop();
     throw error;

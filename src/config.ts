@@ -57,6 +57,7 @@ export function parseConfig(env: Env = process.env): Config {
       tradeLoggerAddress: r.optional('TRADE_LOGGER_ADDRESS'),
     },
     agents: readAgents(r),
+    metrics: readMetrics(r),
     operatorAlerts: readOperatorAlerts(r),
     ...readLimits(r),
   };
@@ -157,6 +158,16 @@ function readAgents(r: Reader): Config['agents'] {
     maxRestarts: r.int('AGENT_MAX_RESTARTS', 3, 0, 100),
     healthIntervalMs: r.int('AGENT_HEALTH_INTERVAL_MS', 5000, 100, 3_600_000),
     maxLeverage: r.int('MAX_LEVERAGE', 20, 1, 125),
+  };
+}
+
+/** The Prometheus endpoint: its own listener (`METRICS_PORT=off`: none) and the optional bearer token. */
+function readMetrics(r: Reader): Config['metrics'] {
+  const off = r.raw('METRICS_PORT')?.toLowerCase() === 'off';
+  return {
+    host: r.string('METRICS_HOST', '127.0.0.1'),
+    port: off ? null : r.int('METRICS_PORT', 9464, 0, 65535),
+    token: r.optional('METRICS_TOKEN'),
   };
 }
 

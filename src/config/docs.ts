@@ -136,6 +136,17 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['AGENT_HEALTH_INTERVAL_MS', '5000', 'How often the hub probes each running agent'],
   ['MAX_LEVERAGE', '20', 'Highest leverage a user may choose'],
   [
+    'METRICS_HOST',
+    '127.0.0.1',
+    'Interface of the Prometheus `/metrics` listener; anything but loopback requires METRICS_TOKEN (the hub refuses to start)',
+  ],
+  ['METRICS_PORT', '9464', 'Port of the `/metrics` listener (0: any free port; `off`: no listener)'],
+  [
+    'METRICS_TOKEN',
+    '(unset)',
+    'Bearer token (≥16 chars) `/metrics` then requires; also serves `/metrics` on the main HTTP server (`Authorization: Bearer <token>`)',
+  ],
+  [
     'OPERATOR_SIGNER_MIN_BALANCE',
     '0.1',
     "Admins are alerted when the chain signer's balance falls below this (HSK; only with chain logging on)",

@@ -103,6 +103,15 @@ export interface Config {
     healthIntervalMs: number;
     maxLeverage: number;
   };
+  /** `GET /metrics` for Prometheus (src/http/metrics-listener.ts). */
+  metrics: {
+    /** Interface of the metrics listener; anything but loopback needs `token`. */
+    host: string;
+    /** Port of the metrics listener; 0 picks a free one; null (`METRICS_PORT=off`): no listener. */
+    port: number | null;
+    /** Bearer token: required on the metrics listener and enables `/metrics` on the main HTTP server too. */
+    token: string | undefined;
+  };
   /** Alerts to the admins about the server itself (src/hub/alerts/operator-alerts.ts). */
   operatorAlerts: {
     /** The chain signer's balance below this alerts, in the chain's native unit (HSK); only with the chain logger on. */

@@ -38,6 +38,7 @@ import type { AnalyticsService } from './analytics/analytics-service.js';
 import type { TokenInfoService } from './info/token-info.js';
 import type { BalanceService } from './account/balances.js';
 import type { BacktestService } from './backtest/types.js';
+import type { HubProbes } from './ops/probes.js';
 
 export interface Hub {
   events: HubEvents;
@@ -109,4 +110,6 @@ export interface HubDeps {
   secrets?: SecretRegistry;
   /** The market data layer's clock (default `Date.now`); the backtest parity test steps it bar by bar. */
   marketNow?: () => number;
+  /** Hooks the core calls where things happen (order and LLM figures for metrics); none: nothing is measured. */
+  probes?: HubProbes;
 }

@@ -82,8 +82,7 @@ async function buildRuntime({ config, orm, logger, runtime: injected }: HubDeps)
 }
 
 /**
- * The market as configured, observed by the liquidation watch, and the broker's price source.
- * `liquidate` is `broker.liquidate`, called only once the hub is built.
+ * The market as configured, watched for liquidations (`liquidate` is `broker.liquidate`, once built), and the broker's price source.
  */
 async function buildMarket({ config, orm, logger, marketNow }: HubDeps, events: HubEvents, liquidate: LiquidationWatchDeps['liquidate']) {
   // Every price the market layer serves is checked against the open paper positions (liquidation).
@@ -114,7 +113,7 @@ function buildExchangeAccess({ config }: HubDeps, vault: Vault): ExchangeFactory
 
 /** The broker, paper and live (HashKey with the owner's keys), and the book of open paper positions it keeps. */
 function buildBroker(
-  { config, orm, logger }: HubDeps,
+  { config, orm, logger, probes }: HubDeps,
   parts: Pick<Hub, 'events' | 'agents'> & {
     prices: PriceSource;
     liquidation: LiquidationWatch;
@@ -134,12 +133,13 @@ function buildBroker(
     openPositions: parts.liquidation.book,
     hubCloses: parts.hubCloses,
     logger: logger.child({ part: 'broker' }),
+    onOrder: probes?.order,
   });
 }
 
 /** The LLM gateway on the owners' keys, the server's keys rationed by a daily budget (admins exempt). */
 function buildLlm(
-  { config, orm, logger }: HubDeps,
+  { config, orm, logger, probes }: HubDeps,
   parts: Pick<Hub, 'events' | 'vault'> & { isAdminUser: (userId: string) => Promise<boolean> },
 ): LlmGateway {
   return createLlmGateway({
@@ -148,6 +148,7 @@ function buildLlm(
     budget: createLlmBudget({ orm, events: parts.events, dailyTokens: config.quotas.llmUserDailyTokens, isExempt: parts.isAdminUser }),
     prices: config.llm.prices,
     logger: logger.child({ part: 'llm' }),
+    onUsage: probes?.llmUsage,
     baseUrls: {
       openai: config.llm.openaiBaseUrl,
       anthropic: config.llm.anthropicBaseUrl,

@@ -22,11 +22,13 @@ export interface InternalAgentRoutesOptions {
   openPositions?: Pick<OpenPositionBook, 'has'>;
   /** Trades the hub closed itself (paper or live); without it acks name only paper trades gone from the book. */
   hubCloses?: Pick<HubCloses, 'has'>;
+  /** Told how long each status push took, request in to reply out (ms; metrics). */
+  observePush?: (ms: number) => void;
 }
 
 export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions> = async (
   fastify,
-  { agentAuth, directory, ingest, openPositions, hubCloses },
+  { agentAuth, directory, ingest, openPositions, hubCloses, observePush },
 ) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', agentGuard(agentAuth));
@@ -44,7 +46,12 @@ export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions>
 
   app.post(
     '/internal/agents/:id/status',
-    { logLevel: 'warn', bodyLimit: 16 * 1024, schema: { params: AgentIdParams, body: StatusPush, response: { 202: StatusAck } } },
+    {
+      logLevel: 'warn',
+      bodyLimit: 16 * 1024,
+      schema: { params: AgentIdParams, body: StatusPush, response: { 202: StatusAck } },
+      ...(observePush ? { onResponse: async (_request: unknown, reply: { elapsedTime: number }) => observePush(reply.elapsedTime) } : {}),
+    },
     async (request, reply) => {
       const ref = await refOr404(request.params.id);
       ingest.status(request.params.id, ref, request.body);
