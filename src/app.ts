@@ -10,6 +10,7 @@ import { initOrm, type Orm } from './db/orm.js';
 import { buildHttpServer, type HttpDeps } from './http/server.js';
 import { createHealthCheck } from './hub/health.js';
 import { createHub, type Hub } from './hub/hub.js';
+import { startEventBridge, type EventBridge } from './hub/cluster/event-bridge.js';
 import { createTelegram, type Telegram } from './bot/telegram.js';
 import type { AgentRuntime } from './hub/runtime/runtime.js';
 import { internalAgentRoutes } from './http/routes/internal-agents.js';
@@ -169,6 +170,9 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
     shutdown.add({ name: 'orm', run: () => orm.close(true) });
 
     let port = config.port;
+    // Stopped after the hub (steps run in reverse), so what the hub emits while stopping still crosses.
+    const cluster: { bridge?: EventBridge } = {};
+    shutdown.add({ name: 'event-bridge', run: async () => cluster.bridge?.stop() });
     const hub = await createHub({
       config,
       orm,
@@ -179,6 +183,8 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
       marketNow: options.marketNow,
     });
     shutdown.add({ name: 'hub', run: () => hub.stop() });
+    const { replicaId } = config.cluster;
+    cluster.bridge = await startEventBridge({ databaseUrl, events: hub.events, replicaId, logger: logger.child({ part: 'event-bridge' }) });
 
     const telegram = config.telegram.botToken ? createTelegram({ config, hub, logger, secrets: options.secrets }) : undefined;
 

@@ -17,6 +17,7 @@ import { createHubAlerts } from './alerts/hub-alerts.js';
 import { createBotStateStore } from './bot-state-store.js';
 import { createRetention } from './retention.js';
 import { HubEvents } from './events.js';
+import { forgetOnClusterEvents } from './cluster/cluster-caches.js';
 import { defaultAgentHubUrl, selectRuntime } from './runtime/select-runtime.js';
 import { createVaultFromConfig } from './secrets/vault-from-config.js';
 import type { Vault } from './secrets/vault.js';
@@ -222,18 +223,14 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const { runtime, ports } = await buildRuntime(deps);
   const { liquidation, market, prices } = await buildMarket(deps, events, (agentId, tradeId) => broker.liquidate(agentId, tradeId));
   const exchangeFor = buildExchangeAccess(deps, vault);
-  const hubCloses = createHubCloses();
+  const hubCloses = createHubCloses({ events });
   const broker = buildBroker(deps, { events, agents, prices, liquidation, exchangeFor, hubCloses });
   const decisions = createDecisionRecorder({ orm, events, directory: agents, logger: logger.child({ part: 'decisions' }) });
   const llm = buildLlm(deps, { events, vault, isAdminUser });
   const chain = buildChain(deps, { events, agents });
   const ingest = createAgentIngest({ orm, events, logger: logger.child({ part: 'ingest' }) });
   const lifecycle = buildLifecycle(deps, { events, agentAuth, agents, runtime, broker, ports, quotas });
-  // A deleted agent leaves nothing in memory: its token fails at once, its push state goes.
-  events.on('agent.deleted', ({ agentId }) => {
-    agentAuth.forget(agentId);
-    ingest.forget(agentId);
-  });
+  forgetOnClusterEvents(events, { agentAuth, ingest });
   const backtests = buildBacktests(deps, market);
   const { logs, alerts, retention } = buildUpkeep(deps, { events, users, decisions, backtests });
 

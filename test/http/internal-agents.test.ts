@@ -349,7 +349,7 @@ describe('status ack: trades the hub closed', () => {
   });
 
   it('forgets the oldest closes beyond its bound', () => {
-    const small = createHubCloses(2);
+    const small = createHubCloses({ max: 2 });
     for (const id of ['a', 'b', 'c']) small.remember(id);
     expect(['a', 'b', 'c'].map((id) => small.has(id))).toEqual([false, true, true]);
   });
