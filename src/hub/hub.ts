@@ -13,6 +13,7 @@ import { createAgentCredentials } from './auth/agent-credentials.js';
 import { createTokenService } from './auth/tokens.js';
 import { createUserTokens } from './auth/user-tokens.js';
 import { createDashboardSessions } from './auth/dashboard-sessions.js';
+import { createDashboardCredentialStore } from './auth/dashboard-credential-store.js';
 import { createHubAlerts } from './alerts/hub-alerts.js';
 import { createBotStateStore } from './bot-state-store.js';
 import { createRetention } from './retention.js';
@@ -67,6 +68,7 @@ function buildAccounts({ config, orm, logger, secrets }: HubDeps) {
   const quotas = { maxAgents: config.quotas.maxAgentsPerUser, maxRunning: config.quotas.maxRunningAgentsPerUser, isExempt: isAdminUser };
   const agents = createAgentDirectory({ orm, limits: { maxLeverage: config.agents.maxLeverage }, quotas });
   const dashboardSessions = createDashboardSessions({
+    credentials: createDashboardCredentialStore(orm),
     users,
     userTokens,
     botToken: config.telegram.botToken,
