@@ -32,6 +32,8 @@ export interface App {
   orm: Orm;
   http: FastifyInstance;
   hub: Hub;
+  /** Hub events to and from the other replicas on the database (LISTEN/NOTIFY). */
+  eventBridge: EventBridge;
   /** Ordered shutdown; safe to call twice. Resolves within `deadlineMs` (default 10 s). */
   stop(deadlineMs?: number): Promise<void>;
 }
@@ -213,7 +215,7 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
     const url = `http://${host}:${port}`;
 
     logger.info({ url, bootMs: Date.now() - startedAt, version: VERSION }, 'Artic is up');
-    return { url, orm, http, hub, stop };
+    return { url, orm, http, hub, eventBridge: cluster.bridge, stop };
   } catch (error) {
     await stop();
     throw error;

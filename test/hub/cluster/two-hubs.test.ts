@@ -68,7 +68,7 @@ describe('two hubs on one database', () => {
       headers: { authorization: `Bearer ${await b.hub.userTokens.issue(ownerId)}` },
     });
     const messages: { type: string; data: Record<string, unknown> }[] = [];
-    ws.on('message', (raw) => messages.push(JSON.parse(String(raw))));
+    ws.on('message', (raw) => messages.push(JSON.parse((raw as Buffer).toString('utf8'))));
     await expect.poll(() => messages.some((m) => m.type === 'hello')).toBe(true);
     const res = await post(a, `/internal/agents/${agentId}/status`, token, statusPush(1, { lastAction: 'pushed to A' }));
     expect(res.status).toBe(202);
