@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { AgentStatus, LogEntryWire, PositionSide } from '../shared/wire.js';
+import type { BacktestJobStatus } from './backtest/backtest-jobs.js';
 
 interface AgentRef {
   agentId: string;
@@ -68,6 +69,10 @@ export interface HubEventMap {
   'llm.budget_spent': AgentRef & { usedTokens: number; limitTokens: number; resetsAt: string };
   /** The agent's own daily LLM budget (USD) is reached (once per agent and UTC day); it plans with rules until `resetsAt`. */
   'llm.agent_budget_spent': AgentRef & { spentUsd: number; budgetUsd: number; resetsAt: string };
+  /** A submitted backtest's state changed (queued, running with progress, done, failed, cancelled). */
+  'backtest.job': { ownerId: string; job: BacktestJobStatus };
+  /** The owner asked a replica that does not run the backtest to cancel it: the one that runs it does. */
+  'backtest.cancel_requested': { ownerId: string; id: string };
   /** An admin denied the user: their agents are stopping; streams of theirs must close. */
   'user.access_revoked': { ownerId: string; reason: string };
 }
