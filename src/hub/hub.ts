@@ -259,7 +259,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     runtime,
     market,
     broker,
-    openPositions: liquidation.book,
+    openPositions: liquidation.openPositions,
     hubCloses,
     liquidator: liquidation.liquidator,
     decisions,

@@ -37,8 +37,21 @@ export interface LiquidationWatchDeps {
   logger: Logger;
 }
 
+/** What a status ack asks: is the agent's paper trade still open? */
+export interface OpenPositionCheck {
+  /** In the book (no I/O). */
+  has(tradeId: string): boolean;
+  /**
+   * Not in the book, but open in the agent's row (a fill through another replica whose event has
+   * not arrived yet): tracked now, and true. Asked only when `has` said no, so rarely.
+   */
+  confirmOpen(agentId: string, tradeId: string): Promise<boolean>;
+}
+
 export interface LiquidationWatch {
   book: OpenPositionBook;
+  /** The book as the status ack reads it. */
+  openPositions: OpenPositionCheck;
   liquidator: Liquidator;
   /** `deps.market` with every served price checked for liquidations. */
   market: Market;
@@ -52,7 +65,11 @@ export async function watchLiquidations(deps: LiquidationWatchDeps): Promise<Liq
   const liquidator = createLiquidator({ book, liquidate: deps.liquidate, logger });
   followClusterTrades(deps, book);
   const service = observeCandleService(deps.market.service, liquidator, (err) => logger.error({ err }, 'liquidation check failed'));
-  return { book, liquidator, market: { ...deps.market, service } };
+  const openPositions: OpenPositionCheck = {
+    has: (tradeId) => book.has(tradeId),
+    confirmOpen: (agentId, tradeId) => loadOpenPosition(deps.orm, book, agentId, tradeId),
+  };
+  return { book, openPositions, liquidator, market: { ...deps.market, service } };
 }
 
 /** Keeps `book` in step with fills and deletions made through any replica (see the header). */
