@@ -100,6 +100,17 @@ describe('two hubs on one database', () => {
     expect((await post(a, `/internal/agents/${agentId}/status`, after, statusPush(11))).status).toBe(202);
   });
 
+  it('refuses on hub A, once hub B announces the start, the token from before it', async () => {
+    const before = await a.hub.agentAuth.issue(agentId);
+    expect((await post(a, `/internal/agents/${agentId}/status`, before, statusPush(20))).status).toBe(202); // A caches the generation
+    await b.hub.agentAuth.issue(agentId);
+    const ref = { agentId, ownerId, agentName: 'twin' };
+    const heard = a.hub.events.waitFor('agent.started', (e) => e.agentId === agentId, 5000);
+    b.hub.events.emit('agent.started', { ...ref, port: 1, runtime: 'process' }); // what B's spawn emits after the new token
+    await heard;
+    expect((await post(a, `/internal/agents/${agentId}/status`, before, statusPush(21))).status).toBe(401);
+  });
+
   it('watches on hub B a paper position opened through hub A, and tells A of a close by B', async () => {
     await a.orm.em.getConnection().execute(`update agents set status = 'running' where id = ?`, [agentId]);
     const opened = await a.hub.broker.execute(agentId, {
