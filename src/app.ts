@@ -10,6 +10,7 @@ import { initOrm, type Orm } from './db/orm.js';
 import { buildHttpServer, type HttpDeps } from './http/server.js';
 import { createHealthCheck } from './hub/health.js';
 import { createHub, type Hub } from './hub/hub.js';
+import { startEventBridge, type EventBridge } from './hub/cluster/event-bridge.js';
 import { createTelegram, type Telegram } from './bot/telegram.js';
 import type { AgentRuntime } from './hub/runtime/runtime.js';
 import { internalAgentRoutes } from './http/routes/internal-agents.js';
@@ -35,6 +36,8 @@ export interface App {
   hub: Hub;
   /** Base URL of the metrics listener (scrape `${metricsUrl}/metrics`); undefined with METRICS_PORT=off. */
   metricsUrl: string | undefined;
+  /** Hub events to and from the other replicas on the database (LISTEN/NOTIFY). */
+  eventBridge: EventBridge;
   /** Ordered shutdown; safe to call twice. Resolves within `deadlineMs` (default 10 s). */
   stop(deadlineMs?: number): Promise<void>;
 }
@@ -177,6 +180,9 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
 
     let port = config.port;
     const metrics = createHubMetrics();
+    // Stopped after the hub (steps run in reverse), so what the hub emits while stopping still crosses.
+    const cluster: { bridge?: EventBridge } = {};
+    shutdown.add({ name: 'event-bridge', run: async () => cluster.bridge?.stop() });
     const hub = await createHub({
       config,
       orm,
@@ -188,6 +194,8 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
       probes: metrics.probes,
     });
     shutdown.add({ name: 'hub', run: () => hub.stop() });
+    const { replicaId } = config.cluster;
+    cluster.bridge = await startEventBridge({ databaseUrl, events: hub.events, replicaId, logger: logger.child({ part: 'event-bridge' }) });
 
     // The bot's outbound queue, once the bot exists (its counts are read at scrape time).
     const bot: { outbound?: Telegram['outbound'] } = {};
@@ -229,7 +237,7 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
     const url = `http://${host}:${port}`;
 
     logger.info({ url, bootMs: Date.now() - startedAt, version: VERSION }, 'Artic is up');
-    return { url, orm, http, hub, metricsUrl: metricsListener?.url, stop };
+    return { url, orm, http, hub, metricsUrl: metricsListener?.url, eventBridge: cluster.bridge, stop };
   } catch (error) {
     await stop();
     throw error;

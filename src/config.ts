@@ -10,7 +10,7 @@
  * The parts: the shape (config/types.ts), reading one variable (config/reader.ts), rules across
  * variables (config/checks.ts), secret strength (config/secret-checks.ts) and the docs table.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { checkConfig } from './config/checks.js';
 import { Reader, type Env } from './config/reader.js';
 import { DEFAULT_LLM_PRICES, parseLlmPrices, withPriceOverrides, type LlmPriceTable } from './hub/llm/prices.js';
@@ -184,7 +184,7 @@ function readOperatorAlerts(r: Reader): Config['operatorAlerts'] {
 }
 
 /** Paper costs, backtest capacity, stream caps, retention and per-user quotas; `warnings` collects the corrected values. */
-function readLimits(r: Reader): Pick<Config, 'paper' | 'backtests' | 'ws' | 'retention' | 'warnings' | 'quotas'> {
+function readLimits(r: Reader): Pick<Config, 'paper' | 'backtests' | 'ws' | 'cluster' | 'retention' | 'warnings' | 'quotas'> {
   return {
     paper: {
       feeBps: r.number('PAPER_FEE_BPS', 6, 0, 1000),
@@ -199,6 +199,7 @@ function readLimits(r: Reader): Pick<Config, 'paper' | 'backtests' | 'ws' | 'ret
       maxStreamsPerUser: r.int('WS_MAX_STREAMS_PER_USER', 5, 1, 1000),
       maxStreams: r.int('WS_MAX_STREAMS', 1000, 1, 1_000_000),
     },
+    cluster: { replicaId: r.string('HUB_REPLICA_ID', `${hostname()}:${process.pid}`) },
     retention: {
       logDays: r.int('LOG_RETENTION_DAYS', 30, 0, 36_500),
       outboundDays: r.int('OUTBOUND_RETENTION_DAYS', 14, 0, 36_500),

@@ -171,6 +171,11 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['BACKTEST_QUEUE_MAX', '20', 'Backtests allowed to wait for a worker; more are refused with a message (each trader has one at a time)'],
   ['WS_MAX_STREAMS_PER_USER', '5', 'Open `/ws` streams one user may hold (more are closed with 4429)'],
   ['WS_MAX_STREAMS', '1000', 'Open `/ws` streams of all users together'],
+  [
+    'HUB_REPLICA_ID',
+    '(hostname:pid)',
+    'This hub among replicas on one database: hub events cross replicas over `LISTEN/NOTIFY` tagged with it',
+  ],
   ['LOG_RETENTION_DAYS', '30', 'Agent log lines older than this are pruned (0 keeps them; each agent keeps its newest line)'],
   ['OUTBOUND_RETENTION_DAYS', '14', 'Sent or failed bot messages older than this are pruned (0 keeps them; pending ones always stay)'],
   [

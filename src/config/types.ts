@@ -144,6 +144,10 @@ export interface Config {
     /** Open `/ws` streams of all users together. */
     maxStreams: number;
   };
+  cluster: {
+    /** This hub among the replicas on one database (HUB_REPLICA_ID): events it publishes carry it, so it ignores its own. */
+    replicaId: string;
+  };
   /** Rows older than this many days are pruned; 0 keeps them forever. */
   retention: {
     logDays: number;

@@ -68,8 +68,8 @@ export interface Hub {
   ports: PortAllocator;
   market: Market;
   broker: Broker;
-  /** Open paper positions (`has(tradeId)`: still open) and their liquidator on every served price. */
-  openPositions: Pick<LiquidationWatch['book'], 'has'>;
+  /** Open paper positions (`has(tradeId)`: still open; `confirmOpen`: asks the agent's row) and their liquidator on every served price. */
+  openPositions: LiquidationWatch['openPositions'];
   /** Trades the hub closed itself (force exit, owner close, liquidation): `has(tradeId)` for status acks. */
   hubCloses: Pick<HubCloses, 'has'>;
   liquidator: LiquidationWatch['liquidator'];

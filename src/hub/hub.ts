@@ -13,10 +13,12 @@ import { createAgentCredentials } from './auth/agent-credentials.js';
 import { createTokenService } from './auth/tokens.js';
 import { createUserTokens } from './auth/user-tokens.js';
 import { createDashboardSessions } from './auth/dashboard-sessions.js';
+import { createDashboardCredentialStore } from './auth/dashboard-credential-store.js';
 import { createHubAlerts } from './alerts/hub-alerts.js';
 import { createBotStateStore } from './bot-state-store.js';
 import { createRetention } from './retention.js';
 import { HubEvents } from './events.js';
+import { forgetOnClusterEvents } from './cluster/cluster-caches.js';
 import { agentHubUrls, selectRuntime } from './runtime/select-runtime.js';
 import { createVaultFromConfig } from './secrets/vault-from-config.js';
 import type { Vault } from './secrets/vault.js';
@@ -66,6 +68,7 @@ function buildAccounts({ config, orm, logger, secrets }: HubDeps) {
   const quotas = { maxAgents: config.quotas.maxAgentsPerUser, maxRunning: config.quotas.maxRunningAgentsPerUser, isExempt: isAdminUser };
   const agents = createAgentDirectory({ orm, limits: { maxLeverage: config.agents.maxLeverage }, quotas });
   const dashboardSessions = createDashboardSessions({
+    credentials: createDashboardCredentialStore(orm),
     users,
     userTokens,
     botToken: config.telegram.botToken,
@@ -223,18 +226,14 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const { runtime, ports } = await buildRuntime(deps);
   const { liquidation, market, prices } = await buildMarket(deps, events, (agentId, tradeId) => broker.liquidate(agentId, tradeId));
   const exchangeFor = buildExchangeAccess(deps, vault);
-  const hubCloses = createHubCloses();
+  const hubCloses = createHubCloses({ events });
   const broker = buildBroker(deps, { events, agents, prices, liquidation, exchangeFor, hubCloses });
   const decisions = createDecisionRecorder({ orm, events, directory: agents, logger: logger.child({ part: 'decisions' }) });
   const llm = buildLlm(deps, { events, vault, isAdminUser });
   const chain = buildChain(deps, { events, agents });
   const ingest = createAgentIngest({ orm, events, logger: logger.child({ part: 'ingest' }) });
   const lifecycle = buildLifecycle(deps, { events, agentAuth, agents, runtime, broker, ports, quotas });
-  // A deleted agent leaves nothing in memory: its token fails at once, its push state goes.
-  events.on('agent.deleted', ({ agentId }) => {
-    agentAuth.forget(agentId);
-    ingest.forget(agentId);
-  });
+  forgetOnClusterEvents(events, { agentAuth, ingest });
   const backtests = buildBacktests(deps, market);
   const { logs, alerts, retention } = buildUpkeep(deps, { events, users, decisions, backtests });
 
@@ -262,7 +261,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     ports,
     market,
     broker,
-    openPositions: liquidation.book,
+    openPositions: liquidation.openPositions,
     hubCloses,
     liquidator: liquidation.liquidator,
     decisions,
