@@ -38,6 +38,7 @@ async function measureHub(runtime: 'docker' | 'process', count: number, dbUrl: s
       DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'artic-bench-spawn-')),
       LOG_LEVEL: 'warn',
       MARKET_DATA: 'simulated',
+      METRICS_PORT: '0',
       AGENT_RUNTIME: runtime,
       AGENT_IMAGE: IMAGE,
       ...(process.env.AGENT_CPUS ? { AGENT_CPUS: process.env.AGENT_CPUS } : {}),

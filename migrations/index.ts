@@ -15,6 +15,7 @@ import { Migration20261203124546 } from './Migration20261203124546.js';
 import { Migration20261203124944 } from './Migration20261203124944.js';
 import { Migration20261203132001 } from './Migration20261203132001.js';
 import { Migration20261203143251 } from './Migration20261203143251.js';
+import { Migration20261203171009 } from './Migration20261203171009.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130152927', class: Migration20261130152927 },
@@ -29,4 +30,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203124944', class: Migration20261203124944 },
   { name: 'Migration20261203132001', class: Migration20261203132001 },
   { name: 'Migration20261203143251', class: Migration20261203143251 },
+  { name: 'Migration20261203171009', class: Migration20261203171009 },
 ];

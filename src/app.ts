@@ -10,6 +10,7 @@ import { initOrm, type Orm } from './db/orm.js';
 import { buildHttpServer, type HttpDeps } from './http/server.js';
 import { createHealthCheck } from './hub/health.js';
 import { createHub, type Hub } from './hub/hub.js';
+import { startEventBridge, type EventBridge } from './hub/cluster/event-bridge.js';
 import { createTelegram, type Telegram } from './bot/telegram.js';
 import type { AgentRuntime } from './hub/runtime/runtime.js';
 import { internalAgentRoutes } from './http/routes/internal-agents.js';
@@ -24,6 +25,8 @@ import { miniAppRoutes } from './http/routes/mini-app.js';
 import { ensureAppBundle } from './http/app-bundle.js';
 import type { Logger, SecretRegistry } from './logger.js';
 import { VERSION } from './version.js';
+import { createHubMetrics, type HubMetrics } from './hub/ops/metrics.js';
+import { mainServerMetrics, startMetrics, watchHub } from './app-ops.js';
 
 export interface App {
   /** Base URL of the HTTP server, e.g. `http://127.0.0.1:9000`. */
@@ -31,6 +34,10 @@ export interface App {
   orm: Orm;
   http: FastifyInstance;
   hub: Hub;
+  /** Base URL of the metrics listener (scrape `${metricsUrl}/metrics`); undefined with METRICS_PORT=off. */
+  metricsUrl: string | undefined;
+  /** Hub events to and from the other replicas on the database (LISTEN/NOTIFY). */
+  eventBridge: EventBridge;
   /** Ordered shutdown; safe to call twice. Resolves within `deadlineMs` (default 10 s). */
   stop(deadlineMs?: number): Promise<void>;
 }
@@ -112,6 +119,7 @@ function httpPlugins(
   hub: Hub,
   telegram: Telegram | undefined,
   appDir: string | undefined,
+  metrics: HubMetrics,
 ): NonNullable<HttpDeps['plugins']> {
   return [
     {
@@ -122,6 +130,7 @@ function httpPlugins(
         ingest: hub.ingest,
         openPositions: hub.openPositions,
         hubCloses: hub.hubCloses,
+        observePush: metrics.observeStatusPush,
       },
     },
     { plugin: internalOrderRoutes, options: { agentAuth: hub.agentAuth, broker: hub.broker, decisions: hub.decisions } },
@@ -141,6 +150,7 @@ function httpPlugins(
     },
     { plugin: miniAppRoutes, options: { dir: appDir } },
     ...(telegram?.webhook ? [{ plugin: telegramWebhookRoutes, options: { ...telegram.webhook } }] : []),
+    ...mainServerMetrics(config, metrics),
   ];
 }
 
@@ -169,6 +179,10 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
     shutdown.add({ name: 'orm', run: () => orm.close(true) });
 
     let port = config.port;
+    const metrics = createHubMetrics();
+    // Stopped after the hub (steps run in reverse), so what the hub emits while stopping still crosses.
+    const cluster: { bridge?: EventBridge } = {};
+    shutdown.add({ name: 'event-bridge', run: async () => cluster.bridge?.stop() });
     const hub = await createHub({
       config,
       orm,
@@ -177,10 +191,24 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
       runtime: options.runtime,
       secrets: options.secrets,
       marketNow: options.marketNow,
+      probes: metrics.probes,
     });
     shutdown.add({ name: 'hub', run: () => hub.stop() });
+    const { replicaId } = config.cluster;
+    cluster.bridge = await startEventBridge({ databaseUrl, events: hub.events, replicaId, logger: logger.child({ part: 'event-bridge' }) });
 
-    const telegram = config.telegram.botToken ? createTelegram({ config, hub, logger, secrets: options.secrets }) : undefined;
+    // The bot's outbound queue, once the bot exists (its counts are read at scrape time).
+    const bot: { outbound?: Telegram['outbound'] } = {};
+    const readings = watchHub(metrics, hub, orm, () => bot.outbound?.stats());
+    shutdown.add({
+      name: 'ops',
+      run: async () => {
+        readings.close();
+        metrics.close();
+      },
+    });
+    const telegram = config.telegram.botToken ? createTelegram({ config, hub, logger, secrets: options.secrets, readings }) : undefined;
+    bot.outbound = telegram?.outbound;
 
     const health = createHealthCheck({
       orm,
@@ -195,11 +223,13 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
     });
 
     const appDir = await dashboardDir(logger);
-    const http = await buildHttpServer({ logger, health, plugins: httpPlugins(config, hub, telegram, appDir) });
+    const http = await buildHttpServer({ logger, health, plugins: httpPlugins(config, hub, telegram, appDir, metrics) });
     await http.listen({ host: config.host, port: config.port });
     shutdown.add({ name: 'http', run: () => http.close() });
     const address = http.server.address();
     port = typeof address === 'object' && address ? address.port : config.port;
+    const metricsListener = await startMetrics(config, metrics, logger);
+    if (metricsListener) shutdown.add({ name: 'metrics', run: () => metricsListener.close() });
     await hub.start();
     if (telegram) {
       shutdown.add({ name: 'bot', run: () => telegram.stop() });
@@ -209,7 +239,7 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
     const url = `http://${host}:${port}`;
 
     logger.info({ url, bootMs: Date.now() - startedAt, version: VERSION }, 'Artic is up');
-    return { url, orm, http, hub, stop };
+    return { url, orm, http, hub, metricsUrl: metricsListener?.url, eventBridge: cluster.bridge, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -57,12 +57,9 @@ export function parseConfig(env: Env = process.env): Config {
       tradeLoggerAddress: r.optional('TRADE_LOGGER_ADDRESS'),
     },
     agents: readAgents(r),
+    metrics: readMetrics(r),
     operatorAlerts: readOperatorAlerts(r),
     ...readLimits(r),
-    cluster: {
-      replicaId: r.string('HUB_REPLICA_ID', `${hostname()}:${process.pid}`),
-      leaderRetryMs: r.int('LEADER_RETRY_MS', 1000, 50, 60_000),
-    },
   };
   checkConfig(config, r);
   if (r.problems.length) throw new ConfigError(r.problems);
@@ -164,6 +161,16 @@ function readAgents(r: Reader): Config['agents'] {
   };
 }
 
+/** The Prometheus endpoint: its own listener (`METRICS_PORT=off`: none) and the optional bearer token. */
+function readMetrics(r: Reader): Config['metrics'] {
+  const off = r.raw('METRICS_PORT')?.toLowerCase() === 'off';
+  return {
+    host: r.string('METRICS_HOST', '127.0.0.1'),
+    port: off ? null : r.int('METRICS_PORT', 9464, 0, 65535),
+    token: r.optional('METRICS_TOKEN'),
+  };
+}
+
 function readOperatorAlerts(r: Reader): Config['operatorAlerts'] {
   return {
     signerMinBalance: r.number('OPERATOR_SIGNER_MIN_BALANCE', 0.1, 0, 1e12),
@@ -177,7 +184,7 @@ function readOperatorAlerts(r: Reader): Config['operatorAlerts'] {
 }
 
 /** Paper costs, backtest capacity, stream caps, retention and per-user quotas; `warnings` collects the corrected values. */
-function readLimits(r: Reader): Pick<Config, 'paper' | 'backtests' | 'ws' | 'retention' | 'warnings' | 'quotas'> {
+function readLimits(r: Reader): Pick<Config, 'paper' | 'backtests' | 'ws' | 'cluster' | 'retention' | 'warnings' | 'quotas'> {
   return {
     paper: {
       feeBps: r.number('PAPER_FEE_BPS', 6, 0, 1000),
@@ -191,6 +198,10 @@ function readLimits(r: Reader): Pick<Config, 'paper' | 'backtests' | 'ws' | 'ret
     ws: {
       maxStreamsPerUser: r.int('WS_MAX_STREAMS_PER_USER', 5, 1, 1000),
       maxStreams: r.int('WS_MAX_STREAMS', 1000, 1, 1_000_000),
+    },
+    cluster: {
+      replicaId: r.string('HUB_REPLICA_ID', `${hostname()}:${process.pid}`),
+      leaderRetryMs: r.int('LEADER_RETRY_MS', 1000, 50, 60_000),
     },
     retention: {
       logDays: r.int('LOG_RETENTION_DAYS', 30, 0, 36_500),

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     resolved.hashkey.apiKey,
     resolved.hashkey.secret,
     resolved.chain.privateKey,
+    resolved.metrics.token,
   );
 
   // Signals are handled from the start: /health answers as soon as HTTP listens, before the hub

@@ -16,14 +16,16 @@ import type { ResolvedConfig } from '../config.js';
 import { OUTBOX_CHANNEL } from '../hub/cluster/channels.js';
 import type { Hub } from '../hub/hub.js';
 import type { Logger, SecretRegistry } from '../logger.js';
+import type { OpsReadings } from '../hub/ops/readings.js';
 import { alertButtons } from './alert-buttons.js';
 import { formatAlert, formatOperatorAlert } from './alert-format.js';
 import { createBot, type ArticBot } from './bot.js';
+import { createAdminFeature } from './features/admin.js';
 import { createAlertsFeature } from './features/alerts.js';
 import { createBroadcastFeature } from './features/broadcast.js';
 import { createChartsFeature } from './features/charts.js';
 import { createTailFeature } from './features/tail.js';
-import { createOutboundQueue } from './outbound-queue.js';
+import { createOutboundQueue, type OutboundQueue } from './outbound-queue.js';
 import { createTailManager } from './tail/tail-manager.js';
 import {
   createOperatorAlerts,
@@ -45,6 +47,8 @@ export interface Telegram {
   mode: ArticBot['mode'];
   /** For the HTTP layer's webhook route (webhook mode only). */
   webhook?: TelegramWebhookHandler;
+  /** The outbound queue's counts (sends, 429s, depth), for the operator's readings and metrics. */
+  outbound: Pick<OutboundQueue, 'stats'>;
   /** Routes alerts; on the leader also sends queued messages, then polls or sets the webhook. */
   start(): Promise<void>;
   /** Stops updates, alerts and tails; unsent messages stay queued in PostgreSQL. */
@@ -56,12 +60,14 @@ export interface TelegramDeps {
   hub: Hub;
   logger: Logger;
   secrets?: SecretRegistry;
+  /** The operator's readings; with them admins get /admin. */
+  readings?: OpsReadings;
 }
 
 /** The leader reads messages other replicas wrote this often, besides when a NOTIFY wakes it (ms). */
 const OUTBOX_POLL_MS = 5000;
 
-export function createTelegram({ config, hub, logger, secrets }: TelegramDeps): Telegram {
+export function createTelegram({ config, hub, logger, secrets, readings }: TelegramDeps): Telegram {
   const log = logger.child({ part: 'telegram' });
   // The queue needs the bot's API and the bot's features need the queue: resolve it lazily. The
   // queue and the tail pace themselves and honour 429, so they use the API without the retry.
@@ -87,6 +93,7 @@ export function createTelegram({ config, hub, logger, secrets }: TelegramDeps): 
       createAlertsFeature({ preferences: hub.alerts.preferences }),
       createTailFeature({ agents: hub.agents, logs: hub.logs, tails, pacer: queue, api: direct }),
       createChartsFeature({ charts: hub.charts, users: hub.users }),
+      ...(readings ? [createAdminFeature({ users: hub.users, readings })] : []),
       createBroadcastFeature({ users: hub.users, queue }),
     ],
   });
@@ -104,6 +111,7 @@ export function createTelegram({ config, hub, logger, secrets }: TelegramDeps): 
   return {
     bot,
     mode: bot.mode,
+    outbound: queue,
     webhook: bot.mode === 'webhook' ? { secretToken: bot.webhookSecret, enqueue: bot.enqueue } : undefined,
     async start() {
       await bot.init();

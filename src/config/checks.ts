@@ -11,6 +11,7 @@ export function checkConfig(config: Config, r: Reader): void {
   checkEncryptionKeys(config, r);
   checkExchangeAndChain(config, r);
   checkAgentNetwork(config, r);
+  checkMetrics(config, r);
   if (config.telegram.webhookUrl && !config.telegram.botToken) {
     r.problems.push('TELEGRAM_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not');
   }
@@ -53,6 +54,22 @@ function checkAgentNetwork(config: Config, r: Reader): void {
     );
   } else if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(config.agents.network)) {
     r.problems.push(`AGENT_NETWORK must be auto, host or a Docker network name (letters, digits, _ . -), got "${config.agents.network}"`);
+  }
+}
+
+/** True for an address only this machine reaches (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** Metrics are never public by accident: off loopback only with a token, and a token worth the name. */
+function checkMetrics(config: Config, r: Reader): void {
+  const { host, port, token } = config.metrics;
+  if (token !== undefined && token.length < 16) r.problems.push('METRICS_TOKEN must be at least 16 characters (try: openssl rand -hex 24)');
+  if (port !== null && token === undefined && !isLoopbackHost(host)) {
+    r.problems.push(
+      `METRICS_HOST=${host} is not a loopback address and METRICS_TOKEN is not set: /metrics would be public. Set METRICS_TOKEN, use METRICS_HOST=127.0.0.1, or METRICS_PORT=off`,
+    );
   }
 }
 

@@ -136,6 +136,17 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['AGENT_HEALTH_INTERVAL_MS', '5000', 'How often the hub probes each running agent'],
   ['MAX_LEVERAGE', '20', 'Highest leverage a user may choose'],
   [
+    'METRICS_HOST',
+    '127.0.0.1',
+    'Interface of the Prometheus `/metrics` listener; anything but loopback requires METRICS_TOKEN (the hub refuses to start)',
+  ],
+  ['METRICS_PORT', '9464', 'Port of the `/metrics` listener (0: any free port; `off`: no listener)'],
+  [
+    'METRICS_TOKEN',
+    '(unset)',
+    'Bearer token (≥16 chars) `/metrics` then requires; also serves `/metrics` on the main HTTP server (`Authorization: Bearer <token>`)',
+  ],
+  [
     'OPERATOR_SIGNER_MIN_BALANCE',
     '0.1',
     "Admins are alerted when the chain signer's balance falls below this (HSK; only with chain logging on)",
@@ -160,6 +171,12 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['BACKTEST_QUEUE_MAX', '20', 'Backtests allowed to wait for a worker; more are refused with a message (each trader has one at a time)'],
   ['WS_MAX_STREAMS_PER_USER', '5', 'Open `/ws` streams one user may hold (more are closed with 4429)'],
   ['WS_MAX_STREAMS', '1000', 'Open `/ws` streams of all users together'],
+  [
+    'HUB_REPLICA_ID',
+    '(hostname:pid)',
+    'This hub among replicas on one database: hub events cross replicas over `LISTEN/NOTIFY` tagged with it; `/health` shows it',
+  ],
+  ['LEADER_RETRY_MS', '1000', 'How often a follower replica tries for the leader lock (and the leader checks its lock session)'],
   ['LOG_RETENTION_DAYS', '30', 'Agent log lines older than this are pruned (0 keeps them; each agent keeps its newest line)'],
   ['OUTBOUND_RETENTION_DAYS', '14', 'Sent or failed bot messages older than this are pruned (0 keeps them; pending ones always stay)'],
   [
@@ -169,11 +186,5 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ],
   ['BACKTEST_RETENTION_DAYS', '180', 'Stored backtest results older than this are pruned (0 keeps them; each trader keeps at most 50)'],
   ['RETENTION_INTERVAL_MINUTES', '60', 'How often the pruning runs (in batches of 5000 rows)'],
-  [
-    'HUB_REPLICA_ID',
-    '(host:pid)',
-    'Name of this hub replica in logs and `/health` (several hubs on one database: README, Two hubs, one database)',
-  ],
-  ['LEADER_RETRY_MS', '1000', 'How often a follower replica tries for the leader lock (and the leader checks its lock session)'],
   ['DOCKER_HOST', '(unset: /var/run/docker.sock)', 'Docker engine address (read by dockerode)'],
 ];

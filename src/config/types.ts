@@ -103,6 +103,15 @@ export interface Config {
     healthIntervalMs: number;
     maxLeverage: number;
   };
+  /** `GET /metrics` for Prometheus (src/http/metrics-listener.ts). */
+  metrics: {
+    /** Interface of the metrics listener; anything but loopback needs `token`. */
+    host: string;
+    /** Port of the metrics listener; 0 picks a free one; null (`METRICS_PORT=off`): no listener. */
+    port: number | null;
+    /** Bearer token: required on the metrics listener and enables `/metrics` on the main HTTP server too. */
+    token: string | undefined;
+  };
   /** Alerts to the admins about the server itself (src/hub/alerts/operator-alerts.ts). */
   operatorAlerts: {
     /** The chain signer's balance below this alerts, in the chain's native unit (HSK); only with the chain logger on. */
@@ -135,6 +144,12 @@ export interface Config {
     /** Open `/ws` streams of all users together. */
     maxStreams: number;
   };
+  cluster: {
+    /** This hub among the replicas on one database (HUB_REPLICA_ID): events it publishes carry it, so it ignores its own; `/health` shows it. */
+    replicaId: string;
+    /** A follower tries for the leader lock, and the leader checks its lock session, this often (ms). */
+    leaderRetryMs: number;
+  };
   /** Rows older than this many days are pruned; 0 keeps them forever. */
   retention: {
     logDays: number;
@@ -144,13 +159,6 @@ export interface Config {
     /** Stored backtest results (each trader also keeps at most 50). */
     backtestDays: number;
     intervalMinutes: number;
-  };
-  /** Hub replicas on one database (src/hub/cluster): who this one is, and how often a follower tries for the leader lock. */
-  cluster: {
-    /** `HUB_REPLICA_ID`, default host name and pid; in logs and `/health`. */
-    replicaId: string;
-    /** A follower tries for the leader lock, and the leader checks its lock session, this often (ms). */
-    leaderRetryMs: number;
   };
   /** Problems that did not stop the boot (a corrected value); main.ts logs each once. */
   warnings: string[];

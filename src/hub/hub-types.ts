@@ -39,6 +39,7 @@ import type { TokenInfoService } from './info/token-info.js';
 import type { BalanceService } from './account/balances.js';
 import type { BacktestService } from './backtest/types.js';
 import type { Leadership } from './cluster/leadership.js';
+import type { HubProbes } from './ops/probes.js';
 
 export interface Hub {
   events: HubEvents;
@@ -68,8 +69,8 @@ export interface Hub {
   ports: PortAllocator;
   market: Market;
   broker: Broker;
-  /** Open paper positions (`has(tradeId)`: still open) and their liquidator on every served price. */
-  openPositions: Pick<LiquidationWatch['book'], 'has'>;
+  /** Open paper positions (`has(tradeId)`: still open; `confirmOpen`: asks the agent's row) and their liquidator on every served price. */
+  openPositions: LiquidationWatch['openPositions'];
   /** Trades the hub closed itself (force exit, owner close, liquidation): `has(tradeId)` for status acks. */
   hubCloses: Pick<HubCloses, 'has'>;
   liquidator: LiquidationWatch['liquidator'];
@@ -112,4 +113,6 @@ export interface HubDeps {
   secrets?: SecretRegistry;
   /** The market data layer's clock (default `Date.now`); the backtest parity test steps it bar by bar. */
   marketNow?: () => number;
+  /** Hooks the core calls where things happen (order and LLM figures for metrics); none: nothing is measured. */
+  probes?: HubProbes;
 }

@@ -13,10 +13,12 @@ import { createAgentCredentials } from './auth/agent-credentials.js';
 import { createTokenService } from './auth/tokens.js';
 import { createUserTokens } from './auth/user-tokens.js';
 import { createDashboardSessions } from './auth/dashboard-sessions.js';
+import { createDashboardCredentialStore } from './auth/dashboard-credential-store.js';
 import { createHubAlerts } from './alerts/hub-alerts.js';
 import { createBotStateStore } from './bot-state-store.js';
 import { createRetention } from './retention.js';
 import { HubEvents } from './events.js';
+import { forgetOnClusterEvents } from './cluster/cluster-caches.js';
 import { agentHubUrls, selectRuntime } from './runtime/select-runtime.js';
 import { createVaultFromConfig } from './secrets/vault-from-config.js';
 import type { Vault } from './secrets/vault.js';
@@ -67,6 +69,7 @@ function buildAccounts({ config, orm, logger, secrets }: HubDeps) {
   const quotas = { maxAgents: config.quotas.maxAgentsPerUser, maxRunning: config.quotas.maxRunningAgentsPerUser, isExempt: isAdminUser };
   const agents = createAgentDirectory({ orm, limits: { maxLeverage: config.agents.maxLeverage }, quotas });
   const dashboardSessions = createDashboardSessions({
+    credentials: createDashboardCredentialStore(orm),
     users,
     userTokens,
     botToken: config.telegram.botToken,
@@ -83,8 +86,7 @@ async function buildRuntime({ config, orm, logger, runtime: injected }: HubDeps)
 }
 
 /**
- * The market as configured, observed by the liquidation watch, and the broker's price source.
- * `liquidate` is `broker.liquidate`, called only once the hub is built.
+ * The market as configured, watched for liquidations (`liquidate` is `broker.liquidate`, once built), and the broker's price source.
  */
 async function buildMarket({ config, orm, logger, marketNow }: HubDeps, events: HubEvents, liquidate: LiquidationWatchDeps['liquidate']) {
   // Every price the market layer serves is checked against the open paper positions (liquidation).
@@ -115,7 +117,7 @@ function buildExchangeAccess({ config }: HubDeps, vault: Vault): ExchangeFactory
 
 /** The broker, paper and live (HashKey with the owner's keys), and the book of open paper positions it keeps. */
 function buildBroker(
-  { config, orm, logger }: HubDeps,
+  { config, orm, logger, probes }: HubDeps,
   parts: Pick<Hub, 'events' | 'agents'> & {
     prices: PriceSource;
     liquidation: LiquidationWatch;
@@ -135,12 +137,13 @@ function buildBroker(
     openPositions: parts.liquidation.book,
     hubCloses: parts.hubCloses,
     logger: logger.child({ part: 'broker' }),
+    onOrder: probes?.order,
   });
 }
 
 /** The LLM gateway on the owners' keys, the server's keys rationed by a daily budget (admins exempt). */
 function buildLlm(
-  { config, orm, logger }: HubDeps,
+  { config, orm, logger, probes }: HubDeps,
   parts: Pick<Hub, 'events' | 'vault'> & { isAdminUser: (userId: string) => Promise<boolean> },
 ): LlmGateway {
   return createLlmGateway({
@@ -149,6 +152,7 @@ function buildLlm(
     budget: createLlmBudget({ orm, events: parts.events, dailyTokens: config.quotas.llmUserDailyTokens, isExempt: parts.isAdminUser }),
     prices: config.llm.prices,
     logger: logger.child({ part: 'llm' }),
+    onUsage: probes?.llmUsage,
     baseUrls: {
       openai: config.llm.openaiBaseUrl,
       anthropic: config.llm.anthropicBaseUrl,
@@ -223,18 +227,14 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const { runtime, ports } = await buildRuntime(deps);
   const { liquidation, market, prices } = await buildMarket(deps, events, (agentId, tradeId) => broker.liquidate(agentId, tradeId));
   const exchangeFor = buildExchangeAccess(deps, vault);
-  const hubCloses = createHubCloses();
+  const hubCloses = createHubCloses({ events });
   const broker = buildBroker(deps, { events, agents, prices, liquidation, exchangeFor, hubCloses });
   const decisions = createDecisionRecorder({ orm, events, directory: agents, logger: logger.child({ part: 'decisions' }) });
   const llm = buildLlm(deps, { events, vault, isAdminUser });
   const chain = buildChain(deps, { events, agents });
   const ingest = createAgentIngest({ orm, events, logger: logger.child({ part: 'ingest' }) });
   const lifecycle = buildLifecycle(deps, { events, agentAuth, agents, runtime, broker, ports, quotas });
-  // A deleted agent leaves nothing in memory: its token fails at once, its push state goes.
-  events.on('agent.deleted', ({ agentId }) => {
-    agentAuth.forget(agentId);
-    ingest.forget(agentId);
-  });
+  forgetOnClusterEvents(events, { agentAuth, ingest });
   const backtests = buildBacktests(deps, market);
   const { logs, alerts, retention } = buildUpkeep(deps, { events, users, decisions, backtests });
 
@@ -263,7 +263,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     ports,
     market,
     broker,
-    openPositions: liquidation.book,
+    openPositions: liquidation.openPositions,
     hubCloses,
     liquidator: liquidation.liquidator,
     decisions,

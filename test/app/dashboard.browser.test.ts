@@ -191,7 +191,7 @@ describe.skipIf(skip)('the dashboard in Chromium', () => {
   });
 
   it('signs a plain browser in once with a /dashboard login code, and opens a deep link to an agent', { timeout: 60_000 }, async () => {
-    const { code } = app.hub.dashboardSessions.issueLoginCode(ownerId);
+    const { code } = await app.hub.dashboardSessions.issueLoginCode(ownerId);
     const context = await browser.newContext({ viewport: VIEWPORT });
     contexts.push(context);
     const page = await context.newPage();

@@ -35,7 +35,11 @@ let agentAuth: AgentCredentials;
 let userTokens: UserTokens;
 /** Trades the hub closed itself; the paper book holds only `paper-open`. */
 const hubCloses = createHubCloses();
-const openPositions = { has: (tradeId: string) => tradeId === 'paper-open' };
+const openPositions = {
+  has: (tradeId: string) => tradeId === 'paper-open',
+  // The agent's row: what another replica opened and this book has not heard of yet.
+  confirmOpen: async (_agentId: string, tradeId: string) => tradeId === 'paper-opened-elsewhere',
+};
 /** Streams per user and in total for this server (small, so the tests reach them). */
 const WS_LIMITS = { perUser: 5, total: 8 };
 
@@ -348,8 +352,12 @@ describe('status ack: trades the hub closed', () => {
     expect(await ack(position('paper-forced', 90))).toEqual({ accepted: true, closedTradeId: 'paper-forced' });
   });
 
+  it('does not name a paper trade missing from the book that the agent row still holds open (opened through another replica)', async () => {
+    expect(await ack(position('paper-opened-elsewhere', 90))).toEqual({ accepted: true });
+  });
+
   it('forgets the oldest closes beyond its bound', () => {
-    const small = createHubCloses(2);
+    const small = createHubCloses({ max: 2 });
     for (const id of ['a', 'b', 'c']) small.remember(id);
     expect(['a', 'b', 'c'].map((id) => small.has(id))).toEqual([false, true, true]);
   });

@@ -36,6 +36,8 @@ export async function startTestApp(options: TestAppOptions): Promise<App & { por
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       MARKET_DATA: 'simulated',
+      // Tests run hubs side by side: each metrics listener on a free port.
+      METRICS_PORT: '0',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       ...options.env,
     }),

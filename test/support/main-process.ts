@@ -14,7 +14,8 @@ export interface MainProcess {
 
 /** `env` replaces the inherited environment's entries; `undefined` removes one. */
 export function spawnMain(cwd: string, env: Record<string, string | undefined>): MainProcess {
-  const merged: NodeJS.ProcessEnv = { ...process.env };
+  // Hubs run side by side in tests: each metrics listener on a free port unless the test says otherwise.
+  const merged: NodeJS.ProcessEnv = { METRICS_PORT: '0', ...process.env };
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete merged[name];
     else merged[name] = value;

@@ -19,7 +19,7 @@ export function dashboardMenuButton(publicUrl: string | undefined): MenuButton {
 export function createDashboardFeature(services: BotServices): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.chatType('private').command('dashboard', async (ctx) => {
-    const { code } = services.hub.dashboardSessions.issueLoginCode(ctx.trader!.id);
+    const { code } = await services.hub.dashboardSessions.issueLoginCode(ctx.trader!.id);
     const link = `${services.dashboardBaseUrl}/app#login=${code}`;
     const inTelegram = services.publicUrl ? '\nIn Telegram, the Dashboard button next to the message field opens it without a link.' : '';
     await ctx.reply(

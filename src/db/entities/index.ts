@@ -5,6 +5,7 @@ import { BacktestSchema } from './backtest.js';
 import { BotSessionSchema } from './bot-session.js';
 import { ApiCreditSchema, CandleSchema } from './candle.js';
 import { ChainOutboxSchema } from './chain-outbox.js';
+import { DashboardCredentialSchema } from './dashboard-credential.js';
 import { DecisionSchema } from './decision.js';
 import { LlmAgentUsageSchema, LlmDailyUsageSchema } from './llm-usage.js';
 import { LogEntrySchema } from './log-entry.js';
@@ -20,6 +21,7 @@ export * from './backtest.js';
 export * from './bot-session.js';
 export * from './candle.js';
 export * from './chain-outbox.js';
+export * from './dashboard-credential.js';
 export * from './decision.js';
 export * from './llm-usage.js';
 export * from './log-entry.js';
@@ -47,4 +49,5 @@ export const ENTITIES = [
   OrderIntentSchema,
   TokenInfoSchema,
   BacktestSchema,
+  DashboardCredentialSchema,
 ];

@@ -10,7 +10,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AgentDirectory } from '../../hub/agents/agent-directory.js';
 import type { AgentIngest } from '../../hub/agents/ingest.js';
 import type { HubCloses } from '../../hub/broker/hub-closes.js';
-import type { OpenPositionBook } from '../../hub/broker/open-positions.js';
+import type { OpenPositionCheck } from '../../hub/broker/liquidation-watch.js';
 import { AgentIdParams, LogBatch, LogBatchResult, StatusAck, StatusPush, WIRE_LIMITS } from '../../shared/wire.js';
 import { agentGuard, type AgentAuth } from '../auth.js';
 
@@ -19,14 +19,16 @@ export interface InternalAgentRoutesOptions {
   directory: AgentDirectory;
   ingest: AgentIngest;
   /** Open paper positions; without it acks never name a liquidated trade. */
-  openPositions?: Pick<OpenPositionBook, 'has'>;
+  openPositions?: Pick<OpenPositionCheck, 'has'> & Partial<Pick<OpenPositionCheck, 'confirmOpen'>>;
   /** Trades the hub closed itself (paper or live); without it acks name only paper trades gone from the book. */
   hubCloses?: Pick<HubCloses, 'has'>;
+  /** Told how long each status push took, request in to reply out (ms; metrics). */
+  observePush?: (ms: number) => void;
 }
 
 export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions> = async (
   fastify,
-  { agentAuth, directory, ingest, openPositions, hubCloses },
+  { agentAuth, directory, ingest, openPositions, hubCloses, observePush },
 ) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', agentGuard(agentAuth));
@@ -44,15 +46,22 @@ export const internalAgentRoutes: FastifyPluginAsync<InternalAgentRoutesOptions>
 
   app.post(
     '/internal/agents/:id/status',
-    { logLevel: 'warn', bodyLimit: 16 * 1024, schema: { params: AgentIdParams, body: StatusPush, response: { 202: StatusAck } } },
+    {
+      logLevel: 'warn',
+      bodyLimit: 16 * 1024,
+      schema: { params: AgentIdParams, body: StatusPush, response: { 202: StatusAck } },
+      ...(observePush ? { onResponse: async (_request: unknown, reply: { elapsedTime: number }) => observePush(reply.elapsedTime) } : {}),
+    },
     async (request, reply) => {
       const ref = await refOr404(request.params.id);
       ingest.status(request.params.id, ref, request.body);
       // Every open paper position is in the book (a paper position always has a liquidation price).
       const pushed = request.body.position;
+      // A trade missing from the book may have been opened through another replica a moment ago: its row says.
+      const notInBook = pushed && openPositions && pushed.liquidationPrice !== null && !openPositions.has(pushed.tradeId);
       const closed =
         pushed &&
-        ((openPositions && pushed.liquidationPrice !== null && !openPositions.has(pushed.tradeId)) || hubCloses?.has(pushed.tradeId));
+        ((notInBook && !(await openPositions.confirmOpen?.(request.params.id, pushed.tradeId))) || hubCloses?.has(pushed.tradeId));
       const ack: StatusAck = { accepted: true, ...(closed ? { closedTradeId: pushed.tradeId } : {}) };
       return reply.code(202).send(ack);
     },

@@ -81,6 +81,7 @@ export const wsRoutes: FastifyPluginAsync<WsRoutesOptions> = async (app, { userT
       socket.close(WS_CLOSE.tooMany, 'too many streams');
       return;
     }
+    // Every replica's events: an agent may push to another hub than the one this client is on.
     const off = events.onAny(<K extends HubEventName>(name: K, data: HubEventMap[K]) => {
       if ((data as { ownerId?: string }).ownerId !== userId) return;
       if (socket.bufferedAmount > MAX_BUFFERED) {

@@ -171,13 +171,17 @@ export interface StatusRow {
   ts: string;
 }
 
-/** One statement for all rows; they travel as one JSON parameter (the driver would expand arrays). */
+/**
+ * One statement for all rows; they travel as one JSON parameter (the driver would expand arrays).
+ * A row older than the stored status is skipped: with two hub replicas an agent that failed over
+ * may have its newer status written by the other one first.
+ */
 export async function writeStatusRows(orm: Orm, rows: StatusRow[]): Promise<void> {
   await orm.em.getConnection().execute(
     `update agents a set last_price = v.price, unrealized_pnl = v.upnl, active_strategy = coalesce(v.strategy, a.active_strategy),
          last_action = coalesce(v.action, a.last_action), last_status_at = v.ts
        from jsonb_to_recordset(?::jsonb) as v(id uuid, price float8, upnl float8, strategy text, action text, ts timestamptz)
-       where a.id = v.id`,
+       where a.id = v.id and (a.last_status_at is null or a.last_status_at <= v.ts)`,
     [JSON.stringify(rows)],
   );
 }

@@ -39,6 +39,11 @@ export function agentsHoldingPositions(em: EntityManager): Promise<AgentHoldingP
   return em.find(AgentSchema, { position: { $ne: null } }, { fields: ['id', 'symbol', 'position'] });
 }
 
+/** The agent's row when it holds a position (null when it holds none, or does not exist). */
+export function agentHoldingPosition(em: EntityManager, agentId: string): Promise<AgentHoldingPosition | null> {
+  return em.findOne(AgentSchema, { id: agentId, position: { $ne: null } }, { fields: ['id', 'symbol', 'position'] });
+}
+
 /** The agent now holds `position`, filled with the market at `marketPrice` (quote per base unit). */
 export function holdPosition(agent: Agent, position: OpenPosition, marketPrice: number): void {
   agent.position = position;

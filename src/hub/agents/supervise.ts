@@ -133,6 +133,8 @@ export interface Supervisor {
 export function superviseSessions(ctx: LifecycleContext): Supervisor {
   const { opts, log } = ctx;
   let probeTimer: NodeJS.Timeout | undefined;
+  // Cluster-wide: an agent spawned by this replica may push to another one. Only the replica that
+  // holds the agent's session (its handle) acts, so the stop is finished once, where it can be.
   const offStatus = opts.events.on('agent.status', (e) => {
     if (ctx.closed || e.status.state !== 'stopped' || !ctx.handles.has(e.agentId)) return;
     void handleSelfStop(ctx, e.agentId, e.status).catch((err) => log.error({ err, agentId: e.agentId }, 'self-stop handling failed'));

@@ -160,8 +160,9 @@ export function createAlertRouter(deps: AlertRouterDeps): AlertRouter {
     route,
     start() {
       if (unsubscribe.length) return;
+      // This replica's events only: the replica where the event happened queues its alert, once.
       unsubscribe = ALERT_EVENTS.map((name) =>
-        deps.events.on(name, (data: HubEventMap[typeof name]) => detached({ name, data } as AlertEvent)),
+        deps.events.onLocal(name, (data: HubEventMap[typeof name]) => detached({ name, data } as AlertEvent)),
       );
     },
     async stop() {

@@ -8,7 +8,10 @@
  *
  * Agents call many times a second: signatures and generations are cached. The generation cache
  * is updated by `issue` and cleared by `forget` (agent deleted); entries also expire after
- * `cacheTtlMs`, which bounds how long a change made elsewhere (another process) goes unseen.
+ * `cacheTtlMs`, which bounds how long a change made elsewhere (another process) goes unseen; a
+ * token newer than the cached generation (its agent was started through another hub replica) is
+ * checked against the row at once, and other replicas' starts and deletes clear the cache
+ * (../cluster/cluster-caches.ts).
  * This module owns the meaning of the `token_generation` column (its queries are in agent-store.ts).
  */
 import type { Orm } from '../../db/orm.js';
@@ -55,9 +58,10 @@ export function createAgentCredentials(options: AgentCredentialsOptions): AgentC
     rememberBounded(generations, agentId, { generation, at: now() }, max);
   }
 
-  async function generationOf(agentId: string): Promise<number | undefined> {
+  /** `atLeast`: a token's generation; a cache behind it (a start through another replica) is read again. */
+  async function generationOf(agentId: string, atLeast = 0): Promise<number | undefined> {
     const cached = generations.get(agentId);
-    if (cached && now() - cached.at < ttlMs) return cached.generation;
+    if (cached && now() - cached.at < ttlMs && cached.generation >= atLeast) return cached.generation;
     if (!isUuid(agentId)) return undefined;
     const stored = await tokenGeneration(orm, agentId);
     if (stored === undefined) {
@@ -88,7 +92,7 @@ export function createAgentCredentials(options: AgentCredentialsOptions): AgentC
         claims = await tokens.verifyAgentToken(token);
         rememberBounded(signed, token, claims, max);
       }
-      const generation = await generationOf(claims.agentId);
+      const generation = await generationOf(claims.agentId, claims.generation);
       if (generation === undefined) throw new TokenError('unknown agent');
       if (claims.generation !== generation) throw new TokenError('token replaced by a newer start of the agent');
       return claims.agentId;

@@ -6,11 +6,11 @@
  *
  * - Replay: an `initData` is exchanged once. Its hash is remembered until the initData would have
  *   expired anyway (`auth_date` + MINIAPP_MAX_AGE_S); a second exchange is refused.
- * - Login codes are single-use and live LOGIN_CODE_TTL_S. Both live in this process's memory,
- *   keyed by SHA-256 (a code itself is never stored): they are short-lived, a hub restart only
- *   makes a trader send /dashboard again (or reopen the Mini App), and memory spares a table
- *   whose rows would all be seconds-old garbage. A hub restart also forgets used initData
- *   hashes; the signed `auth_date` still bounds a replay to MINIAPP_MAX_AGE_S.
+ * - Login codes are single-use and live LOGIN_CODE_TTL_S. Both are kept in PostgreSQL
+ *   (./dashboard-credential-store.ts), keyed by SHA-256 (a code itself is never stored), so every
+ *   hub replica on the database shares them: an initData used on one replica is refused on
+ *   another, a code issued on one works on another exactly once, and a restart forgets nothing.
+ *   Expired rows are deleted as new codes are issued (at most once a minute).
  * - Access: only active accounts get a session; pending, denied or unknown ones are told why
  *   (`AccountRefusedError`) and get nothing else.
  */
@@ -19,14 +19,12 @@ import { HubError } from '../errors.js';
 import type { UserService, UserView } from '../users.js';
 import { InitDataError, verifyInitData } from './init-data.js';
 import type { UserTokens } from './user-tokens.js';
+import type { DashboardCredentialStore } from './dashboard-credential-store.js';
 
 /** How long a dashboard session token works, seconds (then the app asks for a fresh one). */
 export const DASHBOARD_SESSION_TTL_S = 8 * 3600;
 /** How long a /dashboard login code may wait to be used, seconds. */
 export const LOGIN_CODE_TTL_S = 10 * 60;
-/** Most remembered initData hashes and open login codes (each); past it new ones are refused. */
-const MAX_REMEMBERED = 100_000;
-
 /** The exchange was refused (bad, expired or replayed initData; unknown or used login code): HTTP 401. */
 export class SessionRefusedError extends HubError {
   override name = 'SessionRefusedError';
@@ -68,10 +66,12 @@ export interface DashboardSessions {
   /** Exchanges one of the two credentials; throws `SessionRefusedError` or `AccountRefusedError`. */
   exchange(credential: { initData: string } | { loginCode: string }): Promise<DashboardSession>;
   /** A fresh single-use login code for the user (the bot's /dashboard link). */
-  issueLoginCode(userId: string): { code: string; expiresAt: Date };
+  issueLoginCode(userId: string): Promise<{ code: string; expiresAt: Date }>;
 }
 
 export interface DashboardSessionsDeps {
+  /** Used initData and open login codes, shared by the replicas. */
+  credentials: DashboardCredentialStore;
   users: Pick<UserService, 'byTelegramId' | 'byId'>;
   userTokens: Pick<UserTokens, 'issue'>;
   /** TELEGRAM_BOT_TOKEN; without it no initData is accepted. */
@@ -84,35 +84,10 @@ export interface DashboardSessionsDeps {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** Entries that expire (epoch ms); expired ones are dropped as new ones come. */
-function expiringSet<V>(clock: () => number) {
-  const entries = new Map<string, { value: V; expiresAt: number }>();
-  const sweep = () => {
-    const now = clock();
-    for (const [key, entry] of entries) if (entry.expiresAt <= now) entries.delete(key);
-  };
-  return {
-    /** False when full even after dropping expired entries. */
-    add(key: string, value: V, expiresAt: number): boolean {
-      if (entries.size >= MAX_REMEMBERED) sweep();
-      if (entries.size >= MAX_REMEMBERED) return false;
-      entries.set(key, { value, expiresAt });
-      return true;
-    },
-    /** The live entry under `key`, removed (single use). */
-    take(key: string): V | undefined {
-      const entry = entries.get(key);
-      entries.delete(key);
-      return entry && entry.expiresAt > clock() ? entry.value : undefined;
-    },
-    has: (key: string) => (entries.get(key)?.expiresAt ?? 0) > clock(),
-  };
-}
-
 export function createDashboardSessions(deps: DashboardSessionsDeps): DashboardSessions {
   const clock = deps.clock ?? Date.now;
-  const usedInitData = expiringSet<true>(clock);
-  const loginCodes = expiringSet<string>(clock);
+  const { credentials } = deps;
+  let prunedAt = 0;
 
   async function grant(user: UserView | undefined): Promise<DashboardSession> {
     const refusal = accountRefusal(user?.status);
@@ -131,17 +106,14 @@ export function createDashboardSessions(deps: DashboardSessionsDeps): DashboardS
       if (error instanceof InitDataError) throw new SessionRefusedError(error.message, error.userMessage);
       throw error;
     }
-    const key = sha256(verified.hash);
-    if (usedInitData.has(key))
-      throw new SessionRefusedError('initData replayed', 'This launch of the dashboard was used already. Open it again from the bot.');
     const expiresAt = (verified.authDate + deps.initDataMaxAgeSeconds) * 1000;
-    if (!usedInitData.add(key, true, expiresAt))
-      throw new SessionRefusedError('replay memory full', 'Too many dashboard sign-ins right now. Try again in a minute.');
+    if (!(await credentials.useInitData(sha256(verified.hash), expiresAt, clock())))
+      throw new SessionRefusedError('initData replayed', 'This launch of the dashboard was used already. Open it again from the bot.');
     return grant(await deps.users.byTelegramId(verified.user.id));
   }
 
   async function fromLoginCode(code: string): Promise<DashboardSession> {
-    const userId = loginCodes.take(sha256(code));
+    const userId = await credentials.takeLoginCode(sha256(code), clock());
     if (!userId)
       throw new SessionRefusedError('unknown login code', 'This login link was used already or has expired. Send /dashboard again.');
     return grant(await deps.users.byId(userId));
@@ -149,11 +121,15 @@ export function createDashboardSessions(deps: DashboardSessionsDeps): DashboardS
 
   return {
     exchange: (credential) => ('initData' in credential ? fromInitData(credential.initData) : fromLoginCode(credential.loginCode)),
-    issueLoginCode(userId) {
+    async issueLoginCode(userId) {
       const code = randomBytes(24).toString('base64url');
-      const expiresAt = clock() + LOGIN_CODE_TTL_S * 1000;
-      if (!loginCodes.add(sha256(code), userId, expiresAt))
-        throw new SessionRefusedError('login codes full', 'Too many login links are open right now. Try again in a few minutes.');
+      const now = clock();
+      if (now - prunedAt > 60_000) {
+        prunedAt = now;
+        await credentials.pruneExpired(now);
+      }
+      const expiresAt = now + LOGIN_CODE_TTL_S * 1000;
+      await credentials.openLoginCode(sha256(code), userId, expiresAt);
       return { code, expiresAt: new Date(expiresAt) };
     },
   };

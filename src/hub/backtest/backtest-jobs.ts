@@ -3,9 +3,16 @@
  * `GET /api/v1/backtests/:id/status`): the service pushes events to a listener; this keeps the last
  * state of each job, per owner, while it is on and for `keepEndedMs` after it ended. A job older
  * than that (or from before a restart) is `done` when its record is stored, else unknown.
- * In memory, like the queue itself: the hub that runs the job answers for it.
+ *
+ * Several hub replicas: the queue and its workers are the submitting replica's, in memory; every
+ * state change goes out as a `backtest.job` hub event, which every replica follows (cluster-wide),
+ * so a poll on another replica answers from the last state it heard. A cancel on another replica
+ * goes out as `backtest.cancel_requested`: the replica running the job cancels it, and the asker
+ * answers with the `cancelled` state once it hears it (or the state it knows after 3 s). A job
+ * whose replica died is lost with it, as a job is across a restart today.
  */
 import { HubError } from '../errors.js';
+import type { HubEvents } from '../events.js';
 import type { BacktestEvent, BacktestParams, BacktestProgress, BacktestService } from './types.js';
 
 /** No such backtest of this trader (another trader's id reads the same). */
@@ -69,21 +76,52 @@ function next(event: BacktestEvent, previous: BacktestJobStatus): BacktestJobSta
   }
 }
 
+export interface BacktestJobsOptions {
+  keepEndedMs?: number;
+  now?: () => number;
+  /** The hub's events: job states and cancel requests cross replicas through them. */
+  events?: Pick<HubEvents, 'emit' | 'on' | 'waitFor'>;
+  /** How long a cancel of a job on another replica waits for its `cancelled` state, ms (default 3 000). */
+  remoteCancelWaitMs?: number;
+}
+
 export function createBacktestJobs(
   service: Pick<BacktestService, 'submit' | 'cancel' | 'get'>,
-  options: { keepEndedMs?: number; now?: () => number } = {},
+  options: BacktestJobsOptions = {},
 ): BacktestJobs {
   const keepEndedMs = options.keepEndedMs ?? 15 * 60_000;
   const now = options.now ?? Date.now;
+  const { events } = options;
+  /** Jobs submitted here. */
   const jobs = new Map<string, Tracked>();
+  /** Jobs of other replicas, as their last `backtest.job` event said. */
+  const elsewhere = new Map<string, Tracked>();
   const prune = () => {
-    for (const [id, job] of jobs) if (job.endedAt !== null && now() - job.endedAt > keepEndedMs) jobs.delete(id);
+    for (const map of [jobs, elsewhere])
+      for (const [id, job] of map) if (job.endedAt !== null && now() - job.endedAt > keepEndedMs) map.delete(id);
   };
+  // Cluster-wide: states of jobs running elsewhere (this replica's own are in `jobs` already).
+  events?.on('backtest.job', ({ ownerId, job }) => {
+    if (jobs.has(job.id)) return;
+    if (elsewhere.size > 10_000) prune();
+    elsewhere.set(job.id, { ownerId, status: job, endedAt: ENDED.has(job.state) ? now() : null });
+  });
+  // Cluster-wide, acted on only by the replica that runs the job (the service knows it).
+  events?.on('backtest.cancel_requested', ({ ownerId, id }) => void service.cancel(ownerId, id));
 
   async function status(ownerId: string, id: string): Promise<BacktestJobStatus | null> {
-    const job = jobs.get(id);
+    const job = jobs.get(id) ?? elsewhere.get(id);
     if (job) return job.ownerId === ownerId ? job.status : null;
     return (await service.get(ownerId, id)) ? { id, state: 'done' } : null;
+  }
+
+  /** A job of another replica: asks it to cancel, answers with the state heard within the wait. */
+  async function cancelElsewhere(ownerId: string, id: string): Promise<BacktestJobStatus | null> {
+    const job = elsewhere.get(id);
+    if (!events || !job || job.ownerId !== ownerId || ENDED.has(job.status.state)) return status(ownerId, id);
+    const ended = events.waitFor('backtest.job', (e) => e.job.id === id && ENDED.has(e.job.state), options.remoteCancelWaitMs ?? 3000);
+    events.emit('backtest.cancel_requested', { ownerId, id });
+    return ended.then((e) => e.job).catch(() => status(ownerId, id));
   }
 
   return {
@@ -94,14 +132,16 @@ export function createBacktestJobs(
       const { id } = await service.submit(ownerId, params, (event) => {
         tracked.status = next(event, tracked.status);
         if (ENDED.has(tracked.status.state)) tracked.endedAt = now();
+        events?.emit('backtest.job', { ownerId, job: tracked.status });
       });
       tracked.status = { ...tracked.status, id };
       jobs.set(id, tracked);
+      events?.emit('backtest.job', { ownerId, job: tracked.status });
       return tracked.status;
     },
     status,
     async cancel(ownerId, id) {
-      if (!service.cancel(ownerId, id)) return status(ownerId, id);
+      if (!service.cancel(ownerId, id)) return jobs.has(id) ? status(ownerId, id) : cancelElsewhere(ownerId, id);
       // The service's `cancelled` event follows on a later turn; the job is over now.
       const cancelled: BacktestJobStatus = { id, state: 'cancelled' };
       const job = jobs.get(id);

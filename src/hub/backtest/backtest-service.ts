@@ -126,6 +126,10 @@ export function createBacktestService(deps: BacktestServiceDeps): BacktestServic
       }));
     },
     cancel: (ownerId, id) => deps.queue.cancel(ownerId, id),
+    depth: () => {
+      const { preparing, waiting, running } = deps.queue.stats();
+      return { waiting: preparing + waiting, running };
+    },
     list: (ownerId, limit) => deps.store.list(ownerId, Math.min(Math.max(1, limit), keep)),
     get: (ownerId, id) => deps.store.get(ownerId, id),
     stop: () => deps.queue.close(),

@@ -209,6 +209,8 @@ export interface BacktestService {
   cancel(ownerId: string, id: string): boolean;
   list(ownerId: string, limit: number): Promise<BacktestListItem[]>;
   get(ownerId: string, id: string): Promise<BacktestRecord | null>;
+  /** Jobs waiting for a worker (history loading or in line) and running now (operator's view). */
+  depth(): { waiting: number; running: number };
   /** Cancels everything and terminates the workers. */
   stop(): Promise<void>;
 }

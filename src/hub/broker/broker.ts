@@ -65,6 +65,8 @@ export interface BrokerDeps {
   logger: Logger;
   /** Clock for `openedAt` / `closedAt`, quote ages and the reconcile's waits. */
   now?: () => Date;
+  /** Told the time (ms, monotonic) of each order that came back with a result (fills and replays), paper or live (metrics). */
+  onOrder?: (ms: number, live: boolean) => void;
 }
 
 export interface Broker {
@@ -147,6 +149,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     if (deps.directory && !(await deps.directory.ref(agentId))) throw new BrokerAgentNotFoundError(agentId);
     const log = logger.child({ agentId, idempotencyKey: order.idempotencyKey, action: order.action });
     const trace: OrderTrace = {};
+    const startedAt = performance.now();
     let executed: Executed;
     try {
       executed = await carryOut(agentId, order, log, trace);
@@ -156,6 +159,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       throw error;
     }
     orderEvents.publish(executed, log);
+    deps.onOrder?.(performance.now() - startedAt, executed.result.live);
     return executed.result;
   }
 

@@ -12,7 +12,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
 import { crossesLiquidation, type BarRange } from '../../shared/liquidation.js';
 import type { PositionSide } from '../../shared/wire.js';
-import { agentsHoldingPositions } from '../agents/position-store.js';
+import { agentHoldingPosition, agentsHoldingPositions, type AgentHoldingPosition } from '../agents/position-store.js';
 
 /** An open paper position as the book holds it. */
 export interface WatchedPosition {
@@ -32,6 +32,8 @@ export interface OpenPositionBook {
   /** Drops every position of a deleted agent. */
   untrackAgent(agentId: string): void;
   has(tradeId: string): boolean;
+  /** Every tracked trade id. */
+  tradeIds(): string[];
   readonly size: number;
   /** Positions of `symbol` opened at or before `atMs` whose liquidation price `price` reaches. */
   crossedByPrice(symbol: string, price: number, atMs: number): WatchedPosition[];
@@ -101,6 +103,7 @@ export function createOpenPositionBook(): OpenPositionBook {
       }
     },
     has: (tradeId) => symbolOf.has(tradeId),
+    tradeIds: () => [...symbolOf.keys()],
     get size() {
       return symbolOf.size;
     },
@@ -142,22 +145,50 @@ export function createOpenPositionBook(): OpenPositionBook {
   };
 }
 
+/** The book's entry for the position the agent's row holds; undefined for a live one (no liquidation price). */
+function watchedOf(agent: AgentHoldingPosition): WatchedPosition | undefined {
+  const p = agent.position;
+  if (!p || p.liquidationPrice === null || p.liquidationPrice === undefined) return undefined;
+  return {
+    tradeId: p.tradeId,
+    agentId: agent.id,
+    symbol: agent.symbol,
+    side: p.side,
+    liquidationPrice: p.liquidationPrice,
+    openedAtMs: Date.parse(p.openedAt),
+  };
+}
+
 /** Fills `book` with every open paper position the agents' rows hold; returns how many. */
 export async function loadOpenPositions(orm: Orm, book: OpenPositionBook): Promise<number> {
   const agents = await agentsHoldingPositions(orm.em.fork() as EntityManager);
   let loaded = 0;
   for (const agent of agents) {
-    const p = agent.position;
-    if (!p || p.liquidationPrice === null || p.liquidationPrice === undefined) continue;
-    book.track({
-      tradeId: p.tradeId,
-      agentId: agent.id,
-      symbol: agent.symbol,
-      side: p.side,
-      liquidationPrice: p.liquidationPrice,
-      openedAtMs: Date.parse(p.openedAt),
-    });
+    const watched = watchedOf(agent);
+    if (!watched) continue;
+    book.track(watched);
     loaded++;
   }
   return loaded;
+}
+
+/** Tracks trade `tradeId` of the agent when its row holds it open (a fill another replica made); true when tracked. */
+export async function loadOpenPosition(orm: Orm, book: OpenPositionBook, agentId: string, tradeId: string): Promise<boolean> {
+  const watched = watchedOf(
+    (await agentHoldingPosition(orm.em.fork() as EntityManager, agentId)) ?? { id: agentId, symbol: '', position: null },
+  );
+  if (watched?.tradeId !== tradeId) return false;
+  book.track(watched);
+  return true;
+}
+
+/** Makes `book` what the rows hold (after missed events): drops what is closed, tracks what is open. */
+export async function resyncOpenPositions(orm: Orm, book: OpenPositionBook): Promise<void> {
+  // Tracked before the read: one this replica opens meanwhile is not the read's to drop.
+  const before = book.tradeIds();
+  const agents = await agentsHoldingPositions(orm.em.fork() as EntityManager);
+  const open = agents.map(watchedOf).filter((w): w is WatchedPosition => w !== undefined);
+  const keep = new Set(open.map((w) => w.tradeId));
+  for (const tradeId of before) if (!keep.has(tradeId)) book.untrack(tradeId);
+  for (const watched of open) book.track(watched);
 }

@@ -234,6 +234,21 @@ export async function countEntriesByStatus(orm: Orm): Promise<Record<'pending' |
   return counts;
 }
 
+/**
+ * Entries not yet on chain (`pending` or `sending`) and when the oldest of them was written
+ * (null when none): the outbox's depth and lag, for the operator (metrics, /admin).
+ */
+export async function outboxLag(orm: Orm): Promise<{ waiting: number; oldestAt: Date | null }> {
+  const [row] = (await orm.em
+    .fork()
+    .getConnection()
+    .execute(`select count(*)::int as n, min(created_at) as oldest from chain_outbox where status in ('pending', 'sending')`)) as Array<{
+    n: number;
+    oldest: Date | string | null;
+  }>;
+  return { waiting: Number(row?.n ?? 0), oldestAt: row?.oldest ? new Date(row.oldest) : null };
+}
+
 /** A trade's chain entry that was confirmed: which event it logged and its transaction. */
 export interface SentTradeEntry {
   /** The trade event the entry logged. */

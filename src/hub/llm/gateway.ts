@@ -71,6 +71,8 @@ export interface LlmGatewayDeps {
   retryDelayMs?: number;
   /** Longest `retry-after` the gateway waits out itself (s). Default 2. */
   maxRateLimitWaitSeconds?: number;
+  /** Told the tokens of every answered attempt and their cost in USD (0 when the model has no price), per provider (metrics). */
+  onUsage?: (provider: LlmProvider, usage: TokenUsage, costUsd: number) => void;
 }
 
 export interface LlmGateway {
@@ -169,6 +171,7 @@ async function record(deps: LlmGatewayDeps, call: Call, usage: TokenUsage) {
   try {
     const prices = deps.prices ?? DEFAULT_LLM_PRICES;
     const costUsd = llmCostUsd(prices, call.provider, call.model, usage.promptTokens, usage.completionTokens);
+    deps.onUsage?.(call.provider, usage, costUsd ?? 0);
     const day = utcDay((deps.now ?? Date.now)());
     await recordTokenUsage(deps.orm, call.agentId, call.ownerId, usage, { costUsd, day });
     if (call.metered) await deps.budget!.spend(call.ownerId, usage.promptTokens + usage.completionTokens);

@@ -83,8 +83,19 @@ export interface CandleServiceOptions {
   symbolOptions?: ParseSymbolOptions;
 }
 
+/** What the cache did since the service was built (metrics). */
+export interface CandleServiceStats {
+  /** Candle requests served fresh from the store, without an upstream call. */
+  hits: number;
+  /** Candle requests that needed a refresh (served fresh, or stale when it could not be made). */
+  misses: number;
+  /** Calls that reached the provider (candles and prices; coalesced callers count once). */
+  upstreamCalls: number;
+}
+
 export interface CandleService {
   readonly provider: MarketDataProvider;
+  stats(): CandleServiceStats;
   getCandles(request: CandleRequest): Promise<CandleResult>;
   /**
    * The last price; a cached one younger than `priceTtlMs` (and than `maxAgeMs` when given) is
@@ -126,6 +137,8 @@ interface CandleServiceState {
   readonly lastFetch: Map<string, FetchRecord>;
   /** The last price seen per symbol id (quote currency, observed at `at` ms). */
   readonly lastPrice: Map<string, { price: number; at: number }>;
+  /** Cache hits and misses of `getCandles`. */
+  readonly counts: { hits: number; misses: number };
 }
 
 export function createCandleService(options: CandleServiceOptions): CandleService {
@@ -142,9 +155,11 @@ export function createCandleService(options: CandleServiceOptions): CandleServic
     symbolOptions: options.symbolOptions,
     lastFetch: new Map(),
     lastPrice: new Map(),
+    counts: { hits: 0, misses: 0 },
   };
   return {
     provider,
+    stats: () => ({ ...state.counts, upstreamCalls: state.limiter.stats().upstreamCalls }),
     getCandles: (request) => getCandles(state, request),
     getPrice: (input, priority = 'normal', options = {}) => getPrice(state, input, priority, options),
   };
@@ -193,7 +208,11 @@ async function getCandles(state: CandleServiceState, request: CandleRequest): Pr
   const limit = Math.min(Math.max(Math.floor(request.limit) || 1, 1), state.maxLimit);
   const seriesKey = `${symbol.id}|${interval}`;
   const cached = await state.store.getLatest(symbol.id, interval, limit);
-  if (isFresh(state, seriesKey, cached, limit, interval)) return candleResult(provider, symbol, interval, cached, true, undefined);
+  if (isFresh(state, seriesKey, cached, limit, interval)) {
+    state.counts.hits++;
+    return candleResult(provider, symbol, interval, cached, true, undefined);
+  }
+  state.counts.misses++;
 
   const size = Math.max(state.fetchSize, limit);
   const call = {

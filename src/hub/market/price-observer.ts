@@ -28,6 +28,7 @@ export function observeCandleService(service: CandleService, observer: PriceObse
   };
   return {
     provider: service.provider,
+    stats: () => service.stats(),
     async getCandles(request) {
       const result = await service.getCandles(request);
       report(() => observer.bars(result.symbol.id, result.candles));

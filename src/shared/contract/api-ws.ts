@@ -17,6 +17,7 @@ import { LogEntryWire } from './status.js';
  *  - `agent.starting` | `agent.started` | `agent.stopped` | `agent.failed` | `agent.crashed` |
  *    `agent.restarted` | `agent.deleted`: the record's status changed: refetch the agent;
  *  - `trade.opened` | `trade.closed`: a fill (refetch trades/equity);
+ *  - `backtest.job`: a submitted backtest's state (`data.job`, as `GET /api/v1/backtests/:id/status`);
  *  - others (decisions, alerts) may be ignored.
  * Send the text `ping` for a `{type:"pong"}`. Close codes: 4401 bad/expired/revoked token,
  * 4403 account not active, 4408 client too slow, 4429 too many streams.

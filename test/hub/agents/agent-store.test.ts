@@ -105,6 +105,17 @@ describe('columns other hub parts use', () => {
     expect(row.lastStatusAt?.toISOString()).toBe(ts);
   });
 
+  it('never overwrites a newer status with an older one (another hub replica wrote it first)', async () => {
+    const agent = await create(owner, 'status-order');
+    const newer = new Date().toISOString();
+    const older = new Date(Date.now() - 5000).toISOString();
+    await agentStore.writeStatusRows(orm, [{ id: agent.id, price: 200, upnl: 2, strategy: 'newer', action: 'HOLD', ts: newer }]);
+    await agentStore.writeStatusRows(orm, [{ id: agent.id, price: 100, upnl: 1, strategy: 'older', action: 'BUY', ts: older }]);
+    const row = await agentStore.getById(orm, agent.id);
+    expect(row).toMatchObject({ lastPrice: 200, activeStrategy: 'newer', lastAction: 'HOLD' });
+    expect(row.lastStatusAt?.toISOString()).toBe(newer);
+  });
+
   it('reads LLM settings, adds tokens and reads the name only within the owner', async () => {
     const agent = await create(owner, 'llm');
     expect(await agentStore.llmSettings(orm, agent.id)).toEqual({ ownerId: owner, provider: null, model: null });

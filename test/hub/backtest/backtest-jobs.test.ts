@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createBacktestJobs } from '../../../src/hub/backtest/backtest-jobs.js';
+import { HubEvents } from '../../../src/hub/events.js';
 import type { BacktestEvent, BacktestRecord, BacktestService } from '../../../src/hub/backtest/types.js';
 import { backtestParams } from '../../fixtures/backtest-params.js';
 
@@ -76,5 +77,30 @@ describe('backtest jobs', () => {
     expect(s.cancelled).toEqual([`bob:${running.id}`]);
     expect(await jobs.status('bob', running.id)).toEqual({ id: running.id, state: 'cancelled' });
     expect(await jobs.cancel('ann', '00000000-0000-4000-8000-000000000099')).toBeNull();
+  });
+
+  it('answers a poll and a cancel on another replica, through the cluster events', async () => {
+    // Two replicas' buses joined as the event bridge joins them (each one's local events re-emitted remotely on the other).
+    const busA = new HubEvents();
+    const busB = new HubEvents();
+    busA.onAnyLocal((name, data) => setImmediate(() => busB.emitRemote(name, data)));
+    busB.onAnyLocal((name, data) => setImmediate(() => busA.emitRemote(name, data)));
+    const onA = scripted();
+    const onB = scripted();
+    const cancelA = onA.service.cancel;
+    // The real service sends `cancelled` on a later turn after a cancel.
+    onA.service.cancel = (ownerId, id) => cancelA(ownerId, id) && (setImmediate(() => onA.listeners.get(id)!({ kind: 'cancelled' })), true);
+    const jobsA = createBacktestJobs(onA.service, { events: busA });
+    const jobsB = createBacktestJobs(onB.service, { events: busB, remoteCancelWaitMs: 2000 });
+
+    const { id } = await jobsA.submit('ann', params);
+    onA.listeners.get(id)!({ kind: 'progress', progress: { barsDone: 5, barsTotal: 50, trades: 0 } });
+    await expect.poll(() => jobsB.status('ann', id)).toEqual({ id, state: 'running', progress: { barsDone: 5, barsTotal: 50, trades: 0 } });
+    expect(await jobsB.status('bob', id)).toBeNull();
+
+    expect(await jobsB.cancel('ann', id)).toEqual({ id, state: 'cancelled' });
+    expect(onA.cancelled).toEqual([`ann:${id}`]);
+    expect(await jobsA.status('ann', id)).toEqual({ id, state: 'cancelled' });
+    expect(await jobsB.cancel('bob', id)).toBeNull();
   });
 });

@@ -82,7 +82,7 @@ function toDetail(record: BacktestRecord): BacktestDetail {
 
 export const backtestRoutes: FastifyPluginAsync<ApiServices> = async (fastify, { hub, supportedSymbols }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const jobs = createBacktestJobs(hub.backtests);
+  const jobs = createBacktestJobs(hub.backtests, { events: hub.events });
   const path = `${API_PREFIX}/backtests`;
   const found = (id: string) => (s: BacktestJobStatus | null) => {
     if (!s) throw new BacktestNotFoundError(id);

@@ -16,6 +16,7 @@ export interface ApiServices {
     | 'charts'
     | 'vault'
     | 'backtests'
+    | 'events'
   >;
   /** MAX_LEVERAGE. */
   maxLeverage: number;
