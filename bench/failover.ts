@@ -11,6 +11,8 @@
  *   failover_seconds        leader kill → first getUpdates by the new leader (goal ≤ 10)
  *   duplicate_sends         outbox rows that reached Telegram more than once (goal 0)
  *   lost_alerts             fills around the kill whose alert never reached Telegram (goal 0)
+ *   lost_alerts_of_replayed_fills  of those, fills the dying leader committed (the agent's retry on
+ *                          the other hub was answered as a replay) before writing their alert
  *   chain_duplicates        chain events beyond one per outbox row (goal 0)
  *   fills                   orders filled (and so alerts expected) during the run
  *   drained_seconds         leader kill → every alert sent and the chain outbox empty
@@ -34,6 +36,8 @@ type Order = ReturnType<typeof openOrder> | ReturnType<typeof closeOrder>;
 function streamOrders(agents: string[], hubs: () => AppProcess[]) {
   const holding = new Map<string, boolean>();
   const filled: string[] = [];
+  /** Fills answered as replays by the survivor: the dead hub committed them (its alert may have died with it). */
+  const replayed: string[] = [];
   let stopped = false;
   let n = 0;
   async function place(agentId: string, order: Order): Promise<void> {
@@ -41,9 +45,10 @@ function streamOrders(agents: string[], hubs: () => AppProcess[]) {
       const live = hubs();
       const hub = live[(n + attempt) % live.length]!;
       try {
-        await hub.order(agentId, order);
+        const result = await hub.order(agentId, order);
         // A replay is a fill the dead hub made before it died: its alert counts too.
         filled.push(order.reason);
+        if (result.replayed) replayed.push(order.reason);
         holding.set(agentId, order.action === 'open');
         return;
       } catch (error) {
@@ -62,6 +67,7 @@ function streamOrders(agents: string[], hubs: () => AppProcess[]) {
   })();
   return {
     filled,
+    replayed,
     async stop() {
       stopped = true;
       await done;
@@ -122,7 +128,10 @@ async function run(cluster: TwoHubs): Promise<void> {
   const chainRows = (await cluster.sql(`select 1 from chain_outbox`)).length;
   console.log(`failover_seconds=${failoverSeconds.toFixed(2)}`);
   console.log(`duplicate_sends=${timesSent.filter((r) => r.n > 1).length}`);
-  console.log(`lost_alerts=${stream.filled.filter((reason) => !sends.some((s) => s.text.includes(reason))).length}`);
+  const lost = stream.filled.filter((reason) => !sends.some((s) => s.text.includes(reason)));
+  console.log(`lost_alerts=${lost.length}`);
+  // Of those: fills the dying leader committed whose alert it had not yet written (replayed to the retry).
+  console.log(`lost_alerts_of_replayed_fills=${lost.filter((reason) => stream.replayed.includes(reason)).length}`);
   // cross_replica_event_p99_ms: printed by the cross-replica event bench (hub events over
   // LISTEN/NOTIFY); the lead merges it in here.
   console.log(`chain_duplicates=${(await chainEvents(cluster)) - chainRows}`);
