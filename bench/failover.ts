@@ -132,8 +132,9 @@ async function run(cluster: TwoHubs): Promise<void> {
   console.log(`lost_alerts=${lost.length}`);
   // Of those: fills the dying leader committed whose alert it had not yet written (replayed to the retry).
   console.log(`lost_alerts_of_replayed_fills=${lost.filter((reason) => stream.replayed.includes(reason)).length}`);
-  // cross_replica_event_p99_ms: printed by the cross-replica event bench (hub events over
-  // LISTEN/NOTIFY); the lead merges it in here.
+  // cross_replica_event_p99_ms goes here: `measureCrossReplica` (bench/support/cross-replica.ts)
+  // over these two hubs needs a user token for /ws on one and an agent token to push to the other
+  // (not yet exposed by the app-child IPC); `npm run bench:cross-replica` prints it meanwhile.
   console.log(`chain_duplicates=${(await chainEvents(cluster)) - chainRows}`);
   console.log(`fills=${stream.filled.length}`);
   console.log(`drained_seconds=${drainedSeconds.toFixed(2)}`);
