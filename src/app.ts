@@ -218,6 +218,8 @@ export async function startApp(config: ResolvedConfig, options: StartOptions): P
       network: () => hub.runtime.network,
       bot: () => telegram?.mode ?? 'disabled',
       chain: () => (hub.chain.enabled ? 'enabled' : 'disabled'),
+      role: () => hub.leadership.role(),
+      replica: hub.leadership.replicaId,
     });
 
     const appDir = await dashboardDir(logger);

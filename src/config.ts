@@ -199,7 +199,10 @@ function readLimits(r: Reader): Pick<Config, 'paper' | 'backtests' | 'ws' | 'clu
       maxStreamsPerUser: r.int('WS_MAX_STREAMS_PER_USER', 5, 1, 1000),
       maxStreams: r.int('WS_MAX_STREAMS', 1000, 1, 1_000_000),
     },
-    cluster: { replicaId: r.string('HUB_REPLICA_ID', `${hostname()}:${process.pid}`) },
+    cluster: {
+      replicaId: r.string('HUB_REPLICA_ID', `${hostname()}:${process.pid}`),
+      leaderRetryMs: r.int('LEADER_RETRY_MS', 1000, 50, 60_000),
+    },
     retention: {
       logDays: r.int('LOG_RETENTION_DAYS', 30, 0, 36_500),
       outboundDays: r.int('OUTBOUND_RETENTION_DAYS', 14, 0, 36_500),

@@ -90,7 +90,9 @@ export interface ArticBot {
   handleUpdate(update: Update): Promise<void>;
   /** Queues an update (per-chat order, chats concurrent) and returns at once (webhook, polling). */
   enqueue(update: Update): void;
-  /** Registers commands, then polls or sets the webhook; starts the idle-flow sweep. */
+  /** Asks Telegram who the bot is (getMe), once: what every hub replica needs to handle updates. */
+  init(): Promise<void>;
+  /** Registers commands, then polls or sets the webhook; starts the idle-flow sweep (the leader replica's work). */
   start(): Promise<void>;
   /** Stops polling and the sweep, and waits (briefly) for queued updates. */
   stop(): Promise<void>;
@@ -258,6 +260,7 @@ export function createBot(deps: BotDeps): ArticBot {
     handleUpdate,
     enqueue: (update) => queue.push(update),
     sweepIdleFlows: sweep,
+    init: () => bot.init(),
     start: runner.start,
     stop: runner.stop,
   };

@@ -14,6 +14,12 @@
  * Editors of existing messages (the live tail) share the limits through `tryReserve` and
  * `noteRetryAfter`. Replies sent inside an update handler do not pass through here.
  *
+ * With several hub replicas every replica's queue writes what it is given, and only the leader's
+ * sends (`start`/`stop` follow the leadership): it reads rows written elsewhere when woken
+ * (`refresh`, on a NOTIFY) and every `pollIntervalMs`. See ./outbound/outbox-sync.ts for how a
+ * row is never admitted twice. A message whose send was under way when its leader died is sent
+ * again by the next one: that is the one at-least-once window.
+ *
  * The parts live in ./outbound/: chat lanes (messages in memory), the rate limiter, the outbox
  * sync (PostgreSQL), the batch sender (one sendMessage and its outcome) and the send loop.
  */
@@ -22,11 +28,11 @@ import type { AlertButton } from '../hub/alerts/alert-router.js';
 import type { OutboxStore } from '../hub/alerts/outbox-store.js';
 import type { Logger } from '../logger.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { createBatchSender } from './outbound/batch-sender.js';
+import { createBatchSender, type BatchSender } from './outbound/batch-sender.js';
 import { createChatLanes } from './outbound/chat-lanes.js';
 import { createOutboxSync, type OutboxSync } from './outbound/outbox-sync.js';
 import { createRateLimiter, type RateLimits } from './outbound/rate-limiter.js';
-import { createSendLoop } from './outbound/send-loop.js';
+import { createSendLoop, type SendLoop } from './outbound/send-loop.js';
 import { createPendingWork, type PendingWork } from './pending-work.js';
 
 export interface OutboundMessageInput {
@@ -63,6 +69,8 @@ export interface OutboundQueueOptions {
   minGapMs?: number;
   /** Two chats answering 429 within this window means a global flood (ms, default 1000). */
   floodWindowMs?: number;
+  /** While sending, pending rows written by other replicas are read this often (ms; default 0: only when woken with `refresh`). */
+  pollIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -85,10 +93,12 @@ export interface OutboundQueueStats {
 export interface OutboundQueue {
   /** Queues a message. Never waits on Telegram; resolves once it is persisted (or persisting failed and it stays in memory). Never rejects. */
   enqueue(message: OutboundMessageInput): Promise<void>;
-  /** Loads messages left pending by an earlier run and starts sending. */
+  /** Loads messages left pending by an earlier run (or another replica) and starts sending. */
   start(): Promise<void>;
   /** Stops sending, persists buffered messages, and waits for sends in flight (at most `timeoutMs`, default 5000). Unsent messages stay pending in the database. */
   stop(timeoutMs?: number): Promise<void>;
+  /** While sending: reads pending rows written elsewhere now (a NOTIFY woke it). A no-op while stopped. Never rejects. */
+  refresh(): Promise<void>;
   /** For editors (live tail): claims a send slot for `chatId` now if the limits allow; false means skip this round. */
   tryReserve(chatId: number): boolean;
   /** Tells the queue Telegram asked to wait `retryAfterSeconds` for `chatId` (seen outside the queue). */
@@ -113,6 +123,16 @@ async function drainWithin(sync: OutboxSync, work: PendingWork, timeoutMs: numbe
   return outcome !== 'timeout';
 }
 
+/** Resolves when nothing is buffered, in flight, or being written. */
+async function settledOf(sync: OutboxSync, work: PendingWork, sender: Pick<BatchSender, 'inFlight'>): Promise<void> {
+  for (;;) {
+    await sync.idle();
+    if (work.size() === 0 && sync.buffered() === 0 && !sync.flushScheduled() && sender.inFlight() === 0) return;
+    await Promise.allSettled([...work.list(), sync.idle()]);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
 /** The rate limits with their defaults filled in (see `OutboundQueueOptions`). */
 function limitsOf(options: OutboundQueueOptions): RateLimits {
   const globalPerSecond = options.globalPerSecond ?? 25;
@@ -125,6 +145,28 @@ function limitsOf(options: OutboundQueueOptions): RateLimits {
   };
 }
 
+/** While the loop sends: reads the pending rows other replicas wrote, when woken (`refresh`) and every `intervalMs` (0: only when woken). */
+function createOutboxPoll({ sync, loop, intervalMs, logger }: { sync: OutboxSync; loop: SendLoop; intervalMs: number; logger?: Logger }) {
+  let timer: NodeJS.Timeout | undefined;
+  async function refresh(): Promise<void> {
+    if (!loop.running()) return;
+    try {
+      if (await sync.loadPending()) loop.pump();
+    } catch (err) {
+      logger?.warn({ err }, 'outbound queue could not read pending messages; the next poll retries');
+    }
+  }
+  return {
+    refresh,
+    start() {
+      if (intervalMs <= 0) return;
+      timer = setInterval(() => void refresh(), intervalMs);
+      timer.unref();
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
 export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueue {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
@@ -132,7 +174,8 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
   const limiter = createRateLimiter(limitsOf(options), clock, logger);
   const lanes = createChatLanes();
   const work = createPendingWork();
-  const sync = createOutboxSync({ store: options.store, lanes, work, afterFlush: () => loop.pump(), logger });
+  const pump = () => loop.pump();
+  const sync = createOutboxSync({ store: options.store, lanes, work, sending: () => loop.running(), afterFlush: pump, logger });
   const sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
   const sender = createBatchSender({
     api: options.api,
@@ -143,10 +186,11 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
     work,
     merge,
     sendTimeoutMs,
-    afterSend: () => loop.pump(),
+    afterSend: pump,
     logger,
   });
   const loop = createSendLoop({ clock, lanes, limiter, sender, maxInFlight: options.maxInFlight ?? 32 });
+  const poll = createOutboxPoll({ sync, loop, intervalMs: options.pollIntervalMs ?? 0, logger });
 
   return {
     enqueue(message) {
@@ -163,16 +207,21 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
     },
     async start() {
       if (loop.running()) return;
-      await sync.loadPending();
+      const loaded = await sync.loadPending();
+      if (loaded) logger?.info({ count: loaded }, 'resuming outbound messages left pending');
       loop.start();
+      poll.start();
     },
     async stop(timeoutMs = 5000) {
+      poll.stop();
       loop.stop();
       if (!(await drainWithin(sync, work, timeoutMs))) {
         sender.abortAll();
         logger?.warn({ inFlight: sender.inFlight() }, 'outbound queue stopped with sends in flight; they stay pending');
       }
+      lanes.dropPersisted(); // pending in the database: the next sender (maybe another replica) loads them
     },
+    refresh: poll.refresh,
     tryReserve(chatId) {
       const t = clock.now();
       if (t < limiter.pausedUntil() || !limiter.hasRoom(t)) return false;
@@ -185,14 +234,7 @@ export function createOutboundQueue(options: OutboundQueueOptions): OutboundQueu
       limiter.noteFlood(lanes.chat(chatId), chatId, retryAfterSeconds);
       loop.pump();
     },
-    async settled() {
-      for (;;) {
-        await sync.idle();
-        if (work.size() === 0 && sync.buffered() === 0 && !sync.flushScheduled() && sender.inFlight() === 0) return;
-        await Promise.allSettled([...work.list(), sync.idle()]);
-        await new Promise((r) => setImmediate(r));
-      }
-    },
+    settled: () => settledOf(sync, work, sender),
     stats() {
       return {
         waiting: sync.buffered() + lanes.count(),

@@ -4,10 +4,16 @@
  * and the live log tails. The composition root calls `createTelegram` when a bot token is set and
  * hands it the hub, whose services (alert preferences, outbox, bot state) it uses as given; in
  * webhook mode the HTTP layer mounts the route around `webhook`.
+ *
+ * With several hub replicas on one database, every replica routes its own hub events to the
+ * outbox (the alert originates where the agent's push landed) and handles webhook updates; the
+ * leader alone polls Telegram (or sets the webhook) and sends the outbox: those two are leader
+ * tasks (src/hub/cluster), woken by NOTIFY when another replica writes a message.
  */
 import type { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { ResolvedConfig } from '../config.js';
+import { OUTBOX_CHANNEL } from '../hub/cluster/channels.js';
 import type { Hub } from '../hub/hub.js';
 import type { Logger, SecretRegistry } from '../logger.js';
 import type { OpsReadings } from '../hub/ops/readings.js';
@@ -43,7 +49,7 @@ export interface Telegram {
   webhook?: TelegramWebhookHandler;
   /** The outbound queue's counts (sends, 429s, depth), for the operator's readings and metrics. */
   outbound: Pick<OutboundQueue, 'stats'>;
-  /** Sends queued messages, routes alerts, then starts polling or sets the webhook. */
+  /** Routes alerts; on the leader also sends queued messages, then polls or sets the webhook. */
   start(): Promise<void>;
   /** Stops updates, alerts and tails; unsent messages stay queued in PostgreSQL. */
   stop(): Promise<void>;
@@ -58,6 +64,9 @@ export interface TelegramDeps {
   readings?: OpsReadings;
 }
 
+/** The leader reads messages other replicas wrote this often, besides when a NOTIFY wakes it (ms). */
+const OUTBOX_POLL_MS = 5000;
+
 export function createTelegram({ config, hub, logger, secrets, readings }: TelegramDeps): Telegram {
   const log = logger.child({ part: 'telegram' });
   // The queue needs the bot's API and the bot's features need the queue: resolve it lazily. The
@@ -66,7 +75,12 @@ export function createTelegram({ config, hub, logger, secrets, readings }: Teleg
     sendMessage: (...args) => bot.directApi.sendMessage(...args),
     editMessageText: (...args) => bot.directApi.editMessageText(...args),
   };
-  const queue = createOutboundQueue({ store: hub.alerts.outbox, api: direct, logger: log.child({ part: 'outbound' }) });
+  const queue = createOutboundQueue({
+    store: hub.alerts.outbox,
+    api: direct,
+    pollIntervalMs: OUTBOX_POLL_MS,
+    logger: log.child({ part: 'outbound' }),
+  });
   const tails = createTailManager({ logs: hub.logs, pacer: queue, logger: log.child({ part: 'tail' }) });
   const bot = createBot({
     config,
@@ -91,23 +105,35 @@ export function createTelegram({ config, hub, logger, secrets, readings }: Teleg
   });
   const operatorAlerts = operatorAlertsFor(config, hub, queue, { logger: log.child({ part: 'operator-alerts' }) });
 
+  type Removal = () => Promise<void>;
+  let leaderTasks: { sender: Removal; operator: Removal; updates: Removal; offNotify: () => void } | undefined;
+
   return {
     bot,
     mode: bot.mode,
     outbound: queue,
     webhook: bot.mode === 'webhook' ? { secretToken: bot.webhookSecret, enqueue: bot.enqueue } : undefined,
     async start() {
-      await queue.start();
+      await bot.init();
       router.start();
-      operatorAlerts.start();
-      await bot.start();
+      leaderTasks = {
+        offNotify: hub.leadership.onNotify(OUTBOX_CHANNEL, () => void queue.refresh()),
+        sender: hub.leadership.add({ name: 'outbound-sender', start: () => queue.start(), stop: () => queue.stop() }),
+        // One replica checks the server for the admins, or each would alert them.
+        operator: hub.leadership.add({ name: 'operator-alerts', start: () => operatorAlerts.start(), stop: () => operatorAlerts.stop() }),
+        updates: hub.leadership.add({ name: 'telegram-updates', start: () => bot.start(), stop: () => bot.stop() }),
+      };
+      await hub.leadership.settled();
     },
     async stop() {
-      await bot.stop();
+      const tasks = leaderTasks;
+      leaderTasks = undefined;
+      tasks?.offNotify();
+      await tasks?.updates();
       await router.stop();
-      await operatorAlerts.stop();
+      await tasks?.operator();
       await tails.stopAll();
-      await queue.stop();
+      await tasks?.sender();
     },
   };
 }

@@ -174,8 +174,9 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   [
     'HUB_REPLICA_ID',
     '(hostname:pid)',
-    'This hub among replicas on one database: hub events cross replicas over `LISTEN/NOTIFY` tagged with it',
+    'This hub among replicas on one database: hub events cross replicas over `LISTEN/NOTIFY` tagged with it; `/health` shows it',
   ],
+  ['LEADER_RETRY_MS', '1000', 'How often a follower replica tries for the leader lock (and the leader checks its lock session)'],
   ['LOG_RETENTION_DAYS', '30', 'Agent log lines older than this are pruned (0 keeps them; each agent keeps its newest line)'],
   ['OUTBOUND_RETENTION_DAYS', '14', 'Sent or failed bot messages older than this are pruned (0 keeps them; pending ones always stay)'],
   [

@@ -145,8 +145,10 @@ export interface Config {
     maxStreams: number;
   };
   cluster: {
-    /** This hub among the replicas on one database (HUB_REPLICA_ID): events it publishes carry it, so it ignores its own. */
+    /** This hub among the replicas on one database (HUB_REPLICA_ID): events it publishes carry it, so it ignores its own; `/health` shows it. */
     replicaId: string;
+    /** A follower tries for the leader lock, and the leader checks its lock session, this often (ms). */
+    leaderRetryMs: number;
   };
   /** Rows older than this many days are pruned; 0 keeps them forever. */
   retention: {

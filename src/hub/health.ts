@@ -1,6 +1,7 @@
 /**
  * The hub's view of its own health, for `GET /health`: database reachability, which agent
- * runtime (and agent network) and bot transport are active, and how many agents run.
+ * runtime (and agent network) and bot transport are active, how many agents run, and this
+ * replica's name and role among hubs on one database (the leader runs the singletons).
  */
 import * as Type from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
@@ -19,6 +20,10 @@ export const HealthReport = Type.Object({
   bot: OneOf(['disabled', 'polling', 'webhook'] as const),
   chain: OneOf(['disabled', 'enabled'] as const),
   agents: Type.Object({ running: Type.Integer(), total: Type.Integer() }),
+  /** `leader` runs the singletons (bot updates, outbound sender, chain worker, reconcile, retention); every replica serves. */
+  role: OneOf(['leader', 'follower'] as const),
+  /** This replica's name (`HUB_REPLICA_ID`). */
+  replica: Type.String(),
   version: Type.String(),
   uptimeSeconds: Type.Integer(),
   /** The parts that are failing, when degraded. */
@@ -34,6 +39,9 @@ export interface HealthDeps {
   network: () => string;
   bot: () => HealthReport['bot'];
   chain?: () => HealthReport['chain'];
+  /** This replica's role; default `leader` (a lone hub). */
+  role?: () => HealthReport['role'];
+  replica?: string;
   now?: () => number;
 }
 
@@ -66,6 +74,8 @@ export function createHealthCheck(deps: HealthDeps): HealthCheck {
       bot: deps.bot(),
       chain: deps.chain?.() ?? 'disabled',
       agents,
+      role: deps.role?.() ?? 'leader',
+      replica: deps.replica ?? 'main',
       version: deps.version,
       uptimeSeconds: Math.round((now() - deps.startedAt) / 1000),
       ...(failing.length ? { failing } : {}),

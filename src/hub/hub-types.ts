@@ -38,6 +38,7 @@ import type { AnalyticsService } from './analytics/analytics-service.js';
 import type { TokenInfoService } from './info/token-info.js';
 import type { BalanceService } from './account/balances.js';
 import type { BacktestService } from './backtest/types.js';
+import type { Leadership } from './cluster/leadership.js';
 import type { HubProbes } from './ops/probes.js';
 
 export interface Hub {
@@ -92,6 +93,8 @@ export interface Hub {
   charts: ChartService;
   /** Backtests of agents' settings over history, run in worker threads, stored per trader. */
   backtests: BacktestService;
+  /** This replica's role among hubs on one database, and the leader-only tasks (adapters add theirs). */
+  leadership: Leadership;
   /** Reconcile with the runtime and start background work. */
   start(): Promise<void>;
   /** Stop background work (agents in containers keep running; child processes stop). */

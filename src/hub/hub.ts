@@ -30,6 +30,7 @@ import { createDecisionRecorder } from './broker/decisions.js';
 import { createHashKeyExchangeFactory, hashKeyPairVerifier } from './broker/hashkey-keys.js';
 import type { PriceSource } from './broker/price-source.js';
 import { reconcileLiveOrders } from './broker/reconcile-schedule.js';
+import { buildLeadership } from './cluster/leadership.js';
 import { watchLiquidations, type LiquidationWatch, type LiquidationWatchDeps } from './broker/liquidation-watch.js';
 import { bridgeChainEvents } from './chain/chain-events.js';
 import { createChainLoggerFromConfig } from './chain/chain-from-config.js';
@@ -240,6 +241,7 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
   const charts = createChartService({ orm, agents, candles: market.service, logger: logger.child({ part: 'charts' }) });
   const access = createAccessControl({ users, lifecycle, events, logger: logger.child({ part: 'access' }) });
   const liveOrders = reconcileLiveOrders({ broker, logger: logger.child({ part: 'live-reconcile' }) });
+  const leadership = buildLeadership(deps, { liveOrders, chain, lifecycle, retention });
 
   return {
     events,
@@ -276,22 +278,18 @@ export async function createHub(deps: HubDeps): Promise<Hub> {
     balances: createBalanceService({ agents, vault, exchangeFor }),
     charts,
     backtests: backtests.service,
+    leadership,
     async start() {
       await users.syncAccess();
-      // Before agents are adopted: a fill the last process did not live to record is booked first.
-      await liveOrders.start();
-      await chain.start();
-      await lifecycle.reconcile();
-      retention.start();
+      // The singletons (live-order reconcile, chain worker, agent reconcile, retention) run on the leader.
+      await leadership.start();
     },
     async stop() {
+      await leadership.stop();
       await backtests.service.stop();
       await charts.close();
-      await retention.stop();
-      await liveOrders.stop();
       await lifecycle.close();
       await liquidation.liquidator.idle();
-      await chain.stop();
       await ingest.close();
       await runtime.close();
     },

@@ -31,7 +31,7 @@ export interface RetentionOptions {
 export interface Retention {
   /** Prunes once now; returns rows deleted per table. */
   runOnce(): Promise<Record<string, number>>;
-  /** Runs now and then every `intervalMs`. */
+  /** Runs now and then every `intervalMs` (again after a `stop`: leadership comes and goes). */
   start(): void;
   /** Stops the timer and waits for a run in progress. */
   stop(): Promise<void>;
@@ -80,6 +80,8 @@ export function createRetention(options: RetentionOptions): Retention {
   return {
     runOnce,
     start() {
+      if (timer) return;
+      stopped = false;
       tick();
       timer = setInterval(tick, options.intervalMs);
       timer.unref();
@@ -87,6 +89,7 @@ export function createRetention(options: RetentionOptions): Retention {
     async stop() {
       stopped = true;
       clearInterval(timer);
+      timer = undefined;
       await running;
     },
   };

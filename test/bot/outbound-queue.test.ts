@@ -1,7 +1,8 @@
 /**
  * The outbound queue against the local Bot API stand-in and a real database, on a manual
  * clock: pacing (per chat and overall), 429 retry_after, merged bursts, persistence across a
- * restart with the delay note, 403 → failed.
+ * restart with the delay note, 403 → failed; and the queues of several hub replicas on one
+ * database (only the leader's sends, each row once).
  */
 import { Api } from 'grammy';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -294,5 +295,98 @@ describe('failures and persistence', () => {
     } finally {
       await slow.close();
     }
+  });
+});
+
+// --- Several hub replicas on one database: every replica's queue writes, only a started one (the
+// leader's) sends; the leader reads what followers wrote when woken (`refresh`), and a row is never
+// sent twice: not by repeated reads, not by a read that overlapped the write marking it sent, not
+// after a leadership change.
+
+function replica(over: OutboxStore = store): OutboundQueue {
+  return makeQueue({ store: over });
+}
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 25));
+}
+
+const sentTexts = () => server.succeeded('sendMessage').map((c) => String(c.payload.text));
+const pendingRows = async () =>
+  Number(
+    (
+      (await orm.em.getConnection().execute(`select count(*) as n from outbound_messages where status = 'pending'`)) as Array<{ n: string }>
+    )[0]!.n,
+  );
+
+describe('outbound queue across replicas', () => {
+  it("a follower writes but never sends; the leader sends the follower's messages once, however often it is woken", async () => {
+    const leader = replica();
+    const follower = replica();
+    await leader.start();
+    await Promise.all([1, 2, 3].map((n) => follower.enqueue({ chatId: 100 + n, text: `from follower ${n}` })));
+    await follower.settled();
+    expect(follower.stats().waiting).toBe(0);
+    expect(await pendingRows()).toBe(3);
+
+    await Promise.all([leader.refresh(), leader.refresh()]);
+    await leader.refresh();
+    await drain(leader);
+    await leader.refresh();
+    await drain(leader);
+    expect(sentTexts().sort()).toEqual(['from follower 1', 'from follower 2', 'from follower 3']);
+    expect(await pendingRows()).toBe(0);
+  });
+
+  it('a read that began before a sent mark was written does not send the row again', async () => {
+    // The leader's read of pending rows is held after PostgreSQL answered it, until the send and
+    // its sent mark are done: the row comes back as pending from a snapshot older than the mark.
+    let holding = false;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const held: OutboxStore = {
+      ...store,
+      async pending(limit) {
+        const rows = await store.pending(limit);
+        if (holding) await gate;
+        return rows;
+      },
+    };
+    const leader = replica(held);
+    const follower = replica();
+    await leader.start();
+    await follower.enqueue({ chatId: 8, text: 'from the follower' });
+    holding = true;
+    // Written and admitted; its send starts at once (the chat's first message).
+    await leader.enqueue({ chatId: 7, text: 'only once' });
+    const reading = leader.refresh();
+    await until(async () => sentTexts().includes('only once') && (await pendingRows()) === 1);
+    release();
+    await reading;
+    await drain(leader);
+    expect(sentTexts().sort()).toEqual(['from the follower', 'only once']);
+    expect(await pendingRows()).toBe(0);
+  });
+
+  it('a leader that stops leaves its unsent rows to the next one; started again it does not resend what was sent meanwhile', async () => {
+    const first = replica();
+    const second = replica();
+    await first.start();
+    await first.enqueue({ chatId: 1, text: 'sent by first' });
+    await drain(first);
+    // Telegram floods the first leader: its message stays pending when it loses leadership.
+    server.failNext({ code: 429, retryAfter: 600, method: 'sendMessage' });
+    await first.enqueue({ chatId: 2, text: 'pending at the handover' });
+    await first.settled();
+    await first.stop(1000);
+    expect(await pendingRows()).toBe(1);
+
+    await second.start();
+    await drain(second);
+    await second.stop(1000);
+    await first.start();
+    await drain(first);
+    // (The handed-over message says how late it is, below its text.)
+    expect(sentTexts().map((t) => t.split('\n')[0])).toEqual(['sent by first', 'pending at the handover']);
   });
 });

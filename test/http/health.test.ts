@@ -24,6 +24,8 @@ beforeAll(async () => {
     runtime: () => 'docker',
     network: () => 'host',
     bot: () => 'disabled',
+    role: () => 'follower',
+    replica: 'hub-b',
   });
   app = await buildHttpServer({ logger: createLogger({ level: 'silent' }), health });
 });
@@ -48,6 +50,8 @@ describe('GET /health', () => {
       bot: 'disabled',
       chain: 'disabled',
       agents: { running: 0, total: 0 },
+      role: 'follower',
+      replica: 'hub-b',
       version: '9.9.9',
       uptimeSeconds: expect.any(Number),
     });

@@ -29,6 +29,8 @@ async function run(command: AppCommand): Promise<unknown> {
       return app.hub.lifecycle.start(command.ownerId, command.agentId);
     case 'stop':
       return app.hub.lifecycle.stop(command.ownerId, command.agentId, { reason: command.reason });
+    case 'order':
+      return app.hub.broker.execute(command.agentId, command.order);
   }
 }
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { AgentInput } from '../../src/hub/agents/agent-input.js';
 import type { AgentView } from '../../src/hub/agents/agent-view.js';
 import type { HubEventMap, HubEventName } from '../../src/hub/events.js';
+import type { OrderRequest, OrderResult } from '../../src/shared/wire.js';
 import { waitUntil } from './wait.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -16,7 +17,8 @@ export type AppCommand =
   | { op: 'register'; telegramId: number; name: string }
   | { op: 'create'; ownerId: string; input: Partial<AgentInput> & Pick<AgentInput, 'symbol' | 'amountUsdt'> }
   | { op: 'start'; ownerId: string; agentId: string }
-  | { op: 'stop'; ownerId: string; agentId: string; reason?: string };
+  | { op: 'stop'; ownerId: string; agentId: string; reason?: string }
+  | { op: 'order'; agentId: string; order: OrderRequest };
 
 export type ChildMessage =
   | { type: 'ready'; url: string }
@@ -35,6 +37,8 @@ export interface AppProcess {
   create(ownerId: string, input: Extract<AppCommand, { op: 'create' }>['input']): Promise<AgentView>;
   start(ownerId: string, agentId: string): Promise<AgentView>;
   stop(ownerId: string, agentId: string, reason?: string): Promise<AgentView>;
+  /** An agent's order, as its push to `/internal/agents/:id/orders` reaches this hub's broker. */
+  order(agentId: string, order: OrderRequest): Promise<OrderResult>;
   /** SIGKILL: the hub dies at once, its containers are left alone. */
   kill(): Promise<void>;
   /** SIGTERM and wait for the exit. */
@@ -102,6 +106,7 @@ export async function spawnAppProcess(env: Record<string, string>, bootTimeoutMs
     create: (ownerId, input) => call({ op: 'create', ownerId, input }),
     start: (ownerId, agentId) => call({ op: 'start', ownerId, agentId }),
     stop: (ownerId, agentId, reason) => call({ op: 'stop', ownerId, agentId, reason }),
+    order: (agentId, order) => call({ op: 'order', agentId, order }),
     async kill() {
       child.kill('SIGKILL');
       await exited;

@@ -18,6 +18,8 @@ export function buildTestHttpServer(
       runtime: 'none',
       bot: 'disabled',
       chain: 'disabled',
+      role: 'leader',
+      replica: 'test',
       agents: { running: 0, total: 0 },
       version: 't',
       uptimeSeconds: 0,

@@ -44,6 +44,8 @@ export interface ChatLanes {
   waitingChats(): ChatState[];
   /** Messages held in all lanes. */
   count(): number;
+  /** Drops every written message (the queue stopped sending: they stay pending in the database for the next sender); unwritten ones stay. */
+  dropPersisted(): void;
 }
 
 export function createChatLanes(): ChatLanes {
@@ -90,6 +92,13 @@ export function createChatLanes(): ChatLanes {
       for (const i of batch) if (i.id !== undefined) knownIds.delete(i.id);
     },
     waitingChats: () => [...chats.values()].filter((c) => c.items.length && !c.inFlight),
+    dropPersisted() {
+      for (const [id, c] of chats) {
+        c.items = c.items.filter((i) => i.id === undefined);
+        if (c.items.length === 0 && !c.inFlight) chats.delete(id);
+      }
+      knownIds.clear();
+    },
     count() {
       let n = 0;
       for (const c of chats.values()) n += c.items.length;

@@ -4,6 +4,12 @@
  * Enqueues made in the same turn of the event loop become one insert; when the database refuses,
  * messages are sent from memory rather than lost. Status updates after a send are fire-and-forget
  * (a failure is logged; the row stays pending and is sent again after a restart).
+ *
+ * With several hub replicas every replica writes the messages it enqueues but only the leader
+ * sends (`sending()`): a follower's written rows stay out of memory, and the leader reads them
+ * with `loadPending` (woken by NOTIFY, and by a poll). A row is admitted once per sending
+ * session: rows in memory are skipped by the lanes, and a row whose sent/failed mark is still
+ * being written — or was written while the read was under way — is skipped here.
  */
 import type { OutboxStore } from '../../hub/alerts/outbox-store.js';
 import type { Logger } from '../../logger.js';
@@ -15,6 +21,8 @@ export interface OutboxSyncDeps {
   /** Where written (or, when the database refused, unwritten) messages go to be sent. */
   lanes: Pick<ChatLanes, 'admit' | 'nextSeq'>;
   work: PendingWork;
+  /** True while this queue sends (the leader): written messages go to the lanes; else they stay in the database. */
+  sending(): boolean;
   /** Runs after each batched write (the queue looks for something to send). */
   afterFlush(): void;
   logger?: Logger;
@@ -23,8 +31,8 @@ export interface OutboxSyncDeps {
 export interface OutboxSync {
   /** Buffers `item`; resolves once its batch is written (or writing failed). Never rejects. */
   add(item: Item): Promise<void>;
-  /** Writes the buffer, then admits the messages an earlier run left pending. Rejects when the database does. */
-  loadPending(): Promise<void>;
+  /** Writes the buffer, then admits the pending messages not yet admitted (left by an earlier run, or written by another replica). Rejects when the database does. */
+  loadPending(): Promise<number>;
   /** Writes what is buffered (at stop). Never rejects. */
   flush(): Promise<void>;
   /** Resolves when the database work queued so far is done. */
@@ -38,8 +46,42 @@ export interface OutboxSync {
   countAttempt(ids: readonly number[]): void;
 }
 
-export function createOutboxSync({ store, lanes, work, afterFlush, logger }: OutboxSyncDeps): OutboxSync {
+/**
+ * Rows whose final mark (sent, failed) is being written are skipped by reads of pending rows, and
+ * so are rows whose mark was written while the read was under way (its snapshot may predate the
+ * mark). A mark whose write failed keeps its rows skipped: they are sent again only after a
+ * restart (or by another leader), as before.
+ */
+function createMarkGuard() {
+  const marking = new Set<number>();
+  /** While a read is under way: rows whose mark was written meanwhile. */
+  let markedDuringRead: Set<number> | undefined;
+  return {
+    track(ids: readonly number[], write: Promise<void>): Promise<void> {
+      for (const id of ids) marking.add(id);
+      return write.then(() => {
+        for (const id of ids) {
+          marking.delete(id);
+          markedDuringRead?.add(id);
+        }
+      });
+    },
+    /** Reads (one read at a time) and leaves out the rows being, or just, marked. */
+    async read<T extends { id: number }>(read: () => Promise<T[]>): Promise<T[]> {
+      const marked = (markedDuringRead = new Set());
+      try {
+        const rows = await read();
+        return rows.filter((row) => !marking.has(row.id) && !marked.has(row.id));
+      } finally {
+        markedDuringRead = undefined;
+      }
+    },
+  };
+}
+
+export function createOutboxSync({ store, lanes, work, sending, afterFlush, logger }: OutboxSyncDeps): OutboxSync {
   const buffer: Item[] = [];
+  const marks = createMarkGuard();
   /** DB work (flushes, start's load) runs one at a time so a row is never loaded twice. */
   let serial: Promise<unknown> = Promise.resolve();
   let pendingFlush: Promise<void> | undefined;
@@ -69,13 +111,14 @@ export function createOutboxSync({ store, lanes, work, afterFlush, logger }: Out
         // The database refused: deliver from memory rather than lose the alert now.
         logger?.error({ err, count: batch.length }, 'outbound messages could not be persisted; sending from memory');
       }
-      for (const item of batch) lanes.admit(item);
+      // Unwritten ones only live here: they go to the lanes whatever the role.
+      for (const item of batch) if (item.id === undefined || sending()) lanes.admit(item);
     }
   }
 
-  async function loadPending(): Promise<void> {
+  async function loadPending(): Promise<number> {
     await flushBuffer();
-    const rows = await store.pending();
+    const rows = await marks.read(() => store.pending());
     for (const row of rows) {
       lanes.admit({
         seq: lanes.nextSeq(),
@@ -88,7 +131,7 @@ export function createOutboxSync({ store, lanes, work, afterFlush, logger }: Out
         createdAt: row.createdAt.getTime(),
       });
     }
-    if (rows.length) logger?.info({ count: rows.length }, 'resuming outbound messages left pending');
+    return rows.length;
   }
 
   /** Batches enqueues made in the same turn of the event loop into one insert. */
@@ -121,8 +164,8 @@ export function createOutboxSync({ store, lanes, work, afterFlush, logger }: Out
     idle: () => serial,
     buffered: () => buffer.length,
     flushScheduled: () => pendingFlush !== undefined,
-    markSent: (ids, sentAt) => write('mark messages sent', store.markSent(ids, sentAt)),
-    markFailed: (ids) => write('mark messages failed', store.markFailed(ids)),
+    markSent: (ids, sentAt) => write('mark messages sent', marks.track(ids, store.markSent(ids, sentAt))),
+    markFailed: (ids) => write('mark messages failed', marks.track(ids, store.markFailed(ids))),
     countAttempt: (ids) => write('count an attempt', store.countAttempt(ids)),
   };
 }

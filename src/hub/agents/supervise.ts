@@ -123,7 +123,7 @@ async function handleSelfStop(ctx: LifecycleContext, agentId: string, status: Om
 }
 
 export interface Supervisor {
-  /** Begins the periodic health probes of every session the hub holds a handle of. */
+  /** Begins the periodic health probes of every session the hub holds a handle of (once; later calls do nothing). */
   startProbes(): void;
   /** Stops probes and listening for exits and self-stops; pending restarts are the context's to cancel. */
   close(): void;
@@ -144,6 +144,7 @@ export function superviseSessions(ctx: LifecycleContext): Supervisor {
   });
   return {
     startProbes() {
+      if (probeTimer) return;
       probeTimer = setInterval(
         () => void probeSessions(ctx).catch((e) => log.error({ err: e }, 'health probe failed')),
         opts.healthIntervalMs,

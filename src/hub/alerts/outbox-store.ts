@@ -6,6 +6,7 @@
  */
 import type { QueryResult } from '@mikro-orm/core';
 import type { Orm } from '../../db/orm.js';
+import { OUTBOX_CHANNEL } from '../cluster/channels.js';
 import type { AlertButton } from './alert-router.js';
 
 export interface NewOutboundMessage {
@@ -82,6 +83,8 @@ export function createOutboxStore({ orm }: { orm: Orm }): OutboxStore {
         `insert into outbound_messages (chat_id, event_type, text, silent, buttons, status, attempts, created_at) values ${tuples.join(', ')} returning id`,
         values,
       );
+      // The leader (maybe another replica) loads them at once rather than at its next poll.
+      await conn().execute(`select pg_notify('${OUTBOX_CHANNEL}', '')`);
       return rows.map((r) => Number(r.id));
     },
     async pending(limit = 100_000) {

@@ -10,7 +10,8 @@
  * This module runs the passes in the background (drain-loop.ts), keeps the counters and tells
  * `onSent` listeners about each confirmed entry.
  *
- * Nothing runs until `start()`. One ChainLogger per database (one signer, one worker).
+ * Nothing runs until `start()`. One running ChainLogger per database (one signer, one worker): with
+ * several hub replicas only the leader starts it (src/hub/cluster/leadership.ts).
  */
 import type { Logger } from 'pino';
 
@@ -65,7 +66,10 @@ export interface DrainResult {
 export interface ChainLogger {
   /** False for the disabled logger (no RPC URL / key configured). */
   readonly enabled: boolean;
-  /** Recovers rows a previous process left in `sending`, then drains in the background. */
+  /**
+   * Recovers rows a previous worker left in `sending` (another process, or a leader that died),
+   * forgets the nonce count (another replica may have sent since), then drains in the background.
+   */
   start(): Promise<void>;
   /** Stops the loop and waits for the current pass to finish. Idempotent. */
   stop(): Promise<void>;
@@ -169,7 +173,11 @@ export function createChainLogger(options: ChainLoggerOptions): ChainLogger {
 
   return {
     enabled: true,
-    start: async () => drain.start(),
+    async start() {
+      deliverDueEntries.recoverNext();
+      await sender.resetNonce().catch((err: unknown) => logger.warn({ err }, 'chain nonce reset failed; the first pass retries'));
+      drain.start();
+    },
     stop: () => drain.stop(),
     drainOnce: () => drain.drainOnce(),
     wake: () => drain.wake(),

@@ -55,13 +55,20 @@ export interface DeliveredBatch {
 
 type SignedEntry = { entry: ClaimedEntry; tx: PreparedChainTx };
 
+/** A pass; passes must not overlap (the drain loop serialises them). */
+export interface DeliveryPass {
+  (): Promise<DeliveredBatch>;
+  /** The next pass first returns rows left in `sending` to `pending` (a worker starting, e.g. on a new leader). */
+  recoverNext(): void;
+}
+
 /** Returns the pass function; passes must not overlap (the drain loop serialises them). */
-export function createDeliveryPass(options: DeliveryPassOptions): () => Promise<DeliveredBatch> {
+export function createDeliveryPass(options: DeliveryPassOptions): DeliveryPass {
   const { orm, logger, now } = options;
   // A pass that died half-way (database error) may leave rows in `sending`; so may a crash.
   let needsRecovery = true;
 
-  return async function deliverDueEntries(): Promise<DeliveredBatch> {
+  async function deliverDueEntries(): Promise<DeliveredBatch> {
     const start = new Date(now());
     if (needsRecovery) {
       const recovered = await recoverInterruptedEntries(orm, start);
@@ -76,7 +83,12 @@ export function createDeliveryPass(options: DeliveryPassOptions): () => Promise<
     // Rows skipped by the pass (changed under us) stay in `sending`; recovery picks them up.
     needsRecovery = settled.length < claimed.length;
     return { claimed, settled };
-  };
+  }
+  return Object.assign(deliverDueEntries, {
+    recoverNext: () => {
+      needsRecovery = true;
+    },
+  });
 }
 
 /** Steps 1–3 of the header for the claimed rows; returns the outcomes to settle. */

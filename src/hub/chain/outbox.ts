@@ -14,6 +14,7 @@ import type { EntityManager } from '@mikro-orm/core';
 
 import { ChainOutboxSchema } from '../../db/entities/chain-outbox.js';
 import type { Orm } from '../../db/orm.js';
+import { CHAIN_CHANNEL } from '../cluster/channels.js';
 import type { DecisionRecord, TradeRecord } from './encoding.js';
 
 export type ChainEntryKind = 'decision' | 'trade';
@@ -60,6 +61,8 @@ export async function enqueueChainEntry<K extends ChainEntryKind>(
     nextAttemptAt: now,
     createdAt: now,
   });
+  // Delivered at commit: the leader's worker (maybe on another replica) wakes for it.
+  await em.getConnection().execute(`select pg_notify('${CHAIN_CHANNEL}', '')`, [], 'run', em.getTransactionContext());
   return Number(id);
 }
 
