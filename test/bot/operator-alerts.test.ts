@@ -18,6 +18,7 @@ import { createPgCreditStore } from '../../src/hub/market/pg-credit-store.js';
 import type { HubEventMap } from '../../src/hub/events.js';
 import { startAnvil, type AnvilHandle } from '../support/anvil.js';
 import { createBotHarness, type BotHarness } from '../support/bot-harness.js';
+import { freePortRange } from '../support/ports.js';
 
 const ADMINS = [700, 701];
 const PORTS = 20;
@@ -33,7 +34,7 @@ const signer = Wallet.createRandom();
 
 beforeAll(async () => {
   anvil = await startAnvil({ chainId: 133 });
-  const from = 30_000 + Math.floor(Math.random() * 20_000);
+  const { from } = await freePortRange(PORTS);
   h = await createBotHarness({
     env: {
       ACCESS_MODE: 'approval',

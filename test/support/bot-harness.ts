@@ -30,6 +30,7 @@ import { createLogger, SecretRegistry } from '../../src/logger.js';
 import { fieldText, startBotApiServer, type BotApiServer } from './bot-api-server.js';
 import { createTestOrm } from './db.js';
 import { createManualClock } from './manual-clock.js';
+import { freePortRange } from './ports.js';
 
 export const BOT_TOKEN = '7000000001:AAtest-token-for-the-bot-harness-0001';
 export const BOT_INFO = {
@@ -182,14 +183,14 @@ export async function createBotHarness(options: HarnessOptions = {}): Promise<Bo
     token: BOT_TOKEN,
     botUser: { id: BOT_INFO.id, username: BOT_INFO.username, first_name: BOT_INFO.first_name },
   });
-  const from = 20_000 + Math.floor(Math.random() * 20_000);
+  const range = await freePortRange(201);
   const config = resolveDevSecrets(
     parseConfig({
       DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'artic-bot-')),
       TELEGRAM_BOT_TOKEN: BOT_TOKEN,
       TELEGRAM_API_ROOT: api.apiRoot,
       MARKET_DATA: 'simulated',
-      AGENT_PORT_RANGE: `${from}-${from + 200}`,
+      AGENT_PORT_RANGE: `${range.from}-${range.to}`,
       ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       ...options.env,
     }),

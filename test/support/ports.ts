@@ -15,10 +15,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A block of `size` consecutive ports that are free right now (for AGENT_PORT_RANGE). */
+/**
+ * A block of `size` consecutive ports that are free right now (for AGENT_PORT_RANGE), below
+ * Linux's ephemeral range (32768–60999), where stand-in servers listening on port 0 and outgoing
+ * connections would otherwise take ports out of a test's pool while it runs.
+ */
 export async function freePortRange(size: number): Promise<{ from: number; to: number }> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const from = 20_000 + Math.floor(Math.random() * 30_000);
+    const from = 10_000 + Math.floor(Math.random() * (22_000 - size));
     const probes = await Promise.all(Array.from({ length: size }, (_, i) => canBind(from + i)));
     if (probes.every(Boolean)) return { from, to: from + size - 1 };
   }
