@@ -255,6 +255,22 @@ describe('engine: decisions', () => {
     expect(h.evaluations()).toBeGreaterThanOrEqual(20);
   });
 
+  it('counts a tick as late only when it begins more than one poll interval after it was due', async () => {
+    h = await startHarness({ config: { pollSeconds: 10 } });
+    const pollMs = 10_000;
+    await h.ticks(2);
+    h.clock.advance(pollMs); // the next tick begins exactly one interval late: on time by the rule
+    await h.tick();
+    await h.flush();
+    expect(h.hub.statuses.at(-1)?.lateTicks).toBe(0);
+    h.clock.advance(pollMs + 1);
+    await h.tick();
+    await h.tick();
+    await h.flush();
+    expect(h.hub.statuses.at(-1)?.lateTicks).toBe(1);
+    expect(h.engine.status().lateTicks).toBe(1);
+  });
+
   it('a stop with closePosition closes through the hub and reports the trade', async () => {
     h = await startHarness();
     h.signal.value = 0.6;
