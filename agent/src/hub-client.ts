@@ -18,6 +18,7 @@ import type { EngineHub } from '../../src/engine/ports.js';
 import { AgentStoppingError, HubRequestError } from './errors.js';
 import { createPushPump } from './hub-push-pump.js';
 import { createPushQueue, type PushQueueStats } from './hub-push-queue.js';
+import type { HubFetch } from './http-fetch.js';
 import { createHubTransport, type HubRequest } from './hub-request.js';
 
 export interface HubClientOptions {
@@ -30,7 +31,7 @@ export interface HubClientOptions {
   clock?: Clock;
   /** Jitter source in [0, 1). */
   random?: () => number;
-  fetch?: typeof fetch;
+  fetch?: HubFetch;
   /** Timeout of pushes, candles and price requests, ms. Default 5000. */
   requestTimeoutMs?: number;
   /** Timeout of one order attempt, ms. Default 15000. */

@@ -135,7 +135,7 @@ describe('engine: session drawdown stop', () => {
     expect(h.engine.status()).toMatchObject({ price: 100, position: { side: 'short' } });
     expect(
       h.lines.filter((l) =>
-        /^hub unreachable \(GET \/internal\/market\/price: (ECONNREFUSED|UND_ERR_SOCKET)\): no price, no decisions/.test(l.msg),
+        /^hub unreachable \(GET \/internal\/market\/price: (ECONNREFUSED|ECONNRESET)\): no price, no decisions/.test(l.msg),
       ),
     ).toHaveLength(1);
     expect(h.lines.filter((l) => l.msg === 'hub answers again')).toHaveLength(1);
