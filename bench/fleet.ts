@@ -23,7 +23,7 @@
  *
  * Env: FLEET_RUNTIME (docker when an engine and the image are there, else process),
  * FLEET_AGENTS (100 on process, 50 on docker), FLEET_SECONDS (300), FLEET_WARMUP_SECONDS (30),
- * AGENT_IMAGE (artic-agent:latest), DATABASE_URL (else an embedded PostgreSQL).
+ * AGENT_IMAGE (artic-agent:latest), AGENT_NODE_OPTIONS (the hub's default), DATABASE_URL (else an embedded PostgreSQL).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -126,6 +126,7 @@ async function main(): Promise<void> {
       TELEGRAM_BOT_TOKEN: '1:fleet-bench',
       TELEGRAM_API_ROOT: botApi.apiRoot,
       ...(process.env.AGENT_CPUS ? { AGENT_CPUS: process.env.AGENT_CPUS } : {}),
+      ...(process.env.AGENT_NODE_OPTIONS !== undefined ? { AGENT_NODE_OPTIONS: process.env.AGENT_NODE_OPTIONS } : {}),
     });
     const hubProbe = processProbe(hub.pid!);
     const spawnStart = performance.now();

@@ -62,9 +62,12 @@ function observe(app: App) {
   };
 }
 
+/** Agents started at once: spawning 100 one by one takes minutes on a loaded machine. */
+const START_CONCURRENCY = 4;
+
 /** Creates and starts `count` paper agents on the 1m timeframe, a few per trader, each with a strategy of the library. */
 async function spawnFleet(app: App, count: number): Promise<Array<{ id: string; ownerId: string; handle: string }>> {
-  const started: Array<{ id: string; ownerId: string }> = [];
+  const created: Array<{ id: string; ownerId: string }> = [];
   let userId = '';
   for (let i = 0; i < count; i++) {
     if (i % AGENTS_PER_USER === 0) userId = (await app.hub.users.register(700_000 + i / AGENTS_PER_USER, `fleet ${i}`)).user.id;
@@ -78,11 +81,15 @@ async function spawnFleet(app: App, count: number): Promise<Array<{ id: string; 
       tpPct: 0.3,
       slPct: 0.3,
     });
-    await app.hub.lifecycle.start(userId, agent.id);
-    started.push({ id: agent.id, ownerId: userId });
+    created.push({ id: agent.id, ownerId: userId });
   }
+  const queue = [...created];
+  const starter = async () => {
+    for (let a = queue.shift(); a; a = queue.shift()) await app.hub.lifecycle.start(a.ownerId, a.id);
+  };
+  await Promise.all(Array.from({ length: START_CONCURRENCY }, starter));
   const handles = new Map((await app.hub.runtime.list()).map((m) => [m.agentId, m.handleId]));
-  return started.map((a) => ({ ...a, handle: handles.get(a.id) ?? '' }));
+  return created.map((a) => ({ ...a, handle: handles.get(a.id) ?? '' }));
 }
 
 async function main(): Promise<void> {

@@ -180,6 +180,7 @@ function buildLifecycle(
     directory: parts.agents,
     logger,
     hubUrl: () => defaultAgentHubUrl(config, runtime, deps.httpPort()),
+    agentNodeOptions: config.agents.nodeOptions,
     restartOnCrash: config.agents.restartOnCrash,
     maxRestarts: config.agents.maxRestarts,
     healthIntervalMs: config.agents.healthIntervalMs,

@@ -27,6 +27,8 @@ export interface LifecycleOptions {
   logger: Logger;
   /** URL agents use to reach the hub (a function: the HTTP port may be known only after listen). */
   hubUrl: () => string;
+  /** NODE_OPTIONS every agent runs with (AGENT_NODE_OPTIONS); '' or unset: Node's defaults. */
+  agentNodeOptions?: string;
   restartOnCrash: boolean;
   maxRestarts: number;
   healthIntervalMs: number;

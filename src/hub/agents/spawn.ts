@@ -108,7 +108,12 @@ export async function spawnSession(ctx: LifecycleContext, agentId: string, onSta
       agentId,
       ownerId: ref.ownerId,
       port,
-      env: { HUB_URL: opts.hubUrl(), AGENT_ID: agentId, AGENT_TOKEN: token },
+      env: {
+        HUB_URL: opts.hubUrl(),
+        AGENT_ID: agentId,
+        AGENT_TOKEN: token,
+        ...(opts.agentNodeOptions ? { NODE_OPTIONS: opts.agentNodeOptions } : {}),
+      },
     });
     mark('placedMs');
     const handle: SessionHandle = { baseUrl: placed.baseUrl, token, healthFailures: 0 };
