@@ -99,6 +99,43 @@ async function dbSize(url: string): Promise<number> {
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
+function probeOf(handle: string): Probe {
+  return handle.startsWith('pid:') ? processProbe(Number(handle.slice(4))) : containerProbe(handle);
+}
+
+/**
+ * One agent's CPU seconds over the window and its peak memory, across restarts: when the hub
+ * restarts it, the new process or container is followed from its start (its CPU so far counts).
+ */
+function trackAgent(handle: string) {
+  let current = handle;
+  let probe = probeOf(handle);
+  let startCpu = probe.cpuSeconds();
+  let lastCpu = startCpu;
+  let before = 0;
+  const peak = { rssMb: 0, costMb: 0 };
+  return {
+    peak,
+    sample(now: string | undefined) {
+      try {
+        if (now && now !== current) {
+          before += lastCpu - startCpu;
+          current = now;
+          probe = probeOf(now);
+          startCpu = 0;
+        }
+        lastCpu = probe.cpuSeconds();
+        const m = probe.memory();
+        peak.rssMb = Math.max(peak.rssMb, m.rssMb);
+        peak.costMb = Math.max(peak.costMb, m.costMb);
+      } catch {
+        // Gone between the hub's answer and the read (a restart under way): the next sample follows it.
+      }
+    },
+    cpuSeconds: () => before + lastCpu - startCpu,
+  };
+}
+
 async function main(): Promise<void> {
   const runtime = await chooseRuntime();
   const agents = Number(process.env.FLEET_AGENTS ?? (runtime === 'docker' ? 50 : 100));
@@ -134,33 +171,29 @@ async function main(): Promise<void> {
     console.log(`runtime=${runtime}`);
     console.log(`agents=${agents}`);
     console.log(`spawn_all_seconds=${((performance.now() - spawnStart) / 1000).toFixed(1)}`);
-    const probes: Probe[] = placed.map((a) =>
-      a.handle.startsWith('pid:') ? processProbe(Number(a.handle.slice(4))) : containerProbe(a.handle),
-    );
     await new Promise((r) => setTimeout(r, warmup * 1000));
 
     await ask(hub, { cmd: 'window' });
     const t0 = performance.now();
     const hubCpu0 = hubProbe.cpuSeconds();
-    const agentCpu0 = probes.map((p) => p.cpuSeconds());
+    const trackers = placed.map((a) => trackAgent(a.handle));
     const size0 = await dbSize(db.url);
     let hubPeak = 0;
-    const agentPeak = probes.map(() => ({ rssMb: 0, costMb: 0 }));
-    const sample = () => {
+    const sample = async () => {
       hubPeak = Math.max(hubPeak, hubProbe.memory().rssMb);
-      probes.forEach((p, i) => {
-        const m = p.memory();
-        agentPeak[i] = { rssMb: Math.max(agentPeak[i]!.rssMb, m.rssMb), costMb: Math.max(agentPeak[i]!.costMb, m.costMb) };
-      });
+      const { handles } = await ask<{ handles: Record<string, string> }>(hub!, { cmd: 'handles' });
+      placed.forEach((a, i) => trackers[i]!.sample(handles[a.id]));
     };
-    sample();
-    const sampler = setInterval(sample, SAMPLE_MS);
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    clearInterval(sampler);
-    sample();
+    await sample();
+    const until = performance.now() + seconds * 1000;
+    while (performance.now() < until) {
+      await new Promise((r) => setTimeout(r, Math.min(SAMPLE_MS, Math.max(0, until - performance.now()))));
+      await sample();
+    }
     const wall = (performance.now() - t0) / 1000;
     const hubCpuPct = ((hubProbe.cpuSeconds() - hubCpu0) / wall) * 100;
-    const agentCpuPct = probes.map((p, i) => ((p.cpuSeconds() - agentCpu0[i]!) / wall) * 100);
+    const agentCpuPct = trackers.map((t) => (t.cpuSeconds() / wall) * 100);
+    const agentPeak = trackers.map((t) => t.peak);
     const size1 = await dbSize(db.url);
     const report = await ask<FleetHubReport>(hub, { cmd: 'report' });
     const load = os.loadavg()[0]!;
@@ -189,6 +222,7 @@ async function main(): Promise<void> {
       push_p99_ms: percentile(report.pushMs, 99).toFixed(2),
       status_pushes: report.pushMs.length,
       agents_silent: silent,
+      agent_crashes: report.crashes.length,
       ticks_missed: late,
       alerts_sent: botApi.succeeded('sendMessage').length,
       db_growth_kb_per_agent_hour: ((size1 - size0) / 1024 / agents / (wall / 3600)).toFixed(0),
@@ -199,6 +233,7 @@ async function main(): Promise<void> {
       load_avg_1m: load.toFixed(2),
     };
     for (const [k, v] of Object.entries(lines)) console.log(`${k}=${v}`);
+    for (const c of report.crashes) console.error(`crash ${c.agentId}: ${c.reason}`);
   } finally {
     if (hub && hub.exitCode === null) await ask(hub, { cmd: 'stop' }).catch(() => hub?.kill('SIGKILL'));
     await botApi.close();

@@ -25,9 +25,16 @@ export interface FleetHubReport {
   lateTicks: Record<string, number>;
   /** Late ticks per agent when the window began. */
   lateAtWindow: Record<string, number>;
+  /** Crashes the hub saw in the window, with its reason. */
+  crashes: Array<{ agentId: string; reason: string }>;
 }
 
-export type FleetHubRequest = { cmd: 'spawn'; agents: number } | { cmd: 'window' } | { cmd: 'report' } | { cmd: 'stop' };
+export type FleetHubRequest =
+  | { cmd: 'spawn'; agents: number }
+  | { cmd: 'handles' }
+  | { cmd: 'window' }
+  | { cmd: 'report' }
+  | { cmd: 'stop' };
 
 /** Agents per trader: a fleet is many traders with a few agents each. */
 const AGENTS_PER_USER = 5;
@@ -43,6 +50,10 @@ function observe(app: App) {
   let pushes: Record<string, number> = {};
   const lateTicks: Record<string, number> = {};
   let lateAtWindow: Record<string, number> = {};
+  let crashes: Array<{ agentId: string; reason: string }> = [];
+  app.hub.events.on('agent.crashed', (e) =>
+    crashes.push({ agentId: e.agentId, reason: `${e.reason}${e.oom ? ' (oom)' : ''}: ${e.lastLogs.slice(-3).join(' | ')}` }),
+  );
   app.http.server.on('request', (req, res) => {
     if (req.method !== 'POST' || !STATUS_PATH.test(req.url ?? '')) return;
     const t0 = performance.now();
@@ -56,9 +67,10 @@ function observe(app: App) {
     window() {
       pushMs = [];
       pushes = {};
+      crashes = [];
       lateAtWindow = { ...lateTicks };
     },
-    report: (): FleetHubReport => ({ pushMs, pushes, lateTicks, lateAtWindow }),
+    report: (): FleetHubReport => ({ pushMs, pushes, lateTicks, lateAtWindow, crashes }),
   };
 }
 
@@ -103,6 +115,8 @@ async function main(): Promise<void> {
         const agents = await spawnFleet(app, m.agents);
         ids.push(...agents);
         send({ agents });
+      } else if (m.cmd === 'handles') {
+        send({ handles: Object.fromEntries((await app.hub.runtime.list()).map((a) => [a.agentId, a.handleId])) });
       } else if (m.cmd === 'window') {
         observer.window();
         send({ ok: true });
