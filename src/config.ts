@@ -14,6 +14,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { checkConfig } from './config/checks.js';
 import { Reader, type Env } from './config/reader.js';
 import { DEFAULT_LLM_PRICES, parseLlmPrices, withPriceOverrides, type LlmPriceTable } from './hub/llm/prices.js';
+import { AGENT_NODE_OPTIONS } from './hub/runtime/agent-node-options.js';
 import type { AccessMode, AgentRuntimeChoice, Config, LogLevel, MarketDataChoice, NodeEnv } from './config/types.js';
 
 export type { AccessMode, AgentRuntimeChoice, Config, LogLevel, MarketDataChoice, NodeEnv, ResolvedConfig } from './config/types.js';
@@ -154,6 +155,7 @@ function readAgents(r: Reader): Config['agents'] {
     portRange: r.portRange('AGENT_PORT_RANGE', '8000-8999'),
     memoryMb: r.int('AGENT_MEMORY_MB', 256, 32, 65_536),
     cpus: r.number('AGENT_CPUS', 0.5, 0.05, 64),
+    nodeOptions: r.nodeOptions('AGENT_NODE_OPTIONS', AGENT_NODE_OPTIONS),
     restartOnCrash: r.bool('AGENT_RESTART_ON_CRASH', true),
     maxRestarts: r.int('AGENT_MAX_RESTARTS', 3, 0, 100),
     healthIntervalMs: r.int('AGENT_HEALTH_INTERVAL_MS', 5000, 100, 3_600_000),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AGENT_NODE_OPTIONS } from '../src/hub/runtime/agent-node-options.js';
 import {
   CONFIG_DOCS,
   ConfigError,
@@ -35,6 +36,15 @@ describe('parseConfig', () => {
     expect(c.embeddedPgPort).not.toBe(5432);
     expect(c.telegram.accessMode).toBe('approval');
     expect(c.quotas).toEqual({ maxAgentsPerUser: 10, maxRunningAgentsPerUser: 5, llmUserDailyTokens: 200_000 });
+  });
+
+  it('AGENT_NODE_OPTIONS: the tuned heap limits by default, none when empty, and only Node options', () => {
+    expect(parseConfig({}).agents.nodeOptions).toBe(AGENT_NODE_OPTIONS);
+    expect(parseConfig({ AGENT_NODE_OPTIONS: '' }).agents.nodeOptions).toBe('');
+    expect(parseConfig({ AGENT_NODE_OPTIONS: ' --max-old-space-size=96 ' }).agents.nodeOptions).toBe('--max-old-space-size=96');
+    for (const bad of ['--max-old-space-size=64; rm -rf /', '-r ./evil.js', 'max-old-space-size=64', '--require "x y"']) {
+      expect(() => parseConfig({ AGENT_NODE_OPTIONS: bad })).toThrow(/AGENT_NODE_OPTIONS must be Node options/);
+    }
   });
 
   it('needs no ADMIN_TELEGRAM_IDS outside open mode: the first user to /start becomes the admin', () => {

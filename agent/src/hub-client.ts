@@ -22,6 +22,7 @@ import { AgentStoppingError, HubRequestError } from './errors.js';
 import { createPushPump } from './hub-push-pump.js';
 import { createPushQueue, type PushQueueStats } from './hub-push-queue.js';
 import { createFailoverTransport } from './hub-failover.js';
+import type { HubFetch } from './http-fetch.js';
 import type { HubRequest } from './hub-request.js';
 
 export interface HubClientOptions {
@@ -40,7 +41,7 @@ export interface HubClientOptions {
   clock?: Clock;
   /** Jitter source in [0, 1). */
   random?: () => number;
-  fetch?: typeof fetch;
+  fetch?: HubFetch;
   /** Timeout of pushes, candles and price requests, ms. Default 5000. */
   requestTimeoutMs?: number;
   /** Timeout of one order attempt, ms. Default 15000. */

@@ -16,6 +16,7 @@
  */
 import { safeUrl } from './agent-log.js';
 import { HubRequestError } from './errors.js';
+import type { HubFetch } from './http-fetch.js';
 import { createHubTransport, type HubTransport } from './hub-request.js';
 import type { WireLogLevel } from '../../src/shared/wire.js';
 
@@ -24,7 +25,8 @@ export interface FailoverTransportOptions {
   baseUrls: readonly string[];
   /** The agent token sent as `Authorization: Bearer …`; never logged. */
   token: string;
-  fetch?: typeof fetch;
+  /** Default: `httpFetch` (node:http); the global `fetch` fits too. */
+  fetch?: HubFetch;
   /** Told (warn) when the current hub URL changes; URLs are logged without credentials. */
   diagnostic?: (level: WireLogLevel, message: string) => void;
 }

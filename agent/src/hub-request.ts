@@ -6,13 +6,15 @@
  */
 import { linkSignals } from './abort.js';
 import { AgentStoppingError, HubRequestError } from './errors.js';
+import { httpFetch, type HubFetch, type HubResponse } from './http-fetch.js';
 
 export interface HubTransportOptions {
   /** Hub base URL, e.g. `http://artic:9000`. */
   baseUrl: string;
   /** The agent token sent as `Authorization: Bearer …`. */
   token: string;
-  fetch?: typeof fetch;
+  /** Default: `httpFetch` (node:http); the global `fetch` fits too. */
+  fetch?: HubFetch;
 }
 
 export interface HubRequest {
@@ -35,7 +37,7 @@ export type PushFn = (path: string, body: unknown, what: string, onAnswer?: (ans
 
 export function createHubTransport(opts: HubTransportOptions): HubTransport {
   const base = opts.baseUrl.replace(/\/+$/, '');
-  const doFetch = opts.fetch ?? globalThis.fetch;
+  const doFetch = opts.fetch ?? httpFetch;
   const auth = `Bearer ${opts.token}`;
 
   return async function request<T>(req: HubRequest): Promise<T> {
@@ -43,7 +45,7 @@ export function createHubTransport(opts: HubTransportOptions): HubTransport {
     const linked = linkSignals([req.signal], req.timeoutMs);
     const signal = linked.signal;
     const what = `${req.method} ${pathOnly(req.path)}`;
-    let res: Response;
+    let res: HubResponse;
     let text: string;
     try {
       res = await doFetch(base + req.path, {
@@ -111,6 +113,8 @@ function parseRetryAfter(value: string | null): number | null {
 }
 
 function describeNetworkError(err: unknown): string {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && code !== 'ABORT_ERR') return code;
   const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
   if (cause?.code) return cause.code;
   if (cause?.message) return cause.message;

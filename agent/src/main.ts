@@ -40,9 +40,6 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 
-  // Node loads its fetch implementation (undici) on first use, ~50 ms of blocked event loop.
-  // Pay it before answering /health, not inside the hub's first POST /start.
-  await fetch('data:,').catch(() => undefined);
   const addr = await server.listen(env.port, env.host);
   log.info(
     `agent ${AGENT_VERSION} listening on ${addr.address}:${addr.port}${env.hubUrls.length ? `, hub ${env.hubUrls.map(safeUrl).join(' | ')}` : ''}`,

@@ -3,6 +3,8 @@
  * are generated from this list by `npx tsx scripts/config-table.ts`, and test/config.test.ts checks
  * that every variable src/config.ts reads is here.
  */
+import { AGENT_NODE_OPTIONS } from '../hub/runtime/agent-node-options.js';
+
 export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string, meaning: string]> = [
   ['NODE_ENV', 'development', '`production` refuses to boot with missing or weak secrets'],
   ['LOG_LEVEL', 'info', 'pino level: fatal, error, warn, info, debug, trace, silent'],
@@ -131,6 +133,11 @@ export const CONFIG_DOCS: ReadonlyArray<readonly [name: string, fallback: string
   ['AGENT_PORT_RANGE', '8000-8999', 'Pool of agent ports'],
   ['AGENT_MEMORY_MB', '256', 'Memory limit per agent container'],
   ['AGENT_CPUS', '0.5', 'CPU limit per agent container'],
+  [
+    'AGENT_NODE_OPTIONS',
+    AGENT_NODE_OPTIONS,
+    "Node options of every agent (its `NODE_OPTIONS`, all runtimes): heap limits measured by `npm run bench:fleet`; '' for Node's defaults",
+  ],
   ['AGENT_RESTART_ON_CRASH', 'true', 'Restart a crashed agent with backoff'],
   ['AGENT_MAX_RESTARTS', '3', 'Restarts before an agent stays failed'],
   ['AGENT_HEALTH_INTERVAL_MS', '5000', 'How often the hub probes each running agent'],

@@ -109,6 +109,17 @@ export class Reader {
     return { from, to };
   }
 
+  /** Node command-line options (`--flag` or `--flag=value`, space-separated); '' for none. */
+  nodeOptions(name: string, fallback: string): string {
+    // Unlike other settings, set but empty means "none" (Node's defaults), not the fallback.
+    const value = (this.env[name] ?? fallback).trim();
+    if (value !== '' && !/^--[a-z0-9-]+(=[\w.-]+)?( +--[a-z0-9-]+(=[\w.-]+)?)*$/.test(value)) {
+      this.problems.push(`${name} must be Node options like "--max-old-space-size=64 --max-semi-space-size=1", got "${value}"`);
+      return fallback;
+    }
+    return value;
+  }
+
   /** The non-empty, trimmed parts of a comma-separated value; empty when unset. */
   private parts(name: string): string[] {
     return (this.raw(name) ?? '')

@@ -98,6 +98,8 @@ export interface Config {
     portRange: { from: number; to: number };
     memoryMb: number;
     cpus: number;
+    /** NODE_OPTIONS of every agent (process, container or service): its heap limits. */
+    nodeOptions: string;
     restartOnCrash: boolean;
     maxRestarts: number;
     healthIntervalMs: number;

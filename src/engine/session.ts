@@ -80,6 +80,8 @@ export interface EngineSession {
   lastAction: string | null;
   /** Ticks run so far; the cooldown counts in ticks. */
   tickNo: number;
+  /** Ticks that began more than one poll interval after they were due (see `AgentStatus.lateTicks`). */
+  lateTicks: number;
   lastCloseTick: number;
   /** Engine-clock ms of the last supervisor check (or of the open/resume). */
   lastSupervisorAt: number;
@@ -119,6 +121,7 @@ export function createSession(setup: SessionSetup): EngineSession {
     price: null,
     lastAction: null,
     tickNo: 0,
+    lateTicks: 0,
     lastCloseTick: -Infinity,
     lastSupervisorAt: clock.now(),
   };
@@ -142,6 +145,7 @@ export function sessionStatus(s: EngineSession): AgentStatus {
     lastAction: s.lastAction,
     stale: s.feed.stale,
     simulated: s.feed.simulated,
+    lateTicks: s.lateTicks,
     ts: new Date(s.clock.now()).toISOString(),
   };
 }

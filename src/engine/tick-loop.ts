@@ -28,7 +28,11 @@ export async function runSession(s: EngineSession, pollMs: number): Promise<void
     await planSession(s);
     if (s.position) resume(s, s.position);
     let lastTickError: string | null = null;
+    let lastTickAt: number | null = null;
     while (!s.stopRequested && s.state === 'running') {
+      const startedAt = s.clock.now();
+      if (lastTickAt !== null && startedAt - lastTickAt > 2 * pollMs) s.lateTicks++;
+      lastTickAt = startedAt;
       try {
         await tick(s);
         lastTickError = null;

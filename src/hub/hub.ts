@@ -185,6 +185,7 @@ function buildLifecycle(
     directory: parts.agents,
     logger,
     hubUrls: () => agentHubUrls(config, runtime, deps.httpPort()),
+    agentNodeOptions: config.agents.nodeOptions,
     restartOnCrash: config.agents.restartOnCrash,
     maxRestarts: config.agents.maxRestarts,
     healthIntervalMs: config.agents.healthIntervalMs,

@@ -16,6 +16,8 @@ export const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
 export interface SteppedClock extends Clock {
   untilSleeping(): Promise<void>;
   step(ended?: Promise<unknown>): Promise<void>;
+  /** Moves time on by `ms` without releasing the pending sleep (time lost elsewhere: a blocked loop, a slow hub). */
+  advance(ms: number): void;
   /** Sleeps currently pending (0 or 1 for the engine). */
   readonly pending: number;
 }
@@ -64,6 +66,9 @@ export function createSteppedClock(start = T0): SteppedClock {
       if (Number.isFinite(p.ms)) now += p.ms;
       p.resolve();
       await (ended ? Promise.race([untilSleeping(), ended]) : untilSleeping());
+    },
+    advance(ms) {
+      now += ms;
     },
     get pending() {
       return pending ? 1 : 0;

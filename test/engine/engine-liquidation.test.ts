@@ -87,6 +87,8 @@ describe('engine: liquidation', () => {
   it('a TP close after the hub liquidated gets the liquidation back, not a second close', async () => {
     const opened = await longAt10x({ tpPct: 2 });
     h = opened.h;
+    // The open tick's status reached the hub before the liquidation: its answer cannot tell the agent.
+    await h.flush();
     h.hub.liquidate();
     h.hub.setPrice(103);
     await h.tick();

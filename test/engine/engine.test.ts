@@ -135,7 +135,7 @@ describe('engine: session drawdown stop', () => {
     expect(h.engine.status()).toMatchObject({ price: 100, position: { side: 'short' } });
     expect(
       h.lines.filter((l) =>
-        /^hub unreachable \(GET \/internal\/market\/price: (ECONNREFUSED|UND_ERR_SOCKET)\): no price, no decisions/.test(l.msg),
+        /^hub unreachable \(GET \/internal\/market\/price: (ECONNREFUSED|ECONNRESET)\): no price, no decisions/.test(l.msg),
       ),
     ).toHaveLength(1);
     expect(h.lines.filter((l) => l.msg === 'hub answers again')).toHaveLength(1);
@@ -253,6 +253,22 @@ describe('engine: decisions', () => {
     expect(h.hub.logs.length - hubLogsBefore).toBe(0);
     expect(h.hub.statuses.length - statusesBefore).toBe(20);
     expect(h.evaluations()).toBeGreaterThanOrEqual(20);
+  });
+
+  it('counts a tick as late only when it begins more than one poll interval after it was due', async () => {
+    h = await startHarness({ config: { pollSeconds: 10 } });
+    const pollMs = 10_000;
+    await h.ticks(2);
+    h.clock.advance(pollMs); // the next tick begins exactly one interval late: on time by the rule
+    await h.tick();
+    await h.flush();
+    expect(h.hub.statuses.at(-1)?.lateTicks).toBe(0);
+    h.clock.advance(pollMs + 1);
+    await h.tick();
+    await h.tick();
+    await h.flush();
+    expect(h.hub.statuses.at(-1)?.lateTicks).toBe(1);
+    expect(h.engine.status().lateTicks).toBe(1);
   });
 
   it('a stop with closePosition closes through the hub and reports the trade', async () => {

@@ -30,6 +30,8 @@ export interface LifecycleOptions {
    * HTTP port may be known only after listen). At least one.
    */
   hubUrls: () => string[];
+  /** NODE_OPTIONS every agent runs with (AGENT_NODE_OPTIONS); '' or unset: Node's defaults. */
+  agentNodeOptions?: string;
   restartOnCrash: boolean;
   maxRestarts: number;
   healthIntervalMs: number;

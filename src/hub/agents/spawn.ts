@@ -118,7 +118,12 @@ export async function spawnSession(ctx: LifecycleContext, agentId: string, onSta
       agentId,
       ownerId: ref.ownerId,
       port,
-      env: { ...hubUrlEnv(opts.hubUrls()), AGENT_ID: agentId, AGENT_TOKEN: token },
+      env: {
+        ...hubUrlEnv(opts.hubUrls()),
+        AGENT_ID: agentId,
+        AGENT_TOKEN: token,
+        ...(opts.agentNodeOptions ? { NODE_OPTIONS: opts.agentNodeOptions } : {}),
+      },
     });
     mark('placedMs');
     const handle: SessionHandle = { baseUrl: placed.baseUrl, token, healthFailures: 0 };

@@ -86,6 +86,12 @@ export const sessionStatusFields = {
   /** Market data flagged stale or simulated by the hub. */
   stale: Type.Boolean(),
   simulated: Type.Boolean(),
+  /**
+   * Ticks of this session that began more than one poll interval late: the gap from the previous
+   * tick's start over twice `pollSeconds` (a blocked event loop, a starved CPU or a slow hub).
+   * Optional: agents built before it omit it.
+   */
+  lateTicks: Type.Optional(Type.Integer({ minimum: 0 })),
   ts: IsoTime,
 };
 

@@ -9,6 +9,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import { AGENT_LABEL, MANAGED_LABEL, OWNER_LABEL, containerName } from '../../../src/hub/runtime/docker-runtime.js';
+import { AGENT_NODE_OPTIONS } from '../../../src/hub/runtime/agent-node-options.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { rejectionOf } from '../../support/rejection.js';
 import { freePortRange, startTestApp } from '../../support/app-harness.js';
@@ -87,7 +88,13 @@ describe.skipIf(skip)('docker runtime lifecycle', () => {
       expect(info.Config.Labels).toMatchObject({ [MANAGED_LABEL]: 'true', [AGENT_LABEL]: agent.id, 'artic.owner': ownerId });
       expect(info.Config.User).toBe('10001:10001');
       expect(info.Config.Env).toEqual(
-        expect.arrayContaining([`AGENT_ID=${agent.id}`, `PORT=${agent.port}`, 'HOST=127.0.0.1', `HUB_URL=http://127.0.0.1:${app.port}`]),
+        expect.arrayContaining([
+          `AGENT_ID=${agent.id}`,
+          `PORT=${agent.port}`,
+          'HOST=127.0.0.1',
+          `HUB_URL=http://127.0.0.1:${app.port}`,
+          `NODE_OPTIONS=${AGENT_NODE_OPTIONS}`,
+        ]),
       );
       expect(info.Config.Env.some((e) => e.startsWith('AGENT_TOKEN='))).toBe(true);
       expect(info.HostConfig.Memory).toBe(128 * 1024 * 1024);

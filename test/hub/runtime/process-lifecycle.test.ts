@@ -2,7 +2,9 @@
  * The agent lifecycle on the process runtime, end to end: the real app, the real agent program
  * as child processes on 127.0.0.1, a private database.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_NODE_OPTIONS } from '../../../src/hub/runtime/agent-node-options.js';
 import type { App } from '../../../src/app.js';
 import { createProcessRuntime } from '../../../src/hub/runtime/process-runtime.js';
 import { createLogger } from '../../../src/logger.js';
@@ -59,12 +61,14 @@ describe('process runtime lifecycle', () => {
     const ports = running.map((a) => a.port);
     expect(new Set(ports).size).toBe(3);
     for (const p of ports) expect(p).toBeGreaterThanOrEqual(range.from);
-    for (const a of running)
-      expect(
-        processAlive(
-          pidOf((await app.orm.em.fork().getConnection().execute('select container_id from agents where id = ?', [a.id]))[0].container_id),
-        ),
-      ).toBe(true);
+    for (const a of running) {
+      const pid = pidOf(
+        (await app.orm.em.fork().getConnection().execute('select container_id from agents where id = ?', [a.id]))[0].container_id,
+      );
+      expect(processAlive(pid)).toBe(true);
+      // Every agent runs with the heap limits of AGENT_NODE_OPTIONS.
+      expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain(`NODE_OPTIONS=${AGENT_NODE_OPTIONS}`);
+    }
     // The agents talk back: log lines arrive in the hub's store.
     await waitUntil(async () => (await app.hub.logs.recent(running[0].id, 5)).length > 0, 15_000, 'agent logs');
     const res = await fetch(`${app.url}/health`);
