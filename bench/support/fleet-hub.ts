@@ -30,11 +30,7 @@ export interface FleetHubReport {
 }
 
 export type FleetHubRequest =
-  | { cmd: 'spawn'; agents: number }
-  | { cmd: 'handles' }
-  | { cmd: 'window' }
-  | { cmd: 'report' }
-  | { cmd: 'stop' };
+  { cmd: 'spawn'; agents: number } | { cmd: 'handles' } | { cmd: 'window' } | { cmd: 'report' } | { cmd: 'stop' };
 
 /** Agents per trader: a fleet is many traders with a few agents each. */
 const AGENTS_PER_USER = 5;
