@@ -28,6 +28,7 @@ const logger = createLogger({ level: 'warn' });
 const shared = {
   DATABASE_URL: db.url,
   HOST: '127.0.0.1',
+  METRICS_PORT: '0', // two hubs in one process: each its own free metrics port
   MARKET_DATA: 'simulated',
   AGENT_RUNTIME: 'process',
   MAX_AGENTS_PER_USER: String(AGENTS + 1),

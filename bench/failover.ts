@@ -16,8 +16,12 @@
  *   chain_duplicates        chain events beyond one per outbox row (goal 0)
  *   fills                   orders filled (and so alerts expected) during the run
  *   drained_seconds         leader kill → every alert sent and the chain outbox empty
+ *   cross_replica_event_p99_ms  before the kill: agents' status pushes to the leader → a WebSocket
+ *                          client of their owner on the follower (goal < 50); also _p50_ms, _sent,
+ *                          _received (bench/support/cross-replica.ts)
  *
- * Env: BENCH_LEADER_RETRY_MS (1000), BENCH_AGENTS (4), BENCH_ORDERS_PER_SECOND (5).
+ * Env: BENCH_LEADER_RETRY_MS (1000), BENCH_AGENTS (4), BENCH_ORDERS_PER_SECOND (5),
+ * BENCH_CROSS_AGENTS (20, each pushing 10 times a second), BENCH_CROSS_SECONDS (10).
  */
 import { Contract, JsonRpcProvider, type EventLog } from 'ethers';
 import { loadArtifact } from '../src/hub/chain/contracts.js';
@@ -25,10 +29,13 @@ import type { AppProcess } from '../test/support/app-process.js';
 import { closeOrder, openOrder, startTwoHubs, type Replica, type TwoHubs } from '../test/support/two-hubs.js';
 import { waitUntil } from '../test/support/wait.js';
 import { benchDatabase } from './support/bench-db.js';
+import { measureCrossReplica, type CrossReplicaResult } from './support/cross-replica.js';
 
 const RETRY_MS = Number(process.env.BENCH_LEADER_RETRY_MS ?? 1000);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 4);
 const ORDERS_PER_SECOND = Number(process.env.BENCH_ORDERS_PER_SECOND ?? 5);
+const CROSS_AGENTS = Number(process.env.BENCH_CROSS_AGENTS ?? 20);
+const CROSS_SECONDS = Number(process.env.BENCH_CROSS_SECONDS ?? 10);
 
 type Order = ReturnType<typeof openOrder> | ReturnType<typeof closeOrder>;
 
@@ -85,11 +92,28 @@ async function chainEvents(cluster: TwoHubs): Promise<number> {
   }
 }
 
+/** Status pushes to `from` (the leader) seen by a WebSocket client on `to` (the follower). */
+async function crossReplica(cluster: TwoHubs, from: AppProcess, to: AppProcess): Promise<CrossReplicaResult> {
+  const ownerId = await from.register(8999, 'Bench watcher');
+  const agents: { id: string; token: string }[] = [];
+  for (let i = 0; i < CROSS_AGENTS; i++) {
+    const { id } = await from.create(ownerId, { name: `cross-${i}`, symbol: 'BTCUSDT', amountUsdt: 100 });
+    agents.push({ id, token: await from.agentToken(id) });
+  }
+  await cluster.sql(`update agents set status = 'running' where id = any($1)`, [agents.map((a) => a.id)]);
+  const target = { pushBaseUrl: from.url, wsUrl: `${to.url.replace('http', 'ws')}/ws`, userToken: await to.userToken(ownerId), agents };
+  const result = await measureCrossReplica(target, { seconds: CROSS_SECONDS });
+  // Out of the way of the failover run: nothing supervises them, the new leader would record them as crashed.
+  await cluster.sql(`update agents set status = 'stopped' where id = any($1)`, [agents.map((a) => a.id)]);
+  return result;
+}
+
 async function run(cluster: TwoHubs): Promise<void> {
   const booted = await Promise.all([cluster.spawn('one'), cluster.spawn('two')]);
   const roles = await Promise.all(booted.map(async (r) => (await cluster.health(r.hub)).role));
   const [leader, follower]: Replica[] = roles[0] === 'leader' ? booted : [booted[1]!, booted[0]!];
   await waitUntil(() => leader.telegram.callsTo('getUpdates').length > 0, 10_000, 'the leader to poll');
+  const cross = await crossReplica(cluster, leader.hub, follower.hub);
   const agents: string[] = [];
   for (let i = 0; i < AGENTS; i++) {
     const ownerId = await leader.hub.register(8100 + i, `Bench ${i}`);
@@ -132,9 +156,10 @@ async function run(cluster: TwoHubs): Promise<void> {
   console.log(`lost_alerts=${lost.length}`);
   // Of those: fills the dying leader committed whose alert it had not yet written (replayed to the retry).
   console.log(`lost_alerts_of_replayed_fills=${lost.filter((reason) => stream.replayed.includes(reason)).length}`);
-  // cross_replica_event_p99_ms goes here: `measureCrossReplica` (bench/support/cross-replica.ts)
-  // over these two hubs needs a user token for /ws on one and an agent token to push to the other
-  // (not yet exposed by the app-child IPC); `npm run bench:cross-replica` prints it meanwhile.
+  console.log(`cross_replica_event_p99_ms=${cross.p99Ms.toFixed(2)}`);
+  console.log(`cross_replica_event_p50_ms=${cross.p50Ms.toFixed(2)}`);
+  console.log(`cross_replica_sent=${cross.sent}`);
+  console.log(`cross_replica_received=${cross.received}`);
   console.log(`chain_duplicates=${(await chainEvents(cluster)) - chainRows}`);
   console.log(`fills=${stream.filled.length}`);
   console.log(`drained_seconds=${drainedSeconds.toFixed(2)}`);

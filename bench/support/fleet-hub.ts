@@ -101,7 +101,7 @@ async function spawnFleet(app: App, count: number): Promise<Array<{ id: string; 
 }
 
 async function main(): Promise<void> {
-  const config = resolveDevSecrets(parseConfig(process.env));
+  const config = resolveDevSecrets(parseConfig({ METRICS_PORT: '0', ...process.env }));
   const app = await startApp(config, { logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }) });
   const observer = observe(app);
   const ids: Array<{ ownerId: string; id: string }> = [];

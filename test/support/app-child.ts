@@ -31,6 +31,10 @@ async function run(command: AppCommand): Promise<unknown> {
       return app.hub.lifecycle.stop(command.ownerId, command.agentId, { reason: command.reason });
     case 'order':
       return app.hub.broker.execute(command.agentId, command.order);
+    case 'agentToken':
+      return app.hub.agentAuth.issue(command.agentId);
+    case 'userToken':
+      return app.hub.userTokens.issue(command.ownerId);
   }
 }
 

@@ -18,7 +18,9 @@ export type AppCommand =
   | { op: 'create'; ownerId: string; input: Partial<AgentInput> & Pick<AgentInput, 'symbol' | 'amountUsdt'> }
   | { op: 'start'; ownerId: string; agentId: string }
   | { op: 'stop'; ownerId: string; agentId: string; reason?: string }
-  | { op: 'order'; agentId: string; order: OrderRequest };
+  | { op: 'order'; agentId: string; order: OrderRequest }
+  | { op: 'agentToken'; agentId: string }
+  | { op: 'userToken'; ownerId: string };
 
 export type ChildMessage =
   | { type: 'ready'; url: string }
@@ -39,6 +41,10 @@ export interface AppProcess {
   stop(ownerId: string, agentId: string, reason?: string): Promise<AgentView>;
   /** An agent's order, as its push to `/internal/agents/:id/orders` reaches this hub's broker. */
   order(agentId: string, order: OrderRequest): Promise<OrderResult>;
+  /** A fresh token for the agent (its pushes to `/internal/agents/:id/*`). */
+  agentToken(agentId: string): Promise<string>;
+  /** A fresh user token of the owner (`/ws`, `/api`). */
+  userToken(ownerId: string): Promise<string>;
   /** SIGKILL: the hub dies at once, its containers are left alone. */
   kill(): Promise<void>;
   /** SIGTERM and wait for the exit. */
@@ -107,6 +113,8 @@ export async function spawnAppProcess(env: Record<string, string>, bootTimeoutMs
     start: (ownerId, agentId) => call({ op: 'start', ownerId, agentId }),
     stop: (ownerId, agentId, reason) => call({ op: 'stop', ownerId, agentId, reason }),
     order: (agentId, order) => call({ op: 'order', agentId, order }),
+    agentToken: (agentId) => call({ op: 'agentToken', agentId }),
+    userToken: (ownerId) => call({ op: 'userToken', ownerId }),
     async kill() {
       child.kill('SIGKILL');
       await exited;
