@@ -6,8 +6,8 @@
 import { HubRequestError } from '../../engine/ports.js';
 import { LIQUIDATION_REASON } from '../../shared/liquidation.js';
 import type { OrderRequest, OrderResult, PositionWire } from '../../shared/wire.js';
-import { tradeReason } from '../broker/order-results.js';
-import { paperCloseAt, paperOpen, type PaperCosts, type PaperOpen } from '../broker/paper.js';
+import { openedPosition, tradeReason } from '../broker/order-results.js';
+import { paperCloseAt, paperOpen, type PaperCosts } from '../broker/paper.js';
 
 /** The open position as the books hold it. */
 export interface BookPosition extends PositionWire {
@@ -49,22 +49,6 @@ export interface PaperBooks {
   pnlAt(price: number): number;
 }
 
-/** The wire position an open fill makes. */
-function positionOf(tradeId: string, fill: PaperOpen, order: OrderRequest, quote: BarQuote): PositionWire {
-  return {
-    tradeId,
-    side: order.side!,
-    qty: fill.qty,
-    entryPrice: fill.price,
-    leverage: fill.leverage,
-    margin: fill.margin,
-    liquidationPrice: fill.liquidationPrice,
-    tpPrice: order.tpPrice ?? null,
-    slPrice: order.slPrice ?? null,
-    openedAt: quote.at,
-  };
-}
-
 export function createPaperBooks(opts: { costs: PaperCosts; leverage: number; mmr?: number }): PaperBooks {
   const { costs } = opts;
   let position: BookPosition | null = null;
@@ -76,7 +60,7 @@ export function createPaperBooks(opts: { costs: PaperCosts; leverage: number; mm
     if (position) throw new HubRequestError('a position is already open', 'orders', 409, false, 'position_open');
     const side = order.side!;
     const fill = paperOpen({ side, lastPrice: quote.price, margin: order.amountUsdt!, leverage: opts.leverage, mmr: opts.mmr }, costs);
-    const wire = positionOf(`bt-${++tradeNo}`, fill, order, quote);
+    const wire = openedPosition(`bt-${++tradeNo}`, order, fill, quote.at);
     position = Object.assign({ openFee: fill.fee, entryBar: quote.bar }, wire);
     return {
       live: false,

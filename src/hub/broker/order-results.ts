@@ -1,7 +1,8 @@
 /** Shapes the broker's rows into the wire contract, and names a close's reason. */
 import type { Agent, OpenPosition, Trade } from '../../db/entities/index.js';
 import { LIQUIDATION_REASON } from '../../shared/liquidation.js';
-import type { OrderResult, PositionWire } from '../../shared/wire.js';
+import type { OrderRequest, OrderResult, PositionSide, PositionWire } from '../../shared/wire.js';
+import type { OpenFill } from './fills.js';
 
 /** Longest reason stored on the trade row (`trades.close_reason` is varchar(64)). */
 export const CLOSE_REASON_MAX_CHARS = 64;
@@ -20,6 +21,27 @@ export function tradeReason(reason: string, max: number): string {
   // Only "liquidation" / "liquidation: …" (what the engine sends): it fills at the liquidation price.
   if (/^liquidat(ed|ion)\s*(:|$)/i.test(text)) return LIQUIDATION_REASON;
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The position an open `fill` of `order` makes (the broker's books and a backtest's alike). */
+export function openedPosition(
+  tradeId: string,
+  order: OrderRequest,
+  fill: Pick<OpenFill, 'price' | 'qty' | 'margin' | 'leverage' | 'liquidationPrice'>,
+  openedAt: string,
+): PositionWire {
+  return {
+    tradeId,
+    side: order.side as PositionSide,
+    qty: fill.qty,
+    entryPrice: fill.price,
+    leverage: fill.leverage,
+    margin: fill.margin,
+    liquidationPrice: fill.liquidationPrice,
+    tpPrice: order.tpPrice ?? null,
+    slPrice: order.slPrice ?? null,
+    openedAt,
+  };
 }
 
 export function toPositionWire(position: OpenPosition): PositionWire {

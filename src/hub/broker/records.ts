@@ -16,7 +16,14 @@ import type { TradeEventData } from '../events.js';
 import { IdempotencyKeyConflictError, InvalidOrderError, NoOpenPositionError } from './errors.js';
 import type { CloseFill, OpenFill } from './fills.js';
 import type { WatchedPosition } from './open-positions.js';
-import { CLOSE_REASON_MAX_CHARS, EVENT_REASON_MAX_CHARS, orderResultOf, toPositionWire, tradeReason } from './order-results.js';
+import {
+  CLOSE_REASON_MAX_CHARS,
+  EVENT_REASON_MAX_CHARS,
+  openedPosition,
+  orderResultOf,
+  toPositionWire,
+  tradeReason,
+} from './order-results.js';
 import { tradeChainRecord } from './trade-detail.js';
 import { closeTrade, createOpenTrade, tradeOfAgent, tradesByKey } from './trades.js';
 
@@ -105,18 +112,7 @@ export async function recordOpen(
     decisionKey: order.decisionKey,
     signals: order.signals,
   });
-  const position: OpenPosition = {
-    tradeId: trade.id,
-    side,
-    qty: fill.qty,
-    entryPrice: fill.price,
-    leverage: fill.leverage,
-    margin: fill.margin,
-    liquidationPrice: fill.liquidationPrice,
-    tpPrice: order.tpPrice ?? null,
-    slPrice: order.slPrice ?? null,
-    openedAt: openedAt.toISOString(),
-  };
+  const position: OpenPosition = openedPosition(trade.id, order, fill, openedAt.toISOString());
   holdPosition(agent, position, fill.marketPrice);
   await em.flush();
   await enqueueChainEntry(em, 'trade', tradeChainRecord(agent.id, agent.symbol, trade, 'open'));
