@@ -1,7 +1,15 @@
-/** Bearer-token guards for the internal (agent) and client (user) APIs. */
+/** Bearer-token guards for the internal (agent) and client (user) APIs, and the constant-time secret check. */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentCredentials } from '../hub/auth/agent-credentials.js';
 import { TokenError } from '../hub/auth/tokens.js';
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** Constant-time equality of a given secret and the expected one, whatever their lengths (both hashed first). */
+export function secretMatches(given: string | undefined, expected: string): boolean {
+  return given !== undefined && timingSafeEqual(digest(given), digest(expected));
+}
 
 export function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;

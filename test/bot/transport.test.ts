@@ -1,7 +1,8 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/bot/features/general.js';
-import { secretMatches, telegramWebhookRoutes, TELEGRAM_WEBHOOK_PATH } from '../../src/http/routes/telegram-webhook.js';
+import { secretMatches } from '../../src/http/auth.js';
+import { telegramWebhookRoutes, TELEGRAM_WEBHOOK_PATH } from '../../src/http/routes/telegram-webhook.js';
 import { createBotHarness, type BotHarness } from '../support/bot-harness.js';
 
 async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config.js';
 import { MetricsExposureError, startMetricsListener, type MetricsListener } from '../../src/http/metrics-listener.js';
-import { tokenMatches } from '../../src/http/routes/metrics.js';
+import { secretMatches } from '../../src/http/auth.js';
 import { createLogger } from '../../src/logger.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -72,9 +72,9 @@ describe('the metrics listener', () => {
   });
 
   it('compares tokens whatever their lengths', () => {
-    expect(tokenMatches(TOKEN, TOKEN)).toBe(true);
-    expect(tokenMatches(undefined, TOKEN)).toBe(false);
-    expect(tokenMatches('', TOKEN)).toBe(false);
-    expect(tokenMatches(`${TOKEN}${TOKEN}`, TOKEN)).toBe(false);
+    expect(secretMatches(TOKEN, TOKEN)).toBe(true);
+    expect(secretMatches(undefined, TOKEN)).toBe(false);
+    expect(secretMatches('', TOKEN)).toBe(false);
+    expect(secretMatches(`${TOKEN}${TOKEN}`, TOKEN)).toBe(false);
   });
 });

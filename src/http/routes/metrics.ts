@@ -4,9 +4,8 @@
  * server too. With a token every request must carry `Authorization: Bearer <token>` (compared in
  * constant time); a missing or wrong one gets 401 before anything is read.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import { bearer } from '../auth.js';
+import { bearer, secretMatches } from '../auth.js';
 
 export interface MetricsRoutesOptions {
   /** The exposition text (src/hub/ops/metrics.ts `render`). */
@@ -16,20 +15,13 @@ export interface MetricsRoutesOptions {
   token?: string;
 }
 
-const digest = (text: string) => createHash('sha256').update(text).digest();
-
-/** True when `given` is `token`; hashing first makes the comparison constant-time whatever the lengths. */
-export function tokenMatches(given: string | undefined, token: string): boolean {
-  return given !== undefined && timingSafeEqual(digest(given), digest(token));
-}
-
 export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (fastify, { render, contentType, token }) => {
   fastify.get(
     '/metrics',
     {
       logLevel: 'warn',
       onRequest: async (request, reply) => {
-        if (token !== undefined && !tokenMatches(bearer(request), token)) {
+        if (token !== undefined && !secretMatches(bearer(request), token)) {
           return reply.code(401).send({ error: 'Unauthorized', message: 'A valid bearer token is required for /metrics' });
         }
       },

@@ -3,10 +3,10 @@
  * compared in constant time before the body is read; a good update is queued and answered 200 at once, so slow work
  * (an agent starting) never runs inside Telegram's request.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Update } from 'grammy/types';
+import { secretMatches } from '../auth.js';
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 
@@ -16,14 +16,6 @@ export interface TelegramWebhookOptions {
   /** Takes the update (ArticBot.enqueue); must not block. */
   enqueue: (update: Update) => void;
   path?: string;
-}
-
-/** Constant-time equality of two strings of any length. */
-export function secretMatches(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 const plugin: FastifyPluginAsync<TelegramWebhookOptions> = async (app, options) => {
