@@ -29,8 +29,6 @@ export interface ListenSession {
   close(): Promise<void>;
 }
 
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
 /** Connects and LISTENs; rejects when the first connection fails. */
 export async function openListenSession(options: ListenSessionOptions): Promise<ListenSession> {
   const { logger } = options;
@@ -51,7 +49,7 @@ export async function openListenSession(options: ListenSessionOptions): Promise<
     next.on('end', () => lost(next));
     try {
       await next.connect();
-      await next.query(`LISTEN ${quoteIdent(options.channel)}`);
+      await next.query(`LISTEN ${pg.escapeIdentifier(options.channel)}`);
       const { rows } = await next.query<{ pid: number }>('select pg_backend_pid() as pid');
       if (closed) throw new Error('closed while connecting');
       client = next;
